@@ -1,0 +1,3 @@
+from metallb_lint.cli import main
+
+raise SystemExit(main())

@@ -1,0 +1,73 @@
+"""Rules over the inventory. Each rule is a function registered with `@rule(ID)` that yields
+findings through the `Context`; rules never parse files and never print."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field
+
+from metallb_lint.catalog import catalog
+from metallb_lint.config import Config
+from metallb_lint.findings import Finding, Location, Related, ResourceRef
+from metallb_lint.inventory import Inventory
+
+RuleFunc = Callable[["Context"], Iterable[Finding]]
+REGISTRY: dict[str, RuleFunc] = {}
+
+
+def rule(rule_id: str) -> Callable[[RuleFunc], RuleFunc]:
+    def register(func: RuleFunc) -> RuleFunc:
+        if rule_id in REGISTRY:  # pragma: no cover - programming error
+            raise ValueError(f"rule {rule_id} registered twice")
+        REGISTRY[rule_id] = func
+        return func
+
+    return register
+
+
+@dataclass
+class Context:
+    inventory: Inventory
+    config: Config
+    cache: dict[str, object] = field(default_factory=dict)
+
+    @property
+    def target(self):
+        return self.inventory.target
+
+    def finding(
+        self,
+        rule_id: str,
+        message: str,
+        location: Location,
+        *,
+        resource: ResourceRef | None = None,
+        related: Iterable[Related] = (),
+        anchor: str = "",
+    ) -> Finding:
+        info = catalog()[rule_id]
+        return Finding(
+            rule=rule_id,
+            name=info.name,
+            severity=info.severity,
+            message=message,
+            location=location,
+            resource=resource,
+            related=tuple(related),
+            anchor=anchor,
+        )
+
+
+def load_rules() -> dict[str, RuleFunc]:
+    """Import the rule modules (which register themselves) and return the registry."""
+    from metallb_lint.checks import input, pools, services, versions  # noqa: F401
+
+    return REGISTRY
+
+
+def run_rules(context: Context, selected: Iterable[str]) -> Iterator[Finding]:
+    registry = load_rules()
+    for rule_id in sorted(selected):
+        func = registry.get(rule_id)
+        if func is not None:
+            yield from func(context)

@@ -1,0 +1,266 @@
+"""Command line: `metallb-lint [check] [PATH ...]`, `metallb-lint rules`, `metallb-lint explain ID`.
+
+Exit codes: 0 no finding at or above --fail-on; 1 findings at or above it; 2 usage error, bad
+configuration or internal error (one line on stderr; a traceback only with --debug).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+from collections.abc import Sequence
+
+from metallb_lint import __version__
+from metallb_lint.errors import UsageError
+from metallb_lint.findings import Severity
+
+COMMANDS = ("check", "rules", "explain")
+EXIT_OK, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str) -> None:  # type: ignore[override]
+        raise UsageError(f"{self.prog}: {message}")
+
+
+def _split(values: list[str] | None) -> list[str]:
+    return [part.strip() for value in values or [] for part in value.split(",") if part.strip()]
+
+
+def _check_parser() -> argparse.ArgumentParser:
+    parser = _Parser(
+        prog="metallb-lint",
+        description="Lint MetalLB configuration in a GitOps repository, offline.",
+        epilog="Other commands: 'metallb-lint rules', 'metallb-lint explain ID'.",
+    )
+    parser.add_argument(
+        "paths",
+        nargs="*",
+        default=["."],
+        metavar="PATH",
+        help="files or directories to lint ('-' reads stdin); default '.'",
+    )
+    parser.add_argument(
+        "-f",
+        "--format",
+        choices=("text", "concise", "json"),
+        default=None,
+        help="output format (default text)",
+    )
+    parser.add_argument("--output-file", metavar="FILE", help="write the report to FILE")
+    parser.add_argument(
+        "--config",
+        metavar="FILE",
+        help="configuration file (default: .metallb-lint.yaml found upwards)",
+    )
+    parser.add_argument("--isolated", action="store_true", help="ignore configuration files")
+    parser.add_argument(
+        "--select",
+        action="append",
+        metavar="RULES",
+        help="only these rules: IDs, names or prefixes (comma-separated)",
+    )
+    parser.add_argument(
+        "--ignore",
+        action="append",
+        metavar="RULES",
+        help="skip these rules: IDs, names or prefixes (comma-separated)",
+    )
+    parser.add_argument(
+        "--fail-on",
+        choices=("error", "warning", "info"),
+        help="lowest severity that makes the exit code 1 (default error)",
+    )
+    parser.add_argument(
+        "--exit-zero",
+        action="store_true",
+        help="exit 0 even when findings fail the run (report-only rollouts)",
+    )
+    parser.add_argument(
+        "--metallb-version",
+        metavar="X.Y.Z",
+        help="MetalLB release to check against (default: what the repo pins)",
+    )
+    parser.add_argument(
+        "--color",
+        choices=("auto", "always", "never"),
+        default="auto",
+        help="colour the text report (honours NO_COLOR and FORCE_COLOR)",
+    )
+    parser.add_argument(
+        "--stdin-filename", metavar="PATH", help="the path to report for input read from stdin"
+    )
+    parser.add_argument(
+        "--no-inline-suppressions",
+        action="store_true",
+        help="ignore '# metallb-lint: disable=' comments",
+    )
+    parser.add_argument(
+        "-q",
+        "--quiet",
+        action="store_true",
+        help="text format: findings only, no header or summary",
+    )
+    parser.add_argument(
+        "-v",
+        "--verbose",
+        action="count",
+        default=0,
+        help="more detail (notes, suppressed findings)",
+    )
+    parser.add_argument("--debug", action="store_true", help="show tracebacks of internal errors")
+    parser.add_argument("--version", action="version", version=f"metallb-lint {__version__}")
+    return parser
+
+
+def _use_color(choice: str, stream) -> bool:
+    if choice == "always":
+        return True
+    if choice == "never":
+        return False
+    if os.environ.get("NO_COLOR"):
+        return False
+    if os.environ.get("FORCE_COLOR"):
+        return True
+    return hasattr(stream, "isatty") and stream.isatty()
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = list(sys.argv[1:] if argv is None else argv)
+    debug = "--debug" in args
+    try:
+        if args and args[0] == "rules":
+            return _rules(args[1:])
+        if args and args[0] == "explain":
+            return _explain(args[1:])
+        if args and args[0] == "check":
+            args = args[1:]
+        return _check(args)
+    except UsageError as exc:
+        print(
+            f"metallb-lint: {exc}" if not str(exc).startswith("metallb-lint") else exc,
+            file=sys.stderr,
+        )
+        return EXIT_ERROR
+    except KeyboardInterrupt:
+        return 130
+    except BrokenPipeError:
+        return EXIT_ERROR
+    except Exception as exc:  # one line, never a traceback (DESIGN.md, Contracts)
+        if debug:
+            raise
+        print(
+            f"metallb-lint: internal error: {type(exc).__name__}: {exc} (rerun with --debug "
+            "and report it)",
+            file=sys.stderr,
+        )
+        return EXIT_ERROR
+
+
+def _load_config(args: argparse.Namespace):
+    from metallb_lint.config import Config, find_config, load_config
+
+    if args.isolated:
+        return Config()
+    path = args.config
+    if path is None:
+        first = next((p for p in args.paths if p != "-"), ".")
+        path = find_config(first)
+    if path is None:
+        return Config()
+    if not os.path.isfile(path):
+        raise UsageError(f"{path}: configuration file not found")
+    return load_config(
+        path, os.path.relpath(path) if not os.path.isabs(args.config or "") else path
+    )
+
+
+def _check(argv: list[str]) -> int:
+    from metallb_lint.engine import Options, check_paths_exist, run
+    from metallb_lint.report import render
+
+    args = _check_parser().parse_args(argv)
+    check_paths_exist(args.paths)
+    config = _load_config(args)
+    stdin_data = None
+    if "-" in args.paths:
+        stdin_data = sys.stdin.buffer.read()
+    options = Options(
+        paths=args.paths,
+        select=_split(args.select),
+        ignore=_split(args.ignore),
+        fail_on=Severity.parse(args.fail_on) if args.fail_on else None,
+        metallb_version=args.metallb_version,
+        stdin_filename=args.stdin_filename,
+        stdin_data=stdin_data,
+        inline_suppressions=not args.no_inline_suppressions,
+    )
+    if args.metallb_version:
+        from metallb_lint.versions import Version
+
+        if Version.parse(args.metallb_version) is None:
+            raise UsageError(
+                f"--metallb-version: '{args.metallb_version}' is not a version like 0.14.8"
+            )
+    result = run(options, config)
+    fmt = args.format or "text"
+    if args.output_file:
+        with open(args.output_file, "w", encoding="utf-8") as handle:
+            render(fmt, result, handle, color=False, verbose=args.verbose)
+    else:
+        stream = sys.stdout
+        if fmt == "text" and args.quiet:
+            from metallb_lint.report.concise import write_concise
+
+            write_concise(result, stream)
+        else:
+            render(fmt, result, stream, color=_use_color(args.color, stream), verbose=args.verbose)
+    from metallb_lint.decide import fails
+
+    if args.exit_zero:
+        return EXIT_OK
+    return EXIT_FINDINGS if fails(result.findings, result.fail_on) else EXIT_OK
+
+
+def _rules(argv: list[str]) -> int:
+    from metallb_lint.catalog import catalog
+
+    parser = _Parser(prog="metallb-lint rules", description="List the built-in rules.")
+    parser.add_argument("-f", "--format", choices=("text", "json"), default="text")
+    args = parser.parse_args(argv)
+    rules = list(catalog().values())
+    if args.format == "json":
+        json.dump([r.as_dict() for r in rules], sys.stdout, indent=2)
+        sys.stdout.write("\n")
+        return EXIT_OK
+    width = max(len(r.name) for r in rules)
+    for info in rules:
+        off = "" if info.enabled_by_default else "  (off unless selected)"
+        severity = str(info.severity).ljust(7)
+        print(f"{info.id}  {info.name.ljust(width)}  {severity}  {info.summary}{off}")
+    return EXIT_OK
+
+
+def _explain(argv: list[str]) -> int:
+    from metallb_lint.catalog import lookup
+
+    parser = _Parser(prog="metallb-lint explain", description="Explain one rule.")
+    parser.add_argument("rule", metavar="ID", help="rule ID (ML401) or name (ip-not-in-any-pool)")
+    args = parser.parse_args(argv)
+    info = lookup(args.rule)
+    if info is None:
+        raise UsageError(f"explain: no rule '{args.rule}' (see 'metallb-lint rules')")
+    default = "" if info.enabled_by_default else " (off unless selected)"
+    print(f"{info.id} {info.name} [{info.severity}]{default}\n")
+    print(f"{info.summary}\n")
+    print(f"{info.description}\n")
+    print(f"How to fix:\n{info.remediation}\n")
+    print("Bad:\n" + _indent(info.bad))
+    print("Good:\n" + _indent(info.good), end="")
+    return EXIT_OK
+
+
+def _indent(text: str) -> str:
+    return "".join(f"    {line}\n" if line else "\n" for line in text.rstrip("\n").split("\n"))

@@ -1,0 +1,131 @@
+"""The pipeline: discover -> load -> inventory -> check -> decide (reporting is the caller's)."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+
+from metallb_lint.checks import Context, run_rules
+from metallb_lint.config import Config
+from metallb_lint.decide import Decider, select_rules, severity_overrides
+from metallb_lint.discover import discover
+from metallb_lint.errors import UsageError
+from metallb_lint.findings import Finding, Location, Severity
+from metallb_lint.ignore import IgnoreRules
+from metallb_lint.inventory import Inventory, build_inventory
+from metallb_lint.load import LoadProblem
+from metallb_lint.sources import (
+    ALWAYS_PARSED,
+    SourceFile,
+    classify,
+    load_file,
+    read_candidate,
+)
+
+
+@dataclass
+class Options:
+    paths: list[str] = field(default_factory=lambda: ["."])
+    select: list[str] = field(default_factory=list)
+    ignore: list[str] = field(default_factory=list)
+    fail_on: Severity | None = None
+    metallb_version: str | None = None
+    stdin_filename: str | None = None
+    stdin_data: bytes | None = None
+    inline_suppressions: bool = True
+
+
+@dataclass
+class RunResult:
+    findings: list[Finding]
+    inventory: Inventory
+    files: int
+    selected: set[str]
+    fail_on: Severity
+    notes: list[str] = field(default_factory=list)
+
+    @property
+    def resources(self) -> int:
+        return len(self.inventory.resources)
+
+
+def run(options: Options, config: Config) -> RunResult:
+    excludes = IgnoreRules().extended(config.exclude, "")
+    found = discover(
+        options.paths,
+        excludes=excludes,
+        exclude_root=config.root,
+        stdin_name=options.stdin_filename,
+    )
+    sources = _load(found.candidates, options.stdin_data, config)
+    for location, message in found.problems:
+        problem_file = SourceFile(location.path, "manifest")
+        problem_file.problems.append(LoadProblem("ML002", message, location))
+        sources.append(problem_file)
+    inventory = build_inventory(sources, config, options.metallb_version)
+    selected = select_rules(options.select or config.select, [*config.ignore, *options.ignore])
+    context = Context(inventory, config)
+    raw = list(run_rules(context, selected))
+    decider = Decider(
+        selected,
+        severity_overrides(config.severity, config.path or "configuration"),
+        _per_file_ignores(config),
+        options.inline_suppressions,
+    )
+    texts = {path: source.text for path, source in inventory.sources.items()}
+    findings = decider.decide(raw, texts)
+    fail_on = options.fail_on or config.fail_on or Severity.ERROR
+    return RunResult(findings, inventory, len(found.candidates), selected, fail_on, found.notes)
+
+
+def _per_file_ignores(config: Config) -> dict[str, list[str]]:
+    """Patterns are relative to the config file's folder; findings name paths from the cwd."""
+    if not config.per_file_ignores or not config.root:
+        return config.per_file_ignores
+    prefix = os.path.relpath(config.root, os.getcwd()).replace(os.sep, "/")
+    if prefix in (".", ""):
+        return config.per_file_ignores
+    return {
+        f"{prefix}/{glob.lstrip('/')}": specs for glob, specs in config.per_file_ignores.items()
+    }
+
+
+def _load(candidates, stdin_data: bytes | None, config: Config) -> list[SourceFile]:
+    chart_dirs = {
+        c.display.rsplit("/", 1)[0] if "/" in c.display else ""
+        for c in candidates
+        if c.display.endswith(("/Chart.yaml", "/Chart.yml")) or c.display in ("Chart.yaml",)
+    }
+    roles = {c.display: classify(c.display, chart_dirs) for c in candidates}
+    forced = {os.path.normpath(p) for p in config.values_files}
+    # Chart metadata and kustomizations first: they decide how the rest is read.
+    ordered = sorted(
+        candidates, key=lambda c: (roles[c.display][0] not in ALWAYS_PARSED, c.display)
+    )
+    sources: list[SourceFile] = []
+    metallb_charts: set[str | None] = set()  # umbrella charts whose values are always read
+    for candidate in ordered:
+        raw = read_candidate(candidate, stdin_data)
+        if isinstance(raw, LoadProblem):
+            failed = SourceFile(candidate.display, "manifest")
+            failed.problems.append(raw)
+            sources.append(failed)
+            continue
+        role, chart_dir = roles[candidate.display]
+        force = candidate.display in forced or (role == "values" and chart_dir in metallb_charts)
+        source = load_file(candidate.display, raw, role, chart_dir, force=force)
+        if source is None:
+            continue
+        if role in ("chart", "requirements") and "metallb" in (source.text or "").lower():
+            metallb_charts.add(chart_dir)
+        sources.append(source)
+    return sources
+
+
+def check_paths_exist(paths: list[str]) -> None:
+    for path in paths:
+        if path != "-" and not os.path.lexists(path):
+            raise UsageError(f"{path}: no such file or directory")
+
+
+__all__ = ["Location", "Options", "RunResult", "check_paths_exist", "run"]

@@ -1,0 +1,107 @@
+"""Findings, locations and severities: the values every stage after `check` passes around."""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass, field
+from enum import IntEnum
+
+
+class Severity(IntEnum):
+    """Ordered so that `severity >= fail_on` decides the exit code."""
+
+    INFO = 1
+    WARNING = 2
+    ERROR = 3
+
+    @classmethod
+    def parse(cls, text: str) -> Severity:
+        try:
+            return cls[text.strip().upper()]
+        except KeyError:
+            raise ValueError(
+                f"unknown severity {text!r} (expected error, warning or info)"
+            ) from None
+
+    def __str__(self) -> str:
+        return self.name.lower()
+
+
+@dataclass(frozen=True, order=True)
+class Location:
+    """A span in a file; lines and columns are 1-based, the end is inclusive of its column."""
+
+    path: str
+    line: int = 1
+    column: int = 1
+    end_line: int = 0
+    end_column: int = 0
+
+    def __post_init__(self) -> None:
+        if self.end_line < self.line:
+            object.__setattr__(self, "end_line", self.line)
+            object.__setattr__(self, "end_column", max(self.end_column, self.column))
+
+
+@dataclass(frozen=True)
+class Related:
+    """Another party of a finding: the other pool of an overlap, the other Service of a conflict."""
+
+    location: Location
+    message: str
+
+
+@dataclass(frozen=True)
+class ResourceRef:
+    api_version: str
+    kind: str
+    namespace: str | None
+    name: str | None
+
+    def as_dict(self) -> dict[str, str | None]:
+        return {
+            "apiVersion": self.api_version,
+            "kind": self.kind,
+            "namespace": self.namespace,
+            "name": self.name,
+        }
+
+    def __str__(self) -> str:
+        ns = f"{self.namespace}/" if self.namespace else ""
+        return f"{self.kind} {ns}{self.name or '<unnamed>'}"
+
+
+@dataclass
+class Finding:
+    rule: str
+    name: str
+    severity: Severity
+    message: str
+    location: Location
+    resource: ResourceRef | None = None
+    related: tuple[Related, ...] = ()
+    # A location-independent anchor (e.g. "spec.addresses[1]") that keeps fingerprints and
+    # baselines stable across edits that move lines.
+    anchor: str = ""
+    suppressed: bool = False
+    suppression_reason: str | None = None
+    extra: dict[str, object] = field(default_factory=dict)
+
+    @property
+    def path(self) -> str:
+        return self.location.path
+
+    def sort_key(self) -> tuple[str, int, int, str, str]:
+        loc = self.location
+        return (loc.path, loc.line, loc.column, self.rule, self.message)
+
+    @property
+    def fingerprint(self) -> str:
+        res = self.resource
+        parts = [
+            self.rule,
+            self.location.path,
+            f"{res.kind}/{res.namespace}/{res.name}" if res else "",
+            self.anchor or self.message,
+        ]
+        return hashlib.sha256("\x1f".join(parts).encode()).hexdigest()[:32]

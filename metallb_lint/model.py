@@ -1,0 +1,239 @@
+"""Typed objects of the inventory: what the checks read instead of raw YAML."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from metallb_lint.addresses import IPRange, ParsedEntry
+from metallb_lint.findings import Location, ResourceRef
+from metallb_lint.load import Document, PathKey
+
+METALLB_GROUP = "metallb.io"
+POOL_KINDS = frozenset({"IPAddressPool", "AddressPool"})
+ADVERTISEMENT_KINDS = frozenset({"L2Advertisement", "BGPAdvertisement"})
+
+
+@dataclass
+class Resource:
+    """A Kubernetes object found in a document (at its root, in a List, or embedded)."""
+
+    doc: Document
+    base: PathKey
+    api_version: str
+    kind: str
+    name: str | None
+    namespace: str | None  # as written in metadata.namespace
+    effective_namespace: str | None  # after kustomize/chart/Argo/Flux inheritance; None: unknown
+    unit: str  # the deployment unit (kustomization, chart or folder) it belongs to
+    body: dict
+
+    @property
+    def path(self) -> str:
+        return self.doc.path
+
+    def get(self, *path: str | int, default: object = None) -> object:
+        node: object = self.body
+        for part in path:
+            if isinstance(part, int):
+                if not isinstance(node, list) or not -len(node) <= part < len(node):
+                    return default
+            elif not isinstance(node, dict) or part not in node:
+                return default
+            node = node[part]
+        return node
+
+    def mapping(self, *path: str) -> dict:
+        value = self.get(*path)
+        return value if isinstance(value, dict) else {}
+
+    def location(self, *path: str | int, key: bool = False) -> Location:
+        return self.doc.location((*self.base, *path), key=key)
+
+    @property
+    def head(self) -> Location:
+        """Where a finding about the whole resource points: its kind line, else its start."""
+        if "kind" in self.body:
+            return self.location("kind", key=True)
+        return self.location()
+
+    @property
+    def name_location(self) -> Location:
+        if isinstance(self.get("metadata", "name"), str):
+            return self.location("metadata", "name")
+        return self.head
+
+    @property
+    def ref(self) -> ResourceRef:
+        return ResourceRef(self.api_version, self.kind, self.effective_namespace, self.name)
+
+    @property
+    def group(self) -> str:
+        return self.api_version.split("/", 1)[0] if "/" in self.api_version else ""
+
+    @property
+    def labels(self) -> dict:
+        return self.mapping("metadata", "labels")
+
+    @property
+    def annotations(self) -> dict:
+        return self.mapping("metadata", "annotations")
+
+
+@dataclass
+class PoolEntry:
+    index: int
+    parsed: ParsedEntry
+    location: Location
+
+
+@dataclass
+class Pool:
+    resource: Resource
+    entries: list[PoolEntry]
+    addresses_given: bool  # `spec.addresses` present and a list
+    auto_assign: bool
+    avoid_buggy_ips: bool
+    service_allocation: dict | None
+
+    @property
+    def name(self) -> str:
+        return self.resource.name or "<unnamed>"
+
+    @property
+    def ranges(self) -> list[IPRange]:
+        return [e.parsed.range for e in self.entries if e.parsed.range]
+
+    @property
+    def unresolved(self) -> bool:
+        return any(e.parsed.unresolved for e in self.entries)
+
+    def describe(self) -> str:
+        return ", ".join(str(e.parsed.text).strip() for e in self.entries) or "no addresses"
+
+    def usable(self, version: int) -> int:
+        from metallb_lint.addresses import buggy_count
+
+        total = 0
+        for r in self.ranges:
+            if r.version == version:
+                total += r.size - (buggy_count(r) if self.avoid_buggy_ips else 0)
+        return total
+
+
+@dataclass
+class Advertisement:
+    resource: Resource
+    pool_names: list[tuple[str, Location]] | None  # None: field absent
+    pool_selectors: list[dict] | None  # None: field absent
+    unresolved: bool = False  # a name or selector holds a placeholder
+
+    @property
+    def applies_to_all(self) -> bool:
+        """Neither field set: the advertisement covers every pool (facts §3.1 rule 14)."""
+        return not self.pool_names and not self.pool_selectors
+
+
+@dataclass
+class RequestedIP:
+    text: str
+    location: Location
+    parsed: tuple[int, int] | None  # (version, integer)
+    unresolved: bool = False
+
+
+@dataclass
+class Annotation:
+    key: str
+    value: object
+    location: Location
+
+
+@dataclass
+class ServiceRequest:
+    """What one Service, or one chart-values service block, asks MetalLB for."""
+
+    resource: ResourceRef
+    origin: str  # "service" for a Service manifest, "values" for chart values
+    head: Location
+    namespace: str | None
+    is_load_balancer: bool
+    load_balancer_class: str | None
+    class_location: Location | None = None
+    spec_ip: RequestedIP | None = None
+    annotation_ips: list[RequestedIP] = field(default_factory=list)
+    annotation_ips_key: Annotation | None = None
+    pool: Annotation | None = None
+    sharing_key: Annotation | None = None
+    ports: list[tuple[str, int]] | None = None  # None: not known (chart values)
+    external_traffic_policy: str = "Cluster"
+    selector: dict | None = None
+    ip_families: list[str] = field(default_factory=list)
+    ip_family_policy: str | None = None
+    external_ips: list[tuple[str, Location]] = field(default_factory=list)
+    metallb_annotations: list[Annotation] = field(default_factory=list)
+    ignored_annotations: list[Annotation] = field(default_factory=list)  # not read by target
+    unit: str = ""
+
+    @property
+    def requested_ips(self) -> list[RequestedIP]:
+        """The IPs MetalLB reads for this Service (annotation wins over spec.loadBalancerIP)."""
+        if self.annotation_ips:
+            return self.annotation_ips
+        return [self.spec_ip] if self.spec_ip else []
+
+    @property
+    def label(self) -> str:
+        ns = f"{self.namespace}/" if self.namespace else ""
+        return f"{self.resource.kind} {ns}{self.resource.name}"
+
+
+@dataclass
+class Chart:
+    """A Chart.yaml (or Helm v2 requirements.yaml) and its dependencies."""
+
+    directory: str
+    doc: Document
+    name: str | None
+    dependencies: list[Dependency]
+    lock: Document | None = None
+
+
+@dataclass
+class Dependency:
+    name: str
+    alias: str | None
+    version: object
+    repository: str | None
+    condition: str | None
+    location: Location  # of the version value (or of the entry when missing)
+
+    @property
+    def values_key(self) -> str:
+        return self.alias or self.name
+
+
+@dataclass
+class ValuesSource:
+    """Helm values: a chart's values file, or values inline in a HelmRelease/Application."""
+
+    doc: Document
+    base: PathKey
+    data: dict
+    chart_name: str | None
+    owner: ResourceRef
+    namespace: str | None
+    is_metallb: bool  # values of the official metallb chart (after resolving umbrella keys)
+    unit: str
+
+
+@dataclass
+class InstallSite:
+    """Where the repository installs MetalLB, with the version and namespace it says."""
+
+    kind: str  # chart-dependency, helmrelease, argocd, kustomize-helm, manifest-url
+    version_text: object
+    version_location: Location
+    repository: str | None
+    namespace: str | None
+    namespace_source: str | None
+    path_hint: str | None = None  # e.g. config/frr of a manifest URL

@@ -1,0 +1,59 @@
+"""The versioned JSON contract (DESIGN.md, "JSON output")."""
+
+from __future__ import annotations
+
+import json
+from typing import TextIO
+
+from metallb_lint import __version__
+from metallb_lint.engine import RunResult
+from metallb_lint.findings import Finding
+from metallb_lint.report import counts
+
+JSON_VERSION = 1
+
+
+def finding_dict(finding: Finding) -> dict[str, object]:
+    loc = finding.location
+    item: dict[str, object] = {
+        "rule": finding.rule,
+        "name": finding.name,
+        "severity": str(finding.severity),
+        "message": finding.message,
+        "path": loc.path,
+        "line": loc.line,
+        "column": loc.column,
+        "end_line": loc.end_line,
+        "end_column": loc.end_column,
+        "resource": finding.resource.as_dict() if finding.resource else None,
+        "related": [
+            {"path": r.location.path, "line": r.location.line, "message": r.message}
+            for r in finding.related
+        ],
+        "fingerprint": finding.fingerprint,
+    }
+    if finding.suppressed:
+        item["suppressed"] = True
+        item["suppression_reason"] = finding.suppression_reason
+    return item
+
+
+def document(result: RunResult) -> dict[str, object]:
+    target = result.inventory.target
+    summary = {"files": result.files, "resources": result.resources, **counts(result)}
+    return {
+        "version": JSON_VERSION,
+        "tool": {"name": "metallb-lint", "version": __version__},
+        "target": {
+            "metallb_version": str(target.version),
+            "source": target.version_source,
+            "mode": target.mode,
+        },
+        "summary": summary,
+        "findings": [finding_dict(f) for f in result.findings],
+    }
+
+
+def write_json(result: RunResult, stream: TextIO) -> None:
+    json.dump(document(result), stream, indent=2, ensure_ascii=False)
+    stream.write("\n")

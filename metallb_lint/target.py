@@ -1,0 +1,122 @@
+"""The MetalLB release, BGP mode and namespace the repository's configuration is checked against
+(DESIGN.md, "Target version and mode")."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from metallb_lint.findings import Location
+from metallb_lint.model import InstallSite, ValuesSource
+from metallb_lint.versions import FRR_DEFAULT_FROM, FRR_K8S_DEFAULT_FROM, NEWEST, Version
+
+DEFAULT_NAMESPACE = "metallb-system"
+OFFICIAL_REPOSITORIES = (
+    "https://metallb.github.io/metallb",
+    "oci://quay.io/metallb/chart",
+)
+
+
+@dataclass
+class Target:
+    version: Version
+    version_source: str  # "--metallb-version", a config path, a file path, or "assumed"
+    version_location: Location | None
+    assumed: bool
+    mode: str  # native, frr, frr-k8s
+    mode_source: str
+    namespace: str
+    namespace_source: str
+    load_balancer_class: str = ""
+
+    def describe(self) -> str:
+        return (
+            f"MetalLB {self.version} ({self.version_source}), {self.mode} mode "
+            f"({self.mode_source}), namespace {self.namespace} ({self.namespace_source})"
+        )
+
+
+def is_official_repository(url: object) -> bool:
+    if not isinstance(url, str):
+        return False
+    clean = url.strip().rstrip("/")
+    return any(clean == repo or clean.startswith(repo + "/") for repo in OFFICIAL_REPOSITORIES)
+
+
+def choose_version(
+    cli_version: str | None,
+    config_version: str | None,
+    config_path: str | None,
+    sites: list[InstallSite],
+) -> tuple[Version, str, Location | None, bool]:
+    """First hit wins: CLI, config, an exact pin where MetalLB is installed, else the newest."""
+    if cli_version:
+        parsed = Version.parse(cli_version)
+        if parsed:
+            return parsed, "--metallb-version", None, False
+    if config_version:
+        parsed = Version.parse(config_version)
+        if parsed:
+            return parsed, config_path or "configuration", None, False
+    for site in sorted(sites, key=lambda s: (s.version_location.path, s.version_location.line)):
+        parsed = Version.parse(site.version_text)
+        if parsed:
+            return parsed, site.version_location.path, site.version_location, False
+    return NEWEST, "assumed", None, True
+
+
+def choose_mode(
+    version: Version, values: list[ValuesSource], sites: list[InstallSite]
+) -> tuple[str, str]:
+    """The BGP mode from the chart values of the pinned release (facts §4.1, §4.6)."""
+    for site in sites:
+        hint = site.path_hint or ""
+        if site.kind == "manifest-url":
+            if "frr-k8s" in hint:
+                return "frr-k8s", site.version_location.path
+            if "frr" in hint:
+                return "frr", site.version_location.path
+            if "native" in hint:
+                return "native", site.version_location.path
+    frr_default = FRR_DEFAULT_FROM <= version < FRR_K8S_DEFAULT_FROM
+    frrk8s_default = version >= FRR_K8S_DEFAULT_FROM
+    frr, frrk8s, frrk8s_external = frr_default, frrk8s_default, False
+    source = f"chart {version} defaults"
+    for item in values:
+        if not item.is_metallb:
+            continue
+        speaker = item.data.get("speaker")
+        frr_values = speaker.get("frr") if isinstance(speaker, dict) else None
+        if isinstance(frr_values, dict) and isinstance(frr_values.get("enabled"), bool):
+            frr = frr_values["enabled"]
+            source = item.doc.path
+        frrk8s_values = item.data.get("frrk8s")
+        if isinstance(frrk8s_values, dict):
+            if isinstance(frrk8s_values.get("enabled"), bool):
+                frrk8s = frrk8s_values["enabled"]
+                source = item.doc.path
+            if frrk8s_values.get("external") is True:
+                frrk8s_external = True
+                source = item.doc.path
+    if frrk8s or frrk8s_external:
+        return "frr-k8s", source
+    if frr:
+        return "frr", source
+    return "native", source
+
+
+def choose_namespace(
+    configured: str | None, config_path: str | None, sites: list[InstallSite]
+) -> tuple[str, str]:
+    if configured:
+        return configured, config_path or "configuration"
+    for site in sorted(sites, key=lambda s: (s.version_location.path, s.version_location.line)):
+        if site.namespace:
+            return site.namespace, site.namespace_source or site.version_location.path
+    return DEFAULT_NAMESPACE, "default"
+
+
+def load_balancer_class(values: list[ValuesSource]) -> str:
+    for source in values:
+        if source.is_metallb and isinstance(source.data.get("loadBalancerClass"), str):
+            return source.data["loadBalancerClass"]
+    return ""
