@@ -9,6 +9,8 @@ from metallb_lint.checks import Context, rule
 from metallb_lint.checks.common import handled_by_metallb, pool_index, pools_by_name
 from metallb_lint.findings import Finding, Related
 from metallb_lint.model import Pool, RequestedIP, ServiceRequest
+from metallb_lint.service_requests import NEW_PREFIX, OLD_PREFIX
+from metallb_lint.versions import METALLB_IO_ANNOTATIONS
 
 
 def _pool_summary(pool: Pool) -> str:
@@ -162,7 +164,7 @@ def ip_conflict(ctx: Context) -> Iterator[Finding]:
                     f"{request.label} requests {ip.text}, which {other.label} requests too, but "
                     f"they cannot share it: {problem}. MetalLB gives the address to one of them "
                     "and leaves the other <pending>. Use another address, or give both the same "
-                    "metallb.universe.tf/allow-shared-ip key with distinct ports",
+                    f"{_annotation(ctx, 'allow-shared-ip')} key with distinct ports",
                     ip.location,
                     resource=request.resource,
                     related=[Related(other_ip.location, f"{other.label} requests it here")],
@@ -236,12 +238,15 @@ def deprecated_loadbalancerip(ctx: Context) -> Iterator[Finding]:
         )
 
 
-def _ips_annotation(ctx: Context) -> str:
-    from metallb_lint.versions import METALLB_IO_ANNOTATIONS
-
+def _annotation(ctx: Context, suffix: str) -> str:
+    """The annotation key the target release reads best (facts §5.1)."""
     if ctx.target.version >= METALLB_IO_ANNOTATIONS:
-        return "metallb.io/loadBalancerIPs"
-    return "metallb.universe.tf/loadBalancerIPs"
+        return NEW_PREFIX + suffix
+    return OLD_PREFIX + suffix
+
+
+def _ips_annotation(ctx: Context) -> str:
+    return _annotation(ctx, "loadBalancerIPs")
 
 
 @rule("ML409")
@@ -274,14 +279,23 @@ def loadbalancerclass_ignored(ctx: Context) -> Iterator[Finding]:
         in_pool = any(ip.parsed and index.lookup(*ip.parsed) for ip in request.requested_ips)
         if not (request.metallb_annotations or in_pool):
             continue  # meant for another load-balancer implementation
-        configured = f"'{wanted}'" if wanted else "none (the chart's loadBalancerClass is empty)"
         where = request.class_location or request.head
+        if request.load_balancer_class is None:
+            problem = (
+                f"sets no loadBalancerClass, but MetalLB is configured (chart value "
+                f"loadBalancerClass) to handle only class '{wanted}'"
+            )
+            fix = f"Set spec.loadBalancerClass: {wanted}"
+        else:
+            handled = f"only class '{wanted}'" if wanted else "only Services without a class"
+            problem = (
+                f"sets loadBalancerClass '{request.load_balancer_class}', but MetalLB handles "
+                f"{handled}"
+            )
+            fix = "Remove spec.loadBalancerClass, or align the chart value loadBalancerClass"
         yield ctx.finding(
             "ML410",
-            f"{request.label} sets loadBalancerClass '{request.load_balancer_class}' but MetalLB "
-            f"only handles the class {configured}, so MetalLB ignores this Service despite its "
-            "MetalLB settings. Remove spec.loadBalancerClass, or set the chart value "
-            "loadBalancerClass to match",
+            f"{request.label} {problem}, so MetalLB ignores it despite its MetalLB settings. {fix}",
             where,
             resource=request.resource,
             anchor="loadBalancerClass",

@@ -1,0 +1,78 @@
+"""Shared test helpers. Every run is isolated from user configuration and the environment."""
+
+from __future__ import annotations
+
+import io
+import json
+import os
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+from metallb_lint.cli import main
+
+ROOT = Path(__file__).resolve().parent.parent
+FIXTURES = ROOT / "fixtures"
+
+
+@dataclass
+class CliResult:
+    code: int
+    out: str
+    err: str
+
+    @property
+    def json(self) -> dict:
+        return json.loads(self.out)
+
+
+@pytest.fixture(autouse=True)
+def _hermetic(monkeypatch: pytest.MonkeyPatch) -> None:
+    for name in ("NO_COLOR", "FORCE_COLOR", "GITHUB_ACTIONS", "CI", "COLUMNS", "TERM"):
+        monkeypatch.delenv(name, raising=False)
+
+
+def run_cli(*args: str, cwd: Path | None = None, stdin: bytes | None = None) -> CliResult:
+    """Run the CLI in-process and capture what it prints."""
+    out, err = io.StringIO(), io.StringIO()
+    old = (sys.stdout, sys.stderr, sys.stdin, os.getcwd())
+    sys.stdout, sys.stderr = out, err
+    if stdin is not None:
+        sys.stdin = io.TextIOWrapper(io.BytesIO(stdin))
+    try:
+        if cwd is not None:
+            os.chdir(cwd)
+        code = main(list(args))
+    finally:
+        sys.stdout, sys.stderr, sys.stdin = old[0], old[1], old[2]
+        os.chdir(old[3])
+    return CliResult(code, out.getvalue(), err.getvalue())
+
+
+def lint_json(*args: str, cwd: Path | None = None, stdin: bytes | None = None) -> CliResult:
+    return run_cli("--isolated", "--format", "json", *args, cwd=cwd, stdin=stdin)
+
+
+def findings(result: CliResult) -> list[tuple[str, str, int]]:
+    """(rule, path, line) of every finding of a JSON run."""
+    return [(f["rule"], f["path"], f["line"]) for f in result.json["findings"]]
+
+
+@pytest.fixture
+def repo(tmp_path: Path) -> Path:
+    """An empty git-like repository root (a .git folder stops config lookup here)."""
+    (tmp_path / ".git").mkdir()
+    return tmp_path
+
+
+def write(root: Path, files: dict[str, str | bytes]) -> Path:
+    for name, content in files.items():
+        path = root / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        if isinstance(content, bytes):
+            path.write_bytes(content)
+        else:
+            path.write_text(content, encoding="utf-8")
+    return root
