@@ -8,7 +8,7 @@ version. Overlap and membership questions are answered by sorting those interval
 from __future__ import annotations
 
 from bisect import bisect_right
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Hashable, Iterable, Sequence
 from dataclasses import dataclass
 from typing import Generic, TypeVar
 
@@ -60,6 +60,9 @@ class ParsedEntry:
     host_bits: str | None = None  # the network a CIDR with host bits set really means
     is_cidr: bool = False
     prefixlen: int | None = None  # the shortest prefix the entry summarises to
+    # With an error: True when MetalLB accepts the entry but it yields no addresses (a range
+    # mixing IPv4 and IPv6 that passes MetalLB's start/end check), False when MetalLB rejects it.
+    silent: bool = False
 
 
 def parse_ip(text: str) -> tuple[int, int] | None:
@@ -90,12 +93,24 @@ def _parse_range(raw: str, text: str) -> ParsedEntry:
     if end is None:
         return ParsedEntry(raw, error=f"invalid IP range '{raw}': invalid end IP '{end_text}'")
     if start[0] != end[0]:
+        # MetalLB compares the 16-byte forms (IPv4 as ::ffff:a.b.c.d): a range that passes that
+        # check is summarised to no addresses at all, silently.
+        if _as16(*start) > _as16(*end):
+            return ParsedEntry(
+                raw,
+                error=(
+                    f"invalid IP range '{raw}': it mixes IPv{start[0]} and IPv{end[0]}, and "
+                    f"MetalLB rejects it as 'start IP {start_text} is after the end IP'. Write "
+                    "one range per IP family"
+                ),
+            )
         return ParsedEntry(
             raw,
             error=(
-                f"the range '{raw}' mixes IPv{start[0]} and IPv{end[0]}: MetalLB summarises it "
-                "to no addresses at all. Write one range per IP family"
+                f"the range '{raw}' mixes IPv{start[0]} and IPv{end[0]}: MetalLB accepts it but "
+                "summarises it to no addresses at all. Write one range per IP family"
             ),
+            silent=True,
         )
     if start[1] > end[1]:
         return ParsedEntry(
@@ -105,7 +120,21 @@ def _parse_range(raw: str, text: str) -> ParsedEntry:
     return ParsedEntry(raw, range=ip_range, prefixlen=_shortest_prefix(ip_range))
 
 
+def _as16(version: int, value: int) -> int:
+    """An address as Go's 16-byte net.IP, whose byte order MetalLB compares range ends by."""
+    return 0xFFFF_0000_0000 | value if version == 4 else value
+
+
 def _parse_cidr(raw: str, text: str) -> ParsedEntry:
+    if text != raw:
+        # Unlike range ends, MetalLB hands a CIDR to net.ParseCIDR untrimmed.
+        return ParsedEntry(
+            raw,
+            error=(
+                f"invalid CIDR '{raw}': MetalLB does not trim the spaces around a CIDR; "
+                f"write '{text}'"
+            ),
+        )
     if "/" not in text:
         if parse_ip(text) is not None:
             width = 32 if ":" not in text else 128
@@ -117,13 +146,17 @@ def _parse_cidr(raw: str, text: str) -> ParsedEntry:
                 ),
             )
         return ParsedEntry(raw, error=f"invalid CIDR '{raw}': neither a CIDR nor an 'a-b' range")
-    try:
-        net = netaddr.IPNetwork(text)
-        addr_part = text.split("/", 1)[0]
-        if parse_ip(addr_part) is None or not text.split("/", 1)[1].isdigit():
-            raise netaddr.AddrFormatError(text)
-    except (netaddr.AddrFormatError, ValueError, TypeError):
-        return ParsedEntry(raw, error=f"invalid CIDR '{raw}'")
+    addr_part, prefix = text.split("/", 1)
+    address = parse_ip(addr_part)
+    if address is None:
+        return ParsedEntry(raw, error=f"invalid CIDR '{raw}': '{addr_part}' is not an IP address")
+    width = 32 if address[0] == 4 else 128
+    digits = prefix.lstrip("0") or "0"  # Go's ParseCIDR reads "/024" as 24
+    if not (prefix.isascii() and prefix.isdigit()) or len(digits) > 3 or int(digits) > width:
+        return ParsedEntry(
+            raw, error=f"invalid CIDR '{raw}': the prefix length must be a number from 0 to {width}"
+        )
+    net = netaddr.IPNetwork(f"{addr_part}/{int(digits)}")
     ip_range = IPRange(net.version, net.first, net.last)
     host_bits = None
     if int(net.ip) != net.first:
@@ -143,7 +176,7 @@ def _shortest_prefix(ip_range: IPRange) -> int:
 
 def parse_range_or_cidr(text: str) -> IPRange | None:
     """Lenient form for configuration (`networks`, `reserved`): CIDR, range or single IP."""
-    entry = parse_pool_entry(text)
+    entry = parse_pool_entry(text.strip())
     if entry.range:
         return entry.range
     single = parse_ip(text.strip())
@@ -190,22 +223,39 @@ class Overlap(Generic[T]):
     shared: IPRange
 
 
-def find_overlaps(items: Iterable[tuple[IPRange, T]]) -> list[Overlap[T]]:
-    """Pairs of intervals that share addresses, by one sort and a sweep.
+def find_overlaps(
+    items: Iterable[tuple[IPRange, T]], group: Callable[[T], Hashable] | None = None
+) -> list[Overlap[T]]:
+    """Pairs of intervals that share addresses, by one sort and a sweep (n log n).
 
-    Each interval is compared with the one reaching furthest among those before it, so the
-    result names, for every interval that overlaps something earlier, one partner: enough to
-    report every overlapping entry without quadratic work.
+    Each interval is compared with the one reaching furthest among those before it (in order
+    of start), so the result names, for every interval that overlaps something earlier, one
+    partner: enough to report every overlapping entry without quadratic work.
+
+    With `group`, intervals whose payloads map to the same group are never paired (e.g. the
+    entries of pools of one name). The sweep then keeps the furthest-reaching interval and the
+    furthest-reaching one of any other group, so an overlap with another group is never hidden
+    behind one of the same group.
     """
     ordered = sorted(items, key=lambda it: (it[0].version, it[0].first, -it[0].last))
     found: list[Overlap[T]] = []
-    reach: tuple[IPRange, T] | None = None
+    best: tuple[IPRange, T, object] | None = None  # reaches furthest
+    other: tuple[IPRange, T, object] | None = None  # reaches furthest, group != best's group
     for ip_range, payload in ordered:
-        if reach and reach[0].version == ip_range.version and ip_range.first <= reach[0].last:
-            shared = IPRange(ip_range.version, ip_range.first, min(ip_range.last, reach[0].last))
-            found.append(Overlap(reach[1], payload, shared))
-        if not reach or reach[0].version != ip_range.version or ip_range.last > reach[0].last:
-            reach = (ip_range, payload)
+        key = group(payload) if group is not None else object()
+        if best is not None and best[0].version != ip_range.version:
+            best = other = None
+        partner = best if best is not None and best[2] != key else other
+        if partner is not None and ip_range.first <= partner[0].last:
+            shared = IPRange(ip_range.version, ip_range.first, min(ip_range.last, partner[0].last))
+            found.append(Overlap(partner[1], payload, shared))
+        current = (ip_range, payload, key)
+        if best is None or ip_range.last > best[0].last:
+            if best is not None and best[2] != key:
+                other = best
+            best = current
+        elif key != best[2] and (other is None or ip_range.last > other[0].last):
+            other = current
     return found
 
 

@@ -7,6 +7,8 @@ configuration or internal error (one line on stderr; a traceback only with --deb
 from __future__ import annotations
 
 import argparse
+import contextlib
+import io
 import json
 import os
 import sys
@@ -38,7 +40,7 @@ def _check_parser() -> argparse.ArgumentParser:
     parser.add_argument(
         "paths",
         nargs="*",
-        default=["."],
+        default=None,
         metavar="PATH",
         help="files or directories to lint ('-' reads stdin); default '.'",
     )
@@ -101,7 +103,7 @@ def _check_parser() -> argparse.ArgumentParser:
         "-q",
         "--quiet",
         action="store_true",
-        help="text format: findings only, no header or summary",
+        help="text format: concise finding lines only, no header, source or summary",
     )
     parser.add_argument(
         "-v",
@@ -130,6 +132,7 @@ def _use_color(choice: str, stream) -> bool:
 def main(argv: Sequence[str] | None = None) -> int:
     args = list(sys.argv[1:] if argv is None else argv)
     debug = "--debug" in args
+    _tolerant_stdout()
     try:
         if args and args[0] == "rules":
             return _rules(args[1:])
@@ -139,42 +142,61 @@ def main(argv: Sequence[str] | None = None) -> int:
             args = args[1:]
         return _check(args)
     except UsageError as exc:
-        print(
-            f"metallb-lint: {exc}" if not str(exc).startswith("metallb-lint") else exc,
-            file=sys.stderr,
-        )
+        message = str(exc) if str(exc).startswith("metallb-lint") else f"metallb-lint: {exc}"
+        _error_line(message)
         return EXIT_ERROR
+    except SystemExit as exc:  # --help and --version
+        return exc.code if isinstance(exc.code, int) else EXIT_OK
     except KeyboardInterrupt:
         return 130
     except BrokenPipeError:
+        # The reader went away (`metallb-lint | head`): stop quietly, and keep Python from
+        # complaining when it flushes stdout at exit.
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        with contextlib.suppress(OSError, ValueError, io.UnsupportedOperation):
+            os.dup2(devnull, sys.stdout.fileno())
         return EXIT_ERROR
     except Exception as exc:  # one line, never a traceback (DESIGN.md, Contracts)
         if debug:
             raise
-        print(
-            f"metallb-lint: internal error: {type(exc).__name__}: {exc} (rerun with --debug "
-            "and report it)",
-            file=sys.stderr,
+        _error_line(
+            f"metallb-lint: internal error: {type(exc).__name__}: {exc} "
+            "(rerun with --debug and report it)"
         )
         return EXIT_ERROR
 
 
+def _error_line(message: str) -> None:
+    print(" ".join(message.split()), file=sys.stderr)
+
+
+def _tolerant_stdout() -> None:
+    """Never fail on a character the terminal's encoding lacks (e.g. cp1252 and '│')."""
+    for stream in (sys.stdout, sys.stderr):
+        reconfigure = getattr(stream, "reconfigure", None)
+        if reconfigure is not None:
+            with contextlib.suppress(ValueError, OSError):
+                reconfigure(errors="replace")
+
+
 def _load_config(args: argparse.Namespace):
     from metallb_lint.config import Config, find_config, load_config
+    from metallb_lint.discover import display_path
 
     if args.isolated:
+        if args.config:
+            raise UsageError("--config and --isolated exclude each other")
         return Config()
     path = args.config
     if path is None:
-        first = next((p for p in args.paths if p != "-"), ".")
-        path = find_config(first)
-    if path is None:
-        return Config()
-    if not os.path.isfile(path):
-        raise UsageError(f"{path}: configuration file not found")
-    return load_config(
-        path, os.path.relpath(path) if not os.path.isabs(args.config or "") else path
-    )
+        on_disk = [p for p in args.paths if p != "-"]
+        start = on_disk[0] if on_disk else (args.stdin_filename or ".")
+        path = find_config(start)
+        if path is None:
+            return Config()
+    elif not os.path.isfile(path):
+        raise UsageError(f"--config {path}: no such file")
+    return load_config(path, display_path(path, os.getcwd()))
 
 
 def _check(argv: list[str]) -> int:
@@ -182,11 +204,18 @@ def _check(argv: list[str]) -> int:
     from metallb_lint.report import render
 
     args = _check_parser().parse_args(argv)
+    if not args.paths:  # nothing named: stdin when --stdin-filename says so, else '.'
+        args.paths = ["-"] if args.stdin_filename else ["."]
+    if args.metallb_version:
+        from metallb_lint.versions import Version
+
+        if Version.parse(args.metallb_version) is None:
+            raise UsageError(
+                f"--metallb-version: '{args.metallb_version}' is not a version like 0.14.8"
+            )
     check_paths_exist(args.paths)
     config = _load_config(args)
-    stdin_data = None
-    if "-" in args.paths:
-        stdin_data = sys.stdin.buffer.read()
+    stdin_data = sys.stdin.buffer.read() if "-" in args.paths else None
     options = Options(
         paths=args.paths,
         select=_split(args.select),
@@ -197,26 +226,19 @@ def _check(argv: list[str]) -> int:
         stdin_data=stdin_data,
         inline_suppressions=not args.no_inline_suppressions,
     )
-    if args.metallb_version:
-        from metallb_lint.versions import Version
-
-        if Version.parse(args.metallb_version) is None:
-            raise UsageError(
-                f"--metallb-version: '{args.metallb_version}' is not a version like 0.14.8"
-            )
     result = run(options, config)
     fmt = args.format or "text"
+    style = {"verbose": args.verbose, "quiet": args.quiet}
     if args.output_file:
-        with open(args.output_file, "w", encoding="utf-8") as handle:
-            render(fmt, result, handle, color=False, verbose=args.verbose)
+        try:
+            with open(args.output_file, "w", encoding="utf-8") as handle:
+                render(fmt, result, handle, color=False, **style)
+        except OSError as exc:
+            raise UsageError(
+                f"--output-file {args.output_file}: cannot write: {exc.strerror or exc}"
+            ) from None
     else:
-        stream = sys.stdout
-        if fmt == "text" and args.quiet:
-            from metallb_lint.report.concise import write_concise
-
-            write_concise(result, stream)
-        else:
-            render(fmt, result, stream, color=_use_color(args.color, stream), verbose=args.verbose)
+        render(fmt, result, sys.stdout, color=_use_color(args.color, sys.stdout), **style)
     from metallb_lint.decide import fails
 
     if args.exit_zero:

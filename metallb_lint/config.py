@@ -1,18 +1,26 @@
 """The configuration file: found, loaded with positions, validated, turned into settings.
 
-`.metallb-lint.yaml` (or `.metallb-lint.yml`) is looked for from the linted path up to the
-repository root, then `[tool.metallb-lint]` in `pyproject.toml` on the same walk. A bad file
-is a `UsageError` naming `file:line`.
+`.metallb-lint.yaml` (or `.metallb-lint.yml`, or `[tool.metallb-lint]` in `pyproject.toml`,
+in that order in each folder) is looked for from the linted path up to the repository root (the
+folder holding `.git`). A bad file is a `UsageError` naming `file:line`: the line of the key for
+an unknown key, the line of the value for a bad value.
+
+Paths in the file (`exclude`, `per-file-ignores`, `values-files`, `policies`) are relative to the
+folder of the file.
 """
 
 from __future__ import annotations
 
+import difflib
 import os
+import re
 import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from metallb_lint.addresses import IPRange, parse_range_or_cidr
+from metallb_lint.catalog import catalog
+from metallb_lint.discover import display_path
 from metallb_lint.errors import UsageError
 from metallb_lint.findings import Location, Severity
 from metallb_lint.load import Chunk, compose_chunk, decode
@@ -64,98 +72,228 @@ def find_config(start: str) -> str | None:
     return None
 
 
+_TOML_SECTION = re.compile(r'^\s*\[\s*tool\s*\.\s*("metallb-lint"|metallb-lint)\s*[\].]', re.M)
+
+
 def _pyproject_has_section(path: Path) -> bool:
     try:
-        return "[tool.metallb-lint]" in path.read_text(encoding="utf-8", errors="replace")
+        return _TOML_SECTION.search(path.read_text(encoding="utf-8", errors="replace")) is not None
     except OSError:
         return False
 
 
 def load_config(path: str, display: str | None = None) -> Config:
+    """Read, validate and build the configuration; `display` is how messages name the file."""
     display = display or path
     try:
         raw = Path(path).read_bytes()
     except OSError as exc:
         raise UsageError(f"{display}: cannot read configuration: {exc.strerror}") from None
+    try:
+        text = decode(raw)
+    except UnicodeDecodeError as exc:
+        line = raw.count(b"\n", 0, exc.start) + 1
+        raise UsageError(
+            f"{display}:{line}: configuration is not UTF-8 text (byte {exc.start + 1})"
+        ) from None
     if path.endswith(".toml"):
-        data, locate = _load_toml(raw, display)
+        data, locate = _load_toml(text, display)
     else:
-        data, locate = _load_yaml(raw, display)
+        data, locate = _load_yaml(text, display)
     if data is None:
         data = {}
     _validate(data, locate, display)
-    return _build(data, locate, path)
+    return _build(data, locate, path, display)
 
 
-def _load_yaml(raw: bytes, display: str):
-    try:
-        text = decode(raw)
-    except UnicodeDecodeError:
-        raise UsageError(f"{display}:1: configuration is not UTF-8 text") from None
+def _load_yaml(text: str, display: str):
     doc, problems = compose_chunk(display, Chunk(1, text), 0)
     for problem in problems:
-        loc = problem.location
-        raise UsageError(f"{display}:{loc.line}: {problem.message}")
+        raise UsageError(f"{display}:{problem.location.line}: {problem.message}")
     if doc is None:
-        return {}, lambda path: 1
+        return {}, lambda path, key=False: 1
 
-    def locate(path: tuple) -> int:
-        return doc.location(path, key=bool(path)).line
+    def locate(path: tuple, key: bool = False) -> int:
+        # A list item has no key: its own line is the one to show.
+        key = key and bool(path) and isinstance(path[-1], str)
+        return doc.location(path, key=key).line
 
     return doc.data, locate
 
 
-def _load_toml(raw: bytes, display: str):
+def _load_toml(text: str, display: str):
     if sys.version_info >= (3, 11):
         import tomllib
     else:  # pragma: no cover - exercised on Python 3.10 only
         import tomli as tomllib
-    text = raw.decode("utf-8", errors="replace")
     try:
         whole = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
-        raise UsageError(f"{display}: invalid TOML: {exc}") from None
-    data = whole.get("tool", {}).get("metallb-lint", {})
-    lines = text.splitlines()
-    section = next((i for i, s in enumerate(lines, 1) if s.strip() == "[tool.metallb-lint]"), 1)
+        message = str(exc)
+        found = re.search(r"\s*\(at line (\d+), column \d+\)", message)
+        line = int(found.group(1)) if found else getattr(exc, "lineno", 1)
+        if found:
+            message = message[: found.start()] + message[found.end() :]
+        raise UsageError(f"{display}:{line}: not valid TOML: {message}") from None
+    tool = whole.get("tool", {})
+    data = tool.get("metallb-lint", {}) if isinstance(tool, dict) else {}
+    lines = text.split("\n")
+    match = _TOML_SECTION.search(text)
+    section = text.count("\n", 0, match.start()) + 1 if match else 1
 
-    def locate(path: tuple) -> int:
-        if path and isinstance(path[0], str):
-            for number in range(section, len(lines) + 1):
-                stripped = lines[number - 1].lstrip()
-                if stripped.startswith((f"{path[0]} ", f"{path[0]}=", f'"{path[0]}"')):
-                    return number
-        return section
+    def find(part: str, start: int) -> int | None:
+        quoted = re.escape(part)
+        assignment = re.compile(rf"""^\s*(?:{quoted}|"{quoted}"|'{quoted}')\s*=""")
+        table = re.compile(rf"""^\s*\[[^\]]*\.\s*(?:{quoted}|"{quoted}")\s*\]""")
+        for number in range(start, len(lines) + 1):
+            line = lines[number - 1]
+            if assignment.match(line) or table.match(line):
+                return number
+        return None
+
+    def locate(path: tuple, key: bool = False) -> int:
+        line = section
+        for part in path:
+            if not isinstance(part, str):
+                break
+            found = find(part, line)
+            if found is None:
+                break
+            line = found
+        return line
 
     return data, locate
+
+
+_TYPE_NAMES = {
+    "array": "a list",
+    "object": "a mapping",
+    "string": "a string",
+    "integer": "a whole number",
+    "number": "a number",
+    "boolean": "true or false",
+}
+_EXAMPLES = {
+    "metallb-version": "an exact MetalLB version like 0.14.8",
+    "namespace": "a Kubernetes namespace name (lowercase letters, digits and '-')",
+    "select": "a list of rules, e.g. [ML4, ML201]",
+    "ignore": "a list of rules, e.g. [ML406]",
+    "severity": "a mapping of rule to severity, e.g. {ML406: warning}",
+    "fail-on": "error, warning or info",
+    "exclude": "a list of gitignore-style patterns, e.g. ['vendor/**']",
+    "per-file-ignores": "a mapping of pattern to rules, e.g. {'legacy/*.yaml': [ML401]}",
+    "networks": "a list of CIDRs or a-b ranges, e.g. [192.168.1.0/24]",
+    "reserved": "a list of CIDRs or a-b ranges, e.g. [192.168.1.1/32]",
+    "policies": "a list of directories",
+    "values-files": "a list of values files",
+}
+
+
+def _describe(value: object) -> str:
+    if isinstance(value, bool):
+        return f"the boolean {str(value).lower()}"
+    if isinstance(value, (int, float)):
+        return f"the number {value}"
+    if isinstance(value, str):
+        return f"the string '{value}'"
+    if isinstance(value, list):
+        return "a list"
+    if isinstance(value, dict):
+        return "a mapping"
+    return "null" if value is None else type(value).__name__
+
+
+def _where(path: tuple) -> str:
+    out = ""
+    for part in path:
+        out += f"[{part}]" if isinstance(part, int) else (f".{part}" if out else str(part))
+    return out or "the configuration"
+
+
+def _message(error) -> tuple[tuple, bool, str]:
+    """(path to point at, whether at the key, message) for a schema error."""
+    path = tuple(error.absolute_path)
+    where = _where(path)
+    top = path[0] if path else None
+    expected = _EXAMPLES.get(top) if len(path) == 1 else None
+    if error.validator == "additionalProperties":
+        known = sorted(error.schema.get("properties", {}))
+        unknown = sorted(set(error.instance) - set(known), key=str)
+        if unknown:
+            name = str(unknown[0])
+            close = difflib.get_close_matches(name, known, n=1)
+            hint = f"did you mean '{close[0]}'? " if close else ""
+            return (
+                (*path, unknown[0]),
+                True,
+                f"unknown key '{name}' ({hint}known keys: {', '.join(known)})",
+            )
+    if error.validator == "type":
+        wanted = error.validator_value
+        wanted = wanted if isinstance(wanted, str) else wanted[0]
+        if path == ():
+            return (
+                path,
+                False,
+                f"the file must be a mapping of keys, not {_describe(error.instance)}",
+            )
+        return (
+            path,
+            False,
+            f"{where} must be {expected or _TYPE_NAMES.get(wanted, wanted)}, "
+            f"not {_describe(error.instance)}",
+        )
+    if error.validator == "enum":
+        if error.validator_value == ["error", "warning", "info"]:
+            return (
+                path,
+                False,
+                f"{where}: {_describe(error.instance)} is not a severity (error, warning or info)",
+            )
+        return path, False, f"{where}: {error.message}"
+    if error.validator == "pattern" and expected:
+        return path, False, f"{where}: {_describe(error.instance)} is not {expected}"
+    if error.validator == "minLength":
+        return path, False, f"{where} must not be empty"
+    if error.validator == "maxLength":
+        return path, False, f"{where} is longer than {error.validator_value} characters"
+    return path, False, f"{where}: {error.message}"
 
 
 def _validate(data: object, locate, display: str) -> None:
     import jsonschema  # imported here: a run without a config file never pays for it
 
     validator = jsonschema.Draft202012Validator(load_schema("config.json"))
-    errors = sorted(validator.iter_errors(data), key=lambda e: list(map(str, e.absolute_path)))
-    if not errors:
+    messages = [_message(error) for error in validator.iter_errors(data)]
+    if not messages:
         return
-    error = errors[0]
-    path = tuple(error.absolute_path)
-    where = ".".join(str(p) for p in path) or "top level"
-    if error.validator == "additionalProperties":
-        unknown = sorted(set(error.instance) - set(error.schema.get("properties", {})))
-        known = ", ".join(sorted(error.schema.get("properties", {})))
-        if unknown:
-            path = (*path, unknown[0])
-            message = f"unknown key '{unknown[0]}' (known keys: {known})"
-        else:
-            message = error.message
-    else:
-        message = f"{where}: {error.message}"
-    raise UsageError(f"{display}:{locate(path)}: invalid configuration: {message}")
+    path, key, message = min(messages, key=lambda m: (locate(m[0], m[1]), list(map(str, m[0]))))
+    raise UsageError(f"{display}:{locate(path, key)}: invalid configuration: {message}")
 
 
-def _build(data: dict, locate, path: str) -> Config:
-    display = path
-    config = Config(path=path, root=str(Path(path).resolve().parent))
+def _check_rules(specs: list[tuple[str, tuple, bool]], locate, display: str) -> None:
+    from metallb_lint.decide import matches_rule
+
+    rules = catalog().values()
+    for spec, path, key in specs:
+        if not any(matches_rule(spec, info) for info in rules):
+            raise UsageError(
+                f"{display}:{locate(path, key)}: invalid configuration: {_where(path[:1])}: "
+                f"'{spec}' names no rule (use an ID like ML401, a name like "
+                "ip-not-in-any-pool, or a prefix like ML4; see 'metallb-lint rules')"
+            )
+
+
+def _build(data: dict, locate, path: str, display: str) -> Config:
+    folder = Path(path).resolve().parent
+    config = Config(path=display, root=str(folder))
+    specs: list[tuple[str, tuple, bool]] = []
+    for key in ("select", "ignore"):
+        specs += [(s, (key, i), False) for i, s in enumerate(data.get(key, []))]
+    specs += [(s, ("severity", s), True) for s in data.get("severity", {})]
+    for glob, rules in data.get("per-file-ignores", {}).items():
+        specs += [(s, ("per-file-ignores", glob, i), False) for i, s in enumerate(rules)]
+    _check_rules(specs, locate, display)
     config.metallb_version = data.get("metallb-version")
     config.namespace = data.get("namespace")
     config.select = list(data.get("select", []))
@@ -165,16 +303,18 @@ def _build(data: dict, locate, path: str) -> Config:
         config.fail_on = Severity.parse(data["fail-on"])
     config.exclude = list(data.get("exclude", []))
     config.per_file_ignores = {k: list(v) for k, v in data.get("per-file-ignores", {}).items()}
-    config.policies = list(data.get("policies", []))
-    config.values_files = list(data.get("values-files", []))
+    # Findings name files relative to the current directory: so do these, once resolved.
+    cwd = os.getcwd()
+    config.policies = [str(folder / p) for p in data.get("policies", [])]
+    config.values_files = [display_path(str(folder / p), cwd) for p in data.get("values-files", [])]
     for key, target in (("networks", config.networks), ("reserved", config.reserved)):
         for index, text in enumerate(data.get(key, [])):
             parsed = parse_range_or_cidr(text)
             line = locate((key, index))
             if parsed is None:
                 raise UsageError(
-                    f"{display}:{line}: invalid configuration: {key}[{index}] '{text}' is not a "
-                    "CIDR, an 'a-b' range or an IP address"
+                    f"{display}:{line}: invalid configuration: {key}[{index}]: '{text}' is not "
+                    "a CIDR (192.168.1.0/24), an 'a-b' range or an IP address"
                 )
             target.append(ConfiguredRange(text, parsed, Location(display, line)))
     return config

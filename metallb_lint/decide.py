@@ -3,9 +3,15 @@
 Precedence, first match wins for each finding:
 1. the rule is not selected (`--select`/`select`, minus `--ignore`/`ignore`): dropped;
 2. `per-file-ignores` matches the finding's path and rule: dropped;
-3. a `# metallb-lint: disable=...` comment on the finding's line or the line above, or a
-   `disable-file=...` comment in the first lines of the file: kept, marked suppressed;
+3. a suppression: kept (counted, shown in JSON), marked suppressed with its reason:
+   a. `# metallb-lint: disable=ML401,ML2 -- reason` at the end of the finding's line, or alone
+      on the line above it;
+   b. `# metallb-lint: disable-file=ML4 -- reason` in the first 10 lines of the file;
+   c. the annotation `lint.metallb.io/ignore: "ML401=reason,ML406"` on the finding's resource;
+   `--no-inline-suppressions` turns all three off;
 4. severity overrides (`severity:`) apply to what is left.
+
+Rules are named by ID (ML401), name (ip-not-in-any-pool) or ID prefix (ML4) everywhere.
 """
 
 from __future__ import annotations
@@ -16,16 +22,28 @@ from dataclasses import dataclass, field
 
 from metallb_lint.catalog import RuleInfo, catalog
 from metallb_lint.errors import UsageError
-from metallb_lint.findings import Finding, Severity
+from metallb_lint.findings import Finding, ResourceRef, Severity
 from metallb_lint.ignore import parse_pattern
 
 _DIRECTIVE = re.compile(
     r"#\s*metallb-lint:\s*(disable|disable-file)\s*=\s*([A-Za-z0-9_,\- ]+?)\s*(?:--\s*(.*?))?\s*$"
 )
 FILE_DIRECTIVE_LINES = 10
+IGNORE_ANNOTATION = "lint.metallb.io/ignore"
+
+# Suppressions written on a resource: (its file, its reference) -> [(rule specs, reason)].
+AnnotationTable = dict[tuple[str, ResourceRef], list[tuple[list[str], str]]]
 
 
-def matches_rule(spec: str, info: RuleInfo) -> bool:
+@dataclass(frozen=True)
+class _Rule:
+    """A rule outside the catalog (a user policy): matched by ID or name only."""
+
+    id: str
+    name: str
+
+
+def matches_rule(spec: str, info: RuleInfo | _Rule) -> bool:
     """An ID (ML401), a name (ip-not-in-any-pool) or an ID prefix (ML4, ML)."""
     spec = spec.strip()
     return (
@@ -67,12 +85,31 @@ def severity_overrides(overrides: dict[str, Severity], where: str) -> dict[str, 
     return out
 
 
+def annotation_table(resources: Iterable) -> AnnotationTable:
+    """Suppressions from `lint.metallb.io/ignore` annotations of inventory resources
+    (objects with `.path`, `.ref` and `.annotations`)."""
+    table: AnnotationTable = {}
+    for resource in resources:
+        value = resource.annotations.get(IGNORE_ANNOTATION)
+        if not isinstance(value, str):
+            continue
+        entries = []
+        for part in value.split(","):
+            spec, _, reason = part.partition("=")
+            if spec.strip():
+                entries.append(([spec.strip()], reason.strip()))
+        if entries:
+            table.setdefault((resource.path, resource.ref), []).extend(entries)
+    return table
+
+
 @dataclass
 class Decider:
     selected: set[str]
     severities: dict[str, Severity] = field(default_factory=dict)
     per_file_ignores: dict[str, list[str]] = field(default_factory=dict)
     inline: bool = True
+    annotations: AnnotationTable = field(default_factory=dict)
 
     def decide(self, findings: Iterable[Finding], texts: dict[str, str | None]) -> list[Finding]:
         patterns = [(parse_pattern(glob), specs) for glob, specs in self.per_file_ignores.items()]
@@ -81,7 +118,7 @@ class Decider:
         for finding in findings:
             if finding.rule not in self.selected:
                 continue
-            info = catalog()[finding.rule]
+            info = catalog().get(finding.rule) or _Rule(finding.rule, finding.name)
             path = finding.location.path
             if any(
                 p and p.regex.match(path) and any(matches_rule(s, info) for s in specs)
@@ -93,6 +130,8 @@ class Decider:
                 if table is None:
                     table = directives[path] = _Directives.parse(texts.get(path))
                 reason = table.suppresses(finding.location.line, info)
+                if reason is None and finding.resource is not None:
+                    reason = _annotated(self.annotations.get((path, finding.resource)), info)
                 if reason is not None:
                     finding.suppressed = True
                     finding.suppression_reason = reason or None
@@ -102,9 +141,17 @@ class Decider:
         return sorted(kept, key=Finding.sort_key)
 
 
+def _annotated(entries: list[tuple[list[str], str]] | None, info: RuleInfo | _Rule) -> str | None:
+    for specs, reason in entries or ():
+        if any(matches_rule(s, info) for s in specs):
+            return reason
+    return None
+
+
 @dataclass
 class _Directives:
-    by_line: dict[int, tuple[list[str], str]] = field(default_factory=dict)
+    # line -> (rule specs, reason, whether the comment is alone on its line)
+    by_line: dict[int, tuple[list[str], str, bool]] = field(default_factory=dict)
     whole_file: list[tuple[list[str], str]] = field(default_factory=list)
 
     @classmethod
@@ -124,14 +171,17 @@ class _Directives:
                 if number <= FILE_DIRECTIVE_LINES:
                     table.whole_file.append((specs, reason))
             else:
-                table.by_line[number] = (specs, reason)
+                alone = line.lstrip().startswith("#")
+                table.by_line[number] = (specs, reason, alone)
         return table
 
-    def suppresses(self, line: int, info: RuleInfo) -> str | None:
+    def suppresses(self, line: int, info: RuleInfo | _Rule) -> str | None:
         """The reason ('' when none was given) if a directive covers `line`, else None."""
         for candidate in (line, line - 1):
             entry = self.by_line.get(candidate)
-            if entry and any(matches_rule(s, info) for s in entry[0]):
+            if entry is None or (candidate != line and not entry[2]):
+                continue  # a comment ending the line above is about that line, not this one
+            if any(matches_rule(s, info) for s in entry[0]):
                 return entry[1]
         for specs, reason in self.whole_file:
             if any(matches_rule(s, info) for s in specs):

@@ -3,6 +3,7 @@ followed only inside the tree and never into a loop."""
 
 from __future__ import annotations
 
+import errno
 import os
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -81,10 +82,17 @@ def discover(
         if _excluded(os.path.abspath(raw), excludes, exclude_root, is_dir=False):
             found.notes.append(f"{display}: excluded by configuration")
             continue
-        real = _safe_realpath(raw) if os.path.islink(raw) else os.path.abspath(raw)
-        if real is None:
-            found.problems.append((Location(display), "symbolic link loop; file not read"))
-            continue
+        if os.path.islink(raw):
+            real, problem = _resolve_link(raw)
+            if real is None:
+                found.problems.append((Location(display), problem))
+                continue
+            tree = find_repo_root(os.path.dirname(os.path.abspath(raw)) or ".") or cwd
+            if not _inside(real, os.path.realpath(tree)):
+                found.notes.append(f"{display}: symbolic link out of the tree, not followed")
+                continue
+        else:
+            real = os.path.abspath(raw)
         if real not in seen:
             seen.add(real)
             found.candidates.append(Candidate(raw, display, explicit=True))
@@ -100,20 +108,55 @@ def _excluded(abs_path: str, excludes: IgnoreRules, root: str | None, *, is_dir:
     return excludes.ignored(rel, is_dir)
 
 
-def _safe_realpath(path: str) -> str | None:
+def _resolve_link(path: str) -> tuple[str | None, str]:
+    """The real path of a symbolic link, or None and why it cannot be followed."""
     try:
-        real = os.path.realpath(path, strict=True)
-    except (OSError, RuntimeError):
-        return None
-    return real
+        return os.path.realpath(path, strict=True), ""
+    except OSError as exc:
+        if exc.errno == errno.ELOOP:
+            return None, "symbolic link loop (the link leads back to itself); file not read"
+        target = _link_target(path)
+        return None, f"broken symbolic link (its target {target} does not exist); file not read"
+    except RuntimeError:  # pragma: no cover - older Pythons report loops this way
+        return None, "symbolic link loop (the link leads back to itself); file not read"
+
+
+def _link_target(path: str) -> str:
+    try:
+        return f"'{os.readlink(path)}'"
+    except OSError:
+        return "of the link"
+
+
+def _read_lines(path: str) -> list[str]:
+    try:
+        with open(path, encoding="utf-8", errors="replace") as handle:
+            return handle.read().splitlines()
+    except OSError:
+        return []
 
 
 def _read_gitignore(folder: str) -> list[str]:
-    try:
-        with open(os.path.join(folder, ".gitignore"), encoding="utf-8", errors="replace") as fh:
-            return fh.read().splitlines()
-    except OSError:
-        return []
+    return _read_lines(os.path.join(folder, ".gitignore"))
+
+
+def _initial_rules(top: str, root_real: str) -> tuple[str, IgnoreRules]:
+    """`.git/info/exclude` and the .gitignore files between the repository root and `top`."""
+    repo_root = find_repo_root(top)
+    if repo_root is None:
+        return "", IgnoreRules()
+    rules = IgnoreRules().extended(
+        _read_lines(os.path.join(repo_root, ".git", "info", "exclude")), ""
+    )
+    rel_top = os.path.relpath(root_real, os.path.realpath(repo_root))
+    if rel_top == "." or rel_top.startswith(".."):
+        return "", rules
+    folder = repo_root
+    for part in rel_top.split(os.sep):
+        rel_base = os.path.relpath(folder, repo_root).replace(os.sep, "/")
+        rules = rules.extended(_read_gitignore(folder), "" if rel_base == "." else rel_base)
+        folder = os.path.join(folder, part)
+    return rel_top.replace(os.sep, "/"), rules
 
 
 def _walk(
@@ -124,22 +167,14 @@ def _walk(
     exclude_root: str | None,
     cwd: str,
 ) -> None:
+    """Walk `top` in a stable order. Symbolic links are never followed: a link to something
+    inside the tree names a file that is linted under its real name anyway, one out of the
+    tree leads outside what was asked for, and a broken or looping one is reported."""
     root_real = os.path.realpath(top)
+    rel_top, initial = _initial_rules(top, root_real)
     visited_dirs: set[str] = {root_real}
-    # (directory path, its path relative to top, gitignore rules in force there)
-    stack: list[tuple[str, str, IgnoreRules]] = [(top, "", IgnoreRules())]
-    repo_root = find_repo_root(top)
-    if repo_root and os.path.realpath(repo_root) != root_real:
-        # .gitignore files between the repository root and `top` apply too.
-        rules = IgnoreRules()
-        rel_top = os.path.relpath(root_real, os.path.realpath(repo_root))
-        folder = repo_root
-        for part in rel_top.split(os.sep):
-            lines = _read_gitignore(folder)
-            rel_base = os.path.relpath(folder, repo_root).replace(os.sep, "/")
-            rules = rules.extended(lines, "" if rel_base == "." else rel_base)
-            folder = os.path.join(folder, part)
-        stack = [(top, rel_top.replace(os.sep, "/"), rules)]
+    # (directory path, its path relative to the repository root, gitignore rules in force)
+    stack: list[tuple[str, str, IgnoreRules]] = [(top, rel_top, initial)]
     while stack:
         folder, rel, rules = stack.pop()
         rules = rules.extended(_read_gitignore(folder), rel)
@@ -147,7 +182,10 @@ def _walk(
             entries = sorted(os.scandir(folder), key=lambda e: e.name)
         except OSError as exc:
             found.problems.append(
-                (Location(display_path(folder, cwd)), f"directory not readable: {exc.strerror}")
+                (
+                    Location(display_path(folder, cwd)),
+                    f"directory not readable: {exc.strerror}; nothing below it was checked",
+                )
             )
             continue
         subdirs: list[tuple[str, str, IgnoreRules]] = []
@@ -155,22 +193,22 @@ def _walk(
             child_rel = f"{rel}/{entry.name}" if rel else entry.name
             try:
                 is_link = entry.is_symlink()
-                is_dir = entry.is_dir(follow_symlinks=True)
+                is_dir = not is_link and entry.is_dir(follow_symlinks=False)
             except OSError:
-                is_link, is_dir = True, False
+                continue
             if is_dir:
                 if entry.name in ALWAYS_SKIPPED_DIRS or rules.ignored(child_rel, True):
                     continue
                 if _excluded(entry.path, excludes, exclude_root, is_dir=True):
                     continue
                 real = os.path.realpath(entry.path)
-                if is_link and not _inside(real, root_real):
-                    found.notes.append(f"{display_path(entry.path, cwd)}: link out of the tree")
+                if real in visited_dirs:  # a bind mount or another second way in
                     continue
-                if real in visited_dirs:
-                    continue  # a link back into an ancestor or a second way in: a loop
                 visited_dirs.add(real)
                 subdirs.append((entry.path, child_rel, rules))
+                continue
+            if is_link:
+                _link(entry, child_rel, rules, found, excludes, exclude_root, root_real, cwd)
                 continue
             if not is_candidate_name(entry.name):
                 continue
@@ -178,24 +216,43 @@ def _walk(
                 continue
             if _excluded(entry.path, excludes, exclude_root, is_dir=False):
                 continue
-            display = display_path(entry.path, cwd)
-            if is_link:
-                real = _safe_realpath(entry.path)
-                if real is None:
-                    found.problems.append(
-                        (Location(display), "broken or looping symbolic link; file not read")
-                    )
-                    continue
-                if not _inside(real, root_real):
-                    found.notes.append(f"{display}: link out of the tree, not followed")
-                    continue
-            else:
-                real = os.path.abspath(entry.path)
+            real = os.path.abspath(entry.path)
             if real in seen:
                 continue
             seen.add(real)
-            found.candidates.append(Candidate(entry.path, display))
+            found.candidates.append(Candidate(entry.path, display_path(entry.path, cwd)))
         stack.extend(reversed(subdirs))
+
+
+def _link(
+    entry: os.DirEntry,
+    rel: str,
+    rules: IgnoreRules,
+    found: Discovery,
+    excludes: IgnoreRules,
+    exclude_root: str | None,
+    root_real: str,
+    cwd: str,
+) -> None:
+    """Account for a symbolic link met while walking; it is never followed (see `_walk`)."""
+    candidate = is_candidate_name(entry.name)
+    if rules.ignored(rel, False) or _excluded(entry.path, excludes, exclude_root, is_dir=False):
+        return
+    display = display_path(entry.path, cwd)
+    real, problem = _resolve_link(entry.path)
+    if real is None:
+        if candidate:
+            found.problems.append((Location(display), problem))
+        else:
+            found.notes.append(f"{display}: {problem.split(';')[0]}")
+        return
+    if not candidate and not os.path.isdir(real):
+        return
+    if not _inside(real, root_real):
+        found.notes.append(f"{display}: symbolic link out of the tree, not followed")
+        return
+    target = display_path(real, cwd)
+    found.notes.append(f"{display}: symbolic link to {target}, which is checked under that name")
 
 
 def _inside(path: str, root: str) -> bool:

@@ -9,28 +9,33 @@ from functools import lru_cache
 
 @dataclass(frozen=True)
 class Pattern:
-    regex: re.Pattern[str]
+    regex: re.Pattern[str]  # matches the path or anything below it (for per-file globs)
     negated: bool
     dir_only: bool
     base: str  # directory (relative, '/'-separated, '' for root) the pattern is relative to
+    exact: re.Pattern[str] | None = None  # matches the path itself (gitignore semantics)
 
 
 @lru_cache(maxsize=4096)
-def _translate(glob: str, anchored: bool) -> re.Pattern[str]:
+def _translate(glob: str, anchored: bool, exact: bool = False) -> re.Pattern[str]:
     out: list[str] = []
     i = 0
     while i < len(glob):
         c = glob[i]
-        if glob.startswith("**/", i):
-            out.append("(?:.*/)?")
+        at_component_start = i == 0 or glob[i - 1] == "/"
+        if glob == "**":
+            out.append(".*")
+            break
+        if at_component_start and glob.startswith("**/", i):
+            out.append("(?:.*/)?")  # '**/' : zero or more directories
             i += 3
             continue
-        if glob.startswith("/**", i) and i + 3 == len(glob):
-            out.append("/.*")
-            i += 3
+        if at_component_start and glob.startswith("**", i) and i + 2 == len(glob) and i > 0:
+            out.append(".*")  # trailing '/**': everything inside
+            i += 2
             continue
         if glob.startswith("**", i):
-            out.append(".*")
+            out.append("[^/]*")  # other consecutive asterisks are regular asterisks
             i += 2
             continue
         if c == "*":
@@ -38,12 +43,13 @@ def _translate(glob: str, anchored: bool) -> re.Pattern[str]:
         elif c == "?":
             out.append("[^/]")
         elif c == "[":
-            end = glob.find("]", i + 1)
+            first = i + 2 if glob.startswith(("[!", "[^"), i) else i + 1
+            end = glob.find("]", first + 1)  # a ']' right after '[' or '[!' is literal
             if end < 0:
                 out.append(re.escape(c))
             else:
-                body = glob[i + 1 : end].replace("\\", "\\\\")
-                if body.startswith("!"):
+                body = glob[i + 1 : end].replace("\\", "\\\\").replace("[", "\\[")
+                if body.startswith(("!", "^")):
                     body = "^" + body[1:]
                 out.append(f"[{body}]")
                 i = end
@@ -54,7 +60,11 @@ def _translate(glob: str, anchored: bool) -> re.Pattern[str]:
             out.append(re.escape(c))
         i += 1
     prefix = "" if anchored else "(?:.*/)?"
-    return re.compile(f"^{prefix}{''.join(out)}(?:/.*)?$", re.DOTALL)
+    suffix = "" if exact else "(?:/.*)?"
+    try:
+        return re.compile(f"^{prefix}{''.join(out)}{suffix}$", re.DOTALL)
+    except re.error:  # a malformed class such as '[z-a]': match the text literally
+        return re.compile(f"^{prefix}{re.escape(glob)}{suffix}$", re.DOTALL)
 
 
 def parse_pattern(line: str, base: str = "") -> Pattern | None:
@@ -73,7 +83,9 @@ def parse_pattern(line: str, base: str = "") -> Pattern | None:
         return None
     anchored = "/" in line
     line = line.lstrip("/")
-    return Pattern(_translate(line, anchored), negated, dir_only, base)
+    return Pattern(
+        _translate(line, anchored), negated, dir_only, base, _translate(line, anchored, True)
+    )
 
 
 class IgnoreRules:
@@ -86,17 +98,26 @@ class IgnoreRules:
         new = [p for p in (parse_pattern(line, base) for line in lines) if p]
         return IgnoreRules(self.patterns + new) if new else self
 
-    def ignored(self, rel_path: str, is_dir: bool) -> bool:
+    def ignored(self, rel_path: str, is_dir: bool, *, parents: bool = True) -> bool:
+        """Git's answer for `rel_path`: a path inside an ignored directory is ignored too (and
+        cannot be re-included); otherwise the last pattern that matches the path decides.
+        A walker that never enters ignored directories passes `parents=False`."""
+        if parents and "/" in rel_path:
+            parts = rel_path.split("/")
+            for end in range(1, len(parts)):
+                if self._verdict("/".join(parts[:end]), True):
+                    return True
+        return self._verdict(rel_path, is_dir)
+
+    def _verdict(self, rel_path: str, is_dir: bool) -> bool:
         verdict = False
         for pattern in self.patterns:
             if pattern.dir_only and not is_dir:
-                # "build/" also ignores files below build/: check the parents.
-                if not _parent_matches(pattern, rel_path):
-                    continue
-            else:
-                sub = _relative_to(rel_path, pattern.base)
-                if sub is None or not pattern.regex.match(sub):
-                    continue
+                continue
+            sub = _relative_to(rel_path, pattern.base)
+            exact = pattern.exact or pattern.regex
+            if sub is None or not exact.match(sub):
+                continue
             verdict = not pattern.negated
         return verdict
 
@@ -107,11 +128,3 @@ def _relative_to(rel_path: str, base: str) -> str | None:
     if rel_path.startswith(base + "/"):
         return rel_path[len(base) + 1 :]
     return None
-
-
-def _parent_matches(pattern: Pattern, rel_path: str) -> bool:
-    sub = _relative_to(rel_path, pattern.base)
-    if sub is None or "/" not in sub:
-        return False
-    parent = sub.rsplit("/", 1)[0]
-    return bool(pattern.regex.match(parent))

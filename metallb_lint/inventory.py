@@ -11,6 +11,7 @@ import posixpath
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from functools import cached_property
 
 from metallb_lint.addresses import parse_pool_entry
 from metallb_lint.config import Config
@@ -79,8 +80,10 @@ class Inventory:
     def of_kind(self, *kinds: str) -> list[Resource]:
         return [r for r in self.resources if r.kind in kinds]
 
-    @property
+    @cached_property
     def pools_complete(self) -> bool:
+        """False when a pool was skipped or holds an unresolved placeholder: membership
+        questions ("is this IP in any pool?") then have no reliable answer."""
         return not (self.incomplete_kinds & POOL_KINDS) and not any(
             p.unresolved for p in self.pools
         )
@@ -107,7 +110,7 @@ class _Builder:
         self.patch_files: set[str] = set()
         self.unit_dirs: set[str] = set()
         self.flux_vars: dict[str, str] = {}
-        self.release_namespaces: dict[str, tuple[str, str]] = {}  # chart dir -> (ns, source)
+        self._scope_cache: dict[str, _Scope | None] = {}
 
     # -- orchestration -----------------------------------------------------------------------
 
@@ -116,6 +119,7 @@ class _Builder:
         self._kustomizations()
         roots = [(d, self._objects(d)) for d in self.documents]
         self._deployment_scopes(roots)
+        self._scope_cache.clear()
         self._flux_variables(roots)
         values = self._values(charts, roots)
         sites = self._install_sites(charts, roots)
@@ -215,18 +219,21 @@ class _Builder:
         if wanted in ("", "."):
             return [""]
         found = set()
-        for source in self.sources:
-            directory = source.directory
-            while directory:
-                if directory == wanted or directory.endswith("/" + wanted):
-                    found.add(directory)
+        for directory in {source.directory for source in self.sources}:
+            for ancestor in _ancestors(directory):
+                if ancestor == wanted or ancestor.endswith("/" + wanted):
+                    found.add(ancestor)
                     break
-                directory = posixpath.dirname(directory)
         return sorted(found)
 
     def _scope_for(self, path: str) -> _Scope | None:
-        best: _Scope | None = None
         directory = posixpath.dirname(path)
+        if directory not in self._scope_cache:
+            self._scope_cache[directory] = self._nearest_scope(directory)
+        return self._scope_cache[directory]
+
+    def _nearest_scope(self, directory: str) -> _Scope | None:
+        best: _Scope | None = None
         for scope in self.scopes:
             inside = (
                 not scope.directory
@@ -239,13 +246,10 @@ class _Builder:
 
     def _unit(self, path: str) -> str:
         directory = posixpath.dirname(path)
-        probe = directory
-        while True:
-            if probe in self.unit_dirs:
-                return probe or "."
-            if not probe:
-                return directory or "."
-            probe = posixpath.dirname(probe)
+        for ancestor in _ancestors(directory):
+            if ancestor in self.unit_dirs:
+                return ancestor or "."
+        return directory or "."
 
     def _flux_variables(self, roots: list[tuple[Document, list]]) -> None:
         for _, objects in roots:
@@ -655,6 +659,16 @@ def build_inventory(
 
 
 # -- small helpers ---------------------------------------------------------------------------
+
+
+def _ancestors(directory: str) -> Iterator[str]:
+    """`a/b/c`, `a/b`, `a`, `` (or `/x/y`, `/x`, `/`): terminates for absolute paths too."""
+    while True:
+        yield directory
+        parent = posixpath.dirname(directory)
+        if parent == directory:
+            return
+        directory = parent
 
 
 def _str(value: object) -> str | None:

@@ -12,8 +12,9 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 
 import yaml
-from yaml.constructor import ConstructorError, SafeConstructor
+from yaml.constructor import SafeConstructor
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
+from yaml.reader import ReaderError
 
 from metallb_lint.findings import Location
 
@@ -115,7 +116,10 @@ def bytes_relevant(raw: bytes) -> bool:
 
 
 def split_documents(data: str) -> list[Chunk]:
-    """Split on `---`/`...` markers at column 0, keeping each document's first line."""
+    """Split on `---`/`...` markers at column 0, keeping each document's first line.
+
+    A `%YAML`/`%TAG` directive block belongs to the document after it, so it is kept with it.
+    """
     chunks: list[Chunk] = []
     start = 0
     line = 1
@@ -133,7 +137,32 @@ def split_documents(data: str) -> list[Chunk]:
             start = nl
     if start < len(data):
         chunks.append(Chunk(line, data[start:]))
-    return [c for c in chunks if _has_content(c.text)]
+    merged: list[Chunk] = []
+    pending: Chunk | None = None
+    for chunk in chunks:
+        if pending is not None:
+            chunk = Chunk(pending.start_line, pending.text + chunk.text)
+            pending = None
+        if _only_directives(chunk.text):
+            pending = chunk
+            continue
+        merged.append(chunk)
+    if pending is not None:
+        merged.append(pending)
+    return [c for c in merged if _has_content(c.text)]
+
+
+def _only_directives(text: str) -> bool:
+    """True for a chunk of `%` directives (and comments) that must precede a `---`."""
+    found = False
+    for line in text.split("\n"):
+        stripped = line.strip()
+        if not stripped or stripped.startswith("#"):
+            continue
+        if not line.startswith("%"):
+            return False
+        found = True
+    return found
 
 
 def _has_content(text: str) -> bool:
@@ -147,12 +176,108 @@ def _has_content(text: str) -> bool:
     return False
 
 
+_MERGE_TAG = "tag:yaml.org,2002:merge"
+_STR_TAG = "tag:yaml.org,2002:str"
+# Scalar tags built into Python values; every other tag (!Ref, !!python/..., !!timestamp,
+# !!binary, collection tags on scalars) stays text. Nothing is ever constructed from a tag.
+_SCALAR_BUILDERS = {
+    tag: SafeConstructor.yaml_constructors[tag]
+    for tag in (
+        "tag:yaml.org,2002:null",
+        "tag:yaml.org,2002:bool",
+        "tag:yaml.org,2002:int",
+        "tag:yaml.org,2002:float",
+    )
+}
+
+
+class _TooLarge(Exception):
+    def __init__(self, message: str, node: Node | None = None) -> None:
+        super().__init__(message)
+        self.node = node
+
+
+def _children(node: Node) -> list[Node]:
+    if isinstance(node, SequenceNode):
+        return node.value
+    if isinstance(node, MappingNode):
+        return [part for pair in node.value for part in pair]
+    return []
+
+
+def _too_big_message() -> str:
+    return (
+        f"document expands to more than {MAX_VALUES_PER_DOCUMENT:,} values (anchors and "
+        "aliases used to blow up its size, a 'billion laughs'); skipped. Write the values "
+        "out instead of nesting aliases"
+    )
+
+
+def _too_deep_message() -> str:
+    return (
+        f"document is nested deeper than {MAX_DEPTH} levels; skipped. No MetalLB or Kubernetes "
+        "object nests that deep: check for runaway brackets or indentation"
+    )
+
+
+def _measure(root: Node) -> None:
+    """Refuse alias bombs, self-referencing aliases and deep nesting before building anything.
+
+    Sizes and heights are memoised per node, so a billion-laughs document costs the number of
+    its distinct nodes, not of the values it would expand to.
+    """
+    memo: dict[int, tuple[int, int]] = {}  # id(node) -> (expanded size, height)
+    active: set[int] = set()
+
+    def visit(node: Node, depth: int) -> tuple[int, int]:
+        key = id(node)
+        known = memo.get(key)
+        if known is not None:
+            if depth + known[1] - 1 > MAX_DEPTH:  # a shared subtree reached deeper down
+                raise _TooLarge(_too_deep_message(), _deepest(node, MAX_DEPTH - depth, memo))
+            return known
+        if key in active:
+            raise _TooLarge(
+                "an alias refers to a collection that contains it (a recursive alias), so the "
+                "document never ends; skipped. Replace the alias with the values it should hold",
+                node,
+            )
+        if depth > MAX_DEPTH:
+            raise _TooLarge(_too_deep_message(), node)
+        active.add(key)
+        size, height = 1, 1
+        for child in _children(node):
+            child_size, child_height = visit(child, depth + 1)
+            size += child_size
+            height = max(height, child_height + 1)
+            if size > MAX_VALUES_PER_DOCUMENT:
+                raise _TooLarge(_too_big_message(), root)
+        if depth + height - 1 > MAX_DEPTH:
+            raise _TooLarge(_too_deep_message(), _deepest(node, MAX_DEPTH - depth, memo))
+        active.discard(key)
+        memo[key] = (size, height)
+        return size, height
+
+    visit(root, 0)
+
+
+def _deepest(node: Node, steps: int, memo: dict[int, tuple[int, int]]) -> Node:
+    """Walk `steps` levels down the tallest branch: the node that crosses the depth limit."""
+    for _ in range(max(steps, 0)):
+        children = _children(node)
+        if not children:
+            break
+        node = max(children, key=lambda c: memo.get(id(c), (0, 0))[1])
+    return node
+
+
 class _Converter:
     """Node graph to plain data, recording positions; finds duplicate keys and alias bombs."""
 
-    def __init__(self, path: str, line_offset: int) -> None:
+    def __init__(self, path: str, line_offset: int, text: str = "") -> None:
         self.path = path
         self.offset = line_offset
+        self.lines = text.split("\n") if text else []
         self.positions = Positions()
         self.problems: list[LoadProblem] = []
         self.budget = MAX_VALUES_PER_DOCUMENT
@@ -164,7 +289,9 @@ class _Converter:
         if end_col == 0 and end_line > start.line:
             # Block collections end at column 0 of the next line; point at the end of content.
             end_line -= 1
-            end_col = 10_000
+            while end_line > start.line and not _content(self._line(end_line)):
+                end_line -= 1
+            end_col = len(self._line(end_line).rstrip()) or 1
         return (
             start.line + 1 + self.offset,
             start.column + 1,
@@ -172,15 +299,15 @@ class _Converter:
             max(end_col, 1),
         )
 
+    def _line(self, index: int) -> str:
+        return self.lines[index] if 0 <= index < len(self.lines) else ""
+
     def convert(self, node: Node, path: PathKey = (), depth: int = 0) -> object:
         self.budget -= 1
         if self.budget < 0:
-            raise _TooLarge(
-                f"document expands to more than {MAX_VALUES_PER_DOCUMENT:,} values "
-                "(anchors and aliases used to blow up its size); skipped"
-            )
+            raise _TooLarge(_too_big_message())
         if depth > MAX_DEPTH:
-            raise _TooLarge(f"document is nested deeper than {MAX_DEPTH} levels; skipped")
+            raise _TooLarge(_too_deep_message(), node)
         if path not in self.positions.values:
             self.positions.values[path] = self._span(node)
         if isinstance(node, ScalarNode):
@@ -192,20 +319,17 @@ class _Converter:
         return None  # pragma: no cover - PyYAML has no other node kinds
 
     def _scalar(self, node: ScalarNode) -> object:
-        if node.tag == "tag:yaml.org,2002:str" or node.style in ("'", '"', "|", ">"):
+        if node.tag == _STR_TAG or node.style in ("'", '"', "|", ">"):
             return node.value
-        builder = SafeConstructor.yaml_constructors.get(node.tag)
-        if builder is None or node.tag in (
-            "tag:yaml.org,2002:timestamp",
-            "tag:yaml.org,2002:binary",
-        ):
-            return node.value  # unknown tags (!Ref, ...) and timestamps stay text
+        builder = _SCALAR_BUILDERS.get(node.tag)
+        if builder is None:
+            return node.value
         try:
             return builder(self._constructor, node)
-        except (ConstructorError, ValueError, TypeError, OverflowError):
+        except Exception:  # a bad explicit tag (`!!bool maybe`, `!!int 0x`) keeps the text
             return node.value
 
-    def _key_text(self, node: Node) -> str:
+    def _key_text(self, node: Node, path: PathKey, depth: int) -> str:
         if isinstance(node, ScalarNode):
             value = self._scalar(node)
             if value is None:
@@ -213,26 +337,30 @@ class _Converter:
             if isinstance(value, bool):
                 return "true" if value else "false"
             return str(value)
-        return yaml.dump(self.convert(node, ("<key>",), MAX_DEPTH - 2), default_flow_style=True)
+        # A complex key (`? [a, b]`): its flow text names it.
+        data = self.convert(node, (*path, "<key>"), depth + 1)
+        self.positions.values.pop((*path, "<key>"), None)
+        return yaml.dump(data, default_flow_style=True, width=1_000_000).strip()
 
     def _mapping(self, node: MappingNode, path: PathKey, depth: int) -> dict[str, object]:
         result: dict[str, object] = {}
         seen: dict[str, Node] = {}
-        merged: list[tuple[Node, PathKey]] = []
+        merged: list[Node] = []
         for key_node, value_node in node.value:
-            if key_node.tag == "tag:yaml.org,2002:merge":
-                merged.append((value_node, path))
+            if key_node.tag == _MERGE_TAG:
+                merged.append(value_node)
                 continue
-            key = self._key_text(key_node)
+            key = self._key_text(key_node, path, depth)
             child = (*path, key)
             if key in seen:
                 first = seen[key]
                 self.problems.append(
                     LoadProblem(
                         "ML003",
-                        f"key '{key}' appears twice in this mapping; PyYAML keeps the last "
-                        "value, while the Kubernetes API server and MetalLB's strict legacy "
-                        "parser reject the document. Remove one of them",
+                        f"key '{key}' appears twice in this mapping (first on line "
+                        f"{self._span(first)[0]}): most YAML tools silently keep only the last "
+                        "one, and the Kubernetes API server and MetalLB's strict legacy parser "
+                        "reject the document. Merge the two into one key",
                         Location(self.path, *self._span(key_node)),
                         ((Location(self.path, *self._span(first)), f"first '{key}' is here"),),
                     )
@@ -242,18 +370,104 @@ class _Converter:
             self.positions.keys[child] = self._span(key_node)
             self.positions.values.pop(child, None)
             result[key] = self.convert(value_node, child, depth + 1)
-        for value_node, base in merged:
-            sources = value_node.value if isinstance(value_node, SequenceNode) else [value_node]
-            for source in sources:
-                if not isinstance(source, MappingNode):
-                    continue
-                for key, value in self._mapping(source, base, depth + 1).items():
-                    result.setdefault(key, value)
+        for value_node in merged:
+            self._merge(result, value_node, path, depth)
         return result
 
+    def _merge(self, result: dict[str, object], value: Node, path: PathKey, depth: int) -> None:
+        """`<<: *base` (or a list of them): keys already set win, earlier sources first."""
+        sources = value.value if isinstance(value, SequenceNode) else [value]
+        for source in sources:
+            if not isinstance(source, MappingNode):
+                continue
+            if depth > MAX_DEPTH:
+                raise _TooLarge(_too_deep_message(), source)
+            pairs: dict[str, tuple[Node, Node]] = {}
+            nested: list[Node] = []
+            for key_node, value_node in source.value:
+                if key_node.tag == _MERGE_TAG:
+                    nested.append(value_node)
+                else:  # duplicates inside the source were reported where it is defined
+                    pairs[self._key_text(key_node, path, depth)] = (key_node, value_node)
+            for key, (key_node, value_node) in pairs.items():
+                if key in result:
+                    continue
+                child = (*path, key)
+                self.positions.keys[child] = self._span(key_node)
+                self.positions.values.pop(child, None)
+                result[key] = self.convert(value_node, child, depth + 1)
+            for nested_value in nested:
+                self._merge(result, nested_value, path, depth + 1)
 
-class _TooLarge(Exception):
-    pass
+
+def _content(line: str) -> bool:
+    stripped = line.strip()
+    return bool(stripped) and not stripped.startswith("#")
+
+
+def _syntax_problem(path: str, chunk: Chunk, text: str, exc: yaml.YAMLError) -> LoadProblem:
+    """ML001 at the parser's position, with the context that tells where to look."""
+    offset = chunk.start_line - 1
+    if isinstance(exc, ReaderError):
+        line, column = _line_col(text, exc.position)
+        char = f"#x{exc.character:04x}" if isinstance(exc.character, int) else repr(exc.character)
+        return LoadProblem(
+            "ML001",
+            f"not valid YAML: control character {char} is not allowed in YAML text. Remove it "
+            "(or re-save the file as plain text)",
+            Location(path, line + offset, column),
+        )
+    if not isinstance(exc, yaml.MarkedYAMLError):
+        msg = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+        return LoadProblem("ML001", f"not valid YAML: {msg}", Location(path, chunk.start_line))
+    mark = exc.problem_mark or exc.context_mark
+    context = exc.context_mark
+    if mark is not None and context is not None and mark.index >= len(text.rstrip()):
+        # The parser ran off the end of the document: what is unclosed is where it began.
+        mark = context
+    problem = (exc.problem or exc.context or "invalid YAML").strip()
+    message = f"not valid YAML: {problem}"
+    ctx = (exc.context or "").strip()
+    if ctx and exc.problem and ctx != problem:
+        if context is not None and ctx.startswith(("while parsing a ", "while scanning a ")):
+            ctx += f" that starts on line {context.line + 1 + offset}"
+        elif context is not None and ctx.startswith("found duplicate anchor"):
+            ctx += f" on line {context.line + 1 + offset}"
+        message += f" ({ctx})"
+    hint = _hint(problem, text, mark.index if mark is not None else -1)
+    if hint:
+        message += f". {hint}"
+    if mark is None:
+        return LoadProblem("ML001", message, Location(path, chunk.start_line))
+    return LoadProblem("ML001", message, Location(path, mark.line + 1 + offset, mark.column + 1))
+
+
+_HINTS = (
+    ("did not find expected key", "Check this line's indentation against the keys above it"),
+    ("expected <block end>", "Check this line's indentation against the keys above it"),
+    ("did not find expected '-' indicator", "Indent list items and keys consistently"),
+    ("did not find expected ',' or ']'", "Close the '[' list, or separate items with ','"),
+    ("did not find expected ',' or '}'", "Close the '{' mapping, or separate entries with ','"),
+    ("mapping values are not allowed", "Quote a value that contains ': ', or fix the indentation"),
+    ("found unexpected end of stream", "Close the quoted string"),
+    ("found undefined alias", "Define the '&anchor' before using '*anchor'"),
+    ("found duplicate anchor", "Give each '&anchor' a different name"),
+)
+
+
+def _hint(problem: str, text: str, index: int) -> str:
+    if 0 <= index < len(text) and text[index] == "\t":
+        return "YAML indentation must use spaces, not tabs"
+    for start, hint in _HINTS:
+        if problem.startswith(start):
+            return hint
+    return ""
+
+
+def _line_col(text: str, index: int) -> tuple[int, int]:
+    index = max(0, min(index, len(text)))
+    line = text.count("\n", 0, index) + 1
+    return line, index - (text.rfind("\n", 0, index) + 1) + 1
 
 
 def compose_chunk(
@@ -264,33 +478,32 @@ def compose_chunk(
     offset = chunk.start_line - 1
     try:
         node = yaml.compose(text, Loader=_Loader)
-    except yaml.MarkedYAMLError as exc:
-        mark = exc.problem_mark or exc.context_mark
-        line = (mark.line + 1 + offset) if mark else chunk.start_line
-        column = (mark.column + 1) if mark else 1
-        problem = (exc.problem or exc.context or "invalid YAML").strip()
-        message = f"not valid YAML: {problem}"
-        if exc.context and exc.problem and exc.context != exc.problem:
-            message = f"not valid YAML: {exc.problem} ({exc.context.strip()})"
-        return None, [LoadProblem("ML001", message, Location(path, line, column))]
-    except (yaml.YAMLError, RecursionError, ValueError) as exc:
+    except yaml.YAMLError as exc:
+        return None, [_syntax_problem(path, chunk, text, exc)]
+    except (RecursionError, ValueError, UnicodeError) as exc:
         msg = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
         return None, [
             LoadProblem("ML001", f"not valid YAML: {msg}", Location(path, chunk.start_line))
         ]
     if node is None:
         return None, []
-    converter = _Converter(path, offset)
+    converter = _Converter(path, offset, text)
     try:
+        if "*" in text:  # aliases: refuse bombs and cycles before expanding anything
+            _measure(node)
         data = converter.convert(node)
     except _TooLarge as exc:
-        return None, [LoadProblem("ML002", str(exc), Location(path, chunk.start_line))]
+        where = exc.node if exc.node is not None else node
+        line, column = where.start_mark.line + 1 + offset, where.start_mark.column + 1
+        if where is node:
+            column = 1
+        return None, [LoadProblem("ML002", str(exc), Location(path, line, column))]
     except RecursionError:
         return None, [
             LoadProblem(
                 "ML002",
                 "document is nested too deeply to analyse; skipped",
-                Location(path, chunk.start_line),
+                Location(path, node.start_mark.line + 1 + offset),
             )
         ]
     doc = Document(path, index, chunk.start_line, data, converter.positions, text)

@@ -1,7 +1,9 @@
 """Kubernetes label selectors as MetalLB evaluates them (matchLabels and matchExpressions).
 
-A selector that cannot be evaluated offline (a placeholder, an unknown operator) answers
-`None`: "unknown", so callers can stay silent instead of guessing.
+A selector that cannot be evaluated offline (a placeholder, an unknown operator, a malformed
+expression) answers `None`: "unknown", so callers can stay silent instead of guessing. The
+requirements of one selector are AND-ed, so one that certainly fails makes the whole selector
+fail even when another is unknown.
 """
 
 from __future__ import annotations
@@ -9,6 +11,13 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 
 from metallb_lint.placeholders import has_placeholder
+
+
+def _text(value: object) -> str:
+    """A label value as Kubernetes would read it (YAML `true` is the string "true")."""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return "" if value is None else str(value)
 
 
 def matches(selector: object, labels: Mapping[str, object]) -> bool | None:
@@ -22,13 +31,16 @@ def matches(selector: object, labels: Mapping[str, object]) -> bool | None:
     if not isinstance(match_labels, dict) or not isinstance(expressions, list):
         return None
     for key, value in match_labels.items():
-        if str(labels.get(key)) != str(value) or key not in labels:
+        if key not in labels or _text(labels[key]) != _text(value):
             return False
+    verdict: bool | None = True
     for expression in expressions:
-        verdict = _expression(expression, labels)
-        if verdict is not True:
-            return verdict
-    return True
+        result = _expression(expression, labels)
+        if result is False:
+            return False
+        if result is None:
+            verdict = None
+    return verdict
 
 
 def _expression(expression: object, labels: Mapping[str, object]) -> bool | None:
@@ -38,16 +50,17 @@ def _expression(expression: object, labels: Mapping[str, object]) -> bool | None
     values = expression.get("values") or []
     if not isinstance(values, list):
         return None
-    values = [str(v) for v in values]
+    values = [_text(v) for v in values]
     present = key in labels
-    if operator == "In":
-        return present and str(labels[key]) in values
-    if operator == "NotIn":
-        return not present or str(labels[key]) not in values
-    if operator == "Exists":
-        return present
-    if operator == "DoesNotExist":
-        return not present
+    if operator in ("In", "NotIn"):
+        if not values:
+            return None  # Kubernetes rejects In/NotIn without values
+        inside = present and _text(labels[key]) in values
+        return inside if operator == "In" else not inside
+    if operator in ("Exists", "DoesNotExist"):
+        if values:
+            return None  # Kubernetes rejects Exists/DoesNotExist with values
+        return present if operator == "Exists" else not present
     return None
 
 

@@ -3,18 +3,21 @@
 Read from Service manifests and from the service blocks of chart values (any mapping with a
 `loadBalancerIP` or MetalLB annotations), honouring which annotation prefixes the target
 release reads (facts §5.1): `metallb.io/` only from 0.14.9, `metallb.universe.tf/` always,
-and `metallb.io/` winning when both are present.
+and `metallb.io/` winning when both are present (even when its value is empty, as MetalLB's
+`valueForAnnotation` does). An empty value is no request at all. Flux `${VAR}` placeholders
+are resolved from the variables the inventory collected (`postBuild.substitute`); a value that
+stays unresolved is marked so and never judged as an address.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 
 from metallb_lint.addresses import parse_ip
 from metallb_lint.findings import Location, ResourceRef
 from metallb_lint.load import PathKey
 from metallb_lint.model import Annotation, RequestedIP, Resource, ServiceRequest, ValuesSource
-from metallb_lint.placeholders import has_placeholder
+from metallb_lint.placeholders import has_placeholder, resolve_flux
 from metallb_lint.target import Target
 from metallb_lint.versions import METALLB_IO_ANNOTATIONS
 
@@ -23,20 +26,36 @@ NEW_PREFIX = "metallb.io/"
 IPS, POOL, SHARING = "loadBalancerIPs", "address-pool", "allow-shared-ip"
 
 Locator = Callable[..., Location]
+Variables = Mapping[str, str]
 
 
 def is_metallb_annotation(key: object) -> bool:
     return isinstance(key, str) and key.startswith((OLD_PREFIX, NEW_PREFIX))
 
 
+def substitute(value: object, variables: Variables) -> tuple[object, bool]:
+    """The value after Flux substitution, and whether a placeholder is left in it."""
+    if not isinstance(value, str) or not has_placeholder(value):
+        return value, False
+    resolved, missing = resolve_flux(value, variables)
+    if missing or has_placeholder(resolved):
+        return value, True
+    return resolved, False
+
+
 def _read_annotations(
-    annotations: dict, locate: Locator, target: Target, request: ServiceRequest
+    annotations: dict,
+    locate: Locator,
+    target: Target,
+    request: ServiceRequest,
+    variables: Variables,
 ) -> None:
     new_read = target.version >= METALLB_IO_ANNOTATIONS
     chosen: dict[str, Annotation] = {}
-    for key, value in annotations.items():
+    for key, raw in annotations.items():
         if not is_metallb_annotation(key):
             continue
+        value, _ = substitute(raw, variables)
         note = Annotation(key, value, locate("metadata", "annotations", key))
         request.metallb_annotations.append(note)
         prefix, suffix = key.split("/", 1)
@@ -46,12 +65,27 @@ def _read_annotations(
         if suffix in chosen and chosen[suffix].key.startswith(NEW_PREFIX):
             continue  # metallb.io/ wins over metallb.universe.tf/ (facts §5.1)
         chosen[suffix] = note
-    if IPS in chosen:
-        note = chosen[IPS]
-        request.annotation_ips_key = note
-        request.annotation_ips = _split_ips(note)
-    request.pool = chosen.get(POOL)
-    request.sharing_key = chosen.get(SHARING)
+    # MetalLB reads an empty (or, in YAML, null) value as "no request" (`valueForAnnotation`).
+    ips = chosen.get(IPS)
+    if ips is not None and not _empty(ips.value):
+        request.annotation_ips_key = ips
+        request.annotation_ips = _split_ips(ips)
+    pool = chosen.get(POOL)
+    request.pool = pool if pool is not None and not _empty(pool.value) else None
+    sharing = chosen.get(SHARING)
+    request.sharing_key = sharing if sharing is not None and not _empty(sharing.value) else None
+
+
+def _empty(value: object) -> bool:
+    return value is None or value == ""
+
+
+def _parse(text: str) -> tuple[int, int] | None:
+    """An address as MetalLB (Go's net.ParseIP) reads it: IPv4-mapped IPv6 is IPv4."""
+    parsed = parse_ip(text)
+    if parsed and parsed[0] == 6 and parsed[1] >> 32 == 0xFFFF:
+        return 4, parsed[1] & 0xFFFFFFFF
+    return parsed
 
 
 def _split_ips(note: Annotation) -> list[RequestedIP]:
@@ -63,20 +97,24 @@ def _split_ips(note: Annotation) -> list[RequestedIP]:
         text = item.strip()
         unresolved = has_placeholder(text)
         out.append(
-            RequestedIP(text, note.location, None if unresolved else parse_ip(text), unresolved)
+            RequestedIP(text, note.location, None if unresolved else _parse(text), unresolved)
         )
     return out
 
 
-def _requested(value: object, location: Location) -> RequestedIP | None:
+def _requested(value: object, location: Location, variables: Variables) -> RequestedIP | None:
+    value, _ = substitute(value, variables)
     if value is None or value == "":
         return None
     text = str(value).strip()
     unresolved = has_placeholder(text)
-    return RequestedIP(text, location, None if unresolved else parse_ip(text), unresolved)
+    return RequestedIP(text, location, None if unresolved else _parse(text), unresolved)
 
 
-def requests_from_service(res: Resource, target: Target) -> list[ServiceRequest]:
+def requests_from_service(
+    res: Resource, target: Target, variables: Variables | None = None
+) -> list[ServiceRequest]:
+    variables = variables or {}
     spec = res.mapping("spec")
     svc_type = spec.get("type") if isinstance(spec.get("type"), str) else "ClusterIP"
     lb_class = spec.get("loadBalancerClass")
@@ -90,8 +128,10 @@ def requests_from_service(res: Resource, target: Target) -> list[ServiceRequest]
         res.location("spec", "loadBalancerClass") if lb_class is not None else None,
         unit=res.unit,
     )
-    request.spec_ip = _requested(spec.get("loadBalancerIP"), res.location("spec", "loadBalancerIP"))
-    _read_annotations(res.annotations, res.location, target, request)
+    request.spec_ip = _requested(
+        spec.get("loadBalancerIP"), res.location("spec", "loadBalancerIP"), variables
+    )
+    _read_annotations(res.annotations, res.location, target, request, variables)
     request.ports = []
     for item in spec.get("ports") if isinstance(spec.get("ports"), list) else []:
         if isinstance(item, dict) and isinstance(item.get("port"), int):
@@ -114,17 +154,33 @@ def requests_from_service(res: Resource, target: Target) -> list[ServiceRequest]
     return [request]
 
 
-def requests_from_values(source: ValuesSource, target: Target) -> list[ServiceRequest]:
-    """Service blocks inside an app chart's values (e.g. `service.loadBalancerIP`)."""
+def requests_from_values(
+    source: ValuesSource, target: Target, variables: Variables | None = None
+) -> list[ServiceRequest]:
+    """Service blocks inside an app chart's values (e.g. `service.loadBalancerIP`, or
+    Traefik's `service.spec.loadBalancerIP`), and whole Service manifests embedded in values
+    (e.g. the `resources` list of a generic "raw" chart)."""
+    variables = variables or {}
     out: list[ServiceRequest] = []
     for path, block in _service_blocks(source.data, ()):
         full: PathKey = (*source.base, *path)
+        if _is_service_manifest(block):
+            out.extend(_embedded_service(source, full, block, target, variables))
+            continue
 
         def locate(*sub: str | int, _full: PathKey = full) -> Location:
             return source.doc.location((*_full, *sub))
 
-        svc_type = block.get("type")
-        lb_class = block.get("loadBalancerClass")
+        spec = block.get("spec") if isinstance(block.get("spec"), dict) else {}
+
+        def field(key: str, _block: dict = block, _spec: dict = spec) -> tuple[object, PathKey]:
+            """A Service field, at block level or under `spec` (Traefik's chart)."""
+            if key in _block or key not in _spec:
+                return _block.get(key), (key,)
+            return _spec[key], ("spec", key)
+
+        svc_type, _ = field("type")
+        lb_class, class_path = field("loadBalancerClass")
         dotted = ".".join(str(p) for p in path) or "(root)"
         name = f"{source.chart_name or source.owner.name}: {dotted}"
         ref = ResourceRef(source.owner.api_version, source.owner.kind, source.namespace, name)
@@ -135,10 +191,13 @@ def requests_from_values(source: ValuesSource, target: Target) -> list[ServiceRe
             source.namespace,
             svc_type in (None, "LoadBalancer"),
             lb_class if isinstance(lb_class, str) else None,
-            locate("loadBalancerClass") if lb_class is not None else None,
+            locate(*class_path) if lb_class is not None else None,
             unit=source.unit,
         )
-        request.spec_ip = _requested(block.get("loadBalancerIP"), locate("loadBalancerIP"))
+        ip, ip_path = field("loadBalancerIP")
+        request.spec_ip = _requested(ip, locate(*ip_path), variables)
+        policy, _ = field("externalTrafficPolicy")
+        request.external_traffic_policy = "Local" if policy == "Local" else "Cluster"
         annotations = block.get("annotations")
         if isinstance(annotations, dict):
 
@@ -146,21 +205,53 @@ def requests_from_values(source: ValuesSource, target: Target) -> list[ServiceRe
                 # sub is ("metadata", "annotations", key): values keep annotations at block level
                 return source.doc.location((*_full, "annotations", sub[-1]))
 
-            _read_annotations(annotations, locate_annotation, target, request)
+            _read_annotations(annotations, locate_annotation, target, request, variables)
         if request.is_load_balancer:
             out.append(request)
     return out
 
 
+def _is_service_manifest(node: dict) -> bool:
+    return node.get("kind") == "Service" and node.get("apiVersion") == "v1"
+
+
+def _embedded_service(
+    source: ValuesSource, base: PathKey, body: dict, target: Target, variables: Variables
+) -> list[ServiceRequest]:
+    """A whole Service manifest inside chart values, located at its own lines."""
+    metadata = body.get("metadata") if isinstance(body.get("metadata"), dict) else {}
+    name = metadata.get("name") if isinstance(metadata.get("name"), str) else None
+    namespace = metadata.get("namespace") if isinstance(metadata.get("namespace"), str) else None
+    res = Resource(
+        source.doc,
+        base,
+        "v1",
+        "Service",
+        name,
+        namespace,
+        namespace or source.namespace,
+        source.unit,
+        body,
+    )
+    return requests_from_service(res, target, variables)
+
+
 def _service_blocks(node: object, path: PathKey, depth: int = 0) -> Iterator[tuple[PathKey, dict]]:
     if depth > 40 or not isinstance(node, dict):
         return
+    if _is_service_manifest(node):
+        yield path, node
+        return
     annotations = node.get("annotations")
     has_metallb = isinstance(annotations, dict) and any(map(is_metallb_annotation, annotations))
-    if "loadBalancerIP" in node or has_metallb:
+    spec = node.get("spec")
+    in_spec = isinstance(spec, dict) and "loadBalancerIP" in spec
+    if "loadBalancerIP" in node or has_metallb or in_spec:
         yield path, node
     for key, value in node.items():
-        if isinstance(value, dict) and key != "annotations":
+        if key == "annotations" or (key == "spec" and in_spec):
+            continue
+        if isinstance(value, dict):
             yield from _service_blocks(value, (*path, key), depth + 1)
         elif isinstance(value, list):
             for index, item in enumerate(value):

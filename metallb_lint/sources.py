@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import os
 import posixpath
+import re
+import stat
 import sys
 from dataclasses import dataclass, field
 
@@ -37,6 +39,9 @@ class SourceFile:
     pending_templates: list[tuple[int, Chunk]] = field(default_factory=list)
     problems: list[LoadProblem] = field(default_factory=list)
     skipped_templates: list[tuple[Chunk, str, int]] = field(default_factory=list)
+    # Kinds named by documents that could not be read: checks that need every object of those
+    # kinds (every pool, every advertisement) stay silent rather than guess.
+    incomplete_kinds: set[str] = field(default_factory=set)
 
     @property
     def directory(self) -> str:
@@ -67,26 +72,57 @@ def classify(display: str, chart_dirs: set[str]) -> tuple[str, str | None]:
 
 
 ALWAYS_PARSED = frozenset({"chart", "chart-lock", "requirements", "kustomization"})
+MAPPING_ROLES = frozenset({"chart", "chart-lock", "requirements", "kustomization", "values"})
+
+_KIND_IN_TEXT = re.compile(r"^(?:- )?kind:\s*['\"]?([A-Za-z0-9]+)", re.MULTILINE)
+_TEMPLATE_START = re.compile(r"\{\{|\{%")
+_UTF16_32_BOMS = (
+    (b"\x00\x00\xfe\xff", "UTF-32"),
+    (b"\xff\xfe\x00\x00", "UTF-32"),
+    (b"\xfe\xff", "UTF-16"),
+    (b"\xff\xfe", "UTF-16"),
+)
+
+
+def kinds_in(text: str) -> set[str]:
+    """The `kind:` values a document's raw text names (for documents that could not be read)."""
+    return set(_KIND_IN_TEXT.findall(text))
 
 
 def read_candidate(candidate: Candidate, stdin: bytes | None = None) -> bytes | LoadProblem:
     location = Location(candidate.display)
     if not candidate.fs_path:
-        return stdin if stdin is not None else sys.stdin.buffer.read()
+        data = stdin if stdin is not None else sys.stdin.buffer.read()
+        if len(data) > MAX_FILE_BYTES:
+            return _too_big(len(data), location)
+        return data
     try:
-        size = os.path.getsize(candidate.fs_path)
-        if size > MAX_FILE_BYTES:
+        info = os.stat(candidate.fs_path)
+        if not stat.S_ISREG(info.st_mode):  # a FIFO or a device would block or never end
             return LoadProblem(
-                "ML002",
-                f"file is {size / 1048576:.1f} MiB, over the {MAX_FILE_BYTES // 1048576} MiB "
-                "limit for one file; not read. Split it, or exclude it in the configuration",
-                location,
+                "ML002", "not a regular file (a pipe, socket or device); not read", location
             )
+        if info.st_size > MAX_FILE_BYTES:
+            return _too_big(info.st_size, location)
         with open(candidate.fs_path, "rb") as handle:
-            return handle.read(MAX_FILE_BYTES + 1)
+            data = handle.read(MAX_FILE_BYTES + 1)
+        if len(data) > MAX_FILE_BYTES:  # it grew, or it is a device or a pipe
+            return _too_big(len(data), location)
+        return data
     except OSError as exc:
         reason = exc.strerror or type(exc).__name__
-        return LoadProblem("ML002", f"file cannot be read: {reason}", location)
+        hint = " Fix its permissions" if isinstance(exc, PermissionError) else ""
+        return LoadProblem("ML002", f"file cannot be read: {reason}; not checked.{hint}", location)
+
+
+def _too_big(size: int, location: Location) -> LoadProblem:
+    limit = MAX_FILE_BYTES / 1048576
+    return LoadProblem(
+        "ML002",
+        f"file is {size / 1048576:.1f} MiB, over the {limit:g} MiB limit for one file; not read. "
+        "Split it, or exclude it in the configuration",
+        location,
+    )
 
 
 def load_file(
@@ -100,11 +136,33 @@ def load_file(
     """Parse what matters of one file; None when the relevance filter says it is unrelated."""
     source = SourceFile(display, role, chart_dir)
     must_parse = force or role in ALWAYS_PARSED
+    wide = _wide_encoding(raw)
+    if wide is not None:
+        encoding, text = wide
+        if not must_parse and not bytes_relevant(text.encode("utf-8", "replace")):
+            return None
+        source.incomplete_kinds.update(kinds_in(text))
+        source.problems.append(
+            LoadProblem(
+                "ML002",
+                f"file is {encoding} text; Kubernetes manifests and Helm charts must be UTF-8, "
+                "so nothing in it was checked. Re-encode it as UTF-8",
+                Location(display),
+            )
+        )
+        return source
     if not must_parse and not bytes_relevant(raw):
         return None
-    if b"\x00" in raw[:8192]:
+    nul = raw.find(b"\x00")
+    if nul >= 0:
+        line, column = _char_position(raw, nul)
+        source.incomplete_kinds.update(kinds_in(raw.decode("utf-8", "replace")))
         source.problems.append(
-            LoadProblem("ML002", "binary file (it contains NUL bytes); not read", Location(display))
+            LoadProblem(
+                "ML002",
+                "binary file (it contains NUL bytes); not read. Exclude it, or restore the text",
+                Location(display, line, column),
+            )
         )
         return source
     if b"\r" in raw:
@@ -112,12 +170,14 @@ def load_file(
     try:
         text = decode(raw)
     except UnicodeDecodeError as exc:
-        line, column = line_of_offset(raw, exc.start)
+        line, column = _char_position(raw, exc.start)
+        source.incomplete_kinds.update(kinds_in(raw.decode("utf-8", "replace")))
         source.problems.append(
             LoadProblem(
                 "ML002",
-                f"not UTF-8 text (byte 0x{raw[exc.start]:02x}); Kubernetes manifests must be "
-                "UTF-8. Re-encode the file",
+                f"not UTF-8 text (byte 0x{raw[exc.start]:02x}); nothing in the file was checked. "
+                "Kubernetes manifests must be UTF-8: re-encode the file (e.g. from Latin-1 with "
+                "'iconv -f latin1 -t utf-8')",
                 Location(display, line, column),
             )
         )
@@ -132,10 +192,78 @@ def load_file(
         doc, problems = compose_chunk(display, chunk, index)
         if doc is None and problems and chunk.templated and problems[0].rule == "ML001":
             # Template syntax that is not YAML: skipped, not a syntax error (ML004).
-            line = chunk.start_line + chunk.text[: chunk.text.find("{")].count("\n")
+            start = _TEMPLATE_START.search(chunk.text)
+            offset = start.start() if start else 0
+            line = chunk.start_line + chunk.text.count("\n", 0, offset)
             source.skipped_templates.append((chunk, "template syntax", line))
             continue
+        if doc is None and any(p.rule in ("ML001", "ML002") for p in problems):
+            source.incomplete_kinds.update(kinds_in(chunk.text))
         source.problems.extend(problems)
         if doc is not None:
+            shape = _shape_problem(doc, role)
+            if shape is not None:
+                source.problems.append(shape)
+                source.incomplete_kinds.update(kinds_in(chunk.text))
             source.documents.append(doc)
     return source
+
+
+def _wide_encoding(raw: bytes) -> tuple[str, str] | None:
+    """UTF-16/32 text (recognised by its byte-order mark), decoded for the relevance filter."""
+    for bom, encoding in _UTF16_32_BOMS:
+        if raw.startswith(bom):
+            try:
+                return encoding, raw.decode(encoding.lower().replace("-", ""), "replace")
+            except (UnicodeError, LookupError):  # pragma: no cover - "replace" never raises
+                return encoding, ""
+    return None
+
+
+def _char_position(raw: bytes, offset: int) -> tuple[int, int]:
+    """1-based line and column (in characters, not bytes) of a byte offset."""
+    line, _ = line_of_offset(raw, offset)
+    line_start = raw.rfind(b"\n", 0, offset) + 1
+    column = len(raw[line_start:offset].decode("utf-8", "replace")) + 1
+    return line, column
+
+
+def _shape_problem(doc: Document, role: str) -> LoadProblem | None:
+    """A document that YAML accepts but that no Kubernetes tool can read: a list or a scalar."""
+    data = doc.data
+    if isinstance(data, dict) or data is None:
+        return None
+    where = doc.location()
+    if isinstance(data, list):
+        objects = [item for item in data if _looks_like_object(item)]
+        if role in MAPPING_ROLES:
+            what = "chart values" if role == "values" else posixpath.basename(doc.path)
+            return LoadProblem(
+                "ML001",
+                f"this document is a YAML list, but {what} must be a mapping of keys; nothing "
+                "in it was checked. Remove the leading '- ' and outdent the keys",
+                where,
+            )
+        if objects:
+            return LoadProblem(
+                "ML001",
+                "this document is a YAML list of objects, not a Kubernetes object: kubectl, "
+                "Argo CD and Flux cannot apply it and nothing in it was checked. Put each "
+                "object in its own document separated by '---' (or use 'kind: List' with "
+                "'items:')",
+                where,
+            )
+        return None  # some other tool's file (an Ansible play, a CI step list)
+    shown = str(data).replace("\n", " ")
+    shown = shown if len(shown) <= 40 else shown[:37] + "..."
+    return LoadProblem(
+        "ML001",
+        f"this document is a plain value ('{shown}'), not a mapping: it is not a Kubernetes "
+        "object and nothing in it was checked. Usually a ':' is missing after a key or the "
+        "indentation was lost",
+        where,
+    )
+
+
+def _looks_like_object(item: object) -> bool:
+    return isinstance(item, dict) and isinstance(item.get("kind"), str) and "apiVersion" in item

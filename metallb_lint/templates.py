@@ -14,8 +14,9 @@ from dataclasses import dataclass
 
 _ACTION = re.compile(r"\{\{-?\s*(.*?)\s*-?\}\}", re.DOTALL)
 _SIMPLE = re.compile(
-    r"^(\.(?:Values|Release|Chart)(?:\.[A-Za-z_][A-Za-z0-9_-]*)+)\s*(\|\s*(quote|squote))?$"
+    r"^\$?(\.(?:Values|Release|Chart)(?:\.[A-Za-z_][A-Za-z0-9_]*)+)\s*(\|\s*(quote|squote))?$"
 )
+_JINJA_BLOCK = re.compile(r"\{%|\{#")
 _COMMENT = re.compile(r"^/\*.*\*/$", re.DOTALL)
 
 
@@ -51,18 +52,37 @@ def render(text: str, context: Mapping[str, object]) -> RenderResult:
             return json.dumps(value)
         if value is None:
             return ""
+        if isinstance(value, str) and "\n" in value:
+            # Inserted raw, a multi-line value would move every line after it.
+            problem.append((match.start(), f"multi-line value of '{simple.group(1)}'"))
+            return match.group(0)
         if isinstance(value, bool):
             return "true" if value else "false"
         return str(value)
 
-    rendered = _ACTION.sub(replace, text)
+    pieces: list[str] = []
+    last = 0
+    for match in _ACTION.finditer(text):
+        _check_gap(text, last, match.start(), problem)
+        pieces.append(text[last : match.start()])
+        pieces.append(replace(match))
+        last = match.end()
+    _check_gap(text, last, len(text), problem)
+    pieces.append(text[last:])
     if problem:
-        offset, reason = problem[0]
+        offset, reason = min(problem)
         return RenderResult(None, reason, text.count("\n", 0, offset) + 1)
-    if "{{" in rendered:
-        offset = rendered.index("{{")
-        return RenderResult(None, "unterminated template action", text.count("\n", 0, offset) + 1)
-    return RenderResult(rendered)
+    return RenderResult("".join(pieces))
+
+
+def _check_gap(text: str, start: int, end: int, problem: list[tuple[int, str]]) -> None:
+    """Template syntax outside `{{ }}` actions: an unclosed action or a Jinja block."""
+    opening = text.find("{{", start, end)
+    if opening >= 0:
+        problem.append((opening, "unterminated template action"))
+    block = _JINJA_BLOCK.search(text, start, end)
+    if block:
+        problem.append((block.start(), f"Jinja syntax '{block.group(0)}'"))
 
 
 _MISSING = object()

@@ -2,26 +2,54 @@
 
 from __future__ import annotations
 
+from bisect import bisect_right
 from collections.abc import Iterator
+from difflib import get_close_matches
 
 from metallb_lint.addresses import (
     IntervalIndex,
     IPRange,
+    Overlap,
+    buggy_count,
     find_overlaps,
     first_buggy,
     format_ip,
+    is_buggy,
 )
 from metallb_lint.checks import Context, rule
 from metallb_lint.checks.common import (
     advertisements_complete,
     handled_by_metallb,
     pool_index,
+    pools_by_name,
+    same_namespace,
     selects,
 )
-from metallb_lint.findings import Finding, Related
-from metallb_lint.model import POOL_KINDS, Pool, PoolEntry, ServiceRequest
+from metallb_lint.findings import Finding, Location, Related
+from metallb_lint.model import (
+    POOL_KINDS,
+    Advertisement,
+    Pool,
+    PoolEntry,
+    Resource,
+    ServiceRequest,
+)
+from metallb_lint.versions import v
 
 MAX_RELATED = 10
+ADDRESS_POOL_REMOVED = v("0.14.0")  # legacy AddressPool no longer read (facts §1.3)
+
+
+def _kind_of_value(raw: object) -> str:
+    if isinstance(raw, str):
+        return "a single string"
+    if isinstance(raw, dict):
+        return "a mapping"
+    if isinstance(raw, bool):
+        return "a boolean"
+    if isinstance(raw, (int, float)):
+        return "a number"
+    return f"a {type(raw).__name__}"
 
 
 @rule("ML201")
@@ -29,43 +57,56 @@ def invalid_address(ctx: Context) -> Iterator[Finding]:
     for pool in ctx.inventory.pools:
         raw = pool.resource.get("spec", "addresses")
         if raw is not None and not isinstance(raw, list):
+            example = raw.split(",")[0].strip() if isinstance(raw, str) else ""
+            example = example or "192.168.1.240/29"
             yield ctx.finding(
                 "ML201",
-                f"spec.addresses of pool '{pool.name}' must be a list of CIDRs or 'a-b' ranges, "
-                f"not {type(raw).__name__ if not isinstance(raw, str) else 'a single string'}; "
-                "write it as a YAML list ('- 192.168.1.240/29')",
+                f"spec.addresses of pool '{pool.name}' is {_kind_of_value(raw)}, but the CRD "
+                "declares a list of CIDRs or 'a-b' ranges: the API server rejects the pool and "
+                f"MetalLB never sees it. Write it as a YAML list ('- {example}')",
                 pool.resource.location("spec", "addresses"),
                 resource=pool.resource.ref,
                 anchor="spec.addresses",
             )
         for entry in pool.entries:
-            if entry.parsed.error:
-                yield ctx.finding(
-                    "ML201",
-                    f"pool '{pool.name}': {entry.parsed.error}. MetalLB rejects the whole "
-                    "configuration and keeps running with the last valid one",
-                    entry.location,
-                    resource=pool.resource.ref,
-                    anchor=f"spec.addresses[{entry.index}]",
-                )
+            if not entry.parsed.error:
+                continue
+            effect = (
+                ""
+                if entry.parsed.silent
+                else ". MetalLB rejects the whole configuration and keeps running with the last "
+                "valid one"
+            )
+            yield ctx.finding(
+                "ML201",
+                f"pool '{pool.name}': {entry.parsed.error}{effect}",
+                entry.location,
+                resource=pool.resource.ref,
+                anchor=f"spec.addresses[{entry.index}]",
+            )
 
 
 @rule("ML202")
 def host_bits_set(ctx: Context) -> Iterator[Finding]:
     for pool in ctx.inventory.pools:
         for entry in pool.entries:
-            if entry.parsed.host_bits:
-                text = str(entry.parsed.text).strip()
-                yield ctx.finding(
-                    "ML202",
-                    f"'{text}' in pool '{pool.name}' has host bits set: MetalLB reads it as "
-                    f"{entry.parsed.host_bits}, all {entry.parsed.range.size:,} addresses of it. "
-                    f"Write '{entry.parsed.host_bits}' if that is meant, or a range or /32 for "
-                    "the addresses you want",
-                    entry.location,
-                    resource=pool.resource.ref,
-                    anchor=f"spec.addresses[{entry.index}]",
-                )
+            parsed = entry.parsed
+            if not parsed.host_bits or parsed.range is None:
+                continue
+            text = str(parsed.text).strip()
+            start = text.split("/", 1)[0]
+            single = 32 if parsed.range.version == 4 else 128
+            end = format_ip(parsed.range.version, parsed.range.last)
+            yield ctx.finding(
+                "ML202",
+                f"'{text}' in pool '{pool.name}' has host bits set: MetalLB reads it as "
+                f"{parsed.host_bits}, all {parsed.range.size:,} addresses of it. Write "
+                f"'{parsed.host_bits}' if that is meant; for the addresses from {start} on write "
+                f"'{start}-{end}', or '{start}/{single}' for that one address",
+                entry.location,
+                resource=pool.resource.ref,
+                anchor=f"spec.addresses[{entry.index}]",
+            )
 
 
 def _describe_entry(pool: Pool, entry: PoolEntry) -> str:
@@ -77,28 +118,61 @@ def _order(item: tuple[Pool, PoolEntry]) -> tuple[str, int, int]:
     return (loc.path, loc.line, loc.column)
 
 
+def read_by_metallb(ctx: Context, pool: Pool) -> bool:
+    """The legacy AddressPool kind is not read from 0.14 on (ML105 reports it)."""
+    return pool.resource.kind != "AddressPool" or ctx.target.version < ADDRESS_POOL_REMOVED
+
+
+def _namespace_groups(pools: list[Pool]) -> list[list[Pool]]:
+    """Pools one MetalLB could read together: it reads only its own namespace, and a pool
+    whose namespace is left to kustomize, a chart or Argo CD may land in any of them."""
+    known = sorted(
+        {p.resource.effective_namespace for p in pools if p.resource.effective_namespace}
+    )
+    if not known:
+        return [pools]
+    return [
+        [p for p in pools if p.resource.effective_namespace in (namespace, None)]
+        for namespace in known
+    ]
+
+
 @rule("ML203")
 def pool_overlap(ctx: Context) -> Iterator[Finding]:
-    items = [
-        (entry.parsed.range, (pool, entry))
-        for pool in ctx.inventory.pools
-        for entry in pool.entries
-        if entry.parsed.range
-    ]
-    for overlap in find_overlaps(items):
+    pools = [p for p in ctx.inventory.pools if read_by_metallb(ctx, p)]
+    reported: dict[int, Overlap[tuple[Pool, PoolEntry]]] = {}
+
+    def keep(overlap: Overlap[tuple[Pool, PoolEntry]]) -> None:
         first, second = sorted((overlap.first, overlap.second), key=_order)
-        (pool_a, entry_a), (pool_b, entry_b) = first, second
-        if pool_a is not pool_b and pool_a.name == pool_b.name:
-            # Same name: the same pool twice (ML210) or a variant of it for another cluster or
-            # overlay, not two pools competing for addresses.
-            continue
+        reported.setdefault(id(second[1]), Overlap(first, second, overlap.shared))
+
+    # Entries of one pool (MetalLB compares every CIDR with all those before it) ...
+    for pool in pools:
+        for overlap in find_overlaps(
+            (entry.parsed.range, (pool, entry)) for entry in pool.entries if entry.parsed.range
+        ):
+            keep(overlap)
+    # ... and of different pools. Pools of one name are the same pool twice (ML210) or a
+    # variant of it for another cluster or overlay, never two pools competing for addresses.
+    for group in _namespace_groups(pools):
+        items = [
+            (entry.parsed.range, (pool, entry))
+            for pool in group
+            for entry in pool.entries
+            if entry.parsed.range
+        ]
+        for overlap in find_overlaps(items, group=lambda item: item[0].name):
+            keep(overlap)
+
+    for overlap in sorted(reported.values(), key=lambda o: _order(o.second)):
+        (pool_a, entry_a), (pool_b, entry_b) = overlap.first, overlap.second
         where = "of the same pool" if pool_a is pool_b else f"of pool '{pool_a.name}'"
         yield ctx.finding(
             "ML203",
             f"{_describe_entry(pool_b, entry_b)} overlaps '{str(entry_a.parsed.text).strip()}' "
-            f"{where} (shared: {overlap.shared}). MetalLB rejects overlapping pools and keeps "
-            "the last valid configuration, so neither change takes effect; give each address "
-            "to exactly one pool",
+            f'{where} (shared: {overlap.shared}). MetalLB rejects the configuration ("CIDR '
+            '... overlaps with already defined CIDR") and keeps the last valid one, so no '
+            "change of that update takes effect; give each address to exactly one pool",
             entry_b.location,
             resource=pool_b.resource.ref,
             related=[Related(entry_a.location, f"{_describe_entry(pool_a, entry_a)} is here")],
@@ -114,16 +188,22 @@ def empty_pool(ctx: Context) -> Iterator[Finding]:
             continue
         if raw is not None and not isinstance(raw, list):
             continue  # ML201 says what is wrong with it
+        spec = pool.resource.get("spec")
         where = (
             pool.resource.location("spec", "addresses")
-            if isinstance(raw, list)
+            if isinstance(spec, dict) and "addresses" in spec
             else pool.resource.name_location
+        )
+        why = (
+            'MetalLB rejects it with "pool has no prefixes defined" and keeps the last valid '
+            "configuration"
+            if isinstance(raw, list)
+            else "spec.addresses is required by the CRD, so the API server rejects the pool"
         )
         yield ctx.finding(
             "ML204",
-            f"pool '{pool.name}' has no addresses: MetalLB fails with \"pool has no prefixes "
-            'defined" and keeps the last valid configuration. List at least one CIDR or '
-            "'a-b' range under spec.addresses",
+            f"pool '{pool.name}' has no addresses: {why}. List at least one CIDR or 'a-b' "
+            "range under spec.addresses, or delete the pool",
             where,
             resource=pool.resource.ref,
             anchor="spec.addresses",
@@ -135,26 +215,19 @@ def pool_not_advertised(ctx: Context) -> Iterator[Finding]:
     inv = ctx.inventory
     if not advertisements_complete(ctx):
         return
+    existing = {p.name for p in inv.pools}
+    dangling = [
+        (ad, name, loc)
+        for ad in inv.advertisements
+        for name, loc in ad.pool_names or ()
+        if name not in existing
+    ]
     for pool in inv.pools:
         if pool.resource.kind != "IPAddressPool" or not pool.entries:
             continue
         verdicts = [selects(ad, pool) for ad in inv.advertisements]
         if any(v is None or v for v in verdicts):
             continue
-        named = [
-            (ad, loc)
-            for ad in inv.advertisements
-            for n, loc in ad.pool_names or ()
-            if n == pool.name
-        ]
-        related = [
-            Related(
-                loc,
-                f"{ad.resource.kind} '{ad.resource.name}' names it, but in namespace "
-                f"{ad.resource.effective_namespace}",
-            )
-            for ad, loc in named
-        ]
         yield ctx.finding(
             "ML205",
             f"no L2Advertisement or BGPAdvertisement selects pool '{pool.name}': MetalLB "
@@ -163,19 +236,72 @@ def pool_not_advertised(ctx: Context) -> Iterator[Finding]:
             f"with 'ipAddressPools: [{pool.name}]'",
             pool.resource.name_location,
             resource=pool.resource.ref,
-            related=related,
+            related=_near_misses(inv.advertisements, pool, dangling)[:MAX_RELATED],
         )
 
 
-def _family(request: ServiceRequest) -> int:
-    return 6 if request.ip_families[:1] == ["IPv6"] else 4
+def _near_misses(
+    ads: list[Advertisement], pool: Pool, dangling: list[tuple[Advertisement, str, Location]]
+) -> list[Related]:
+    """Advertisements that look meant for the pool: the reasons they do not select it."""
+    related = []
+    for ad in ads:
+        label = f"{ad.resource.kind} '{ad.resource.name}'"
+        for name, loc in ad.pool_names or ():
+            if name == pool.name:
+                related.append(
+                    Related(
+                        loc,
+                        f"{label} names it, but in namespace {ad.resource.effective_namespace}",
+                    )
+                )
+    close = set(get_close_matches(pool.name, sorted({n for _, n, _ in dangling}), 3, 0.6))
+    for ad, name, loc in dangling:
+        if name in close:
+            label = f"{ad.resource.kind} '{ad.resource.name}'"
+            related.append(Related(loc, f"{label} names '{name}', which is no pool"))
+    labels = ", ".join(f"{k}={v}" for k, v in sorted(pool.resource.labels.items()))
+    for ad in ads:
+        if (
+            labels
+            and ad.pool_selectors
+            and same_namespace(ad.resource.effective_namespace, pool.resource.effective_namespace)
+        ):
+            related.append(
+                Related(
+                    ad.resource.location("spec", "ipAddressPoolSelectors"),
+                    f"{ad.resource.kind} '{ad.resource.name}' selects pools by label, and "
+                    f"the pool's labels ({labels}) do not match",
+                )
+            )
+    return related
+
+
+FAMILY_NAMES = {4: "IPv4", 6: "IPv6"}
+
+
+def _families(request: ServiceRequest) -> tuple[int, ...]:
+    """The IP families a Service takes an address of (facts §5.6). PreferDualStack counts
+    only its first family: MetalLB falls back to single stack when the other is short."""
+    if request.ip_family_policy == "RequireDualStack":
+        return (4, 6)
+    return (6,) if request.ip_families[:1] == ["IPv6"] else (4,)
+
+
+def _sharing_key(request: ServiceRequest) -> str | None:
+    """Services with one sharing key may be put on one address (facts §5.5)."""
+    if request.sharing_key is None or request.sharing_key.value in (None, ""):
+        return None
+    return str(request.sharing_key.value)
 
 
 def _group_key(request: ServiceRequest) -> object:
-    """Services with one sharing key may be put on one address; count them once."""
-    if request.sharing_key and isinstance(request.sharing_key.value, str):
-        return ("shared", request.sharing_key.value)
-    return ("own", id(request))
+    key = _sharing_key(request)
+    return ("shared", key) if key is not None else ("own", id(request))
+
+
+def _has_family(pool: Pool, family: int) -> bool:
+    return any(r.version == family for r in pool.ranges)
 
 
 @rule("ML206")
@@ -184,73 +310,110 @@ def pool_exhausted(ctx: Context) -> Iterator[Finding]:
     if not inv.pools_complete or not inv.pools:
         return
     index = pool_index(ctx)
-    explicit: dict[int, set[tuple[int, int]]] = {}
-    pinned: dict[int, dict[object, ServiceRequest]] = {}
-    automatic: dict[object, ServiceRequest] = {}
-    by_name = {p.name: p for p in inv.pools}
-    for request in inv.services:
-        if not handled_by_metallb(ctx, request):
-            continue
-        ips = request.requested_ips
-        if any(ip.unresolved for ip in ips):
-            return  # an unknown request could be anywhere
-        if ips:
-            for ip in ips:
-                if ip.parsed:
-                    for pool, _ in index.lookup(*ip.parsed):
-                        explicit.setdefault(id(pool), set()).add(ip.parsed)
-            continue
-        if request.pool is not None:
-            pool = by_name.get(str(request.pool.value))
-            if pool is not None:
-                pinned.setdefault(id(pool), {})[_group_key(request)] = request
-            continue
-        automatic[_group_key(request)] = request
+    requests = [r for r in inv.services if handled_by_metallb(ctx, r)]
+    if any(ip.unresolved for r in requests for ip in r.requested_ips):
+        return  # an unknown request could be anywhere
+    pools = [p for p in inv.pools if read_by_metallb(ctx, p)]
+    by_name = pools_by_name(ctx)
 
-    free: dict[int, int] = {}
-    for pool in inv.pools:
-        used = len(explicit.get(id(pool), ()))
-        wanted = list(pinned.get(id(pool), {}).values())
-        usable = pool.usable(4) + pool.usable(6)
-        free[id(pool)] = max(usable - used - len(wanted), 0)
-        if wanted and used + len(wanted) > usable:
-            yield _exhausted(ctx, pool, usable, used, wanted, "request it by name")
-    if any(p.service_allocation for p in inv.pools):
+    # Explicit requests first: they take their address whatever the order, and a Service
+    # with the same sharing key as one of them can always share its address.
+    explicit: dict[int, set[tuple[int, int]]] = {}
+    explicit_keys: dict[str, set[int]] = {}
+    for request in requests:
+        for ip in request.requested_ips:
+            if not ip.parsed:
+                continue
+            for pool, _ in index.lookup(*ip.parsed):
+                if pool.avoid_buggy_ips and is_buggy(*ip.parsed):
+                    continue  # refused anyway ("not allowed in config", ML411)
+                explicit.setdefault(id(pool), set()).add(ip.parsed)
+                key = _sharing_key(request)
+                if key is not None:
+                    explicit_keys.setdefault(key, set()).add(id(pool))
+
+    pinned: dict[tuple[int, int], dict[object, ServiceRequest]] = {}
+    automatic: dict[int, dict[object, ServiceRequest]] = {}
+    for request in requests:
+        if request.requested_ips:
+            continue
+        key = _sharing_key(request)
+        if request.pool is not None:
+            named = by_name.get(str(request.pool.value), [])
+            if len(named) != 1:
+                continue  # unknown (ML403) or one name in several overlays: cannot tell which
+            pool = named[0]
+            if key is not None and id(pool) in explicit_keys.get(key, ()):
+                continue
+            for family in _families(request):
+                pinned.setdefault((id(pool), family), {})[_group_key(request)] = request
+            continue
+        if key is not None and key in explicit_keys:
+            continue
+        for family in _families(request):
+            automatic.setdefault(family, {})[_group_key(request)] = request
+
+    free: dict[tuple[int, int], int] = {}
+    for pool in pools:
+        for family in (4, 6):
+            if not _has_family(pool, family):
+                continue
+            usable = pool.usable(family)
+            used = sum(1 for ip in explicit.get(id(pool), ()) if ip[0] == family)
+            wanted = list(pinned.get((id(pool), family), {}).values())
+            free[(id(pool), family)] = max(usable - used - len(wanted), 0)
+            if wanted and used + len(wanted) > usable:
+                yield _exhausted(ctx, pool, family, usable, used, wanted)
+    if any(p.service_allocation for p in pools):
         return  # serviceAllocation steers automatic assignment: not modelled here
-    auto_pools = [p for p in inv.pools if p.auto_assign]
-    if not automatic or not auto_pools:
-        return
-    capacity = sum(free[id(p)] for p in auto_pools)
-    waiting = sorted(automatic.values(), key=lambda r: (r.head.path, r.head.line))
-    if len(waiting) > capacity:
+    for family, groups in sorted(automatic.items()):
+        auto_pools = [p for p in pools if p.auto_assign and _has_family(p, family)]
+        if not groups or not auto_pools:
+            continue  # no pool of that family at all is another problem (ML408)
+        capacity = sum(free[(id(p), family)] for p in auto_pools)
+        waiting = sorted(groups.values(), key=lambda r: (r.head.path, r.head.line))
+        if len(waiting) <= capacity:
+            continue
         pool = min(auto_pools, key=lambda p: (p.resource.path, p.resource.head.line))
         names = ", ".join(f"'{p.name}'" for p in auto_pools)
+        fam = FAMILY_NAMES[family]
         yield ctx.finding(
             "ML206",
-            f"{len(waiting)} LoadBalancer Services get an address automatically, but the "
-            f"auto-assign pools ({names}) have only {capacity} free usable addresses left "
-            "after explicit requests; the rest stay <pending> (AllocationFailed: no available "
-            "IPs). Grow the pools or request addresses explicitly",
+            f"{_count(len(waiting), 'LoadBalancer Service')} get an {fam} address "
+            f"automatically, but the auto-assign pools ({names}) have only "
+            f"{_count(capacity, f'free usable {fam} address')} left after explicit requests "
+            "and Services that name a pool; whichever come last stay "
+            "<pending> (AllocationFailed: no available IPs). Grow the pools, let Services "
+            "share an address with one allow-shared-ip key, or request addresses explicitly",
             pool.resource.location("spec", "addresses", key=True),
             resource=pool.resource.ref,
-            related=_service_related(waiting[capacity:], "gets no address"),
-            anchor="spec.addresses",
+            related=_service_related(waiting, "takes an address automatically"),
+            anchor=f"spec.addresses:auto:{fam}",
         )
 
 
 def _exhausted(
-    ctx: Context, pool: Pool, usable: int, used: int, wanted: list[ServiceRequest], how: str
+    ctx: Context, pool: Pool, family: int, usable: int, used: int, wanted: list[ServiceRequest]
 ) -> Finding:
+    fam = FAMILY_NAMES[family]
     return ctx.finding(
         "ML206",
-        f"pool '{pool.name}' has {usable} usable addresses, {used} requested explicitly, and "
-        f"{len(wanted)} more Services {how}; the ones that do not fit stay <pending>. Grow the "
-        "pool or move Services to another pool",
+        f"pool '{pool.name}' has {_count(usable, f'usable {fam} address')}, {used} requested "
+        f"explicitly, and {_count(len(wanted), 'more Service')} request the pool by name "
+        "(address-pool annotation); whichever come last stay <pending> (AllocationFailed: no "
+        "available IPs). Grow "
+        "the pool or move Services to another pool",
         pool.resource.location("spec", "addresses", key=True),
         resource=pool.resource.ref,
         related=_service_related(wanted, "draws from this pool"),
-        anchor="spec.addresses",
+        anchor=f"spec.addresses:{fam}",
     )
+
+
+def _count(n: int, noun: str) -> str:
+    if n == 1:
+        return f"1 {noun}"
+    return f"{n:,} {noun}es" if noun.endswith("s") else f"{n:,} {noun}s"
 
 
 def _service_related(requests: list[ServiceRequest], what: str) -> list[Related]:
@@ -262,6 +425,13 @@ def buggy_ips(ctx: Context) -> Iterator[Finding]:
     for pool in ctx.inventory.pools:
         if pool.avoid_buggy_ips:
             continue
+        legacy = pool.resource.kind == "AddressPool"  # has no avoidBuggyIPs field
+        fix = (
+            "Leave those addresses out of the pool (or move to an IPAddressPool with "
+            "avoidBuggyIPs: true)"
+            if legacy
+            else "Set spec.avoidBuggyIPs: true, or leave those addresses out of the pool"
+        )
         for entry in pool.entries:
             ip_range = entry.parsed.range
             sample = first_buggy(ip_range) if ip_range else None
@@ -270,13 +440,36 @@ def buggy_ips(ctx: Context) -> Iterator[Finding]:
             yield ctx.finding(
                 "ML207",
                 f"'{str(entry.parsed.text).strip()}' in pool '{pool.name}' includes "
-                f"{format_ip(4, sample)}: without 'avoidBuggyIPs: true' MetalLB hands out "
-                "addresses ending in .0 and .255, which some clients and routers drop. Set "
-                "spec.avoidBuggyIPs: true, or leave those addresses out of the pool",
+                f"{_count(buggy_count(ip_range), 'address')} ending in .0 or .255 (first: "
+                f"{format_ip(4, sample)}): without 'avoidBuggyIPs: true' MetalLB hands them to "
+                "Services, and some clients and routers drop traffic to them. "
+                f"{fix}",
                 entry.location,
                 resource=pool.resource.ref,
                 anchor=f"spec.addresses[{entry.index}]",
             )
+
+
+class _Coverage:
+    """The configured node networks of one IP family, merged into disjoint sorted blocks."""
+
+    def __init__(self, ranges: list[IPRange]) -> None:
+        self.starts: list[int] = []
+        self.lasts: list[int] = []
+        for r in sorted(ranges, key=lambda r: r.first):
+            if self.lasts and r.first <= self.lasts[-1] + 1:
+                self.lasts[-1] = max(self.lasts[-1], r.last)
+            else:
+                self.starts.append(r.first)
+                self.lasts.append(r.last)
+
+    def covers(self, r: IPRange) -> bool:
+        i = bisect_right(self.starts, r.first) - 1
+        return i >= 0 and self.lasts[i] >= r.last
+
+    def touches(self, r: IPRange) -> bool:
+        i = bisect_right(self.starts, r.last) - 1
+        return i >= 0 and self.lasts[i] >= r.first
 
 
 @rule("ML208")
@@ -284,6 +477,10 @@ def pool_outside_network(ctx: Context) -> Iterator[Finding]:
     networks = ctx.config.networks
     if not networks:
         return
+    coverage = {
+        version: _Coverage([n.range for n in networks if n.range.version == version])
+        for version in {n.range.version for n in networks}
+    }
     l2_ads = [a for a in ctx.inventory.advertisements if a.resource.kind == "L2Advertisement"]
     listed = ", ".join(n.text for n in networks)
     for pool in ctx.inventory.pools:
@@ -291,25 +488,27 @@ def pool_outside_network(ctx: Context) -> Iterator[Finding]:
             continue
         for entry in pool.entries:
             ip_range = entry.parsed.range
-            if ip_range is None or any(_within(ip_range, n.range) for n in networks):
+            # Only families with configured networks are judged: an IPv6 entry says nothing
+            # when only the IPv4 node subnets are known.
+            cover = coverage.get(ip_range.version) if ip_range else None
+            if ip_range is None or cover is None or cover.covers(ip_range):
                 continue
+            where, which = (
+                ("reaches outside the node networks", "those outside them are")
+                if cover.touches(ip_range)
+                else ("lies outside every node network", "these addresses are")
+            )
             yield ctx.finding(
                 "ML208",
-                f"'{str(entry.parsed.text).strip()}' of layer-2 pool '{pool.name}' lies outside "
-                f"every node network ({listed}): ARP/NDP announcements only reach hosts on the "
-                "nodes' own subnet, so these addresses are unreachable. Use addresses from the "
-                "node subnet, or announce this pool with BGP",
+                f"'{str(entry.parsed.text).strip()}' of layer-2 pool '{pool.name}' {where} "
+                f"({listed}): ARP/NDP announcements only reach hosts on the nodes' own subnet, "
+                f"so {which} unreachable. Use addresses from the node subnet, or announce this "
+                "pool with BGP",
                 entry.location,
                 resource=pool.resource.ref,
                 related=[Related(n.location, f"node network {n.text}") for n in networks],
                 anchor=f"spec.addresses[{entry.index}]",
             )
-
-
-def _within(inner: IPRange, outer: IPRange) -> bool:
-    return (
-        inner.version == outer.version and outer.first <= inner.first and inner.last <= outer.last
-    )
 
 
 @rule("ML209")
@@ -333,7 +532,8 @@ def pool_overlaps_reserved(ctx: Context) -> Iterator[Finding]:
                     f"'{str(entry.parsed.text).strip()}' of pool '{pool.name}' overlaps the "
                     f"reserved range {hit.text} (shared: {shared}): MetalLB would hand those "
                     "addresses to Services while something else (DHCP, a gateway, a node) uses "
-                    "them. Shrink the pool",
+                    "them, and traffic reaches the wrong host. Shrink or move the pool, or shrink "
+                    "the reserved range (e.g. the router's DHCP range)",
                     entry.location,
                     resource=pool.resource.ref,
                     related=[Related(hit.location, f"reserved range {hit.text}")],
@@ -352,21 +552,37 @@ DUPLICATE_KINDS = POOL_KINDS | {
 
 @rule("ML210")
 def duplicate_resource(ctx: Context) -> Iterator[Finding]:
+    # MetalLB 0.13 reads AddressPool and IPAddressPool as one set of pools (facts §3.1 rule 6).
+    legacy_pools = ctx.target.version < ADDRESS_POOL_REMOVED
     seen: dict[tuple, object] = {}
     for res in sorted(ctx.inventory.resources, key=lambda r: (r.path, r.head.line)):
         metallb = res.group == "metallb.io" and res.kind in DUPLICATE_KINDS
         if not (metallb or (res.kind == "Service" and res.api_version == "v1")) or not res.name:
             continue
-        key = (res.group, res.kind, res.effective_namespace, res.name, res.unit)
+        kind = "pool" if legacy_pools and res.kind in POOL_KINDS else res.kind
+        key = (res.group, kind, res.effective_namespace, res.name, res.unit)
         first = seen.setdefault(key, res)
         if first is res:
             continue
+        assert isinstance(first, Resource)
         ns = f" in namespace {res.effective_namespace}" if res.effective_namespace else ""
+        if first.kind != res.kind:
+            message = (
+                f"{res.kind} '{res.name}'{ns} has the name of {first.kind} '{first.name}': "
+                "MetalLB reads both kinds as address pools and rejects the configuration with "
+                '"duplicate definition of pool", keeping the last valid one. Rename one, or '
+                "delete the legacy AddressPool"
+            )
+        else:
+            message = (
+                f"{res.kind} '{res.name}'{ns} is defined twice; whichever is applied last "
+                "silently replaces the other (kustomize would refuse to build both). Rename "
+                "one or delete the copy"
+            )
         yield ctx.finding(
             "ML210",
-            f"{res.kind} '{res.name}'{ns} is defined twice; whichever is applied last silently "
-            "replaces the other. Rename one or delete the copy",
+            message,
             res.name_location,
             resource=res.ref,
-            related=[Related(first.name_location, f"first {res.kind} '{res.name}' is here")],
+            related=[Related(first.name_location, f"first {first.kind} '{res.name}' is here")],
         )

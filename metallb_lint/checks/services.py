@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from difflib import get_close_matches
 
-from metallb_lint.addresses import format_ip, is_buggy
+from metallb_lint.addresses import format_ip, is_buggy, parse_ip
 from metallb_lint.checks import Context, rule
 from metallb_lint.checks.common import handled_by_metallb, pool_index, pools_by_name
 from metallb_lint.findings import Finding, Related
-from metallb_lint.model import Pool, RequestedIP, ServiceRequest
+from metallb_lint.model import POOL_KINDS, Annotation, Pool, RequestedIP, ServiceRequest
+from metallb_lint.placeholders import has_placeholder
 from metallb_lint.service_requests import NEW_PREFIX, OLD_PREFIX
 from metallb_lint.versions import METALLB_IO_ANNOTATIONS
 
@@ -28,7 +30,37 @@ def _handled_ips(ctx: Context) -> Iterator[tuple[ServiceRequest, RequestedIP]]:
 
 def _valid_request(request: ServiceRequest) -> bool:
     """Requests MetalLB rejects outright (ML405) are not judged again by other rules."""
-    return not (request.spec_ip and request.annotation_ips) and len(request.annotation_ips) <= 2
+    return _request_problem(request) is None
+
+
+def _request_problem(request: ServiceRequest) -> tuple[str, Annotation | RequestedIP] | None:
+    """Why MetalLB rejects the requested IPs (`getDesiredLbIPs`, facts §5.2), checked in
+    MetalLB's order so that one request gets one finding: (problem, where), or None."""
+    note = request.annotation_ips_key
+    if note is not None and request.spec_ip is not None:
+        return "both", note
+    if note is not None:
+        ips = request.annotation_ips
+        if any(ip.parsed is None and not ip.unresolved for ip in ips):
+            return "unparsable", note
+        if len(ips) > 2:
+            return "too-many", note
+        parsed = [ip.parsed for ip in ips if ip.parsed]
+        if len(parsed) == 2 and parsed[0][0] == parsed[1][0]:
+            return "same-family", note
+        return None
+    spec_ip = request.spec_ip
+    if spec_ip is not None and spec_ip.parsed is None and not spec_ip.unresolved:
+        return "unparsable", spec_ip
+    return None
+
+
+def _in_no_pool(ctx: Context, ip: RequestedIP) -> bool:
+    """ML401 reports this IP: other rules about it would only repeat that."""
+    inv = ctx.inventory
+    if not (inv.pools and inv.pools_complete and ip.parsed):
+        return False
+    return not pool_index(ctx).lookup(*ip.parsed)
 
 
 @rule("ML401")
@@ -49,13 +81,18 @@ def ip_not_in_any_pool(ctx: Context) -> Iterator[Finding]:
         yield ctx.finding(
             "ML401",
             f"{request.label} requests {ip.text}, which is in no IPAddressPool: MetalLB leaves "
-            f'it <pending> ("{ip.text} is not allowed in config"). To fix, {hint}add '
-            f"{ip.text} to a pool",
+            f"it <pending> (AllocationFailed: {_go_list(request.requested_ips)} is not allowed "
+            f"in config). To fix, {hint}add {ip.text} to a pool",
             ip.location,
             resource=request.resource,
             related=related,
             anchor=f"ip:{ip.text}",
         )
+
+
+def _go_list(ips: list[RequestedIP]) -> str:
+    """How MetalLB's `%q` prints a list of IPs in its events."""
+    return "[" + " ".join(f'"{ip.text}"' for ip in ips) + "]"
 
 
 @rule("ML402")
@@ -66,10 +103,10 @@ def ip_not_in_requested_pool(ctx: Context) -> Iterator[Finding]:
         if request.pool is None or not isinstance(request.pool.value, str):
             continue
         wanted = names.get(request.pool.value)
-        if not wanted:
-            continue  # ML403
+        if not wanted or any(pool.unresolved for pool in wanted):
+            continue  # ML403, or the pool's addresses are not known
         holders = [pool for pool, _ in index.lookup(*ip.parsed)]
-        if any(pool.name == request.pool.value for pool in holders):
+        if any(pool.name == request.pool.value for pool in holders) or _in_no_pool(ctx, ip):
             continue
         related = [Related(p.resource.name_location, _pool_summary(p)) for p in wanted[:1]]
         other = f" (it belongs to pool '{holders[0].name}')" if holders else ""
@@ -89,48 +126,87 @@ def ip_not_in_requested_pool(ctx: Context) -> Iterator[Finding]:
 @rule("ML403")
 def unknown_pool(ctx: Context) -> Iterator[Finding]:
     inv = ctx.inventory
-    if not inv.pools or not inv.pools_complete:
-        return
+    if not inv.pools or inv.incomplete_kinds & POOL_KINDS:
+        return  # pools managed elsewhere, or some could not be read: names are not all known
     names = pools_by_name(ctx)
+    if any(has_placeholder(name) for name in names):
+        return
     for request in inv.services:
         note = request.pool
         if note is None or not handled_by_metallb(ctx, request):
             continue
-        if isinstance(note.value, str) and note.value in names:
+        value = note.value
+        if isinstance(value, str) and (value in names or has_placeholder(value)):
             continue
-        known = ", ".join(sorted(names)[:8])
+        hint = ""
+        lowered = {name.lower(): name for name in sorted(names, reverse=True)}
+        close = get_close_matches(str(value).lower(), list(lowered), n=1)
+        if close:
+            hint = f"Did you mean '{lowered[close[0]]}'? "
+        known = ", ".join(sorted(names)[:8]) + (", ..." if len(names) > 8 else "")
         yield ctx.finding(
             "ML403",
-            f"{request.label} asks for address pool '{note.value}', which does not exist: "
-            f'MetalLB reports "unknown pool" and the Service stays <pending>. Known pools: '
-            f"{known}",
+            f"{request.label} asks for address pool '{value}', which does not exist: "
+            f'MetalLB reports "unknown pool" and the Service stays <pending>. {hint}Known '
+            f"pools: {known}",
             note.location,
             resource=request.resource,
-            anchor=f"pool:{note.value}",
+            anchor=f"pool:{value}",
         )
 
 
-def _sharing_problem(a: ServiceRequest, b: ServiceRequest) -> str | None:
-    """Why MetalLB will not let `a` and `b` share an address (facts §5.5), or None."""
+def _backend_key(request: ServiceRequest) -> str | None:
+    """MetalLB's `BackendKey`: "" with Cluster policy, else the selector as a label string.
+    None: not known (chart values do not show the selector the chart renders)."""
+    if request.external_traffic_policy != "Local":
+        return ""
+    if request.origin != "service":
+        return None
+    selector = request.selector or {}
+    return ",".join(f"{key}={value}" for key, value in sorted(selector.items()))
+
+
+def _sharing_problem(ctx: Context, a: ServiceRequest, b: ServiceRequest) -> tuple[str, str] | None:
+    """Why MetalLB will not let `a` and `b` share an address, and the fix (facts §5.5)."""
+    key = _annotation(ctx, "allow-shared-ip")
     key_a = a.sharing_key.value if a.sharing_key else None
     key_b = b.sharing_key.value if b.sharing_key else None
     if not key_a or not key_b:
         missing = [r.label for r, k in ((a, key_a), (b, key_b)) if not k]
         return (
             f"{' and '.join(missing)} {'has' if len(missing) == 1 else 'have'} no "
-            "allow-shared-ip annotation"
+            "allow-shared-ip annotation",
+            f"To share it, give both the same {key} key (and distinct ports)",
         )
     if key_a != key_b:
-        return f"their allow-shared-ip keys differ ('{key_a}' and '{key_b}')"
+        return (
+            f"their allow-shared-ip keys differ ('{key_a}' and '{key_b}')",
+            f"To share it, use one {key} value on both",
+        )
     if a.ports is not None and b.ports is not None:
         clash = sorted(set(a.ports) & set(b.ports))
         if clash:
             ports = ", ".join(f"{proto}/{port}" for proto, port in clash)
-            return f"both use {ports}"
-    if a.external_traffic_policy != b.external_traffic_policy:
-        return "one has externalTrafficPolicy Local and the other Cluster"
-    if a.external_traffic_policy == "Local" and a.selector != b.selector:
-        return "with externalTrafficPolicy Local their selectors must be identical, and differ"
+            return (
+                f"both use {ports}",
+                "An address can carry each protocol and port only once: move one Service to "
+                "another port",
+            )
+    backend_a, backend_b = _backend_key(a), _backend_key(b)
+    if backend_a is None or backend_b is None:
+        differ = a.external_traffic_policy != b.external_traffic_policy
+    else:
+        differ = backend_a != backend_b
+    if differ:
+        if a.external_traffic_policy != b.external_traffic_policy:
+            return (
+                "one has externalTrafficPolicy Local and the other Cluster",
+                "To share it, use the same externalTrafficPolicy on both",
+            )
+        return (
+            "with externalTrafficPolicy Local their selectors must be identical, and differ",
+            "To share it, use externalTrafficPolicy Cluster on both, or the same selector",
+        )
     return None
 
 
@@ -139,7 +215,8 @@ def _variant(a: ServiceRequest, b: ServiceRequest) -> bool:
     return (
         a.resource.kind == b.resource.kind
         and a.resource.name == b.resource.name
-        and (a.unit != b.unit)
+        and a.namespace == b.namespace
+        and a.unit != b.unit
     )
 
 
@@ -147,7 +224,8 @@ def _variant(a: ServiceRequest, b: ServiceRequest) -> bool:
 def ip_conflict(ctx: Context) -> Iterator[Finding]:
     holders: dict[tuple[int, int], list[tuple[ServiceRequest, RequestedIP]]] = {}
     for request, ip in _handled_ips(ctx):
-        holders.setdefault(ip.parsed, []).append((request, ip))
+        if not _in_no_pool(ctx, ip):  # MetalLB refuses both anyway (ML401)
+            holders.setdefault(ip.parsed, []).append((request, ip))
     for group in holders.values():
         if len(group) < 2:
             continue
@@ -156,15 +234,16 @@ def ip_conflict(ctx: Context) -> Iterator[Finding]:
             for other, other_ip in group[:i]:
                 if other is request or _variant(other, request):
                     continue
-                problem = _sharing_problem(other, request)
-                if problem is None:
+                found = _sharing_problem(ctx, other, request)
+                if found is None:
                     continue
+                problem, fix = found
                 yield ctx.finding(
                     "ML404",
                     f"{request.label} requests {ip.text}, which {other.label} requests too, but "
-                    f"they cannot share it: {problem}. MetalLB gives the address to one of them "
-                    "and leaves the other <pending>. Use another address, or give both the same "
-                    f"{_annotation(ctx, 'allow-shared-ip')} key with distinct ports",
+                    f"they cannot share it: {problem}. MetalLB gives the address to whichever "
+                    f"it handles first and leaves the other <pending>. {fix}; or request "
+                    "another address",
                     ip.location,
                     resource=request.resource,
                     related=[Related(other_ip.location, f"{other.label} requests it here")],
@@ -176,63 +255,78 @@ def ip_conflict(ctx: Context) -> Iterator[Finding]:
 @rule("ML405")
 def invalid_requested_ip(ctx: Context) -> Iterator[Finding]:
     for request in ctx.inventory.services:
-        if not request.is_load_balancer:
+        if not handled_by_metallb(ctx, request):
             continue
+        found = _request_problem(request)
+        if found is None:
+            continue
+        problem, where = found
         note = request.annotation_ips_key
-        if request.spec_ip and note:
-            yield ctx.finding(
-                "ML405",
-                f"{request.label} sets both spec.loadBalancerIP and {note.key}: MetalLB refuses "
-                'it ("service can not have both") and leaves it <pending>. Keep only the '
-                "annotation",
-                note.location,
-                resource=request.resource,
-                related=[Related(request.spec_ip.location, "spec.loadBalancerIP is set here")],
-                anchor="loadBalancerIPs",
+        field = note.key if note is not None else "spec.loadBalancerIP"
+        related: list[Related] = []
+        if problem == "both":
+            assert request.spec_ip is not None and note is not None
+            message = (
+                f"{request.label} sets both spec.loadBalancerIP and {note.key}: MetalLB "
+                'refuses it ("service can not have both") and leaves it <pending>. Keep only '
+                "the annotation"
             )
-        for ip in [*request.annotation_ips, *([request.spec_ip] if request.spec_ip else [])]:
-            if ip.parsed is None and not ip.unresolved:
-                yield ctx.finding(
-                    "ML405",
-                    f"{request.label} requests '{ip.text}', which is not an IP address: MetalLB "
-                    "rejects the request and the Service stays <pending>. Write a plain IPv4 "
-                    "or IPv6 address (no prefix length)",
-                    ip.location,
-                    resource=request.resource,
-                    anchor=f"ip:{ip.text}",
-                )
-        parsed = [ip for ip in request.annotation_ips if ip.parsed]
-        if note and len(request.annotation_ips) > 2:
-            yield ctx.finding(
-                "ML405",
-                f"{note.key} of {request.label} lists {len(request.annotation_ips)} addresses; "
-                "MetalLB accepts one, or two of different IP families (dual stack)",
-                note.location,
-                resource=request.resource,
-                anchor="loadBalancerIPs",
+            related.append(Related(request.spec_ip.location, "spec.loadBalancerIP is set here"))
+        elif problem == "unparsable":
+            candidates = request.annotation_ips if note is not None else [request.spec_ip]
+            bad = [ip.text for ip in candidates if ip and ip.parsed is None and not ip.unresolved]
+            shown = ", ".join(f"'{text}'" for text in bad)
+            what = "is not an IP address" if len(bad) == 1 else "are not IP addresses"
+            message = (
+                f"{request.label} requests {shown} in {field}, which {what}: "
+                f'MetalLB rejects the request ("invalid {field}") and the Service stays '
+                "<pending>. Write plain IPv4 or IPv6 addresses (no prefix length, no port), "
+                "separated by commas"
             )
-        elif note and len(parsed) == 2 and parsed[0].parsed[0] == parsed[1].parsed[0]:
-            yield ctx.finding(
-                "ML405",
-                f"{note.key} of {request.label} lists two IPv{parsed[0].parsed[0]} addresses; "
-                "two addresses must be one IPv4 and one IPv6 (dual stack), so MetalLB rejects it",
-                note.location,
-                resource=request.resource,
-                anchor="loadBalancerIPs",
+        elif problem == "too-many":
+            message = (
+                f"{field} of {request.label} lists {len(request.annotation_ips)} addresses; "
+                "MetalLB accepts one, or two of different IP families (dual stack), so it "
+                "rejects the request and the Service stays <pending>"
             )
+        else:
+            family = request.annotation_ips[0].parsed[0] if request.annotation_ips[0].parsed else 4
+            message = (
+                f"{field} of {request.label} lists two IPv{family} addresses; two "
+                "addresses must be one IPv4 and one IPv6 (dual stack), so MetalLB rejects the "
+                'request ("same address family") and the Service stays <pending>. Request '
+                "one address"
+            )
+        yield ctx.finding(
+            "ML405",
+            message,
+            where.location,
+            resource=request.resource,
+            related=related,
+            anchor="spec.loadBalancerIP" if note is None else "loadBalancerIPs",
+        )
 
 
 @rule("ML406")
 def deprecated_loadbalancerip(ctx: Context) -> Iterator[Finding]:
     for request in ctx.inventory.services:
-        if request.origin != "service" or not request.is_load_balancer or not request.spec_ip:
+        spec_ip = request.spec_ip
+        if request.origin != "service" or spec_ip is None:
             continue
+        if not handled_by_metallb(ctx, request):
+            continue  # another load balancer (e.g. kube-vip) may still need the field
+        key = _ips_annotation(ctx)
+        if request.annotation_ips_key is not None:
+            fix = f"Remove it and keep the {request.annotation_ips_key.key} annotation"
+        elif spec_ip.parsed is not None:
+            fix = f'Use the annotation {key}: "{spec_ip.text}" instead'
+        else:
+            fix = f"Use the annotation {key} instead"
         yield ctx.finding(
             "ML406",
             f"{request.label} uses spec.loadBalancerIP, deprecated in Kubernetes since 1.24 "
-            "and unable to carry a dual-stack pair. Use the annotation "
-            f'{_ips_annotation(ctx)}: "{request.spec_ip.text}" instead',
-            request.spec_ip.location,
+            f"and unable to carry a dual-stack pair. {fix}",
+            spec_ip.location,
             resource=request.resource,
             anchor="spec.loadBalancerIP",
         )
@@ -276,13 +370,23 @@ def loadbalancerclass_ignored(ctx: Context) -> Iterator[Finding]:
     for request in inv.services:
         if not request.is_load_balancer or handled_by_metallb(ctx, request):
             continue
-        in_pool = any(ip.parsed and index.lookup(*ip.parsed) for ip in request.requested_ips)
+        in_pool = [
+            (ip, index.lookup(*ip.parsed)[0][0])
+            for ip in request.requested_ips
+            if ip.parsed and index.lookup(*ip.parsed)
+        ]
         if not (request.metallb_annotations or in_pool):
             continue  # meant for another load-balancer implementation
+        if request.metallb_annotations:
+            keys = ", ".join(note.key for note in request.metallb_annotations[:3])
+            intent = f"it carries MetalLB annotations ({keys})"
+        else:
+            ip, pool = in_pool[0]
+            intent = f"it requests {ip.text}, inside MetalLB's pool '{pool.name}'"
         where = request.class_location or request.head
         if request.load_balancer_class is None:
             problem = (
-                f"sets no loadBalancerClass, but MetalLB is configured (chart value "
+                "sets no loadBalancerClass, but MetalLB is configured (chart value "
                 f"loadBalancerClass) to handle only class '{wanted}'"
             )
             fix = f"Set spec.loadBalancerClass: {wanted}"
@@ -292,12 +396,24 @@ def loadbalancerclass_ignored(ctx: Context) -> Iterator[Finding]:
                 f"sets loadBalancerClass '{request.load_balancer_class}', but MetalLB handles "
                 f"{handled}"
             )
-            fix = "Remove spec.loadBalancerClass, or align the chart value loadBalancerClass"
+            if request.metallb_annotations:
+                fix = (
+                    "Remove spec.loadBalancerClass, or set the metallb chart value "
+                    "loadBalancerClass to it"
+                )
+            else:
+                fix = (
+                    "If MetalLB should serve it, remove spec.loadBalancerClass; otherwise "
+                    "request an address outside MetalLB's pools, which MetalLB may hand to "
+                    "another Service"
+                )
         yield ctx.finding(
             "ML410",
-            f"{request.label} {problem}, so MetalLB ignores it despite its MetalLB settings. {fix}",
+            f"{request.label} {problem}. MetalLB ignores it although {intent}, and it stays "
+            f"<pending> unless another controller serves it. {fix}",
             where,
             resource=request.resource,
+            related=[Related(p.resource.name_location, _pool_summary(p)) for _, p in in_pool[:1]],
             anchor="loadBalancerClass",
         )
 
@@ -335,12 +451,24 @@ def external_ips_not_announced(ctx: Context) -> Iterator[Finding]:
     for request in ctx.inventory.services:
         if not handled_by_metallb(ctx, request):
             continue
+        # An externalIP that is also the requested address is announced all the same.
+        requested = {ip.parsed for ip in request.requested_ips if ip.parsed}
         for text, location in request.external_ips:
+            if parse_ip(text.strip()) in requested:
+                continue
+            if requested:
+                shown = ", ".join(ip.text for ip in request.requested_ips)
+                fix = f"Remove it: MetalLB announces only the requested {shown}"
+            else:
+                fix = (
+                    f"Request it with the {_ips_annotation(ctx)} annotation instead (it must be "
+                    "in a pool)"
+                )
             yield ctx.finding(
                 "ML412",
                 f"{request.label} lists {text} in spec.externalIPs: MetalLB never announces "
-                "externalIPs, only the address it assigns, so nothing answers for it. Request "
-                f"it with the {_ips_annotation(ctx)} annotation instead (it must be in a pool)",
+                "externalIPs, only the address it assigns, so nothing answers for it unless "
+                f"something outside Kubernetes routes it to the nodes. {fix}",
                 location,
                 resource=request.resource,
                 anchor=f"externalIPs:{text}",
@@ -356,6 +484,8 @@ def dedicated_pool_auto_assign(ctx: Context) -> Iterator[Finding]:
         size = sum(r.size for r in pool.ranges)
         if not pool.auto_assign or not 0 < size <= 2 or pool.unresolved:
             continue
+        if _steered(pool):
+            continue  # only the Services its serviceAllocation selects draw from it
         yield ctx.finding(
             "ML413",
             f"pool '{pool.name}' holds only {size} address{'es' if size > 1 else ''}, as pools "
@@ -366,3 +496,11 @@ def dedicated_pool_auto_assign(ctx: Context) -> Iterator[Finding]:
             resource=pool.resource.ref,
             anchor="spec.autoAssign",
         )
+
+
+def _steered(pool: Pool) -> bool:
+    """A serviceAllocation that limits the pool to some namespaces or Services."""
+    allocation = pool.service_allocation or {}
+    return any(
+        allocation.get(key) for key in ("namespaces", "namespaceSelectors", "serviceSelectors")
+    )

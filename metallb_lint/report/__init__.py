@@ -9,12 +9,21 @@ from metallb_lint.engine import RunResult
 FORMATS = ("text", "concise", "json")
 
 
-def render(fmt: str, result: RunResult, stream: TextIO, *, color: bool, verbose: int = 0) -> None:
+def render(
+    fmt: str,
+    result: RunResult,
+    stream: TextIO,
+    *,
+    color: bool,
+    verbose: int = 0,
+    quiet: bool = False,
+) -> None:
+    """Write `result` as `fmt`. `quiet` turns the text format into concise finding lines."""
     if fmt == "json":
         from metallb_lint.report.json_report import write_json
 
         write_json(result, stream)
-    elif fmt == "concise":
+    elif fmt == "concise" or (fmt == "text" and quiet):
         from metallb_lint.report.concise import write_concise
 
         write_concise(result, stream)

@@ -5,12 +5,15 @@ from __future__ import annotations
 from typing import TextIO
 
 from metallb_lint.engine import RunResult
+from metallb_lint.report.text import clean
 
 
 def write_concise(result: RunResult, stream: TextIO) -> None:
     lines = [
-        f"{f.location.path}:{f.location.line}:{f.location.column}: {f.rule} [{f.severity}] "
-        f"{f.message}"
+        clean(
+            f"{f.location.path}:{f.location.line}:{f.location.column}: {f.rule} [{f.severity}] "
+            f"{f.message}"
+        )
         for f in result.findings
         if not f.suppressed
     ]

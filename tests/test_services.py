@@ -1,0 +1,649 @@
+"""ML4xx and ML107: what Services request from MetalLB, judged the way MetalLB judges it."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from metallb_lint.config import Config
+from metallb_lint.inventory import build_inventory
+from metallb_lint.load import Chunk, compose_chunk
+from metallb_lint.model import Resource
+from metallb_lint.service_requests import requests_from_service
+from metallb_lint.sources import SourceFile
+from tests.conftest import FIXTURES, findings, lint_json, write
+
+POOLS_FILE = "metallb-system/templates/pools.yaml"
+POOLS = """\
+apiVersion: metallb.io/v1beta1
+kind: IPAddressPool
+metadata:
+  name: default
+  namespace: metallb-system
+spec:
+  addresses:
+    - 192.168.1.240-192.168.1.250
+---
+apiVersion: metallb.io/v1beta1
+kind: IPAddressPool
+metadata:
+  name: lab
+  namespace: metallb-system
+spec:
+  addresses:
+    - 10.20.0.0/24
+  avoidBuggyIPs: true
+"""
+DEFAULT_ENTRY_LINE = 8
+LAB_ENTRY_LINE = 17
+
+
+def chart(version: str, values: str = "") -> dict[str, str]:
+    files = {
+        "metallb-system/Chart.yaml": f"""\
+apiVersion: v2
+name: metallb-system
+version: 1.0.0
+dependencies:
+  - name: metallb
+    version: {version}
+    repository: https://metallb.github.io/metallb
+""",
+        POOLS_FILE: POOLS,
+    }
+    if values:
+        files["metallb-system/values.yaml"] = values
+    return files
+
+
+def service(
+    name: str,
+    annotations: dict[str, str] | None = None,
+    spec: str = "",
+    namespace: str = "apps",
+    ports: str = "    - port: 80\n",
+) -> str:
+    lines = ["apiVersion: v1", "kind: Service", "metadata:", f"  name: {name}"]
+    lines.append(f"  namespace: {namespace}")
+    if annotations:
+        lines.append("  annotations:")
+        lines += [f"    {key}: {value}" for key, value in annotations.items()]
+    lines += ["spec:", "  type: LoadBalancer"]
+    text = "\n".join(lines) + "\n" + spec
+    return text + f"  selector:\n    app: {name}\n  ports:\n" + ports
+
+
+def at(text: str, needle: str) -> int:
+    """The 1-based line of the one line of `text` that contains `needle`."""
+    hits = [n for n, line in enumerate(text.splitlines(), start=1) if needle in line]
+    assert len(hits) == 1, (needle, hits)
+    return hits[0]
+
+
+def lint(root: Path, *args: str) -> list[tuple[str, str, int]]:
+    return findings(lint_json("--exit-zero", *args, ".", cwd=root))
+
+
+def lint_full(root: Path, *args: str) -> list[dict]:
+    return lint_json("--exit-zero", *args, ".", cwd=root).json["findings"]
+
+
+# -- annotation prefixes (facts §5.1) ---------------------------------------------------------
+
+OUT_OF_POOL = ("metallb.universe.tf/loadBalancerIPs", "192.168.1.100")
+IN_POOL = ("metallb.io/loadBalancerIPs", "192.168.1.241")
+
+
+@pytest.mark.parametrize("new_first", [True, False], ids=["metallb.io-first", "universe-first"])
+@pytest.mark.parametrize("version", ["0.14.9", "0.16.1"])
+def test_both_prefixes_newer_release_reads_metallb_io(
+    repo: Path, version: str, new_first: bool
+) -> None:
+    pairs = [IN_POOL, OUT_OF_POOL] if new_first else [OUT_OF_POOL, IN_POOL]
+    write(repo, {**chart(version), "apps/web.yaml": service("web", dict(pairs))})
+    assert lint(repo, "--select", "ML401,ML405,ML107") == []
+
+
+@pytest.mark.parametrize("new_first", [True, False], ids=["metallb.io-first", "universe-first"])
+def test_both_prefixes_0_14_8_reads_only_universe(repo: Path, new_first: bool) -> None:
+    pairs = [IN_POOL, OUT_OF_POOL] if new_first else [OUT_OF_POOL, IN_POOL]
+    text = service("web", dict(pairs))
+    write(repo, {**chart("0.14.8"), "apps/web.yaml": text})
+    expected = [
+        ("ML107", "apps/web.yaml", at(text, "metallb.io/loadBalancerIPs")),
+        ("ML401", "apps/web.yaml", at(text, "metallb.universe.tf/loadBalancerIPs")),
+    ]
+    assert lint(repo, "--select", "ML401,ML405,ML107") == sorted(expected, key=lambda f: f[2])
+
+
+def test_0_14_8_ignores_metallb_io_only_service(repo: Path) -> None:
+    """Before 0.14.9 a metallb.io/ request is no request: nothing to check against the pools."""
+    text = service("web", {"metallb.io/loadBalancerIPs": "192.168.1.100"})
+    write(repo, {**chart("0.14.8"), "apps/web.yaml": text})
+    assert lint(repo, "--select", "ML401,ML107") == [
+        ("ML107", "apps/web.yaml", at(text, "metallb.io/"))
+    ]
+
+
+def test_empty_metallb_io_sharing_key_wins_from_0_14_9(repo: Path) -> None:
+    """MetalLB's SharingKey: a present metallb.io/ key wins even when empty (no sharing)."""
+    tcp = service(
+        "dns-tcp",
+        {
+            "metallb.universe.tf/allow-shared-ip": "dns",
+            "metallb.universe.tf/loadBalancerIPs": "192.168.1.250",
+        },
+        ports="    - port: 53\n      protocol: TCP\n",
+    )
+    udp = service(
+        "dns-udp",
+        {
+            "metallb.universe.tf/allow-shared-ip": "dns",
+            "metallb.io/allow-shared-ip": '""',
+            "metallb.universe.tf/loadBalancerIPs": "192.168.1.250",
+        },
+        ports="    - port: 53\n      protocol: UDP\n",
+    )
+    write(repo, {"apps/dns.yaml": tcp + "---\n" + udp, POOLS_FILE: POOLS})
+    line = len(tcp.splitlines()) + 1 + at(udp, "loadBalancerIPs")
+    assert lint(repo, "--metallb-version", "0.14.9", "--select", "ML404") == [
+        ("ML404", "apps/dns.yaml", line)
+    ]
+    assert lint(repo, "--metallb-version", "0.14.8", "--select", "ML404") == []
+
+
+def test_ml107_silent_when_both_prefixes_carry_the_same_value(repo: Path) -> None:
+    text = service(
+        "web",
+        {
+            "metallb.universe.tf/loadBalancerIPs": "192.168.1.241",
+            "metallb.io/loadBalancerIPs": "192.168.1.241",
+        },
+    )
+    write(repo, {**chart("0.14.8"), "apps/web.yaml": text})
+    assert lint(repo, "--select", "ML107,ML401") == []
+
+
+def test_metallb_version_flag_changes_ml107() -> None:
+    bad = FIXTURES / "rules" / "ML107-unsupported-in-version" / "bad"
+    good = FIXTURES / "rules" / "ML107-unsupported-in-version" / "good"
+    pinned = lint(bad, "--select", "ML107")
+    assert [rule for rule, _, _ in pinned] == ["ML107"] * 3
+    assert lint(bad, "--select", "ML107", "--metallb-version", "0.14.9") == []
+    assert lint(good, "--select", "ML107") == []
+    assert lint(good, "--select", "ML107", "--metallb-version", "0.14.8") == pinned
+
+
+# -- related locations and messages -----------------------------------------------------------
+
+
+def test_ml401_related_points_at_nearest_pool_entry(repo: Path) -> None:
+    lab = service("grafana", {"metallb.io/loadBalancerIPs": "10.20.1.5"})
+    home = service("jellyfin", {"metallb.io/loadBalancerIPs": "192.168.1.251"})
+    write(repo, {**chart("0.15.3"), "apps/grafana.yaml": lab, "apps/jellyfin.yaml": home})
+    result = lint_full(repo, "--select", "ML401")
+    assert [(f["path"], f["line"]) for f in result] == [
+        ("apps/grafana.yaml", at(lab, "loadBalancerIPs")),
+        ("apps/jellyfin.yaml", at(home, "loadBalancerIPs")),
+    ]
+    assert [[(r["path"], r["line"]) for r in f["related"]] for f in result] == [
+        [(POOLS_FILE, LAB_ENTRY_LINE)],
+        [(POOLS_FILE, DEFAULT_ENTRY_LINE)],
+    ]
+    assert "pool 'lab'" in result[0]["message"]
+
+
+def test_ml404_related_points_at_other_service_ip_line(repo: Path) -> None:
+    first = service("traefik", {"metallb.io/loadBalancerIPs": "192.168.1.241"})
+    second = service(
+        "argocd-server", {"metallb.io/loadBalancerIPs": "192.168.1.241"}, namespace="argocd"
+    )
+    write(repo, {**chart("0.15.3"), "apps/a.yaml": first, "apps/b.yaml": second})
+    result = lint_full(repo, "--select", "ML404")
+    assert [(f["rule"], f["path"], f["line"]) for f in result] == [
+        ("ML404", "apps/b.yaml", at(second, "loadBalancerIPs"))
+    ]
+    assert [(r["path"], r["line"]) for r in result[0]["related"]] == [
+        ("apps/a.yaml", at(first, "loadBalancerIPs"))
+    ]
+    assert "no allow-shared-ip annotation" in result[0]["message"]
+
+
+def test_messages_say_the_service_stays_pending(repo: Path) -> None:
+    files = {
+        **chart("0.15.3"),
+        "apps/a.yaml": service("a", {"metallb.io/loadBalancerIPs": "192.168.1.100"}),
+        "apps/b.yaml": service(
+            "b",
+            {"metallb.io/address-pool": "lab", "metallb.io/loadBalancerIPs": "192.168.1.242"},
+        ),
+        "apps/c.yaml": service("c", {"metallb.io/address-pool": "prod"}),
+        "apps/d.yaml": service("d", {"metallb.io/loadBalancerIPs": "192.168.1.243"}),
+        "apps/e.yaml": service("e", {"metallb.io/loadBalancerIPs": "192.168.1.243"}),
+        "apps/f.yaml": service("f", {"metallb.io/loadBalancerIPs": "192.168.1.244/32"}),
+        "apps/g.yaml": service("g", {"metallb.io/loadBalancerIPs": "10.20.0.255"}),
+        "apps/h.yaml": service(
+            "h", {"metallb.io/loadBalancerIPs": "192.168.1.245"}, "  loadBalancerClass: x\n"
+        ),
+    }
+    write(repo, files)
+    result = lint_full(repo, "--select", "ML401,ML402,ML403,ML404,ML405,ML410,ML411")
+    assert sorted({f["rule"] for f in result}) == [
+        "ML401",
+        "ML402",
+        "ML403",
+        "ML404",
+        "ML405",
+        "ML410",
+        "ML411",
+    ]
+    for finding in result:
+        assert "<pending>" in finding["message"], finding
+
+
+# -- requests in chart values -----------------------------------------------------------------
+
+ARGO_VALUES_STRING = """\
+apiVersion: argoproj.io/v1alpha1
+kind: Application
+metadata:
+  name: ingress-nginx
+  namespace: argocd
+spec:
+  destination:
+    server: https://kubernetes.default.svc
+    namespace: ingress-nginx
+  source:
+    repoURL: https://kubernetes.github.io/ingress-nginx
+    chart: ingress-nginx
+    targetRevision: 4.11.3
+    helm:
+      values: |
+        controller:
+          service:
+            type: LoadBalancer
+            annotations:
+              metallb.io/allow-shared-ip: ingress
+            loadBalancerIP: 192.168.1.100
+"""
+
+
+def test_argocd_values_string_positions(repo: Path) -> None:
+    write(repo, {**chart("0.15.3"), "argocd/ingress-nginx.yaml": ARGO_VALUES_STRING})
+    result = lint_full(repo, "--select", "ML401")
+    line = at(ARGO_VALUES_STRING, "loadBalancerIP:")
+    column = ARGO_VALUES_STRING.splitlines()[line - 1].index("192.168.1.100") + 1
+    assert [(f["rule"], f["path"], f["line"], f["column"]) for f in result] == [
+        ("ML401", "argocd/ingress-nginx.yaml", line, column)
+    ]
+    assert result[0]["end_line"] == line
+    assert result[0]["end_column"] == column + len("192.168.1.100") - 1
+    assert result[0]["resource"]["kind"] == "Application"
+
+
+def test_argocd_values_string_annotation_position(repo: Path) -> None:
+    text = ARGO_VALUES_STRING.replace("            loadBalancerIP: 192.168.1.100\n", "").replace(
+        "metallb.io/allow-shared-ip: ingress", "metallb.io/loadBalancerIPs: 10.20.0.0"
+    )
+    write(repo, {**chart("0.15.3"), "argocd/ingress-nginx.yaml": text})
+    line = at(text, "metallb.io/loadBalancerIPs")
+    result = lint_full(repo, "--select", "ML401,ML411")
+    assert [(f["rule"], f["line"], f["column"]) for f in result] == [
+        ("ML411", line, text.splitlines()[line - 1].index("10.20.0.0") + 1)
+    ]
+
+
+def test_values_requests_take_part_in_conflicts(repo: Path) -> None:
+    release = """\
+apiVersion: helm.toolkit.fluxcd.io/v2
+kind: HelmRelease
+metadata:
+  name: pihole
+  namespace: dns
+spec:
+  chart:
+    spec:
+      chart: pihole
+      version: 2.27.0
+  values:
+    serviceDns:
+      type: LoadBalancer
+      loadBalancerIP: 192.168.1.250
+"""
+    other = service("adguard", {"metallb.io/loadBalancerIPs": "192.168.1.250"})
+    write(repo, {**chart("0.15.3"), "apps/adguard.yaml": other, "flux/pihole.yaml": release})
+    assert lint(repo, "--select", "ML404") == [
+        ("ML404", "flux/pihole.yaml", at(release, "loadBalancerIP"))
+    ]
+
+
+# -- what is not judged ----------------------------------------------------------------------
+
+
+def test_no_pools_in_repository(repo: Path) -> None:
+    """Pools managed elsewhere: nothing to compare requests with."""
+    write(
+        repo,
+        {
+            "apps/a.yaml": service("a", {"metallb.io/loadBalancerIPs": "192.168.1.100"}),
+            "apps/b.yaml": service("b", {"metallb.io/address-pool": "prod"}),
+            "apps/c.yaml": service("c", spec="  loadBalancerIP: 10.0.0.1\n"),
+        },
+    )
+    assert lint(repo, "--select", "ML401,ML402,ML403") == []
+
+
+def test_unresolved_placeholder_is_not_an_address(repo: Path) -> None:
+    text = service("gitea", {"metallb.io/loadBalancerIPs": "${GITEA_IP}"})
+    write(repo, {**chart("0.15.3"), "apps/gitea.yaml": text})
+    assert lint(repo, "--select", "ML401,ML404,ML405,ML004") == [
+        ("ML004", "apps/gitea.yaml", at(text, "GITEA_IP"))
+    ]
+
+
+FLUX_KUSTOMIZATION = """\
+apiVersion: kustomize.toolkit.fluxcd.io/v1
+kind: Kustomization
+metadata:
+  name: apps
+  namespace: flux-system
+spec:
+  path: ./apps
+  postBuild:
+    substitute:
+      INGRESS_IP: {ip}
+"""
+
+
+def test_flux_substituted_in_pool_is_silent(repo: Path) -> None:
+    text = service("traefik", {"metallb.io/loadBalancerIPs": "${INGRESS_IP}"})
+    write(
+        repo,
+        {
+            **chart("0.15.3"),
+            "apps/traefik.yaml": text,
+            "clusters/home/apps.yaml": FLUX_KUSTOMIZATION.format(ip="192.168.1.244"),
+        },
+    )
+    assert lint(repo, "--select", "ML401,ML405") == []
+
+
+@pytest.mark.xfail(
+    reason="inventory.py does not pass the Flux variables to requests_from_service/values yet",
+    strict=False,
+)
+def test_flux_substituted_out_of_pool_is_ml401(repo: Path) -> None:
+    text = service("traefik", {"metallb.io/loadBalancerIPs": "${INGRESS_IP}"})
+    write(
+        repo,
+        {
+            **chart("0.15.3"),
+            "apps/traefik.yaml": text,
+            "clusters/home/apps.yaml": FLUX_KUSTOMIZATION.format(ip="192.168.1.100"),
+        },
+    )
+    assert lint(repo, "--select", "ML401,ML004") == [
+        ("ML401", "apps/traefik.yaml", at(text, "INGRESS_IP"))
+    ]
+
+
+def test_requests_from_service_resolves_flux_variables() -> None:
+    text = service(
+        "traefik",
+        {
+            "metallb.io/loadBalancerIPs": "${INGRESS_IP}",
+            "metallb.io/address-pool": "${POOL:=default}",
+            "metallb.io/allow-shared-ip": "${SHARE}",
+        },
+    )
+    doc, problems = compose_chunk("svc.yaml", Chunk(1, text), 0)
+    assert doc is not None and not problems
+    source = SourceFile("svc.yaml", "manifest", documents=[doc])
+    target = build_inventory([source], Config(), "0.15.3").target
+    res = Resource(doc, (), "v1", "Service", "traefik", "apps", "apps", ".", doc.data)
+    (request,) = requests_from_service(res, target, {"INGRESS_IP": "192.168.1.244"})
+    assert [(ip.text, ip.parsed is not None, ip.unresolved) for ip in request.requested_ips] == [
+        ("192.168.1.244", True, False)
+    ]
+    assert request.pool is not None and request.pool.value == "default"
+    assert request.sharing_key is not None and request.sharing_key.value == "${SHARE}"
+    (plain,) = requests_from_service(res, target)
+    assert [(ip.text, ip.unresolved) for ip in plain.requested_ips] == [("${INGRESS_IP}", True)]
+
+
+def test_ipv4_mapped_ipv6_is_read_as_ipv4(repo: Path) -> None:
+    """Go's net.ParseIP reads ::ffff:a.b.c.d as an IPv4 address, and so does MetalLB."""
+    text = service("web", {"metallb.io/loadBalancerIPs": "::ffff:192.168.1.241"})
+    write(repo, {**chart("0.15.3"), "apps/web.yaml": text})
+    assert lint(repo, "--select", "ML401,ML405") == []
+
+
+# -- per rule details ------------------------------------------------------------------------
+
+
+def test_ml402_leaves_an_address_in_no_pool_to_ml401(repo: Path) -> None:
+    text = service(
+        "web", {"metallb.io/address-pool": "lab", "metallb.io/loadBalancerIPs": "192.168.9.9"}
+    )
+    write(repo, {**chart("0.15.3"), "apps/web.yaml": text})
+    assert lint(repo, "--select", "ML401,ML402") == [
+        ("ML401", "apps/web.yaml", at(text, "loadBalancerIPs"))
+    ]
+
+
+def test_ml402_silent_when_requested_pool_is_unresolved(repo: Path) -> None:
+    pools = (
+        POOLS
+        + "---\n"
+        + POOLS.split("---\n")[1]
+        .replace("name: lab", "name: dmz")
+        .replace("10.20.0.0/24", "${DMZ_RANGE}")
+    )
+    text = service(
+        "web", {"metallb.io/address-pool": "dmz", "metallb.io/loadBalancerIPs": "192.168.1.241"}
+    )
+    write(repo, {**chart("0.15.3"), POOLS_FILE: pools, "apps/web.yaml": text})
+    assert lint(repo, "--select", "ML401,ML402,ML403") == []
+
+
+def test_ml403_empty_value_and_placeholder_are_no_pool_request(repo: Path) -> None:
+    files = {
+        **chart("0.15.3"),
+        "apps/a.yaml": service("a", {"metallb.io/address-pool": '""'}),
+        "apps/b.yaml": service("b", {"metallb.io/address-pool": "${POOL}"}),
+        "apps/c.yaml": service("c", {"metallb.io/address-pool": "Default"}),
+    }
+    write(repo, files)
+    result = lint_full(repo, "--select", "ML403")
+    assert [(f["path"], f["line"]) for f in result] == [("apps/c.yaml", 7)]
+    assert "Did you mean 'default'?" in result[0]["message"]
+
+
+def test_ml405_one_finding_per_request_in_metallb_order(repo: Path) -> None:
+    both = service(
+        "both",
+        {"metallb.io/loadBalancerIPs": "not-an-ip,192.168.1.1,192.168.1.2"},
+        "  loadBalancerIP: 192.168.1.241\n",
+    )
+    many = service("many", {"metallb.io/loadBalancerIPs": "bad,192.168.1.1,192.168.1.2"})
+    write(repo, {**chart("0.15.3"), "apps/both.yaml": both, "apps/many.yaml": many})
+    result = lint_full(repo, "--select", "ML405")
+    assert [(f["path"], f["line"]) for f in result] == [
+        ("apps/both.yaml", at(both, "metallb.io/")),
+        ("apps/many.yaml", at(many, "metallb.io/")),
+    ]
+    assert "can not have both" in result[0]["message"]
+    assert [(r["path"], r["line"]) for r in result[0]["related"]] == [
+        ("apps/both.yaml", at(both, "  loadBalancerIP:"))
+    ]
+    assert "'bad'" in result[1]["message"]
+
+
+def test_ml405_and_ml406_leave_other_load_balancers_alone(repo: Path) -> None:
+    text = service(
+        "vip",
+        {"kube-vip.io/loadbalancerIPs": "192.168.1.10"},
+        "  loadBalancerClass: kube-vip.io/kube-vip-class\n  loadBalancerIP: 192.168.1.10/32\n",
+    )
+    write(repo, {**chart("0.15.3"), "apps/vip.yaml": text})
+    assert lint(repo, "--select", "ML405,ML406,ML410") == []
+
+
+def test_ml410_configured_class_and_service_without_class(repo: Path) -> None:
+    values = "metallb:\n  loadBalancerClass: metallb\n"
+    text = service("web", {"metallb.io/loadBalancerIPs": "192.168.1.241"})
+    classed = service(
+        "api", {"metallb.io/loadBalancerIPs": "192.168.1.242"}, "  loadBalancerClass: metallb\n"
+    )
+    write(repo, {**chart("0.15.3", values), "apps/web.yaml": text, "apps/api.yaml": classed})
+    assert lint(repo, "--select", "ML410") == [("ML410", "apps/web.yaml", at(text, "name: web"))]
+
+
+def test_ml410_default_configuration_ignores_any_class(repo: Path) -> None:
+    text = service(
+        "web", {"metallb.io/loadBalancerIPs": "192.168.1.241"}, "  loadBalancerClass: metallb\n"
+    )
+    write(repo, {**chart("0.15.3"), "apps/web.yaml": text})
+    assert lint(repo, "--select", "ML410,ML401,ML405") == [
+        ("ML410", "apps/web.yaml", at(text, "loadBalancerClass"))
+    ]
+
+
+def test_ml404_copies_in_other_units_need_the_same_namespace(repo: Path) -> None:
+    a = service("web", {"metallb.io/loadBalancerIPs": "192.168.1.241"}, namespace="blog")
+    b = service("web", {"metallb.io/loadBalancerIPs": "192.168.1.241"}, namespace="shop")
+    c = service("web", {"metallb.io/loadBalancerIPs": "192.168.1.242"}, namespace="shop")
+    kustomization = "resources:\n  - web.yaml\n"
+    write(
+        repo,
+        {
+            **chart("0.15.3"),
+            "blog/web.yaml": a,
+            "shop/web.yaml": b,
+            "clusters/prod/web.yaml": c,
+            "clusters/prod/kustomization.yaml": kustomization,
+            "clusters/staging/web.yaml": c,
+            "clusters/staging/kustomization.yaml": kustomization,
+        },
+    )
+    assert lint(repo, "--select", "ML404") == [("ML404", "shop/web.yaml", at(b, "loadBalancerIPs"))]
+
+
+def test_ml404_local_without_selector_shares_like_cluster(repo: Path) -> None:
+    """MetalLB's backend key is the selector string for Local, "" for Cluster."""
+    key = {"metallb.io/loadBalancerIPs": "192.168.1.241", "metallb.io/allow-shared-ip": "k"}
+    a = service("a", key, "  externalTrafficPolicy: Local\n").replace(
+        "  selector:\n    app: a\n", ""
+    )
+    b = service("b", key, ports="    - port: 81\n")
+    write(repo, {**chart("0.15.3"), "apps/a.yaml": a, "apps/b.yaml": b})
+    assert lint(repo, "--select", "ML404") == []
+
+
+def test_ml412_external_ip_equal_to_requested_ip_is_announced(repo: Path) -> None:
+    text = service(
+        "web",
+        {"metallb.io/loadBalancerIPs": "192.168.1.241"},
+        "  externalIPs:\n    - 192.168.1.241\n    - 192.168.1.20\n",
+    )
+    write(repo, {**chart("0.15.3"), "apps/web.yaml": text})
+    assert lint(repo, "--select", "ML412") == [("ML412", "apps/web.yaml", at(text, ".1.20"))]
+
+
+RAW_RELEASE = """\
+apiVersion: helm.toolkit.fluxcd.io/v2
+kind: HelmRelease
+metadata:
+  name: extra-services
+  namespace: flux-system
+spec:
+  targetNamespace: home
+  chart:
+    spec:
+      chart: raw
+      version: 2.0.0
+  values:
+    resources:
+      - apiVersion: v1
+        kind: Service
+        metadata:
+          name: mqtt
+          annotations:
+            metallb.io/loadBalancerIPs: 192.168.1.100
+        spec:
+          type: LoadBalancer
+          selector:
+            app: mosquitto
+          ports:
+            - port: 1883
+      - apiVersion: v1
+        kind: Service
+        metadata:
+          name: mqtt-internal
+          annotations:
+            metallb.io/address-pool: default
+        spec:
+          type: ClusterIP
+          selector:
+            app: mosquitto
+          ports:
+            - port: 1883
+"""
+
+
+def test_service_manifests_inside_chart_values(repo: Path) -> None:
+    """A generic "raw" chart's resources: whole Services, judged as Services."""
+    write(repo, {**chart("0.15.3"), "flux/raw.yaml": RAW_RELEASE})
+    result = lint_full(repo, "--select", "ML401,ML409")
+    assert [(f["rule"], f["path"], f["line"]) for f in result] == [
+        ("ML401", "flux/raw.yaml", at(RAW_RELEASE, "loadBalancerIPs")),
+        ("ML409", "flux/raw.yaml", at(RAW_RELEASE, "address-pool")),
+    ]
+    assert result[0]["resource"] == {
+        "apiVersion": "v1",
+        "kind": "Service",
+        "namespace": "home",
+        "name": "mqtt",
+    }
+
+
+def test_traefik_spec_block_is_one_request(repo: Path) -> None:
+    """Traefik's chart takes Service fields under `service.spec`, annotations beside it."""
+    values = """\
+traefik:
+  service:
+    annotations:
+      metallb.io/allow-shared-ip: ingress
+    spec:
+      externalTrafficPolicy: Local
+      loadBalancerIP: 192.168.1.241
+"""
+    other = service(
+        "gitea-ssh",
+        {"metallb.io/loadBalancerIPs": "192.168.1.241", "metallb.io/allow-shared-ip": "ingress"},
+        ports="    - port: 22\n",
+    )
+    chart_yaml = """\
+apiVersion: v2
+name: traefik
+version: 1.0.0
+dependencies:
+  - name: traefik
+    version: 33.2.1
+    repository: https://traefik.github.io/charts
+"""
+    write(
+        repo,
+        {
+            **chart("0.15.3"),
+            "apps/gitea.yaml": other,
+            "traefik/Chart.yaml": chart_yaml,
+            "traefik/values.yaml": values,
+        },
+    )
+    result = lint_full(repo, "--select", "ML401,ML404")
+    assert [(f["rule"], f["path"], f["line"]) for f in result] == [
+        ("ML404", "traefik/values.yaml", at(values, "loadBalancerIP"))
+    ]
+    assert "Local" in result[0]["message"]
