@@ -33,7 +33,7 @@ from metallb_lint.model import (
 )
 from metallb_lint.placeholders import has_placeholder, resolve_flux
 from metallb_lint.service_requests import requests_from_service, requests_from_values
-from metallb_lint.sources import SourceFile
+from metallb_lint.sources import KUSTOMIZATION_NAMES, SourceFile
 from metallb_lint.target import (
     Target,
     choose_mode,
@@ -118,6 +118,20 @@ class _Builder:
         charts = self._charts()
         self._kustomizations()
         roots = [(d, self._objects(d)) for d in self.documents]
+        roles = {s.display: s.role for s in self.sources}
+        # kustomize does not require apiVersion/kind in kustomization.yaml
+        roots = [
+            (
+                d,
+                objs
+                or (
+                    [((), d.data)]
+                    if roles.get(d.path) == "kustomization" and isinstance(d.data, dict)
+                    else []
+                ),
+            )
+            for d, objs in roots
+        ]
         self._deployment_scopes(roots)
         self._scope_cache.clear()
         self._flux_variables(roots)
@@ -142,7 +156,7 @@ class _Builder:
             self._type(res)
         for source in values:
             if not source.is_metallb:
-                inv.services.extend(requests_from_values(source, target))
+                inv.services.extend(requests_from_values(source, target, self.flux_vars))
         return inv
 
     # -- charts, kustomizations, scopes --------------------------------------------------------
@@ -364,7 +378,7 @@ class _Builder:
                         yield ValuesSource(
                             embedded, (), embedded.data, chart, owner, namespace, is_metallb, unit
                         )
-        elif kind == "Kustomization" and not api.startswith("kustomize.toolkit.fluxcd.io"):
+        elif _is_kustomize_file(doc.path, kind, api):
             for index, item in enumerate(_list(body.get("helmCharts"))):
                 if isinstance(item, dict) and isinstance(item.get("valuesInline"), dict):
                     chart = _str(item.get("name"))
@@ -440,9 +454,7 @@ class _Builder:
                         namespace,
                         doc.path,
                     )
-        elif kind == "Kustomization" or posixpath.basename(doc.path).startswith(
-            ("kustomization", "Kustomization")
-        ):
+        elif _is_kustomize_file(doc.path, kind, api):
             namespace = _str(body.get("namespace"))
             for index, item in enumerate(_list(body.get("helmCharts"))):
                 if (
@@ -607,7 +619,7 @@ class _Builder:
         elif res.group == METALLB_GROUP and res.kind in ADVERTISEMENT_KINDS:
             self.inv.advertisements.append(_advertisement(res))
         elif res.kind == "Service" and res.api_version == "v1":
-            self.inv.services.extend(requests_from_service(res, self.inv.target))
+            self.inv.services.extend(requests_from_service(res, self.inv.target, self.flux_vars))
 
     def _pool(self, res: Resource) -> Pool:
         spec = res.mapping("spec")
@@ -659,6 +671,15 @@ def build_inventory(
 
 
 # -- small helpers ---------------------------------------------------------------------------
+
+
+def _is_kustomize_file(path: str, kind: str | None, api: str) -> bool:
+    """A kustomize Kustomization (not Flux's CR of the same kind); its kind may be omitted."""
+    if api.startswith("kustomize.toolkit.fluxcd.io"):
+        return False
+    return kind == "Kustomization" or (
+        kind is None and posixpath.basename(path) in KUSTOMIZATION_NAMES
+    )
 
 
 def _ancestors(directory: str) -> Iterator[str]:

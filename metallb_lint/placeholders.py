@@ -10,10 +10,11 @@ import re
 from collections.abc import Mapping
 
 # Flux's envsubst forms: ${VAR}, ${VAR:-default}, ${VAR:=default}, ${VAR:+alt}.
-FLUX_VAR = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*)(?:(:?[-=+])([^}]*))?\}")
+# `$${VAR}` is Flux's escape for a literal `${VAR}`: not a placeholder.
+FLUX_VAR = re.compile(r"(?<!\$)\$\{([A-Za-z_][A-Za-z0-9_]*)(?:(:?[-=+])([^}]*))?\}")
 SED_MARKER = re.compile(r"__[A-Z][A-Z0-9_]*__")
 JINJA = re.compile(r"\{\{.*?\}\}|\{%.*?%\}", re.DOTALL)
-_ANY = re.compile(r"\$\{|__[A-Z][A-Z0-9_]*__|\{\{|\{%")
+_ANY = re.compile(r"(?<!\$)\$\{|__[A-Z][A-Z0-9_]*__|\{\{|\{%")
 
 
 def has_placeholder(text: str) -> bool:
@@ -31,14 +32,16 @@ def resolve_flux(text: str, variables: Mapping[str, str]) -> tuple[str, list[str
             if value is None or (op.startswith(":") and value == ""):
                 return arg or ""
             return value
-        if op in ("+", ":+"):
+        if op == "+":  # alternative when set, even to ""
+            return (arg or "") if value is not None else ""
+        if op == ":+":  # alternative when set and not empty
             return (arg or "") if value else ""
         if value is None:
             missing.append(name)
             return match.group(0)
         return value
 
-    return FLUX_VAR.sub(replace, text), missing
+    return FLUX_VAR.sub(replace, text).replace("$${", "${"), missing
 
 
 def describe(text: str) -> str:

@@ -33,14 +33,14 @@ def is_metallb_annotation(key: object) -> bool:
     return isinstance(key, str) and key.startswith((OLD_PREFIX, NEW_PREFIX))
 
 
-def substitute(value: object, variables: Variables) -> tuple[object, bool]:
-    """The value after Flux substitution, and whether a placeholder is left in it."""
+def substitute(value: object, variables: Variables) -> object:
+    """The value after Flux substitution; unchanged when a placeholder would be left in it."""
     if not isinstance(value, str) or not has_placeholder(value):
-        return value, False
+        return value
     resolved, missing = resolve_flux(value, variables)
     if missing or has_placeholder(resolved):
-        return value, True
-    return resolved, False
+        return value
+    return resolved
 
 
 def _read_annotations(
@@ -55,7 +55,7 @@ def _read_annotations(
     for key, raw in annotations.items():
         if not is_metallb_annotation(key):
             continue
-        value, _ = substitute(raw, variables)
+        value = substitute(raw, variables)
         note = Annotation(key, value, locate("metadata", "annotations", key))
         request.metallb_annotations.append(note)
         prefix, suffix = key.split("/", 1)
@@ -103,7 +103,7 @@ def _split_ips(note: Annotation) -> list[RequestedIP]:
 
 
 def _requested(value: object, location: Location, variables: Variables) -> RequestedIP | None:
-    value, _ = substitute(value, variables)
+    value = substitute(value, variables)
     if value is None or value == "":
         return None
     text = str(value).strip()

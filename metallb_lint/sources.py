@@ -76,6 +76,9 @@ MAPPING_ROLES = frozenset({"chart", "chart-lock", "requirements", "kustomization
 
 _KIND_IN_TEXT = re.compile(r"^(?:- )?kind:\s*['\"]?([A-Za-z0-9]+)", re.MULTILINE)
 _TEMPLATE_START = re.compile(r"\{\{|\{%")
+# A template action where a YAML value starts (`key: {{ x }}`, `- {{ x }}`, a line of its own):
+# YAML reads it as a flow mapping. Inside a scalar (`name: app-{{ x }}`) it is only text.
+_UNQUOTED_ACTION = re.compile(r"(?:^[ \t]*(?:-[ \t]+)?|:[ \t]+|[\[,][ \t]*)\{[{%]", re.MULTILINE)
 _UTF16_32_BOMS = (
     (b"\x00\x00\xfe\xff", "UTF-32"),
     (b"\xff\xfe\x00\x00", "UTF-32"),
@@ -190,10 +193,14 @@ def load_file(
             source.pending_templates.append((index, chunk))
             continue
         doc, problems = compose_chunk(display, chunk, index)
-        if doc is None and problems and chunk.templated and problems[0].rule == "ML001":
-            # Template syntax that is not YAML: skipped, not a syntax error (ML004).
-            start = _TEMPLATE_START.search(chunk.text)
-            offset = start.start() if start else 0
+        if chunk.templated and (
+            (doc is None and problems and problems[0].rule == "ML001")
+            or (doc is not None and _UNQUOTED_ACTION.search(chunk.text))
+        ):
+            # Template syntax is not a syntax error (ML004): skipped whether YAML rejects it or
+            # reads `key: {{ x }}` as a nested mapping, which is not what will be applied.
+            start = _UNQUOTED_ACTION.search(chunk.text) or _TEMPLATE_START.search(chunk.text)
+            offset = start.end() - 2 if start else 0
             line = chunk.start_line + chunk.text.count("\n", 0, offset)
             source.skipped_templates.append((chunk, "template syntax", line))
             continue

@@ -9,10 +9,9 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 
-_ACTION = re.compile(r"\{\{-?\s*(.*?)\s*-?\}\}", re.DOTALL)
 _SIMPLE = re.compile(
     r"^\$?(\.(?:Values|Release|Chart)(?:\.[A-Za-z_][A-Za-z0-9_]*)+)\s*(\|\s*(quote|squote))?$"
 )
@@ -31,18 +30,19 @@ def render(text: str, context: Mapping[str, object]) -> RenderResult:
     """Render `text` with `context` = {"Values": ..., "Release": ..., "Chart": ...}."""
     problem: list[tuple[int, str]] = []
 
-    def replace(match: re.Match[str]) -> str:
-        expr = match.group(1).strip()
+    def replace(start: int, end: int) -> str:
+        original = text[start:end]
+        expr = _inner(original)
         if _COMMENT.match(expr):
             return ""
         simple = _SIMPLE.match(expr)
         if not simple:
-            problem.append((match.start(), f"template action '{{{{ {expr} }}}}'"))
-            return match.group(0)
+            problem.append((start, f"template action '{{{{ {expr} }}}}'"))
+            return original
         value = _lookup(context, simple.group(1)[1:].split("."))
         if value is _MISSING:
-            problem.append((match.start(), f"'{simple.group(1)}' has no value"))
-            return match.group(0)
+            problem.append((start, f"'{simple.group(1)}' has no value"))
+            return original
         quote = simple.group(3)
         if quote == "quote":
             return json.dumps("" if value is None else str(value))
@@ -54,25 +54,54 @@ def render(text: str, context: Mapping[str, object]) -> RenderResult:
             return ""
         if isinstance(value, str) and "\n" in value:
             # Inserted raw, a multi-line value would move every line after it.
-            problem.append((match.start(), f"multi-line value of '{simple.group(1)}'"))
-            return match.group(0)
+            problem.append((start, f"multi-line value of '{simple.group(1)}'"))
+            return original
         if isinstance(value, bool):
             return "true" if value else "false"
         return str(value)
 
     pieces: list[str] = []
     last = 0
-    for match in _ACTION.finditer(text):
-        _check_gap(text, last, match.start(), problem)
-        pieces.append(text[last : match.start()])
-        pieces.append(replace(match))
-        last = match.end()
+    for start, end in _actions(text):
+        _check_gap(text, last, start, problem)
+        pieces.append(text[last:start])
+        if end < 0:
+            problem.append((start, "unterminated template action"))
+            last = start
+            break
+        pieces.append(replace(start, end))
+        last = end
     _check_gap(text, last, len(text), problem)
     pieces.append(text[last:])
     if problem:
         offset, reason = min(problem)
         return RenderResult(None, reason, text.count("\n", 0, offset) + 1)
     return RenderResult("".join(pieces))
+
+
+def _actions(text: str) -> Iterator[tuple[int, int]]:
+    """(start, end) of each `{{ ... }}` action in one linear scan; end is -1 if unclosed."""
+    pos = 0
+    while True:
+        start = text.find("{{", pos)
+        if start < 0:
+            return
+        close = text.find("}}", start + 2)
+        if close < 0:
+            yield start, -1
+            return
+        yield start, close + 2
+        pos = close + 2
+
+
+def _inner(action: str) -> str:
+    """The expression of `{{ expr }}`, without whitespace-trim markers (`{{- expr -}}`)."""
+    body = action[2:-2]
+    if body[:1] == "-" and body[1:2].isspace():
+        body = body[1:]
+    if body[-1:] == "-" and body[-2:-1].isspace():
+        body = body[:-1]
+    return body.strip()
 
 
 def _check_gap(text: str, start: int, end: int, problem: list[tuple[int, str]]) -> None:

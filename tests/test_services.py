@@ -647,3 +647,12 @@ dependencies:
         ("ML404", "traefik/values.yaml", at(values, "loadBalancerIP"))
     ]
     assert "Local" in result[0]["message"]
+
+
+def test_ml404_dual_stack_pair_conflicts_once(repo: Path) -> None:
+    pools = POOLS.replace("    - 10.20.0.0/24\n", "    - 10.20.0.0/24\n    - fd00:20::/120\n")
+    ips = {"metallb.io/loadBalancerIPs": "10.20.0.10,fd00:20::10"}
+    dual = "  ipFamilyPolicy: RequireDualStack\n  ipFamilies: [IPv4, IPv6]\n"
+    a, b = service("a", ips, dual), service("b", ips, dual)
+    write(repo, {**chart("0.15.3"), POOLS_FILE: pools, "apps/a.yaml": a, "apps/b.yaml": b})
+    assert lint(repo, "--select", "ML404") == [("ML404", "apps/b.yaml", at(b, "loadBalancerIPs"))]

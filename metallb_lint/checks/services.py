@@ -226,18 +226,21 @@ def ip_conflict(ctx: Context) -> Iterator[Finding]:
     for request, ip in _handled_ips(ctx):
         if not _in_no_pool(ctx, ip):  # MetalLB refuses both anyway (ML401)
             holders.setdefault(ip.parsed, []).append((request, ip))
+    reported: set[tuple[int, int]] = set()  # a dual-stack pair conflicts once, not per family
     for group in holders.values():
         if len(group) < 2:
             continue
         group.sort(key=lambda item: (item[1].location.path, item[1].location.line))
         for i, (request, ip) in enumerate(group[1:], start=1):
             for other, other_ip in group[:i]:
-                if other is request or _variant(other, request):
+                pair = (id(request), id(other))
+                if other is request or _variant(other, request) or pair in reported:
                     continue
                 found = _sharing_problem(ctx, other, request)
                 if found is None:
                     continue
                 problem, fix = found
+                reported.add(pair)
                 yield ctx.finding(
                     "ML404",
                     f"{request.label} requests {ip.text}, which {other.label} requests too, but "

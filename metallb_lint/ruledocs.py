@@ -1,0 +1,40 @@
+"""docs/rules.md, generated from rules/ (`python -m metallb_lint.ruledocs > docs/rules.md`)."""
+
+from __future__ import annotations
+
+from metallb_lint.catalog import RuleInfo, catalog
+
+HEADER = """\
+# metallb-lint rules
+
+Generated from `rules/*.yaml` by `python -m metallb_lint.ruledocs > docs/rules.md`; do not edit
+by hand (a test fails when this file is stale). `metallb-lint explain ID` prints the same text.
+
+| ID | name | severity | checks |
+|---|---|---|---|
+"""
+
+
+def _section(info: RuleInfo) -> str:
+    default = "" if info.enabled_by_default else " Off unless selected."
+    return (
+        f"## {info.id} {info.name}\n\n"
+        f"Severity: **{info.severity}**.{default} {info.summary}\n\n"
+        f"{info.description}\n\n"
+        f"**How to fix.** {info.remediation}\n\n"
+        f"Bad:\n\n```yaml\n{info.bad}```\n\n"
+        f"Good:\n\n```yaml\n{info.good}```\n"
+    )
+
+
+def render_markdown() -> str:
+    rules = list(catalog().values())
+    table = "".join(
+        f"| [{r.id}](#{r.id.lower()}-{r.name}) | {r.name} | {r.severity} | {r.summary} |\n"
+        for r in rules
+    )
+    return HEADER + table + "\n" + "\n".join(_section(r) for r in rules)
+
+
+if __name__ == "__main__":
+    print(render_markdown(), end="")
