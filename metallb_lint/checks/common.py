@@ -9,6 +9,7 @@ from metallb_lint.addresses import IntervalIndex
 from metallb_lint.checks import Context
 from metallb_lint.model import Advertisement, Pool, PoolEntry, ServiceRequest
 from metallb_lint.selectors import any_matches
+from metallb_lint.versions import v
 
 T = TypeVar("T")
 
@@ -25,12 +26,26 @@ def cached(func: Callable[[Context], T]) -> Callable[[Context], T]:
     return wrapper
 
 
+ADDRESS_POOL_REMOVED = v("0.14.0")
+
+
+def read_by_metallb(ctx: Context, pool: Pool) -> bool:
+    """The legacy AddressPool kind is not read from 0.14 on (ML105 reports it)."""
+    return pool.resource.kind != "AddressPool" or ctx.target.version < ADDRESS_POOL_REMOVED
+
+
+@cached
+def read_pools(ctx: Context) -> list[Pool]:
+    """The pools the target release reads."""
+    return [p for p in ctx.inventory.pools if read_by_metallb(ctx, p)]
+
+
 @cached
 def pool_index(ctx: Context) -> IntervalIndex[tuple[Pool, PoolEntry]]:
     """Every parsed pool entry, for 'which pool holds this IP' in O(log n)."""
     return IntervalIndex(
         (entry.parsed.range, (pool, entry))
-        for pool in ctx.inventory.pools
+        for pool in read_pools(ctx)
         for entry in pool.entries
         if entry.parsed.range
     )
@@ -39,7 +54,7 @@ def pool_index(ctx: Context) -> IntervalIndex[tuple[Pool, PoolEntry]]:
 @cached
 def pools_by_name(ctx: Context) -> dict[str, list[Pool]]:
     table: dict[str, list[Pool]] = {}
-    for pool in ctx.inventory.pools:
+    for pool in read_pools(ctx):
         table.setdefault(pool.name, []).append(pool)
     return table
 

@@ -18,10 +18,12 @@ from metallb_lint.addresses import (
 )
 from metallb_lint.checks import Context, rule
 from metallb_lint.checks.common import (
+    ADDRESS_POOL_REMOVED,
     advertisements_complete,
     handled_by_metallb,
     pool_index,
     pools_by_name,
+    read_pools,
     same_namespace,
     selects,
 )
@@ -34,10 +36,8 @@ from metallb_lint.model import (
     Resource,
     ServiceRequest,
 )
-from metallb_lint.versions import v
 
 MAX_RELATED = 10
-ADDRESS_POOL_REMOVED = v("0.14.0")  # legacy AddressPool no longer read (facts §1.3)
 
 
 def _kind_of_value(raw: object) -> str:
@@ -54,7 +54,7 @@ def _kind_of_value(raw: object) -> str:
 
 @rule("ML201")
 def invalid_address(ctx: Context) -> Iterator[Finding]:
-    for pool in ctx.inventory.pools:
+    for pool in read_pools(ctx):
         raw = pool.resource.get("spec", "addresses")
         if raw is not None and not isinstance(raw, list):
             example = raw.split(",")[0].strip() if isinstance(raw, str) else ""
@@ -88,7 +88,7 @@ def invalid_address(ctx: Context) -> Iterator[Finding]:
 
 @rule("ML202")
 def host_bits_set(ctx: Context) -> Iterator[Finding]:
-    for pool in ctx.inventory.pools:
+    for pool in read_pools(ctx):
         for entry in pool.entries:
             parsed = entry.parsed
             if not parsed.host_bits or parsed.range is None:
@@ -118,11 +118,6 @@ def _order(item: tuple[Pool, PoolEntry]) -> tuple[str, int, int]:
     return (loc.path, loc.line, loc.column)
 
 
-def read_by_metallb(ctx: Context, pool: Pool) -> bool:
-    """The legacy AddressPool kind is not read from 0.14 on (ML105 reports it)."""
-    return pool.resource.kind != "AddressPool" or ctx.target.version < ADDRESS_POOL_REMOVED
-
-
 def _namespace_groups(pools: list[Pool]) -> list[list[Pool]]:
     """Pools one MetalLB could read together: it reads only its own namespace, and a pool
     whose namespace is left to kustomize, a chart or Argo CD may land in any of them."""
@@ -139,7 +134,7 @@ def _namespace_groups(pools: list[Pool]) -> list[list[Pool]]:
 
 @rule("ML203")
 def pool_overlap(ctx: Context) -> Iterator[Finding]:
-    pools = [p for p in ctx.inventory.pools if read_by_metallb(ctx, p)]
+    pools = read_pools(ctx)
     reported: dict[int, Overlap[tuple[Pool, PoolEntry]]] = {}
 
     def keep(overlap: Overlap[tuple[Pool, PoolEntry]]) -> None:
@@ -182,7 +177,7 @@ def pool_overlap(ctx: Context) -> Iterator[Finding]:
 
 @rule("ML204")
 def empty_pool(ctx: Context) -> Iterator[Finding]:
-    for pool in ctx.inventory.pools:
+    for pool in read_pools(ctx):
         raw = pool.resource.get("spec", "addresses")
         if isinstance(raw, list) and raw:
             continue
@@ -313,7 +308,7 @@ def pool_exhausted(ctx: Context) -> Iterator[Finding]:
     requests = [r for r in inv.services if handled_by_metallb(ctx, r)]
     if any(ip.unresolved for r in requests for ip in r.requested_ips):
         return  # an unknown request could be anywhere
-    pools = [p for p in inv.pools if read_by_metallb(ctx, p)]
+    pools = read_pools(ctx)
     by_name = pools_by_name(ctx)
 
     # Explicit requests first: they take their address whatever the order, and a Service
@@ -379,12 +374,13 @@ def pool_exhausted(ctx: Context) -> Iterator[Finding]:
         fam = FAMILY_NAMES[family]
         yield ctx.finding(
             "ML206",
-            f"{_count(len(waiting), 'LoadBalancer Service')} get an {fam} address "
-            f"automatically, but the auto-assign pools ({names}) have only "
+            f"{_count(len(waiting), 'LoadBalancer Service')} "
+            f"{'gets' if len(waiting) == 1 else 'get'} an {fam} address automatically, but "
+            f"the auto-assign pools ({names}) have only "
             f"{_count(capacity, f'free usable {fam} address')} left after explicit requests "
-            "and Services that name a pool; whichever come last stay "
-            "<pending> (AllocationFailed: no available IPs). Grow the pools, let Services "
-            "share an address with one allow-shared-ip key, or request addresses explicitly",
+            "and Services that name a pool; whichever come last stay <pending> "
+            "(AllocationFailed: no available IPs). Grow the pools, let Services share an "
+            "address with one allow-shared-ip key, or request addresses explicitly",
             pool.resource.location("spec", "addresses", key=True),
             resource=pool.resource.ref,
             related=_service_related(waiting, "takes an address automatically"),
@@ -399,10 +395,10 @@ def _exhausted(
     return ctx.finding(
         "ML206",
         f"pool '{pool.name}' has {_count(usable, f'usable {fam} address')}, {used} requested "
-        f"explicitly, and {_count(len(wanted), 'more Service')} request the pool by name "
-        "(address-pool annotation); whichever come last stay <pending> (AllocationFailed: no "
-        "available IPs). Grow "
-        "the pool or move Services to another pool",
+        f"explicitly, and {_count(len(wanted), 'more Service')} "
+        f"{'requests' if len(wanted) == 1 else 'request'} the pool by name (address-pool "
+        "annotation); whichever come last stay <pending> (AllocationFailed: no available "
+        "IPs). Grow the pool or move Services to another pool",
         pool.resource.location("spec", "addresses", key=True),
         resource=pool.resource.ref,
         related=_service_related(wanted, "draws from this pool"),
@@ -422,7 +418,7 @@ def _service_related(requests: list[ServiceRequest], what: str) -> list[Related]
 
 @rule("ML207")
 def buggy_ips(ctx: Context) -> Iterator[Finding]:
-    for pool in ctx.inventory.pools:
+    for pool in read_pools(ctx):
         if pool.avoid_buggy_ips:
             continue
         legacy = pool.resource.kind == "AddressPool"  # has no avoidBuggyIPs field
@@ -437,13 +433,14 @@ def buggy_ips(ctx: Context) -> Iterator[Finding]:
             sample = first_buggy(ip_range) if ip_range else None
             if sample is None:
                 continue
+            count = buggy_count(ip_range)
+            them = "it" if count == 1 else "them"
             yield ctx.finding(
                 "ML207",
                 f"'{str(entry.parsed.text).strip()}' in pool '{pool.name}' includes "
-                f"{_count(buggy_count(ip_range), 'address')} ending in .0 or .255 (first: "
-                f"{format_ip(4, sample)}): without 'avoidBuggyIPs: true' MetalLB hands them to "
-                "Services, and some clients and routers drop traffic to them. "
-                f"{fix}",
+                f"{_count(count, 'address')} ending in .0 or .255 (first: "
+                f"{format_ip(4, sample)}): without 'avoidBuggyIPs: true' MetalLB hands {them} "
+                f"to Services, and some clients and routers drop traffic to {them}. {fix}",
                 entry.location,
                 resource=pool.resource.ref,
                 anchor=f"spec.addresses[{entry.index}]",
@@ -483,7 +480,7 @@ def pool_outside_network(ctx: Context) -> Iterator[Finding]:
     }
     l2_ads = [a for a in ctx.inventory.advertisements if a.resource.kind == "L2Advertisement"]
     listed = ", ".join(n.text for n in networks)
-    for pool in ctx.inventory.pools:
+    for pool in read_pools(ctx):
         if not any(selects(ad, pool) for ad in l2_ads):
             continue
         for entry in pool.entries:
@@ -517,7 +514,7 @@ def pool_overlaps_reserved(ctx: Context) -> Iterator[Finding]:
     if not reserved:
         return
     index = IntervalIndex((r.range, r) for r in reserved)
-    for pool in ctx.inventory.pools:
+    for pool in read_pools(ctx):
         for entry in pool.entries:
             if entry.parsed.range is None:
                 continue
