@@ -55,9 +55,12 @@ def _check_parser() -> argparse.ArgumentParser:
     parser.add_argument(
         "--config",
         metavar="FILE",
-        help="configuration file (default: .metallb-lint.yaml found upwards)",
+        help="configuration file (default: .metallb-lint.yaml, .metallb-lint.yml or "
+        "[tool.metallb-lint] in pyproject.toml, found upwards to the repository root)",
     )
-    parser.add_argument("--isolated", action="store_true", help="ignore configuration files")
+    parser.add_argument(
+        "--isolated", action="store_true", help="read no configuration file (not with --config)"
+    )
     parser.add_argument(
         "--select",
         action="append",
@@ -97,7 +100,8 @@ def _check_parser() -> argparse.ArgumentParser:
     parser.add_argument(
         "--no-inline-suppressions",
         action="store_true",
-        help="ignore '# metallb-lint: disable=' comments",
+        help="ignore suppressions: '# metallb-lint: disable' comments and "
+        "lint.metallb.io/ignore annotations",
     )
     parser.add_argument(
         "-q",

@@ -16,6 +16,7 @@ Rules are named by ID (ML401), name (ip-not-in-any-pool) or ID prefix (ML4) ever
 
 from __future__ import annotations
 
+import os
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -110,6 +111,9 @@ class Decider:
     per_file_ignores: dict[str, list[str]] = field(default_factory=dict)
     inline: bool = True
     annotations: AnnotationTable = field(default_factory=dict)
+    # The folder `per-file-ignores` patterns are relative to (the config file's); None: the
+    # patterns are matched against finding paths as they are (relative to the cwd).
+    root: str | None = None
 
     def decide(self, findings: Iterable[Finding], texts: dict[str, str | None]) -> list[Finding]:
         patterns = [(parse_pattern(glob), specs) for glob, specs in self.per_file_ignores.items()]
@@ -120,10 +124,7 @@ class Decider:
                 continue
             info = catalog().get(finding.rule) or _Rule(finding.rule, finding.name)
             path = finding.location.path
-            if any(
-                p and p.regex.match(path) and any(matches_rule(s, info) for s in specs)
-                for p, specs in patterns
-            ):
+            if patterns and self._ignored(path, info, patterns):
                 continue
             if self.inline:
                 table = directives.get(path)
@@ -139,6 +140,17 @@ class Decider:
                 finding.severity = self.severities[finding.rule]
             kept.append(finding)
         return sorted(kept, key=Finding.sort_key)
+
+    def _ignored(self, path: str, info: RuleInfo | _Rule, patterns: list) -> bool:
+        if self.root is not None:
+            relative = os.path.relpath(os.path.abspath(path), self.root).replace(os.sep, "/")
+            if relative == ".." or relative.startswith("../"):
+                return False
+            path = relative
+        return any(
+            pattern and pattern.regex.match(path) and any(matches_rule(s, info) for s in specs)
+            for pattern, specs in patterns
+        )
 
 
 def _annotated(entries: list[tuple[list[str], str]] | None, info: RuleInfo | _Rule) -> str | None:

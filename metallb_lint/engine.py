@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 
 from metallb_lint.checks import Context, run_rules
 from metallb_lint.config import Config
-from metallb_lint.decide import Decider, select_rules, severity_overrides
+from metallb_lint.decide import Decider, annotation_table, select_rules, severity_overrides
 from metallb_lint.discover import discover
 from metallb_lint.errors import UsageError
 from metallb_lint.findings import Finding, Location, Severity
@@ -69,25 +69,15 @@ def run(options: Options, config: Config) -> RunResult:
     decider = Decider(
         selected,
         severity_overrides(config.severity, config.path or "configuration"),
-        _per_file_ignores(config),
+        config.per_file_ignores,
         options.inline_suppressions,
+        annotations=annotation_table(inventory.resources),
+        root=config.root,
     )
     texts = {path: source.text for path, source in inventory.sources.items()}
     findings = decider.decide(raw, texts)
     fail_on = options.fail_on or config.fail_on or Severity.ERROR
     return RunResult(findings, inventory, len(found.candidates), selected, fail_on, found.notes)
-
-
-def _per_file_ignores(config: Config) -> dict[str, list[str]]:
-    """Patterns are relative to the config file's folder; findings name paths from the cwd."""
-    if not config.per_file_ignores or not config.root:
-        return config.per_file_ignores
-    prefix = os.path.relpath(config.root, os.getcwd()).replace(os.sep, "/")
-    if prefix in (".", ""):
-        return config.per_file_ignores
-    return {
-        f"{prefix}/{glob.lstrip('/')}": specs for glob, specs in config.per_file_ignores.items()
-    }
 
 
 def _load(candidates, stdin_data: bytes | None, config: Config) -> list[SourceFile]:

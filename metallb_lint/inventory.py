@@ -300,8 +300,12 @@ class _Builder:
     def _chart_values(
         self, doc: Document, base: PathKey, data: dict, chart: Chart | None, forced: bool
     ) -> list[ValuesSource]:
+        chart_api = chart.doc.get("apiVersion") if chart else None
         owner = ResourceRef(
-            "", "ChartValues", None, chart.name if chart else posixpath.basename(doc.path)
+            chart_api if isinstance(chart_api, str) else "v2",
+            "Chart",
+            None,
+            chart.name if chart else posixpath.basename(posixpath.dirname(doc.path) or "."),
         )
         unit = self._unit(doc.path)
         namespace = self.release_namespace(chart.directory) if chart else None

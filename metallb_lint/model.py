@@ -145,7 +145,8 @@ class RequestedIP:
 class Annotation:
     key: str
     value: object
-    location: Location
+    location: Location  # of the value
+    key_location: Location | None = None
 
 
 @dataclass
@@ -173,6 +174,7 @@ class ServiceRequest:
     metallb_annotations: list[Annotation] = field(default_factory=list)
     ignored_annotations: list[Annotation] = field(default_factory=list)  # not read by target
     unit: str = ""
+    display: str | None = None  # how messages name it, when not by its resource (chart values)
 
     @property
     def requested_ips(self) -> list[RequestedIP]:
@@ -183,6 +185,8 @@ class ServiceRequest:
 
     @property
     def label(self) -> str:
+        if self.display:
+            return self.display
         ns = f"{self.namespace}/" if self.namespace else ""
         return f"{self.resource.kind} {ns}{self.resource.name}"
 

@@ -14,7 +14,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator, Mapping
 
 from metallb_lint.addresses import parse_ip
-from metallb_lint.findings import Location, ResourceRef
+from metallb_lint.findings import Location
 from metallb_lint.load import PathKey
 from metallb_lint.model import Annotation, RequestedIP, Resource, ServiceRequest, ValuesSource
 from metallb_lint.placeholders import has_placeholder, resolve_flux
@@ -56,7 +56,12 @@ def _read_annotations(
         if not is_metallb_annotation(key):
             continue
         value = substitute(raw, variables)
-        note = Annotation(key, value, locate("metadata", "annotations", key))
+        note = Annotation(
+            key,
+            value,
+            locate("metadata", "annotations", key),
+            locate("metadata", "annotations", key, key=True),
+        )
         request.metallb_annotations.append(note)
         prefix, suffix = key.split("/", 1)
         if prefix + "/" == NEW_PREFIX and not new_read:
@@ -182,10 +187,10 @@ def requests_from_values(
         svc_type, _ = field("type")
         lb_class, class_path = field("loadBalancerClass")
         dotted = ".".join(str(p) for p in path) or "(root)"
-        name = f"{source.chart_name or source.owner.name}: {dotted}"
-        ref = ResourceRef(source.owner.api_version, source.owner.kind, source.namespace, name)
+        owner = source.owner
+        owner_ns = f"{owner.namespace}/" if owner.namespace else ""
         request = ServiceRequest(
-            ref,
+            owner,
             "values",
             source.doc.location(full, key=bool(full)),
             source.namespace,
@@ -193,6 +198,7 @@ def requests_from_values(
             lb_class if isinstance(lb_class, str) else None,
             locate(*class_path) if lb_class is not None else None,
             unit=source.unit,
+            display=f"values '{dotted}' of {owner.kind} {owner_ns}{owner.name}",
         )
         ip, ip_path = field("loadBalancerIP")
         request.spec_ip = _requested(ip, locate(*ip_path), variables)
@@ -201,9 +207,11 @@ def requests_from_values(
         annotations = block.get("annotations")
         if isinstance(annotations, dict):
 
-            def locate_annotation(*sub: str | int, _full: PathKey = full) -> Location:
+            def locate_annotation(
+                *sub: str | int, _full: PathKey = full, key: bool = False
+            ) -> Location:
                 # sub is ("metadata", "annotations", key): values keep annotations at block level
-                return source.doc.location((*_full, "annotations", sub[-1]))
+                return source.doc.location((*_full, "annotations", sub[-1]), key=key)
 
             _read_annotations(annotations, locate_annotation, target, request, variables)
         if request.is_load_balancer:

@@ -21,7 +21,9 @@ _EXPECT = re.compile(r"#\s*expect:\s*((?:ML\d{3}[,\s]*)+)")
 
 
 def _fixture_dirs() -> list[Path]:
-    return sorted(p for p in RULE_FIXTURES.iterdir() if p.is_dir()) if RULE_FIXTURES.is_dir() else []
+    return (
+        sorted(p for p in RULE_FIXTURES.iterdir() if p.is_dir()) if RULE_FIXTURES.is_dir() else []
+    )
 
 
 def _rule_id(folder: Path) -> str:
@@ -33,7 +35,9 @@ def expected_marks(folder: Path, rule_id: str) -> list[tuple[str, str, int]]:
     for path in sorted(folder.rglob("*")):
         if not path.is_file() or path.suffix not in (".yaml", ".yml", ".lock"):
             continue
-        for number, line in enumerate(path.read_text(encoding="utf-8", errors="replace").splitlines(), start=1):
+        for number, line in enumerate(
+            path.read_text(encoding="utf-8", errors="replace").splitlines(), start=1
+        ):
             match = _EXPECT.search(line)
             if match and rule_id in re.findall(r"ML\d{3}", match.group(1)):
                 marks.append((rule_id, path.relative_to(folder).as_posix(), number))

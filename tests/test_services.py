@@ -369,10 +369,6 @@ def test_flux_substituted_in_pool_is_silent(repo: Path) -> None:
     assert lint(repo, "--select", "ML401,ML405") == []
 
 
-@pytest.mark.xfail(
-    reason="inventory.py does not pass the Flux variables to requests_from_service/values yet",
-    strict=False,
-)
 def test_flux_substituted_out_of_pool_is_ml401(repo: Path) -> None:
     text = service("traefik", {"metallb.io/loadBalancerIPs": "${INGRESS_IP}"})
     write(

@@ -35,7 +35,7 @@ def unsupported_in_version(ctx: Context) -> Iterator[Finding]:
                 f"{OLD_PREFIX} prefix; the metallb.io/ annotations arrived in "
                 f"{METALLB_IO_ANNOTATIONS}. {effect} (or upgrade to {METALLB_IO_ANNOTATIONS} "
                 "or later)",
-                note.location,
+                note.key_location or note.location,
                 resource=request.resource,
                 related=related,
                 anchor=note.key,

@@ -1,0 +1,404 @@
+"""decide.py: which findings count (selection, per-file ignores, suppressions, severities), table
+by table, then through the CLI (JSON `suppressed`, summary counts, exit code)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+from metallb_lint.catalog import catalog
+from metallb_lint.decide import (
+    Decider,
+    _Directives,
+    annotation_table,
+    fails,
+    matches_rule,
+    select_rules,
+    severity_overrides,
+)
+from metallb_lint.errors import UsageError
+from metallb_lint.findings import Finding, Location, ResourceRef, Severity
+from tests.conftest import run_cli, write
+
+
+def finding(rule: str, path: str = "svc.yaml", line: int = 8, **kwargs) -> Finding:
+    info = catalog()[rule]
+    return Finding(
+        rule, info.name, info.severity, f"{rule} message", Location(path, line, 3), **kwargs
+    )
+
+
+ALL = set(catalog())
+DEFAULT = {i.id for i in catalog().values() if i.enabled_by_default}
+
+# -- rule specs ----------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("spec", "rule", "expected"),
+    [
+        ("ML401", "ML401", True),
+        ("ml401", "ML401", True),
+        (" ML401 ", "ML401", True),
+        ("ip-not-in-any-pool", "ML401", True),
+        ("IP-NOT-IN-ANY-POOL", "ML401", False),  # names are exact
+        ("ML4", "ML401", True),
+        ("ML40", "ML401", True),
+        ("ML", "ML401", True),
+        ("ML4", "ML201", False),
+        ("ML401", "ML406", False),
+        ("ip-not-in", "ML401", False),  # no name prefixes
+        ("deprecated-loadbalancerip", "ML406", True),
+    ],
+)
+def test_matches_rule(spec: str, rule: str, expected: bool) -> None:
+    assert matches_rule(spec, catalog()[rule]) is expected
+
+
+@pytest.mark.parametrize(
+    ("select", "ignore", "expected"),
+    [
+        ([], [], DEFAULT),
+        (["ML401"], [], {"ML401"}),
+        (["ip-not-in-any-pool", "ML406"], [], {"ML401", "ML406"}),
+        (["ML4"], [], {i for i in ALL if i.startswith("ML4")}),
+        (["ML4"], ["ML406", "ML41"], {i for i in ALL if i.startswith("ML40") and i != "ML406"}),
+        ([], ["ML"], set()),
+        (["ML0"], ["target-version"], {i for i in ALL if i.startswith("ML0")} - {"ML005"}),
+    ],
+)
+def test_select_rules(select, ignore, expected) -> None:
+    assert select_rules(select, ignore) == expected
+
+
+def test_rules_off_by_default_need_selecting() -> None:
+    off = {i.id for i in catalog().values() if not i.enabled_by_default}
+    assert not off & select_rules([], [])
+    assert off <= select_rules(["ML"], [])
+
+
+@pytest.mark.parametrize("spec", ["ML999", "nope", "", "401", "ML-4"])
+def test_unknown_specs_are_usage_errors(spec: str) -> None:
+    if not spec:
+        return  # empty parts are dropped by the CLI before they get here
+    with pytest.raises(UsageError, match="names no rule"):
+        select_rules([spec], [])
+    with pytest.raises(UsageError, match="names no rule"):
+        select_rules([], [spec])
+    with pytest.raises(UsageError, match="names no rule"):
+        severity_overrides({spec: Severity.ERROR}, "config")
+
+
+def test_severity_overrides_expand_names_and_prefixes() -> None:
+    table = severity_overrides({"ML4": Severity.WARNING, "ip-not-in-any-pool": Severity.INFO}, "x")
+    assert table["ML406"] == Severity.WARNING
+    assert table["ML401"] == Severity.INFO  # the later, more precise entry wins
+
+
+# -- inline directives -----------------------------------------------------------------------
+
+TEXT = """\
+# metallb-lint: disable-file=ML406 -- loadBalancerIP is fine here
+apiVersion: v1
+kind: Service
+metadata:
+  name: a
+spec:
+  # metallb-lint: disable=ML401 -- moving to the new pool in March
+  loadBalancerIP: 10.0.0.1
+  loadBalancerClass: x  # metallb-lint: disable=ML410,ML409
+  externalIPs: [10.0.0.2]  #metallb-lint:disable=external-ips-not-announced--  no space
+  ports: []
+"""
+
+
+@pytest.mark.parametrize(
+    ("rule", "line", "reason"),
+    [
+        ("ML401", 8, "moving to the new pool in March"),  # the comment line above
+        ("ML401", 7, "moving to the new pool in March"),  # the comment's own line
+        ("ML401", 9, None),  # two lines below: not covered
+        ("ML410", 9, ""),  # end of the line, no reason
+        ("ML409", 9, ""),
+        ("ML410", 10, None),  # a comment ending the line above does not reach this line
+        ("ML412", 10, "no space"),
+        ("ML406", 3, "loadBalancerIP is fine here"),  # whole file
+        ("ML406", 500, "loadBalancerIP is fine here"),
+        ("ML201", 8, None),
+    ],
+)
+def test_directives(rule: str, line: int, reason: str | None) -> None:
+    assert _Directives.parse(TEXT).suppresses(line, catalog()[rule]) == reason
+
+
+@pytest.mark.parametrize(
+    ("text", "rule", "line", "reason"),
+    [
+        ("\n" * 9 + "# metallb-lint: disable-file=ML4\n", "ML401", 30, ""),  # line 10: counts
+        ("\n" * 10 + "# metallb-lint: disable-file=ML4\n", "ML401", 30, None),  # line 11: no
+        ("# metallb-lint: disable-file=ML2, ML4 -- two\n", "ML406", 5, "two"),
+        ("# metallb-lint: disable-file=ip-not-in-any-pool\n", "ML401", 5, ""),
+        ("# metallb-lint: disable-file=ip-not-in-any-pool\n", "ML406", 5, None),
+        ("a: 1\n# metallb-lint: disable=ML4 -- x\nb: 2\n", "ML401", 3, "x"),
+        ("# metallb-lint: enable=ML4\nb: 2\n", "ML401", 2, None),  # not a directive
+        ("# metallb-lint disable=ML4\nb: 2\n", "ML401", 2, None),  # no colon
+        ("x: '# metallb-lint: nothing'\n", "ML401", 1, None),
+        (None, "ML401", 1, None),
+        ("", "ML401", 1, None),
+    ],
+)
+def test_directive_forms(text: str | None, rule: str, line: int, reason: str | None) -> None:
+    assert _Directives.parse(text).suppresses(line, catalog()[rule]) == reason
+
+
+# -- the decider -------------------------------------------------------------------------------
+
+
+def test_unselected_findings_are_dropped() -> None:
+    kept = Decider({"ML401"}).decide([finding("ML401"), finding("ML406")], {})
+    assert [f.rule for f in kept] == ["ML401"]
+
+
+@pytest.mark.parametrize(
+    ("patterns", "path", "dropped"),
+    [
+        ({"svc.yaml": ["ML401"]}, "svc.yaml", True),
+        ({"svc.yaml": ["ML401"]}, "apps/svc.yaml", True),  # no slash: any folder
+        ({"/svc.yaml": ["ML401"]}, "apps/svc.yaml", False),
+        ({"apps/*.yaml": ["ML4"]}, "apps/svc.yaml", True),
+        ({"apps/*.yaml": ["ML4"]}, "apps/x/svc.yaml", False),
+        ({"apps/**/*.yaml": ["ML4"]}, "apps/x/svc.yaml", True),
+        ({"apps/": ["ip-not-in-any-pool"]}, "apps/x/svc.yaml", True),
+        ({"apps/*.yaml": ["ML406"]}, "apps/svc.yaml", False),
+        ({"other/*.yaml": ["ML401"]}, "apps/svc.yaml", False),
+    ],
+)
+def test_per_file_ignores(patterns, path: str, dropped: bool) -> None:
+    kept = Decider({"ML401"}, per_file_ignores=patterns).decide([finding("ML401", path)], {})
+    assert (kept == []) is dropped
+
+
+def test_per_file_ignores_relative_to_a_root(tmp_path: Path, monkeypatch) -> None:
+    """With `root`, patterns are relative to it, whatever the current directory."""
+    (tmp_path / "apps").mkdir()
+    monkeypatch.chdir(tmp_path / "apps")
+    decider = Decider(
+        {"ML401"},
+        per_file_ignores={"apps/legacy/*.yaml": ["ML401"], "*.gen.yaml": ["ML4"]},
+        root=str(tmp_path),
+    )
+    found = [
+        finding("ML401", "legacy/svc.yaml"),  # apps/legacy/svc.yaml under the root: dropped
+        finding("ML401", "web/svc.yaml"),
+        finding("ML401", "web/x.gen.yaml"),  # unanchored: any depth, dropped
+        finding("ML401", "/elsewhere/legacy/svc.yaml"),  # outside the root: kept
+    ]
+    assert [f.path for f in decider.decide(found, {})] == [
+        "/elsewhere/legacy/svc.yaml",
+        "web/svc.yaml",
+    ]
+
+
+def test_suppressed_findings_are_kept_with_their_reason() -> None:
+    texts = {"svc.yaml": TEXT}
+    found = [finding("ML401", line=8), finding("ML410", line=9), finding("ML201", line=8)]
+    kept = Decider({"ML401", "ML410", "ML201"}).decide(found, texts)
+    state = [(f.rule, f.suppressed, f.suppression_reason) for f in kept]
+    assert state == [
+        ("ML201", False, None),
+        ("ML401", True, "moving to the new pool in March"),
+        ("ML410", True, None),  # no reason given: None, not ""
+    ]
+    assert fails(kept, Severity.ERROR)  # ML201 is an error and not suppressed
+    assert not fails([f for f in kept if f.rule != "ML201"], Severity.INFO)
+
+
+def test_inline_suppressions_can_be_turned_off() -> None:
+    kept = Decider({"ML401"}, inline=False).decide([finding("ML401", line=8)], {"svc.yaml": TEXT})
+    assert [(f.rule, f.suppressed) for f in kept] == [("ML401", False)]
+
+
+def test_severity_overrides_apply_after_suppression() -> None:
+    kept = Decider({"ML406"}, severities={"ML406": Severity.ERROR}).decide(
+        [finding("ML406", line=3)], {"svc.yaml": TEXT}
+    )
+    assert [(f.severity, f.suppressed) for f in kept] == [(Severity.ERROR, True)]
+    assert not fails(kept, Severity.INFO)
+
+
+def test_findings_come_out_sorted() -> None:
+    found = [
+        finding("ML406", "b.yaml", 2),
+        finding("ML401", "b.yaml", 2),
+        finding("ML401", "a.yaml", 9),
+        finding("ML401", "a.yaml", 10),
+    ]
+    kept = Decider({"ML401", "ML406"}).decide(found, {})
+    assert [(f.path, f.location.line, f.rule) for f in kept] == [
+        ("a.yaml", 9, "ML401"),
+        ("a.yaml", 10, "ML401"),
+        ("b.yaml", 2, "ML401"),
+        ("b.yaml", 2, "ML406"),
+    ]
+
+
+@pytest.mark.parametrize(
+    ("findings_", "fail_on", "expected"),
+    [
+        ([], Severity.INFO, False),
+        ([("ML406", False)], Severity.ERROR, False),
+        ([("ML406", False)], Severity.INFO, True),
+        ([("ML401", True)], Severity.INFO, False),
+        ([("ML401", True), ("ML406", False)], Severity.WARNING, False),
+        ([("ML401", False)], Severity.ERROR, True),
+    ],
+)
+def test_fails(findings_, fail_on: Severity, expected: bool) -> None:
+    found = [finding(rule, suppressed=suppressed) for rule, suppressed in findings_]
+    assert fails(found, fail_on) is expected
+
+
+@dataclass
+class _Resource:
+    path: str
+    ref: ResourceRef
+    annotations: dict
+
+
+def test_annotation_suppressions() -> None:
+    ref = ResourceRef("v1", "Service", "media", "a")
+    other = ResourceRef("v1", "Service", "media", "b")
+    table = annotation_table(
+        [
+            _Resource("svc.yaml", ref, {"lint.metallb.io/ignore": "ML401=old pool, ML406"}),
+            _Resource("svc.yaml", other, {"lint.metallb.io/ignore": 5}),
+        ]
+    )
+    decider = Decider({"ML401", "ML406", "ML409"}, annotations=table)
+    found = [
+        finding("ML401", resource=ref),
+        finding("ML406", resource=ref),
+        finding("ML409", resource=ref),
+        finding("ML401", resource=other),
+    ]
+    kept = decider.decide(found, {})
+    state = sorted((f.rule, f.resource.name, f.suppressed, f.suppression_reason) for f in kept)
+    assert state == [
+        ("ML401", "a", True, "old pool"),
+        ("ML401", "b", False, None),
+        ("ML406", "a", True, None),
+        ("ML409", "a", False, None),
+    ]
+
+
+# -- through the CLI -------------------------------------------------------------------------
+
+POOL = """\
+apiVersion: metallb.io/v1beta1
+kind: IPAddressPool
+metadata:
+  name: default
+  namespace: metallb-system
+spec:
+  addresses:
+    - 192.168.1.240-192.168.1.244
+---
+apiVersion: metallb.io/v1beta1
+kind: L2Advertisement
+metadata:
+  name: default
+  namespace: metallb-system
+"""
+
+SERVICE = """\
+apiVersion: v1
+kind: Service
+metadata:
+  name: web
+  namespace: media
+spec:
+  type: LoadBalancer
+  # metallb-lint: disable=ML401 -- the pool grows in March
+  loadBalancerIP: 192.168.1.10
+"""
+
+
+def lint(root: Path, *args: str):
+    return run_cli(
+        "--isolated", "--format", "json", "--metallb-version", "0.14.8", *args, ".", cwd=root
+    )
+
+
+def test_suppressed_in_json_summary_and_exit_code(repo: Path) -> None:
+    write(repo, {"pool.yaml": POOL, "svc.yaml": SERVICE})
+    result = lint(repo, "--select", "ML4")
+    assert result.code == 0
+    by_rule = {f["rule"]: f for f in result.json["findings"]}
+    assert set(by_rule) == {"ML401", "ML406"}
+    assert by_rule["ML401"]["suppressed"] is True
+    assert by_rule["ML401"]["suppression_reason"] == "the pool grows in March"
+    assert "suppressed" not in by_rule["ML406"] and "suppression_reason" not in by_rule["ML406"]
+    assert result.json["summary"] == {
+        "files": 2,
+        "resources": 3,
+        "error": 0,
+        "warning": 0,
+        "info": 1,
+        "suppressed": 1,
+    }
+    concise = run_cli("--isolated", "-q", "--metallb-version", "0.14.8", ".", cwd=repo)
+    assert "ML401" not in concise.out and "ML406" in concise.out
+
+
+def test_no_inline_suppressions_flag(repo: Path) -> None:
+    write(repo, {"pool.yaml": POOL, "svc.yaml": SERVICE})
+    result = lint(repo, "--no-inline-suppressions")
+    assert result.code == 1
+    assert all("suppressed" not in f for f in result.json["findings"])
+    assert result.json["summary"]["suppressed"] == 0
+    assert result.json["summary"]["error"] == 1
+
+
+def test_disable_file_through_the_cli(repo: Path) -> None:
+    text = "# metallb-lint: disable-file=ML4 -- legacy app\n" + SERVICE.replace(
+        "  # metallb-lint: disable=ML401 -- the pool grows in March\n", ""
+    )
+    write(repo, {"pool.yaml": POOL, "svc.yaml": text})
+    result = lint(repo)
+    assert result.code == 0
+    assert [(f["rule"], f.get("suppression_reason")) for f in result.json["findings"]] == [
+        ("ML401", "legacy app"),
+        ("ML406", "legacy app"),
+    ]
+    assert result.json["summary"]["suppressed"] == 2
+
+
+def test_per_file_ignores_drop_findings_entirely(repo: Path) -> None:
+    write(
+        repo,
+        {
+            "pool.yaml": POOL,
+            "svc.yaml": SERVICE,
+            ".metallb-lint.yaml": "metallb-version: 0.14.8\nper-file-ignores:\n  svc.yaml: [ML4]\n",
+        },
+    )
+    result = run_cli("--format", "json", ".", cwd=repo)
+    assert result.json["findings"] == []
+    assert result.json["summary"]["suppressed"] == 0
+
+
+def test_annotation_suppression_through_the_cli(repo: Path) -> None:
+    annotated = SERVICE.replace(
+        "  # metallb-lint: disable=ML401 -- the pool grows in March\n", ""
+    ).replace(
+        "  namespace: media\n",
+        '  namespace: media\n  annotations:\n    lint.metallb.io/ignore: "ML401=grows in March"\n',
+    )
+    write(repo, {"pool.yaml": POOL, "svc.yaml": annotated})
+    result = lint(repo, "--select", "ML401")
+    assert [(f["rule"], f.get("suppression_reason")) for f in result.json["findings"]] == [
+        ("ML401", "grows in March")
+    ]
+    assert result.code == 0
