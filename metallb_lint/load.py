@@ -72,15 +72,19 @@ class Document:
         return Location(self.path, line, col, end_line, end_col)
 
     def get(self, *path: str | int, default: object = None) -> object:
-        node = self.data
-        for part in path:
-            if isinstance(part, int):
-                if not isinstance(node, list) or not -len(node) <= part < len(node):
-                    return default
-            elif not isinstance(node, dict) or part not in node:
+        return dig(self.data, path, default)
+
+
+def dig(node: object, path: PathKey, default: object = None) -> object:
+    """The value at `path` inside plain data, or `default` where the shape does not fit."""
+    for part in path:
+        if isinstance(part, int):
+            if not isinstance(node, list) or not -len(node) <= part < len(node):
                 return default
-            node = node[part]
-        return node
+        elif not isinstance(node, dict) or part not in node:
+            return default
+        node = node[part]
+    return node
 
 
 @dataclass

@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 
 from metallb_lint.addresses import IPRange, ParsedEntry
 from metallb_lint.findings import Location, ResourceRef
-from metallb_lint.load import Document, PathKey
+from metallb_lint.load import Document, PathKey, dig
 
 METALLB_GROUP = "metallb.io"
 POOL_KINDS = frozenset({"IPAddressPool", "AddressPool"})
@@ -32,15 +32,7 @@ class Resource:
         return self.doc.path
 
     def get(self, *path: str | int, default: object = None) -> object:
-        node: object = self.body
-        for part in path:
-            if isinstance(part, int):
-                if not isinstance(node, list) or not -len(node) <= part < len(node):
-                    return default
-            elif not isinstance(node, dict) or part not in node:
-                return default
-            node = node[part]
-        return node
+        return dig(self.body, path, default)
 
     def mapping(self, *path: str) -> dict:
         value = self.get(*path)
