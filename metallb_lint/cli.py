@@ -31,11 +31,80 @@ def _split(values: list[str] | None) -> list[str]:
     return [part.strip() for value in values or [] for part in value.split(",") if part.strip()]
 
 
+OUTPUTS_HELP = """\
+Outputs: each --output-file FILE writes the output of the --format just before it; a --format
+without an --output-file goes to stdout. One --output-file before any --format belongs to the
+first --format, or to the default text report when no --format is given. At most one format
+goes to stdout, plus 'github' (its annotations follow the other output). With no --format
+under GITHUB_ACTIONS=true, stdout gets the text report and GitHub annotations. Example:
+  metallb-lint -f text -f sarif --output-file out.sarif -f junit --output-file junit.xml ."""
+
+
+class _OutputEvent(argparse.Action):
+    """Records --format and --output-file in command-line order (see `_outputs`)."""
+
+    def __call__(self, parser, namespace, values, option_string=None) -> None:
+        kind = "file" if option_string == "--output-file" else "format"
+        setattr(namespace, self.dest, [*(getattr(namespace, self.dest) or []), (kind, values)])
+
+
+def _outputs(
+    events: list[tuple[str, str]] | None, github_actions: bool
+) -> list[tuple[str, str | None]]:
+    """(format, file or None for stdout) pairs from the --format/--output-file sequence, by the
+    rule of OUTPUTS_HELP."""
+    pairs: list[list[str | None]] = []
+    early: list[str] = []  # files named before any --format
+    for kind, value in events or []:
+        if kind == "format":
+            pairs.append([value, None])
+        elif not pairs:
+            early.append(value)
+        elif pairs[-1][1] is not None:
+            raise UsageError(
+                f"--output-file {value}: --format {pairs[-1][0]} already writes to "
+                f"{pairs[-1][1]}; give each --output-file its own --format before it"
+            )
+        else:
+            pairs[-1][1] = value
+    if not pairs:
+        pairs.append(["text", None])
+        if github_actions:
+            pairs.append(["github", None])
+    if early:
+        if len(early) > 1 or pairs[0][1] is not None:
+            raise UsageError(
+                f"--output-file {early[-1]}: no --format to write; put each --output-file "
+                "after its --format"
+            )
+        pairs[0][1] = early[0]
+    to_stdout = [str(fmt) for fmt, file in pairs if file is None]
+    others = [fmt for fmt in to_stdout if fmt != "github"]
+    if len(others) > 1 or to_stdout.count("github") > 1:
+        raise UsageError(
+            f"--format {', '.join(to_stdout)}: {len(to_stdout)} formats for stdout; give all "
+            "but one an --output-file (only 'github' may share stdout with another format)"
+        )
+    files = [str(file) for _, file in pairs if file is not None]
+    for i, file in enumerate(files):
+        if any(os.path.abspath(file) == os.path.abspath(other) for other in files[:i]):
+            raise UsageError(f"--output-file {file}: named twice")
+    # stdout last, github after the other format on stdout
+    return sorted(
+        ((str(fmt), file) for fmt, file in pairs),
+        key=lambda pair: (pair[1] is None, pair[0] == "github"),
+    )
+
+
 def _check_parser() -> argparse.ArgumentParser:
+    from metallb_lint.report import FORMATS
+
     parser = _Parser(
         prog="metallb-lint",
         description="Lint MetalLB configuration in a GitOps repository, offline.",
-        epilog="Other commands: 'metallb-lint rules', 'metallb-lint explain ID'.",
+        epilog=OUTPUTS_HELP
+        + "\n\nOther commands: 'metallb-lint rules', 'metallb-lint explain ID'.",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     parser.add_argument(
         "paths",
@@ -47,11 +116,21 @@ def _check_parser() -> argparse.ArgumentParser:
     parser.add_argument(
         "-f",
         "--format",
-        choices=("text", "concise", "json"),
+        choices=FORMATS,
+        action=_OutputEvent,
+        dest="outputs",
         default=None,
-        help="output format (default text)",
+        help="output format: text (default), concise, json, sarif, github (workflow-command "
+        "annotations) or junit; repeatable, see 'Outputs' below",
     )
-    parser.add_argument("--output-file", metavar="FILE", help="write the report to FILE")
+    parser.add_argument(
+        "--output-file",
+        metavar="FILE",
+        action=_OutputEvent,
+        dest="outputs",
+        default=None,
+        help="write the output of the --format just before it to FILE",
+    )
     parser.add_argument(
         "--config",
         metavar="FILE",
@@ -60,6 +139,12 @@ def _check_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument(
         "--isolated", action="store_true", help="read no configuration file (not with --config)"
+    )
+    parser.add_argument(
+        "--no-context",
+        action="store_true",
+        help="when files (not folders) are named, do not read the rest of their git repository "
+        "as context for cross-file checks",
     )
     parser.add_argument(
         "--select",
@@ -142,6 +227,14 @@ def main(argv: Sequence[str] | None = None) -> int:
             return _rules(args[1:])
         if args and args[0] == "explain":
             return _explain(args[1:])
+        if args and args[0] == "ips":
+            from metallb_lint.commands import run_ips
+
+            return run_ips(args[1:])
+        if args and args[0] == "migrate":
+            from metallb_lint.commands import run_migrate
+
+            return run_migrate(args[1:])
         if args and args[0] == "check":
             args = args[1:]
         return _check(args)
@@ -229,20 +322,27 @@ def _check(argv: list[str]) -> int:
         stdin_filename=args.stdin_filename,
         stdin_data=stdin_data,
         inline_suppressions=not args.no_inline_suppressions,
+        context=not args.no_context,
     )
+    outputs = _outputs(args.outputs, os.environ.get("GITHUB_ACTIONS") == "true")
     result = run(options, config)
-    fmt = args.format or "text"
-    style = {"verbose": args.verbose, "quiet": args.quiet}
-    if args.output_file:
+    style = {
+        "verbose": args.verbose,
+        "quiet": args.quiet,
+        "docs_url": os.environ.get("METALLB_LINT_DOCS_URL") or None,
+        "github_base": os.environ.get("GITHUB_WORKSPACE") or None,
+    }
+    for fmt, output_file in outputs:
+        if output_file is None:
+            render(fmt, result, sys.stdout, color=_use_color(args.color, sys.stdout), **style)
+            continue
         try:
-            with open(args.output_file, "w", encoding="utf-8") as handle:
+            with open(output_file, "w", encoding="utf-8") as handle:
                 render(fmt, result, handle, color=False, **style)
         except OSError as exc:
             raise UsageError(
-                f"--output-file {args.output_file}: cannot write: {exc.strerror or exc}"
+                f"--output-file {output_file}: cannot write: {exc.strerror or exc}"
             ) from None
-    else:
-        render(fmt, result, sys.stdout, color=_use_color(args.color, sys.stdout), **style)
     from metallb_lint.decide import fails
 
     if args.exit_zero:

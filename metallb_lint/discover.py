@@ -1,5 +1,11 @@
 """Paths to candidate files: directories walked, `.gitignore` and excludes honoured, symlinks
-followed only inside the tree and never into a loop."""
+followed only inside the tree and never into a loop.
+
+Context (DESIGN.md, "Pre-commit: files versus the whole repository"): when only files are named
+(no directory), as pre-commit does, the other candidate files of each named file's enclosing git
+repository are found too, as `Discovery.context`. They are read for cross-file checks (a Service
+against the pools of the whole repository), and the caller reports only the findings that touch
+a named file."""
 
 from __future__ import annotations
 
@@ -32,6 +38,10 @@ class Discovery:
     candidates: list[Candidate] = field(default_factory=list)
     problems: list[tuple[Location, str]] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
+    # The rest of the enclosing repositories, when only files were named (see the top).
+    context: list[Candidate] = field(default_factory=list)
+    # True when `context` was looked for: findings must then touch a named file to be reported.
+    scoped: bool = False
 
 
 def display_path(path: str, cwd: str) -> str:
@@ -64,11 +74,15 @@ def discover(
     exclude_root: str | None = None,
     stdin_name: str | None = None,
     cwd: str | None = None,
+    context: bool = False,
 ) -> Discovery:
+    """The candidate files of `paths`; with `context`, also the context of named files (see the
+    top of this module)."""
     cwd = os.path.abspath(cwd or os.getcwd())
     excludes = excludes or IgnoreRules()
     found = Discovery()
     seen: set[str] = set()
+    paths = list(paths)
     for raw in paths:
         if raw == STDIN:
             found.candidates.append(Candidate("", stdin_name or "<stdin>", explicit=True))
@@ -96,7 +110,40 @@ def discover(
         if real not in seen:
             seen.add(real)
             found.candidates.append(Candidate(raw, display, explicit=True))
+    if context:
+        _add_context(paths, found, seen, excludes, exclude_root, stdin_name, cwd)
     return found
+
+
+def _add_context(
+    paths: list[str],
+    found: Discovery,
+    seen: set[str],
+    excludes: IgnoreRules,
+    exclude_root: str | None,
+    stdin_name: str | None,
+    cwd: str,
+) -> None:
+    """Walk the git repositories enclosing the named files into `found.context`. Only when no
+    directory was named (a directory is its own context) and some file is in a repository."""
+    named = [p for p in paths if p != STDIN]
+    if not named or any(os.path.isdir(p) for p in named):
+        return
+    roots = sorted({root for p in named if (root := find_repo_root(p)) is not None})
+    if not roots:
+        return
+    if STDIN in paths and stdin_name:  # the file on disk is stale: stdin holds its new text
+        seen.add(os.path.abspath(stdin_name))
+    walked = Discovery()
+    for root in roots:
+        _walk(root, walked, seen, excludes, exclude_root, cwd)
+    found.context = walked.candidates
+    found.scoped = True
+    found.notes.extend(
+        f"{display_path(root, cwd)}: indexed as context for the named "
+        "files; only findings that touch them are reported (--no-context turns this off)"
+        for root in roots
+    )
 
 
 def _excluded(abs_path: str, excludes: IgnoreRules, root: str | None, *, is_dir: bool) -> bool:

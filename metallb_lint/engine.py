@@ -33,6 +33,8 @@ class Options:
     stdin_filename: str | None = None
     stdin_data: bytes | None = None
     inline_suppressions: bool = True
+    # Named files only: index the rest of their git repository as context (discover.py).
+    context: bool = True
 
 
 @dataclass
@@ -43,6 +45,8 @@ class RunResult:
     selected: set[str]
     fail_on: Severity
     notes: list[str] = field(default_factory=list)
+    # The linted files as findings name them (without context files), in discovery order.
+    paths: list[str] = field(default_factory=list)
 
     @property
     def resources(self) -> int:
@@ -56,8 +60,9 @@ def run(options: Options, config: Config) -> RunResult:
         excludes=excludes,
         exclude_root=config.root,
         stdin_name=options.stdin_filename,
+        context=options.context,
     )
-    sources = _load(found.candidates, options.stdin_data, config)
+    sources = _load([*found.candidates, *found.context], options.stdin_data, config)
     for location, message in found.problems:
         problem_file = SourceFile(location.path, "manifest")
         problem_file.problems.append(LoadProblem("ML002", message, location))
@@ -76,8 +81,27 @@ def run(options: Options, config: Config) -> RunResult:
     )
     texts = {path: source.text for path, source in inventory.sources.items()}
     findings = decider.decide(raw, texts)
+    named = [c.display for c in found.candidates]
+    if found.scoped:
+        findings = _touching(findings, {*named, *(loc.path for loc, _ in found.problems)})
     fail_on = options.fail_on or config.fail_on or Severity.ERROR
-    return RunResult(findings, inventory, len(found.candidates), selected, fail_on, found.notes)
+    return RunResult(
+        findings, inventory, len(found.candidates), selected, fail_on, found.notes, named
+    )
+
+
+def _touching(findings: list[Finding], paths: set[str]) -> list[Finding]:
+    """The findings located in `paths` or with a related location there (a pool changed in a
+    named file, reported at the Service of another file that it no longer covers)."""
+    return [
+        f
+        for f in findings
+        if f.location.path in paths or any(r.location.path in paths for r in f.related)
+    ]
+
+
+def _read_order(role: str) -> int:
+    return 0 if role in ALWAYS_PARSED else 1 if role == "template" else 2
 
 
 def _load(candidates, stdin_data: bytes | None, config: Config) -> list[SourceFile]:
@@ -88,10 +112,9 @@ def _load(candidates, stdin_data: bytes | None, config: Config) -> list[SourceFi
     }
     roles = {c.display: classify(c.display, chart_dirs) for c in candidates}
     forced = {os.path.normpath(p) for p in config.values_files}
-    # Chart metadata and kustomizations first: they decide how the rest is read.
-    ordered = sorted(
-        candidates, key=lambda c: (roles[c.display][0] not in ALWAYS_PARSED, c.display)
-    )
+    # Chart metadata and kustomizations first, then chart templates: they decide how the
+    # rest is read (a chart whose templates hold MetalLB resources needs its values).
+    ordered = sorted(candidates, key=lambda c: (_read_order(roles[c.display][0]), c.display))
     sources: list[SourceFile] = []
     metallb_charts: set[str | None] = set()  # umbrella charts whose values are always read
     for candidate in ordered:
@@ -108,6 +131,8 @@ def _load(candidates, stdin_data: bytes | None, config: Config) -> list[SourceFi
             continue
         if role in ("chart", "requirements") and "metallb" in (source.text or "").lower():
             metallb_charts.add(chart_dir)
+        elif role == "template":
+            metallb_charts.add(chart_dir)  # load_file only returns relevant templates
         sources.append(source)
     return sources
 

@@ -22,7 +22,11 @@ from metallb_lint.model import (
     METALLB_GROUP,
     POOL_KINDS,
     Advertisement,
+    BFDProfile,
+    BGPPeer,
     Chart,
+    Community,
+    CommunityAlias,
     Dependency,
     InstallSite,
     Pool,
@@ -67,6 +71,9 @@ class Inventory:
     resources: list[Resource] = field(default_factory=list)
     pools: list[Pool] = field(default_factory=list)
     advertisements: list[Advertisement] = field(default_factory=list)
+    peers: list[BGPPeer] = field(default_factory=list)
+    bfd_profiles: list[BFDProfile] = field(default_factory=list)
+    communities: list[Community] = field(default_factory=list)
     services: list[ServiceRequest] = field(default_factory=list)
     charts: list[Chart] = field(default_factory=list)
     values: list[ValuesSource] = field(default_factory=list)
@@ -143,6 +150,7 @@ class _Builder:
         inv.charts, inv.values, inv.install_sites = charts, values, sites
         for source in self.sources:
             inv.problems.extend(source.problems)
+            inv.incomplete_kinds.update(source.incomplete_kinds)
             for chunk, reason, line in source.skipped_templates:
                 self._skip(source.display, chunk, reason, line)
         rendered = self._render_templates(charts, values)
@@ -622,8 +630,17 @@ class _Builder:
             self.inv.pools.append(self._pool(res))
         elif res.group == METALLB_GROUP and res.kind in ADVERTISEMENT_KINDS:
             self.inv.advertisements.append(_advertisement(res))
+        elif res.group == METALLB_GROUP and res.kind == "BGPPeer":
+            self.inv.peers.append(_bgp_peer(res))
+        elif res.group == METALLB_GROUP and res.kind == "BFDProfile":
+            self.inv.bfd_profiles.append(BFDProfile(res))
+        elif res.group == METALLB_GROUP and res.kind == "Community":
+            self.inv.communities.append(_community(res))
         elif res.kind == "Service" and res.api_version == "v1":
-            self.inv.services.extend(requests_from_service(res, self.inv.target, self.flux_vars))
+            requests = requests_from_service(res, self.inv.target, self.flux_vars)
+            for request in requests:
+                request.labels = res.labels
+            self.inv.services.extend(requests)
 
     def _pool(self, res: Resource) -> Pool:
         spec = res.mapping("spec")
@@ -665,7 +682,55 @@ def _advertisement(res: Resource) -> Advertisement:
     pool_selectors = (
         [s for s in selectors if isinstance(s, dict)] if isinstance(selectors, list) else None
     )
-    return Advertisement(res, pool_names, pool_selectors, unresolved)
+    ad = Advertisement(res, pool_names, pool_selectors, unresolved)
+    ad.node_selectors = _selectors(spec.get("nodeSelectors"))
+    ad.service_selectors = _selectors(spec.get("serviceSelectors"))
+    if res.kind == "BGPAdvertisement":
+        peers = spec.get("peers")
+        if isinstance(peers, list):
+            ad.peers = [
+                (name, res.location("spec", "peers", index))
+                for index, name in enumerate(peers)
+                if isinstance(name, str)
+            ]
+        communities = spec.get("communities")
+        if isinstance(communities, list):
+            ad.communities = [
+                (value, res.location("spec", "communities", index))
+                for index, value in enumerate(communities)
+            ]
+    return ad
+
+
+def _selectors(value: object) -> list[dict]:
+    return [s for s in value if isinstance(s, dict)] if isinstance(value, list) else []
+
+
+def _bgp_peer(res: Resource) -> BGPPeer:
+    spec = res.mapping("spec")
+    compared = ("myASN", "peerAddress", "interface", "vrf", "routerID", "bfdProfile")
+    unresolved = any(
+        isinstance(spec.get(key), str) and has_placeholder(spec[key]) for key in compared
+    )
+    return BGPPeer(res, _selectors(spec.get("nodeSelectors")), unresolved)
+
+
+def _community(res: Resource) -> Community:
+    community = Community(res)
+    entries = res.get("spec", "communities")
+    for index, entry in enumerate(entries if isinstance(entries, list) else []):
+        if not isinstance(entry, dict):
+            continue
+        where = ("spec", "communities", index)
+        community.aliases.append(
+            CommunityAlias(
+                entry.get("name"),
+                entry.get("value"),
+                res.location(*where, "value") if "value" in entry else res.location(*where),
+                res.location(*where, "name") if "name" in entry else res.location(*where),
+            )
+        )
+    return community
 
 
 def build_inventory(

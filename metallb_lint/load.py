@@ -8,11 +8,13 @@ and column without a second parse.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from bisect import bisect_right
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 
 import yaml
 from yaml.constructor import SafeConstructor
+from yaml.error import Mark
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 from yaml.reader import ReaderError
 
@@ -28,9 +30,16 @@ MAX_VALUES_PER_DOCUMENT = 500_000
 
 _DOC_MARKER = re.compile(r"^(?:---|\.\.\.)(?=[ \t\n]|$)", re.MULTILINE)
 # The relevance filter (DESIGN.md, Pipeline step 1): a document is parsed only if it mentions
-# MetalLB or a load balancer, or Flux's postBuild (whose variables resolve placeholders).
-RELEVANT_WORDS = (b"metallb", b"loadbalancer", b"postbuild")
-_RELEVANT = re.compile(r"metallb|loadbalancer|postbuild", re.IGNORECASE)
+# MetalLB or a load balancer, or is one of the GitOps objects that decide namespaces and
+# placeholders (Argo CD Applications, Flux Kustomizations and their postBuild).
+RELEVANT_WORDS = (
+    b"metallb",
+    b"loadbalancer",
+    b"postbuild",  # Flux variables that resolve placeholders
+    b"argoproj.io",  # Argo CD Applications: which namespace a path is synced into
+    b"kustomize.toolkit.fluxcd.io",  # Flux Kustomizations: the same, and targetNamespace
+)
+_RELEVANT = re.compile("|".join(re.escape(w.decode()) for w in RELEVANT_WORDS), re.IGNORECASE)
 _TEMPLATE = re.compile(r"\{\{|\{%")
 
 PathKey = tuple[str | int, ...]
@@ -282,6 +291,8 @@ class _Converter:
         self.path = path
         self.offset = line_offset
         self.lines = text.split("\n") if text else []
+        self.where = _mark_position(text)
+        self.remap = self.where if _ODD_BREAKS.search(text) else None
         self.positions = Positions()
         self.problems: list[LoadProblem] = []
         self.budget = MAX_VALUES_PER_DOCUMENT
@@ -289,19 +300,24 @@ class _Converter:
 
     def _span(self, node: Node) -> Span:
         start, end = node.start_mark, node.end_mark
-        end_line, end_col = end.line, end.column
-        if end_col == 0 and end_line > start.line:
+        if self.remap is None:
+            start_line, start_col, end_line, end_col = (
+                start.line,
+                start.column,
+                end.line,
+                end.column,
+            )
+        else:
+            start_line, start_col = self.remap(start)
+            end_line, end_col = self.remap(end)
+        if end_col == 0 and end_line > start_line:
             # Block collections end at column 0 of the next line; point at the end of content.
             end_line -= 1
-            while end_line > start.line and not _content(self._line(end_line)):
+            while end_line > start_line and not _content(self._line(end_line)):
                 end_line -= 1
             end_col = len(self._line(end_line).rstrip()) or 1
-        return (
-            start.line + 1 + self.offset,
-            start.column + 1,
-            end_line + 1 + self.offset,
-            max(end_col, 1),
-        )
+        offset = self.offset + 1
+        return (start_line + offset, start_col + 1, end_line + offset, end_col or 1)
 
     def _line(self, index: int) -> str:
         return self.lines[index] if 0 <= index < len(self.lines) else ""
@@ -312,8 +328,7 @@ class _Converter:
             raise _TooLarge(_too_big_message())
         if depth > MAX_DEPTH:
             raise _TooLarge(_too_deep_message(), node)
-        if path not in self.positions.values:
-            self.positions.values[path] = self._span(node)
+        self.positions.values[path] = self._span(node)
         if isinstance(node, ScalarNode):
             return self._scalar(node)
         if isinstance(node, SequenceNode):
@@ -354,7 +369,11 @@ class _Converter:
             if key_node.tag == _MERGE_TAG:
                 merged.append(value_node)
                 continue
-            key = self._key_text(key_node, path, depth)
+            key = (
+                key_node.value
+                if key_node.tag == _STR_TAG and isinstance(key_node, ScalarNode)
+                else self._key_text(key_node, path, depth)
+            )
             child = (*path, key)
             if key in seen:
                 first = seen[key]
@@ -409,6 +428,24 @@ def _content(line: str) -> bool:
     return bool(stripped) and not stripped.startswith("#")
 
 
+# YAML 1.1 (PyYAML, and Go's yaml.v2 behind kubectl) also breaks lines at NEL, LINE SEPARATOR
+# and PARAGRAPH SEPARATOR; editors, git and GitHub count only '\n'. Findings follow the latter.
+_ODD_BREAKS = re.compile("[\x85\u2028\u2029]")
+
+
+def _mark_position(text: str) -> Callable[[Mark], tuple[int, int]]:
+    """0-based (line, column) of a parser mark, in lines separated by '\n' only."""
+    if not _ODD_BREAKS.search(text):
+        return lambda mark: (mark.line, mark.column)
+    starts = [0] + [m.end() for m in re.finditer("\n", text)]
+
+    def where(mark: Mark) -> tuple[int, int]:
+        line = bisect_right(starts, mark.index) - 1
+        return line, mark.index - starts[line]
+
+    return where
+
+
 def _syntax_problem(path: str, chunk: Chunk, text: str, exc: yaml.YAMLError) -> LoadProblem:
     """ML001 at the parser's position, with the context that tells where to look."""
     offset = chunk.start_line - 1
@@ -424,8 +461,10 @@ def _syntax_problem(path: str, chunk: Chunk, text: str, exc: yaml.YAMLError) -> 
     if not isinstance(exc, yaml.MarkedYAMLError):
         msg = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
         return LoadProblem("ML001", f"not valid YAML: {msg}", Location(path, chunk.start_line))
+    where = _mark_position(text)
     mark = exc.problem_mark or exc.context_mark
     context = exc.context_mark
+    context_line = where(context)[0] + 1 + offset if context is not None else 0
     if mark is not None and context is not None and mark.index >= len(text.rstrip()):
         # The parser ran off the end of the document: what is unclosed is where it began.
         mark = context
@@ -434,16 +473,17 @@ def _syntax_problem(path: str, chunk: Chunk, text: str, exc: yaml.YAMLError) -> 
     ctx = (exc.context or "").strip()
     if ctx and exc.problem and ctx != problem:
         if context is not None and ctx.startswith(("while parsing a ", "while scanning a ")):
-            ctx += f" that starts on line {context.line + 1 + offset}"
+            ctx += f" that starts on line {context_line}"
         elif context is not None and ctx.startswith("found duplicate anchor"):
-            ctx += f" on line {context.line + 1 + offset}"
+            ctx += f" on line {context_line}"
         message += f" ({ctx})"
     hint = _hint(problem, text, mark.index if mark is not None else -1)
     if hint:
         message += f". {hint}"
     if mark is None:
         return LoadProblem("ML001", message, Location(path, chunk.start_line))
-    return LoadProblem("ML001", message, Location(path, mark.line + 1 + offset, mark.column + 1))
+    line, column = where(mark)
+    return LoadProblem("ML001", message, Location(path, line + 1 + offset, column + 1))
 
 
 _HINTS = (
@@ -498,7 +538,8 @@ def compose_chunk(
         data = converter.convert(node)
     except _TooLarge as exc:
         where = exc.node if exc.node is not None else node
-        line, column = where.start_mark.line + 1 + offset, where.start_mark.column + 1
+        line, column = converter.where(where.start_mark)
+        line, column = line + 1 + offset, column + 1
         if where is node:
             column = 1
         return None, [LoadProblem("ML002", str(exc), Location(path, line, column))]
@@ -507,7 +548,7 @@ def compose_chunk(
             LoadProblem(
                 "ML002",
                 "document is nested too deeply to analyse; skipped",
-                Location(path, node.start_mark.line + 1 + offset),
+                Location(path, converter.where(node.start_mark)[0] + 1 + offset),
             )
         ]
     doc = Document(path, index, chunk.start_line, data, converter.positions, text)

@@ -118,11 +118,76 @@ class Advertisement:
     pool_names: list[tuple[str, Location]] | None  # None: field absent
     pool_selectors: list[dict] | None  # None: field absent
     unresolved: bool = False  # a name or selector holds a placeholder
+    node_selectors: list[dict] = field(default_factory=list)  # empty: every node
+    # BGPAdvertisement only (None: field absent)
+    peers: list[tuple[str, Location]] | None = None
+    communities: list[tuple[object, Location]] | None = None
+    service_selectors: list[dict] = field(default_factory=list)
 
     @property
     def applies_to_all(self) -> bool:
         """Neither field set: the advertisement covers every pool (facts §3.1 rule 14)."""
         return not self.pool_names and not self.pool_selectors
+
+
+@dataclass
+class BGPPeer:
+    """A BGPPeer (v1beta2, or the deprecated v1beta1 that MetalLB converts)."""
+
+    resource: Resource
+    node_selectors: list[dict] = field(default_factory=list)  # empty: every node
+    unresolved: bool = False  # a field this tool compares holds a placeholder
+
+    @property
+    def name(self) -> str:
+        return self.resource.name or "<unnamed>"
+
+    @property
+    def spec(self) -> dict:
+        return self.resource.mapping("spec")
+
+    @property
+    def legacy_api(self) -> bool:
+        """v1beta1: no vrf, interface, dynamicASN, passwordSecret, connectTime, ..."""
+        return self.resource.api_version.endswith("/v1beta1")
+
+    def text(self, key: str) -> str:
+        """A string field as MetalLB compares it ("" when unset)."""
+        value = self.spec.get(key)
+        return value if isinstance(value, str) else ""
+
+    def number(self, key: str) -> int | None:
+        value = self.spec.get(key)
+        return value if isinstance(value, int) and not isinstance(value, bool) else None
+
+
+@dataclass
+class BFDProfile:
+    resource: Resource
+
+    @property
+    def name(self) -> str:
+        return self.resource.name or "<unnamed>"
+
+    @property
+    def echo_mode(self) -> bool:
+        return self.resource.get("spec", "echoMode") is True
+
+
+@dataclass
+class CommunityAlias:
+    name: object
+    value: object
+    location: Location  # of the value (or of the entry when the value is missing)
+    name_location: Location
+
+
+@dataclass
+class Community:
+    """A Community resource: aliases for BGP community values."""
+
+    resource: Resource
+    aliases: list[CommunityAlias] = field(default_factory=list)
 
 
 @dataclass
@@ -167,6 +232,7 @@ class ServiceRequest:
     ignored_annotations: list[Annotation] = field(default_factory=list)  # not read by target
     unit: str = ""
     display: str | None = None  # how messages name it, when not by its resource (chart values)
+    labels: dict | None = None  # the Service's labels; None: not known (chart values)
 
     @property
     def requested_ips(self) -> list[RequestedIP]:

@@ -119,13 +119,20 @@ def read_candidate(candidate: Candidate, stdin: bytes | None = None) -> bytes | 
 
 
 def _too_big(size: int, location: Location) -> LoadProblem:
-    limit = MAX_FILE_BYTES / 1048576
     return LoadProblem(
         "ML002",
-        f"file is {size / 1048576:.1f} MiB, over the {limit:g} MiB limit for one file; not read. "
-        "Split it, or exclude it in the configuration",
+        f"file is {_size(size)}, over the {_size(MAX_FILE_BYTES)} limit for one file; not "
+        "read. Split it, or exclude it in the configuration",
         location,
     )
+
+
+def _size(count: int) -> str:
+    if count >= 1048576:
+        return f"{count / 1048576:.1f}".removesuffix(".0") + " MiB"
+    if count >= 1024:
+        return f"{count / 1024:.1f}".removesuffix(".0") + " KiB"
+    return f"{count} bytes"
 
 
 def load_file(

@@ -643,3 +643,21 @@ def test_kustomize_list_items_keep_positions(repo: Path) -> None:
     text = "apiVersion: v1\nkind: List\nitems:\n  -" + items[3:] + "    spec: {}\n"
     write(repo, {"list.yaml": text})
     expect(lint(repo, "."), ("ML003", "list.yaml", 17), code=1)
+
+
+# -- what could not be read is not guessed about -----------------------------------------------
+
+
+def test_unquoted_template_action_in_a_plain_manifest_is_skipped(repo: Path) -> None:
+    text = SERVICE.replace("192.168.1.241", "{{ .Values.ip }}")
+    write(repo, {"svc.yaml": text, "pool.yaml": POOL})
+    result = lint(repo, ".", select="ML0,ML4")
+    expect(result, ("ML004", "svc.yaml", 7), code=0)  # not ML405 for a '{...}' mapping
+
+
+def test_an_unreadable_pool_silences_checks_that_need_every_pool(repo: Path) -> None:
+    broken = POOL.replace("192.168.1.240/29", "[192.168.1.240/29")
+    other = POOL.replace("default", "other").replace("192.168.1.240/29", "10.0.0.0/29")
+    write(repo, {"pool.yaml": broken, "other.yaml": other, "svc.yaml": SERVICE})
+    result = lint(repo, ".", select="ML0,ML401,ML403")
+    expect(result, ("ML001", "pool.yaml", 8), code=1)  # and no ML401 for 192.168.1.241

@@ -78,7 +78,7 @@ def test_demo_findings() -> None:
     }
     assert result.json["summary"] == {
         "files": 19,
-        "resources": 12,
+        "resources": 15,
         "error": 7,
         "warning": 0,
         "info": 2,
@@ -150,7 +150,7 @@ def test_demo_text_header_names_the_target() -> None:
         "  mode       from chart 0.14.3 defaults",
         "  namespace  from fixtures/homelab/argocd/metallb.yaml",
     ]
-    assert lines[-1] == "9 problems (7 errors, 2 infos) in 19 files, 12 resources"
+    assert lines[-1] == "9 problems (7 errors, 2 infos) in 19 files, 15 resources"
 
 
 def test_same_output_every_time() -> None:

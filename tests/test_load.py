@@ -206,6 +206,11 @@ def test_complex_keys_are_named_by_their_flow_text() -> None:
     assert doc.data == {"[a, b]": 1, "{k: v}": 2}
 
 
+def test_tagged_collection_keys_do_not_crash() -> None:
+    doc = one("? !!str [1]\n: x\n? !!map k\n: y\n")
+    assert doc.data == {"[1]": "x", "k": "y"}
+
+
 def test_aliases_expand_to_equal_values() -> None:
     doc = one("a: &x [1, 2]\nb: *x\n")
     assert doc.data == {"a": [1, 2], "b": [1, 2]}
@@ -426,3 +431,12 @@ def test_scalar_document_is_reported() -> None:
     assert source is not None
     assert [(p.rule, p.location.line) for p in source.problems] == [("ML001", 1)]
     assert "':' is missing" in source.problems[0].message
+
+
+def test_unicode_line_separators_do_not_shift_line_numbers() -> None:
+    """YAML 1.1 breaks lines at U+2028/U+0085 too; findings count lines the way editors do."""
+    doc = one('a: "x\u2028y"\nb: 1\u2029\nc: [1, 2]\n')
+    assert doc.data["a"] == "x\u2028y"
+    assert (doc.location(("c",)).line, doc.location(("c",)).column) == (3, 4)
+    _, problems = compose("a: 1\u2028b: 2\nc: [1\nd: 2\n")
+    assert [(p.location.line, p.location.column) for p in problems] == [(3, 2)]  # not 4

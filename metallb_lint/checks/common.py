@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from typing import TypeVar
 
 from metallb_lint.addresses import IntervalIndex
 from metallb_lint.checks import Context
-from metallb_lint.model import Advertisement, Pool, PoolEntry, ServiceRequest
-from metallb_lint.selectors import any_matches
+from metallb_lint.model import Advertisement, Pool, PoolEntry, Resource, ServiceRequest
+from metallb_lint.placeholders import has_placeholder
+from metallb_lint.selectors import NAMESPACE_NAME_LABEL, any_matches, matches
+from metallb_lint.selectors import keys as selector_keys
 from metallb_lint.versions import v
 
 T = TypeVar("T")
@@ -95,3 +97,170 @@ def handled_by_metallb(ctx: Context, request: ServiceRequest) -> bool:
 
 def same_object(a_kind: str, a_name: str | None, b_kind: str, b_name: str | None) -> bool:
     return a_kind == b_kind and a_name == b_name
+
+
+# -- scoping: which objects one MetalLB reads together ----------------------------------------
+
+R = TypeVar("R")
+
+
+def in_scope(origin: Resource, items: Iterable[R], resource_of: Callable[[R], Resource]) -> list[R]:
+    """The objects MetalLB reads together with `origin`: those of its namespace (or of an
+    unknown one). A repository may hold several clusters in one namespace name, so when some
+    of them sit in origin's deployment unit (kustomization, chart or folder), only those."""
+    found = [
+        item
+        for item in items
+        if same_namespace(origin.effective_namespace, resource_of(item).effective_namespace)
+    ]
+    local = [item for item in found if resource_of(item).unit == origin.unit]
+    return local or found
+
+
+def named(
+    origin: Resource, items: Iterable[R], name: str, resource_of: Callable[[R], Resource]
+) -> list[R]:
+    """The objects a reference by name from `origin` reaches (same-unit ones preferred: a
+    name defined in several folders is one object per cluster or overlay)."""
+    found = [
+        item
+        for item in items
+        if resource_of(item).name == name
+        and same_namespace(origin.effective_namespace, resource_of(item).effective_namespace)
+    ]
+    local = [item for item in found if resource_of(item).unit == origin.unit]
+    return local or found
+
+
+def covered_pools(ctx: Context, ad: Advertisement) -> list[Pool]:
+    """The pools an advertisement certainly announces (facts §3.1 rules 14-15): by name, by
+    label, or all of them when it names none and selects none."""
+    if ad.unresolved:
+        return []
+    pools = read_pools(ctx)
+    chosen: dict[int, Pool] = {}
+    for name, _ in ad.pool_names or ():
+        for pool in named(ad.resource, pools, name, _pool_resource):
+            chosen.setdefault(id(pool), pool)
+    if ad.applies_to_all or ad.pool_selectors:
+        for pool in in_scope(ad.resource, pools, _pool_resource):
+            if ad.applies_to_all or any_matches(ad.pool_selectors or [], pool.resource.labels):
+                chosen.setdefault(id(pool), pool)
+    return list(chosen.values())
+
+
+def _pool_resource(pool: Pool) -> Resource:
+    return pool.resource
+
+
+def families(pool: Pool) -> set[int]:
+    """The IP versions (4, 6) a pool holds addresses of."""
+    return {r.version for r in pool.ranges}
+
+
+# -- serviceAllocation (facts §3.1 rules 10-13, §5.3) ----------------------------------------
+
+SERVICE_ALLOCATION = v("0.13.9")
+ALLOCATION_MATCHES_ALL = v("0.15.0")  # a serviceAllocation with only `priority`
+
+
+def service_allocation(ctx: Context, pool: Pool) -> dict | None:
+    """The pool's serviceAllocation as the target reads it (the field arrived in 0.13.9)."""
+    if ctx.target.version < SERVICE_ALLOCATION:
+        return None
+    return pool.service_allocation
+
+
+def _listed(allocation: dict, key: str) -> list:
+    value = allocation.get(key)
+    return value if isinstance(value, list) else []
+
+
+def allocation_is_open(allocation: dict) -> bool:
+    """No namespaces and no selectors: only a priority, or nothing at all."""
+    return not any(
+        _listed(allocation, key) for key in ("namespaces", "namespaceSelectors", "serviceSelectors")
+    )
+
+
+@cached
+def namespace_labels(ctx: Context) -> dict[str, dict]:
+    """Labels of the Namespace objects the repository defines (merged across copies)."""
+    table: dict[str, dict] = {}
+    for res in ctx.inventory.of_kind("Namespace"):
+        if res.api_version == "v1" and res.name:
+            table.setdefault(res.name, {}).update(res.labels)
+    return table
+
+
+def namespace_selected(ctx: Context, selector: object, namespace: str) -> bool | None:
+    """Does a namespaceSelector select `namespace`? Kubernetes labels every namespace with
+    kubernetes.io/metadata.name; other labels are known only from a Namespace object."""
+    known = namespace_labels(ctx).get(namespace)
+    labels = {**(known or {}), NAMESPACE_NAME_LABEL: namespace}
+    if known is None and not selector_keys(selector) <= {NAMESPACE_NAME_LABEL}:
+        return None
+    return matches(selector, labels)
+
+
+@cached
+def namespaces_in_use(ctx: Context) -> set[str]:
+    """Namespaces that certainly exist: those of Services and of Namespace objects."""
+    found = {r.namespace for r in ctx.inventory.services if r.namespace}
+    return found | set(namespace_labels(ctx))
+
+
+def allocation_admits(ctx: Context, pool: Pool, request: ServiceRequest) -> bool | None:
+    """MetalLB's isPoolCompatibleWithService: may the Service take an address of the pool?
+    None when it cannot be known (unknown namespace, labels or namespace labels)."""
+    allocation = service_allocation(ctx, pool)
+    if allocation is None:
+        return True
+    if has_placeholder(repr(allocation)):
+        return None
+    names = [n for n in _listed(allocation, "namespaces") if isinstance(n, str)]
+    ns_selectors = [s for s in _listed(allocation, "namespaceSelectors") if isinstance(s, dict)]
+    svc_selectors = [s for s in _listed(allocation, "serviceSelectors") if isinstance(s, dict)]
+    ns_ok: bool | None = True
+    if names or ns_selectors:
+        namespace = request.namespace
+        if namespace is None:
+            ns_ok = None
+        elif namespace not in names:
+            verdicts = [namespace_selected(ctx, s, namespace) for s in ns_selectors]
+            if any(verdicts):
+                ns_ok = True
+            elif None in verdicts:
+                ns_ok = None
+            elif names or any(
+                namespace_selected(ctx, s, other)
+                for s in ns_selectors
+                for other in namespaces_in_use(ctx)
+            ):
+                ns_ok = False  # the allowed set is not empty, and it lacks this namespace
+            else:
+                ns_ok = None  # selectors that select no namespace at all restrict nothing
+    svc_ok: bool | None = True
+    if svc_selectors:
+        svc_ok = None if request.labels is None else any_matches(svc_selectors, request.labels)
+    if ns_ok is False or svc_ok is False:
+        return False
+    return True if ns_ok and svc_ok else None
+
+
+def auto_assign_candidates(ctx: Context, request: ServiceRequest) -> list[Pool]:
+    """Pools MetalLB may assign a Service an address from when it requests nothing (facts
+    §5.3): auto-assign pools without serviceAllocation, and those whose serviceAllocation may
+    admit it. Before 0.15 a serviceAllocation with only a priority admits nobody here."""
+    found = []
+    for pool in read_pools(ctx):
+        if not pool.auto_assign:
+            continue
+        allocation = service_allocation(ctx, pool)
+        if allocation is not None:
+            if allocation_is_open(allocation) and ctx.target.version < ALLOCATION_MATCHES_ALL:
+                continue
+            if allocation_admits(ctx, pool, request) is False:
+                continue
+        found.append(pool)
+    return found

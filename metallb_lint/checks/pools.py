@@ -19,13 +19,16 @@ from metallb_lint.addresses import (
 from metallb_lint.checks import Context, rule
 from metallb_lint.checks.common import (
     ADDRESS_POOL_REMOVED,
+    ALLOCATION_MATCHES_ALL,
     advertisements_complete,
+    allocation_is_open,
     handled_by_metallb,
     pool_index,
     pools_by_name,
     read_pools,
     same_namespace,
     selects,
+    service_allocation,
 )
 from metallb_lint.findings import Finding, Location, Related
 from metallb_lint.model import (
@@ -36,6 +39,9 @@ from metallb_lint.model import (
     Resource,
     ServiceRequest,
 )
+from metallb_lint.placeholders import has_placeholder
+from metallb_lint.selectors import duplicates as duplicate_selectors
+from metallb_lint.selectors import problems as selector_problems
 
 MAX_RELATED = 10
 
@@ -583,3 +589,79 @@ def duplicate_resource(ctx: Context) -> Iterator[Finding]:
             resource=res.ref,
             related=[Related(first.name_location, f"first {first.kind} '{res.name}' is here")],
         )
+
+
+@rule("ML211")
+def invalid_service_allocation(ctx: Context) -> Iterator[Finding]:
+    for pool in read_pools(ctx):
+        allocation = service_allocation(ctx, pool)
+        if allocation is None:
+            continue
+        res = pool.resource
+        base = ("spec", "serviceAllocation")
+        effect = (
+            "MetalLB rejects the configuration and keeps the last valid one, so no change of "
+            "that update takes effect"
+        )
+        names = allocation.get("namespaces")
+        seen: dict[str, int] = {}
+        for index, name in enumerate(names if isinstance(names, list) else []):
+            if not isinstance(name, str) or has_placeholder(name):
+                continue
+            if name not in seen:
+                seen[name] = index
+                continue
+            yield ctx.finding(
+                "ML211",
+                f"namespace '{name}' is listed twice in serviceAllocation.namespaces of pool "
+                f"'{pool.name}': {effect} (\"duplicate definition in namespaces field\"). "
+                "Remove the copy",
+                res.location(*base, "namespaces", index),
+                resource=res.ref,
+                related=[
+                    Related(res.location(*base, "namespaces", seen[name]), "first listed here")
+                ],
+                anchor=f"serviceAllocation.namespaces[{index}]",
+            )
+        for key in ("namespaceSelectors", "serviceSelectors"):
+            selectors = allocation.get(key)
+            if not isinstance(selectors, list):
+                continue
+            for index, selector in enumerate(selectors):
+                found = selector_problems(selector)
+                if found:
+                    yield ctx.finding(
+                        "ML211",
+                        f"serviceAllocation.{key}[{index}] of pool '{pool.name}' is invalid: "
+                        f"{'; '.join(dict.fromkeys(found))}. {effect}",
+                        res.location(*base, key, index),
+                        resource=res.ref,
+                        anchor=f"serviceAllocation.{key}[{index}]",
+                    )
+            for first, later in duplicate_selectors(selectors):
+                yield ctx.finding(
+                    "ML211",
+                    f"serviceAllocation.{key}[{later}] of pool '{pool.name}' repeats "
+                    f'{key}[{first}]: {effect} ("duplicate definition of {key}"). Remove '
+                    "the copy",
+                    res.location(*base, key, later),
+                    resource=res.ref,
+                    related=[Related(res.location(*base, key, first), "first written here")],
+                    anchor=f"serviceAllocation.{key}[{later}]",
+                )
+        version = ctx.target.version
+        if allocation_is_open(allocation) and pool.auto_assign and version < ALLOCATION_MATCHES_ALL:
+            yield ctx.finding(
+                "ML211",
+                f"pool '{pool.name}' has a serviceAllocation without namespaces, "
+                f"namespaceSelectors or serviceSelectors. MetalLB {version} leaves pools with a "
+                "serviceAllocation out of automatic assignment unless it matches the Service, and "
+                "this one matches none, so the pool is never auto-assigned; only Services that "
+                "request one of its addresses or the pool by name get one (from "
+                f"{ALLOCATION_MATCHES_ALL} such a serviceAllocation matches every Service). List "
+                "the namespaces or selectors it is meant for, remove serviceAllocation, or "
+                f"upgrade to {ALLOCATION_MATCHES_ALL} or later",
+                res.location(*base, key=True),
+                resource=res.ref,
+                anchor="serviceAllocation",
+            )

@@ -1,0 +1,226 @@
+"""The pre-commit hooks, run by the real `pre-commit` tool.
+
+pre-commit installs a hook repository from git, so the files metallb-lint needs to install
+(pyproject.toml, the package, schemas/, rules/, the hooks file) are copied into a temporary git
+repository and committed there; the working tree of this repository is never committed to.
+pre-commit then builds the hook's environment with pip (from PyPI, the one network use of the
+suite) in a temporary PRE_COMMIT_HOME shared by the tests of this module.
+
+The user's repository keeps its pool in one file and its Services in others: the hook, given
+only the changed Service file, still checks it against that pool (context, DESIGN.md
+"Pre-commit: files versus the whole repository").
+
+Skipped, not failed, when pre-commit or git is not installed.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import ROOT, write
+
+pytestmark = pytest.mark.skipif(shutil.which("git") is None, reason="git is not installed")
+
+HOOK_FILES = (
+    "pyproject.toml",
+    "README.md",
+    ".pre-commit-hooks.yaml",
+    "metallb_lint",
+    "schemas",
+    "rules",
+)
+
+POOL = """\
+apiVersion: metallb.io/v1beta1
+kind: IPAddressPool
+metadata:
+  name: default
+  namespace: metallb-system
+spec:
+  addresses:
+    - 192.168.1.240-192.168.1.244
+---
+apiVersion: metallb.io/v1beta1
+kind: L2Advertisement
+metadata:
+  name: default
+  namespace: metallb-system
+"""
+
+
+def service(name: str, ip: str) -> str:
+    return f"""\
+apiVersion: v1
+kind: Service
+metadata:
+  name: {name}
+  namespace: media
+  annotations:
+    metallb.universe.tf/loadBalancerIPs: {ip}
+spec:
+  type: LoadBalancer
+  selector:
+    app: {name}
+  ports:
+    - port: 80
+"""
+
+
+def pre_commit() -> list[str]:
+    try:
+        import pre_commit  # noqa: F401
+    except ImportError:
+        pytest.skip("pre-commit is not installed (pip install '.[test]')")
+    return [sys.executable, "-m", "pre_commit"]
+
+
+def git_env(home: Path) -> dict[str, str]:
+    """No user or system git configuration; an identity for the commits."""
+    config = home / "gitconfig"
+    if not config.exists():
+        config.write_text(
+            "[user]\n\tname = metallb-lint tests\n\temail = tests@example.invalid\n"
+            "[init]\n\tdefaultBranch = main\n[commit]\n\tgpgsign = false\n",
+            encoding="utf-8",
+        )
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("GIT_", "PRE_COMMIT"))}
+    env.update(
+        GIT_CONFIG_GLOBAL=str(config),
+        GIT_CONFIG_NOSYSTEM="1",
+        PRE_COMMIT_HOME=str(home / "pre-commit-home"),
+        NO_COLOR="1",
+    )
+    for name in ("GITHUB_ACTIONS", "FORCE_COLOR"):
+        env.pop(name, None)
+    return env
+
+
+def git(cwd: Path, env: dict[str, str], *args: str) -> str:
+    done = subprocess.run(
+        ["git", *args], cwd=cwd, env=env, capture_output=True, text=True, check=True
+    )
+    return done.stdout
+
+
+@pytest.fixture(scope="module")
+def home(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return tmp_path_factory.mktemp("precommit-home")
+
+
+@pytest.fixture(scope="module")
+def hook_repo(home: Path) -> Path:
+    """A committed copy of what the hook needs to install."""
+    repo = home / "hook-repo"
+    repo.mkdir()
+    ignore = shutil.ignore_patterns("__pycache__", "*.pyc")
+    for name in HOOK_FILES:
+        source = ROOT / name
+        if source.is_dir():
+            shutil.copytree(source, repo / name, ignore=ignore)
+        else:
+            shutil.copy2(source, repo / name)
+    env = git_env(home)
+    git(repo, env, "init", "-q")
+    git(repo, env, "add", "-A")
+    git(repo, env, "commit", "-q", "-m", "metallb-lint hooks under test")
+    return repo
+
+
+@pytest.fixture
+def user_repo(tmp_path: Path, home: Path) -> Path:
+    """A GitOps repository: the pool in one file, Services in others."""
+    repo = tmp_path / "gitops"
+    repo.mkdir()
+    env = git_env(home)
+    git(repo, env, "init", "-q")
+    write(
+        repo,
+        {
+            "metallb-system/pool.yaml": POOL,
+            "apps/jellyfin/service.yaml": service("jellyfin", "192.168.1.241"),
+        },
+    )
+    git(repo, env, "add", "-A")
+    git(repo, env, "commit", "-q", "-m", "pool and jellyfin")
+    return repo
+
+
+def run(cmd: list[str], cwd: Path, env: dict[str, str]) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(cmd, cwd=cwd, env=env, capture_output=True, text=True, timeout=900)
+
+
+def test_manifest_is_valid() -> None:
+    done = subprocess.run(
+        [*pre_commit(), "validate-manifest", ".pre-commit-hooks.yaml"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+    )
+    assert done.returncode == 0, done.stdout + done.stderr
+
+
+def test_try_repo_passes_and_blocks(hook_repo: Path, user_repo: Path, home: Path) -> None:
+    env = git_env(home)
+    try_repo = [*pre_commit(), "try-repo", str(hook_repo), "metallb-lint", "--files"]
+
+    # A Service inside the pool: passes. Only this file is named; the pool is context.
+    write(user_repo, {"apps/navidrome/service.yaml": service("navidrome", "192.168.1.242")})
+    git(user_repo, env, "add", "-A")
+    good = run([*try_repo, "apps/navidrome/service.yaml"], user_repo, env)
+    assert good.returncode == 0, good.stdout + good.stderr
+    assert "metallb-lint" in good.stdout and "Passed" in good.stdout
+
+    # A Service outside the pool: blocked, with the finding at its file and line.
+    write(user_repo, {"apps/sonarr/service.yaml": service("sonarr", "192.168.1.231")})
+    git(user_repo, env, "add", "-A")
+    bad = run([*try_repo, "apps/sonarr/service.yaml"], user_repo, env)
+    assert bad.returncode == 1, bad.stdout + bad.stderr
+    assert "Failed" in bad.stdout
+    assert "apps/sonarr/service.yaml" in bad.stdout
+    assert "ML401" in bad.stdout and "192.168.1.231" in bad.stdout
+    assert "pool 'default' is 192.168.1.240-192.168.1.244" in bad.stdout  # the related pool
+    assert "jellyfin" not in bad.stdout  # only findings touching the named file
+
+
+def test_commits_pass_and_are_blocked(hook_repo: Path, user_repo: Path, home: Path) -> None:
+    """The hook installed as a git pre-commit hook: a good commit lands, a bad one does not.
+    A changed pool is checked against the Services of every other file."""
+    env = git_env(home)
+    rev = git(hook_repo, env, "rev-parse", "HEAD").strip()
+    write(
+        user_repo,
+        {
+            ".pre-commit-config.yaml": (
+                f"repos:\n  - repo: {hook_repo}\n    rev: {rev}\n"
+                "    hooks:\n      - id: metallb-lint\n"
+            )
+        },
+    )
+    installed = run([*pre_commit(), "install"], user_repo, env)
+    assert installed.returncode == 0, installed.stdout + installed.stderr
+    commit = ["git", "commit", "-m"]
+
+    write(user_repo, {"apps/navidrome/service.yaml": service("navidrome", "192.168.1.243")})
+    git(user_repo, env, "add", "-A")
+    good = run([*commit, "navidrome inside the pool"], user_repo, env)
+    assert good.returncode == 0, good.stdout + good.stderr
+    assert git(user_repo, env, "log", "-1", "--format=%s").strip() == "navidrome inside the pool"
+
+    # Shrinking the pool strands jellyfin (.241, committed earlier, in another file).
+    write(
+        user_repo,
+        {"metallb-system/pool.yaml": POOL.replace(".240-192.168.1.244", ".242-192.168.1.244")},
+    )
+    git(user_repo, env, "add", "-A")
+    bad = run([*commit, "shrink the pool"], user_repo, env)
+    assert bad.returncode == 1, bad.stdout + bad.stderr
+    output = bad.stdout + bad.stderr
+    assert "ML401" in output and "apps/jellyfin/service.yaml" in output
+    assert "metallb-system/pool.yaml" in output  # the related location that made it count
+    assert git(user_repo, env, "log", "-1", "--format=%s").strip() == "navidrome inside the pool"
