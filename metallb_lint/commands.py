@@ -225,6 +225,7 @@ def run_migrate(argv: list[str]) -> int:
             ) from None
     else:
         sys.stdout.write(text)
+    problems.sort(key=lambda p: (p.location.path, p.location.line, p.location.column))
     for problem in problems:
         loc = problem.location
         print(f"{loc.path}:{loc.line}:{loc.column}: {problem.message}", file=sys.stderr)

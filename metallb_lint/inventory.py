@@ -240,13 +240,17 @@ class _Builder:
         wanted = posixpath.normpath(repo_path.strip().lstrip("./")).strip("/")
         if wanted in ("", "."):
             return [""]
-        found = set()
-        for directory in {source.directory for source in self.sources}:
-            for ancestor in _ancestors(directory):
-                if ancestor == wanted or ancestor.endswith("/" + wanted):
-                    found.add(ancestor)
-                    break
-        return sorted(found)
+        suffix = "/" + wanted
+        return sorted(d for d in self._all_dirs if d == wanted or d.endswith(suffix))
+
+    @cached_property
+    def _all_dirs(self) -> frozenset[str]:
+        """Every directory of the linted tree that holds a read file, and their parents."""
+        return frozenset(
+            ancestor
+            for directory in {source.directory for source in self.sources}
+            for ancestor in _ancestors(directory)
+        )
 
     def _scope_for(self, path: str) -> _Scope | None:
         directory = posixpath.dirname(path)

@@ -156,6 +156,10 @@ class LegacyConfig:
     bfd_profiles: list[BFDProfile] = field(default_factory=list)
     communities: list[Community] = field(default_factory=list)
     problems: list[Problem] = field(default_factory=list)
+    sections: dict[str, Location] = field(default_factory=dict)  # top-level keys
+
+    def at(self, key: str) -> Location:
+        return self.sections.get(key, self.location)
 
 
 def is_legacy_data(data: object) -> bool:
@@ -195,7 +199,12 @@ def find_in_inventory(inventory) -> list[LegacyConfig]:
         if is_legacy_data(doc.data):
             found.append(
                 parse(
-                    doc.data, doc, (), origin="file", description=f"file {doc.path}", namespace=None
+                    doc.data,
+                    doc,
+                    (),
+                    origin="file",
+                    description="a bare configuration file",
+                    namespace=None,
                 )
             )
     for values in inventory.values:
@@ -207,23 +216,27 @@ def find_in_inventory(inventory) -> list[LegacyConfig]:
 
 
 def from_configmap(res: Resource) -> LegacyConfig | None:
+    """The legacy configuration in a ConfigMap's `data.config`, or None."""
     if res.kind != "ConfigMap" or res.api_version != "v1":
         return None
-    text = res.get("data", "config")
+    return _configmap(res.doc, res.base, res.body, res.effective_namespace, res.name)
+
+
+def _configmap(
+    doc: Document, base: PathKey, body: dict, namespace: str | None, name: str | None
+) -> LegacyConfig | None:
+    data = body.get("data")
+    text = data.get("config") if isinstance(data, dict) else None
     if not isinstance(text, str) or not _MENTIONS_LEGACY.search(text):
         return None
-    path = (*res.base, "data", "config")
-    embedded, problems = embedded_document(res.doc, path, text)
-    if embedded is None or not is_legacy_data(embedded.data):
-        if problems and embedded is None:  # bad YAML inside a legacy-looking config
-            config = LegacyConfig(
-                "configmap",
-                f"ConfigMap {_name(res)}",
-                res.doc.location(path),
-                res.effective_namespace,
-            )
-            config.problems.extend(problems)
-            return config
+    path = (*base, "data", "config")
+    description = f"ConfigMap {namespace + '/' if namespace else ''}{name or '<unnamed>'}"
+    embedded, problems = embedded_document(doc, path, text)
+    if embedded is None:  # bad YAML inside a legacy-looking configuration
+        config = LegacyConfig("configmap", description, doc.location(path), namespace)
+        config.problems.extend(problems)
+        return config
+    if not is_legacy_data(embedded.data):
         return None
     assert isinstance(embedded.data, dict)
     config = parse(
@@ -231,22 +244,17 @@ def from_configmap(res: Resource) -> LegacyConfig | None:
         embedded,
         (),
         origin="configmap",
-        description=f"ConfigMap {_name(res)}",
-        namespace=res.effective_namespace,
+        description=description,
+        namespace=namespace,
     )
     config.problems[:0] = problems
     return config
 
 
-def _name(res: Resource) -> str:
-    ns = f"{res.effective_namespace}/" if res.effective_namespace else ""
-    return f"{ns}{res.name or '<unnamed>'}"
-
-
 def _from_values(values) -> LegacyConfig | None:
     inline = values.data.get("configInline")
     path = (*values.base, "configInline")
-    description = f"configInline of the metallb chart values in {values.doc.path}"
+    description = "configInline in the values of the metallb chart"
     if isinstance(inline, str):
         embedded, problems = embedded_document(values.doc, path, inline)
         if embedded is None or not isinstance(embedded.data, dict):
@@ -329,7 +337,8 @@ def find_generator_files(inventory, known: Iterable[str] = ()) -> list[LegacyCon
             continue
         seen.add(gen.path)
         description = (
-            f"file {gen.path} (configMapGenerator '{gen.generator}' of {gen.kustomization.path})"
+            f"a bare configuration, the ConfigMap of configMapGenerator '{gen.generator}' "
+            f"in {gen.kustomization.path}"
         )
         source = inventory.sources.get(gen.path)
         documents = source.documents if source is not None else read_documents(gen.path)
@@ -365,10 +374,28 @@ def find_all(inventory, files: Iterable[str] = ()) -> list[LegacyConfig]:
             continue
         taken.add(path)
         for doc in read_documents(path):
-            if is_legacy_data(doc.data):
+            body = doc.data if isinstance(doc.data, dict) else {}
+            if body.get("kind") == "ConfigMap" and body.get("apiVersion") == "v1":
+                meta = body.get("metadata") if isinstance(body.get("metadata"), dict) else {}
+                namespace, name = meta.get("namespace"), meta.get("name")
+                config = _configmap(
+                    doc,
+                    (),
+                    body,
+                    namespace if isinstance(namespace, str) else None,
+                    name if isinstance(name, str) else None,
+                )
+                if config is not None:
+                    found.append(config)
+            elif is_legacy_data(doc.data):
                 found.append(
                     parse(
-                        doc.data, doc, (), origin="file", description=f"file {path}", namespace=None
+                        doc.data,
+                        doc,
+                        (),
+                        origin="file",
+                        description="a bare configuration file",
+                        namespace=None,
                     )
                 )
     found.sort(key=lambda c: (c.location.path, c.location.line))
@@ -525,6 +552,7 @@ class _Reader:
 
     def config(self, data: dict, base: PathKey, config: LegacyConfig) -> None:
         self.mapping(data, base, TOP_KEYS, "the configuration")
+        config.sections = {key: self.loc((*base, key), key=True) for key in data}
         for i, node in self.items(data.get("peers"), (*base, "peers"), "peers"):
             config.peers.append(self.peer(node, (*base, "peers", i), f"peers[{i}]"))
         for i, node in self.items(

@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from bisect import bisect_right
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 import yaml
 from yaml.constructor import SafeConstructor
@@ -20,10 +20,55 @@ from yaml.reader import ReaderError
 
 from metallb_lint.findings import Location
 
-try:  # the C loader is ~15x faster; the pure one is the fallback (DESIGN.md, Performance)
-    from yaml import CSafeLoader as _Loader
+_PLAIN_TAG = "tag:metallb-lint,2026:plain"  # a plain scalar whose type is not resolved yet
+
+
+class _LazyResolver(yaml.resolver.BaseResolver):
+    """Tags every plain scalar `_PLAIN_TAG` and nothing else: the per-node path resolvers and
+    implicit-type regexes of PyYAML's resolver cost more than composing in C, and most plain
+    scalars are strings the converter recognises by their first character."""
+
+    def descend_resolver(self, current_node: object, current_index: object) -> None:
+        pass
+
+    def ascend_resolver(self) -> None:
+        pass
+
+    def resolve(self, kind: type, value: object, implicit: tuple[bool, bool]) -> str:
+        if kind is ScalarNode:
+            return _PLAIN_TAG if implicit[0] else self.DEFAULT_SCALAR_TAG
+        if kind is SequenceNode:
+            return self.DEFAULT_SEQUENCE_TAG
+        return self.DEFAULT_MAPPING_TAG
+
+
+try:  # the C parser is ~15x faster; the pure one is the fallback (DESIGN.md, Performance)
+    from yaml.cyaml import CParser as _Parser
+
+    class _Loader(_Parser, yaml.constructor.BaseConstructor, _LazyResolver):
+        def __init__(self, stream: str) -> None:
+            _Parser.__init__(self, stream)
+            yaml.constructor.BaseConstructor.__init__(self)
+            _LazyResolver.__init__(self)
+
 except ImportError:  # pragma: no cover - depends on how PyYAML was built
-    from yaml import SafeLoader as _Loader  # type: ignore[assignment]
+
+    class _Loader(  # type: ignore[no-redef]
+        yaml.reader.Reader,
+        yaml.scanner.Scanner,
+        yaml.parser.Parser,
+        yaml.composer.Composer,
+        yaml.constructor.BaseConstructor,
+        _LazyResolver,
+    ):
+        def __init__(self, stream: str) -> None:
+            yaml.reader.Reader.__init__(self, stream)
+            yaml.scanner.Scanner.__init__(self)
+            yaml.parser.Parser.__init__(self)
+            yaml.composer.Composer.__init__(self)
+            yaml.constructor.BaseConstructor.__init__(self)
+            _LazyResolver.__init__(self)
+
 
 MAX_DEPTH = 200
 MAX_VALUES_PER_DOCUMENT = 500_000
@@ -46,23 +91,62 @@ PathKey = tuple[str | int, ...]
 Span = tuple[int, int, int, int]  # line, column, end_line, end_column (1-based)
 
 
-@dataclass
 class Positions:
-    """Where each value (and each mapping key) of a document stands in its file."""
+    """Where each value (and each mapping key) of a document stands in its file.
 
-    values: dict[PathKey, Span] = field(default_factory=dict)
-    keys: dict[PathKey, Span] = field(default_factory=dict)
+    The converter records the YAML node of each path; its span is worked out only when a
+    finding asks for it, since most values are never reported. `values` and `keys` give
+    the spans as plain tables (computed once, on first access).
+    """
+
+    __slots__ = ("_keys", "_spanner", "_values")
+
+    def __init__(
+        self,
+        values: dict[PathKey, Span] | None = None,
+        keys: dict[PathKey, Span] | None = None,
+        spanner: Callable[[Node], Span] | None = None,
+    ) -> None:
+        self._values: dict[PathKey, Span | Node] = dict(values or {})
+        self._keys: dict[PathKey, Span | Node] = dict(keys or {})
+        self._spanner = spanner
+
+    def _as_span(self, entry: Span | Node) -> Span:
+        if isinstance(entry, tuple) or self._spanner is None:
+            return entry  # type: ignore[return-value]
+        return self._spanner(entry)
+
+    @property
+    def values(self) -> dict[PathKey, Span]:
+        self._values = {k: self._as_span(v) for k, v in self._values.items()}
+        return self._values  # type: ignore[return-value]
+
+    @values.setter
+    def values(self, table: dict[PathKey, Span]) -> None:
+        self._values = dict(table)
+
+    @property
+    def keys(self) -> dict[PathKey, Span]:
+        self._keys = {k: self._as_span(v) for k, v in self._keys.items()}
+        return self._keys  # type: ignore[return-value]
+
+    @keys.setter
+    def keys(self, table: dict[PathKey, Span]) -> None:
+        self._keys = dict(table)
 
     def span(self, path: PathKey, *, key: bool = False) -> Span:
         """The span of `path`, or of its nearest ancestor that has one."""
-        table = self.keys if key else self.values
+        table = self._keys if key else self._values
         probe = tuple(path)
         while probe:
-            found = table.get(probe) or (self.keys.get(probe) if not key else None)
-            if found:
-                return found
+            found = table.get(probe)
+            if found is None and not key:
+                found = self._keys.get(probe)
+            if found is not None:
+                return self._as_span(found)
             probe = probe[:-1]
-        return self.values.get((), (1, 1, 1, 1))
+        root = self._values.get(())
+        return self._as_span(root) if root is not None else (1, 1, 1, 1)
 
 
 @dataclass
@@ -191,6 +275,17 @@ def _has_content(text: str) -> bool:
 
 _MERGE_TAG = "tag:yaml.org,2002:merge"
 _STR_TAG = "tag:yaml.org,2002:str"
+_IMPLICIT = yaml.resolver.Resolver.yaml_implicit_resolvers  # first character -> rules
+
+
+def _plain_tag(value: str) -> str:
+    """The tag YAML 1.1 (PyYAML's SafeLoader) gives a plain scalar."""
+    for tag, regexp in _IMPLICIT.get(value[:1], ()):
+        if regexp.match(value):
+            return tag
+    return _STR_TAG
+
+
 # Scalar tags built into Python values; every other tag (!Ref, !!python/..., !!timestamp,
 # !!binary, collection tags on scalars) stays text. Nothing is ever constructed from a tag.
 _SCALAR_BUILDERS = {
@@ -293,7 +388,7 @@ class _Converter:
         self.lines = text.split("\n") if text else []
         self.where = _mark_position(text)
         self.remap = self.where if _ODD_BREAKS.search(text) else None
-        self.positions = Positions()
+        self.positions = Positions(spanner=self._span)
         self.problems: list[LoadProblem] = []
         self.budget = MAX_VALUES_PER_DOCUMENT
         self._constructor = SafeConstructor()
@@ -328,7 +423,7 @@ class _Converter:
             raise _TooLarge(_too_big_message())
         if depth > MAX_DEPTH:
             raise _TooLarge(_too_deep_message(), node)
-        self.positions.values[path] = self._span(node)
+        self.positions._values[path] = node
         if isinstance(node, ScalarNode):
             return self._scalar(node)
         if isinstance(node, SequenceNode):
@@ -338,9 +433,12 @@ class _Converter:
         return None  # pragma: no cover - PyYAML has no other node kinds
 
     def _scalar(self, node: ScalarNode) -> object:
-        if node.tag == _STR_TAG or node.style in ("'", '"', "|", ">"):
+        tag = node.tag
+        if tag == _PLAIN_TAG:
+            tag = node.tag = _plain_tag(node.value)
+        if tag == _STR_TAG or node.style in ("'", '"', "|", ">"):
             return node.value
-        builder = _SCALAR_BUILDERS.get(node.tag)
+        builder = _SCALAR_BUILDERS.get(tag)
         if builder is None:
             return node.value
         try:
@@ -358,7 +456,7 @@ class _Converter:
             return str(value)
         # A complex key (`? [a, b]`): its flow text names it.
         data = self.convert(node, (*path, "<key>"), depth + 1)
-        self.positions.values.pop((*path, "<key>"), None)
+        self.positions._values.pop((*path, "<key>"), None)
         return yaml.dump(data, default_flow_style=True, width=1_000_000).strip()
 
     def _mapping(self, node: MappingNode, path: PathKey, depth: int) -> dict[str, object]:
@@ -366,6 +464,8 @@ class _Converter:
         seen: dict[str, Node] = {}
         merged: list[Node] = []
         for key_node, value_node in node.value:
+            if key_node.tag == _PLAIN_TAG:
+                key_node.tag = _plain_tag(key_node.value)
             if key_node.tag == _MERGE_TAG:
                 merged.append(value_node)
                 continue
@@ -390,8 +490,8 @@ class _Converter:
                 )
                 # The API server would refuse the document; keep PyYAML's semantics (last wins).
             seen[key] = key_node
-            self.positions.keys[child] = self._span(key_node)
-            self.positions.values.pop(child, None)
+            self.positions._keys[child] = key_node
+            self.positions._values.pop(child, None)
             result[key] = self.convert(value_node, child, depth + 1)
         for value_node in merged:
             self._merge(result, value_node, path, depth)
@@ -408,6 +508,8 @@ class _Converter:
             pairs: dict[str, tuple[Node, Node]] = {}
             nested: list[Node] = []
             for key_node, value_node in source.value:
+                if key_node.tag == _PLAIN_TAG:
+                    key_node.tag = _plain_tag(key_node.value)
                 if key_node.tag == _MERGE_TAG:
                     nested.append(value_node)
                 else:  # duplicates inside the source were reported where it is defined
@@ -416,8 +518,8 @@ class _Converter:
                 if key in result:
                     continue
                 child = (*path, key)
-                self.positions.keys[child] = self._span(key_node)
-                self.positions.values.pop(child, None)
+                self.positions._keys[child] = key_node
+                self.positions._values.pop(child, None)
                 result[key] = self.convert(value_node, child, depth + 1)
             for nested_value in nested:
                 self._merge(result, nested_value, path, depth + 1)

@@ -16,6 +16,7 @@ dropped silently: it becomes a `Problem` (reported with its file and line, exit 
 from __future__ import annotations
 
 import re
+import textwrap
 from dataclasses import dataclass, field
 from fractions import Fraction
 
@@ -151,6 +152,8 @@ class _Converter:
         self.out = Migration(config, namespace)
         for problem in config.problems:
             self.problem(problem.location, f"{problem.message}; not converted")
+            where = f"{problem.location.path}:{problem.location.line}"
+            self.out.skipped.append(f"{where}: {problem.message}")
         self.aliases = {c.name for c in config.communities}
 
     def problem(self, location: Location, message: str) -> None:
@@ -456,17 +459,15 @@ class _Converter:
             if value > limit or value < 1:
                 self.skip(ad.at(key), ad.path, f"{key} {value} is not from 1 to {limit}")
                 return None
-            for text, _ in pool.addresses:
-                entry = parse_pool_entry(text)
-                if entry.range and entry.range.version == family and entry.prefixlen is not None:
-                    if value < entry.prefixlen:
-                        self.skip(
-                            ad.at(key),
-                            ad.path,
-                            f"{key} {value} is shorter than the "
-                            f"prefix /{entry.prefixlen} of '{text}' in the pool",
-                        )
-                        return None
+            wider = _wider_than(value, family, pool)
+            if wider is not None:
+                self.skip(
+                    ad.at(key),
+                    ad.path,
+                    f"{key} {value} is shorter than the prefix /{wider[1]} of '{wider[0]}' in "
+                    "the pool, which MetalLB rejects",
+                )
+                return None
         converted = Converted(
             self.meta("BGPAdvertisement", API_V1BETA1, f"bgpadvertisement{number}"),
             ad.location,
@@ -547,7 +548,7 @@ class _Converter:
         if not self.config.communities:
             return None
         body = self.meta("Community", API_V1BETA1, "communities")
-        converted = Converted(body, self.config.communities[0].location, "bgp-communities")
+        converted = Converted(body, self.config.at("bgp-communities"), "bgp-communities")
         aliases = []
         for item in sorted(self.config.communities, key=lambda c: c.name):
             if item.value is None:
@@ -558,13 +559,24 @@ class _Converter:
                 self.omit(
                     converted,
                     item.at("value"),
-                    f"bgp-communities.{item.name}",
+                    f"alias '{item.name}'",
                     f"'{item.value}' is not a community like 64512:100",
                 )
         if not aliases:
             return None
         body["spec"] = {"communities": aliases}
         return converted
+
+
+def _wider_than(length: int, family: int, pool: legacy.Pool) -> tuple[str, int] | None:
+    """A pool entry of `family` more specific than the aggregation length (facts §3.1 rule
+    20): (entry, its shortest prefix), or None."""
+    for text, _ in pool.addresses:
+        entry = parse_pool_entry(text)
+        prefix = entry.prefixlen
+        if entry.range and entry.range.version == family and prefix is not None and length < prefix:
+            return text, prefix
+    return None
 
 
 def convert(config: legacy.LegacyConfig, namespace: str, version: Version, mode: str) -> Migration:
@@ -601,25 +613,31 @@ def clashes(migrations: list[Migration]) -> list[Problem]:
 
 def render(migrations: list[Migration], version: Version, mode: str, note: str | None) -> str:
     """The converted resources as YAML, with a header saying where each came from."""
-    lines = [
-        "# MetalLB custom resources converted by `metallb-lint migrate` from the legacy",
-        f"# configuration below, for MetalLB {version} ({mode} mode), with the mapping of",
-        "# MetalLB's configmaptocrs converter. MetalLB 0.13 and later no longer read the legacy",
-        "# configuration: apply these resources, then remove it.",
-    ]
+    intro = (
+        f"MetalLB {version} custom resources ({mode} mode) converted by `metallb-lint migrate` "
+        "with the mapping of MetalLB's configmaptocrs converter, from the legacy configuration "
+        "listed below. MetalLB 0.13 and later no longer read it: apply these resources, then "
+        "remove it."
+    )
+    lines = _comment(intro)
     if note:
-        lines.append(f"# {note}")
+        lines += _comment(note)
     for number, migration in enumerate(migrations, 1):
         loc = migration.config.location
         lines.append("#")
-        lines.append(f"# {number}. {migration.config.description}, {loc.path}:{loc.line}")
-        lines += [f"#    not converted: {text}" for text in migration.skipped]
+        lines += _comment(
+            f"{number}. {loc.path}:{loc.line}: {migration.config.description}", rest="   "
+        )
+        for text in migration.skipped:
+            lines += _comment(f"not converted: {text}", "   ", "     ")
     out = "\n".join(lines) + "\n"
     for migration in migrations:
         for item in migration.resources:
             out += "---\n"
-            out += f"# from {item.origin.path}:{item.origin.line}, {item.what}\n"
-            out += "".join(f"# not converted: {text}\n" for text in item.omitted)
+            out += "\n".join(_comment(f"from {item.origin.path}:{item.origin.line}, {item.what}"))
+            out += "\n"
+            for text in item.omitted:
+                out += "\n".join(_comment(f"not converted: {text}", "", "  ")) + "\n"
             out += yaml.safe_dump(
                 item.body,
                 sort_keys=False,
@@ -628,3 +646,16 @@ def render(migrations: list[Migration], version: Version, mode: str, note: str |
                 width=1000,
             )
     return out
+
+
+def _comment(text: str, first: str = "", rest: str = "") -> list[str]:
+    """`text` as YAML comment lines of at most 100 characters (long paths stay whole)."""
+    lines = textwrap.wrap(
+        text,
+        98,
+        initial_indent=first,
+        subsequent_indent=rest,
+        break_long_words=False,
+        break_on_hyphens=False,
+    )
+    return [f"# {line}" for line in lines]

@@ -60,7 +60,14 @@ class Context:
 
 def load_rules() -> dict[str, RuleFunc]:
     """Import the rule modules (which register themselves) and return the registry."""
-    from metallb_lint.checks import input, pools, services, versions  # noqa: F401
+    from metallb_lint.checks import (  # noqa: F401
+        advertisements,
+        bgp,
+        input,
+        pools,
+        services,
+        versions,
+    )
 
     return REGISTRY
 

@@ -185,7 +185,7 @@ def invalid_aggregation_length(ctx: Context) -> Iterator[Finding]:
                 yield ctx.finding(
                     "ML303",
                     f"{key} {length} of {_label(ad)} is more than {width}, the length of an "
-                    f"IPv{family} address: MetalLB rejects the configuration (\"invalid "
+                    f'IPv{family} address: MetalLB rejects the configuration ("invalid '
                     f'aggregation length ... for IPv{family}") and keeps the last valid one. Use '
                     f"{width} to announce each address, or a shorter prefix that covers the pool",
                     location,
@@ -318,8 +318,8 @@ def localpref_conflict(ctx: Context) -> Iterator[Finding]:
             f"{_label(later)} (localPref {second}) and {_label(earlier)} (localPref {first}) "
             f"both announce pool{'s' if len(pools) > 1 else ''} {names} with the same "
             "aggregation length to the same peers from the same nodes: one route carries one "
-            "LOCAL_PREF, so MetalLB rejects the configuration (\"invalid local preference "
-            f'{second}: local preferernce {first} was already set for the same type of BGP '
+            'LOCAL_PREF, so MetalLB rejects the configuration ("invalid local preference '
+            f"{second}: local preferernce {first} was already set for the same type of BGP "
             'update") and keeps the last valid one. Use one localPref, or separate the two by '
             "peers, nodeSelectors or aggregationLength",
             _pref_location(later),

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
+from dataclasses import dataclass
 from typing import TypeVar
 
 from metallb_lint.addresses import IntervalIndex
@@ -210,17 +211,35 @@ def namespaces_in_use(ctx: Context) -> set[str]:
     return found | set(namespace_labels(ctx))
 
 
-def allocation_admits(ctx: Context, pool: Pool, request: ServiceRequest) -> bool | None:
-    """MetalLB's isPoolCompatibleWithService: may the Service take an address of the pool?
-    None when it cannot be known (unknown namespace, labels or namespace labels)."""
+@dataclass(frozen=True)
+class AllocationVerdict:
+    """isPoolCompatibleWithService, per part: the namespace check (namespaces and
+    namespaceSelectors) and the serviceSelectors check. None: cannot be known offline."""
+
+    namespace_ok: bool | None
+    labels_ok: bool | None
+    namespaces: tuple[str, ...] = ()
+    namespace_selectors: tuple[dict, ...] = ()
+    service_selectors: tuple[dict, ...] = ()
+
+    @property
+    def admits(self) -> bool | None:
+        if self.namespace_ok is False or self.labels_ok is False:
+            return False
+        return True if self.namespace_ok and self.labels_ok else None
+
+
+def allocation_verdict(ctx: Context, pool: Pool, request: ServiceRequest) -> AllocationVerdict:
     allocation = service_allocation(ctx, pool)
     if allocation is None:
-        return True
+        return AllocationVerdict(True, True)
     if has_placeholder(repr(allocation)):
-        return None
-    names = [n for n in _listed(allocation, "namespaces") if isinstance(n, str)]
-    ns_selectors = [s for s in _listed(allocation, "namespaceSelectors") if isinstance(s, dict)]
-    svc_selectors = [s for s in _listed(allocation, "serviceSelectors") if isinstance(s, dict)]
+        return AllocationVerdict(None, None)
+    names = tuple(n for n in _listed(allocation, "namespaces") if isinstance(n, str))
+    ns_selectors = tuple(
+        s for s in _listed(allocation, "namespaceSelectors") if isinstance(s, dict)
+    )
+    svc_selectors = tuple(s for s in _listed(allocation, "serviceSelectors") if isinstance(s, dict))
     ns_ok: bool | None = True
     if names or ns_selectors:
         namespace = request.namespace
@@ -243,9 +262,13 @@ def allocation_admits(ctx: Context, pool: Pool, request: ServiceRequest) -> bool
     svc_ok: bool | None = True
     if svc_selectors:
         svc_ok = None if request.labels is None else any_matches(svc_selectors, request.labels)
-    if ns_ok is False or svc_ok is False:
-        return False
-    return True if ns_ok and svc_ok else None
+    return AllocationVerdict(ns_ok, svc_ok, names, ns_selectors, svc_selectors)
+
+
+def allocation_admits(ctx: Context, pool: Pool, request: ServiceRequest) -> bool | None:
+    """MetalLB's isPoolCompatibleWithService: may the Service take an address of the pool?
+    None when it cannot be known (unknown namespace, labels or namespace labels)."""
+    return allocation_verdict(ctx, pool, request).admits
 
 
 def auto_assign_candidates(ctx: Context, request: ServiceRequest) -> list[Pool]:

@@ -7,7 +7,19 @@ from difflib import get_close_matches
 
 from metallb_lint.addresses import format_ip, is_buggy, parse_ip
 from metallb_lint.checks import Context, rule
-from metallb_lint.checks.common import handled_by_metallb, pool_index, pools_by_name
+from metallb_lint.checks.common import (
+    ALLOCATION_MATCHES_ALL,
+    SERVICE_ALLOCATION,
+    AllocationVerdict,
+    allocation_is_open,
+    allocation_verdict,
+    auto_assign_candidates,
+    families,
+    handled_by_metallb,
+    pool_index,
+    pools_by_name,
+    service_allocation,
+)
 from metallb_lint.findings import Finding, Related
 from metallb_lint.model import POOL_KINDS, Annotation, Pool, RequestedIP, ServiceRequest
 from metallb_lint.placeholders import has_placeholder
@@ -487,7 +499,7 @@ def dedicated_pool_auto_assign(ctx: Context) -> Iterator[Finding]:
         size = sum(r.size for r in pool.ranges)
         if not pool.auto_assign or not 0 < size <= 2 or pool.unresolved:
             continue
-        if _steered(pool):
+        if _steered(ctx, pool):
             continue  # only the Services its serviceAllocation selects draw from it
         yield ctx.finding(
             "ML413",
@@ -501,9 +513,273 @@ def dedicated_pool_auto_assign(ctx: Context) -> Iterator[Finding]:
         )
 
 
-def _steered(pool: Pool) -> bool:
-    """A serviceAllocation that limits the pool to some namespaces or Services."""
-    allocation = pool.service_allocation or {}
-    return any(
-        allocation.get(key) for key in ("namespaces", "namespaceSelectors", "serviceSelectors")
+def _steered(ctx: Context, pool: Pool) -> bool:
+    """A serviceAllocation that limits the pool to some namespaces or Services (before 0.15,
+    one with only a priority keeps the pool out of automatic assignment altogether)."""
+    allocation = service_allocation(ctx, pool)
+    if allocation is None:
+        return False
+    if allocation_is_open(allocation):
+        return ctx.target.version < ALLOCATION_MATCHES_ALL
+    return True
+
+
+def _selector_text(selector: dict) -> str:
+    parts = [f"{k}={v}" for k, v in sorted((selector.get("matchLabels") or {}).items())]
+    for expression in selector.get("matchExpressions") or []:
+        if isinstance(expression, dict):
+            values = ",".join(str(x) for x in expression.get("values") or [])
+            suffix = f" ({values})" if values else ""
+            parts.append(f"{expression.get('key')} {expression.get('operator')}{suffix}")
+    return "{" + ", ".join(parts) + "}"
+
+
+def _refusal(pool: Pool, request: ServiceRequest, verdict: AllocationVerdict) -> str:
+    """Why a pool's serviceAllocation refuses a Service, in the Service's terms."""
+    if verdict.namespace_ok is False:
+        allowed = []
+        if verdict.namespaces:
+            allowed.append("namespaces " + ", ".join(verdict.namespaces))
+        if verdict.namespace_selectors:
+            shown = " or ".join(_selector_text(s) for s in verdict.namespace_selectors)
+            allowed.append(f"namespaces labelled {shown}")
+        return (
+            f"pool '{pool.name}' is reserved by its serviceAllocation for "
+            f"{' and '.join(allowed)}, and the Service is in namespace '{request.namespace}'"
+        )
+    labels = ", ".join(f"{k}={v}" for k, v in sorted((request.labels or {}).items())) or "none"
+    shown = " or ".join(_selector_text(s) for s in verdict.service_selectors)
+    return (
+        f"pool '{pool.name}' is reserved by its serviceAllocation for Services labelled "
+        f"{shown}, and the Service's labels ({labels}) match none"
+    )
+
+
+def _allocation_related(pool: Pool) -> Related:
+    return Related(
+        pool.resource.location("spec", "serviceAllocation", key=True),
+        f"serviceAllocation of pool '{pool.name}'",
+    )
+
+
+@rule("ML407")
+def pool_not_allowed(ctx: Context) -> Iterator[Finding]:
+    if ctx.target.version < SERVICE_ALLOCATION:
+        return  # serviceAllocation arrived in 0.13.9
+    index = pool_index(ctx)
+    names = pools_by_name(ctx)
+    for request in ctx.inventory.services:
+        if not handled_by_metallb(ctx, request) or not _valid_request(request):
+            continue
+        wanted = request.pool.value if request.pool is not None else None
+        ips = [ip for ip in request.requested_ips if ip.parsed]
+        for ip in ips:
+            holders = [pool for pool, _ in index.lookup(*ip.parsed)]
+            if isinstance(wanted, str) and not any(p.name == wanted for p in holders):
+                continue  # not in the requested pool: ML402
+            refused = _refusing(ctx, holders, request)
+            if refused:
+                pool, verdict = refused
+                yield ctx.finding(
+                    "ML407",
+                    f"{request.label} requests {ip.text}, but {_refusal(pool, request, verdict)}: "
+                    f'MetalLB refuses it ("pool {pool.name} not compatible for ip assignment") '
+                    "and the Service stays <pending>. Request an address of a pool open to it, "
+                    "or widen the pool's serviceAllocation",
+                    ip.location,
+                    resource=request.resource,
+                    related=[_allocation_related(pool)],
+                    anchor=f"ip:{ip.text}",
+                )
+                break
+        if ips or not isinstance(wanted, str) or request.pool is None:
+            continue
+        refused = _refusing(ctx, names.get(wanted, []), request)
+        if refused:
+            pool, verdict = refused
+            yield ctx.finding(
+                "ML407",
+                f"{request.label} asks for pool '{wanted}', but {_refusal(pool, request, verdict)}:"
+                f' MetalLB refuses it ("pool {pool.name} not compatible for ip assignment") and '
+                "the Service stays <pending>. Ask for a pool open to it, or widen the pool's "
+                "serviceAllocation",
+                request.pool.location,
+                resource=request.resource,
+                related=[_allocation_related(pool)],
+                anchor=f"pool:{wanted}",
+            )
+
+
+def _refusing(
+    ctx: Context, pools: list[Pool], request: ServiceRequest
+) -> tuple[Pool, AllocationVerdict] | None:
+    """The pool (of those that could serve the request) refusing it, when all of them do."""
+    verdicts = [(pool, allocation_verdict(ctx, pool, request)) for pool in pools]
+    if verdicts and all(verdict.admits is False for _, verdict in verdicts):
+        return verdicts[0]
+    return None
+
+
+FAMILIES = {"IPv4": 4, "IPv6": 6}
+
+
+def _family_text(families: set[int]) -> str:
+    return " and ".join(f"IPv{f}" for f in sorted(families))
+
+
+@rule("ML408")
+def ip_family_mismatch(ctx: Context) -> Iterator[Finding]:
+    inv = ctx.inventory
+    for request in inv.services:
+        if not handled_by_metallb(ctx, request) or not _valid_request(request):
+            continue
+        ips = request.requested_ips
+        if any(ip.parsed is None for ip in ips):
+            continue  # placeholders
+        if ips:
+            yield from _requested_families(ctx, request)
+        elif request.origin == "service" and inv.pools and inv.pools_complete:
+            yield from _assignable_families(ctx, request)
+
+
+def _policy(request: ServiceRequest) -> str | None:
+    """The Service's ipFamilyPolicy (Kubernetes defaults it to SingleStack); None when the
+    Service is only known from chart values, which may set it elsewhere."""
+    if request.origin != "service":
+        return None
+    return request.ip_family_policy or "SingleStack"
+
+
+def _requested_families(ctx: Context, request: ServiceRequest) -> Iterator[Finding]:
+    ips = request.requested_ips
+    policy = _policy(request)
+    wanted = {ip.parsed[0] for ip in ips if ip.parsed}
+    refuse = (
+        'MetalLB refuses it ("requested loadBalancer IP(s) ... does not match the ipFamily of '
+        'the service") and the Service stays <pending>'
+    )
+    key = request.annotation_ips_key
+    if policy == "SingleStack" and len(ips) == 2 and key is not None:
+        yield ctx.finding(
+            "ML408",
+            f"{request.label} requests an IPv4 and an IPv6 address, but it is single-stack "
+            f"(ipFamilyPolicy {request.ip_family_policy or 'unset, so SingleStack'}): {refuse}. "
+            "Set ipFamilyPolicy: RequireDualStack (on a dual-stack cluster), or request one "
+            "address",
+            key.location,
+            resource=request.resource,
+            anchor="loadBalancerIPs:family",
+        )
+        return
+    if policy == "RequireDualStack" and len(ips) == 1:
+        ip = ips[0]
+        how = (
+            "spec.loadBalancerIP holds only one"
+            if request.annotation_ips_key is None
+            else "the annotation lists only one"
+        )
+        yield ctx.finding(
+            "ML408",
+            f"{request.label} is dual-stack (ipFamilyPolicy RequireDualStack) and requests "
+            f"only {ip.text}: {refuse}. Request one IPv4 and one IPv6 address, comma-separated, "
+            f"in the {_ips_annotation(ctx)} annotation ({how})",
+            ip.location,
+            resource=request.resource,
+            anchor=f"ip:{ip.text}:family",
+        )
+        return
+    declared = request.ip_families[:1]
+    if policy == "SingleStack" and len(ips) == 1 and declared and declared[0] in FAMILIES:
+        family = FAMILIES[declared[0]]
+        ip = ips[0]
+        if ip.parsed and ip.parsed[0] != family:
+            yield ctx.finding(
+                "ML408",
+                f"{request.label} is an {declared[0]} Service (ipFamilies: [{declared[0]}]) and "
+                f"requests the IPv{ip.parsed[0]} address {ip.text}: {refuse}. Request an "
+                f"{declared[0]} address, or change ipFamilies",
+                ip.location,
+                resource=request.resource,
+                anchor=f"ip:{ip.text}:family",
+            )
+            return
+    if len(ips) == 2 and key is not None and not any(_in_no_pool(ctx, ip) for ip in ips):
+        yield from _split_pair(ctx, request, wanted)
+
+
+def _split_pair(ctx: Context, request: ServiceRequest, wanted: set[int]) -> Iterator[Finding]:
+    """MetalLB takes a dual-stack pair from one pool (`poolFor`)."""
+    inv = ctx.inventory
+    if not (inv.pools and inv.pools_complete):
+        return
+    index = pool_index(ctx)
+    first, second = (index.lookup(*ip.parsed) for ip in request.requested_ips if ip.parsed)
+    if not first or not second:
+        return
+    if {id(p) for p, _ in first} & {id(p) for p, _ in second}:
+        return
+    ip_a, ip_b = request.requested_ips
+    key = request.annotation_ips_key
+    assert key is not None
+    yield ctx.finding(
+        "ML408",
+        f"{request.label} requests {ip_a.text} (pool '{first[0][0].name}') and {ip_b.text} (pool "
+        f"'{second[0][0].name}'), but MetalLB takes both addresses of a dual-stack Service from "
+        f'one pool: it refuses the pair ("... is not allowed in config") and the Service stays '
+        f"<pending>. Put both addresses in one pool that holds {_family_text(wanted)}",
+        key.location,
+        resource=request.resource,
+        related=[
+            Related(first[0][1].location, _pool_summary(first[0][0])),
+            Related(second[0][1].location, _pool_summary(second[0][0])),
+        ],
+        anchor="loadBalancerIPs:pools",
+    )
+
+
+def _assignable_families(ctx: Context, request: ServiceRequest) -> Iterator[Finding]:
+    """No requested IP: does some pool MetalLB may pick hold the families it needs?"""
+    policy = _policy(request)
+    declared = request.ip_families[:1]
+    if policy == "RequireDualStack":
+        needed = {4, 6}
+    elif policy == "SingleStack" and declared and declared[0] in FAMILIES:
+        needed = {FAMILIES[declared[0]]}
+    else:
+        return  # the family follows the cluster's default: unknown here
+    if request.pool is not None:
+        wanted = request.pool.value
+        candidates = pools_by_name(ctx).get(wanted, []) if isinstance(wanted, str) else []
+        where = f"pool '{wanted}' (its address-pool annotation)"
+    else:
+        candidates = auto_assign_candidates(ctx, request)
+        where = "the pools it may be assigned from (" + (
+            ", ".join(f"'{p.name}'" for p in candidates[:5]) + ")"
+        )
+    if not candidates or any(p.unresolved for p in candidates):
+        return  # unknown pool (ML403), or no pool at all for it: not a family problem
+    if any(needed <= families(p) for p in candidates):
+        return
+    if needed == {4, 6}:
+        problem = (
+            "is dual-stack (ipFamilyPolicy RequireDualStack), but no pool among "
+            f"{where} holds both IPv4 and IPv6 addresses; MetalLB takes both addresses from one "
+            "pool"
+        )
+        fix = "Add the missing family to one pool (a pool may list IPv4 and IPv6 ranges)"
+    else:
+        family = next(iter(needed))
+        problem = (
+            f"is an IPv{family} Service (ipFamilies: [IPv{family}]), but {where} hold no "
+            f"IPv{family} addresses"
+        )
+        fix = f"Add IPv{family} addresses to a pool it may use"
+    yield ctx.finding(
+        "ML408",
+        f"{request.label} {problem}: MetalLB cannot assign it an address (AllocationFailed) "
+        f"and it stays <pending>. {fix}",
+        request.pool.location if request.pool is not None else request.head,
+        resource=request.resource,
+        related=[Related(p.resource.name_location, _pool_summary(p)) for p in candidates[:5]],
+        anchor="ipFamilies",
     )

@@ -8,7 +8,9 @@ of compact ranges (a CIDR when the range is one, else `first-last`).
 
 from __future__ import annotations
 
+import io
 import json
+import os
 from collections.abc import Iterable
 from typing import TextIO
 
@@ -56,10 +58,20 @@ def families(pm: PoolMap) -> str:
 
 
 def size_text(pm: PoolMap) -> str:
-    total = sum(pm.sizes.values())
-    text = f"{number(total)} address{'es' if total != 1 else ''}"
-    if pm.pool.avoid_buggy_ips:
-        text += f", {number(pm.total_usable)} usable (avoidBuggyIPs: no .0/.255)"
+    """`512 addresses`, `512 addresses, 508 usable (avoidBuggyIPs ...)`, or per family for a
+    dual-stack pool (`IPv4 512, 508 usable; IPv6 2^64`)."""
+    parts = []
+    for family in sorted(pm.sizes):
+        size, usable = pm.sizes[family], pm.usable.get(family, 0)
+        text = number(size)
+        if len(pm.sizes) == 1:
+            text += f" address{'es' if size != 1 else ''}"
+        if usable != size:
+            text += f", {number(usable)} usable"
+        parts.append(text if len(pm.sizes) == 1 else f"{FAMILIES[family]} {text}")
+    text = "; ".join(parts) or "no addresses"
+    if pm.pool.avoid_buggy_ips and any(f == 4 for f in pm.sizes):
+        text += " (avoidBuggyIPs: no .0/.255)"
     return text
 
 
@@ -75,14 +87,11 @@ def free_text(pm: PoolMap) -> str:
     more = len(pm.free_ranges) - MAX_FREE_RANGES
     if more > 0:
         shown += f" and {more} more range{'s' if more > 1 else ''}"
-    details = [f"{number(pm.free)} not requested"]
+    details = f"{number(pm.free)} not requested"
     if pm.draws:
-        up_to = "" if all(d.certain for d in pm.draws) else "up to "
-        details.append(
-            f"{up_to}{len(pm.draws)} go{'es' if len(pm.draws) == 1 else ''} to Services "
-            "without a request, lowest first"
-        )
-    return f"{shown} ({'; '.join(details)})"
+        which = "the lowest" if all(d.certain for d in pm.draws) else "up to"
+        details += f"; {which} {len(pm.draws)} likely taken automatically"
+    return f"{shown} ({details})"
 
 
 def advertised_text(pm: PoolMap) -> str:
@@ -116,15 +125,18 @@ def holding_note(holding: Holding) -> str:
 
 
 def write_text(ipmap: IPMap, stream: TextIO, *, color: bool, width: int | None = None) -> None:
+    """One block per pool: its facts, a usage bar, then a table of the addresses Services
+    hold (and the Services that take one automatically), each with where it is requested."""
     from rich import box
     from rich.console import Console, Group
     from rich.padding import Padding
     from rich.table import Table
     from rich.text import Text
 
+    buffer = io.StringIO()
     console = Console(
-        file=stream,
-        width=width,
+        file=buffer,
+        width=width or _terminal_width(stream),
         color_system="standard" if color else None,
         force_terminal=color,
         no_color=not color,
@@ -140,12 +152,21 @@ def write_text(ipmap: IPMap, stream: TextIO, *, color: bool, width: int | None =
         )
     )
 
-    def rows_table() -> Table:
-        table = Table(box=box.SIMPLE_HEAD, show_edge=False, pad_edge=False, expand=False)
-        table.add_column("IP", no_wrap=True)
-        table.add_column("Service", overflow="fold")
-        table.add_column("Requested in", overflow="fold", style="dim")
-        return table
+    def table() -> Table:
+        rows = Table(box=box.SIMPLE_HEAD, show_edge=False, pad_edge=False)
+        rows.add_column("IP", no_wrap=True)
+        rows.add_column("Service, and where it asks", overflow="fold")
+        return rows
+
+    def cell(label: str, location: Location, note: str = "", bad: bool = False) -> Text:
+        text = Text(label)
+        if note:
+            text.append(f"  ({note})", style="red" if bad else "yellow")
+        text.append("\n" + where(location), style="dim")
+        return text
+
+    def indented(*parts) -> Padding:
+        return Padding(Group(*parts), (0, 0, 0, 2), expand=False)
 
     for pm in ipmap.pools:
         res = pm.pool.resource
@@ -153,53 +174,51 @@ def write_text(ipmap: IPMap, stream: TextIO, *, color: bool, width: int | None =
         console.print()
         console.print(
             Text.assemble(
-                ("Pool ", "bold"),
-                (pm.name, "bold cyan"),
-                (f"  {res.kind} {ns}{pm.name}, {where(res.head)}", "dim"),
+                ("Pool ", "bold"), (pm.name, "bold cyan"), (f"  {res.kind} {ns}{pm.name}", "dim")
             )
         )
-        grid = Table.grid(padding=(0, 2))
-        grid.add_column(style="dim", no_wrap=True)
-        grid.add_column(overflow="fold")
-        grid.add_row("addresses", ", ".join(pm.addresses) or "none")
-        grid.add_row("family", families(pm))
-        grid.add_row("size", size_text(pm))
-        grid.add_row("autoAssign", "true" if pm.pool.auto_assign else "false")
-        grid.add_row(
-            "announced by",
-            Text(advertised_text(pm), style="" if pm.advertisements else "yellow"),
+        facts = Table.grid(padding=(0, 2))
+        facts.add_column(style="dim", no_wrap=True)
+        facts.add_column(overflow="fold")
+        facts.add_row("defined in", where(res.location()))
+        facts.add_row("addresses", ", ".join(pm.addresses) or "none")
+        facts.add_row("family", families(pm))
+        facts.add_row("size", size_text(pm))
+        facts.add_row("autoAssign", "true" if pm.pool.auto_assign else "false")
+        facts.add_row(
+            "announced by", Text(advertised_text(pm), style="" if pm.advertisements else "yellow")
         )
         full, empty = bar(pm.utilisation)
-        level = (
-            "red"
-            if pm.overcommitted or pm.utilisation >= 1
-            else ("yellow" if pm.utilisation >= 0.8 else "green")
-        )
-        grid.add_row("usage", Text.assemble((full, level), (empty, "dim"), " ", usage_text(pm)))
-        grid.add_row("free", free_text(pm))
+        level = "green"
+        if pm.overcommitted or pm.utilisation >= 1:
+            level = "red"
+        elif pm.utilisation >= 0.8:
+            level = "yellow"
+        facts.add_row("usage", Text.assemble((full, level), (empty, "dim"), " ", usage_text(pm)))
+        facts.add_row("free", free_text(pm))
         for label, values in (("unresolved", pm.unresolved), ("invalid", pm.invalid)):
             if values:
-                grid.add_row(label, Text(", ".join(values), style="yellow"))
-        parts: list = [grid]
+                facts.add_row(label, Text(", ".join(values), style="yellow"))
+        parts: list = [facts]
         if pm.held or pm.draws:
-            table = rows_table()
+            rows = table()
             for holding in pm.held:
-                note = holding_note(holding)
-                service = Text(holding.service.label)
-                if note:
-                    service.append(f"  ({note})", style="red" if holding.refused else "dim")
-                table.add_row(holding.ip, service, where(holding.service.location))
-            for draw in pm.draws:
-                service = Text(draw.service.label)
-                note = draw_note(draw)
-                if note:
-                    service.append(f"  ({note})", style="dim")
-                table.add_row(
-                    Text("automatic", style="italic"), service, where(draw.service.location)
+                rows.add_row(
+                    holding.ip,
+                    cell(
+                        holding.service.label,
+                        holding.service.location,
+                        holding_note(holding),
+                        bad=holding.refused is not None,
+                    ),
                 )
-            parts.append(Text())
-            parts.append(table)
-        console.print(Padding(Group(*parts), (0, 0, 0, 2)))
+            for draw in pm.draws:
+                rows.add_row(
+                    Text("automatic", style="italic"),
+                    cell(draw.service.label, draw.service.location, draw_note(draw)),
+                )
+            parts += [Text(), rows]
+        console.print(indented(*parts))
 
     if ipmap.outside:
         console.print()
@@ -209,14 +228,26 @@ def write_text(ipmap: IPMap, stream: TextIO, *, color: bool, width: int | None =
                 (" (MetalLB leaves these Services <pending>, ML401)", "dim"),
             )
         )
-        table = rows_table()
+        rows = table()
         for holding in ipmap.outside:
-            table.add_row(holding.ip, holding.service.label, where(holding.service.location))
-        console.print(Padding(table, (0, 0, 0, 2)))
+            rows.add_row(holding.ip, cell(holding.service.label, holding.service.location))
+        console.print(indented(rows))
     if ipmap.notes:
         console.print()
         for note in ipmap.notes:
             console.print(Text(f"note: {note}", style="dim"))
+    # rich pads every line to the width of its block: no trailing blanks in files or diffs.
+    stream.write("\n".join(line.rstrip(" ") for line in buffer.getvalue().split("\n")))
+
+
+def _terminal_width(stream: TextIO) -> int | None:
+    """The terminal's width when writing to one (else rich's default: COLUMNS or 80)."""
+    if os.environ.get("COLUMNS") or not (hasattr(stream, "isatty") and stream.isatty()):
+        return None
+    try:
+        return os.get_terminal_size(stream.fileno()).columns
+    except (OSError, ValueError, AttributeError):
+        return None
 
 
 # -- json ------------------------------------------------------------------------------------
@@ -270,7 +301,7 @@ def as_dict(ipmap: IPMap) -> dict[str, object]:
                 "namespace": res.effective_namespace,
                 "kind": res.kind,
                 "path": res.path,
-                "line": res.head.line,
+                "line": res.location().line,
                 "addresses": pm.addresses,
                 "families": [FAMILIES[f] for f in sorted(pm.sizes)],
                 "size": _per_family(pm.sizes),
