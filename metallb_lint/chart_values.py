@@ -123,9 +123,9 @@ def _metallb_dependency(chart: Chart | None, key: object) -> Dependency | None:
     if chart is None:
         return None
     for dep in chart.dependencies:
-        if dep.name == "metallb" and is_official_repository(dep.repository):
-            if dep.values_key == key:
-                return dep
+        official = dep.name == "metallb" and is_official_repository(dep.repository)
+        if official and dep.values_key == key:
+            return dep
     return None
 
 
@@ -197,10 +197,12 @@ def _condition(
         if v.owner.kind == "Chart" and posixpath.dirname(v.doc.path) == chart.directory
     ]
     # this file first, then the chart's own values.yaml
-    docs = [source.doc] + sorted(
-        {id(v.doc): v.doc for v in umbrella if v.doc is not source.doc}.values(),
+    others = {id(v.doc): v.doc for v in umbrella if v.doc is not source.doc}.values()
+    main_first = sorted(
+        others,
         key=lambda d: (posixpath.basename(d.path) not in ("values.yaml", "values.yml"), d.path),
     )
+    docs = [source.doc, *main_first]
     decided = False
     for condition in (dep.condition or "").split(","):
         parts = tuple(p for p in condition.strip().split(".") if p)

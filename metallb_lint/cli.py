@@ -174,6 +174,13 @@ def _check_parser() -> argparse.ArgumentParser:
         help="MetalLB release to check against (default: what the repo pins)",
     )
     parser.add_argument(
+        "--crd",
+        action="append",
+        metavar="FILE",
+        help="check MetalLB resources against the CustomResourceDefinitions in FILE "
+        "(repeatable; e.g. the CRDs of a release newer than this tool)",
+    )
+    parser.add_argument(
         "--color",
         choices=("auto", "always", "never"),
         default="auto",
@@ -312,6 +319,10 @@ def _check(argv: list[str]) -> int:
             )
     check_paths_exist(args.paths)
     config = _load_config(args)
+    for path in args.crd or []:
+        if not os.path.isfile(path):
+            raise UsageError(f"--crd {path}: no such file")
+        config.crds.append(path)
     stdin_data = sys.stdin.buffer.read() if "-" in args.paths else None
     options = Options(
         paths=args.paths,

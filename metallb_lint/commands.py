@@ -12,8 +12,16 @@ import argparse
 import os
 import sys
 from itertools import islice
+from typing import TYPE_CHECKING
 
 from metallb_lint.errors import UsageError
+
+if TYPE_CHECKING:
+    from metallb_lint.config import Config
+    from metallb_lint.inventory import Inventory
+    from metallb_lint.ipmap import IPMap
+    from metallb_lint.migrate import Migration, Problem
+    from metallb_lint.versions import Version
 
 EXIT_OK, EXIT_PROBLEMS = 0, 1
 MIGRATE_FROM = "0.13.0"  # the first release with custom resources (facts §1.3)
@@ -46,7 +54,7 @@ def _common(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--debug", action="store_true", help="show tracebacks of internal errors")
 
 
-def _inventory(args: argparse.Namespace):
+def _inventory(args: argparse.Namespace) -> tuple[Inventory, Config]:
     """The inventory `check` would build for these arguments, and the configuration."""
     from metallb_lint.cli import _load_config
     from metallb_lint.engine import Options, check_paths_exist, run
@@ -140,7 +148,7 @@ def run_ips(argv: list[str]) -> int:
     return EXIT_OK
 
 
-def _free(ipmap, args: argparse.Namespace, names: list[str]) -> int:
+def _free(ipmap: IPMap, args: argparse.Namespace, names: list[str]) -> int:
     import json
 
     from metallb_lint.addresses import format_ip
@@ -202,6 +210,11 @@ def run_migrate(argv: list[str]) -> int:
         )
         version = NEWEST
         mode, _ = choose_mode(version, inventory.values, inventory.install_sites)
+    elif target.assumed and not args.metallb_version:
+        note = (
+            f"No MetalLB version is pinned in the files read: converted for the newest "
+            f"release, {version} (--metallb-version chooses another)."
+        )
     cwd = os.getcwd()
     files = [display_path(p, cwd) for p in args.paths if p != "-" and os.path.isfile(p)]
     configs = legacy.find_all(inventory, files)
@@ -241,7 +254,7 @@ def run_migrate(argv: list[str]) -> int:
     return EXIT_PROBLEMS if problems else EXIT_OK
 
 
-def _verify(text: str, version, name: str, migrations) -> list:
+def _verify(text: str, version: Version, name: str, migrations: list[Migration]) -> list[Problem]:
     """Lint the converted resources as `check` would; their errors are problems too."""
     from metallb_lint.config import Config
     from metallb_lint.engine import Options, run
@@ -263,7 +276,7 @@ def _verify(text: str, version, name: str, migrations) -> list:
     ]
 
 
-def _existing_configmaps(inventory) -> list[str]:
+def _existing_configmaps(inventory: Inventory) -> list[str]:
     """Chart values pointing at a ConfigMap this run did not find: say where to look."""
     lines = []
     for values in inventory.values:

@@ -5,8 +5,8 @@ in that order in each folder) is looked for from the linted path up to the repos
 folder holding `.git`). A bad file is a `UsageError` naming `file:line`: the line of the key for
 an unknown key, the line of the value for a bad value.
 
-Paths in the file (`exclude`, `per-file-ignores`, `values-files`, `policies`) are relative to the
-folder of the file.
+Paths in the file (`exclude`, `per-file-ignores`, `values-files`, `policies`, `crds`) are
+relative to the folder of the file.
 """
 
 from __future__ import annotations
@@ -52,6 +52,7 @@ class Config:
     reserved: list[ConfiguredRange] = field(default_factory=list)
     policies: list[str] = field(default_factory=list)
     values_files: list[str] = field(default_factory=list)
+    crds: list[str] = field(default_factory=list)  # CRD manifests to check resources against
 
 
 def find_config(start: str) -> str | None:
@@ -186,6 +187,7 @@ _EXAMPLES = {
     "reserved": "a list of CIDRs or a-b ranges, e.g. [192.168.1.1/32]",
     "policies": "a list of directories",
     "values-files": "a list of values files",
+    "crds": "a list of CustomResourceDefinition manifest files",
 }
 
 
@@ -307,6 +309,7 @@ def _build(data: dict, locate, path: str, display: str) -> Config:
     cwd = os.getcwd()
     config.policies = [str(folder / p) for p in data.get("policies", [])]
     config.values_files = [display_path(str(folder / p), cwd) for p in data.get("values-files", [])]
+    config.crds = [display_path(str(folder / p), cwd) for p in data.get("crds", [])]
     for key, target in (("networks", config.networks), ("reserved", config.reserved)):
         for index, text in enumerate(data.get(key, [])):
             parsed = parse_range_or_cidr(text)

@@ -316,8 +316,9 @@ class _Builder:
                         f"MetalLB {inv.target.version} ignores: it takes an address "
                         "automatically"
                     )
-        if inv.problems:
-            files = len({p.location.path for p in inv.problems})
+        unread = {p.location.path for p in inv.problems if p.rule in ("ML001", "ML002")}
+        if unread:
+            files = len(unread)
             self.notes.append(
                 f"{files} file(s) could not be read completely; 'metallb-lint check' shows why"
             )

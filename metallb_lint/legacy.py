@@ -20,10 +20,14 @@ import posixpath
 import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from metallb_lint.findings import Location
 from metallb_lint.load import Chunk, Document, PathKey, compose_chunk
-from metallb_lint.model import Resource
+from metallb_lint.model import Resource, ValuesSource
+
+if TYPE_CHECKING:
+    from metallb_lint.inventory import Inventory
 
 TOP_KEYS = ("peers", "bgp-communities", "address-pools", "bfd-profiles")
 PEER_KEYS = (
@@ -187,7 +191,7 @@ def parse(
 # -- finding configurations ------------------------------------------------------------------
 
 
-def find_in_inventory(inventory) -> list[LegacyConfig]:
+def find_in_inventory(inventory: Inventory) -> list[LegacyConfig]:
     """ConfigMaps with a legacy `config`, bare config files the inventory parsed, and
     `configInline` in the official chart's values. Reads no file."""
     found: list[LegacyConfig] = []
@@ -251,7 +255,7 @@ def _configmap(
     return config
 
 
-def _from_values(values) -> LegacyConfig | None:
+def _from_values(values: ValuesSource) -> LegacyConfig | None:
     inline = values.data.get("configInline")
     path = (*values.base, "configInline")
     description = "configInline in the values of the metallb chart"
@@ -292,7 +296,7 @@ class GeneratorFile:
     kustomization: Location
 
 
-def generator_files(inventory) -> Iterator[GeneratorFile]:
+def generator_files(inventory: Inventory) -> Iterator[GeneratorFile]:
     """Files named by `configMapGenerator` entries that may hold a legacy configuration.
 
     Only files inside the kustomization's directory are named (kustomize's default load
@@ -327,7 +331,7 @@ def generator_files(inventory) -> Iterator[GeneratorFile]:
                     )
 
 
-def find_generator_files(inventory, known: Iterable[str] = ()) -> list[LegacyConfig]:
+def find_generator_files(inventory: Inventory, known: Iterable[str] = ()) -> list[LegacyConfig]:
     """Legacy configurations in `configMapGenerator` files, read from disk when the inventory
     skipped them. `known`: paths already converted (not read twice)."""
     seen = set(known)
@@ -357,7 +361,7 @@ def find_generator_files(inventory, known: Iterable[str] = ()) -> list[LegacyCon
     return found
 
 
-def find_all(inventory, files: Iterable[str] = ()) -> list[LegacyConfig]:
+def find_all(inventory: Inventory, files: Iterable[str] = ()) -> list[LegacyConfig]:
     """Every legacy configuration: `find_in_inventory`, `configMapGenerator` files, and the
     named `files` (bare configurations named on the command line), in file order."""
     generated = find_generator_files(inventory)

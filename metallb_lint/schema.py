@@ -488,7 +488,12 @@ def check_keys(
         return
     if isinstance(data, dict):
         props = tree.get("properties")
-        open_ = tree.get("x-open") or not isinstance(props, dict)
+        # a closed mapping (additionalProperties: false) is the validator's to report
+        open_ = (
+            tree.get("x-open")
+            or not isinstance(props, dict)
+            or tree.get("additionalProperties") is False
+        )
         props = props if isinstance(props, dict) else {}
         known = [k for k, v in props.items() if not v.get("x-schema-only")]
         for key, value in data.items():
@@ -658,13 +663,13 @@ def _explain(error) -> list[SchemaProblem]:
         out = []
         for key in extra:
             hint = closest(str(key), list(props))
-            did = f"; did you mean `{hint}`?" if hint else ""
-            allowed = ", ".join(f"`{k}`" for k in props)
+            did = f" (did you mean `{hint}`?)" if hint else ""
+            allowed = _or([f"`{k}`" for k in props]) or "nothing"
             out.append(
                 SchemaProblem(
                     (*path, key),
                     True,
-                    f"`{where((*path, key))}` is not allowed here (only {allowed}){did}",
+                    f"`{where((*path, key))}` is not allowed here, only {allowed}{did}",
                     keyword,
                     value_path=(*path, key),
                 )
@@ -711,7 +716,7 @@ def _explain(error) -> list[SchemaProblem]:
             if isinstance(value, str)
             else None
         )
-        did = f"; did you mean '{hint}'?" if hint else ""
+        did = f" (did you mean '{hint}'?)" if hint else ""
         return [
             SchemaProblem(
                 path,

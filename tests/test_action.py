@@ -119,6 +119,23 @@ def test_inputs_reach_scripts_only_through_env() -> None:
     assert set(meta["outputs"]) >= {"findings", "errors", "sarif-file"}
 
 
+def test_readme_workflow_is_valid(tmp_path: Path) -> None:
+    command = tool("check-jsonschema", "check_jsonschema")
+    text = (ROOT / "README.md").read_text(encoding="utf-8")
+    block = text[text.index("# .github/workflows/metallb-lint.yml") :]
+    workflow = tmp_path / "metallb-lint.yml"
+    workflow.write_text(block[: block.index("```")], encoding="utf-8")
+    done = subprocess.run(
+        [*command, "--builtin-schema", "vendor.github-workflows", str(workflow)],
+        capture_output=True,
+        text=True,
+    )
+    assert done.returncode == 0, done.stdout + done.stderr
+    steps = yaml.safe_load(workflow.read_text(encoding="utf-8"))["jobs"]["metallb-lint"]["steps"]
+    lint = next(step for step in steps if step.get("id") == "lint")
+    assert set(lint["with"]) <= set(action()["inputs"])
+
+
 def test_the_example_uses_the_action_with_sarif_upload() -> None:
     workflow = yaml.safe_load(EXAMPLE.read_text(encoding="utf-8"))
     steps = workflow["jobs"]["metallb-lint"]["steps"]

@@ -27,9 +27,11 @@ from tests.conftest import ROOT, write
 
 pytestmark = pytest.mark.skipif(shutil.which("git") is None, reason="git is not installed")
 
+# What `pip install` of the hook repository reads (LICENSE when there is one).
 HOOK_FILES = (
     "pyproject.toml",
     "README.md",
+    "LICENSE",
     ".pre-commit-hooks.yaml",
     "metallb_lint",
     "schemas",
@@ -121,6 +123,8 @@ def hook_repo(home: Path) -> Path:
     ignore = shutil.ignore_patterns("__pycache__", "*.pyc")
     for name in HOOK_FILES:
         source = ROOT / name
+        if not source.exists():
+            continue
         if source.is_dir():
             shutil.copytree(source, repo / name, ignore=ignore)
         else:
@@ -163,6 +167,28 @@ def test_manifest_is_valid() -> None:
         text=True,
     )
     assert done.returncode == 0, done.stdout + done.stderr
+
+
+def readme_block(first_line: str) -> str:
+    """The fenced block of README.md that starts with `first_line`."""
+    text = (ROOT / "README.md").read_text(encoding="utf-8")
+    block = text[text.index(first_line) :]
+    return block[: block.index("```")]
+
+
+def test_readme_config_snippet_is_valid(tmp_path: Path) -> None:
+    config = tmp_path / ".pre-commit-config.yaml"
+    config.write_text(readme_block("# .pre-commit-config.yaml"), encoding="utf-8")
+    done = subprocess.run(
+        [*pre_commit(), "validate-config", str(config)], capture_output=True, text=True
+    )
+    assert done.returncode == 0, done.stdout + done.stderr
+    hooks = {
+        line.split("id:")[1].split()[0] for line in config.read_text().splitlines() if "id:" in line
+    }
+    manifest = (ROOT / ".pre-commit-hooks.yaml").read_text(encoding="utf-8")
+    for hook in hooks:
+        assert f"- id: {hook}\n" in manifest
 
 
 def test_try_repo_passes_and_blocks(hook_repo: Path, user_repo: Path, home: Path) -> None:

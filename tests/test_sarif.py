@@ -12,7 +12,16 @@ import pytest
 
 from metallb_lint import __version__
 from metallb_lint.catalog import catalog
-from metallb_lint.report.sarif import MAX_DESCRIPTION, _clip, _descriptor, rule_anchor
+from metallb_lint.findings import Location
+from metallb_lint.report.sarif import (
+    MAX_DESCRIPTION,
+    _clip,
+    _descriptor,
+    _escape_message,
+    _region,
+    rule_anchor,
+)
+from metallb_lint.ruledocs import render_markdown
 from tests.conftest import ROOT, run_cli, write
 
 SCHEMA_PLACES = (
@@ -76,9 +85,11 @@ def test_demo_is_valid_sarif(validator) -> None:
     run = document["runs"][0]
     assert run["tool"]["driver"]["name"] == "metallb-lint"
     assert run["tool"]["driver"]["version"] == __version__
-    assert [r["ruleId"] for r in run["results"]] == [
-        "ML107", "ML401", "ML401", "ML401", "ML406", "ML401", "ML401", "ML401", "ML406"
-    ]  # fmt: skip
+    findings = run_cli("--isolated", "-f", "json", "fixtures/homelab", cwd=ROOT).json["findings"]
+    assert [r["ruleId"] for r in run["results"]] == [f["rule"] for f in findings]
+    assert [r["partialFingerprints"]["metallb-lint/v1"] for r in run["results"]] == [
+        f["fingerprint"] for f in findings
+    ]
     assert run["originalUriBaseIds"]["%SRCROOT%"]["uri"] == ROOT.as_uri() + "/"
     for result in run["results"]:
         rule = run["tool"]["driver"]["rules"][result["ruleIndex"]]
@@ -95,7 +106,7 @@ def test_demo_is_valid_sarif(validator) -> None:
         if result["ruleId"] in ("ML401", "ML406"):
             assert marked.startswith("192.168.1.2") and marked[-1].isdigit(), marked
         assert len(result["partialFingerprints"]["metallb-lint/v1"]) == 32
-    ml401 = run["results"][1]
+    ml401 = next(r for r in run["results"] if "192.168.1.235" in r["message"]["text"])
     assert ml401["relatedLocations"] == [
         {
             "id": 1,
@@ -115,7 +126,11 @@ def test_demo_is_valid_sarif(validator) -> None:
         "(see [pool 'default' is 192.168.1.240-192.168.1.244](1))"
     )
     levels = {r["ruleId"]: r["level"] for r in run["results"]}
-    assert levels == {"ML107": "error", "ML401": "error", "ML406": "note"}
+    assert {k: levels[k] for k in ("ML107", "ML401", "ML406")} == {
+        "ML107": "error",
+        "ML401": "error",
+        "ML406": "note",
+    }
 
 
 def test_every_rule_descriptor_fits_code_scanning(validator) -> None:
@@ -137,10 +152,23 @@ def test_every_rule_descriptor_fits_code_scanning(validator) -> None:
                 assert rule["helpUri"] == f"{docs_url}#{rule_anchor(info)}"
             else:
                 assert "helpUri" not in rule  # no relative link that would break in a viewer
-    # the anchors exist in the generated reference
-    reference = (ROOT / "docs" / "rules.md").read_text(encoding="utf-8")
+    # the anchors exist in the generated reference (docs/rules.md; test_ruledocs keeps it current)
+    reference = render_markdown()
     for info in catalog().values():
         assert f"](#{rule_anchor(info)})" in reference
+
+
+def test_message_escaping_and_regions() -> None:
+    assert _escape_message('["10.0.0.1"] is not allowed') == '\\["10.0.0.1"\\] is not allowed'
+    assert _escape_message("C:\\dir \\[x") == "C:\\dir \\\\\\[x"
+    # SARIF's endColumn is exclusive; ours is inclusive
+    assert _region(Location("a", 3, 5, 3, 9)) == {
+        "startLine": 3,
+        "startColumn": 5,
+        "endLine": 3,
+        "endColumn": 10,
+    }
+    assert _region(Location("a", 3, 5, 6, 1))["endLine"] == 6
 
 
 def test_long_descriptions_are_clipped_at_a_word() -> None:

@@ -64,7 +64,9 @@ def load_rules() -> dict[str, RuleFunc]:
         advertisements,
         bgp,
         input,
+        legacy,
         pools,
+        schema,
         services,
         versions,
     )

@@ -56,8 +56,9 @@ def _res(item: BGPPeer | BFDProfile | Community | Pool) -> Resource:
 
 def _at(res: Resource, key: str) -> Location:
     """A spec field's location, or the resource's name when the field is missing."""
-    if key in res.mapping("spec"):
-        return res.location("spec", key)
+    spec = res.mapping("spec")
+    if key in spec:
+        return res.location("spec", key, key=isinstance(spec[key], (dict, list)))
     return res.name_location
 
 
@@ -107,6 +108,23 @@ def parse_community(text: str, version: object) -> ParsedCommunity:
     return ParsedCommunity("format-error", "neither 'A:B' nor 'large:A:B:C'")
 
 
+def community_text(value: object, location: Location, res: Resource) -> str | None:
+    """A community as Kubernetes reads it. YAML 1.1 reads a plain `64512:10` as a base-60
+    integer, while Kubernetes' YAML (and so MetalLB) keeps it as the string written: take
+    that string from the source. None for anything else that is not a string."""
+    if isinstance(value, str):
+        return value
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        return None
+    doc = res.doc
+    lines = doc.text.split("\n")
+    index = location.line - doc.start_line
+    if location.end_line != location.line or not 0 <= index < len(lines):
+        return None
+    text = lines[index][location.column - 1 : location.end_column].strip()
+    return text if ":" in text else None
+
+
 def _aliases(ctx: Context, origin: Resource) -> dict[str, CommunityAlias]:
     table: dict[str, CommunityAlias] = {}
     for community in in_scope(origin, ctx.inventory.communities, _res):
@@ -128,8 +146,9 @@ def invalid_community(ctx: Context) -> Iterator[Finding]:
     for ad in _bgp_ads(ctx):
         aliases = _aliases(ctx, ad.resource)
         seen: dict[str, Location] = {}
-        for value, location in ad.communities or ():
-            if not isinstance(value, str) or has_placeholder(value):
+        for raw, location in ad.communities or ():
+            value = community_text(raw, location, ad.resource)
+            if value is None or has_placeholder(value):
                 continue
             if value in seen:
                 yield ctx.finding(
@@ -213,8 +232,8 @@ def _community_resources(ctx: Context, stale: str) -> Iterator[Finding]:
     for community in communities:
         res = community.resource
         for alias in community.aliases:
-            value = alias.value
-            if isinstance(value, str) and not has_placeholder(value):
+            value = community_text(alias.value, alias.location, res)
+            if value is not None and not has_placeholder(value):
                 parsed = parse_community(value, version)
                 if parsed.kind in ("value-error", "format-error"):
                     yield ctx.finding(
@@ -727,8 +746,9 @@ def _native_large_communities(ctx: Context, native: str) -> Iterator[Finding]:
         f"16-bit 'A:B' community, or {_switch_hint()}"
     )
     for ad in _bgp_ads(ctx):
-        for value, location in ad.communities or ():
-            if isinstance(value, str) and parse_community(value, version).kind == "large":
+        for raw, location in ad.communities or ():
+            value = community_text(raw, location, ad.resource)
+            if value is not None and parse_community(value, version).kind == "large":
                 yield ctx.finding(
                     "ML310",
                     f"community '{value}' of {_ad_label(ad)} {message}",
@@ -738,8 +758,8 @@ def _native_large_communities(ctx: Context, native: str) -> Iterator[Finding]:
                 )
     for community in ctx.inventory.communities:
         for alias in community.aliases:
-            value = alias.value
-            if isinstance(value, str) and parse_community(value, version).kind == "large":
+            value = community_text(alias.value, alias.location, community.resource)
+            if value is not None and parse_community(value, version).kind == "large":
                 yield ctx.finding(
                     "ML310",
                     f"'{value}' (alias '{alias.name}' in Community "
@@ -800,12 +820,15 @@ def frr_peer_conflict(ctx: Context) -> Iterator[Finding]:
     )
     stale = "MetalLB rejects the configuration and keeps the last valid one"
     for j, peer in enumerate(peers):
-        earlier = [
+        before = {id(p) for p in peers[:j]}
+        earlier = [  # one cluster's peers: same namespace and deployment unit
             p
-            for p in in_scope(peer.resource, peers[:j], _res)
-            if p.name != peer.name and _share_node(ctx, p, peer)
+            for p in in_scope(peer.resource, peers, _res)
+            if id(p) in before and p.name != peer.name and _share_node(ctx, p, peer)
         ]
-        for other in earlier:
+        # MetalLB names one conflict per peer; compared here with the first peer it meets,
+        # so one odd peer is reported once, not against every other peer.
+        for other in earlier[:1]:
             if peer.text("routerID") != other.text("routerID"):
                 mine = peer.text("routerID") or "unset"
                 theirs = other.text("routerID") or "unset"
@@ -841,10 +864,10 @@ def frr_peer_conflict(ctx: Context) -> Iterator[Finding]:
                     anchor=f"peerAddress:{other.name}",
                 )
                 break
-        for other in earlier:
+        same_vrf = [o for o in earlier if version < VRF or _vrf(ctx, peer) == _vrf(ctx, o)]
+        for other in same_vrf[:1]:
             mine, theirs = peer.spec.get("myASN"), other.spec.get("myASN")
-            same_vrf = version < VRF or _vrf(ctx, peer) == _vrf(ctx, other)
-            if isinstance(mine, int) and isinstance(theirs, int) and mine != theirs and same_vrf:
+            if isinstance(mine, int) and isinstance(theirs, int) and mine != theirs:
                 scope = f" in {_show_vrf(_vrf(ctx, peer))}" if version >= VRF else ""
                 yield ctx.finding(
                     "ML311",

@@ -1,17 +1,302 @@
-"""ML1xx: what the target MetalLB release does not read (facts §1.3, §5.1)."""
+"""ML105-ML107: what the target MetalLB release no longer reads, reads but deprecates, or does
+not read yet (facts §1.3, §4.6, §5.1). Each finding names the release that removed, deprecated or
+introduced the thing and what replaces it.
+
+Kinds, fields and chart keys come from the schema analyses of checks/schema.py (the `x-since`,
+`x-until`, `x-deprecated` annotations of schemas/); Service annotations from the inventory; legacy
+ConfigMap configurations from metallb_lint.legacy.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Iterator
 
 from metallb_lint.checks import Context, rule
-from metallb_lint.findings import Finding, Related
+from metallb_lint.checks.legacy import legacy_configs
+from metallb_lint.checks.schema import (
+    ResourceResult,
+    ValuesResult,
+    resource_results,
+    values_results,
+)
+from metallb_lint.findings import Finding, Location, Related
+from metallb_lint.schema import FIRST_CRD_RELEASE, KeyProblem, where
 from metallb_lint.service_requests import NEW_PREFIX, OLD_PREFIX
-from metallb_lint.versions import METALLB_IO_ANNOTATIONS
+from metallb_lint.versions import FRR_K8S_DEFAULT_FROM, METALLB_IO_ANNOTATIONS, Version
+
+MIGRATE = (
+    "Convert it with `metallb-lint migrate` (or MetalLB's configmaptocrs image) into "
+    "IPAddressPool and L2Advertisement/BGPAdvertisement resources"
+)
+
+
+# -- shared helpers ----------------------------------------------------------------------------
+
+
+def _label(result: ResourceResult) -> str:
+    res = result.resource
+    return f"{res.kind} '{res.name or '<unnamed>'}'"
+
+
+def _resource_keys(ctx: Context, kind: str) -> Iterator[tuple[ResourceResult, KeyProblem]]:
+    for result in resource_results(ctx):
+        for key in result.keys:
+            if key.kind == kind:
+                yield result, key
+
+
+def _values_keys(ctx: Context, kind: str) -> Iterator[tuple[ValuesResult, KeyProblem]]:
+    for result in values_results(ctx):
+        for key in result.keys:
+            if key.kind == kind:
+                yield result, key
+
+
+def _removed_rule(key: KeyProblem) -> str:
+    removed = key.info.get("x-removed")
+    return str(removed.get("rule", "ML105")) if isinstance(removed, dict) else "ML105"
+
+
+def _removed_message(key: KeyProblem, owner: str, subject: str, extra: str = "") -> str:
+    removed = key.info.get("x-removed") or {}
+    note = removed.get("note", "it is no longer read")
+    replacement = removed.get("replacement")
+    use = f"Replace it with {_code(replacement)}" if replacement else "Remove it"
+    return (
+        f"`{where(key.path)}` is gone from {owner} since {key.info.get('x-until')}: {note}. "
+        f"{subject} ignores it{extra}. {use}"
+    )
+
+
+def _code(text: str) -> str:
+    """Backticks around a replacement that is a values key (`tls.minVersion`)."""
+    if " " not in text and "." in text:
+        return f"`{text}`"
+    return text
+
+
+# -- ML105 -------------------------------------------------------------------------------------
+
+
+@rule("ML105")
+def removed_api(ctx: Context) -> Iterator[Finding]:
+    for result in resource_results(ctx):
+        if result.issue is not None and result.issue.rule == "ML105":
+            yield ctx.finding(
+                "ML105",
+                f"{_label(result)}: {result.issue.message}",
+                result.issue.location,
+                resource=result.resource.ref,
+                anchor="kind",
+            )
+    for result, key in _resource_keys(ctx, "removed"):
+        if _removed_rule(key) == "ML105":
+            res = result.resource
+            yield ctx.finding(
+                "ML105",
+                f"{_label(result)}: "
+                + _removed_message(key, "MetalLB", f"MetalLB {ctx.target.version}"),
+                res.location(*key.path, key=True),
+                resource=res.ref,
+                anchor=where(key.path),
+            )
+    for result, key in _values_keys(ctx, "removed"):
+        if _removed_rule(key) == "ML105":
+            check = result.check
+            refuses = key.key == "configInline" and check.version >= Version(0, 13, 3)
+            yield ctx.finding(
+                "ML105",
+                _removed_message(
+                    key,
+                    "the metallb chart",
+                    f"Chart {check.version}",
+                    " and refuses to render while it is set" if refuses else "",
+                ),
+                check.location(key.path, key=True),
+                resource=check.ref,
+                anchor=where(key.path),
+            )
+    version = ctx.target.version
+    if version >= FIRST_CRD_RELEASE:
+        yield from _legacy_removed(ctx, version)
+
+
+def _legacy_removed(ctx: Context, version: Version) -> Iterator[Finding]:
+    from metallb_lint.legacy import from_configmap
+
+    seen: set[tuple[str, int]] = set()
+    for res in ctx.inventory.resources:
+        config = from_configmap(res)
+        if config is None:
+            continue
+        seen.add((config.location.path, config.location.line))
+        yield ctx.finding(
+            "ML105",
+            f"{config.description} holds a legacy MetalLB configuration, but MetalLB stopped "
+            f"reading ConfigMap configuration in {FIRST_CRD_RELEASE}: {version} ignores it, "
+            f"so none of its pools or peers exist. {MIGRATE}",
+            res.location("data", "config", key=True),
+            resource=res.ref,
+            anchor="data.config",
+        )
+    for config in legacy_configs(ctx):
+        where_ = (config.location.path, config.location.line)
+        if config.origin != "file" or where_ in seen:
+            continue
+        seen.add(where_)
+        yield ctx.finding(
+            "ML105",
+            f"{config.description} is a legacy MetalLB configuration, but MetalLB stopped "
+            f"reading ConfigMap configuration in {FIRST_CRD_RELEASE}: {version} ignores it. "
+            f"{MIGRATE}",
+            Location(config.location.path, config.location.line, config.location.column),
+            anchor="legacy-config",
+        )
+
+
+# -- ML106 -------------------------------------------------------------------------------------
+
+
+@rule("ML106")
+def deprecated_api(ctx: Context) -> Iterator[Finding]:
+    version = ctx.target.version
+    for result in resource_results(ctx):
+        if result.issue is not None and result.issue.rule == "ML106":
+            yield ctx.finding(
+                "ML106",
+                f"{_label(result)}: {result.issue.message}",
+                result.issue.location,
+                resource=result.resource.ref,
+                anchor="apiVersion",
+            )
+    for result, key in _resource_keys(ctx, "deprecated"):
+        res = result.resource
+        info = key.info.get("x-deprecated") or {}
+        yield ctx.finding(
+            "ML106",
+            f"{_label(result)}: `{where(key.path)}` is deprecated since MetalLB "
+            f"{info.get('since')}: {info.get('note', 'it will be removed')}. Use "
+            f"{info.get('replacement', 'nothing')} instead",
+            res.location(*key.path, key=True),
+            resource=res.ref,
+            anchor=where(key.path),
+        )
+    for result, key in _resource_keys(ctx, "removed"):
+        if _removed_rule(key) == "ML106":
+            res = result.resource
+            yield ctx.finding(
+                "ML106",
+                f"{_label(result)}: " + _removed_message(key, "MetalLB", f"MetalLB {version}"),
+                res.location(*key.path, key=True),
+                resource=res.ref,
+                anchor=where(key.path),
+            )
+    for result, key in _values_keys(ctx, "removed"):
+        if _removed_rule(key) == "ML106":
+            check = result.check
+            yield ctx.finding(
+                "ML106",
+                _removed_message(key, "the metallb chart", f"Chart {check.version}"),
+                check.location(key.path, key=True),
+                resource=check.ref,
+                anchor=where(key.path),
+            )
+    yield from _frr_mode(ctx)
+    if version >= METALLB_IO_ANNOTATIONS:
+        yield from _old_annotations(ctx, version)
+
+
+def _frr_mode(ctx: Context) -> Iterator[Finding]:
+    for result in values_results(ctx):
+        check = result.check
+        if check.version < FRR_K8S_DEFAULT_FROM:
+            continue
+        user = check.source.data
+        speaker = user.get("speaker") if isinstance(user.get("speaker"), dict) else {}
+        frr = speaker.get("frr") if isinstance(speaker.get("frr"), dict) else {}
+        if frr.get("enabled") is not True:
+            continue
+        yield ctx.finding(
+            "ML106",
+            f"FRR mode (`speaker.frr.enabled: true`) is deprecated since MetalLB "
+            f"{FRR_K8S_DEFAULT_FROM}, whose chart defaults to the FRR-K8s backend. It still "
+            "works in chart "
+            f"{check.version}; plan the move to FRR-K8s (`frrk8s.enabled: true`, "
+            "`speaker.frr.enabled: false`), which also renames the BGP metrics from metallb_ "
+            "to frrk8s_",
+            check.location(("speaker", "frr", "enabled"), key=True),
+            resource=check.ref,
+            anchor="speaker.frr.enabled",
+        )
+
+
+def _old_annotations(ctx: Context, version: Version) -> Iterator[Finding]:
+    for request in ctx.inventory.services:
+        present = {note.key for note in request.metallb_annotations}
+        for note in request.metallb_annotations:
+            if not note.key.startswith(OLD_PREFIX):
+                continue
+            new_key = NEW_PREFIX + note.key[len(OLD_PREFIX) :]
+            if new_key in present:
+                effect = f"{new_key} is set too and wins; remove this one"
+            else:
+                effect = f"rename it to {new_key} (same value)"
+            yield ctx.finding(
+                "ML106",
+                f"{request.label} uses {note.key}: the {OLD_PREFIX} prefix is deprecated since "
+                f"MetalLB {METALLB_IO_ANNOTATIONS} (each change of the Service logs a "
+                f"'deprecatedAnnotation' warning event); {version} still reads it. Use the "
+                f"{NEW_PREFIX} prefix: {effect}",
+                note.key_location or note.location,
+                resource=request.resource,
+                anchor=note.key,
+            )
+
+
+# -- ML107 -------------------------------------------------------------------------------------
 
 
 @rule("ML107")
 def unsupported_in_version(ctx: Context) -> Iterator[Finding]:
+    yield from _new_annotations(ctx)
+    version = ctx.target.version
+    for result in resource_results(ctx):
+        if result.issue is not None and result.issue.rule == "ML107":
+            yield ctx.finding(
+                "ML107",
+                f"{_label(result)}: {result.issue.message}",
+                result.issue.location,
+                resource=result.resource.ref,
+                anchor="kind",
+            )
+    for result, key in _resource_keys(ctx, "later"):
+        res = result.resource
+        since = key.info.get("x-since")
+        note = f" ({key.info['x-note']})" if key.info.get("x-note") else ""
+        yield ctx.finding(
+            "ML107",
+            f"{_label(result)}: `{where(key.path)}` arrived in MetalLB {since}{note}; "
+            f"{version} does not have it, so the API server drops it and the setting has no "
+            f"effect. Upgrade MetalLB to {since} or later (and pin it), or remove the field",
+            res.location(*key.path, key=True),
+            resource=res.ref,
+            anchor=where(key.path),
+        )
+    for result, key in _values_keys(ctx, "later"):
+        check = result.check
+        since = key.info.get("x-since")
+        yield ctx.finding(
+            "ML107",
+            f"`{where(key.path)}` arrived in the metallb chart {since}; chart {check.version} "
+            f"does not read it, so it has no effect. Upgrade the chart to {since} or later, or "
+            "remove the key",
+            check.location(key.path, key=True),
+            resource=check.ref,
+            anchor=where(key.path),
+        )
+
+
+def _new_annotations(ctx: Context) -> Iterator[Finding]:
     version = ctx.target.version
     for request in ctx.inventory.services:
         read = {note.key: note for note in request.metallb_annotations}

@@ -62,8 +62,10 @@ def _unwrap(text: str) -> str:
 
 
 def _escape_message(text: str) -> str:
-    """Literal brackets escaped: in a SARIF message `[text](1)` is a link (§3.11.6)."""
-    return text.replace("\\", "\\\\").replace("[", "\\[").replace("]", "\\]")
+    """Literal brackets escaped, since `[text](1)` in a SARIF message is a link to related
+    location 1 (§3.11.6); a backslash is doubled only where it would escape a bracket."""
+    text = re.sub(r"\\(?=[\[\]])", r"\\\\", text)
+    return text.replace("[", "\\[").replace("]", "\\]")
 
 
 def _descriptor(info: RuleInfo, docs_url: str | None) -> dict[str, object]:
@@ -210,8 +212,6 @@ def document(
             "metallbVersion": str(target.version),
             "metallbVersionSource": target.version_source,
             "mode": target.mode,
-            "files": result.files,
-            "resources": result.resources,
         },
     }
     return {"$schema": SCHEMA_URI, "version": "2.1.0", "runs": [run]}

@@ -1,0 +1,552 @@
+"""ML101-ML104, ML108: MetalLB resources and chart values against the target release's schemas.
+
+Resources are checked against the CRD of the release the repository pins (schemas/crds/,
+specialised by metallb_lint.schema), or against the CRDs of a vendored chart or of `--crd` files
+when the run has them. Chart values are merged over that chart release's defaults, as Helm does,
+and validated against the chart's own values schema. Both analyses run once per run and are
+shared by the rules here and by ML105-ML107 (checks/versions.py).
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+
+from metallb_lint.chart_values import (
+    ValuesCheck,
+    coalesce,
+    third_party_values,
+    values_checks,
+    vendored_chart,
+    vendored_crds,
+)
+from metallb_lint.checks import Context, rule
+from metallb_lint.checks.common import cached
+from metallb_lint.errors import UsageError
+from metallb_lint.findings import Finding, Location, Severity
+from metallb_lint.model import Resource
+from metallb_lint.placeholders import has_placeholder
+from metallb_lint.schema import (
+    FIRST_CRD_RELEASE,
+    GROUP,
+    STATUS_KINDS,
+    CrdVersion,
+    KeyProblem,
+    Model,
+    SchemaProblem,
+    all_kinds,
+    check_keys,
+    closest,
+    kinds_named,
+    problems,
+    schema_set,
+    where,
+)
+from metallb_lint.versions import Version
+
+MAX_CRD_FILE_BYTES = 8 * 1024 * 1024
+
+
+# -- which schema applies to a resource ------------------------------------------------------
+
+
+@dataclass
+class KindIssue:
+    """A finding about the resource as a whole: its kind or API version."""
+
+    rule: str
+    message: str
+    location: Location
+
+
+@dataclass
+class ResourceResult:
+    resource: Resource
+    model: Model | None = None
+    source: str = ""  # how messages name the schema: "MetalLB 0.14.3", "the CRD in crds.yaml"
+    issue: KindIssue | None = None
+    problems: list[tuple[SchemaProblem, Location]] = field(default_factory=list)
+    keys: list[KeyProblem] = field(default_factory=list)
+    misspelt: dict[tuple, tuple] = field(default_factory=dict)  # unknown key -> missing field
+
+
+@cached
+def crd_overrides(ctx: Context) -> dict[tuple[str, str], CrdVersion]:
+    """CRD versions from `--crd` files and the `crds` setting: they win over built-in schemas."""
+    found: dict[tuple[str, str], CrdVersion] = {}
+    for path in getattr(ctx.config, "crds", None) or []:
+        found.update(_read_crd_file(path))
+    return found
+
+
+def _read_crd_file(path: str) -> dict[tuple[str, str], CrdVersion]:
+    import yaml
+
+    from metallb_lint.schema import crd_versions
+
+    try:
+        Loader = yaml.CSafeLoader
+    except AttributeError:  # pragma: no cover
+        Loader = yaml.SafeLoader
+    try:
+        if os.path.getsize(path) > MAX_CRD_FILE_BYTES:
+            raise UsageError(f"--crd {path}: file is larger than 8 MiB")
+        with open(path, "rb") as handle:
+            text = handle.read().decode("utf-8-sig")
+        documents = [d for d in yaml.load_all(text, Loader=Loader) if d]
+    except OSError as exc:
+        raise UsageError(f"--crd {path}: cannot read: {exc.strerror or exc}") from None
+    except UnicodeDecodeError:
+        raise UsageError(f"--crd {path}: not UTF-8 text") from None
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        line = f":{mark.line + 1}" if mark is not None else ""
+        raise UsageError(f"--crd {path}{line}: not valid YAML") from None
+    versions = {(v.api_version, v.kind): v for v in crd_versions(_flatten(documents), path)}
+    if not versions:
+        raise UsageError(
+            f"--crd {path}: no CustomResourceDefinition with an openAPIV3Schema in this file"
+        )
+    return versions
+
+
+def _flatten(documents: list) -> list:
+    out = []
+    for doc in documents:
+        if (
+            isinstance(doc, dict)
+            and doc.get("kind") == "List"
+            and isinstance(doc.get("items"), list)
+        ):
+            out.extend(doc["items"])
+        else:
+            out.append(doc)
+    return out
+
+
+@cached
+def vendored_cache(ctx: Context) -> dict:
+    return {}
+
+
+@cached
+def vendored_crd_overrides(ctx: Context) -> tuple[dict[tuple[str, str], CrdVersion], str]:
+    """The CRDs of the metallb chart an umbrella vendors, when it is the target release."""
+    for site in ctx.inventory.install_sites:
+        if site.kind != "chart-dependency":
+            continue
+        chart_dir = os.path.dirname(site.version_location.path)
+        vendored = vendored_chart(chart_dir, vendored_cache(ctx))
+        if vendored is not None and vendored.parsed_version == ctx.target.version:
+            crds = vendored_crds(vendored)
+            if crds:
+                return crds, vendored.origin
+    return {}, ""
+
+
+def _checked(ctx: Context, res: Resource) -> bool:
+    if res.group == GROUP:
+        return True
+    return any(api == res.api_version for api, _ in crd_overrides(ctx))
+
+
+@cached
+def resource_results(ctx: Context) -> list[ResourceResult]:
+    """Every MetalLB resource (and resource a `--crd` covers) against its schema."""
+    return [_analyse(ctx, res) for res in ctx.inventory.resources if _checked(ctx, res)]
+
+
+def _analyse(ctx: Context, res: Resource) -> ResourceResult:
+    result = ResourceResult(res)
+    version = ctx.target.version
+    if res.kind in STATUS_KINDS and res.group == GROUP:
+        return result  # written by MetalLB itself
+    for table, origin in ((crd_overrides(ctx), None), vendored_crd_overrides(ctx)):
+        if not table:
+            continue
+        exact = table.get((res.api_version, res.kind))
+        if exact is not None:
+            where_from = origin or exact.model.origin
+            result.source = f"the CRD in {where_from}"
+            if not exact.served:
+                result.issue = KindIssue(
+                    "ML101",
+                    f"{res.kind} {res.api_version} is not served by the CRD in {where_from}",
+                    res.location("apiVersion"),
+                )
+                return result
+            if exact.deprecated is not None:
+                note = f" ('{exact.deprecated}')" if exact.deprecated else ""
+                result.issue = KindIssue(
+                    "ML106",
+                    f"{res.kind} {res.api_version} is deprecated by the CRD in {where_from}{note}",
+                    res.location("apiVersion"),
+                )
+            _validate(ctx, result, exact.model, exact.model.raw, None)
+            return result
+        same_kind = sorted(api for api, kind in table if kind == res.kind)
+        if same_kind and res.group == same_kind[0].split("/")[0]:
+            result.issue = KindIssue(
+                "ML101",
+                f"{res.kind} is served as {', '.join(same_kind)} by the CRD in "
+                f"{origin or table[(same_kind[0], res.kind)].model.origin}, not as "
+                f"{res.api_version}: the API server refuses the object",
+                res.location("apiVersion"),
+            )
+            return result
+    if res.group != GROUP:
+        return result
+    result.source = f"MetalLB {version}'s CRD"
+    infos = kinds_named(res.kind)
+    if not infos:
+        hint = closest(res.kind, all_kinds())
+        did = f"; did you mean {hint}?" if hint else ""
+        kinds = sorted({kind for _, kind in schema_set(version).crds}) or ["none before 0.13.0"]
+        result.issue = KindIssue(
+            "ML101",
+            f"metallb.io has no kind {res.kind}{did} (MetalLB {version}'s kinds: "
+            f"{', '.join(kinds)}); the API server refuses the object",
+            res.location("kind"),
+        )
+        return result
+    if version < FIRST_CRD_RELEASE:
+        result.issue = KindIssue(
+            "ML107",
+            f"MetalLB {version} has no {res.kind} resource: custom resources arrived in "
+            f"{FIRST_CRD_RELEASE}, and {version.major}.{version.minor} reads its configuration "
+            "only from the 'config' ConfigMap. Upgrade MetalLB (and pin the new version), or "
+            "configure it with the ConfigMap",
+            res.location("kind"),
+        )
+        return result
+    present = [info for info in infos if info.available(version)]
+    if not present:
+        raw = infos[0].raw
+        removed = raw.get("x-removed") or {}
+        result.issue = KindIssue(
+            str(removed.get("rule", "ML105")),
+            f"MetalLB {raw.get('x-until')} stopped reading this kind"
+            f" ({removed.get('note', 'it was removed')}), so {version} ignores this object. "
+            f"Use {removed.get('replacement', 'the current kinds')} instead",
+            res.location("kind"),
+        )
+        return result
+    sset = schema_set(version)
+    model = sset.crd(res.api_version, res.kind)
+    if model is None:
+        served = sset.served(res.kind)
+        result.issue = KindIssue(
+            "ML101",
+            f"{res.kind} is served as {' and '.join(served)} in MetalLB {version}, not as "
+            f"{res.api_version}: the API server refuses the object",
+            res.location("apiVersion"),
+        )
+        return result
+    deprecated = model.raw.get("x-deprecated")
+    if isinstance(deprecated, dict):
+        since = Version.parse(deprecated.get("since"))
+        if since is None or since <= version:
+            result.issue = KindIssue(
+                "ML106",
+                f"{res.kind} {res.api_version} is deprecated since MetalLB {since} "
+                f"({deprecated.get('note', 'it will be removed')}); MetalLB {version} still "
+                f"reads it. Use {deprecated.get('replacement')}",
+                res.location("apiVersion"),
+            )
+    other = None
+    if res.kind == "BGPPeer" and res.api_version.endswith("/v1beta1"):
+        other = schema_set(version).crd(f"{GROUP}/v1beta2", "BGPPeer")
+    _validate(ctx, result, model, model.raw, other)
+    return result
+
+
+def _validate(
+    ctx: Context, result: ResourceResult, model: Model, raw: dict, other: Model | None
+) -> None:
+    res = result.resource
+    result.model = model
+    body = res.body
+    version = ctx.target.version if model.version is not None else None
+    for problem in problems(model.validator, body):
+        if _placeholder(body, problem.value_path):
+            continue
+        result.problems.append((problem, _resource_location(res, problem)))
+    result.keys = list(check_keys(model.tree, raw, body, version))
+    # A required field missing beside an unknown key that looks like it: one finding, there.
+    unknown = [k for k in result.keys if k.kind == "unknown"]
+    for index, (problem, _) in enumerate(result.problems):
+        if problem.keyword != "required" or problem.missing is None:
+            continue
+        for key in unknown:
+            if key.path[:-1] == problem.path and closest(key.key, [problem.missing]):
+                result.misspelt[key.path] = (problem.path, problem.missing)
+                problem.message += f" (`{key.key}` looks like a misspelling of it)"
+                result.problems[index] = (problem, res.location(*key.path, key=True))
+                break
+    if other is not None:  # v1beta1 BGPPeer: fields only v1beta2 has
+        newer = other.tree.get("properties", {}).get("spec", {}).get("properties") or {}
+        for key in result.keys:
+            if key.kind == "unknown" and key.path[:1] == ("spec",) and len(key.path) == 2:
+                key.info = {"x-v1beta2": True} if key.key in newer else key.info
+
+
+_MISSING = object()
+
+
+def _dig(data: object, path: tuple) -> object:
+    """The value at `path`, or _MISSING."""
+    node = data
+    for part in path:
+        if isinstance(node, dict):
+            if part not in node:
+                return _MISSING
+        elif not (isinstance(node, list) and isinstance(part, int) and 0 <= part < len(node)):
+            return _MISSING
+        node = node[part]  # type: ignore[index]
+    return node
+
+
+def _placeholder(body: object, path: tuple) -> bool:
+    node = _dig(body, path)
+    return isinstance(node, str) and has_placeholder(node)
+
+
+def _resource_location(res: Resource, problem: SchemaProblem) -> Location:
+    if problem.keyword == "required":
+        return res.location(*problem.path, key=True) if problem.path else res.head
+    return res.location(*problem.path, key=problem.key)
+
+
+def _label(res: Resource) -> str:
+    return f"{res.kind} '{res.name or '<unnamed>'}'"
+
+
+# -- chart values --------------------------------------------------------------------------------
+
+
+@dataclass
+class ValuesResult:
+    check: ValuesCheck
+    problems: list[tuple[SchemaProblem, Location]] = field(default_factory=list)
+    keys: list[KeyProblem] = field(default_factory=list)
+    merged: dict = field(default_factory=dict)
+
+
+@cached
+def values_results(ctx: Context) -> list[ValuesResult]:
+    results = []
+    for check in values_checks(ctx.inventory, vendored_cache(ctx)):
+        if check.model is None or check.disabled_by is not None:
+            continue
+        result = ValuesResult(check)
+        user = check.source.data
+        merged = coalesce(check.model.defaults, user)
+        result.merged = merged if isinstance(merged, dict) else {}
+        for problem in problems(check.model.validator, merged):
+            location = _values_location(check, problem)
+            if location is not None and not _placeholder(user, problem.value_path):
+                result.problems.append((problem, location))
+        result.keys = list(
+            check_keys(check.model.tree, check.model.raw, user, check.version, (), check.allowed)
+        )
+        results.append(result)
+    return results
+
+
+def _written(data: object, path: tuple) -> bool:
+    return _dig(data, path) is not _MISSING
+
+
+def _values_location(check: ValuesCheck, problem: SchemaProblem) -> Location | None:
+    """Where the user wrote what makes the merged values fail; None: the chart's own defaults."""
+    user = check.source.data
+    if problem.keyword == "required" and problem.missing is not None:
+        nulled = (*problem.path, problem.missing)
+        if _written(user, nulled):
+            return check.location(nulled, key=True)
+        if problem.path and _written(user, problem.path):
+            return check.location(problem.path, key=True)
+        return None
+    if _written(user, problem.value_path):
+        return check.location(problem.value_path, key=problem.key)
+    return None
+
+
+# -- rules -------------------------------------------------------------------------------------
+
+
+@rule("ML101")
+def invalid_resource(ctx: Context) -> Iterator[Finding]:
+    for result in resource_results(ctx):
+        res = result.resource
+        if result.issue is not None and result.issue.rule == "ML101":
+            yield ctx.finding(
+                "ML101",
+                f"{_label(res)}: {result.issue.message}",
+                result.issue.location,
+                resource=res.ref,
+                anchor="kind",
+            )
+        for problem, location in result.problems:
+            yield ctx.finding(
+                "ML101",
+                f"{_label(res)}: {problem.message}; the API server refuses the object "
+                f"({result.source})",
+                location,
+                resource=res.ref,
+                anchor=where(problem.path) + (f".{problem.missing}" if problem.missing else ""),
+            )
+
+
+@rule("ML102")
+def unknown_field(ctx: Context) -> Iterator[Finding]:
+    for result in resource_results(ctx):
+        res = result.resource
+        for key in result.keys:
+            if key.kind != "unknown" or key.path in result.misspelt:
+                continue
+            hint = key.suggestion()
+            did = f" Did you mean `{hint}`?" if hint else ""
+            extra = ""
+            if key.info.get("x-v1beta2"):
+                extra = (
+                    f" `{key.key}` exists only in apiVersion {GROUP}/v1beta2: switch the "
+                    "BGPPeer to it."
+                )
+            yield ctx.finding(
+                "ML102",
+                f"{_label(res)}: `{where(key.path)}` is not a field of {res.kind} "
+                f"{res.api_version} in {result.source}; the API server drops it silently, so "
+                f"it has no effect.{did}{extra}",
+                res.location(*key.path, key=True),
+                resource=res.ref,
+                anchor=where(key.path),
+            )
+
+
+def _sentence(text: str) -> str:
+    return text if text.endswith((".", "?", "?)")) else text + "."
+
+
+def _chart_label(check: ValuesCheck) -> str:
+    origin = check.model.origin if check.model and check.model.origin else ""
+    if origin:
+        return f"the metallb chart {check.version} vendored in {origin}"
+    return f"the metallb chart {check.version}"
+
+
+# Keys of MetalLB's old ConfigMap configuration that guides put into chart values.
+_LEGACY_KEYS = {
+    "protocol": "MetalLB has no protocol setting: an L2Advertisement (layer 2) or a "
+    "BGPAdvertisement (BGP) resource selects how each pool is announced.",
+    "address-pools": "Address pools are IPAddressPool resources (with an L2Advertisement or "
+    "BGPAdvertisement), not chart values.",
+    "addresses": "Addresses belong in IPAddressPool resources, not chart values.",
+    "peers": "BGP peers are BGPPeer resources, not chart values.",
+}
+
+
+@rule("ML103")
+def unknown_values_key(ctx: Context) -> Iterator[Finding]:
+    for result in values_results(ctx):
+        check = result.check
+        for key in result.keys:
+            if key.kind not in ("unknown", "schema-only"):
+                continue
+            hint = key.suggestion()
+            did = f" Did you mean `{hint}`?" if hint else ""
+            if len(key.path) == 1 and key.key in _LEGACY_KEYS:
+                did = " " + _LEGACY_KEYS[key.key]
+            why = ""
+            if key.kind == "schema-only":
+                why = " (the chart's values.schema.json declares it, but no template reads it)"
+            yield ctx.finding(
+                "ML103",
+                f"`{where(key.path)}` is not a value of {_chart_label(check)}{why}: Helm "
+                f"accepts it and ignores it, so it has no effect.{did}",
+                check.location(key.path, key=True),
+                resource=check.ref,
+                anchor=where(key.path),
+            )
+    for item in third_party_values(ctx.inventory):
+        finding = ctx.finding(
+            "ML103",
+            f"values not checked: this chart named metallb comes from "
+            f"{item.repository or 'a repository that is not MetalLB'}, not from MetalLB's own "
+            "chart repository (https://metallb.github.io/metallb), and metallb-lint knows only "
+            "the official chart's values",
+            item.location,
+            resource=item.owner,
+            anchor="third-party-chart",
+        )
+        finding.severity = Severity.INFO
+        yield finding
+
+
+_HINTS = {
+    "interval": " Leave it null: the chart writes the value into the PodMonitor/ServiceMonitor "
+    "as it is, and its schema allows no duration string.",
+}
+
+
+@rule("ML104")
+def invalid_values(ctx: Context) -> Iterator[Finding]:
+    for result in values_results(ctx):
+        check = result.check
+        for problem, location in result.problems:
+            hint = ""
+            if problem.value_path and problem.value_path[-1] in _HINTS:
+                hint = _HINTS[str(problem.value_path[-1])]
+            if (
+                problem.keyword == "required"
+                and _dig(check.source.data, (*problem.path, problem.missing)) is None
+            ):
+                hint = f" The `null` here deletes the chart's default.{hint}"
+            yield ctx.finding(
+                "ML104",
+                f"{_sentence(problem.message)} Helm refuses to render {_chart_label(check)}: its "
+                f"values.schema.json rejects the values (merged over the chart's defaults).{hint}",
+                location,
+                resource=check.ref,
+                anchor=where(problem.path) + (f".{problem.missing}" if problem.missing else ""),
+            )
+
+
+@rule("ML108")
+def wrong_namespace(ctx: Context) -> Iterator[Finding]:
+    target = ctx.target
+    wanted = target.namespace
+    assumed = target.namespace_source == "default"
+    for res in ctx.inventory.resources:
+        if res.group != GROUP or res.kind in STATUS_KINDS or not res.kind:
+            continue
+        actual = res.effective_namespace
+        if actual is None or actual == wanted:
+            continue
+        if res.namespace == actual and isinstance(res.get("metadata", "namespace"), str):
+            location = res.location("metadata", "namespace")
+            how = ""
+        else:
+            location = res.name_location
+            how = " (the namespace it inherits)"
+        source = (
+            "assumed: nothing in the repository says where MetalLB is installed; set "
+            "`namespace` in .metallb-lint.yaml if it is elsewhere"
+            if assumed
+            else f"from {target.namespace_source}"
+        )
+        effect = (
+            "its admission webhook refuses to create it there"
+            if target.version >= Version(0, 13, 5)
+            else "it never sees it"
+        )
+        yield ctx.finding(
+            "ML108",
+            f"{_label(res)} is in namespace '{actual}'{how}, but MetalLB reads its resources "
+            f"only from its own namespace '{wanted}' ({source}), and {effect}. Move it to "
+            f"'{wanted}'",
+            location,
+            resource=res.ref,
+            anchor="metadata.namespace",
+        )

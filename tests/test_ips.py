@@ -1,0 +1,296 @@
+"""`metallb-lint ips`: the IP allocation map of the demo (golden text, JSON and markdown) and
+the model behind it (ipmap.py) on small repositories.
+
+Regenerate the golden files after an intended change with
+
+    UPDATE_GOLDEN=1 /work/venv/bin/python -m pytest tests/test_ips.py
+
+and review the diff of tests/golden/ before committing it.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from metallb_lint import __version__
+from tests.conftest import ROOT, run_cli, write
+
+GOLDEN = Path(__file__).resolve().parent / "golden"
+DEMO = ("ips", "--isolated", "fixtures/homelab")
+
+
+def ips(*args: str, cwd: Path = ROOT):
+    return run_cli("ips", "--isolated", *args, cwd=cwd)
+
+
+def check_golden(name: str, actual: str) -> None:
+    path = GOLDEN / name
+    if os.environ.get("UPDATE_GOLDEN") == "1":
+        path.write_bytes(actual.encode("utf-8"))
+    assert actual == path.read_bytes().decode("utf-8"), f"{name} differs; UPDATE_GOLDEN=1"
+
+
+@pytest.mark.parametrize(
+    ("name", "args"),
+    [
+        ("homelab.ips.txt", ("--color", "never")),
+        ("homelab.ips.json", ("--format", "json")),
+        ("homelab.ips.md", ("--format", "markdown")),
+    ],
+)
+def test_demo_golden(name: str, args: tuple[str, ...], monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("COLUMNS", "100")
+    result = run_cli(*DEMO, *args, cwd=ROOT)
+    assert (result.code, result.err) == (0, "")
+    actual = result.out.replace(f'"version": "{__version__}"', '"version": "X.Y.Z"')
+    check_golden(name, actual)
+
+
+def test_demo_map_matches_the_seed_table() -> None:
+    """The hand-kept table of the seed guide, computed: .241-.243 held, .240 and .244 free
+    (navidrome's metallb.io/ annotation is ignored by 0.14.3, so it takes one of them), and
+    the media apps' addresses outside the pool."""
+    doc = run_cli(*DEMO, "--format", "json", cwd=ROOT).json
+    assert list(doc) == ["version", "tool", "target", "pools", "outside", "notes"]
+    assert doc["version"] == 1
+    (pool,) = doc["pools"]
+    assert pool["name"] == "default"
+    assert pool["addresses"] == ["192.168.1.240-192.168.1.244"]
+    assert (pool["size"], pool["usable"]) == ({"IPv4": 5}, {"IPv4": 5})
+    held = [(a["ip"], a["service"]) for a in pool["allocations"]]
+    assert held == [
+        ("192.168.1.241", "ingress-nginx/ingress-nginx-internal-controller"),
+        ("192.168.1.242", "ingress-nginx/ingress-nginx-external-controller"),
+        ("192.168.1.243", "identity/kanidmd"),
+    ]
+    assert [(d["service"], d["certain"]) for d in pool["automatic"]] == [("media/navidrome", True)]
+    assert pool["free_ranges"] == ["192.168.1.240", "192.168.1.244"]
+    assert (pool["held"], pool["used"], pool["free"], pool["utilisation"]) == (3, 4, 2, 0.8)
+    assert [a["name"] for a in pool["advertisements"]] == ["default"]
+    assert [o["ip"] for o in doc["outside"]] == [
+        "192.168.1.231",
+        "192.168.1.233",
+        "192.168.1.234",
+        "192.168.1.235",
+        "192.168.1.236",
+        "192.168.1.237",
+    ]
+    assert doc["outside"][0]["path"] == "fixtures/homelab/argocd/media.yaml"
+    assert doc["outside"][0]["line"] == 56
+
+
+def test_free_skips_what_automatic_services_take() -> None:
+    result = run_cli(*DEMO, "--free", "1", cwd=ROOT)
+    assert (result.code, result.out, result.err) == (0, "192.168.1.244\n", "")
+    short = run_cli(*DEMO, "--pool", "default", "--free", "3", cwd=ROOT)
+    assert short.code == 1
+    assert short.out == "192.168.1.244\n"
+    assert "only 1 free address" in short.err
+
+
+def test_free_json() -> None:
+    result = run_cli(*DEMO, "--free", "1", "--format", "json", cwd=ROOT)
+    assert result.json == {"version": 1, "pool": "default", "free": ["192.168.1.244"]}
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (("--pool", "nope"), "no pool named 'nope' (pools: default)"),
+        (("--free", "0"), "--free needs a number"),
+        (("--format", "yaml"), "invalid choice"),
+    ],
+)
+def test_usage_errors(args: tuple[str, ...], message: str) -> None:
+    result = run_cli(*DEMO, *args, cwd=ROOT)
+    assert result.code == 2
+    assert message in result.err
+    assert result.err.count("\n") == 1
+
+
+POOLS = """\
+apiVersion: metallb.io/v1beta1
+kind: IPAddressPool
+metadata: {name: lan, namespace: metallb-system}
+spec:
+  addresses: [10.0.0.0/23, "fd00::/120"]
+  avoidBuggyIPs: true
+---
+apiVersion: metallb.io/v1beta1
+kind: IPAddressPool
+metadata: {name: dmz, namespace: metallb-system}
+spec:
+  addresses: [10.1.0.10-10.1.0.12]
+---
+apiVersion: metallb.io/v1beta1
+kind: IPAddressPool
+metadata: {name: media, namespace: metallb-system}
+spec:
+  addresses: [10.2.0.0/29]
+  serviceAllocation: {namespaces: [media]}
+---
+apiVersion: metallb.io/v1beta1
+kind: L2Advertisement
+metadata: {name: lan, namespace: metallb-system}
+spec:
+  ipAddressPools: [lan, media]
+"""
+
+
+def service(name: str, namespace: str = "web", ip: str = "", **annotations: str) -> str:
+    notes = {f"metallb.universe.tf/{k.replace('_', '-')}": v for k, v in annotations.items()}
+    if ip:
+        notes["metallb.universe.tf/loadBalancerIPs"] = ip
+    return (
+        "---\napiVersion: v1\nkind: Service\n"
+        f"metadata: {{name: {name}, namespace: {namespace}, annotations: {notes!r}}}\n"
+        "spec: {type: LoadBalancer}\n"
+    )
+
+
+SERVICES = "".join(
+    [
+        service("buggy", ip="10.0.0.255"),
+        service("shared-a", ip="10.1.0.10", allow_shared_ip="k1"),
+        service("shared-b", ip="10.1.0.10", allow_shared_ip="k1"),
+        service("follower", allow_shared_ip="k1"),
+        service("auto"),
+        service("films", namespace="media"),
+        service("pinned", address_pool="dmz"),
+        service("wrong-pool", ip="10.0.0.7", address_pool="dmz"),
+        service("lost", ip="10.9.9.9"),
+        service("v6", ip="fd00::5"),
+    ]
+)
+
+
+def test_map_of_several_pools(repo: Path) -> None:
+    write(repo, {"pools.yaml": POOLS, "svcs.yaml": SERVICES})
+    doc = ips("--format", "json", ".", cwd=repo).json
+    pools = {p["name"]: p for p in doc["pools"]}
+    assert list(pools) == ["dmz", "lan", "media"]
+
+    lan = pools["lan"]
+    assert lan["families"] == ["IPv4", "IPv6"]
+    assert lan["size"] == {"IPv4": 512, "IPv6": 256}
+    assert lan["usable"] == {"IPv4": 508, "IPv6": 256}
+    assert lan["advertisements"][0]["name"] == "lan"
+    held = {a["service"]: a for a in lan["allocations"]}
+    assert held["web/buggy"]["refused"] == "ends in .0 or .255 and the pool sets avoidBuggyIPs"
+    assert held["web/wrong-pool"]["refused"] == "the Service asks for pool 'dmz'"
+    assert held["web/v6"]["refused"] is None
+    # The refused addresses stay free; .0/.255 never are, not even at range ends.
+    assert lan["free_ranges"] == ["10.0.0.1-10.0.1.254", "fd00::-fd00::4", "fd00::6-fd00::ff"]
+    assert lan["free"] == 508 + 255
+
+    dmz = pools["dmz"]
+    assert [(a["ip"], a["sharing_key"]) for a in dmz["allocations"]] == [
+        ("10.1.0.10", "k1"),
+        ("10.1.0.10", "k1"),
+    ]
+    draws = {d["service"]: d for d in dmz["automatic"]}
+    # 'follower' shares k1 with an explicit address: it takes none of its own.
+    assert set(draws) == {"web/pinned", "web/auto"}
+    assert draws["web/pinned"]["via"] == "address-pool annotation"
+    assert draws["web/pinned"]["certain"] is True
+    assert (draws["web/auto"]["certain"], draws["web/auto"]["other_pools"]) == (False, ["lan"])
+    assert dmz["held"] == 1
+    assert dmz["used"] == 2  # the shared address and 'pinned'; 'auto' may go elsewhere
+
+    media = pools["media"]
+    assert [(d["service"], d["certain"]) for d in media["automatic"]] == [("media/films", True)]
+    assert media["advertisements"] == [
+        {
+            "apiVersion": "metallb.io/v1beta1",
+            "kind": "L2Advertisement",
+            "namespace": "metallb-system",
+            "name": "lan",
+            "certain": True,
+        }
+    ]
+    assert pools["dmz"]["advertisements"] == []
+    assert [o["ip"] for o in doc["outside"]] == ["10.9.9.9"]
+
+
+def test_text_and_markdown_of_several_pools(repo: Path) -> None:
+    write(repo, {"pools.yaml": POOLS, "svcs.yaml": SERVICES})
+    text = ips("--color", "never", ".", cwd=repo).out
+    assert "Pool dmz" in text and "nothing: its addresses are allocated but never" in text
+    assert "(refused: ends in .0 or .255" in text
+    assert "IPv4 512, 508 usable; IPv6 256 (avoidBuggyIPs: no .0/.255)" in text
+    assert not any(line.endswith(" ") for line in text.split("\n"))
+    assert "\x1b[" not in text
+    markdown = ips("--format", "markdown", ".", cwd=repo).out
+    assert "| 10.1.0.11-10.1.0.12 (2) | *free* |  |" in markdown
+    assert "| *automatic* | web/auto (or from 'lan') | svcs.yaml:" in markdown
+    assert "### Requested outside every pool" in markdown
+
+
+def test_pool_filter_and_free_need_one_pool(repo: Path) -> None:
+    write(repo, {"pools.yaml": POOLS, "svcs.yaml": SERVICES})
+    result = ips("--free", "2", ".", cwd=repo)
+    assert result.code == 2 and "--free needs --pool NAME" in result.err
+    # Free addresses in MetalLB's order, skipping the .0 and the one 'auto' may take.
+    result = ips("--pool", "lan", "--free", "3", ".", cwd=repo)
+    assert result.out.split() == ["10.0.0.2", "10.0.0.3", "10.0.0.4"]
+    one = ips("--pool", "media", "--format", "json", ".", cwd=repo).json
+    assert [p["name"] for p in one["pools"]] == ["media"] and one["outside"] == []
+
+
+def test_colour_follows_the_flag(repo: Path) -> None:
+    write(repo, {"pools.yaml": POOLS})
+    assert "\x1b[" in ips("--color", "always", ".", cwd=repo).out
+    assert "\x1b[" not in ips(".", cwd=repo).out  # not a terminal
+
+
+def test_large_pools_cost_no_more_than_small_ones(repo: Path) -> None:
+    """A /8 with avoidBuggyIPs and thousands of requests: interval math, not address sets."""
+    requests = "".join(
+        service(f"s{i}", ip=f"10.{i // 250}.{i % 250}.{(i * 7) % 250 + 1}") for i in range(2000)
+    )
+    pool = POOLS.replace("10.0.0.0/23", "10.0.0.0/8").replace("fd00::/120", "fd00::/64")
+    write(repo, {"pools.yaml": pool, "svcs.yaml": requests})
+    start = time.perf_counter()
+    doc = ips("--format", "json", "--pool", "lan", ".", cwd=repo).json
+    assert time.perf_counter() - start < 5
+    lan = doc["pools"][0]
+    assert lan["held"] == 2000
+    assert lan["usable"]["IPv4"] == 2**24 - 2 * 2**16
+    assert lan["free"] == 2**24 - 2 * 2**16 - 2000 + 2**64
+
+
+def test_no_pools_lists_every_request_outside(repo: Path) -> None:
+    write(repo, {"svcs.yaml": service("lost", ip="10.9.9.9")})
+    doc = ips("--format", "json", ".", cwd=repo).json
+    assert doc["pools"] == [] and [o["ip"] for o in doc["outside"]] == ["10.9.9.9"]
+    assert doc["notes"][0].startswith("no IPAddressPool found")
+
+
+def test_rich_is_imported_only_for_the_text_output() -> None:
+    code = (
+        "import sys, io\n"
+        "from metallb_lint.cli import main\n"
+        "sys.stdout = io.StringIO()\n"
+        "main(['ips', '--isolated', '--format', 'json', 'fixtures/homelab'])\n"
+        "sys.stdout = sys.__stdout__\n"
+        "print('rich' in sys.modules)\n"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, check=True
+    ).stdout
+    assert out.strip() == "False"
+
+
+def test_readme_shows_the_real_demo_output() -> None:
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    text = (GOLDEN / "homelab.ips.txt").read_text(encoding="utf-8").rstrip("\n")
+    block = "\n".join(f"    {line}" if line else "" for line in text.split("\n"))
+    assert block in readme, "README's ips example differs from tests/golden/homelab.ips.txt"
+    table = [line for line in (GOLDEN / "homelab.ips.md").read_text().split("\n") if "|" in line]
+    assert "\n".join(table[:8]) in readme
