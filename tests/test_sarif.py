@@ -91,6 +91,8 @@ def test_demo_is_valid_sarif(validator) -> None:
         f["fingerprint"] for f in findings
     ]
     assert run["originalUriBaseIds"]["%SRCROOT%"]["uri"] == ROOT.as_uri() + "/"
+    for rule in run["tool"]["driver"]["rules"]:  # the catalog's metadata, as rendered below
+        assert rule == _descriptor(catalog()[rule["id"]], None)
     for result in run["results"]:
         rule = run["tool"]["driver"]["rules"][result["ruleIndex"]]
         assert rule["id"] == result["ruleId"]

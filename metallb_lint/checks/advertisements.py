@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from difflib import get_close_matches
 
 from metallb_lint.checks import Context, rule
 from metallb_lint.checks.common import (
     ADDRESS_POOL_REMOVED,
+    closest_name,
     covered_pools,
     families,
     in_scope,
@@ -85,11 +85,11 @@ def _unknown_pool(
         related.append(Related(legacy[0].resource.name_location, f"AddressPool '{name}'"))
     else:
         scope = in_scope(ad.resource, pools, _pool_res)
-        close = get_close_matches(name, sorted({p.name for p in scope}), n=1, cutoff=0.6)
+        close = closest_name(name, (p.name for p in scope))
         if close:
-            hint = f" Did you mean '{close[0]}'?"
-            pool = next(p for p in scope if p.name == close[0])
-            related.append(Related(pool.resource.name_location, f"pool '{close[0]}' is here"))
+            hint = f" Did you mean '{close}'?"
+            pool = next(p for p in scope if p.name == close)
+            related.append(Related(pool.resource.name_location, f"pool '{close}' is here"))
     if found or ad.pool_selectors:
         effect = f"so it does not announce any pool called '{name}'"
     else:

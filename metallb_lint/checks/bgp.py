@@ -6,11 +6,17 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
-from difflib import get_close_matches
 
 from metallb_lint.addresses import parse_ip
 from metallb_lint.checks import Context, rule
-from metallb_lint.checks.common import covered_pools, families, in_scope, named, read_pools
+from metallb_lint.checks.common import (
+    closest_name,
+    covered_pools,
+    families,
+    in_scope,
+    named,
+    read_pools,
+)
 from metallb_lint.findings import Finding, Location, Related
 from metallb_lint.model import (
     Advertisement,
@@ -209,10 +215,10 @@ def _unknown_alias(
         return None  # no Community in the repository: aliases may be defined elsewhere
     else:
         problem = "names no alias of any Community in its namespace"
-        close = get_close_matches(value, sorted(aliases), n=1, cutoff=0.6)
+        close = closest_name(value, aliases)
         if close:
-            problem += f" (did you mean '{close[0]}'?)"
-            related.append(Related(aliases[close[0]].name_location, f"alias '{close[0]}'"))
+            problem += f" (did you mean '{close}'?)"
+            related.append(Related(aliases[close].name_location, f"alias '{close}'"))
     return ctx.finding(
         "ML305",
         f"community '{value}' of {_ad_label(ad)} {problem}. {effect}",
@@ -290,13 +296,13 @@ def unknown_peer_reference(ctx: Context) -> Iterator[Finding]:
         missing = [(n, loc) for n, loc in names if not named(ad.resource, peers, n, _res)]
         for name, location in missing:
             scope = in_scope(ad.resource, peers, _res)
-            close = get_close_matches(name, sorted({p.name for p in scope}), n=1, cutoff=0.6)
+            close = closest_name(name, (p.name for p in scope))
             related = []
             hint = ""
             if close:
-                hint = f" Did you mean '{close[0]}'?"
-                peer = next(p for p in scope if p.name == close[0])
-                related.append(Related(peer.resource.name_location, f"BGPPeer '{close[0]}'"))
+                hint = f" Did you mean '{close}'?"
+                peer = next(p for p in scope if p.name == close)
+                related.append(Related(peer.resource.name_location, f"BGPPeer '{close}'"))
             if len(missing) == len(names):
                 effect = (
                     "it matches no BGP session, so its pools are announced to nobody through it"
@@ -328,13 +334,13 @@ def unknown_bfd_profile(ctx: Context) -> Iterator[Finding]:
         if not name or has_placeholder(name) or named(peer.resource, profiles, name, _res):
             continue
         scope = in_scope(peer.resource, profiles, _res)
-        close = get_close_matches(name, sorted({p.name for p in scope}), n=1, cutoff=0.6)
+        close = closest_name(name, (p.name for p in scope))
         related = []
         hint = ""
         if close:
-            hint = f" Did you mean '{close[0]}'?"
-            profile = next(p for p in scope if p.name == close[0])
-            related.append(Related(profile.resource.name_location, f"BFDProfile '{close[0]}'"))
+            hint = f" Did you mean '{close}'?"
+            profile = next(p for p in scope if p.name == close)
+            related.append(Related(profile.resource.name_location, f"BFDProfile '{close}'"))
         yield ctx.finding(
             "ML309",
             f"{_peer_label(peer)} uses bfdProfile '{name}', but no BFDProfile '{name}' exists in "

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+from difflib import get_close_matches
 from typing import TypeVar
 
 from metallb_lint.addresses import IntervalIndex
@@ -287,3 +288,18 @@ def auto_assign_candidates(ctx: Context, request: ServiceRequest) -> list[Pool]:
                 continue
         found.append(pool)
     return found
+
+
+def closest_name(name: str, names: Iterable[str]) -> str | None:
+    """The known name `name` was probably meant to be: a close spelling, or one that the
+    other merely adds a prefix or suffix to ('iot-pool' for 'iot')."""
+    options = sorted(set(names))
+    close = get_close_matches(name, options, n=1, cutoff=0.6)
+    if close:
+        return close[0]
+    lowered = name.lower()
+    for option in options:
+        short, long = sorted((option.lower(), lowered), key=len)
+        if len(short) >= 3 and short != long and (long.startswith(short) or long.endswith(short)):
+            return option
+    return None

@@ -408,6 +408,9 @@ def unknown_field(ctx: Context) -> Iterator[Finding]:
                 continue
             hint = key.suggestion()
             did = f" Did you mean `{hint}`?" if hint else ""
+            spec = (result.model.tree if result.model else {}).get("properties", {}).get("spec")
+            if len(key.path) == 1 and key.key in (spec or {}).get("properties", {}):
+                did = f" It belongs under `spec`: `spec.{key.key}`."
             extra = ""
             if key.info.get("x-v1beta2"):
                 extra = (
@@ -426,7 +429,7 @@ def unknown_field(ctx: Context) -> Iterator[Finding]:
 
 
 def _sentence(text: str) -> str:
-    return text if text.endswith((".", "?", "?)")) else text + "."
+    return text if text.endswith((".", "?")) else text + "."
 
 
 def _chart_label(check: ValuesCheck) -> str:
@@ -529,7 +532,7 @@ def wrong_namespace(ctx: Context) -> Iterator[Finding]:
             how = ""
         else:
             location = res.name_location
-            how = " (the namespace it inherits)"
+            how = " (set by its kustomization or Argo CD application)"
         source = (
             "assumed: nothing in the repository says where MetalLB is installed; set "
             "`namespace` in .metallb-lint.yaml if it is elsewhere"

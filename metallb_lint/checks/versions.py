@@ -146,7 +146,8 @@ def _legacy_removed(ctx: Context, version: Version) -> Iterator[Finding]:
         seen.add(where_)
         yield ctx.finding(
             "ML105",
-            f"{config.description} is a legacy MetalLB configuration, but MetalLB stopped "
+            f"This file ({config.description}) is a legacy MetalLB configuration, but MetalLB "
+            "stopped "
             f"reading ConfigMap configuration in {FIRST_CRD_RELEASE}: {version} ignores it. "
             f"{MIGRATE}",
             Location(config.location.path, config.location.line, config.location.column),
@@ -175,8 +176,8 @@ def deprecated_api(ctx: Context) -> Iterator[Finding]:
         yield ctx.finding(
             "ML106",
             f"{_label(result)}: `{where(key.path)}` is deprecated since MetalLB "
-            f"{info.get('since')}: {info.get('note', 'it will be removed')}. Use "
-            f"{info.get('replacement', 'nothing')} instead",
+            f"{info.get('since')}: {info.get('note', 'it will be removed')}. Replace it with "
+            f"{info.get('replacement', 'nothing')}",
             res.location(*key.path, key=True),
             resource=res.ref,
             anchor=where(key.path),
