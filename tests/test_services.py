@@ -169,7 +169,7 @@ def test_metallb_version_flag_changes_ml107() -> None:
     bad = FIXTURES / "rules" / "ML107-unsupported-in-version" / "bad"
     good = FIXTURES / "rules" / "ML107-unsupported-in-version" / "good"
     pinned = lint(bad, "--select", "ML107")
-    assert [rule for rule, _, _ in pinned] == ["ML107"] * 3
+    assert [rule for rule, _, _ in pinned] == ["ML107"] * 4  # 3 annotations, 1 dynamicASN
     assert lint(bad, "--select", "ML107", "--metallb-version", "0.14.9") == []
     assert lint(good, "--select", "ML107") == []
     assert lint(good, "--select", "ML107", "--metallb-version", "0.14.8") == pinned

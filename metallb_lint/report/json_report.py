@@ -24,7 +24,8 @@ def finding_dict(finding: Finding) -> dict[str, object]:
         "line": loc.line,
         "column": loc.column,
         "end_line": loc.end_line,
-        "end_column": loc.end_column,
+        # Exclusive, as in the DESIGN.md contract, SARIF and LSP: one past the last character.
+        "end_column": loc.end_column + 1,
         "resource": finding.resource.as_dict() if finding.resource else None,
         "related": [
             {"path": r.location.path, "line": r.location.line, "message": r.message}
