@@ -18,7 +18,7 @@ from metallb_lint import __version__
 from metallb_lint.errors import UsageError
 from metallb_lint.findings import Severity
 
-COMMANDS = ("check", "rules", "explain")
+COMMANDS = ("check", "rules", "explain", "test-policies")
 EXIT_OK, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
 
 
@@ -103,7 +103,8 @@ def _check_parser() -> argparse.ArgumentParser:
         prog="metallb-lint",
         description="Lint MetalLB configuration in a GitOps repository, offline.",
         epilog=OUTPUTS_HELP
-        + "\n\nOther commands: 'metallb-lint rules', 'metallb-lint explain ID'.",
+        + "\n\nOther commands: 'metallb-lint rules', 'metallb-lint explain ID', "
+        "'metallb-lint test-policies DIR'.",
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     parser.add_argument(
@@ -196,6 +197,25 @@ def _check_parser() -> argparse.ArgumentParser:
         "lint.metallb.io/ignore annotations",
     )
     parser.add_argument(
+        "--policies",
+        action="append",
+        metavar="DIR",
+        help="a directory (or file) of user policies, next to config 'policies'; repeatable "
+        "(see docs/policies.md and 'metallb-lint test-policies')",
+    )
+    parser.add_argument(
+        "--baseline",
+        metavar="FILE",
+        help="suppress the findings recorded in FILE (by rule, file, resource and JSON path, "
+        "not by line); select ML006 to report entries that match nothing any more",
+    )
+    parser.add_argument(
+        "--write-baseline",
+        metavar="FILE",
+        help="record every current finding in FILE (keeping the reasons of entries already "
+        "there) and exit 0",
+    )
+    parser.add_argument(
         "-q",
         "--quiet",
         action="store_true",
@@ -234,6 +254,10 @@ def main(argv: Sequence[str] | None = None) -> int:
             return _rules(args[1:])
         if args and args[0] == "explain":
             return _explain(args[1:])
+        if args and args[0] == "test-policies":
+            from metallb_lint.policies.testing import run_test_policies
+
+            return run_test_policies(args[1:])
         if args and args[0] == "ips":
             from metallb_lint.commands import run_ips
 
@@ -334,9 +358,13 @@ def _check(argv: list[str]) -> int:
         stdin_data=stdin_data,
         inline_suppressions=not args.no_inline_suppressions,
         context=not args.no_context,
+        policies=[os.path.abspath(p) for p in args.policies or []],
+        baseline=_baseline_to_apply(args),
     )
     outputs = _outputs(args.outputs, os.environ.get("GITHUB_ACTIONS") == "true")
     result = run(options, config)
+    if args.write_baseline:
+        return _write_baseline(args.write_baseline, args.baseline, result)
     style = {
         "verbose": args.verbose,
         "quiet": args.quiet,
@@ -359,6 +387,28 @@ def _check(argv: list[str]) -> int:
     if args.exit_zero:
         return EXIT_OK
     return EXIT_FINDINGS if fails(result.findings, result.fail_on) else EXIT_OK
+
+
+def _baseline_to_apply(args: argparse.Namespace) -> str | None:
+    """--baseline, except when --write-baseline creates that same file for the first time."""
+    path = args.baseline
+    if path and args.write_baseline and not os.path.exists(path):
+        if os.path.abspath(path) == os.path.abspath(args.write_baseline):
+            return None
+    return path
+
+
+def _write_baseline(path: str, applied: str | None, result) -> int:
+    from metallb_lint.decide import Baseline, write_baseline
+
+    previous = None  # the reasons written there are kept
+    if applied is not None and os.path.isfile(applied):
+        previous = Baseline.load(applied)
+    elif os.path.isfile(path):
+        previous = Baseline.load(path)
+    count = write_baseline(path, result.findings, previous)
+    print(f"metallb-lint: wrote {count} finding(s) to the baseline {path}", file=sys.stderr)
+    return EXIT_OK
 
 
 def _rules(argv: list[str]) -> int:

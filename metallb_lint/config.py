@@ -273,10 +273,12 @@ def _validate(data: object, locate, display: str) -> None:
     raise UsageError(f"{display}:{locate(path, key)}: invalid configuration: {message}")
 
 
-def _check_rules(specs: list[tuple[str, tuple, bool]], locate, display: str) -> None:
+def _check_rules(
+    specs: list[tuple[str, tuple, bool]], locate, display: str, policies: list = ()
+) -> None:
     from metallb_lint.decide import matches_rule
 
-    rules = catalog().values()
+    rules = [*catalog().values(), *policies]  # user policies are named like built-in rules
     for spec, path, key in specs:
         if not any(matches_rule(spec, info) for info in rules):
             raise UsageError(
@@ -284,6 +286,26 @@ def _check_rules(specs: list[tuple[str, tuple, bool]], locate, display: str) -> 
                 f"'{spec}' names no rule (use an ID like ML401, a name like "
                 "ip-not-in-any-pool, or a prefix like ML4; see 'metallb-lint rules')"
             )
+
+
+def _policy_dirs(data: dict, folder: Path, locate, display: str) -> list[str]:
+    dirs = []
+    for index, text in enumerate(data.get("policies", [])):
+        if not (folder / text).exists():
+            raise UsageError(
+                f"{display}:{locate(('policies', index))}: invalid configuration: "
+                f"policies[{index}]: '{text}' is not a directory (relative to {display})"
+            )
+        dirs.append(str(folder / text))
+    return dirs
+
+
+def _user_policies(dirs: list[str]) -> list:
+    if not dirs:
+        return []
+    from metallb_lint.policies import load_user_policies
+
+    return load_user_policies(dirs)
 
 
 def _build(data: dict, locate, path: str, display: str) -> Config:
@@ -295,7 +317,8 @@ def _build(data: dict, locate, path: str, display: str) -> Config:
     specs += [(s, ("severity", s), True) for s in data.get("severity", {})]
     for glob, rules in data.get("per-file-ignores", {}).items():
         specs += [(s, ("per-file-ignores", glob, i), False) for i, s in enumerate(rules)]
-    _check_rules(specs, locate, display)
+    config.policies = _policy_dirs(data, folder, locate, display)
+    _check_rules(specs, locate, display, _user_policies(config.policies))
     config.metallb_version = data.get("metallb-version")
     config.namespace = data.get("namespace")
     config.select = list(data.get("select", []))
@@ -307,7 +330,6 @@ def _build(data: dict, locate, path: str, display: str) -> Config:
     config.per_file_ignores = {k: list(v) for k, v in data.get("per-file-ignores", {}).items()}
     # Findings name files relative to the current directory: so do these, once resolved.
     cwd = os.getcwd()
-    config.policies = [str(folder / p) for p in data.get("policies", [])]
     config.values_files = [display_path(str(folder / p), cwd) for p in data.get("values-files", [])]
     config.crds = [display_path(str(folder / p), cwd) for p in data.get("crds", [])]
     for key, target in (("networks", config.networks), ("reserved", config.reserved)):

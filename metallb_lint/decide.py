@@ -1,21 +1,32 @@
-"""Which findings count: selection, severity overrides, per-file ignores and inline suppressions.
+"""Which findings count: selection, per-file ignores, suppressions, the baseline and severities.
 
-Precedence, first match wins for each finding:
+Precedence, for each finding, in this order:
 1. the rule is not selected (`--select`/`select`, minus `--ignore`/`ignore`): dropped;
 2. `per-file-ignores` matches the finding's path and rule: dropped;
-3. a suppression: kept (counted, shown in JSON), marked suppressed with its reason:
+3. a suppression: the finding is kept (counted, shown in JSON and SARIF) and marked suppressed,
+   with the reason of the first of these that matches:
    a. `# metallb-lint: disable=ML401,ML2 -- reason` at the end of the finding's line, or alone
       on the line above it;
    b. `# metallb-lint: disable-file=ML4 -- reason` in the first 10 lines of the file;
    c. the annotation `lint.metallb.io/ignore: "ML401=reason,ML406"` on the finding's resource;
-   `--no-inline-suppressions` turns all three off;
-4. severity overrides (`severity:`) apply to what is left.
+   d. an entry of the baseline (`--baseline FILE`), keyed on rule, file, resource and anchor
+      (the JSON path of the finding), not on lines;
+   `--no-inline-suppressions` turns a, b and c off (the baseline still applies);
+4. severity overrides (`severity:`) apply to what is left, suppressed or not.
 
-Rules are named by ID (ML401), name (ip-not-in-any-pool) or ID prefix (ML4) everywhere.
+Every suppression that matches a finding counts as used, not only the first. With ML006
+(`unused-suppression`, off unless selected) selected, the suppressions that matched nothing are
+reported: comments, annotations and baseline entries. To know that, every rule that runs by
+default also runs (its findings only credit suppressions, and are then dropped); a suppression
+is judged only when every rule it names ran, and always when it names no rule at all.
+
+Rules are named by ID (ML401), name (ip-not-in-any-pool) or ID prefix (ML4, or ORG for user
+policies ORG001...) everywhere; user policies take part exactly like built-in rules.
 """
 
 from __future__ import annotations
 
+import json
 import os
 import re
 from collections.abc import Iterable
@@ -23,17 +34,17 @@ from dataclasses import dataclass, field
 
 from metallb_lint.catalog import RuleInfo, catalog
 from metallb_lint.errors import UsageError
-from metallb_lint.findings import Finding, ResourceRef, Severity
+from metallb_lint.findings import Finding, Location, ResourceRef, Severity
 from metallb_lint.ignore import parse_pattern
 
 _DIRECTIVE = re.compile(
     r"#\s*metallb-lint:\s*(disable|disable-file)\s*=\s*([A-Za-z0-9_,\- ]+?)\s*(?:--\s*(.*?))?\s*$"
 )
+_ID_PREFIX = re.compile(r"([A-Z]+)(\d*)")
 FILE_DIRECTIVE_LINES = 10
 IGNORE_ANNOTATION = "lint.metallb.io/ignore"
-
-# Suppressions written on a resource: (its file, its reference) -> [(rule specs, reason)].
-AnnotationTable = dict[tuple[str, ResourceRef], list[tuple[list[str], str]]]
+UNUSED = "ML006"
+BASELINE_VERSION = 1
 
 
 @dataclass(frozen=True)
@@ -42,20 +53,34 @@ class _Rule:
 
     id: str
     name: str
+    enabled_by_default: bool = True
 
 
-def matches_rule(spec: str, info: RuleInfo | _Rule) -> bool:
-    """An ID (ML401), a name (ip-not-in-any-pool) or an ID prefix (ML4, ML)."""
+def matches_rule(spec: str, info) -> bool:
+    """An ID (ML401), a name (ip-not-in-any-pool) or an ID prefix: the ID's letters and
+    some of its digits (ML, ML4, ML40; ORG, ORG0 for a policy ORG001)."""
     spec = spec.strip()
-    return (
-        spec.upper() == info.id
-        or spec == info.name
-        or (spec.upper().startswith("ML") and info.id.startswith(spec.upper()))
-    )
+    upper = spec.upper()
+    if upper == info.id or spec == info.name:
+        return True
+    prefix = _ID_PREFIX.fullmatch(upper)
+    if not prefix or not info.id.startswith(upper):
+        return False
+    letters = _ID_PREFIX.match(info.id)
+    return letters is not None and letters.group(1) == prefix.group(1)
 
 
-def _check_specs(specs: Iterable[str], where: str) -> None:
-    rules = catalog().values()
+def known_rules(extra: Iterable = ()) -> list:
+    """The built-in catalog and the user policies (anything with id, name, enabled_by_default)."""
+    return [*catalog().values(), *extra]
+
+
+def covered(spec: str, rules: Iterable) -> set[str]:
+    return {info.id for info in rules if matches_rule(spec, info)}
+
+
+def check_specs(specs: Iterable[str], where: str, extra: Iterable = ()) -> None:
+    rules = known_rules(extra)
     for spec in specs:
         if not any(matches_rule(spec, info) for info in rules):
             raise UsageError(
@@ -64,44 +89,274 @@ def _check_specs(specs: Iterable[str], where: str) -> None:
             )
 
 
+_check_specs = check_specs
+
+
 def select_rules(
-    select: list[str], ignore: list[str], *, where: str = "--select/--ignore"
+    select: list[str],
+    ignore: list[str],
+    *,
+    where: str = "--select/--ignore",
+    extra: Iterable = (),
 ) -> set[str]:
-    _check_specs([*select, *ignore], where)
-    chosen = {
-        info.id
-        for info in catalog().values()
+    extra = list(extra)
+    rules = known_rules(extra)
+    check_specs([*select, *ignore], where, extra)
+    chosen = [
+        info
+        for info in rules
         if (any(matches_rule(s, info) for s in select) if select else info.enabled_by_default)
-    }
-    return {i for i in chosen if not any(matches_rule(s, catalog()[i]) for s in ignore)}
+    ]
+    return {info.id for info in chosen if not any(matches_rule(s, info) for s in ignore)}
 
 
-def severity_overrides(overrides: dict[str, Severity], where: str) -> dict[str, Severity]:
-    _check_specs(overrides, where)
+def severity_overrides(
+    overrides: dict[str, Severity], where: str, extra: Iterable = ()
+) -> dict[str, Severity]:
+    extra = list(extra)
+    rules = known_rules(extra)
+    check_specs(overrides, where, extra)
     out: dict[str, Severity] = {}
     for spec, severity in overrides.items():
-        for info in catalog().values():
+        for info in rules:
             if matches_rule(spec, info):
                 out[info.id] = severity
     return out
 
 
+# -- suppressions ----------------------------------------------------------------------------
+
+
+@dataclass(eq=False)
+class Suppression:
+    """One suppression as written: a comment, an annotation entry or a baseline entry."""
+
+    kind: str  # line, file, late-file, annotation, baseline
+    specs: list[str]
+    reason: str
+    location: Location | None = None
+    resource: ResourceRef | None = None
+    used: set[int] = field(default_factory=set)  # indexes of specs that matched a finding
+
+    def matching(self, info) -> int | None:
+        for index, spec in enumerate(self.specs):
+            if matches_rule(spec, info):
+                return index
+        return None
+
+
+# Suppressions written on a resource: (its file, its reference) -> [Suppression].
+AnnotationTable = dict[tuple[str, ResourceRef], list[Suppression]]
+
+
 def annotation_table(resources: Iterable) -> AnnotationTable:
     """Suppressions from `lint.metallb.io/ignore` annotations of inventory resources
-    (objects with `.path`, `.ref` and `.annotations`)."""
+    (objects with `.path`, `.ref` and `.annotations`, and optionally `.location(...)`)."""
     table: AnnotationTable = {}
     for resource in resources:
         value = resource.annotations.get(IGNORE_ANNOTATION)
         if not isinstance(value, str):
             continue
-        entries = []
+        locate = getattr(resource, "location", None)
+        where = locate("metadata", "annotations", IGNORE_ANNOTATION) if callable(locate) else None
         for part in value.split(","):
             spec, _, reason = part.partition("=")
             if spec.strip():
-                entries.append(([spec.strip()], reason.strip()))
-        if entries:
-            table.setdefault((resource.path, resource.ref), []).extend(entries)
+                table.setdefault((resource.path, resource.ref), []).append(
+                    Suppression("annotation", [spec.strip()], reason.strip(), where, resource.ref)
+                )
     return table
+
+
+@dataclass
+class _Directives:
+    # line -> (suppression, whether the comment is alone on its line)
+    by_line: dict[int, tuple[Suppression, bool]] = field(default_factory=dict)
+    whole_file: list[Suppression] = field(default_factory=list)
+    late: list[Suppression] = field(default_factory=list)  # disable-file after line 10
+
+    @classmethod
+    def parse(cls, text: str | None, path: str = "") -> _Directives:
+        table = cls()
+        if not text or "metallb-lint:" not in text:
+            return table
+        for number, line in enumerate(text.split("\n"), start=1):
+            if "metallb-lint:" not in line:
+                continue
+            match = _DIRECTIVE.search(line)
+            if not match:
+                continue
+            specs = [s.strip() for s in match.group(2).split(",") if s.strip()]
+            reason = (match.group(3) or "").strip()
+            column = match.start() + 1
+            where = Location(path, number, column, number, len(line.rstrip("\r")))
+            if match.group(1) == "disable-file":
+                kind = "file" if number <= FILE_DIRECTIVE_LINES else "late-file"
+                entry = Suppression(kind, specs, reason, where)
+                (table.whole_file if kind == "file" else table.late).append(entry)
+            else:
+                alone = line.lstrip().startswith("#")
+                table.by_line[number] = (Suppression("line", specs, reason, where), alone)
+        return table
+
+    def matching(self, line: int, info) -> list[tuple[Suppression, int]]:
+        """The directives that cover a finding of `info` on `line`, nearest first."""
+        found = []
+        for candidate in (line, line - 1):
+            entry = self.by_line.get(candidate)
+            if entry is None or (candidate != line and not entry[1]):
+                continue  # a comment ending the line above is about that line, not this one
+            index = entry[0].matching(info)
+            if index is not None:
+                found.append((entry[0], index))
+        for suppression in self.whole_file:
+            index = suppression.matching(info)
+            if index is not None:
+                found.append((suppression, index))
+        return found
+
+    def suppresses(self, line: int, info) -> str | None:
+        """The reason ('' when none was given) if a directive covers `line`, else None."""
+        found = self.matching(line, info)
+        return found[0][0].reason if found else None
+
+    def all(self) -> list[Suppression]:
+        return [s for s, _ in self.by_line.values()] + self.whole_file + self.late
+
+
+# -- the baseline ----------------------------------------------------------------------------
+
+
+def _resource_text(ref: ResourceRef | None) -> str | None:
+    return str(ref) if ref is not None else None
+
+
+def baseline_key(finding: Finding, root: str) -> tuple[str, str, str | None, str]:
+    """What a baseline entry matches on: rule, file (relative to the baseline's folder),
+    resource and anchor (the message when the finding has no anchor). Never a line number."""
+    path = os.path.relpath(os.path.abspath(finding.location.path), root).replace(os.sep, "/")
+    return (
+        finding.rule,
+        path,
+        _resource_text(finding.resource),
+        finding.anchor or finding.message,
+    )
+
+
+@dataclass
+class Baseline:
+    path: str  # as messages name it
+    root: str  # the folder entry paths are relative to
+    entries: dict[tuple, Suppression] = field(default_factory=dict)
+    files: dict[int, str] = field(default_factory=dict)  # id(suppression) -> entry file
+
+    @classmethod
+    def load(cls, path: str, display: str | None = None) -> Baseline:
+        from metallb_lint.load import Chunk, compose_chunk, decode
+
+        display = display or path
+        try:
+            with open(path, "rb") as handle:
+                raw = handle.read()
+        except OSError as exc:
+            raise UsageError(f"--baseline {display}: cannot read: {exc.strerror}") from None
+        try:
+            text = decode(raw)
+        except UnicodeDecodeError:
+            raise UsageError(f"{display}:1: baseline is not UTF-8 text") from None
+        doc, problems = compose_chunk(display, Chunk(1, text), 0)
+        for problem in problems:
+            raise UsageError(f"{display}:{problem.location.line}: baseline: {problem.message}")
+        data = doc.data if doc is not None else None
+        if not isinstance(data, dict) or not isinstance(data.get("findings"), list):
+            raise UsageError(
+                f"{display}:1: not a metallb-lint baseline (expected a JSON object with "
+                "'findings'; write one with --write-baseline)"
+            )
+        if data.get("version") != BASELINE_VERSION:
+            raise UsageError(
+                f"{display}:1: baseline version {data.get('version')!r} is not "
+                f"{BASELINE_VERSION}; write it again with --write-baseline"
+            )
+        baseline = cls(display, os.path.dirname(os.path.abspath(path)))
+        for index, item in enumerate(data["findings"]):
+            line = doc.location(("findings", index)).line
+            if not isinstance(item, dict) or not all(
+                isinstance(item.get(k), str) for k in ("rule", "path")
+            ):
+                raise UsageError(
+                    f"{display}:{line}: baseline entry needs 'rule' and 'path' strings"
+                )
+            anchor = item.get("anchor") or item.get("message")
+            if not isinstance(anchor, str):
+                raise UsageError(f"{display}:{line}: baseline entry needs 'anchor' or 'message'")
+            resource = item.get("resource")
+            reason = item.get("reason")
+            resource = resource if isinstance(resource, str) else None
+            key = (item["rule"], item["path"], resource, anchor)
+            suppression = Suppression(
+                "baseline",
+                [item["rule"]],
+                reason.strip() if isinstance(reason, str) else "",
+                Location(display, line, 1),
+            )
+            baseline.entries[key] = suppression
+            baseline.files[id(suppression)] = item["path"]
+        return baseline
+
+    def matching(self, finding: Finding) -> Suppression | None:
+        return self.entries.get(baseline_key(finding, self.root))
+
+    def entry_file(self, suppression: Suppression) -> str:
+        """The linted file of an entry, relative to the current directory when under it."""
+        from metallb_lint.discover import display_path
+
+        relative = self.files[id(suppression)]
+        return display_path(os.path.join(self.root, relative), os.getcwd())
+
+
+def write_baseline(path: str, findings: Iterable[Finding], previous: Baseline | None = None) -> int:
+    """Write every finding not suppressed by a comment or an annotation (ML006 excluded) to a
+    baseline; reasons of entries that are still there are kept. Returns the entry count."""
+    root = os.path.dirname(os.path.abspath(path))
+    kept_reasons: dict[tuple, str] = {}
+    if previous is not None:
+        for key, suppression in previous.entries.items():
+            if suppression.reason:
+                absolute = os.path.normpath(os.path.join(previous.root, key[1]))
+                relative = os.path.relpath(absolute, root).replace(os.sep, "/")
+                kept_reasons[(key[0], relative, key[2], key[3])] = suppression.reason
+    entries: dict[tuple, dict[str, object]] = {}
+    for finding in findings:
+        if finding.rule == UNUSED or finding.location.path == "<stdin>":
+            continue
+        if finding.suppressed and finding.extra.get("suppressed_by") != "baseline":
+            continue
+        key = baseline_key(finding, root)
+        item: dict[str, object] = {
+            "rule": finding.rule,
+            "name": finding.name,
+            "path": key[1],
+            "resource": key[2],
+        }
+        if finding.anchor:
+            item["anchor"] = finding.anchor
+        item["message"] = finding.message
+        if key in kept_reasons:
+            item["reason"] = kept_reasons[key]
+        entries.setdefault(key, item)
+    ordered = [entries[k] for k in sorted(entries, key=lambda k: (k[1], k[0], str(k[2]), k[3]))]
+    document = {"version": BASELINE_VERSION, "tool": "metallb-lint", "findings": ordered}
+    try:
+        with open(path, "w", encoding="utf-8") as handle:
+            json.dump(document, handle, indent=2, ensure_ascii=False)
+            handle.write("\n")
+    except OSError as exc:
+        raise UsageError(f"--write-baseline {path}: cannot write: {exc.strerror}") from None
+    return len(ordered)
+
+
+# -- the decider -----------------------------------------------------------------------------
 
 
 @dataclass
@@ -114,34 +369,92 @@ class Decider:
     # The folder `per-file-ignores` patterns are relative to (the config file's); None: the
     # patterns are matched against finding paths as they are (relative to the cwd).
     root: str | None = None
+    baseline: Baseline | None = None
+    rules: list = field(default_factory=list)  # user policies, next to the catalog
+    # The rules that ran: `selected`, plus (with ML006) every rule on by default, whose
+    # findings only credit suppressions. None: `selected`.
+    ran: set[str] | None = None
+    # Files that were linted (ML006 judges baseline entries of these, and of deleted files).
+    linted: set[str] | None = None
 
     def decide(self, findings: Iterable[Finding], texts: dict[str, str | None]) -> list[Finding]:
         patterns = [(parse_pattern(glob), specs) for glob, specs in self.per_file_ignores.items()]
+        infos = {info.id: info for info in known_rules(self.rules)}
         directives: dict[str, _Directives] = {}
+
+        def directives_of(path: str) -> _Directives:
+            table = directives.get(path)
+            if table is None:
+                table = directives[path] = _Directives.parse(texts.get(path), path)
+            return table
+
+        ran = self.ran if self.ran is not None else self.selected
         kept: list[Finding] = []
         for finding in findings:
-            if finding.rule not in self.selected:
+            if finding.rule not in ran:
                 continue
-            info = catalog().get(finding.rule) or _Rule(finding.rule, finding.name)
+            info = infos.get(finding.rule) or _Rule(finding.rule, finding.name)
             path = finding.location.path
             if patterns and self._ignored(path, info, patterns):
                 continue
-            if self.inline:
-                table = directives.get(path)
-                if table is None:
-                    table = directives[path] = _Directives.parse(texts.get(path))
-                reason = table.suppresses(finding.location.line, info)
-                if reason is None and finding.resource is not None:
-                    reason = _annotated(self.annotations.get((path, finding.resource)), info)
-                if reason is not None:
-                    finding.suppressed = True
-                    finding.suppression_reason = reason or None
-            if finding.rule in self.severities:
-                finding.severity = self.severities[finding.rule]
+            matched = self._suppressions(finding, info, directives_of)
+            for suppression, index in matched:
+                suppression.used.add(index)
+            if finding.rule not in self.selected:
+                continue  # ran only to credit suppressions (ML006)
+            self._mark(finding, matched)
             kept.append(finding)
+        if UNUSED in self.selected:
+            if self.inline:
+                for path in texts:
+                    directives_of(path)
+            for finding in self._unused(directives, infos, ran):
+                info = infos[UNUSED]
+                if patterns and self._ignored(finding.location.path, info, patterns):
+                    continue
+                matched = self._suppressions(finding, info, directives_of, baseline=False)
+                for suppression, index in matched:
+                    suppression.used.add(index)
+                self._mark(finding, matched)
+                kept.append(finding)
         return sorted(kept, key=Finding.sort_key)
 
-    def _ignored(self, path: str, info: RuleInfo | _Rule, patterns: list) -> bool:
+    def _suppressions(
+        self, finding: Finding, info, directives_of, baseline: bool = True
+    ) -> list[tuple[Suppression, int]]:
+        matched: list[tuple[Suppression, int]] = []
+        if self.inline:
+            matched += directives_of(finding.location.path).matching(finding.location.line, info)
+            if finding.resource is not None:
+                for suppression in self.annotations.get(
+                    (finding.location.path, finding.resource), ()
+                ):
+                    index = suppression.matching(info)
+                    if index is not None:
+                        matched.append((suppression, index))
+        if baseline and self.baseline is not None:
+            entry = self.baseline.matching(finding)
+            if entry is not None:
+                matched.append((entry, 0))
+        return matched
+
+    def _mark(self, finding: Finding, matched: list[tuple[Suppression, int]]) -> None:
+        if matched:
+            first = matched[0][0]
+            finding.suppressed = True
+            if first.kind == "baseline":
+                finding.extra["suppressed_by"] = "baseline"
+                where = first.location.path if first.location else "baseline"
+                finding.suppression_reason = first.reason or f"in the baseline {where}"
+            else:
+                finding.extra["suppressed_by"] = (
+                    "annotation" if first.kind == "annotation" else "comment"
+                )
+                finding.suppression_reason = first.reason or None
+        if finding.rule in self.severities:
+            finding.severity = self.severities[finding.rule]
+
+    def _ignored(self, path: str, info, patterns: list) -> bool:
         if self.root is not None:
             relative = os.path.relpath(os.path.abspath(path), self.root).replace(os.sep, "/")
             if relative == ".." or relative.startswith("../"):
@@ -152,54 +465,117 @@ class Decider:
             for pattern, specs in patterns
         )
 
+    # -- ML006 ---------------------------------------------------------------------------------
 
-def _annotated(entries: list[tuple[list[str], str]] | None, info: RuleInfo | _Rule) -> str | None:
-    for specs, reason in entries or ():
-        if any(matches_rule(s, info) for s in specs):
-            return reason
-    return None
+    def _unused(self, directives: dict[str, _Directives], infos: dict, ran: set[str]):
+        rules = list(infos.values())
+        info = infos[UNUSED]
 
+        def make(message: str, where: Location, anchor: str, resource=None) -> Finding:
+            return Finding(
+                UNUSED, info.name, info.severity, message, where, resource=resource, anchor=anchor
+            )
 
-@dataclass
-class _Directives:
-    # line -> (rule specs, reason, whether the comment is alone on its line)
-    by_line: dict[int, tuple[list[str], str, bool]] = field(default_factory=dict)
-    whole_file: list[tuple[list[str], str]] = field(default_factory=list)
+        def judge(suppression: Suppression) -> list[tuple[str, str]]:
+            """(spec, why) of each spec of the suppression that matched nothing."""
+            out = []
+            for index, spec in enumerate(suppression.specs):
+                if index in suppression.used:
+                    continue
+                names = covered(spec, rules)
+                if not names:
+                    out.append((spec, "names no rule (see 'metallb-lint rules')"))
+                    continue
+                names.discard(UNUSED)  # ML006's own findings come after this judgement
+                if names and names <= ran:
+                    out.append((spec, "matched no finding"))
+            return out
 
-    @classmethod
-    def parse(cls, text: str | None) -> _Directives:
-        table = cls()
-        if not text or "metallb-lint:" not in text:
-            return table
-        for number, line in enumerate(text.split("\n"), start=1):
-            if "metallb-lint:" not in line:
-                continue
-            match = _DIRECTIVE.search(line)
-            if not match:
-                continue
-            specs = [s.strip() for s in match.group(2).split(",") if s.strip()]
-            reason = (match.group(3) or "").strip()
-            if match.group(1) == "disable-file":
-                if number <= FILE_DIRECTIVE_LINES:
-                    table.whole_file.append((specs, reason))
-            else:
-                alone = line.lstrip().startswith("#")
-                table.by_line[number] = (specs, reason, alone)
-        return table
-
-    def suppresses(self, line: int, info: RuleInfo | _Rule) -> str | None:
-        """The reason ('' when none was given) if a directive covers `line`, else None."""
-        for candidate in (line, line - 1):
-            entry = self.by_line.get(candidate)
-            if entry is None or (candidate != line and not entry[2]):
-                continue  # a comment ending the line above is about that line, not this one
-            if any(matches_rule(s, info) for s in entry[0]):
-                return entry[1]
-        for specs, reason in self.whole_file:
-            if any(matches_rule(s, info) for s in specs):
-                return reason
-        return None
+        if self.inline:
+            for path in sorted(directives):
+                table = directives[path]
+                for suppression in table.late:
+                    assert suppression.location is not None
+                    yield make(
+                        f"'disable-file={','.join(suppression.specs)}' on line "
+                        f"{suppression.location.line} suppresses nothing: disable-file counts "
+                        f"only in the first {FILE_DIRECTIVE_LINES} lines of a file. Move it "
+                        "to the top, or use 'disable=' on the line of the finding",
+                        suppression.location,
+                        f"disable-file={','.join(suppression.specs)}:late",
+                    )
+                for suppression in [s for s, _ in table.by_line.values()] + table.whole_file:
+                    assert suppression.location is not None
+                    form = "disable" if suppression.kind == "line" else "disable-file"
+                    for spec, why in judge(suppression):
+                        scope = "on this line or the next" if form == "disable" else "in this file"
+                        detail = (
+                            f"no {spec} finding {scope}" if why == "matched no finding" else why
+                        )
+                        yield make(
+                            f"suppression '{form}={spec}' is unused: {detail}. Remove it (or "
+                            "the rule from its list), so that it does not hide a future finding",
+                            suppression.location,
+                            f"{form}={spec}",
+                        )
+            seen: set[int] = set()
+            for entries in self.annotations.values():
+                for suppression in entries:
+                    if id(suppression) in seen:
+                        continue
+                    seen.add(id(suppression))
+                    for spec, why in judge(suppression):
+                        detail = (
+                            f"{suppression.resource} has no {spec} finding"
+                            if why == "matched no finding"
+                            else why
+                        )
+                        where = suppression.location or Location("?")
+                        yield make(
+                            f"'{spec}' in the {IGNORE_ANNOTATION} annotation is unused: "
+                            f"{detail}. Remove it from the annotation",
+                            where,
+                            f"{IGNORE_ANNOTATION}:{spec}",
+                            suppression.resource,
+                        )
+        if self.baseline is not None:
+            for key, suppression in self.baseline.entries.items():
+                if suppression.used:
+                    continue
+                rule, _, resource, anchor = key
+                names = covered(rule, rules)
+                if names and not names <= ran:
+                    continue  # the rule did not run: cannot tell
+                file = self.baseline.entry_file(suppression)
+                absolute = os.path.join(self.baseline.root, key[1])
+                if self.linted is not None and file not in self.linted and os.path.exists(absolute):
+                    continue  # not linted this time: cannot tell
+                what = f" on {resource}" if resource else ""
+                assert suppression.location is not None
+                yield make(
+                    f"baseline entry {rule} in {file}{what} ({anchor}) matches no finding any "
+                    "more: the problem was fixed or moved. Remove the entry, or write the "
+                    "baseline again with --write-baseline",
+                    suppression.location,
+                    f"baseline:{rule}:{key[1]}:{resource}:{anchor}",
+                )
 
 
 def fails(findings: Iterable[Finding], fail_on: Severity) -> bool:
     return any(not f.suppressed and f.severity >= fail_on for f in findings)
+
+
+__all__ = [
+    "AnnotationTable",
+    "Baseline",
+    "Decider",
+    "RuleInfo",
+    "Suppression",
+    "annotation_table",
+    "check_specs",
+    "fails",
+    "matches_rule",
+    "select_rules",
+    "severity_overrides",
+    "write_baseline",
+]

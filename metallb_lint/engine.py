@@ -7,7 +7,13 @@ from dataclasses import dataclass, field
 
 from metallb_lint.checks import Context, run_rules
 from metallb_lint.config import Config
-from metallb_lint.decide import Decider, annotation_table, select_rules, severity_overrides
+from metallb_lint.decide import (
+    UNUSED,
+    Decider,
+    annotation_table,
+    select_rules,
+    severity_overrides,
+)
 from metallb_lint.discover import discover
 from metallb_lint.errors import UsageError
 from metallb_lint.findings import Finding, Location, Severity
@@ -35,6 +41,8 @@ class Options:
     inline_suppressions: bool = True
     # Named files only: index the rest of their git repository as context (discover.py).
     context: bool = True
+    policies: list[str] = field(default_factory=list)  # --policies, next to config `policies`
+    baseline: str | None = None  # --baseline FILE
 
 
 @dataclass
@@ -54,6 +62,7 @@ class RunResult:
 
 
 def run(options: Options, config: Config) -> RunResult:
+    policies, baseline = _policies_and_baseline(options, config)
     excludes = IgnoreRules().extended(config.exclude, "")
     found = discover(
         options.paths,
@@ -68,16 +77,23 @@ def run(options: Options, config: Config) -> RunResult:
         problem_file.problems.append(LoadProblem("ML002", message, location))
         sources.append(problem_file)
     inventory = build_inventory(sources, config, options.metallb_version)
-    selected = select_rules(options.select or config.select, [*config.ignore, *options.ignore])
-    context = Context(inventory, config)
-    raw = list(run_rules(context, selected))
+    ignore = [*config.ignore, *options.ignore]
+    selected = select_rules(options.select or config.select, ignore, extra=policies)
+    # ML006 judges suppressions against every rule that runs by default (decide.py).
+    ran = selected | select_rules([], ignore, extra=policies) if UNUSED in selected else selected
+    context = Context(inventory, config, policies=policies)
+    raw = list(run_rules(context, ran))
     decider = Decider(
         selected,
-        severity_overrides(config.severity, config.path or "configuration"),
+        severity_overrides(config.severity, config.path or "configuration", extra=policies),
         config.per_file_ignores,
         options.inline_suppressions,
         annotations=annotation_table(inventory.resources),
         root=config.root,
+        baseline=baseline,
+        rules=policies,
+        ran=ran,
+        linted={c.display for c in [*found.candidates, *found.context]},
     )
     texts = {path: source.text for path, source in inventory.sources.items()}
     findings = decider.decide(raw, texts)
@@ -88,6 +104,23 @@ def run(options: Options, config: Config) -> RunResult:
     return RunResult(
         findings, inventory, len(found.candidates), selected, fail_on, found.notes, named
     )
+
+
+def _policies_and_baseline(options: Options, config: Config):
+    """User policies (config `policies:` and --policies) and the baseline, loaded before
+    anything is linted so that a bad file fails fast (exit 2)."""
+    policies = []
+    if config.policies or options.policies:
+        from metallb_lint.policies import load_user_policies
+
+        policies = load_user_policies([*config.policies, *options.policies])
+    baseline = None
+    if options.baseline:
+        from metallb_lint.decide import Baseline
+        from metallb_lint.discover import display_path
+
+        baseline = Baseline.load(options.baseline, display_path(options.baseline, os.getcwd()))
+    return policies, baseline
 
 
 def _touching(findings: list[Finding], paths: set[str]) -> list[Finding]:

@@ -32,6 +32,8 @@ def matches(selector: object, labels: Mapping[str, object]) -> bool | None:
     expressions = selector.get("matchExpressions") or []
     if not isinstance(match_labels, dict) or not isinstance(expressions, list):
         return None
+    if any(isinstance(value, (dict, list)) for value in match_labels.values()):
+        return None  # not a label value: the API server rejects the selector
     for key, value in match_labels.items():
         if key not in labels or _text(labels[key]) != _text(value):
             return False
@@ -50,7 +52,7 @@ def _expression(expression: object, labels: Mapping[str, object]) -> bool | None
         return None
     key, operator = expression["key"], expression.get("operator")
     values = expression.get("values") or []
-    if not isinstance(values, list):
+    if not isinstance(values, list) or any(isinstance(v, (dict, list)) for v in values):
         return None
     values = [_text(v) for v in values]
     present = key in labels

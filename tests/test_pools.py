@@ -483,3 +483,84 @@ def test_ml210_legacy_addresspool_with_a_pool_name_before_014(repo: Path) -> Non
     assert findings(result) == [("ML210", "m/b.yaml", 4)]
     assert '"duplicate definition of pool"' in result.json["findings"][0]["message"]
     assert findings(lint(repo, "ML210", "--metallb-version", "0.14.8")) == []
+
+
+# -- ML211 -------------------------------------------------------------------------------------
+
+
+def allocation(name: str, block: str) -> str:
+    return pool(name, "192.168.1.230-192.168.1.239") + "  serviceAllocation:\n" + block
+
+
+def test_ml211_duplicates_point_at_the_copy_and_the_first(repo: Path) -> None:
+    text = allocation(
+        "media",
+        "    namespaces: [media, downloads, media]\n"
+        "    serviceSelectors:\n"
+        "      - matchExpressions:\n"
+        "          - {key: app, operator: In, values: [a, b]}\n"
+        "      - matchExpressions:\n"
+        "          - {key: app, operator: In, values: [b, a]}\n",
+    )
+    write(repo, {"m/pools.yaml": text, "m/l2.yaml": L2})
+    result = lint(repo, "ML211", "--metallb-version", "0.15.3")
+    assert findings(result) == [("ML211", "m/pools.yaml", 10), ("ML211", "m/pools.yaml", 14)]
+    first, second = result.json["findings"]
+    assert "namespace 'media' is listed twice" in first["message"]
+    assert [r["line"] for r in first["related"]] == [10]
+    assert first["related"][0]["message"] == "first listed here"
+    assert "repeats serviceSelectors[0]" in second["message"]  # values are compared sorted
+    assert [r["line"] for r in second["related"]] == [12]
+
+
+def test_ml211_selectors_kubernetes_cannot_parse(repo: Path) -> None:
+    text = allocation(
+        "lab",
+        "    namespaceSelectors:\n"
+        "      - matchExpressions:\n"
+        "          - {key: team, operator: Equals, values: [lab]}\n"
+        "      - matchLabels:\n"
+        "          team/x/y: lab\n"
+        "      - matchExpressions:\n"
+        "          - {key: team, operator: Exists, values: [lab]}\n"
+        "      - matchLabels:\n"
+        "          team: ${TEAM}\n",
+    )
+    write(repo, {"m/pools.yaml": text, "m/l2.yaml": L2})
+    result = lint(repo, "ML211", "--metallb-version", "0.15.3")
+    assert findings(result) == [
+        ("ML211", "m/pools.yaml", 11),
+        ("ML211", "m/pools.yaml", 13),
+        ("ML211", "m/pools.yaml", 15),
+    ]
+    messages = [f["message"] for f in result.json["findings"]]
+    assert "'Equals' is not a label selector operator" in messages[0]
+    assert "'team/x/y' is not a valid label key" in messages[1]
+    assert "operator Exists on 'team' takes no values" in messages[2]
+
+
+def test_ml211_priority_only_before_015(repo: Path) -> None:
+    text = allocation("overflow", "    priority: 100\n")
+    write(repo, {"m/pools.yaml": text, "m/l2.yaml": L2})
+    result = lint(repo, "ML211", "--metallb-version", "0.14.9")
+    assert findings(result) == [("ML211", "m/pools.yaml", 9)]
+    assert "never auto-assigned" in result.json["findings"][0]["message"]
+    assert findings(lint(repo, "ML211", "--metallb-version", "0.15.0")) == []
+    assert findings(lint(repo, "ML211", "--metallb-version", "0.13.8")) == []  # no such field
+    write(repo, {"m/pools.yaml": text + "  autoAssign: false\n"})
+    assert findings(lint(repo, "ML211", "--metallb-version", "0.14.9")) == []
+
+
+def test_ml413_skips_pools_steered_by_service_allocation(repo: Path) -> None:
+    small = pool("dns", "192.168.1.250/32")
+    files = {"m/a.yaml": pool("default", "192.168.1.240/29"), "m/l2.yaml": L2}
+    write(repo, {**files, "m/dns.yaml": small + "  serviceAllocation:\n    namespaces: [dns]\n"})
+    assert findings(lint(repo, "ML413", "--metallb-version", "0.15.3")) == []
+    assert findings(lint(repo, "ML413", "--metallb-version", "0.13.8")) == [
+        ("ML413", "m/dns.yaml", 4)  # serviceAllocation arrived in 0.13.9
+    ]
+    write(repo, {"m/dns.yaml": small + "  serviceAllocation:\n    priority: 1\n"})
+    assert findings(lint(repo, "ML413", "--metallb-version", "0.14.9")) == []
+    assert findings(lint(repo, "ML413", "--metallb-version", "0.15.0")) == [
+        ("ML413", "m/dns.yaml", 4)  # from 0.15 it matches every Service
+    ]

@@ -652,3 +652,198 @@ def test_ml404_dual_stack_pair_conflicts_once(repo: Path) -> None:
     a, b = service("a", ips, dual), service("b", ips, dual)
     write(repo, {**chart("0.15.3"), POOLS_FILE: pools, "apps/a.yaml": a, "apps/b.yaml": b})
     assert lint(repo, "--select", "ML404") == [("ML404", "apps/b.yaml", at(b, "loadBalancerIPs"))]
+
+
+# -- ML407: serviceAllocation (facts §3.1 rules 10-13, §5.2) ------------------------------------
+
+RESERVED = """\
+apiVersion: metallb.io/v1beta1
+kind: IPAddressPool
+metadata:
+  name: media
+  namespace: metallb-system
+spec:
+  addresses:
+    - 192.168.1.230-192.168.1.239
+  serviceAllocation:
+    namespaces: [media]
+    serviceSelectors:
+      - matchLabels:
+          tier: frontend
+"""
+
+
+def test_ml407_names_the_condition_that_fails(repo: Path) -> None:
+    other_ns = service("a", {"metallb.io/loadBalancerIPs": "192.168.1.231"}, namespace="home")
+    labelled = service("b", {"metallb.io/address-pool": "media"}, namespace="media").replace(
+        "  name: b\n", "  name: b\n  labels:\n    tier: backend\n"
+    )
+    write(
+        repo,
+        {
+            **chart("0.15.3"),
+            "metallb-system/templates/media.yaml": RESERVED,
+            "apps/a.yaml": other_ns,
+            "apps/b.yaml": labelled,
+        },
+    )
+    found = lint_full(repo, "--select", "ML407")
+    assert [(f["path"], f["line"]) for f in found] == [
+        ("apps/a.yaml", at(other_ns, "loadBalancerIPs")),
+        ("apps/b.yaml", at(labelled, "address-pool")),
+    ]
+    assert "namespaces media, and the Service is in namespace 'home'" in found[0]["message"]
+    assert "labels (tier=backend) match none" in found[1]["message"]
+    for finding in found:
+        assert finding["related"] == [
+            {
+                "path": "metallb-system/templates/media.yaml",
+                "line": 9,
+                "message": "serviceAllocation of pool 'media'",
+            }
+        ]
+
+
+def test_ml407_unknown_namespace_or_labels_and_old_releases(repo: Path) -> None:
+    no_namespace = service("a", {"metallb.io/loadBalancerIPs": "192.168.1.231"}).replace(
+        "  namespace: apps\n", ""
+    )
+    namespaces_only = RESERVED.split("    serviceSelectors:")[0]
+    files = {
+        **chart("0.15.3"),
+        "metallb-system/templates/media.yaml": namespaces_only,
+        "apps/a.yaml": no_namespace,
+        "apps/values.yaml": "service:\n  type: LoadBalancer\n  loadBalancerIP: 192.168.1.232\n",
+        "apps/Chart.yaml": "apiVersion: v2\nname: app\nversion: 1.0.0\n",
+    }
+    write(repo, files)
+    assert lint(repo, "--select", "ML407") == []
+    write(repo, {"apps/a.yaml": no_namespace.replace("  name: a\n", "  name: a\n  namespace: x\n")})
+    assert len(lint(repo, "--select", "ML407")) == 1
+    assert lint(repo, "--select", "ML407", "--metallb-version", "0.13.8") == []
+    # the namespace is unknown again, but labels alone can refuse it (both must pass)
+    write(repo, {"metallb-system/templates/media.yaml": RESERVED, "apps/a.yaml": no_namespace})
+    assert lint(repo, "--select", "ML407") == [("ML407", "apps/a.yaml", 6)]
+
+
+def test_ml407_skips_an_address_outside_the_requested_pool(repo: Path) -> None:
+    request = service(
+        "a",
+        {"metallb.io/loadBalancerIPs": "192.168.1.231", "metallb.io/address-pool": "default"},
+        namespace="home",
+    )
+    write(
+        repo,
+        {**chart("0.15.3"), "metallb-system/templates/media.yaml": RESERVED, "a.yaml": request},
+    )
+    assert lint(repo, "--select", "ML402,ML407") == [("ML402", "a.yaml", at(request, "IPs"))]
+
+
+# -- ML408: IP families (facts §5.6) -------------------------------------------------------------
+
+V6_POOL = """\
+apiVersion: metallb.io/v1beta1
+kind: IPAddressPool
+metadata:
+  name: v6
+  namespace: metallb-system
+spec:
+  addresses:
+    - fd00::/120
+"""
+
+
+def test_ml408_single_stack_service_with_a_pair(repo: Path) -> None:
+    pair = {"metallb.io/loadBalancerIPs": "192.168.1.241,fd00::1"}
+    single = service("a", pair)
+    dual = service("b", pair, spec="  ipFamilyPolicy: RequireDualStack\n")
+    write(
+        repo,
+        {
+            **chart("0.15.3"),
+            "metallb-system/templates/v6.yaml": V6_POOL,
+            "a.yaml": single,
+            "b.yaml": dual,
+        },
+    )
+    found = lint_full(repo, "--select", "ML408")
+    assert [(f["path"], f["line"]) for f in found] == [
+        ("a.yaml", at(single, "loadBalancerIPs")),
+        ("b.yaml", at(dual, "loadBalancerIPs")),
+    ]
+    assert "ipFamilyPolicy unset, so SingleStack" in found[0]["message"]
+    assert "pool 'default'" in found[1]["message"] and "pool 'v6'" in found[1]["message"]
+    assert [r["line"] for r in found[1]["related"]] == [DEFAULT_ENTRY_LINE, 8]
+
+
+def test_ml408_one_address_for_a_dual_stack_or_other_family_service(repo: Path) -> None:
+    dual = service(
+        "a", spec="  ipFamilyPolicy: RequireDualStack\n  loadBalancerIP: 192.168.1.241\n"
+    )
+    v6 = service(
+        "b",
+        {"metallb.io/loadBalancerIPs": "192.168.1.242"},
+        spec="  ipFamilies: [IPv6]\n",
+    )
+    prefer = service(
+        "c",
+        {"metallb.io/loadBalancerIPs": "192.168.1.243"},
+        spec="  ipFamilyPolicy: PreferDualStack\n",
+    )
+    unset = service("d", {"metallb.io/loadBalancerIPs": "fd00::5"})
+    write(
+        repo,
+        {
+            **chart("0.15.3"),
+            "metallb-system/templates/v6.yaml": V6_POOL,
+            "a.yaml": dual,
+            "b.yaml": v6,
+            "c.yaml": prefer,
+            "d.yaml": unset,
+        },
+    )
+    assert lint(repo, "--select", "ML408") == [
+        ("ML408", "a.yaml", at(dual, "loadBalancerIP:")),
+        ("ML408", "b.yaml", at(v6, "loadBalancerIPs")),
+    ]
+
+
+def test_ml408_no_pool_holds_what_the_service_needs(repo: Path) -> None:
+    dual = service("a", spec="  ipFamilyPolicy: RequireDualStack\n")
+    v6 = service("b", spec="  ipFamilies: [IPv6]\n")
+    write(repo, {**chart("0.15.3"), "a.yaml": dual, "b.yaml": v6})
+    found = lint_full(repo, "--select", "ML408")
+    assert [(f["path"], f["line"]) for f in found] == [("a.yaml", 4), ("b.yaml", 4)]
+    assert "holds both IPv4 and IPv6" in found[0]["message"]
+    assert [r["message"] for r in found[0]["related"]] == [
+        "pool 'default' is 192.168.1.240-192.168.1.250",
+        "pool 'lab' is 10.20.0.0/24",
+    ]
+    write(repo, {"metallb-system/templates/v6.yaml": V6_POOL})
+    assert lint(repo, "--select", "ML408") == [("ML408", "a.yaml", 4)]
+    dual_pool = V6_POOL.replace("    - fd00::/120\n", "    - fd00::/120\n    - 10.9.0.0/29\n")
+    write(repo, {"metallb-system/templates/v6.yaml": dual_pool})
+    assert lint(repo, "--select", "ML408") == []
+
+
+def test_ml408_candidates_follow_service_allocation(repo: Path) -> None:
+    reserved = V6_POOL + "  serviceAllocation:\n    namespaces: [ipv6-lab]\n"
+    v6 = service("b", spec="  ipFamilies: [IPv6]\n")
+    write(repo, {**chart("0.15.3"), "metallb-system/templates/v6.yaml": reserved, "b.yaml": v6})
+    assert lint(repo, "--select", "ML408") == [("ML408", "b.yaml", 4)]
+    write(repo, {"b.yaml": v6.replace("namespace: apps", "namespace: ipv6-lab")})
+    assert lint(repo, "--select", "ML408") == []
+
+
+def test_ml408_two_families_without_a_policy_are_not_judged(repo: Path) -> None:
+    """Kubernetes 1.21-1.22 default such a Service to RequireDualStack, 1.23+ refuse it."""
+    pair = service(
+        "a",
+        {"metallb.io/loadBalancerIPs": "192.168.1.241,fd00::2"},
+        spec="  ipFamilies: [IPv4, IPv6]\n",
+    )
+    one = service(
+        "b", {"metallb.io/loadBalancerIPs": "192.168.1.242"}, spec="  ipFamilies: [IPv6, IPv4]\n"
+    )
+    write(repo, {**chart("0.15.3"), "a.yaml": pair, "b.yaml": one})
+    assert lint(repo, "--select", "ML408") == []

@@ -30,6 +30,7 @@ class Context:
     inventory: Inventory
     config: Config
     cache: dict[str, object] = field(default_factory=dict)
+    policies: list = field(default_factory=list)  # user policies (metallb_lint.policies)
 
     @property
     def target(self):
@@ -70,7 +71,9 @@ def load_rules() -> dict[str, RuleFunc]:
         services,
         versions,
     )
+    from metallb_lint.policies import register_builtin
 
+    register_builtin(REGISTRY)  # built-in rules written as declarative policies
     return REGISTRY
 
 
@@ -80,3 +83,7 @@ def run_rules(context: Context, selected: Iterable[str]) -> Iterator[Finding]:
         func = registry.get(rule_id)
         if func is not None:
             yield from func(context)
+    if context.policies:
+        from metallb_lint.policies import run_user_policies
+
+        yield from run_user_policies(context, selected)

@@ -12,11 +12,15 @@ from metallb_lint.checks.common import (
     families,
     in_scope,
     named,
+    read_by_metallb,
     read_pools,
+    reads_crds,
+    resource_of,
     same_namespace,
+    well_formed,
 )
 from metallb_lint.findings import Finding, Location, Related
-from metallb_lint.model import POOL_KINDS, Advertisement, Pool, Resource
+from metallb_lint.model import POOL_KINDS, Advertisement, Pool
 from metallb_lint.placeholders import has_placeholder
 from metallb_lint.selectors import any_matches, disjoint, same_selection
 from metallb_lint.versions import v
@@ -26,10 +30,6 @@ LOCAL_PREF_CHECKED = v("0.13.10")  # cross-advertisement localPref validation ar
 AGGREGATION_PER_FAMILY = v("0.15.0")  # localPref: only the pool's families' lengths count
 SERVICE_SELECTORS = v("0.16.0")
 WIDTH = {4: ("aggregationLength", 32), 6: ("aggregationLengthV6", 128)}
-
-
-def _pool_res(pool: Pool) -> Resource:
-    return pool.resource
 
 
 def _label(ad: Advertisement) -> str:
@@ -42,6 +42,8 @@ def _int(value: object) -> int | None:
 
 @rule("ML301")
 def unknown_pool_reference(ctx: Context) -> Iterator[Finding]:
+    if not reads_crds(ctx):
+        return
     inv = ctx.inventory
     pools = read_pools(ctx)
     if inv.incomplete_kinds & POOL_KINDS or not pools:
@@ -51,7 +53,7 @@ def unknown_pool_reference(ctx: Context) -> Iterator[Finding]:
     for ad in inv.advertisements:
         if ad.unresolved or not ad.pool_names:
             continue
-        found = {name for name, _ in ad.pool_names if named(ad.resource, pools, name, _pool_res)}
+        found = {name for name, _ in ad.pool_names if named(ad.resource, pools, name, resource_of)}
         for name, location in ad.pool_names:
             if name in found:
                 continue
@@ -65,11 +67,7 @@ def _unknown_pool(
     related: list[Related] = []
     hint = ""
     elsewhere = [p for p in pools if p.name == name]
-    legacy = [
-        p
-        for p in ctx.inventory.pools
-        if p.name == name and p.resource.kind == "AddressPool" and p not in pools
-    ]
+    legacy = [p for p in ctx.inventory.pools if p.name == name and not read_by_metallb(ctx, p)]
     if elsewhere:
         pool = elsewhere[0]
         hint = (
@@ -84,7 +82,7 @@ def _unknown_pool(
         )
         related.append(Related(legacy[0].resource.name_location, f"AddressPool '{name}'"))
     else:
-        scope = in_scope(ad.resource, pools, _pool_res)
+        scope = in_scope(ad.resource, pools, resource_of)
         close = closest_name(name, (p.name for p in scope))
         if close:
             hint = f" Did you mean '{close}'?"
@@ -110,6 +108,8 @@ def _unknown_pool(
 
 @rule("ML302")
 def selector_matches_nothing(ctx: Context) -> Iterator[Finding]:
+    if not reads_crds(ctx):
+        return
     inv = ctx.inventory
     pools = read_pools(ctx)
     if inv.incomplete_kinds & POOL_KINDS or not pools:
@@ -168,18 +168,24 @@ def _dead_selector(
 
 
 def _bgp_ads(ctx: Context) -> list[Advertisement]:
-    return [a for a in ctx.inventory.advertisements if a.resource.kind == "BGPAdvertisement"]
+    return [
+        a
+        for a in ctx.inventory.advertisements
+        if a.resource.kind == "BGPAdvertisement" and well_formed(a.resource)
+    ]
 
 
 @rule("ML303")
 def invalid_aggregation_length(ctx: Context) -> Iterator[Finding]:
+    if not reads_crds(ctx):
+        return
     version = ctx.target.version
     for ad in _bgp_ads(ctx):
         spec = ad.resource.mapping("spec")
         for family, (key, width) in WIDTH.items():
             length = _int(spec.get(key))
-            if length is None:
-                continue
+            if length is None or length < (1 if family == 4 else 0):
+                continue  # not a length; below the CRD's minimum of 1 is ML101
             location = ad.resource.location("spec", key)
             if length > width:
                 yield ctx.finding(
@@ -238,8 +244,12 @@ def invalid_aggregation_length(ctx: Context) -> Iterator[Finding]:
 
 
 def _local_pref(ad: Advertisement) -> int | None:
+    """The localPref (unset: 0); None when it is no uint32, which MetalLB cannot read."""
     value = ad.resource.get("spec", "localPref")
-    return 0 if value is None else _int(value)
+    if value is None:
+        return 0
+    number = _int(value)
+    return number if number is not None and 0 <= number <= 0xFFFFFFFF else None
 
 
 def _lengths(ad: Advertisement) -> tuple[int, int] | None:
@@ -293,6 +303,8 @@ def _pref_location(ad: Advertisement) -> Location:
 
 @rule("ML304")
 def localpref_conflict(ctx: Context) -> Iterator[Finding]:
+    if not reads_crds(ctx):
+        return
     if ctx.target.version < LOCAL_PREF_CHECKED:
         return
     ads = sorted((a for a in _bgp_ads(ctx) if _local_pref(a) is not None), key=_order)

@@ -16,11 +16,13 @@ from metallb_lint.checks.common import (
     in_scope,
     named,
     read_pools,
+    reads_crds,
+    resource_of,
+    well_formed,
 )
 from metallb_lint.findings import Finding, Location, Related
 from metallb_lint.model import (
     Advertisement,
-    BFDProfile,
     BGPPeer,
     Community,
     CommunityAlias,
@@ -56,10 +58,6 @@ WELL_KNOWN_COMMUNITIES = {
 }
 
 
-def _res(item: BGPPeer | BFDProfile | Community | Pool) -> Resource:
-    return item.resource
-
-
 def _at(res: Resource, key: str) -> Location:
     """A spec field's location, or the resource's name when the field is missing."""
     spec = res.mapping("spec")
@@ -69,7 +67,15 @@ def _at(res: Resource, key: str) -> Location:
 
 
 def _bgp_ads(ctx: Context) -> list[Advertisement]:
-    return [a for a in ctx.inventory.advertisements if a.resource.kind == "BGPAdvertisement"]
+    return [
+        a
+        for a in ctx.inventory.advertisements
+        if a.resource.kind == "BGPAdvertisement" and well_formed(a.resource)
+    ]
+
+
+def _peers(ctx: Context) -> list[BGPPeer]:
+    return [p for p in ctx.inventory.peers if well_formed(p.resource)]
 
 
 def _peer_label(peer: BGPPeer) -> str:
@@ -78,7 +84,7 @@ def _peer_label(peer: BGPPeer) -> str:
 
 # -- communities (facts §3.1 rules 26-29) -------------------------------------------------------
 
-_UINT = re.compile(r"^[0-9]+$")
+_UINT = re.compile(r"[0-9]+")
 
 
 @dataclass(frozen=True)
@@ -92,7 +98,7 @@ def parse_community(text: str, version: object) -> ParsedCommunity:
     parts = text.split(":")
     if len(parts) == 2:
         for part in parts:
-            if not _UINT.match(part) or int(part) > 0xFFFF:
+            if not _UINT.fullmatch(part) or int(part) > 0xFFFF:
                 return ParsedCommunity("value-error", f"'{part}' is not a number from 0 to 65535")
         return ParsedCommunity("legacy")
     if len(parts) == 4 and version >= LARGE_COMMUNITIES:
@@ -101,7 +107,7 @@ def parse_community(text: str, version: object) -> ParsedCommunity:
                 "value-error", "a community of four parts must start with 'large:'"
             )
         for part in parts[1:]:
-            if not _UINT.match(part) or int(part) > 0xFFFFFFFF:
+            if not _UINT.fullmatch(part) or int(part) > 0xFFFFFFFF:
                 return ParsedCommunity(
                     "value-error", f"'{part}' is not a number from 0 to 4294967295"
                 )
@@ -133,7 +139,7 @@ def community_text(value: object, location: Location, res: Resource) -> str | No
 
 def _aliases(ctx: Context, origin: Resource) -> dict[str, CommunityAlias]:
     table: dict[str, CommunityAlias] = {}
-    for community in in_scope(origin, ctx.inventory.communities, _res):
+    for community in in_scope(origin, ctx.inventory.communities, resource_of):
         for alias in community.aliases:
             if isinstance(alias.name, str):
                 table.setdefault(alias.name, alias)
@@ -142,6 +148,8 @@ def _aliases(ctx: Context, origin: Resource) -> dict[str, CommunityAlias]:
 
 @rule("ML305")
 def invalid_community(ctx: Context) -> Iterator[Finding]:
+    if not reads_crds(ctx):
+        return
     version = ctx.target.version
     stale = (
         "MetalLB rejects the configuration and keeps the last valid one, so no change of that "
@@ -211,8 +219,10 @@ def _unknown_alias(
             "is a well-known community name, which MetalLB does not accept as a literal; "
             f"write '{WELL_KNOWN_COMMUNITIES[value.lower()]}' or define an alias in a Community"
         )
-    elif not in_scope(ad.resource, ctx.inventory.communities, _res):
+    elif not in_scope(ad.resource, ctx.inventory.communities, resource_of):
         return None  # no Community in the repository: aliases may be defined elsewhere
+    elif any(has_placeholder(name) for name in aliases):
+        return None  # an alias named by a placeholder may be this one
     else:
         problem = "names no alias of any Community in its namespace"
         close = closest_name(value, aliases)
@@ -255,7 +265,7 @@ def _community_resources(ctx: Context, stale: str) -> Iterator[Finding]:
             if not isinstance(alias.name, str) or has_placeholder(alias.name):
                 continue
             earlier = None
-            for other in in_scope(res, communities, _res):
+            for other in in_scope(res, communities, resource_of):
                 if other.resource.name == res.name and other is not community:
                     continue  # the same Community for another cluster or overlay
                 found = first.get((id(other), alias.name))
@@ -283,8 +293,10 @@ def _community_resources(ctx: Context, stale: str) -> Iterator[Finding]:
 
 @rule("ML306")
 def unknown_peer_reference(ctx: Context) -> Iterator[Finding]:
+    if not reads_crds(ctx):
+        return
     inv = ctx.inventory
-    peers = inv.peers
+    peers = _peers(ctx)
     if "BGPPeer" in inv.incomplete_kinds or not peers:
         return  # peers managed elsewhere, or not all readable
     if any(has_placeholder(p.name) for p in peers):
@@ -293,9 +305,9 @@ def unknown_peer_reference(ctx: Context) -> Iterator[Finding]:
         names = [(n, loc) for n, loc in ad.peers or () if not has_placeholder(n)]
         if len(names) != len(ad.peers or ()):
             continue
-        missing = [(n, loc) for n, loc in names if not named(ad.resource, peers, n, _res)]
+        missing = [(n, loc) for n, loc in names if not named(ad.resource, peers, n, resource_of)]
         for name, location in missing:
-            scope = in_scope(ad.resource, peers, _res)
+            scope = in_scope(ad.resource, peers, resource_of)
             close = closest_name(name, (p.name for p in scope))
             related = []
             hint = ""
@@ -323,17 +335,19 @@ def unknown_peer_reference(ctx: Context) -> Iterator[Finding]:
 
 @rule("ML309")
 def unknown_bfd_profile(ctx: Context) -> Iterator[Finding]:
+    if not reads_crds(ctx):
+        return
     inv = ctx.inventory
     profiles = inv.bfd_profiles
     if ctx.target.mode == "native" or "BFDProfile" in inv.incomplete_kinds or not profiles:
         return  # native mode rejects bfdProfile itself (ML310); or profiles live elsewhere
     if any(has_placeholder(p.name) for p in profiles):
         return
-    for peer in inv.peers:
+    for peer in _peers(ctx):
         name = peer.text("bfdProfile")
-        if not name or has_placeholder(name) or named(peer.resource, profiles, name, _res):
+        if not name or has_placeholder(name) or named(peer.resource, profiles, name, resource_of):
             continue
-        scope = in_scope(peer.resource, profiles, _res)
+        scope = in_scope(peer.resource, profiles, resource_of)
         close = closest_name(name, (p.name for p in scope))
         related = []
         hint = ""
@@ -360,8 +374,10 @@ def unknown_bfd_profile(ctx: Context) -> Iterator[Finding]:
 
 @rule("ML307")
 def invalid_bgp_peer(ctx: Context) -> Iterator[Finding]:
+    if not reads_crds(ctx):
+        return
     version = ctx.target.version
-    for peer in ctx.inventory.peers:
+    for peer in _peers(ctx):
         spec = peer.spec
 
         def finding(message: str, key: str, _peer: BGPPeer = peer) -> Finding:
@@ -379,7 +395,9 @@ def invalid_bgp_peer(ctx: Context) -> Iterator[Finding]:
             yield finding("myASN (the cluster's own AS number) is missing or 0", "myASN")
         dynamic = peer.text("dynamicASN") if not peer.legacy_api else ""
         no_peer_asn = peer_asn is None or peer_asn == 0
-        if version >= DYNAMIC_ASN and not peer.legacy_api:
+        if _placeholder(peer_asn, dynamic):
+            pass  # a value decided later: not judged
+        elif version >= DYNAMIC_ASN and not peer.legacy_api:
             if no_peer_asn and not dynamic:
                 yield finding(
                     "it sets neither peerASN nor dynamicASN (internal or external); set one",
@@ -409,11 +427,21 @@ def invalid_bgp_peer(ctx: Context) -> Iterator[Finding]:
         yield from _peer_addresses(ctx, peer, finding)
         secret = spec.get("passwordSecret")
         secret_name = secret.get("name") if isinstance(secret, dict) else None
-        if peer.text("password") and secret_name and not peer.legacy_api:
+        password = peer.text("password")
+        if (
+            password
+            and secret_name
+            and not peer.legacy_api
+            and not _placeholder(password, secret_name)
+        ):
             yield finding(
                 "it sets both password and passwordSecret; keep one (preferably the Secret)",
                 "passwordSecret",
             )
+
+
+def _placeholder(*values: object) -> bool:
+    return any(isinstance(value, str) and has_placeholder(value) for value in values)
 
 
 def _peer_addresses(ctx: Context, peer: BGPPeer, finding) -> Iterator[Finding]:
@@ -421,7 +449,9 @@ def _peer_addresses(ctx: Context, peer: BGPPeer, finding) -> Iterator[Finding]:
     spec = peer.spec
     address = spec.get("peerAddress")
     interface = peer.text("interface") if version >= INTERFACE and not peer.legacy_api else ""
-    if version >= INTERFACE and not peer.legacy_api:
+    if _placeholder(address, interface):
+        pass  # a value decided later: not judged
+    elif version >= INTERFACE and not peer.legacy_api:
         if not address and not interface:
             yield finding("it sets neither peerAddress nor interface; set one", "peerAddress")
         elif address and interface:
@@ -490,6 +520,8 @@ def parse_duration(text: str) -> int | None:
 
 def _show(ns: int) -> str:
     """A duration as Go prints it (roughly): 90s, 1m30s, 500ms."""
+    if ns < 0:
+        return "-" + _show(-ns)
     if ns % SECOND:
         return f"{ns / 1_000_000:g}ms"
     seconds = ns // SECOND
@@ -501,8 +533,10 @@ def _show(ns: int) -> str:
 
 @rule("ML308")
 def bgp_timers(ctx: Context) -> Iterator[Finding]:
+    if not reads_crds(ctx):
+        return
     version = ctx.target.version
-    for peer in ctx.inventory.peers:
+    for peer in _peers(ctx):
         res = peer.resource
         spec = peer.spec
         parsed: dict[str, int | None] = {}
@@ -524,8 +558,8 @@ def bgp_timers(ctx: Context) -> Iterator[Finding]:
                 yield ctx.finding(
                     "ML308",
                     f"{key} '{raw}' of {_peer_label(peer)} is not a duration: write it as Go "
-                    "durations are written ('90s', '1m30s', '500ms'). MetalLB cannot read the "
-                    "peer and the configuration goes stale",
+                    "durations are written ('90s', '1m30s', '500ms'). MetalLB cannot decode the "
+                    "peer: its webhook refuses it, and one that got in anyway cannot be read",
                     res.location("spec", key),
                     resource=res.ref,
                     anchor=key,
@@ -562,6 +596,8 @@ def _hold_and_keepalive(
             keepalive = hold // 3
     else:
         if peer.legacy_api:  # the v1beta1 -> v1beta2 conversion writes both, 0s when unset
+            if hold is None and keepalive:
+                how = "holdTime is unset, and converting this v1beta1 peer to v1beta2 sets it to 0s"
             hold, keepalive = hold or 0, keepalive or 0
         if hold is None and keepalive is None:
             return
@@ -588,12 +624,13 @@ def _hold_and_keepalive(
         return
     if keepalive > hold:
         detail = f" ({how})" if how else ""
+        why = "the session would expire between two keepalives, so " if hold else ""
+        fix = "usually a third of it" if hold else "or set a holdTime"
         yield ctx.finding(
             "ML308",
             f"keepaliveTime {_show(keepalive)} of {_peer_label(peer)} is longer than its "
-            f"holdTime {_show(hold)}{detail}: the session would expire between two keepalives, "
-            f'so {stale} ("invalid keepaliveTime"). Keep keepaliveTime at most holdTime, '
-            "usually a third of it",
+            f'holdTime {_show(hold)}{detail}: {why}{stale} ("invalid keepaliveTime ... must be '
+            f'lower than holdTime"). Keep keepaliveTime at most holdTime, {fix}',
             _at(res, "keepaliveTime"),
             resource=res.ref,
             related=[Related(res.location("spec", "holdTime"), "holdTime is set here")]
@@ -619,6 +656,16 @@ NATIVE_REJECTS: tuple[tuple[str, str, bool], ...] = (
     ("dualStackAddressFamily", "0.15.0", False),
     ("localASN", "0.16.0", False),
 )
+# How MetalLB's error names each field ("peer X has <this> set on native bgp mode").
+NATIVE_WORDING = {
+    "bfdProfile": "bfd-profile",
+    "keepaliveTime": "keepalive-time",
+    "connectTime": "connect time",
+    "disableMP": "disable MP flag",
+    "enableGracefulRestart": "EnableGracefulRestart flag",
+    "dualStackAddressFamily": "dualstackaddressfamily flag",
+}
+FRR_K8S_CHART = v("0.14.2")  # frrk8s.enabled exists from 0.14.0, usable from 0.14.2
 
 
 def _native_rejects(peer: BGPPeer, key: str) -> bool:
@@ -629,15 +676,17 @@ def _native_rejects(peer: BGPPeer, key: str) -> bool:
         parsed = parse_duration(value)
         return parsed is not None and parsed != 0
     if key == "connectTime":
-        return value is not None
+        return value is not None and not _placeholder(value)
     if key == "localASN":
         return isinstance(value, int) and not isinstance(value, bool) and value != 0
     if isinstance(value, bool):
         return value
-    return isinstance(value, str) and value != ""
+    return isinstance(value, str) and value != "" and not has_placeholder(value)
 
 
-def _switch_hint() -> str:
+def _switch_hint(ctx: Context) -> str:
+    if ctx.target.version < FRR_K8S_CHART:
+        return "switch the metallb chart to FRR mode (speaker.frr.enabled: true)"
     return (
         "switch the metallb chart to an FRR-based mode (frrk8s.enabled: true, or "
         "speaker.frr.enabled: true)"
@@ -646,6 +695,8 @@ def _switch_hint() -> str:
 
 @rule("ML310")
 def mode_mismatch(ctx: Context) -> Iterator[Finding]:
+    if not reads_crds(ctx):
+        return
     target = ctx.target
     if target.mode == "frr-k8s":
         yield from _ignored_local_asn(ctx)
@@ -655,7 +706,7 @@ def mode_mismatch(ctx: Context) -> Iterator[Finding]:
         f"MetalLB {target.version} runs in native BGP mode here ({target.mode_source}), which "
         "rejects the configuration and keeps the last valid one"
     )
-    for peer in ctx.inventory.peers:
+    for peer in _peers(ctx):
         for key, since, in_v1beta1 in NATIVE_REJECTS:
             if target.version < v(since) or (peer.legacy_api and not in_v1beta1):
                 continue
@@ -664,8 +715,9 @@ def mode_mismatch(ctx: Context) -> Iterator[Finding]:
             yield ctx.finding(
                 "ML310",
                 f"{_peer_label(peer)} sets {key}, which only the FRR-based modes support: "
-                f'{native} ("peer ... has {key} set on native bgp mode"). Remove {key}, or '
-                f"{_switch_hint()}",
+                f'{native} ("peer ... has {NATIVE_WORDING.get(key, key)} set on native bgp mode"). '
+                f"Remove {key}, or "
+                f"{_switch_hint(ctx)}",
                 peer.resource.location("spec", key),
                 resource=peer.resource.ref,
                 anchor=key,
@@ -675,7 +727,7 @@ def mode_mismatch(ctx: Context) -> Iterator[Finding]:
             "ML310",
             f"BFDProfile '{profile.name}' exists, but BFD needs an FRR-based mode: {native} "
             f'("bfd profiles section set"), even when no peer uses the profile. Delete it, or '
-            f"{_switch_hint()}",
+            f"{_switch_hint(ctx)}",
             profile.resource.head,
             resource=profile.resource.ref,
             anchor="BFDProfile",
@@ -685,7 +737,7 @@ def mode_mismatch(ctx: Context) -> Iterator[Finding]:
 
 
 def _ignored_local_asn(ctx: Context) -> Iterator[Finding]:
-    for peer in ctx.inventory.peers:
+    for peer in _peers(ctx):
         if peer.legacy_api or ctx.target.version < PEERS_PER_NODE:
             continue
         if not _native_rejects(peer, "localASN"):
@@ -734,7 +786,7 @@ def _native_ipv6_pools(ctx: Context, native: str) -> Iterator[Finding]:
             f"pool '{pool.name}' holds IPv6 addresses ('{str(entry.parsed.text).strip()}') and "
             f'{why}, but native BGP mode speaks IPv4 only: {native} ("native bgp mode does '
             f'not support ipv6"). Move the IPv6 addresses to a pool announced by layer 2 only, '
-            f"or {_switch_hint()}",
+            f"or {_switch_hint(ctx)}",
             entry.location,
             resource=pool.resource.ref,
             related=related,
@@ -749,7 +801,7 @@ def _native_large_communities(ctx: Context, native: str) -> Iterator[Finding]:
     message = (
         f'is a large community, which only the FRR-based modes send: {native} ("native BGP '
         f'mode only supports legacy communities"), even when no advertisement uses it. Use a '
-        f"16-bit 'A:B' community, or {_switch_hint()}"
+        f"16-bit 'A:B' community, or {_switch_hint(ctx)}"
     )
     for ad in _bgp_ads(ctx):
         for raw, location in ad.communities or ():
@@ -792,10 +844,11 @@ def _share_node(ctx: Context, a: BGPPeer, b: BGPPeer) -> bool | None:
 
 
 def _identity(ctx: Context, peer: BGPPeer) -> str:
-    version = ctx.target.version
+    """The neighbor a peer opens a session to ("" when it names none: ML307)."""
     target = peer.text("peerAddress")
-    if not target and version >= INTERFACE and not peer.legacy_api:
-        target = f"interface {peer.text('interface')}"
+    interface = peer.text("interface")
+    if not target and interface and ctx.target.version >= INTERFACE and not peer.legacy_api:
+        target = f"interface {interface}"
     return target
 
 
@@ -811,11 +864,13 @@ def _show_vrf(vrf: str) -> str:
 
 @rule("ML311")
 def frr_peer_conflict(ctx: Context) -> Iterator[Finding]:
+    if not reads_crds(ctx):
+        return
     if ctx.target.mode not in ("frr", "frr-k8s"):
         return
     version = ctx.target.version
     peers = sorted(
-        (p for p in ctx.inventory.peers if not p.unresolved),
+        (p for p in _peers(ctx) if not p.unresolved),
         key=lambda p: (p.resource.path, p.resource.head.line),
     )
     mode = f"{ctx.target.mode} mode ({ctx.target.mode_source})"
@@ -829,7 +884,7 @@ def frr_peer_conflict(ctx: Context) -> Iterator[Finding]:
         before = {id(p) for p in peers[:j]}
         earlier = [  # one cluster's peers: same namespace and deployment unit
             p
-            for p in in_scope(peer.resource, peers, _res)
+            for p in in_scope(peer.resource, peers, resource_of)
             if id(p) in before and p.name != peer.name and _share_node(ctx, p, peer)
         ]
         # MetalLB names one conflict per peer; compared here with the first peer it meets,
@@ -894,6 +949,8 @@ def frr_peer_conflict(ctx: Context) -> Iterator[Finding]:
 
 @rule("ML312")
 def bfd_echo_ipv6(ctx: Context) -> Iterator[Finding]:
+    if not reads_crds(ctx):
+        return
     target = ctx.target
     if target.mode == "native" or target.version < BFD_ECHO_CHECKED:
         return  # native mode rejects BFD altogether (ML310)
@@ -905,15 +962,19 @@ def bfd_echo_ipv6(ctx: Context) -> Iterator[Finding]:
             continue
         if ad.peers:
             receivers = [
-                p for name, _ in ad.peers for p in named(ad.resource, inv.peers, name, _res)
+                p
+                for name, _ in ad.peers
+                for p in named(ad.resource, _peers(ctx), name, resource_of)
             ]
         else:
-            receivers = in_scope(ad.resource, inv.peers, _res)
+            receivers = in_scope(ad.resource, _peers(ctx), resource_of)
         for peer in receivers:
             name = peer.text("bfdProfile")
             if id(peer) in reported or not name or has_placeholder(name):
                 continue
-            echo = [p for p in named(peer.resource, inv.bfd_profiles, name, _res) if p.echo_mode]
+            echo = [
+                p for p in named(peer.resource, inv.bfd_profiles, name, resource_of) if p.echo_mode
+            ]
             if not echo:
                 continue
             reported.add(id(peer))

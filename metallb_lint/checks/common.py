@@ -9,7 +9,16 @@ from typing import TypeVar
 
 from metallb_lint.addresses import IntervalIndex
 from metallb_lint.checks import Context
-from metallb_lint.model import Advertisement, Pool, PoolEntry, Resource, ServiceRequest
+from metallb_lint.model import (
+    Advertisement,
+    BFDProfile,
+    BGPPeer,
+    Community,
+    Pool,
+    PoolEntry,
+    Resource,
+    ServiceRequest,
+)
 from metallb_lint.placeholders import has_placeholder
 from metallb_lint.selectors import NAMESPACE_NAME_LABEL, any_matches, matches
 from metallb_lint.selectors import keys as selector_keys
@@ -31,6 +40,12 @@ def cached(func: Callable[[Context], T]) -> Callable[[Context], T]:
 
 
 ADDRESS_POOL_REMOVED = v("0.14.0")
+FIRST_CRD_RELEASE = v("0.13.0")
+
+
+def reads_crds(ctx: Context) -> bool:
+    """Before 0.13 MetalLB reads a ConfigMap, not these resources (ML105/ML107 say so)."""
+    return ctx.target.version >= FIRST_CRD_RELEASE
 
 
 def read_by_metallb(ctx: Context, pool: Pool) -> bool:
@@ -61,6 +76,12 @@ def pools_by_name(ctx: Context) -> dict[str, list[Pool]]:
     for pool in read_pools(ctx):
         table.setdefault(pool.name, []).append(pool)
     return table
+
+
+def well_formed(res: Resource) -> bool:
+    """A spec that is a mapping (or absent): the API server refuses any other (ML101), so
+    MetalLB never sees the resource and cross-resource rules leave it out."""
+    return isinstance(res.body.get("spec", {}), dict)
 
 
 def same_namespace(a: str | None, b: str | None) -> bool:
@@ -137,22 +158,28 @@ def named(
 def covered_pools(ctx: Context, ad: Advertisement) -> list[Pool]:
     """The pools an advertisement certainly announces (facts §3.1 rules 14-15): by name, by
     label, or all of them when it names none and selects none."""
-    if ad.unresolved:
+    if ad.unresolved or not well_formed(ad.resource):
         return []
-    pools = read_pools(ctx)
+    memo = ctx.cache.setdefault("covered_pools", {})
+    assert isinstance(memo, dict)
+    if id(ad) in memo:
+        return memo[id(ad)]
+    pools = [p for p in read_pools(ctx) if well_formed(p.resource)]
     chosen: dict[int, Pool] = {}
     for name, _ in ad.pool_names or ():
-        for pool in named(ad.resource, pools, name, _pool_resource):
+        for pool in named(ad.resource, pools, name, resource_of):
             chosen.setdefault(id(pool), pool)
     if ad.applies_to_all or ad.pool_selectors:
-        for pool in in_scope(ad.resource, pools, _pool_resource):
+        for pool in in_scope(ad.resource, pools, resource_of):
             if ad.applies_to_all or any_matches(ad.pool_selectors or [], pool.resource.labels):
                 chosen.setdefault(id(pool), pool)
-    return list(chosen.values())
+    memo[id(ad)] = list(chosen.values())
+    return memo[id(ad)]
 
 
-def _pool_resource(pool: Pool) -> Resource:
-    return pool.resource
+def resource_of(item: Pool | Advertisement | BGPPeer | BFDProfile | Community) -> Resource:
+    """The Kubernetes object behind a typed one (the key `in_scope` and `named` look at)."""
+    return item.resource
 
 
 def families(pool: Pool) -> set[int]:

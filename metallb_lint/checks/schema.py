@@ -314,7 +314,10 @@ def _placeholder(body: object, path: tuple) -> bool:
 
 def _resource_location(res: Resource, problem: SchemaProblem) -> Location:
     if problem.keyword == "required":
-        return res.location(*problem.path, key=True) if problem.path else res.head
+        if not problem.path:
+            return res.head
+        # the mapping's key, or a list item itself
+        return res.location(*problem.path, key=isinstance(problem.path[-1], str))
     return res.location(*problem.path, key=problem.key)
 
 
@@ -343,7 +346,8 @@ def values_results(ctx: Context) -> list[ValuesResult]:
         user = check.source.data
         merged = coalesce(check.model.defaults, user)
         result.merged = merged if isinstance(merged, dict) else {}
-        for problem in problems(check.model.validator, merged):
+        found = problems(check.model.validator, merged)
+        for problem in _merge_misspellings(found):
             location = _values_location(check, problem)
             if location is not None and not _placeholder(user, problem.value_path):
                 result.problems.append((problem, location))
@@ -352,6 +356,24 @@ def values_results(ctx: Context) -> list[ValuesResult]:
         )
         results.append(result)
     return results
+
+
+def _merge_misspellings(found: list[SchemaProblem]) -> list[SchemaProblem]:
+    """A key that is not allowed beside a missing required one it resembles: one problem."""
+    extra = {p.path: p for p in found if p.keyword == "additionalProperties"}
+    out = []
+    for problem in found:
+        if problem.keyword == "required" and problem.missing is not None:
+            for path, other in list(extra.items()):
+                if path[:-1] == problem.path and closest(str(path[-1]), [problem.missing]):
+                    problem.message += f" (`{path[-1]}` looks like a misspelling of it)"
+                    problem.path, problem.missing = path, None
+                    problem.keyword = "misspelt"
+                    problem.value_path = path
+                    del extra[path]
+                    break
+        out.append(problem)
+    return [p for p in out if p.keyword != "additionalProperties" or p.path in extra]
 
 
 def _written(data: object, path: tuple) -> bool:
@@ -366,7 +388,7 @@ def _values_location(check: ValuesCheck, problem: SchemaProblem) -> Location | N
         if _written(user, nulled):
             return check.location(nulled, key=True)
         if problem.path and _written(user, problem.path):
-            return check.location(problem.path, key=True)
+            return check.location(problem.path, key=isinstance(problem.path[-1], str))
         return None
     if _written(user, problem.value_path):
         return check.location(problem.value_path, key=problem.key)

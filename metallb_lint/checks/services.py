@@ -647,7 +647,11 @@ def _policy(request: ServiceRequest) -> str | None:
     Service is only known from chart values, which may set it elsewhere."""
     if request.origin != "service":
         return None
-    return request.ip_family_policy or "SingleStack"
+    if request.ip_family_policy:
+        return request.ip_family_policy
+    if len(request.ip_families) == 2:
+        return None  # Kubernetes 1.21-1.22 default it to RequireDualStack, 1.23+ refuse it
+    return "SingleStack"
 
 
 def _requested_families(ctx: Context, request: ServiceRequest) -> Iterator[Finding]:
@@ -762,7 +766,7 @@ def _assignable_families(ctx: Context, request: ServiceRequest) -> Iterator[Find
         return
     if needed == {4, 6}:
         problem = (
-            "is dual-stack (ipFamilyPolicy RequireDualStack), but no pool among "
+            f"is dual-stack (ipFamilyPolicy RequireDualStack), but no pool among "
             f"{where} holds both IPv4 and IPv6 addresses; MetalLB takes both addresses from one "
             "pool"
         )

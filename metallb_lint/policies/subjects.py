@@ -1,0 +1,225 @@
+"""What policies look at: inventory resources as written, chart values (`HelmValues`), and the
+`ServiceRequest` view of what each Service (or chart-values service block) asks MetalLB for.
+
+A subject carries the document the policy's schema sees, and how to turn a path inside it into
+a file location and a location-independent anchor (for fingerprints and baselines).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+
+from metallb_lint.findings import Location, ResourceRef
+from metallb_lint.load import PathKey
+from metallb_lint.model import Resource, ServiceRequest, ValuesSource
+from metallb_lint.policies.model import REAL_KINDS, Policy
+
+
+def dotted(path: PathKey) -> str:
+    out = ""
+    for part in path:
+        out += f"[{part}]" if isinstance(part, int) else (f".{part}" if out else str(part))
+    return out
+
+
+@dataclass
+class Subject:
+    kind: str
+    api_version: str
+    name: str | None
+    namespace: str | None
+    labels: dict | None
+    chart: str | None
+    data: object
+    head: Location  # where findings about the whole subject (or a missing value) point
+    ref: ResourceRef | None
+    label: str  # how messages name it
+    locate: Callable[[PathKey, bool], Location]
+    anchors: dict[PathKey, str] = field(default_factory=dict)
+
+    def anchor(self, path: PathKey) -> str:
+        for cut in range(len(path), 0, -1):
+            known = self.anchors.get(path[:cut])
+            if known is not None:
+                rest = dotted(path[cut:])
+                return known + ("." + rest if rest and not rest.startswith("[") else rest)
+        return dotted(path)
+
+
+def _resource_label(ref: ResourceRef) -> str:
+    return str(ref)
+
+
+def resource_subject(res: Resource) -> Subject:
+    def locate(path: PathKey, key: bool) -> Location:
+        return res.location(*path, key=key)
+
+    return Subject(
+        kind=res.kind,
+        api_version=res.api_version,
+        name=res.name,
+        namespace=res.effective_namespace,
+        labels=res.labels,
+        chart=None,
+        data=res.body,
+        head=res.name_location,
+        ref=res.ref,
+        label=_resource_label(res.ref),
+        locate=locate,
+    )
+
+
+def values_subject(source: ValuesSource) -> Subject:
+    def locate(path: PathKey, key: bool) -> Location:
+        return source.doc.location((*source.base, *path), key=key)
+
+    chart = "metallb" if source.is_metallb else source.chart_name
+    owner = source.owner
+    return Subject(
+        kind="HelmValues",
+        api_version="",
+        name=owner.name,
+        namespace=source.namespace,
+        labels=None,
+        chart=chart,
+        data=source.data,
+        head=source.doc.location(source.base, key=bool(source.base)),
+        ref=owner,
+        label=f"{chart or 'chart'} values of {owner}",
+        locate=locate,
+    )
+
+
+def request_view(
+    request: ServiceRequest, handled: bool
+) -> tuple[dict, dict[PathKey, Location], dict[PathKey, str]]:
+    """The `ServiceRequest` document: what one Service asks MetalLB for, as MetalLB reads it
+    for the target release (annotation prefixes, Flux substitution), with where each field
+    was written and its anchor in the real object."""
+    service = request.origin == "service"
+    data: dict[str, object] = {
+        "kind": "ServiceRequest",
+        "origin": request.origin,
+        "name": request.resource.name,
+        "namespace": request.namespace,
+        "label": request.label,
+        "loadBalancer": request.is_load_balancer,
+        "handledByMetalLB": handled,
+        "externalTrafficPolicy": request.external_traffic_policy,
+    }
+    where: dict[PathKey, Location] = {(): request.head}
+    anchors: dict[PathKey, str] = {}
+
+    def put(key: str, value: object, location: Location | None, anchor: str) -> None:
+        data[key] = value
+        if location is not None:
+            where[(key,)] = location
+        anchors[(key,)] = anchor
+
+    if request.load_balancer_class is not None:
+        put(
+            "loadBalancerClass",
+            request.load_balancer_class,
+            request.class_location,
+            "spec.loadBalancerClass" if service else "loadBalancerClass",
+        )
+    if request.spec_ip is not None:
+        put(
+            "loadBalancerIP",
+            request.spec_ip.text,
+            request.spec_ip.location,
+            "spec.loadBalancerIP" if service else "loadBalancerIP",
+        )
+    note = request.annotation_ips_key
+    if note is not None:
+        put("loadBalancerIPs", [ip.text for ip in request.annotation_ips], note.location, note.key)
+        for index, ip in enumerate(request.annotation_ips):
+            where[("loadBalancerIPs", index)] = ip.location
+        put("loadBalancerIPsAnnotation", note.key, note.key_location, note.key)
+    if request.pool is not None:
+        put("addressPool", request.pool.value, request.pool.location, request.pool.key)
+    if request.sharing_key is not None:
+        put(
+            "allowSharedIP",
+            request.sharing_key.value,
+            request.sharing_key.location,
+            request.sharing_key.key,
+        )
+    annotations: dict[str, object] = {}
+    for note_ in request.metallb_annotations:
+        annotations[note_.key] = note_.value
+        where[("annotations", note_.key)] = note_.location
+        anchors[("annotations", note_.key)] = note_.key
+        if note_.key_location is not None and ("annotations",) not in where:
+            where[("annotations",)] = note_.key_location
+    data["annotations"] = annotations
+    if request.external_ips:
+        data["externalIPs"] = [text for text, _ in request.external_ips]
+        for index, (_, location) in enumerate(request.external_ips):
+            where[("externalIPs", index)] = location
+        anchors[("externalIPs",)] = "spec.externalIPs"
+    if request.ports is not None:
+        data["ports"] = [{"protocol": p, "port": n} for p, n in request.ports]
+    data["ipFamilies"] = list(request.ip_families)
+    if request.ip_family_policy is not None:
+        data["ipFamilyPolicy"] = request.ip_family_policy
+    if request.selector is not None:
+        data["selector"] = request.selector
+    if request.labels is not None:
+        data["labels"] = request.labels
+    return data, where, anchors
+
+
+def request_subject(request: ServiceRequest, handled: bool) -> Subject:
+    data, where, anchors = request_view(request, handled)
+
+    def locate(path: PathKey, key: bool) -> Location:
+        for cut in range(len(path), -1, -1):
+            found = where.get(path[:cut])
+            if found is not None:
+                return found
+        return request.head
+
+    return Subject(
+        kind="ServiceRequest",
+        api_version="",
+        name=request.resource.name,
+        namespace=request.namespace,
+        labels=request.labels,
+        chart=None,
+        data=data,
+        head=request.head,
+        ref=request.resource,
+        label=request.label,
+        locate=locate,
+        anchors=anchors,
+    )
+
+
+def subjects(policy: Policy, ctx) -> Iterator[Subject]:
+    """Every subject of the inventory that one of the policy's match blocks selects."""
+    target = ctx.inventory.target
+    blocks = [b for b in policy.matches if b.target_ok(target.version, target.mode)]
+    if not blocks:
+        return
+    kinds = {k for b in blocks for k in b.kinds}
+    inventory = ctx.inventory
+    if kinds & set(REAL_KINDS):
+        for res in inventory.resources:
+            if res.kind in kinds:
+                subject = resource_subject(res)
+                if any(b.subject_ok(subject) for b in blocks):
+                    yield subject
+    if "HelmValues" in kinds:
+        for source in inventory.values:
+            subject = values_subject(source)
+            if any(b.subject_ok(subject) for b in blocks):
+                yield subject
+    if "ServiceRequest" in kinds:
+        from metallb_lint.checks.common import handled_by_metallb
+
+        for request in inventory.services:
+            subject = request_subject(request, handled_by_metallb(ctx, request))
+            if any(b.subject_ok(subject) for b in blocks):
+                yield subject

@@ -1,0 +1,488 @@
+"""ML101, ML102, ML105-ML109 on MetalLB resources and legacy configurations, per release: the
+exact rule, path, line and column of every finding, and the release each message names."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import lint_json, run_cli, write
+from tests.test_chart_values import chart, pos
+
+NS = "metallb-system"
+
+
+def val(text: str, key: str, nth: int = 0) -> tuple[int, int]:
+    """Where the value of the `nth` `key: value` of `text` starts."""
+    line, column = pos(text, f"{key}: ", nth)
+    return line, column + len(key) + 2
+
+
+def lint(repo: Path, *args: str) -> list[tuple[str, str, int, int]]:
+    result = lint_json("--exit-zero", *args, ".", cwd=repo)
+    assert result.code == 0, result.err
+    return [(f["rule"], f["path"], f["line"], f["column"]) for f in result.json["findings"]]
+
+
+def messages(repo: Path, *args: str) -> list[str]:
+    result = lint_json("--exit-zero", *args, ".", cwd=repo)
+    return [f["message"] for f in result.json["findings"]]
+
+
+def peer(spec: str, api: str = "metallb.io/v1beta2", name: str = "router") -> str:
+    return (
+        f"apiVersion: {api}\nkind: BGPPeer\nmetadata:\n  name: {name}\n  namespace: {NS}\n"
+        f"spec:\n{spec}"
+    )
+
+
+def resource(kind: str, spec: str, namespace: str | None = NS, name: str = "a") -> str:
+    meta = f"  name: {name}\n" + (f"  namespace: {namespace}\n" if namespace else "")
+    return f"apiVersion: metallb.io/v1beta1\nkind: {kind}\nmetadata:\n{meta}spec:\n{spec}"
+
+
+PEER = "  myASN: 64500\n  peerASN: 64501\n  peerAddress: 10.0.0.1\n"
+FILE = "metallb-system/templates/objects.yaml"
+
+
+def pinned(repo: Path, version: str, text: str) -> None:
+    write(repo, {**chart(version), FILE: text})
+
+
+# -- ML107: fields a later release added ----------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("line", "too_old", "first"),
+    [
+        ("  connectTime: 10s\n", "0.14.3", "0.14.4"),
+        ("  disableMP: false\n", "0.14.3", "0.14.4"),
+        ("  enableGracefulRestart: true\n", "0.14.5", "0.14.6"),
+        ("  dualStackAddressFamily: true\n", "0.14.9", "0.15.0"),
+        ("  localASN: 64999\n", "0.15.3", "0.16.0"),
+        ("  vrf: red\n", "0.13.7", "0.13.8"),
+    ],
+)
+def test_bgppeer_field_before_its_release(repo: Path, line: str, too_old: str, first: str) -> None:
+    text = peer(PEER + line)
+    pinned(repo, too_old, text)
+    key = line.split(":")[0].strip()
+    assert lint(repo, "--select", "ML1") == [("ML107", FILE, *pos(text, key))]
+    assert (
+        f"`spec.{key}` arrived in MetalLB {first}; {too_old} does not have it"
+        in (messages(repo, "--select", "ML107")[0])
+    )
+    pinned(repo, first, text)
+    assert [r for r in lint(repo, "--select", "ML1") if r[0] != "ML106"] == []
+
+
+def test_dynamic_asn_and_interface_change_what_is_required(repo: Path) -> None:
+    text = peer("  myASN: 64500\n  dynamicASN: external\n  interface: eth0\n")
+    pinned(repo, "0.14.8", text)
+    assert lint(repo, "--select", "ML1") == [
+        ("ML101", FILE, *pos(text, "spec:")),  # peerASN
+        ("ML101", FILE, *pos(text, "spec:")),  # peerAddress
+        ("ML107", FILE, *pos(text, "dynamicASN")),
+        ("ML107", FILE, *pos(text, "interface")),
+    ]
+    pinned(repo, "0.14.9", text)
+    assert lint(repo, "--select", "ML1") == [
+        ("ML101", FILE, *pos(text, "spec:")),  # peerAddress, until interface arrives
+        ("ML107", FILE, *pos(text, "interface")),
+    ]
+    pinned(repo, "0.15.0", text)
+    assert lint(repo, "--select", "ML1") == []
+
+
+def test_peer_port_zero_is_refused_from_015(repo: Path) -> None:
+    text = peer(PEER + "  peerPort: 0\n")
+    pinned(repo, "0.14.9", text)
+    assert lint(repo, "--select", "ML101") == []
+    pinned(repo, "0.15.0", text)
+    assert lint(repo, "--select", "ML101") == [("ML101", FILE, *val(text, "peerPort"))]
+
+
+@pytest.mark.parametrize(
+    ("kind", "spec", "key", "too_old", "first"),
+    [
+        (
+            "IPAddressPool",
+            "  addresses: [10.0.0.0/29]\n  avoidBuggyIPs: true\n",
+            "avoidBuggyIPs",
+            "0.13.2",
+            "0.13.4",
+        ),
+        (
+            "IPAddressPool",
+            "  addresses: [10.0.0.0/29]\n  serviceAllocation:\n    priority: 1\n",
+            "serviceAllocation",
+            "0.13.7",
+            "0.13.8",
+        ),
+        ("L2Advertisement", "  interfaces: [eth0]\n", "interfaces", "0.13.5", "0.13.6"),
+        ("L2Advertisement", "  serviceSelectors: []\n", "serviceSelectors", "0.15.3", "0.16.0"),
+        ("BGPAdvertisement", "  serviceSelectors: []\n", "serviceSelectors", "0.15.3", "0.16.0"),
+    ],
+)
+def test_other_fields_before_their_release(
+    repo: Path, kind: str, spec: str, key: str, too_old: str, first: str
+) -> None:
+    text = resource(kind, spec)
+    pinned(repo, too_old, text)
+    assert lint(repo, "--select", "ML1") == [("ML107", FILE, *pos(text, key))]
+    pinned(repo, first, text)
+    assert lint(repo, "--select", "ML1") == []
+
+
+def test_no_custom_resources_before_013(repo: Path) -> None:
+    text = resource("IPAddressPool", "  addresses: [10.0.0.0/29]\n")
+    pinned(repo, "0.12.1", text)
+    assert lint(repo, "--select", "ML1") == [("ML107", FILE, *pos(text, "IPAddressPool"))]
+    assert "custom resources arrived in 0.13.0" in messages(repo, "--select", "ML107")[0]
+
+
+# -- ML101 / ML102 --------------------------------------------------------------------------------
+
+
+def test_invalid_values_point_at_the_value(repo: Path) -> None:
+    text = (
+        peer('  myASN: 64500\n  peerASN: "64501"\n  peerAddress: 10.0.0.1\n  holdTime: 90\n')
+        + "---\n"
+        + resource("BFDProfile", "  detectMultiplier: 300\n  minimumTtl: 0\n")
+    )
+    pinned(repo, "0.14.8", text)
+    assert lint(repo, "--select", "ML101") == [
+        ("ML101", FILE, *val(text, "peerASN")),
+        ("ML101", FILE, *val(text, "holdTime")),
+        ("ML101", FILE, *val(text, "detectMultiplier")),
+        ("ML101", FILE, *val(text, "minimumTtl")),
+    ]
+
+
+def test_a_misspelt_required_field_is_one_finding_at_the_typo(repo: Path) -> None:
+    text = peer("  myAsn: 64500\n  peerASN: 64501\n  peerAddress: 10.0.0.1\n")
+    pinned(repo, "0.14.8", text)
+    assert lint(repo, "--select", "ML101,ML102") == [("ML101", FILE, *pos(text, "myAsn"))]
+    assert "(`myAsn` looks like a misspelling of it)" in messages(repo, "--select", "ML101")[0]
+
+
+def test_missing_spec_and_unknown_kinds_and_versions(repo: Path) -> None:
+    text = (
+        "apiVersion: metallb.io/v1beta1\nkind: IPAddressPool\nmetadata:\n  name: a\n"
+        f"  namespace: {NS}\nspecs:\n  addresses: [10.0.0.0/29]\n---\n"
+        "apiVersion: metallb.io/v1beta2\nkind: IPAddressPool\nmetadata:\n  name: b\n"
+        f"  namespace: {NS}\n---\n"
+        "apiVersion: metallb.io/v1beta1\nkind: IPPool\nmetadata:\n  name: c\n"
+    )
+    pinned(repo, "0.14.8", text)
+    assert lint(repo, "--select", "ML101,ML102") == [
+        ("ML101", FILE, *pos(text, "specs")),  # a missing spec beside its misspelling
+        ("ML101", FILE, *pos(text, "metallb.io/v1beta2")),
+        ("ML101", FILE, *pos(text, "IPPool")),
+    ]
+    found = messages(repo, "--select", "ML101,ML102")
+    assert "`specs` looks like a misspelling of it" in found[0]
+    assert "served as metallb.io/v1beta1 in MetalLB 0.14.8" in found[1]
+    assert "did you mean IPAddressPool?" in found[2]
+    text = text.replace("specs:", "status:")
+    pinned(repo, "0.14.8", text)
+    assert lint(repo, "--select", "ML101,ML102")[0] == (
+        "ML101",
+        FILE,
+        *pos(text, "kind: IPAddressPool"),  # no spec at all: the resource's kind line
+    )
+
+
+def test_unknown_fields_suggest_the_closest(repo: Path) -> None:
+    text = resource("BGPAdvertisement", "  localpref: 100\n  ipAddresPools: [a]\n")
+    pinned(repo, "0.16.1", text)
+    assert lint(repo, "--select", "ML102") == [
+        ("ML102", FILE, *pos(text, "localpref")),
+        ("ML102", FILE, *pos(text, "ipAddresPools")),
+    ]
+    found = messages(repo, "--select", "ML102")
+    assert "Did you mean `localPref`?" in found[0]
+    assert "Did you mean `ipAddressPools`?" in found[1]
+
+
+def test_metadata_and_status_are_free_form(repo: Path) -> None:
+    text = (
+        "apiVersion: metallb.io/v1beta1\nkind: IPAddressPool\nmetadata:\n  name: a\n"
+        f'  namespace: {NS}\n  uid: x\n  annotations:\n    argocd.argoproj.io/sync-wave: "-1"\n'
+        "spec:\n  addresses: [10.0.0.0/29]\nstatus:\n  assignedIPv4: 3\n"
+    )
+    pinned(repo, "0.16.1", text)
+    assert lint(repo, "--select", "ML1") == []
+
+
+def test_placeholders_are_not_judged(repo: Path) -> None:
+    text = peer("  myASN: ${LOCAL_ASN}\n  peerASN: 64501\n  peerAddress: 10.0.0.1\n")
+    pinned(repo, "0.14.8", text)
+    assert lint(repo, "--select", "ML101") == []
+
+
+# -- ML105 / ML106 ---------------------------------------------------------------------------------
+
+
+def test_address_pool_is_deprecated_in_013_and_removed_in_014(repo: Path) -> None:
+    text = resource("AddressPool", "  protocol: layer2\n  addresses: [10.0.0.0/29]\n")
+    pinned(repo, "0.13.12", text)
+    assert lint(repo, "--select", "ML1") == [("ML106", FILE, *pos(text, "metallb.io/v1beta1"))]
+    pinned(repo, "0.14.0", text)
+    assert lint(repo, "--select", "ML1") == [("ML105", FILE, *pos(text, "AddressPool"))]
+    found = messages(repo, "--select", "ML105")[0]
+    assert "MetalLB 0.14.0 stopped reading this kind" in found
+    assert "IPAddressPool plus an L2Advertisement" in found
+
+
+def test_v1beta1_bgppeer_and_disable_mp_deprecations(repo: Path) -> None:
+    text = (
+        peer(PEER, api="metallb.io/v1beta1")
+        + "---\n"
+        + peer(PEER + "  disableMP: true\n", name="b")
+    )
+    pinned(repo, "0.14.8", text)
+    assert lint(repo, "--select", "ML106") == []
+    pinned(repo, "0.14.9", text)
+    assert lint(repo, "--select", "ML106") == [("ML106", FILE, *pos(text, "metallb.io/v1beta1"))]
+    pinned(repo, "0.15.0", text)
+    assert lint(repo, "--select", "ML106") == [
+        ("ML106", FILE, *pos(text, "metallb.io/v1beta1")),
+        ("ML106", FILE, *pos(text, "disableMP")),
+    ]
+    assert "dualStackAddressFamily" in messages(repo, "--select", "ML106")[1]
+
+
+def test_old_annotation_prefix_is_deprecated_from_0149(repo: Path) -> None:
+    service = (
+        "apiVersion: v1\nkind: Service\nmetadata:\n  name: web\n  namespace: apps\n"
+        "  annotations:\n    metallb.universe.tf/address-pool: default\n"
+        "    metallb.universe.tf/allow-shared-ip: web\n    metallb.io/allow-shared-ip: web\n"
+        "spec:\n  type: LoadBalancer\n  ports:\n    - port: 80\n"
+    )
+    write(repo, {**chart("0.14.8"), "apps/web.yaml": service})
+    assert lint(repo, "--select", "ML106") == []
+    write(repo, chart("0.14.9"))
+    assert lint(repo, "--select", "ML106") == [
+        ("ML106", "apps/web.yaml", *pos(service, "metallb.universe.tf/address-pool")),
+        ("ML106", "apps/web.yaml", *pos(service, "metallb.universe.tf/allow-shared-ip")),
+    ]
+    found = messages(repo, "--select", "ML106")
+    assert "rename it to metallb.io/address-pool" in found[0]
+    assert "metallb.io/allow-shared-ip is set too and wins" in found[1]
+
+
+# -- ML108 -------------------------------------------------------------------------------------
+
+
+def test_namespace_from_the_install_and_from_kustomize(repo: Path) -> None:
+    app = (
+        "apiVersion: argoproj.io/v1alpha1\nkind: Application\nmetadata:\n  name: metallb\n"
+        "  namespace: argocd\nspec:\n  source:\n    repoURL: https://github.com/x/y.git\n"
+        "    path: metallb-system\n  destination:\n    namespace: networking\n"
+    )
+    pools = resource("IPAddressPool", "  addresses: [10.0.0.0/29]\n", namespace=None, name="lab")
+    in_chart = resource("IPAddressPool", "  addresses: [10.1.0.0/29]\n", namespace=NS)
+    unknown = resource("L2Advertisement", "  ipAddressPools: [a]\n", namespace=None)
+    write(
+        repo,
+        {
+            **chart("0.14.8"),
+            "argocd/metallb.yaml": app,
+            FILE: in_chart + "---\n" + unknown,
+            "pools/kustomization.yaml": "namespace: apps\nresources: [lab.yaml]\n",
+            "pools/lab.yaml": pools,
+        },
+    )
+    assert lint(repo, "--select", "ML108") == [
+        ("ML108", FILE, *pos(in_chart, NS)),
+        ("ML108", "pools/lab.yaml", *pos(pools, "lab")),
+    ]
+    found = messages(repo, "--select", "ML108")
+    assert "its own namespace 'networking' (from argocd/metallb.yaml)" in found[0]
+    assert "webhook refuses to create it there" in found[0]
+
+
+def test_assumed_namespace_says_so_and_old_releases_ignore_silently(repo: Path) -> None:
+    text = resource("IPAddressPool", "  addresses: [10.0.0.0/29]\n", namespace="default")
+    pinned(repo, "0.13.4", text)
+    assert lint(repo, "--select", "ML108") == [("ML108", FILE, *pos(text, "default"))]
+    found = messages(repo, "--select", "ML108")[0]
+    assert "assumed: nothing in the repository says where MetalLB is installed" in found
+    assert "it never sees it" in found
+    write(repo, {".metallb-lint.yaml": "namespace: default\n"})
+    result = run_cli("--format", "json", "--select", "ML108", ".", cwd=repo)
+    assert result.json["findings"] == []
+
+
+# -- ML109 / ML105 for legacy configuration ------------------------------------------------------
+
+
+CONFIGMAP = """\
+apiVersion: v1
+kind: ConfigMap
+metadata:
+  name: config
+  namespace: metallb-system
+data:
+  config: |
+    peers:
+      - my-asn: 64500
+        peer-asn: 64501
+        peer-address: 10.0.0.1
+        bfd-profile: slow
+        router-id: 10.0.0.100
+      - my-asn: 64500
+        peer-asn: 64502
+        peer-address: 10.0.0.2
+    bfd-profiles:
+      - name: fast
+        detect-multiplier: 1
+    address-pools:
+      - name: a
+        protocol: bgp
+        addresses: [fd00::/120]
+        bgp-advertisements:
+          - aggregation-length-v6: 129
+      - name: a
+        protocol: layer2
+        protocol: bgp
+        addresses: [fd00::80/121]
+"""
+
+
+def test_legacy_configuration_in_native_and_frr_mode(repo: Path) -> None:
+    write(repo, {**chart("0.12.1"), "metallb-system/config.yaml": CONFIGMAP})
+    path = "metallb-system/config.yaml"
+    native = lint(repo, "--select", "ML109")
+    assert native == [
+        ("ML109", path, *val(CONFIGMAP, "bfd-profile")),  # bfd-profile in native mode
+        ("ML109", path, *val(CONFIGMAP, "bfd-profile")),  # ... of an unknown profile
+        ("ML109", path, *pos(CONFIGMAP, "bfd-profiles")),  # no BFD at all in native mode
+        ("ML109", path, *val(CONFIGMAP, "detect-multiplier")),
+        ("ML109", path, *pos(CONFIGMAP, "fd00::/120")),  # IPv6 in native BGP
+        ("ML109", path, *val(CONFIGMAP, "aggregation-length-v6")),
+        ("ML109", path, *val(CONFIGMAP, "name", 3)),  # duplicate pool name
+        ("ML109", path, *pos(CONFIGMAP, "protocol: bgp", 1)),  # duplicate key
+        ("ML109", path, *pos(CONFIGMAP, "fd00::80/121")),  # overlap with the first pool
+        ("ML109", path, *pos(CONFIGMAP, "fd00::80/121")),  # IPv6 in native BGP
+    ]
+    write(
+        repo,
+        {"metallb-system/values.yaml": "metallb:\n  speaker:\n    frr:\n      enabled: true\n"},
+    )
+    frr = lint(repo, "--select", "ML109")
+    second = pos(CONFIGMAP, "- my-asn", 1)
+    assert ("ML109", path, second[0], second[1] + 2) in frr  # router-id differs in FRR mode
+    assert ("ML109", path, *pos(CONFIGMAP, "bfd-profiles")) not in frr
+    assert ("ML109", path, *pos(CONFIGMAP, "fd00::/120")) not in frr
+    # from 0.13 the whole thing is dead: one ML105, no ML109
+    write(repo, chart("0.13.0"))
+    assert lint(repo, "--select", "ML105,ML109") == [
+        ("ML105", path, *pos(CONFIGMAP, "config: |")),
+    ]
+
+
+def test_a_valid_legacy_configuration_is_silent(repo: Path) -> None:
+    good = (
+        "peers:\n  - my-asn: 64500\n    peer-asn: 64501\n    peer-address: 10.0.0.1\n"
+        "    hold-time: 1m30s\n    node-selectors:\n      - match-labels:\n          rack: a\n"
+        "bgp-communities:\n  no-export: 65535:65281\naddress-pools:\n"
+        "  - name: bgp\n    protocol: bgp\n    addresses: [198.51.100.0/24]\n"
+        "    bgp-advertisements:\n      - aggregation-length: 24\n"
+        "        communities: [no-export]\n"
+        "      - localpref: 100\n  - name: l2\n    protocol: layer2\n"
+        "    addresses: [192.168.1.240-192.168.1.250]\n"
+    )
+    write(
+        repo,
+        {
+            **chart("0.12.1"),
+            "metallb/kustomization.yaml": "configMapGenerator:\n  - name: config\n"
+            "    namespace: metallb-system\n    files: [config=config.yaml]\n",
+            "metallb/config.yaml": good,
+        },
+    )
+    assert lint(repo, "--select", "ML109") == []
+    write(repo, {"metallb/config.yaml": good.replace("protocol: layer2", "protocol: layr2")})
+    assert lint(repo, "--select", "ML109") == [
+        ("ML109", "metallb/config.yaml", *pos(good, "layer2")),
+    ]
+    assert "did you mean 'layer2'?" in messages(repo, "--select", "ML109")[0]
+
+
+# -- --crd and the `crds` setting ----------------------------------------------------------------
+
+
+NEWER_CRD = """\
+apiVersion: apiextensions.k8s.io/v1
+kind: CustomResourceDefinition
+metadata:
+  name: bgppeers.metallb.io
+spec:
+  group: metallb.io
+  names:
+    kind: BGPPeer
+  versions:
+    - name: v1beta2
+      served: true
+      storage: true
+      schema:
+        openAPIV3Schema:
+          type: object
+          properties:
+            spec:
+              type: object
+              required: [myASN]
+              properties:
+                myASN: {type: integer, minimum: 0, maximum: 4294967295}
+                peerAddress: {type: string}
+                bgpRole: {type: string, enum: [provider, customer, peer]}
+    - name: v1beta1
+      served: false
+      schema:
+        openAPIV3Schema:
+          type: object
+"""
+
+
+def test_crd_files_replace_the_built_in_schemas(repo: Path) -> None:
+    text = peer("  myASN: 64500\n  peerAddress: 10.0.0.1\n  bgpRole: client\n  vrf: red\n")
+    old = peer(PEER, api="metallb.io/v1beta1", name="old")
+    write(repo, {**chart("0.16.1"), FILE: text + "---\n" + old, "crds/bgppeer.yaml": NEWER_CRD})
+    whole = text + "---\n" + old
+    assert lint(repo, "--select", "ML1") == [
+        ("ML102", FILE, *pos(whole, "bgpRole")),
+        ("ML106", FILE, *pos(whole, "metallb.io/v1beta1")),  # deprecated since 0.14.9
+    ]
+    with_crd = lint(repo, "--select", "ML1", "--crd", "crds/bgppeer.yaml")
+    assert with_crd == [
+        ("ML101", FILE, *pos(whole, "client")),
+        ("ML102", FILE, *pos(whole, "vrf")),
+        ("ML101", FILE, *pos(whole, "metallb.io/v1beta1")),
+    ]
+    found = messages(repo, "--select", "ML1", "--crd", "crds/bgppeer.yaml")
+    assert "(the CRD in crds/bgppeer.yaml)" in found[0]
+    assert "not served by the CRD in crds/bgppeer.yaml" in found[2]
+    write(repo, {".metallb-lint.yaml": "crds: [crds/bgppeer.yaml]\n"})
+    result = run_cli("--format", "json", "--select", "ML1", ".", cwd=repo)
+    assert [(f["rule"], f["line"]) for f in result.json["findings"]] == [
+        (r, line) for r, _, line, _ in with_crd
+    ]
+
+
+def test_bad_crd_files_are_usage_errors(repo: Path) -> None:
+    write(repo, {"a.yaml": "kind: ConfigMap\n", "b.yaml": "a: [\n"})
+    for name, error in (
+        ("missing.yaml", "no such file"),
+        ("a.yaml", "no CustomResourceDefinition"),
+        ("b.yaml", "not valid YAML"),
+    ):
+        write(repo, {"pool.yaml": resource("IPAddressPool", "  addresses: [10.0.0.0/29]\n")})
+        result = run_cli("--isolated", "--crd", name, ".", cwd=repo)
+        assert result.code == 2, name
+        assert error in result.err, result.err
+    write(repo, {".metallb-lint.yaml": "crds: 3\n"})
+    result = run_cli(".", cwd=repo)
+    assert result.code == 2 and "crds must be a list" in result.err, result.err
