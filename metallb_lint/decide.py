@@ -44,6 +44,8 @@ _ID_PREFIX = re.compile(r"([A-Z]+)(\d*)")
 FILE_DIRECTIVE_LINES = 10
 IGNORE_ANNOTATION = "lint.metallb.io/ignore"
 UNUSED = "ML006"
+# Rules that decide.py itself reports (no function in checks/ and no policy).
+DECIDED = frozenset({UNUSED})
 BASELINE_VERSION = 1
 
 
@@ -508,16 +510,21 @@ class Decider:
                     assert suppression.location is not None
                     form = "disable" if suppression.kind == "line" else "disable-file"
                     for spec, why in judge(suppression):
-                        scope = "on this line or the next" if form == "disable" else "in this file"
-                        detail = (
-                            f"no {spec} finding {scope}" if why == "matched no finding" else why
-                        )
-                        yield make(
-                            f"suppression '{form}={spec}' is unused: {detail}. Remove it (or "
-                            "the rule from its list), so that it does not hide a future finding",
-                            suppression.location,
-                            f"{form}={spec}",
-                        )
+                        if why != "matched no finding":
+                            message = (
+                                f"suppression '{form}={spec}' {why}, so it suppresses nothing. "
+                                "Correct the rule ID or name, or remove it"
+                            )
+                        else:
+                            scope = (
+                                "on this line or the next" if form == "disable" else "in this file"
+                            )
+                            message = (
+                                f"suppression '{form}={spec}' is unused: no {spec} finding "
+                                f"{scope}. Remove it (or the rule from its list) so that it "
+                                "cannot hide a future finding"
+                            )
+                        yield make(message, suppression.location, f"{form}={spec}")
             seen: set[int] = set()
             for entries in self.annotations.values():
                 for suppression in entries:
@@ -528,13 +535,12 @@ class Decider:
                         detail = (
                             f"{suppression.resource} has no {spec} finding"
                             if why == "matched no finding"
-                            else why
+                            else f"it {why}"
                         )
-                        where = suppression.location or Location("?")
                         yield make(
                             f"'{spec}' in the {IGNORE_ANNOTATION} annotation is unused: "
                             f"{detail}. Remove it from the annotation",
-                            where,
+                            suppression.location or Location("?"),
                             f"{IGNORE_ANNOTATION}:{spec}",
                             suppression.resource,
                         )

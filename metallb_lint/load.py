@@ -276,13 +276,21 @@ def _has_content(text: str) -> bool:
 
 _MERGE_TAG = "tag:yaml.org,2002:merge"
 _STR_TAG = "tag:yaml.org,2002:str"
+_INT_TAG = "tag:yaml.org,2002:int"
+_FLOAT_TAG = "tag:yaml.org,2002:float"
 _IMPLICIT = yaml.resolver.Resolver.yaml_implicit_resolvers  # first character -> rules
 
 
 def _plain_tag(value: str) -> str:
-    """The tag YAML 1.1 (PyYAML's SafeLoader) gives a plain scalar."""
+    """The tag a plain scalar gets: PyYAML's YAML 1.1 rules, except base-60 numbers.
+
+    `64496:1` (a BGP community) is a string for the Kubernetes API server and MetalLB (Go's
+    YAML parsers never read sexagesimal numbers), not the integer 3869761 of YAML 1.1.
+    """
     for tag, regexp in _IMPLICIT.get(value[:1], ()):
         if regexp.match(value):
+            if ":" in value and tag in (_INT_TAG, _FLOAT_TAG):
+                return _STR_TAG
             return tag
     return _STR_TAG
 

@@ -705,6 +705,7 @@ class SchemaProblem:
     keyword: str
     missing: str | None = None  # the field a `required` error is about
     value_path: tuple = ()  # the path of the failing value itself
+    schema_type: tuple = ()  # for type errors: the types the schema allows
 
 
 _TYPE_NAMES = {
@@ -841,6 +842,7 @@ def _explain(error) -> list[SchemaProblem]:
                 f"{subject} must be {_type_words(wanted)}, not {describe(value)}",
                 keyword,
                 value_path=path,
+                schema_type=tuple(wanted),
             )
         ]
     if keyword in ("anyOf", "oneOf"):
@@ -860,6 +862,7 @@ def _explain(error) -> list[SchemaProblem]:
                     f"{subject} must be {_type_words(kinds)}, not {describe(value)}",
                     "type",
                     value_path=path,
+                    schema_type=tuple(kinds),
                 )
             ]
         best = min(error.context, key=lambda c: len(list(c.absolute_path)), default=None)

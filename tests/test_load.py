@@ -440,3 +440,9 @@ def test_unicode_line_separators_do_not_shift_line_numbers() -> None:
     assert (doc.location(("c",)).line, doc.location(("c",)).column) == (3, 4)
     _, problems = compose("a: 1\u2028b: 2\nc: [1\nd: 2\n")
     assert [(p.location.line, p.location.column) for p in problems] == [(3, 2)]  # not 4
+
+
+def test_base_60_numbers_stay_strings_as_in_kubernetes() -> None:
+    """YAML 1.1 reads `64496:1` as 3869761; Go's parsers (API server, MetalLB) keep text."""
+    doc = one("communities: [64496:1, 65535:65282]\nport: 8080\nratio: 1.5\n")
+    assert doc.data == {"communities": ["64496:1", "65535:65282"], "port": 8080, "ratio": 1.5}

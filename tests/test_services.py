@@ -278,7 +278,8 @@ def test_argocd_values_string_positions(repo: Path) -> None:
         ("ML401", "argocd/ingress-nginx.yaml", line, column)
     ]
     assert result[0]["end_line"] == line
-    assert result[0]["end_column"] == column + len("192.168.1.100") - 1
+    # JSON end_column is exclusive: one past the last character (DESIGN.md contract)
+    assert result[0]["end_column"] == column + len("192.168.1.100")
     assert result[0]["resource"]["kind"] == "Application"
 
 

@@ -304,16 +304,38 @@ def test_namespace_from_the_install_and_from_kustomize(repo: Path) -> None:
     assert "webhook refuses to create it there" in found[0]
 
 
-def test_assumed_namespace_says_so_and_old_releases_ignore_silently(repo: Path) -> None:
-    text = resource("IPAddressPool", "  addresses: [10.0.0.0/29]\n", namespace="default")
-    pinned(repo, "0.13.4", text)
-    assert lint(repo, "--select", "ML108") == [("ML108", FILE, *pos(text, "default"))]
-    found = messages(repo, "--select", "ML108")[0]
-    assert "assumed: nothing in the repository says where MetalLB is installed" in found
-    assert "it never sees it" in found
-    write(repo, {".metallb-lint.yaml": "namespace: default\n"})
+def test_without_an_install_namespace_the_unit_majority_decides(repo: Path) -> None:
+    pools = (
+        resource("IPAddressPool", "  addresses: [10.0.0.0/29]\n", name="a")
+        + "---\n"
+        + resource("IPAddressPool", "  addresses: [10.0.1.0/29]\n", name="b")
+        + "---\n"
+        + resource("L2Advertisement", "  ipAddressPools: [a, b]\n", namespace="default")
+    )
+    # another cluster of the same repository installs MetalLB into `networking`
+    other = resource("IPAddressPool", "  addresses: [10.9.0.0/29]\n", namespace="networking")
+    write(
+        repo,
+        {
+            "clusters/home/metallb.yaml": pools,
+            "clusters/home/kustomization.yaml": "resources: [metallb.yaml]\n",
+            "clusters/office/pool.yaml": other,
+            "clusters/office/kustomization.yaml": "resources: [pool.yaml]\n",
+        },
+    )
+    found = lint(repo, "--select", "ML108", "--metallb-version", "0.13.4")
+    assert found == [("ML108", "clusters/home/metallb.yaml", *pos(pools, "default"))]
+    message = messages(repo, "--select", "ML108", "--metallb-version", "0.13.4")[0]
+    assert "the other MetalLB resources of clusters/home are in 'metallb-system'" in message
+    assert "set `namespace` in .metallb-lint.yaml" in message
+    assert "it never sees it" in message  # no namespace webhook before 0.13.5
+    write(repo, {".metallb-lint.yaml": "namespace: networking\n"})
     result = run_cli("--format", "json", "--select", "ML108", ".", cwd=repo)
-    assert result.json["findings"] == []
+    assert [(f["path"], f["line"]) for f in result.json["findings"]] == [
+        ("clusters/home/metallb.yaml", pos(pools, NS)[0]),
+        ("clusters/home/metallb.yaml", pos(pools, NS, 1)[0]),
+        ("clusters/home/metallb.yaml", pos(pools, "default")[0]),
+    ]
 
 
 # -- ML109 / ML105 for legacy configuration ------------------------------------------------------

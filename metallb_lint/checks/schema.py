@@ -269,7 +269,9 @@ def _validate(
     body = res.body
     version = ctx.target.version if model.version is not None else None
     for problem in problems(model.validator, body):
-        if _placeholder(body, problem.value_path):
+        if _placeholder(body, problem.value_path) or _sexagesimal(
+            res.doc, (*res.base, *problem.value_path), problem
+        ):
             continue
         result.problems.append((problem, _resource_location(res, problem)))
     result.keys = list(check_keys(model.tree, raw, body, version))
@@ -312,6 +314,23 @@ def _placeholder(body: object, path: tuple) -> bool:
     return isinstance(node, str) and has_placeholder(node)
 
 
+def _sexagesimal(doc, path: tuple, problem: SchemaProblem) -> bool:
+    """A plain `64496:1` that PyYAML (YAML 1.1) reads as a base-60 number, where Kubernetes and
+    Helm (go-yaml) read the string the schema wants: not a problem."""
+    if problem.keyword != "type" or not isinstance(_dig(doc.data, path), (int, float)):
+        return False
+    wanted = problem.schema_type
+    if "string" not in wanted:
+        return False
+    line, column, end_line, end_column = doc.positions.span(path)
+    if line != end_line:
+        return False
+    lines = doc.text.split("\n")
+    index = line - doc.start_line
+    text = lines[index][column - 1 : end_column] if 0 <= index < len(lines) else ""
+    return ":" in text
+
+
 def _resource_location(res: Resource, problem: SchemaProblem) -> Location:
     if problem.keyword == "required":
         if not problem.path:
@@ -349,7 +368,10 @@ def values_results(ctx: Context) -> list[ValuesResult]:
         found = problems(check.model.validator, merged)
         for problem in _merge_misspellings(found):
             location = _values_location(check, problem)
-            if location is not None and not _placeholder(user, problem.value_path):
+            skip = _placeholder(user, problem.value_path) or _sexagesimal(
+                check.source.doc, (*check.source.base, *problem.value_path), problem
+            )
+            if location is not None and not skip:
                 result.problems.append((problem, location))
         result.keys = list(
             check_keys(check.model.tree, check.model.raw, user, check.version, (), check.allowed)
@@ -364,7 +386,7 @@ def _merge_misspellings(found: list[SchemaProblem]) -> list[SchemaProblem]:
     out = []
     for problem in found:
         if problem.keyword == "required" and problem.missing is not None:
-            for path, other in list(extra.items()):
+            for path in list(extra):
                 if path[:-1] == problem.path and closest(str(path[-1]), [problem.missing]):
                     problem.message += f" (`{path[-1]}` looks like a misspelling of it)"
                     problem.path, problem.missing = path, None
@@ -540,14 +562,36 @@ def invalid_values(ctx: Context) -> Iterator[Finding]:
 
 @rule("ML108")
 def wrong_namespace(ctx: Context) -> Iterator[Finding]:
+    """MetalLB's namespace when the repository says where MetalLB is installed; otherwise the
+    namespace most MetalLB resources of the same deployment unit share (multi-cluster
+    repositories install MetalLB into different namespaces)."""
     target = ctx.target
-    wanted = target.namespace
     assumed = target.namespace_source == "default"
-    for res in ctx.inventory.resources:
-        if res.group != GROUP or res.kind in STATUS_KINDS or not res.kind:
-            continue
+    resources = [
+        res
+        for res in ctx.inventory.resources
+        if res.group == GROUP
+        and res.kind
+        and res.kind not in STATUS_KINDS
+        and res.effective_namespace is not None
+    ]
+    expected: dict[str, str] = {}
+    if assumed:
+        counts: dict[str, dict[str, int]] = {}
+        for res in resources:
+            unit = counts.setdefault(res.unit, {})
+            unit[res.effective_namespace] = unit.get(res.effective_namespace, 0) + 1
+        for unit, seen in counts.items():
+            expected[unit] = max(sorted(seen), key=lambda ns: (seen[ns], ns == target.namespace))
+    effect = (
+        "its admission webhook refuses to create it there"
+        if target.version >= Version(0, 13, 5)
+        else "it never sees it"
+    )
+    for res in resources:
         actual = res.effective_namespace
-        if actual is None or actual == wanted:
+        wanted = expected[res.unit] if assumed else target.namespace
+        if actual == wanted:
             continue
         if res.namespace == actual and isinstance(res.get("metadata", "namespace"), str):
             location = res.location("metadata", "namespace")
@@ -555,22 +599,21 @@ def wrong_namespace(ctx: Context) -> Iterator[Finding]:
         else:
             location = res.name_location
             how = " (set by its kustomization or Argo CD application)"
-        source = (
-            "assumed: nothing in the repository says where MetalLB is installed; set "
-            "`namespace` in .metallb-lint.yaml if it is elsewhere"
-            if assumed
-            else f"from {target.namespace_source}"
-        )
-        effect = (
-            "its admission webhook refuses to create it there"
-            if target.version >= Version(0, 13, 5)
-            else "it never sees it"
-        )
+        if assumed:
+            why = (
+                f"the other MetalLB resources of {res.unit} are in '{wanted}', and MetalLB reads "
+                "its resources only from the one namespace it runs in (nothing in the "
+                "repository says which: set `namespace` in .metallb-lint.yaml)"
+            )
+        else:
+            why = (
+                f"MetalLB reads its resources only from its own namespace '{wanted}' (from "
+                f"{target.namespace_source})"
+            )
         yield ctx.finding(
             "ML108",
-            f"{_label(res)} is in namespace '{actual}'{how}, but MetalLB reads its resources "
-            f"only from its own namespace '{wanted}' ({source}), and {effect}. Move it to "
-            f"'{wanted}'",
+            f"{_label(res)} is in namespace '{actual}'{how}, but {why}, and {effect}. Move it "
+            f"to '{wanted}'",
             location,
             resource=res.ref,
             anchor="metadata.namespace",

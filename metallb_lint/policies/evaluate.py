@@ -1,7 +1,7 @@
 """Running a policy: its target in each matched subject against its schema, errors to findings.
 
 Where a finding points:
-- at the failing value (at its key line when the value is a mapping or a list);
+- at the failing value (at its key when the value is a block mapping or list);
 - when the target itself is missing or null, at the subject (a resource's name line): the
   schema is then checked against an empty mapping, so `required` fails as it should;
 - for `required`, at the mapping that lacks the key, or at the subject when that mapping is
@@ -197,8 +197,12 @@ def _where(
         return subject.locate(full, isinstance(full[-1], str))
     if at_key:
         return subject.locate(full, True)
-    container = isinstance(bad, (dict, list)) and isinstance(full[-1], str)
-    return subject.locate(full, container)
+    value = subject.locate(full, False)
+    if isinstance(bad, (dict, list)) and isinstance(full[-1], str):
+        key = subject.locate(full, True)
+        if key.line != value.line:
+            return key  # a block mapping or list: its key line, not its first item's
+    return value
 
 
 def evaluate(policy: Policy, ctx) -> Iterator[Finding]:
