@@ -50,7 +50,7 @@ from metallb_lint.templates import render
 
 _KIND_IN_TEXT = re.compile(r"^kind:\s*['\"]?([A-Za-z0-9]+)", re.MULTILINE)
 _MANIFEST_URL = re.compile(
-    r"(?:github\.com/metallb/metallb(?:\.git)?/+(?P<kpath>[^?]*)\?ref=(?P<kref>[^&\s]+))"
+    r"(?:github\.com/metallb/metallb(?:\.git)?/+(?P<kpath>[^?\s]*)(?:\?ref=(?P<kref>[^&\s]+))?)"
     r"|(?:raw\.githubusercontent\.com/metallb/metallb/(?P<rref>[^/\s]+)/(?P<rpath>\S+))"
 )
 
@@ -78,6 +78,8 @@ class Inventory:
     charts: list[Chart] = field(default_factory=list)
     values: list[ValuesSource] = field(default_factory=list)
     install_sites: list[InstallSite] = field(default_factory=list)
+    # charts named metallb from a repository that is not MetalLB's (e.g. Bitnami's)
+    other_sites: list[InstallSite] = field(default_factory=list)
     problems: list[LoadProblem] = field(default_factory=list)
     unresolved: list[Unresolved] = field(default_factory=list)
     # Kinds of documents that were skipped (unrendered templates): checks that need the whole
@@ -117,6 +119,8 @@ class _Builder:
         self.patch_files: set[str] = set()
         self.unit_dirs: set[str] = set()
         self.flux_vars: dict[str, str] = {}
+        # Flux sources (HelmRepository, OCIRepository, ...) by (kind, name)
+        self._flux_sources: dict[tuple, tuple[Document, PathKey, dict]] = {}
         self._scope_cache: dict[str, _Scope | None] = {}
 
     # -- orchestration -----------------------------------------------------------------------
@@ -143,11 +147,13 @@ class _Builder:
         self._scope_cache.clear()
         self._flux_variables(roots)
         values = self._values(charts, roots)
-        sites = self._install_sites(charts, roots)
+        every_site = self._install_sites(charts, roots)
+        sites = [s for s in every_site if s.official]
         target = self._target(values, sites)
         inv = Inventory({s.display: s for s in self.sources}, target)
         self.inv = inv
         inv.charts, inv.values, inv.install_sites = charts, values, sites
+        inv.other_sites = [s for s in every_site if not s.official]
         for source in self.sources:
             inv.problems.extend(source.problems)
             inv.incomplete_kinds.update(source.incomplete_kinds)
@@ -422,7 +428,7 @@ class _Builder:
         sites: list[InstallSite] = []
         for chart in charts:
             for dep in chart.dependencies:
-                if dep.name == "metallb" and is_official_repository(dep.repository):
+                if dep.name == "metallb":
                     scope = self._scope_for(posixpath.join(chart.directory, "Chart.yaml"))
                     sites.append(
                         InstallSite(
@@ -432,52 +438,46 @@ class _Builder:
                             dep.repository,
                             scope.namespace if scope else None,
                             scope.source if scope else None,
+                            repository_location=dep.repository_location,
+                            chart=dep.name,
+                            official=is_official_repository(dep.repository),
+                            owner=f"chart {chart.name or chart.directory or '.'}",
                         )
                     )
+        self._flux_sources = {
+            (_str(body.get("kind")), _str(_get(body, "metadata", "name"))): (doc, base, body)
+            for doc, objects in roots
+            for base, body in objects
+            if _str(body.get("apiVersion")) is not None
+            and str(body.get("apiVersion")).startswith("source.toolkit.fluxcd.io")
+        }
         for doc, objects in roots:
             for base, body in objects:
                 sites.extend(self._sites_in(doc, base, body))
+        for doc in self.documents:
+            if _is_helmfile(doc.path) and isinstance(doc.data, dict):
+                sites.extend(_helmfile_sites(doc))
         return sites
 
     def _sites_in(self, doc: Document, base: PathKey, body: dict) -> Iterator[InstallSite]:
         kind, api = _str(body.get("kind")), _str(body.get("apiVersion")) or ""
         spec = body.get("spec") if isinstance(body.get("spec"), dict) else {}
         if kind == "HelmRelease" and api.startswith("helm.toolkit.fluxcd.io"):
-            if _str(_get(spec, "chart", "spec", "chart")) == "metallb":
-                namespace = _str(spec.get("targetNamespace")) or _str(
-                    _get(body, "metadata", "namespace")
-                )
-                yield InstallSite(
-                    "helmrelease",
-                    _get(spec, "chart", "spec", "version"),
-                    doc.location((*base, "spec", "chart", "spec", "version")),
-                    None,
-                    namespace,
-                    doc.path,
-                )
+            site = self._helmrelease_site(doc, base, body, spec)
+            if site is not None:
+                yield site
         elif kind == "Application" and api.startswith("argoproj.io/"):
-            namespace = _str(_get(spec, "destination", "namespace"))
-            for index, src in enumerate(_app_sources(spec)):
-                if _str(src.get("chart")) == "metallb" and is_official_repository(
-                    src.get("repoURL")
-                ):
-                    prefix = ("spec", "source") if "source" in spec else ("spec", "sources", index)
-                    yield InstallSite(
-                        "argocd",
-                        src.get("targetRevision"),
-                        doc.location((*base, *prefix, "targetRevision")),
-                        _str(src.get("repoURL")),
-                        namespace,
-                        doc.path,
-                    )
+            yield from _argo_sites(doc, (*base, "spec"), spec, "argocd", body)
+        elif kind == "ApplicationSet" and api.startswith("argoproj.io/"):
+            template = _get(spec, "template", "spec")
+            if isinstance(template, dict):
+                yield from _argo_sites(
+                    doc, (*base, "spec", "template", "spec"), template, "applicationset", body
+                )
         elif _is_kustomize_file(doc.path, kind, api):
             namespace = _str(body.get("namespace"))
             for index, item in enumerate(_list(body.get("helmCharts"))):
-                if (
-                    isinstance(item, dict)
-                    and item.get("name") == "metallb"
-                    and is_official_repository(item.get("repo"))
-                ):
+                if isinstance(item, dict) and item.get("name") == "metallb":
                     yield InstallSite(
                         "kustomize-helm",
                         item.get("version"),
@@ -485,22 +485,78 @@ class _Builder:
                         _str(item.get("repo")),
                         _str(item.get("namespace")) or namespace,
                         doc.path,
+                        repository_location=doc.location((*base, "helmCharts", index, "repo")),
+                        chart="metallb",
+                        official=is_official_repository(item.get("repo")),
+                        owner="kustomization helmCharts",
                     )
-            for index, item in enumerate(_list(body.get("resources")) + _list(body.get("bases"))):
-                if isinstance(item, str):
-                    match = _MANIFEST_URL.search(item)
-                    if match:
-                        ref = match.group("kref") or match.group("rref")
-                        path = match.group("kpath") or match.group("rpath")
-                        yield InstallSite(
-                            "manifest-url",
-                            ref,
-                            doc.location((*base, "resources", index)),
-                            item,
-                            namespace,
-                            doc.path,
-                            path_hint=path,
-                        )
+            for key in ("resources", "bases", "components"):
+                for index, item in enumerate(_list(body.get(key))):
+                    site = _manifest_site(doc, (*base, key, index), item, namespace)
+                    if site is not None:
+                        yield site
+
+    def _helmrelease_site(
+        self, doc: Document, base: PathKey, body: dict, spec: dict
+    ) -> InstallSite | None:
+        """A Flux HelmRelease of a chart named metallb, with its HelmRepository/OCIRepository."""
+        namespace = _str(spec.get("targetNamespace")) or _str(_get(body, "metadata", "namespace"))
+        owner = f"HelmRelease {_str(_get(body, 'metadata', 'name')) or ''}".strip()
+        chart_ref = spec.get("chartRef") if isinstance(spec.get("chartRef"), dict) else None
+        if chart_ref is not None:  # Flux 2.3+: the chart is an OCIRepository artifact
+            ref_kind, ref_name = _str(chart_ref.get("kind")), _str(chart_ref.get("name"))
+            found = self._flux_sources.get((ref_kind, ref_name))
+            if found is None:
+                return None
+            src_doc, src_base, src_body = found
+            url = _str(_get(src_body, "spec", "url"))
+            if not url or posixpath.basename(url.rstrip("/")) != "metallb":
+                return None
+            ref = _get(src_body, "spec", "ref")
+            ref_key = "tag" if isinstance(ref, dict) and "tag" in ref else "semver"
+            if isinstance(ref, dict) and "digest" in ref:
+                ref_key = "digest"
+            return InstallSite(
+                "helmrelease",
+                _get(src_body, "spec", "ref", ref_key),
+                src_doc.location((*src_base, "spec", "ref", ref_key)),
+                url,
+                namespace,
+                doc.path,
+                repository_location=src_doc.location((*src_base, "spec", "url")),
+                chart="metallb",
+                official=is_official_repository(posixpath.dirname(url.rstrip("/"))),
+                owner=owner,
+            )
+        if _str(_get(spec, "chart", "spec", "chart")) != "metallb":
+            return None
+        source_ref = _get(spec, "chart", "spec", "sourceRef")
+        url: str | None = None
+        url_location: Location | None = None
+        official = True  # a source this repository does not hold: assume MetalLB's
+        if isinstance(source_ref, dict):
+            ref_name = _str(source_ref.get("name"))
+            ref_kind = _str(source_ref.get("kind")) or "HelmRepository"
+            found = self._flux_sources.get((ref_kind, ref_name))
+            if found is not None:
+                src_doc, src_base, src_body = found
+                url = _str(_get(src_body, "spec", "url"))
+                url_location = src_doc.location((*src_base, "spec", "url"))
+                official = is_official_repository(url)
+            elif ref_name and "bitnami" in ref_name.lower():
+                official = False
+        return InstallSite(
+            "helmrelease",
+            _get(spec, "chart", "spec", "version"),
+            doc.location((*base, "spec", "chart", "spec", "version")),
+            url,
+            namespace,
+            doc.path,
+            repository_location=url_location,
+            chart="metallb",
+            official=official,
+            owner=owner,
+        )
 
     def _target(self, values: list[ValuesSource], sites: list[InstallSite]) -> Target:
         version, version_source, version_location, assumed = choose_version(
@@ -815,6 +871,119 @@ def _app_sources(spec: dict) -> list[dict]:
     return [s for s in _list(spec.get("sources")) if isinstance(s, dict)]
 
 
+def _manifest_site(
+    doc: Document, where: PathKey, item: object, namespace: str | None
+) -> InstallSite | None:
+    """A kustomize remote base or raw manifest URL of MetalLB's repository."""
+    if not isinstance(item, str):
+        return None
+    match = _MANIFEST_URL.search(item)
+    if not match:
+        return None
+    return InstallSite(
+        "manifest-url",
+        match.group("kref") or match.group("rref"),
+        doc.location(where),
+        item,
+        namespace,
+        doc.path,
+        path_hint=(match.group("kpath") or match.group("rpath") or "").strip("/"),
+        repository_location=doc.location(where),
+        owner="kustomization",
+    )
+
+
+def _argo_sites(
+    doc: Document, spec_path: PathKey, spec: dict, kind: str, body: dict
+) -> Iterator[InstallSite]:
+    """The metallb chart sources (and MetalLB git sources) of an Argo CD Application, or of an
+    ApplicationSet's template when its values are literal."""
+    namespace = _str(_get(spec, "destination", "namespace"))
+    name = _str(_get(body, "metadata", "name")) or ""
+    owner = f"{'Application' if kind == 'argocd' else 'ApplicationSet'} {name}".strip()
+    for index, src in enumerate(_app_sources(spec)):
+        prefix = (*spec_path, "source") if "source" in spec else (*spec_path, "sources", index)
+        repo = _str(src.get("repoURL"))
+        revision = src.get("targetRevision")
+        if kind == "applicationset" and has_placeholder(f"{repo} {revision} {src.get('chart')}"):
+            continue  # filled in by a generator: not literal
+        if _str(src.get("chart")) == "metallb":
+            yield InstallSite(
+                kind,
+                revision,
+                doc.location((*prefix, "targetRevision")),
+                repo,
+                namespace if namespace and not has_placeholder(namespace) else None,
+                doc.path,
+                repository_location=doc.location((*prefix, "repoURL")),
+                chart="metallb",
+                official=is_official_repository(repo),
+                owner=owner,
+            )
+        elif repo and re.search(r"github\.com/metallb/metallb(?:\.git)?/?$", repo):
+            path = _str(src.get("path")) or ""
+            yield InstallSite(
+                "manifest-url",
+                revision if revision is not None else "HEAD",
+                doc.location((*prefix, "targetRevision")),
+                repo,
+                namespace,
+                doc.path,
+                path_hint=path.strip("/"),
+                repository_location=doc.location((*prefix, "repoURL")),
+                owner=owner,
+            )
+
+
+def _is_helmfile(path: str) -> bool:
+    name = posixpath.basename(path)
+    folder = posixpath.basename(posixpath.dirname(path))
+    return name in ("helmfile.yaml", "helmfile.yml") or (
+        folder == "helmfile.d" and name.endswith((".yaml", ".yml"))
+    )
+
+
+def _helmfile_sites(doc: Document) -> Iterator[InstallSite]:
+    """helmfile releases of a chart named metallb (`metallb/metallb` or an OCI reference)."""
+    repositories: dict[str, tuple[int, dict]] = {}
+    for index, repo in enumerate(_list(doc.get("repositories"))):
+        if isinstance(repo, dict) and isinstance(repo.get("name"), str):
+            repositories[repo["name"]] = (index, repo)
+    for index, release in enumerate(_list(doc.get("releases"))):
+        if not isinstance(release, dict) or not isinstance(release.get("chart"), str):
+            continue
+        chart = release["chart"].strip()
+        if posixpath.basename(chart.rstrip("/")) != "metallb" or has_placeholder(chart):
+            continue
+        if chart.startswith((".", "/")):
+            continue  # a local chart folder: its version is whatever the folder holds
+        where = ("releases", index)
+        url: str | None
+        url_location = doc.location((*where, "chart"))
+        if "://" in chart:
+            url = posixpath.dirname(chart.rstrip("/"))
+        elif "/" in chart and chart.split("/", 1)[0] in repositories:
+            repo_index, repo = repositories[chart.split("/", 1)[0]]
+            url = _str(repo.get("url"))
+            if url and repo.get("oci") is True and "://" not in url:
+                url = "oci://" + url
+            url_location = doc.location(("repositories", repo_index, "url"))
+        else:
+            url = None  # a local chart folder or an unknown repository
+        yield InstallSite(
+            "helmfile",
+            release.get("version"),
+            doc.location((*where, "version")),
+            url,
+            _str(release.get("namespace")),
+            doc.path,
+            repository_location=url_location,
+            chart=chart,
+            official=url is None or is_official_repository(url),
+            owner=f"helmfile release {_str(release.get('name')) or ''}".strip(),
+        )
+
+
 def _dependencies(doc: Document, path: PathKey) -> list[Dependency]:
     deps: list[Dependency] = []
     for index, item in enumerate(_list(doc.get(*path))):
@@ -829,6 +998,7 @@ def _dependencies(doc: Document, path: PathKey) -> list[Dependency]:
                 _str(item.get("repository")),
                 _str(item.get("condition")),
                 doc.location(where),
+                doc.location((*path, index, "repository")),
             )
         )
     return deps

@@ -268,6 +268,7 @@ class Dependency:
     repository: str | None
     condition: str | None
     location: Location  # of the version value (or of the entry when missing)
+    repository_location: Location | None = None  # of the repository value (or of the entry)
 
     @property
     def values_key(self) -> str:
@@ -292,10 +293,15 @@ class ValuesSource:
 class InstallSite:
     """Where the repository installs MetalLB, with the version and namespace it says."""
 
-    kind: str  # chart-dependency, helmrelease, argocd, kustomize-helm, manifest-url
+    # chart-dependency, helmrelease, argocd, applicationset, kustomize-helm, helmfile, manifest-url
+    kind: str
     version_text: object
     version_location: Location
     repository: str | None
     namespace: str | None
     namespace_source: str | None
     path_hint: str | None = None  # e.g. config/frr of a manifest URL
+    repository_location: Location | None = None  # where the repository/URL is written
+    chart: str | None = None  # the chart name as written (`metallb`, `metallb/metallb`)
+    official: bool = True  # MetalLB's own chart or manifests (False: a chart merely named metallb)
+    owner: str | None = None  # e.g. "HelmRelease metallb" (for messages)

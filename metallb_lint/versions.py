@@ -88,3 +88,180 @@ def v(text: str) -> Version:
 METALLB_IO_ANNOTATIONS = v("0.14.9")
 FRR_DEFAULT_FROM = v("0.13.10")
 FRR_K8S_DEFAULT_FROM = v("0.16.0")
+
+
+# -- the release table (facts §1.1-§1.4) -------------------------------------------------------
+
+# Release tags without a `metallb-chart-X.Y.Z` tag: no chart of that version was published.
+NO_CHART: frozenset[str] = frozenset({"0.13.8", "0.14.0", "0.14.1"})
+
+# Releases that fix vulnerabilities (facts §1.4: release notes and git log).
+SECURITY_FIXES: dict[str, str] = {
+    "0.13.0": "prometheus client_golang bumped for CVE-2022-21698",
+    "0.15.0": "Go 1.22.12, fixing several Go CVEs",
+    "0.15.3": "CVE-2025-22874 fixed in the images; Go toolchain 1.24.6 for GO-2025-3956",
+    "0.16.0": "Go 1.25.x and x/net bumps (GO-2026-4918 and others)",
+}
+
+# Behaviour a release removes or changes in a way an upgrade must plan for (facts §1.3).
+REMOVALS: dict[str, str] = {
+    "0.13.0": "the ConfigMap configuration is no longer read (CRDs instead); the chart's "
+    "configInline/existingConfigMap are gone",
+    "0.14.0": "the legacy AddressPool kind is no longer handled (its CRD is gone from 0.14.3)",
+    "0.15.0": "pools overlapping node IPs were rejected (reverted in 0.15.1)",
+    "0.16.0": "FRR-K8s becomes the chart's default BGP backend (FRR mode deprecated) and "
+    "kube-rbac-proxy is removed (metrics only over HTTPS)",
+}
+
+
+@dataclass(frozen=True)
+class Release:
+    version: Version
+    date: str
+    chart: bool  # a Helm chart of this version was published
+    security: str | None = None  # what it fixes
+    removal: str | None = None  # what it removes or changes
+
+
+RELEASE_TABLE: tuple[Release, ...] = tuple(
+    Release(
+        ver,
+        RELEASES[str(ver)],
+        str(ver) not in NO_CHART,
+        SECURITY_FIXES.get(str(ver)),
+        REMOVALS.get(str(ver)),
+    )
+    for ver in KNOWN_VERSIONS
+)
+CHART_VERSIONS: tuple[Version, ...] = tuple(r.version for r in RELEASE_TABLE if r.chart)
+
+
+def release(version: Version) -> Release | None:
+    return next((r for r in RELEASE_TABLE if r.version == version), None)
+
+
+def newest_patch(version: Version) -> Version | None:
+    """The newest known release of the same minor line (None: an unknown line)."""
+    line = [k for k in KNOWN_VERSIONS if (k.major, k.minor) == (version.major, version.minor)]
+    return line[-1] if line else None
+
+
+def releases_between(old: Version, new: Version) -> list[Release]:
+    """The releases after `old`, up to and including `new`."""
+    return [r for r in RELEASE_TABLE if old < r.version <= new]
+
+
+# -- Helm / semver constraints (Masterminds semver, as Helm, Flux, Argo CD and helmfile read them)
+
+_PARTIAL = re.compile(r"^v?(\d+|[xX*])(?:\.(\d+|[xX*]))?(?:\.(\d+|[xX*]))?(?:[-+].*)?$")
+_OPERATOR = re.compile(r"^(\^|~>|~|>=|=>|<=|=<|>|<|!=|=)?\s*(.*)$")
+
+
+def _parts(text: str) -> list[int | None] | None:
+    """`0.14` -> [0, 14, None]; `0.x` -> [0, None, None]; junk -> None."""
+    match = _PARTIAL.match(text.strip())
+    if not match:
+        return None
+    out: list[int | None] = []
+    for group in match.groups():
+        out.append(int(group) if group is not None and group.isdigit() else None)
+    # a wildcard makes everything after it a wildcard
+    for i, part in enumerate(out):
+        if part is None:
+            out[i + 1 :] = [None] * (len(out) - i - 1)
+            break
+    return out
+
+
+def _bounds(op: str, parts: list[int | None]) -> list[tuple[str, Version]] | None:
+    """A single comparison as a list of (operator, version) tests, all of which must hold."""
+    major, minor, patch = parts
+    if major is None:
+        return [] if op in ("", "=", ">=", "=>", "^", "~", "~>") else None
+    low = Version(major, minor or 0, patch or 0)
+    if minor is None:
+        upper = Version(major + 1, 0, 0)
+    elif patch is None:
+        upper = Version(major, minor + 1, 0)
+    else:
+        upper = None
+    if op in ("", "="):
+        return [(">=", low), ("<", upper)] if upper else [("==", low)]
+    if op in ("~", "~>"):
+        return [(">=", low), ("<", upper or Version(major, minor + 1, 0))]  # type: ignore[operator]
+    if op == "^":
+        if major > 0 or minor is None:
+            return [(">=", low), ("<", Version(major + 1, 0, 0))]
+        if minor > 0 or patch is None:
+            return [(">=", low), ("<", Version(0, minor + 1, 0))]
+        return [(">=", low), ("<", Version(0, 0, patch + 1))]
+    if op in (">=", "=>"):
+        return [(">=", low)]
+    if op == ">":
+        return [(">=", upper)] if upper else [(">", low)]
+    if op in ("<=", "=<"):
+        return [("<", upper)] if upper else [("<=", low)]
+    if op == "<":
+        return [("<", low)]
+    if op == "!=":
+        return [("!=", low)] if upper is None else [("!range", low), ("!range<", upper)]
+    return None
+
+
+def _holds(version: Version, tests: list[tuple[str, Version]]) -> bool:
+    excluded_low = next((b for o, b in tests if o == "!range"), None)
+    excluded_high = next((b for o, b in tests if o == "!range<"), None)
+    if excluded_low and excluded_high and excluded_low <= version < excluded_high:
+        return False
+    for op, bound in tests:
+        ok = {
+            ">=": version >= bound,
+            ">": version > bound,
+            "<": version < bound,
+            "<=": version <= bound,
+            "==": version == bound,
+            "!=": version != bound,
+        }.get(op, True)
+        if not ok:
+            return False
+    return True
+
+
+def constraint_tests(text: str) -> list[list[tuple[str, Version]]] | None:
+    """A constraint as alternatives (`||`) of conjunctions; None when it is not one."""
+    alternatives: list[list[tuple[str, Version]]] = []
+    for alternative in text.split("||"):
+        tests: list[tuple[str, Version]] = []
+        alternative = alternative.strip()
+        hyphen = re.match(r"^(\S+)\s+-\s+(\S+)$", alternative)
+        if hyphen:
+            items = [f">={hyphen.group(1)}", f"<={hyphen.group(2)}"]
+        else:
+            # `>= 0.13, < 0.15` or `>=0.13 <0.15`: operators may be followed by a space
+            items = re.findall(
+                r"(?:\^|~>|~|>=|=>|<=|=<|>|<|!=|=)?\s*[^\s,<>=~^!][^\s,]*", alternative
+            )
+        if not items:
+            return None
+        for item in items:
+            op, rest = _OPERATOR.match(item.strip()).groups()  # type: ignore[union-attr]
+            parts = _parts(rest)
+            if parts is None:
+                return None
+            bounds = _bounds(op or "", parts)
+            if bounds is None:
+                return None
+            tests.extend(bounds)
+        alternatives.append(tests)
+    return alternatives
+
+
+def resolve_constraint(
+    text: str, candidates: tuple[Version, ...] = CHART_VERSIONS
+) -> Version | None:
+    """The newest candidate a constraint admits (what Helm would fetch today); None if none."""
+    alternatives = constraint_tests(text)
+    if alternatives is None:
+        return None
+    admitted = [c for c in candidates if any(_holds(c, tests) for tests in alternatives)]
+    return admitted[-1] if admitted else None

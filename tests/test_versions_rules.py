@@ -216,6 +216,19 @@ def test_metadata_and_status_are_free_form(repo: Path) -> None:
     assert lint(repo, "--select", "ML1") == []
 
 
+def test_empty_fields_are_dropped_as_the_api_server_does(repo: Path) -> None:
+    text = resource("IPAddressPool", "  addresses:\n  autoAssign:\n")
+    pinned(repo, "0.16.1", text)
+    assert lint(repo, "--select", "ML101") == [("ML101", FILE, *pos(text, "addresses"))]
+    assert "it is empty here" in messages(repo, "--select", "ML101")[0]
+
+
+def test_yaml_11_base_60_numbers_are_strings_to_kubernetes(repo: Path) -> None:
+    text = resource("BGPAdvertisement", "  communities:\n    - 64496:1\n    - 7\n")
+    pinned(repo, "0.16.1", text)
+    assert lint(repo, "--select", "ML101") == [("ML101", FILE, *pos(text, "7\n"))]
+
+
 def test_placeholders_are_not_judged(repo: Path) -> None:
     text = peer("  myASN: ${LOCAL_ASN}\n  peerASN: 64501\n  peerAddress: 10.0.0.1\n")
     pinned(repo, "0.14.8", text)

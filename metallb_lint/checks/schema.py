@@ -268,12 +268,18 @@ def _validate(
     result.model = model
     body = res.body
     version = ctx.target.version if model.version is not None else None
-    for problem in problems(model.validator, body):
+    # The API server prunes fields set to null (`autoAssign:` with nothing after it) before it
+    # validates: an empty optional field is no error, an empty required one is missing.
+    for problem in problems(model.validator, _without_nulls(body)):
         if _placeholder(body, problem.value_path) or _sexagesimal(
             res.doc, (*res.base, *problem.value_path), problem
         ):
             continue
-        result.problems.append((problem, _resource_location(res, problem)))
+        location = _resource_location(res, problem)
+        if problem.keyword == "required" and _dig(body, (*problem.path, problem.missing)) is None:
+            problem.message += " (it is empty here, and the API server drops empty fields)"
+            location = res.location(*problem.path, problem.missing, key=True)
+        result.problems.append((problem, location))
     result.keys = list(check_keys(model.tree, raw, body, version))
     # A required field missing beside an unknown key that looks like it: one finding, there.
     unknown = [k for k in result.keys if k.kind == "unknown"]
@@ -294,6 +300,16 @@ def _validate(
 
 
 _MISSING = object()
+
+
+def _without_nulls(node: object, depth: int = 0) -> object:
+    if depth > 200:
+        return node
+    if isinstance(node, dict):
+        return {k: _without_nulls(v, depth + 1) for k, v in node.items() if v is not None}
+    if isinstance(node, list):
+        return [_without_nulls(v, depth + 1) for v in node]
+    return node
 
 
 def _dig(data: object, path: tuple) -> object:

@@ -62,7 +62,7 @@ def load_user_policies(locations: Iterable[str], cwd: str | None = None) -> list
 
 
 def evaluate(policy: Policy, ctx) -> Iterator[Finding]:
-    from metallb_lint.policies.evaluate import evaluate as run
+    from metallb_lint.policies.evaluation import evaluate as run
 
     return run(policy, ctx)
 

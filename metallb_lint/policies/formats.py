@@ -82,22 +82,6 @@ _CHECKS = {
 }
 
 
-@cache
-def format_checker():
-    """jsonschema's standard format checkers, with ours added and the IP ones replaced."""
-    import jsonschema
-
-    checker = jsonschema.FormatChecker()
-    for name, check in _CHECKS.items():
-        checker.checks(name)(_lenient(check))
-    checker.checks("placeholder")(_is_placeholder)
-    return checker
-
-
-def known_formats() -> frozenset[str]:
-    return frozenset(format_checker().checkers)
-
-
 def _lenient(check):
     def wrapped(value: object) -> bool:
         if not isinstance(value, str):
@@ -111,6 +95,32 @@ def _lenient(check):
 
 def _is_placeholder(value: object) -> bool:
     return not isinstance(value, str) or has_placeholder(value)
+
+
+OUR_CHECKS = {name: _lenient(check) for name, check in _CHECKS.items()}
+OUR_CHECKS["placeholder"] = _is_placeholder
+
+
+class OurFormats:
+    """Our formats alone, for the small evaluator (metallb_lint.policies.mini)."""
+
+    def conforms(self, value: object, name: str) -> bool:
+        return OUR_CHECKS[name](value)
+
+
+@cache
+def format_checker():
+    """jsonschema's standard format checkers, with ours added and the IP ones replaced."""
+    import jsonschema
+
+    checker = jsonschema.FormatChecker()
+    for name, check in OUR_CHECKS.items():
+        checker.checks(name)(check)
+    return checker
+
+
+def known_formats() -> frozenset[str]:
+    return frozenset(format_checker().checkers)
 
 
 # -- keywords --------------------------------------------------------------------------------
@@ -140,28 +150,32 @@ def _describe(count: int, family: int | None) -> str:
     return f"{count:,} {what}" if family is None else f"{count:,} IPv{family} {what}"
 
 
-def _address_keyword(maximum: bool):
+def address_problems(keyword: str, value: object, instance: object) -> list[str]:
+    """What `maxAddresses`/`minAddresses: value` finds wrong with a list of pool entries."""
+    counts = count_addresses(instance)
+    if counts is None:
+        return []
+    maximum = keyword == "maxAddresses"
+    out = []
+    for family, limit in _limits(value).items():
+        count = counts[4] + counts[6] if family is None else counts[family]
+        if (count > limit) if maximum else (count < limit):
+            relation = "more" if maximum else "fewer"
+            out.append(f"{_describe(count, family)}, {relation} than {limit:,}")
+    return out
+
+
+def _jsonschema_keyword(keyword: str):
     def validate(validator, value, instance, schema):
         from jsonschema.exceptions import ValidationError
 
-        counts = count_addresses(instance)
-        if counts is None:
-            return
-        for family, limit in _limits(value).items():
-            count = counts[4] + counts[6] if family is None else counts[family]
-            if (count > limit) if maximum else (count < limit):
-                relation = "more" if maximum else "fewer"
-                yield ValidationError(
-                    f"{_describe(count, family)}, {relation} than {limit:,}",
-                )
+        for message in address_problems(keyword, value, instance):
+            yield ValidationError(message)
 
     return validate
 
 
-KEYWORDS = {
-    "maxAddresses": _address_keyword(True),
-    "minAddresses": _address_keyword(False),
-}
+KEYWORDS = {keyword: _jsonschema_keyword(keyword) for keyword in ADDRESS_KEYWORDS}
 
 
 def keyword_problem(keyword: str, value: object) -> str | None:

@@ -162,7 +162,7 @@ class Policy:
     @cached_property
     def validator(self):
         """The compiled schema (jsonschema imported on first use, once per policy)."""
-        from metallb_lint.policies.evaluate import compile_schema
+        from metallb_lint.policies.evaluation import compile_schema
 
         return compile_schema(self.schema)
 

@@ -96,7 +96,7 @@ def run_example(policy: Policy, example: Example) -> tuple[list[Finding], int]:
     from metallb_lint.inventory import build_inventory
     from metallb_lint.load import Chunk, compose_chunk
     from metallb_lint.model import ValuesSource
-    from metallb_lint.policies.evaluate import check
+    from metallb_lint.policies.evaluation import check
     from metallb_lint.policies.subjects import subjects
     from metallb_lint.sources import load_file
 

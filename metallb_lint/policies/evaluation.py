@@ -19,6 +19,7 @@ from functools import cache
 
 from metallb_lint.findings import Finding, Location
 from metallb_lint.load import PathKey
+from metallb_lint.policies import mini
 from metallb_lint.policies.formats import KEYWORDS, format_checker
 from metallb_lint.policies.loader import PLACEHOLDER, pointer_tokens
 from metallb_lint.policies.model import Policy
@@ -38,6 +39,9 @@ def _validator_class():
 
 
 def compile_schema(schema: dict | bool):
+    """The small evaluator when the schema allows it (no jsonschema import), else jsonschema."""
+    if mini.supported(schema):
+        return mini.MiniValidator(schema)
     return _validator_class()(schema, format_checker=format_checker())
 
 
@@ -106,9 +110,7 @@ def _expand(error) -> Iterator[tuple[PathKey, object, str, object, str, bool]]:
     path = tuple(error.absolute_path)
     node = error.schema
     if error.validator == "additionalProperties" and error.validator_value is False:
-        from jsonschema._utils import find_additional_properties
-
-        for extra in find_additional_properties(error.instance, node):
+        for extra in mini.MiniValidator._additional(node, error.instance):
             yield (
                 (*path, extra),
                 error.instance[extra],
