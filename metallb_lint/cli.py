@@ -392,9 +392,9 @@ def _check(argv: list[str]) -> int:
 def _baseline_to_apply(args: argparse.Namespace) -> str | None:
     """--baseline, except when --write-baseline creates that same file for the first time."""
     path = args.baseline
-    if path and args.write_baseline and not os.path.exists(path):
-        if os.path.abspath(path) == os.path.abspath(args.write_baseline):
-            return None
+    new = path and args.write_baseline and not os.path.exists(path)
+    if new and os.path.abspath(path) == os.path.abspath(args.write_baseline):
+        return None
     return path
 
 

@@ -86,8 +86,9 @@ def check_specs(specs: Iterable[str], where: str, extra: Iterable = ()) -> None:
     for spec in specs:
         if not any(matches_rule(spec, info) for info in rules):
             raise UsageError(
-                f"{where}: '{spec}' names no rule "
-                "(use an ID like ML401, a name, or a prefix like ML4)"
+                f"{where}: '{spec}' names no rule (use an ID like ML401, a name, or a prefix "
+                "like ML4; a user policy counts once its directory is named by `policies:` or "
+                "--policies)"
             )
 
 
@@ -378,6 +379,9 @@ class Decider:
     ran: set[str] | None = None
     # Files that were linted (ML006 judges baseline entries of these, and of deleted files).
     linted: set[str] | None = None
+    # False when other files were not read (named files, --no-context): cross-file findings
+    # are missing then, so no suppression can be called unused.
+    judge: bool = True
 
     def decide(self, findings: Iterable[Finding], texts: dict[str, str | None]) -> list[Finding]:
         patterns = [(parse_pattern(glob), specs) for glob, specs in self.per_file_ignores.items()]
@@ -406,7 +410,7 @@ class Decider:
                 continue  # ran only to credit suppressions (ML006)
             self._mark(finding, matched)
             kept.append(finding)
-        if UNUSED in self.selected:
+        if UNUSED in self.selected and self.judge:
             if self.inline:
                 for path in texts:
                     directives_of(path)

@@ -71,6 +71,8 @@ def run(options: Options, config: Config) -> RunResult:
         stdin_name=options.stdin_filename,
         context=options.context,
     )
+    if policies:  # policy files hold example manifests: never lint them as manifests
+        _skip_policy_files(found, [*config.policies, *options.policies])
     sources = _load([*found.candidates, *found.context], options.stdin_data, config)
     for location, message in found.problems:
         problem_file = SourceFile(location.path, "manifest")
@@ -94,6 +96,8 @@ def run(options: Options, config: Config) -> RunResult:
         rules=policies,
         ran=ran,
         linted={c.display for c in [*found.candidates, *found.context]},
+        # named files without their repository as context: cross-file findings are missing
+        judge=found.scoped or any(os.path.isdir(p) for p in options.paths),
     )
     texts = {path: source.text for path, source in inventory.sources.items()}
     findings = decider.decide(raw, texts)
@@ -121,6 +125,17 @@ def _policies_and_baseline(options: Options, config: Config):
 
         baseline = Baseline.load(options.baseline, display_path(options.baseline, os.getcwd()))
     return policies, baseline
+
+
+def _skip_policy_files(found, locations: list[str]) -> None:
+    roots = [os.path.abspath(p) for p in locations]
+
+    def policy_file(candidate) -> bool:
+        path = os.path.abspath(candidate.fs_path) if candidate.fs_path else ""
+        return any(path == root or path.startswith(root + os.sep) for root in roots)
+
+    found.candidates = [c for c in found.candidates if not policy_file(c)]
+    found.context = [c for c in found.context if not policy_file(c)]
 
 
 def _touching(findings: list[Finding], paths: set[str]) -> list[Finding]:

@@ -442,6 +442,7 @@ class _Builder:
                             chart=dep.name,
                             official=is_official_repository(dep.repository),
                             owner=f"chart {chart.name or chart.directory or '.'}",
+                            resource=_chart_ref(chart),
                         )
                     )
         self._flux_sources = {
@@ -489,11 +490,13 @@ class _Builder:
                         chart="metallb",
                         official=is_official_repository(item.get("repo")),
                         owner="kustomization helmCharts",
+                        resource=_kustomization_ref(api),
                     )
             for key in ("resources", "bases", "components"):
                 for index, item in enumerate(_list(body.get(key))):
                     site = _manifest_site(doc, (*base, key, index), item, namespace)
                     if site is not None:
+                        site.resource = _kustomization_ref(api)
                         yield site
 
     def _helmrelease_site(
@@ -502,6 +505,7 @@ class _Builder:
         """A Flux HelmRelease of a chart named metallb, with its HelmRepository/OCIRepository."""
         namespace = _str(spec.get("targetNamespace")) or _str(_get(body, "metadata", "namespace"))
         owner = f"HelmRelease {_str(_get(body, 'metadata', 'name')) or ''}".strip()
+        ref = _body_ref(body)
         chart_ref = spec.get("chartRef") if isinstance(spec.get("chartRef"), dict) else None
         if chart_ref is not None:  # Flux 2.3+: the chart is an OCIRepository artifact
             ref_kind, ref_name = _str(chart_ref.get("kind")), _str(chart_ref.get("name"))
@@ -527,6 +531,7 @@ class _Builder:
                 chart="metallb",
                 official=is_official_repository(posixpath.dirname(url.rstrip("/"))),
                 owner=owner,
+                resource=ref,
             )
         if _str(_get(spec, "chart", "spec", "chart")) != "metallb":
             return None
@@ -556,6 +561,7 @@ class _Builder:
             chart="metallb",
             official=official,
             owner=owner,
+            resource=ref,
         )
 
     def _target(self, values: list[ValuesSource], sites: list[InstallSite]) -> Target:
@@ -919,6 +925,7 @@ def _argo_sites(
                 chart="metallb",
                 official=is_official_repository(repo),
                 owner=owner,
+                resource=_body_ref(body),
             )
         elif repo and re.search(r"github\.com/metallb/metallb(?:\.git)?/?$", repo):
             path = _str(src.get("path")) or ""
@@ -932,7 +939,26 @@ def _argo_sites(
                 path_hint=path.strip("/"),
                 repository_location=doc.location((*prefix, "repoURL")),
                 owner=owner,
+                resource=_body_ref(body),
             )
+
+
+def _body_ref(body: dict) -> ResourceRef:
+    return ResourceRef(
+        _str(body.get("apiVersion")) or "",
+        _str(body.get("kind")) or "",
+        _str(_get(body, "metadata", "namespace")),
+        _str(_get(body, "metadata", "name")),
+    )
+
+
+def _kustomization_ref(api: str) -> ResourceRef:
+    return ResourceRef(api or "kustomize.config.k8s.io/v1beta1", "Kustomization", None, None)
+
+
+def _chart_ref(chart: Chart) -> ResourceRef:
+    api = chart.doc.get("apiVersion")
+    return ResourceRef(api if isinstance(api, str) else "v2", "Chart", None, chart.name)
 
 
 def _is_helmfile(path: str) -> bool:
@@ -981,6 +1007,9 @@ def _helmfile_sites(doc: Document) -> Iterator[InstallSite]:
             chart=chart,
             official=url is None or is_official_repository(url),
             owner=f"helmfile release {_str(release.get('name')) or ''}".strip(),
+            resource=ResourceRef(
+                "helmfile", "Release", _str(release.get("namespace")), _str(release.get("name"))
+            ),
         )
 
 

@@ -83,6 +83,7 @@ RELEVANT_WORDS = (
     b"postbuild",  # Flux variables that resolve placeholders
     b"argoproj.io",  # Argo CD Applications: which namespace a path is synced into
     b"kustomize.toolkit.fluxcd.io",  # Flux Kustomizations: the same, and targetNamespace
+    b"source.toolkit.fluxcd.io",  # Flux HelmRepository/OCIRepository: where a chart comes from
     b"address-pools",  # legacy (<= 0.12) ConfigMap configuration, wherever it lives
 )
 _RELEVANT = re.compile("|".join(re.escape(w.decode()) for w in RELEVANT_WORDS), re.IGNORECASE)

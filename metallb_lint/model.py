@@ -305,3 +305,4 @@ class InstallSite:
     chart: str | None = None  # the chart name as written (`metallb`, `metallb/metallb`)
     official: bool = True  # MetalLB's own chart or manifests (False: a chart merely named metallb)
     owner: str | None = None  # e.g. "HelmRelease metallb" (for messages)
+    resource: ResourceRef | None = None  # the object that installs it (Chart, HelmRelease, ...)

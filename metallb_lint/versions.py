@@ -99,18 +99,18 @@ NO_CHART: frozenset[str] = frozenset({"0.13.8", "0.14.0", "0.14.1"})
 SECURITY_FIXES: dict[str, str] = {
     "0.13.0": "prometheus client_golang bumped for CVE-2022-21698",
     "0.15.0": "Go 1.22.12, fixing several Go CVEs",
-    "0.15.3": "CVE-2025-22874 fixed in the images; Go toolchain 1.24.6 for GO-2025-3956",
-    "0.16.0": "Go 1.25.x and x/net bumps (GO-2026-4918 and others)",
+    "0.15.3": "CVE-2025-22874 fixed in the images, Go toolchain 1.24.6 for GO-2025-3956",
+    "0.16.0": "Go 1.25.x and x/net bumps for GO-2026-4918 and others",
 }
 
 # Behaviour a release removes or changes in a way an upgrade must plan for (facts §1.3).
 REMOVALS: dict[str, str] = {
-    "0.13.0": "the ConfigMap configuration is no longer read (CRDs instead); the chart's "
-    "configInline/existingConfigMap are gone",
-    "0.14.0": "the legacy AddressPool kind is no longer handled (its CRD is gone from 0.14.3)",
-    "0.15.0": "pools overlapping node IPs were rejected (reverted in 0.15.1)",
-    "0.16.0": "FRR-K8s becomes the chart's default BGP backend (FRR mode deprecated) and "
-    "kube-rbac-proxy is removed (metrics only over HTTPS)",
+    "0.13.0": "the ConfigMap configuration is no longer read, CRDs replace it, and the "
+    "chart's configInline/existingConfigMap are gone",
+    "0.14.0": "the legacy AddressPool kind is no longer handled, its CRD is gone from 0.14.3",
+    "0.14.2": "only EndpointSlices are read, which needs Kubernetes 1.21+",
+    "0.16.0": "FRR-K8s becomes the chart's default BGP backend, FRR mode is deprecated, "
+    "and kube-rbac-proxy is removed: metrics only over HTTPS",
 }
 
 

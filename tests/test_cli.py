@@ -251,7 +251,8 @@ def test_metallb_version_overrides_the_repository_pin(repo: Path) -> None:
             "svc.yaml": service("new", "192.168.1.241", how="metallb.io"),
         },
     )
-    pinned = lint(repo, "--format", "json", ".")
+    # ML5 (install rules: no Chart.lock, 0.14.3 outdated) is not what this is about
+    pinned = lint(repo, "--format", "json", "--ignore", "ML5", ".")
     assert pinned.json["target"] == {
         "metallb_version": "0.14.3",
         "source": "metallb/Chart.yaml",
@@ -259,7 +260,9 @@ def test_metallb_version_overrides_the_repository_pin(repo: Path) -> None:
     }
     assert rules_of(pinned) == ["ML107"]  # metallb.io/ annotations arrived in 0.14.9
     assert pinned.code == 1
-    override = lint(repo, "--format", "json", "--metallb-version", "v0.14.9", ".")
+    override = lint(
+        repo, "--format", "json", "--ignore", "ML5", "--metallb-version", "v0.14.9", "."
+    )
     assert override.json["target"]["metallb_version"] == "0.14.9"
     assert override.json["target"]["source"] == "--metallb-version"
     assert rules_of(override) == []

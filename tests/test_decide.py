@@ -3,6 +3,7 @@ by table, then through the CLI (JSON `suppressed`, summary counts, exit code).""
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -10,13 +11,16 @@ import pytest
 
 from metallb_lint.catalog import catalog
 from metallb_lint.decide import (
+    Baseline,
     Decider,
     _Directives,
+    _Rule,
     annotation_table,
     fails,
     matches_rule,
     select_rules,
     severity_overrides,
+    write_baseline,
 )
 from metallb_lint.errors import UsageError
 from metallb_lint.findings import Finding, Location, ResourceRef, Severity
@@ -402,3 +406,194 @@ def test_annotation_suppression_through_the_cli(repo: Path) -> None:
         ("ML401", "grows in March")
     ]
     assert result.code == 0
+
+
+# -- precedence, case by case ----------------------------------------------------------------
+
+PRECEDENCE_TEXT = """\
+# metallb-lint: disable-file=ML401 -- file reason
+apiVersion: v1
+kind: Service
+metadata:
+  name: a
+  namespace: media
+spec:
+  loadBalancerIP: 10.0.0.1  # metallb-lint: disable=ML401 -- line reason
+"""
+NO_LINE = PRECEDENCE_TEXT.replace("  # metallb-lint: disable=ML401 -- line reason", "")
+NO_COMMENTS = NO_LINE.replace("# metallb-lint: disable-file=ML401 -- file reason\n", "#\n")
+REF = ResourceRef("v1", "Service", "media", "a")
+
+
+def _baseline(tmp_path: Path, reason: str | None) -> Baseline:
+    target = finding(
+        "ML401", str(tmp_path / "svc.yaml"), resource=REF, anchor="spec.loadBalancerIP"
+    )
+    path = tmp_path / "baseline.json"
+    write_baseline(str(path), [target])
+    if reason is not None:
+        data = json.loads(path.read_text())
+        data["findings"][0]["reason"] = reason
+        path.write_text(json.dumps(data))
+    return Baseline.load(str(path), "baseline.json")
+
+
+@pytest.mark.parametrize(
+    ("case", "selected", "ignored", "text", "annotated", "baseline", "inline", "expected"),
+    [
+        # 1. not selected: dropped, whatever else applies
+        ("unselected", False, False, PRECEDENCE_TEXT, True, "b", True, None),
+        # 2. per-file-ignores: dropped, before any suppression
+        ("per-file-ignore", True, True, PRECEDENCE_TEXT, True, "b", True, None),
+        # 3a. the comment on the line wins over everything after it
+        ("line", True, False, PRECEDENCE_TEXT, True, "b", True, (True, "line reason")),
+        # 3b. then the file comment
+        ("file", True, False, NO_LINE, True, "b", True, (True, "file reason")),
+        # 3c. then the annotation
+        ("annotation", True, False, NO_COMMENTS, True, "b", True, (True, "annotation reason")),
+        # 3d. then the baseline, with its reason...
+        ("baseline", True, False, NO_COMMENTS, False, "b", True, (True, "b")),
+        # ... or saying where it comes from
+        (
+            "baseline-no-reason",
+            True,
+            False,
+            NO_COMMENTS,
+            False,
+            "",
+            True,
+            (True, "in the baseline baseline.json"),
+        ),
+        # --no-inline-suppressions: comments and annotations off, the baseline still on
+        ("no-inline-baseline", True, False, PRECEDENCE_TEXT, True, "b", False, (True, "b")),
+        ("no-inline", True, False, PRECEDENCE_TEXT, True, None, False, (False, None)),
+        # nothing applies
+        ("nothing", True, False, NO_COMMENTS, False, None, True, (False, None)),
+    ],
+)
+def test_precedence(
+    tmp_path: Path,
+    monkeypatch,
+    case,
+    selected,
+    ignored,
+    text,
+    annotated,
+    baseline,
+    inline,
+    expected,
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    annotations = (
+        annotation_table(
+            [_Resource("svc.yaml", REF, {"lint.metallb.io/ignore": "ML401=annotation reason"})]
+        )
+        if annotated
+        else {}
+    )
+    decider = Decider(
+        {"ML401"} if selected else {"ML406"},
+        severities={"ML401": Severity.WARNING},
+        per_file_ignores={"svc.yaml": ["ML4"]} if ignored else {},
+        inline=inline,
+        annotations=annotations,
+        baseline=_baseline(tmp_path, baseline) if baseline is not None else None,
+    )
+    target = finding("ML401", "svc.yaml", 8, resource=REF, anchor="spec.loadBalancerIP")
+    kept = decider.decide([target], {"svc.yaml": text})
+    if expected is None:
+        assert kept == [], case
+        return
+    assert [(f.suppressed, f.suppression_reason) for f in kept] == [expected], case
+    assert kept[0].severity == Severity.WARNING  # severity overrides apply last, suppressed or not
+
+
+def test_every_matching_suppression_counts_as_used(tmp_path: Path, monkeypatch) -> None:
+    """The line comment decides the reason, but the file comment and the baseline entry that
+    also match are used too: ML006 does not report them."""
+    monkeypatch.chdir(tmp_path)
+    decider = Decider(
+        {"ML401", "ML006"},
+        baseline=_baseline(tmp_path, "b"),
+        ran={"ML401", "ML006"},
+    )
+    target = finding("ML401", "svc.yaml", 8, resource=REF, anchor="spec.loadBalancerIP")
+    kept = decider.decide([target], {"svc.yaml": PRECEDENCE_TEXT})
+    assert [(f.rule, f.suppression_reason) for f in kept] == [("ML401", "line reason")]
+
+
+UNUSED_TEXT = """\
+# metallb-lint: disable-file=ML406,ML4O1 -- old
+apiVersion: v1
+kind: Service
+metadata:
+  name: a
+spec:
+  loadBalancerIP: 10.0.0.1  # metallb-lint: disable=ML401,ML409
+  # metallb-lint: disable=ML2
+  type: LoadBalancer
+  # metallb-lint: disable=ML006
+"""
+
+
+@pytest.mark.parametrize(
+    ("ran", "found", "expected"),
+    [
+        # every named rule ran: the specs that matched nothing are reported
+        (
+            {"ML401", "ML406", "ML409", "ML006"} | {i for i in ALL if i.startswith("ML2")},
+            [("ML401", 7)],
+            [
+                (1, "disable-file=ML406"),
+                (1, "disable-file=ML4O1"),
+                (7, "disable=ML409"),
+                (8, "disable=ML2"),
+            ],
+        ),
+        # ML406 and the ML2 rules did not run: those cannot be judged; a typo always can
+        ({"ML401", "ML409", "ML006"}, [("ML401", 7), ("ML409", 7)], [(1, "disable-file=ML4O1")]),
+        # a line comment covers the line below it when alone on its line
+        (
+            {"ML401", "ML409", "ML006"} | {i for i in ALL if i.startswith("ML2")},
+            [("ML401", 7), ("ML409", 7), ("ML201", 9)],
+            [(1, "disable-file=ML4O1")],
+        ),
+    ],
+)
+def test_unused_suppressions(ran, found, expected) -> None:
+    decider = Decider({"ML006"}, ran=ran)
+    made = [finding(rule, "svc.yaml", line) for rule, line in found]
+    kept = decider.decide(made, {"svc.yaml": UNUSED_TEXT})
+    assert [(f.location.line, f.anchor) for f in kept] == expected
+    assert all(f.rule == "ML006" and f.severity == Severity.INFO for f in kept)
+
+
+def test_unused_annotation_and_late_file_directive() -> None:
+    text = "\n" * 12 + "# metallb-lint: disable-file=ML401\n"
+    table = annotation_table(
+        [_Resource("svc.yaml", REF, {"lint.metallb.io/ignore": "ML401=x,ML409"})]
+    )
+    decider = Decider({"ML006"}, annotations=table, ran={"ML401", "ML409", "ML006"})
+    kept = decider.decide([finding("ML409", "svc.yaml", 3, resource=REF)], {"svc.yaml": text})
+    assert [(f.location.line, f.anchor) for f in kept] == [
+        (1, "lint.metallb.io/ignore:ML401"),
+        (13, "disable-file=ML401:late"),
+    ]
+    assert kept[0].message.startswith("'ML401' in the lint.metallb.io/ignore annotation is unused")
+    assert kept[0].resource == REF
+    assert "disable-file counts only in the first 10 lines" in kept[1].message
+
+
+def test_user_policies_match_like_builtin_rules() -> None:
+    policy = _Rule("ORG001", "pools-avoid-buggy-ips")
+    assert matches_rule("ORG001", policy) and matches_rule("org", policy)
+    assert matches_rule("ORG0", policy) and matches_rule("pools-avoid-buggy-ips", policy)
+    assert not matches_rule("OR", policy) and not matches_rule("ML", policy)
+    assert select_rules(["ORG"], [], extra=[policy]) == {"ORG001"}
+    assert "ORG001" in select_rules([], [], extra=[policy])
+    assert select_rules([], ["pools-avoid-buggy-ips"], extra=[policy]) == DEFAULT
+    assert severity_overrides({"ORG": Severity.ERROR}, "x", extra=[policy]) == {
+        "ORG001": Severity.ERROR
+    }
+    with pytest.raises(UsageError, match="'ORG' names no rule"):
+        select_rules(["ORG"], [])

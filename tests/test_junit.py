@@ -58,7 +58,7 @@ def test_demo_suites_per_file() -> None:
     assert "related: fixtures/homelab/metallb-system/templates/ipaddresspool.yaml:8" in (
         failures[0].text
     )
-    chart = by_name["fixtures/homelab/metallb-system/Chart.yaml"]
+    chart = by_name["fixtures/homelab/metallb-system/templates/ipaddresspool.yaml"]
     assert (chart.get("tests"), chart.get("failures")) == ("1", "0")
     [case] = chart.findall("testcase")
     assert list(case) == []  # passing

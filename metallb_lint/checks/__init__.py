@@ -64,7 +64,9 @@ def load_rules() -> dict[str, RuleFunc]:
     from metallb_lint.checks import (  # noqa: F401
         advertisements,
         bgp,
+        chart,
         input,
+        install,
         legacy,
         pools,
         schema,

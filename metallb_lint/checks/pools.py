@@ -181,36 +181,6 @@ def pool_overlap(ctx: Context) -> Iterator[Finding]:
         )
 
 
-@rule("ML204")
-def empty_pool(ctx: Context) -> Iterator[Finding]:
-    for pool in read_pools(ctx):
-        raw = pool.resource.get("spec", "addresses")
-        if isinstance(raw, list) and raw:
-            continue
-        if raw is not None and not isinstance(raw, list):
-            continue  # ML201 says what is wrong with it
-        spec = pool.resource.get("spec")
-        where = (
-            pool.resource.location("spec", "addresses")
-            if isinstance(spec, dict) and "addresses" in spec
-            else pool.resource.name_location
-        )
-        why = (
-            'MetalLB rejects it with "pool has no prefixes defined" and keeps the last valid '
-            "configuration"
-            if isinstance(raw, list)
-            else "spec.addresses is required by the CRD, so the API server rejects the pool"
-        )
-        yield ctx.finding(
-            "ML204",
-            f"pool '{pool.name}' has no addresses: {why}. List at least one CIDR or 'a-b' "
-            "range under spec.addresses, or delete the pool",
-            where,
-            resource=pool.resource.ref,
-            anchor="spec.addresses",
-        )
-
-
 @rule("ML205")
 def pool_not_advertised(ctx: Context) -> Iterator[Finding]:
     inv = ctx.inventory

@@ -322,31 +322,6 @@ def invalid_requested_ip(ctx: Context) -> Iterator[Finding]:
         )
 
 
-@rule("ML406")
-def deprecated_loadbalancerip(ctx: Context) -> Iterator[Finding]:
-    for request in ctx.inventory.services:
-        spec_ip = request.spec_ip
-        if request.origin != "service" or spec_ip is None:
-            continue
-        if not handled_by_metallb(ctx, request):
-            continue  # another load balancer (e.g. kube-vip) may still need the field
-        key = _ips_annotation(ctx)
-        if request.annotation_ips_key is not None:
-            fix = f"Remove it and keep the {request.annotation_ips_key.key} annotation"
-        elif spec_ip.parsed is not None:
-            fix = f'Use the annotation {key}: "{spec_ip.text}" instead'
-        else:
-            fix = f"Use the annotation {key} instead"
-        yield ctx.finding(
-            "ML406",
-            f"{request.label} uses spec.loadBalancerIP, deprecated in Kubernetes since 1.24 "
-            f"and unable to carry a dual-stack pair. {fix}",
-            spec_ip.location,
-            resource=request.resource,
-            anchor="spec.loadBalancerIP",
-        )
-
-
 def _annotation(ctx: Context, suffix: str) -> str:
     """The annotation key the target release reads best (facts §5.1)."""
     if ctx.target.version >= METALLB_IO_ANNOTATIONS:
@@ -356,25 +331,6 @@ def _annotation(ctx: Context, suffix: str) -> str:
 
 def _ips_annotation(ctx: Context) -> str:
     return _annotation(ctx, "loadBalancerIPs")
-
-
-@rule("ML409")
-def not_a_loadbalancer(ctx: Context) -> Iterator[Finding]:
-    for request in ctx.inventory.services:
-        if request.origin != "service" or request.is_load_balancer:
-            continue
-        settings = [(n.key, n.location) for n in request.metallb_annotations]
-        if request.spec_ip:
-            settings.append(("spec.loadBalancerIP", request.spec_ip.location))
-        for what, location in settings:
-            yield ctx.finding(
-                "ML409",
-                f"{request.label} is not of type LoadBalancer, so MetalLB ignores its {what}. "
-                "Set spec.type: LoadBalancer, or remove the setting",
-                location,
-                resource=request.resource,
-                anchor=what,
-            )
 
 
 @rule("ML410")

@@ -133,7 +133,7 @@ def run_example(policy: Policy, example: Example) -> tuple[list[Finding], int]:
     return found, matched
 
 
-def test_policy(policy: Policy) -> list[ExampleResult]:
+def check_examples(policy: Policy) -> list[ExampleResult]:
     results = []
     for expected, examples in (("pass", policy.passing), ("fail", policy.failing)):
         for index, example in enumerate(examples):
@@ -163,7 +163,7 @@ def report(policies: list[Policy], out=None, verbose: bool = False) -> bool:
     total = failed = untested = 0
     current = None
     for policy in policies:
-        results = test_policy(policy)
+        results = check_examples(policy)
         if policy.source != current:
             current = policy.source
             print(current, file=out)

@@ -1,0 +1,482 @@
+"""ML501-ML505, ML512, ML513: how the repository installs MetalLB, and which release it gets.
+
+Every install site the inventory found (Chart.yaml/requirements.yaml dependencies, Flux
+HelmRelease with its HelmRepository/OCIRepository, Argo CD Application and ApplicationSet,
+kustomize `helmCharts` and remote bases, raw manifest URLs, helmfile releases) is judged
+against the release table in metallb_lint.versions (facts §1, §9).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+
+from metallb_lint.checks import Context, rule
+from metallb_lint.findings import Finding, Related, ResourceRef
+from metallb_lint.model import Chart, Dependency, InstallSite
+from metallb_lint.placeholders import has_placeholder
+from metallb_lint.target import OFFICIAL_REPOSITORIES
+from metallb_lint.versions import (
+    CHART_VERSIONS,
+    KNOWN_VERSIONS,
+    NEWEST,
+    NO_CHART,
+    Version,
+    constraint_tests,
+    newest_patch,
+    releases_between,
+    resolve_constraint,
+)
+
+CHART_KINDS = frozenset(
+    {"chart-dependency", "helmrelease", "argocd", "applicationset", "kustomize-helm", "helmfile"}
+)
+BRANCHES = frozenset({"main", "master", "head"})
+FIRST_CONFIG_LAYOUT = Version(0, 13, 0)  # manifests/ became config/ (facts §9)
+FRR_K8S_FILES_FROM = Version(0, 14, 0)
+NEWEST_CHART = CHART_VERSIONS[-1]
+_SHA = re.compile(r"^[0-9a-f]{7,40}$")
+_CHART_TAG = re.compile(r"^metallb-chart-\d+\.\d+\.\d+$")
+
+# How each install form names its version, for "pin `...`" advice.
+_VERSION_KEY = {
+    "chart-dependency": "version",
+    "helmrelease": "version",
+    "argocd": "targetRevision",
+    "applicationset": "targetRevision",
+    "kustomize-helm": "version",
+    "helmfile": "version",
+}
+
+
+# -- shared helpers ----------------------------------------------------------------------------
+
+
+def version_text(site: InstallSite) -> str | None:
+    """The version as written (`version: 0.14` is read by YAML as a number); None if absent."""
+    value = site.version_text
+    if isinstance(value, bool) or value is None:
+        return None
+    if isinstance(value, (int, float)):
+        return str(value)
+    return value.strip() if isinstance(value, str) else None
+
+
+def exact_version(site: InstallSite) -> Version | None:
+    return Version.parse(version_text(site))
+
+
+def describe(site: InstallSite) -> str:
+    return site.owner or site.kind
+
+
+def chart_sites(ctx: Context) -> list[InstallSite]:
+    """The official chart's install sites (a chart merely named metallb is ML503's business)."""
+    return [s for s in ctx.inventory.install_sites if s.kind in CHART_KINDS]
+
+
+def manifest_sites(ctx: Context) -> list[InstallSite]:
+    return [s for s in ctx.inventory.install_sites if s.kind == "manifest-url"]
+
+
+def chart_ref(chart: Chart) -> ResourceRef:
+    api = chart.doc.get("apiVersion")
+    return ResourceRef(api if isinstance(api, str) else "v2", "Chart", None, chart.name)
+
+
+def _code(text: object) -> str:
+    return f"`{text}`"
+
+
+def _line(version: Version) -> str:
+    return f"{version.major}.{version.minor}"
+
+
+# -- ML501 -------------------------------------------------------------------------------------
+
+
+def pin_problem(site: InstallSite) -> tuple[str, Version] | None:
+    """Why a chart site is not pinned to one release, and the release to pin; None if pinned."""
+    text = version_text(site)
+    key = _VERSION_KEY.get(site.kind, "version")
+    if not text:
+        how = {
+            "argocd": "Argo CD",
+            "applicationset": "Argo CD",
+            "helmrelease": "Flux",
+            "kustomize-helm": "kustomize",
+            "helmfile": "helmfile",
+        }.get(site.kind, "Helm")
+        return (
+            f"the metallb chart has no {_code(key)}: {how} installs whatever release is newest "
+            f"when it runs (today {NEWEST_CHART}); pin {_code(f'{key}: {NEWEST_CHART}')}",
+            NEWEST_CHART,
+        )
+    if has_placeholder(text) or text.startswith("sha256:"):
+        return None  # filled in elsewhere (ML004), or an OCI digest: pinned
+    if Version.parse(text) is not None:
+        return None
+    if constraint_tests(text) is None:
+        return (
+            f"{key} {_code(text)} is not a chart version but a branch or symbolic name: the "
+            f"chart follows whatever is newest (today {NEWEST_CHART}); pin "
+            f"{_code(f'{key}: {NEWEST_CHART}')}",
+            NEWEST_CHART,
+        )
+    resolved = resolve_constraint(text)
+    if resolved is None:
+        return (
+            f"{key} {_code(text)} is a range that matches no published metallb chart; pin an "
+            f"exact version such as {_code(f'{key}: {NEWEST_CHART}')}",
+            NEWEST_CHART,
+        )
+    return (
+        f"{key} {_code(text)} is a range: every sync may install a different MetalLB release "
+        f"(today it resolves to {resolved}); pin {_code(f'{key}: {resolved}')}",
+        resolved,
+    )
+
+
+@rule("ML501")
+def unpinned_chart(ctx: Context) -> Iterator[Finding]:
+    for site in chart_sites(ctx):
+        problem = pin_problem(site)
+        if problem is not None:
+            yield ctx.finding(
+                "ML501",
+                f"{describe(site)}: {problem[0]}",
+                site.version_location,
+                resource=site.resource,
+                anchor=f"{site.kind}/{describe(site)}",
+            )
+
+
+# -- ML502 -------------------------------------------------------------------------------------
+
+
+def _same_repository(a: object, b: object) -> bool:
+    clean = [x.strip().rstrip("/") if isinstance(x, str) else x for x in (a, b)]
+    return clean[0] == clean[1]
+
+
+def _lock_entry(chart: Chart, dep: Dependency) -> tuple[int, dict] | None:
+    assert chart.lock is not None
+    entries = chart.lock.get("dependencies")
+    for index, entry in enumerate(entries if isinstance(entries, list) else []):
+        if isinstance(entry, dict) and entry.get("name") == dep.name:
+            return index, entry
+    return None
+
+
+@rule("ML502")
+def chart_lock_drift(ctx: Context) -> Iterator[Finding]:
+    for chart in ctx.inventory.charts:
+        if chart.doc.get("apiVersion") == "v1":
+            continue  # Helm v2 locks into requirements.lock, which is not read
+        for dep in chart.dependencies:
+            if dep.name != "metallb":
+                continue
+            if chart.lock is None:
+                yield ctx.finding(
+                    "ML502",
+                    "no Chart.lock next to this Chart.yaml: `helm dependency build` cannot "
+                    "reproduce the metallb dependency it resolved; run `helm dependency update` "
+                    "and commit Chart.lock",
+                    dep.location,
+                    resource=chart_ref(chart),
+                )
+                continue
+            found = _lock_entry(chart, dep)
+            related = [Related(dep.location, "the dependency in Chart.yaml")]
+            if found is None:
+                yield ctx.finding(
+                    "ML502",
+                    "Chart.lock has no metallb entry, while Chart.yaml depends on metallb: the "
+                    "lock is stale; run `helm dependency update`",
+                    chart.lock.location(("dependencies",), key=True),
+                    resource=chart_ref(chart),
+                    related=related,
+                )
+                continue
+            index, entry = found
+            yield from _lock_drift(ctx, chart, dep, index, entry, related)
+
+
+def _lock_drift(
+    ctx: Context, chart: Chart, dep: Dependency, index: int, entry: dict, related: list
+) -> Iterator[Finding]:
+    assert chart.lock is not None
+    wanted = str(dep.version).strip() if dep.version is not None else None
+    locked = str(entry.get("version")).strip() if entry.get("version") is not None else None
+    if wanted and locked and not has_placeholder(wanted):
+        exact = Version.parse(wanted)
+        locked_version = Version.parse(locked)
+        if exact is not None:
+            stale = locked_version != exact
+        else:
+            tests = constraint_tests(wanted)
+            stale = tests is not None and (
+                locked_version is None
+                or resolve_constraint(wanted, (locked_version,)) != locked_version
+            )
+        if stale:
+            yield ctx.finding(
+                "ML502",
+                f"Chart.lock pins metallb {locked}, but Chart.yaml asks for {wanted}: "
+                "`helm dependency build` fails or installs the locked release; run "
+                "`helm dependency update` and commit Chart.lock",
+                chart.lock.location(("dependencies", index, "version")),
+                resource=chart_ref(chart),
+                related=related,
+            )
+    if dep.repository and not _same_repository(entry.get("repository"), dep.repository):
+        yield ctx.finding(
+            "ML502",
+            f"Chart.lock fetches metallb from {_code(entry.get('repository'))}, but Chart.yaml "
+            f"names {_code(dep.repository)}: the lock is stale; run `helm dependency update`",
+            chart.lock.location(("dependencies", index, "repository")),
+            resource=chart_ref(chart),
+            related=[
+                Related(dep.repository_location or dep.location, "the repository in Chart.yaml")
+            ],
+        )
+
+
+# -- ML503 -------------------------------------------------------------------------------------
+
+
+def _third_party_message(site: InstallSite) -> str:
+    repo = site.repository
+    official = " or ".join(_code(r) for r in OFFICIAL_REPOSITORIES)
+    if "bitnami" in f"{repo} {site.owner}".lower():
+        who = "Bitnami's metallb chart, not MetalLB's own"
+    elif repo:
+        who = f"a chart named metallb from {_code(repo)}, not from MetalLB's own repository"
+    else:
+        who = "a chart named metallb from a source this repository does not show"
+    return (
+        f"{describe(site)} installs {who}: its values, defaults and release numbers differ from "
+        f"the official chart (they are not checked against it), and its images are rebuilt by "
+        f"a third party. Prefer MetalLB's chart from {official}"
+    )
+
+
+@rule("ML503")
+def untrusted_chart_source(ctx: Context) -> Iterator[Finding]:
+    seen: set[tuple[str, int]] = set()
+    sites = [*ctx.inventory.install_sites, *ctx.inventory.other_sites]
+    for site in sorted(sites, key=lambda s: (s.version_location.path, s.version_location.line)):
+        location = site.repository_location or site.version_location
+        repo = site.repository or ""
+        if repo.strip().lower().startswith("http://"):
+            message = (
+                f"{describe(site)} fetches MetalLB over plain http ({_code(repo.strip())}): "
+                "anyone on the path can swap the chart or manifests; use https"
+            )
+            if site.kind != "manifest-url" and not site.official:
+                message += f" and MetalLB's own repository {_code(OFFICIAL_REPOSITORIES[0])}"
+        elif not site.official:
+            message = _third_party_message(site)
+        else:
+            continue
+        key = (location.path, location.line)
+        if key not in seen:
+            seen.add(key)
+            yield ctx.finding("ML503", message, location, resource=site.resource)
+
+
+# -- ML504 -------------------------------------------------------------------------------------
+
+
+def _listing(releases: list, attribute: str) -> str:
+    return "; ".join(f"{r.version}: {getattr(r, attribute)}" for r in releases)
+
+
+def upgrade_advice(version: Version, chart: bool) -> str | None:
+    """Why a pinned release is outdated and what to move to; None if it is current."""
+    if version not in KNOWN_VERSIONS:
+        return (
+            f"MetalLB {version} is not a release this tool knows (the newest known is {NEWEST}): "
+            f"a typo, or a release newer than this linter; pin a known release such as {NEWEST}"
+        )
+    patch = newest_patch(version) or version
+    if chart and str(version) in NO_CHART:
+        move = patch if patch > version else NEWEST
+        return (
+            f"no metallb chart {version} was published (there is no metallb-chart-{version} "
+            f"tag), so Helm cannot fetch it; pin {move}"
+        )
+    security = [r for r in releases_between(version, NEWEST) if r.security]
+    if patch == version and not security:
+        return None
+    if patch > version:
+        fixes = (
+            "security fixes"
+            if any(r.security for r in releases_between(version, patch))
+            else "bug fixes, same behaviour"
+        )
+        text = (
+            f"MetalLB {version} is outdated: move to {patch}, the newest {_line(version)} "
+            f"patch ({fixes})"
+        )
+        if patch < NEWEST:
+            text += f", or to the newest release {NEWEST}"
+    else:
+        text = (
+            f"MetalLB {version} is the last {_line(version)} release, but later releases fix "
+            f"vulnerabilities: move to the newest release {NEWEST}"
+        )
+    text += "."
+    if security:
+        text += f" Security fixes since {version}: {_listing(security, 'security')}."
+    changes = [r for r in releases_between(patch, NEWEST) if r.removal]
+    if changes:
+        text += f" Changes to plan for after {_line(version)}: {_listing(changes, 'removal')}."
+    return text
+
+
+@rule("ML504")
+def outdated_metallb(ctx: Context) -> Iterator[Finding]:
+    for site in ctx.inventory.install_sites:
+        version = exact_version(site)
+        if version is None:
+            continue
+        advice = upgrade_advice(version, site.kind in CHART_KINDS)
+        if advice is not None:
+            yield ctx.finding(
+                "ML504",
+                advice,
+                site.version_location,
+                resource=site.resource,
+                anchor=f"{site.kind}/{describe(site)}",
+            )
+
+
+# -- ML505 -------------------------------------------------------------------------------------
+
+
+def is_pinned_ref(ref: str | None) -> bool:
+    """A release tag or a commit: the manifests cannot change under the same reference."""
+    if not ref:
+        return False
+    ref = ref.strip()
+    if has_placeholder(ref):
+        return True  # resolved elsewhere (ML004)
+    return Version.parse(ref) is not None or bool(_SHA.match(ref)) or bool(_CHART_TAG.match(ref))
+
+
+@rule("ML505")
+def unpinned_manifest(ctx: Context) -> Iterator[Finding]:
+    for site in manifest_sites(ctx):
+        ref = version_text(site)
+        if is_pinned_ref(ref):
+            continue
+        what = f"branch {_code(ref)}" if ref else "the default branch (no `?ref=`)"
+        if (site.owner or "").startswith("Application"):
+            fix = f"set `targetRevision: v{NEWEST}`"
+        elif ref and "raw.githubusercontent.com" in (site.repository or ""):
+            fix = f"replace {_code(ref)} with the tag `v{NEWEST}` in the URL"
+        else:
+            fix = f"add `?ref=v{NEWEST}` (a release tag)"
+        yield ctx.finding(
+            "ML505",
+            f"MetalLB's manifests are pulled from {what}, which moves with every commit: "
+            f"unreleased code lands on the next sync; {fix}",
+            site.version_location,
+            resource=site.resource,
+        )
+
+
+# -- ML512 -------------------------------------------------------------------------------------
+
+
+@rule("ML512")
+def version_skew(ctx: Context) -> Iterator[Finding]:
+    pinned = [(s, v) for s in ctx.inventory.install_sites if (v := exact_version(s)) is not None]
+    if len({v for _, v in pinned}) < 2:
+        return
+    pinned.sort(key=lambda p: (p[0].version_location.path, p[0].version_location.line))
+    reference = next(
+        (p for p in pinned if p[0].version_location == ctx.target.version_location), pinned[0]
+    )
+    ref_site, ref_version = reference
+    for site, version in pinned:
+        if version == ref_version:
+            continue
+        yield ctx.finding(
+            "ML512",
+            f"{describe(site)} installs MetalLB {version}, while {describe(ref_site)} "
+            f"({ref_site.version_location.path}:{ref_site.version_location.line}) installs "
+            f"{ref_version}: CRDs, webhooks and pods of different releases disagree; pin one "
+            "release everywhere",
+            site.version_location,
+            resource=site.resource,
+            related=[Related(ref_site.version_location, f"MetalLB {ref_version} here")],
+        )
+
+
+# -- ML513 -------------------------------------------------------------------------------------
+
+
+def manifest_files(version: Version) -> tuple[str, frozenset[str]]:
+    """The folder of single-file manifests in a release and the files it holds (facts §9)."""
+    if version < FIRST_CONFIG_LAYOUT:
+        files = {"metallb.yaml", "namespace.yaml", "kustomization.yaml"}
+        if version >= Version(0, 12, 0):
+            files.add("metallb-frr.yaml")
+        return "manifests", frozenset(files)
+    stems = ["metallb-native", "metallb-frr"]
+    if version >= FRR_K8S_FILES_FROM:
+        stems.append("metallb-frr-k8s")
+    return "config/manifests", frozenset(
+        f"{stem}{suffix}.yaml" for stem in stems for suffix in ("", "-prometheus")
+    )
+
+
+def path_problem(path: str, version: Version) -> str | None:
+    """Why `path` does not exist in MetalLB's repository at `version`; None if it may."""
+    path = re.sub(r"^(?:\.git)?/*", "", path.strip()).strip("/")
+    folder, files = manifest_files(version)
+    listing = ", ".join(sorted(files))
+    if version < FIRST_CONFIG_LAYOUT:
+        if path == "config" or path.startswith("config/"):
+            return (
+                f"{_code(path)} does not exist in MetalLB {version}: releases before 0.13.0 "
+                f"ship `manifests/` ({listing})"
+            )
+    else:
+        if path == "manifests" or path.startswith("manifests/"):
+            return (
+                f"{_code(path)} does not exist in MetalLB {version}: `manifests/` was removed "
+                "in 0.13.0; use the kustomize base `config/native` (or `config/frr`) or "
+                "`config/manifests/metallb-native.yaml`"
+            )
+        if path.startswith("config/frr-k8s") and version < FRR_K8S_FILES_FROM:
+            return f"{_code(path)} does not exist in MetalLB {version}: FRR-K8s arrived in 0.14"
+    if path.startswith(folder + "/") and "/" not in path[len(folder) + 1 :]:
+        name = path[len(folder) + 1 :]
+        if name and name not in files:
+            return f"{_code(path)} does not exist in MetalLB {version}: {folder}/ holds {listing}"
+    return None
+
+
+@rule("ML513")
+def broken_install_reference(ctx: Context) -> Iterator[Finding]:
+    for site in manifest_sites(ctx):
+        if not site.path_hint:
+            continue
+        ref = version_text(site)
+        version = Version.parse(ref)
+        if version is None:
+            if not is_pinned_ref(ref):
+                version = NEWEST  # a branch: today's layout
+            else:
+                continue  # a commit: layout unknown
+        elif version not in KNOWN_VERSIONS:
+            continue  # ML504
+        problem = path_problem(site.path_hint, version)
+        if problem is not None:
+            yield ctx.finding("ML513", problem, site.version_location, resource=site.resource)
+
+
+__all__ = ["CHART_KINDS", "exact_version", "pin_problem", "upgrade_advice", "version_text"]
