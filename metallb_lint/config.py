@@ -25,6 +25,7 @@ from metallb_lint.errors import UsageError
 from metallb_lint.findings import Location, Severity
 from metallb_lint.load import Chunk, compose_chunk, decode
 from metallb_lint.resources import load_schema
+from metallb_lint.schema import describe, where
 
 CONFIG_NAMES = (".metallb-lint.yaml", ".metallb-lint.yml")
 
@@ -191,25 +192,8 @@ _EXAMPLES = {
 }
 
 
-def _describe(value: object) -> str:
-    if isinstance(value, bool):
-        return f"the boolean {str(value).lower()}"
-    if isinstance(value, (int, float)):
-        return f"the number {value}"
-    if isinstance(value, str):
-        return f"the string '{value}'"
-    if isinstance(value, list):
-        return "a list"
-    if isinstance(value, dict):
-        return "a mapping"
-    return "null" if value is None else type(value).__name__
-
-
 def _where(path: tuple) -> str:
-    out = ""
-    for part in path:
-        out += f"[{part}]" if isinstance(part, int) else (f".{part}" if out else str(part))
-    return out or "the configuration"
+    return where(path) or "the configuration"
 
 
 def _message(error) -> tuple[tuple, bool, str]:
@@ -237,24 +221,24 @@ def _message(error) -> tuple[tuple, bool, str]:
             return (
                 path,
                 False,
-                f"the file must be a mapping of keys, not {_describe(error.instance)}",
+                f"the file must be a mapping of keys, not {describe(error.instance)}",
             )
         return (
             path,
             False,
             f"{where} must be {expected or _TYPE_NAMES.get(wanted, wanted)}, "
-            f"not {_describe(error.instance)}",
+            f"not {describe(error.instance)}",
         )
     if error.validator == "enum":
         if error.validator_value == ["error", "warning", "info"]:
             return (
                 path,
                 False,
-                f"{where}: {_describe(error.instance)} is not a severity (error, warning or info)",
+                f"{where}: {describe(error.instance)} is not a severity (error, warning or info)",
             )
         return path, False, f"{where}: {error.message}"
     if error.validator == "pattern" and expected:
-        return path, False, f"{where}: {_describe(error.instance)} is not {expected}"
+        return path, False, f"{where}: {describe(error.instance)} is not {expected}"
     if error.validator == "minLength":
         return path, False, f"{where} must not be empty"
     if error.validator == "maxLength":

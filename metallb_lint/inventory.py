@@ -505,7 +505,7 @@ class _Builder:
         """A Flux HelmRelease of a chart named metallb, with its HelmRepository/OCIRepository."""
         namespace = _str(spec.get("targetNamespace")) or _str(_get(body, "metadata", "namespace"))
         owner = f"HelmRelease {_str(_get(body, 'metadata', 'name')) or ''}".strip()
-        ref = _body_ref(body)
+        resource = _body_ref(body)
         chart_ref = spec.get("chartRef") if isinstance(spec.get("chartRef"), dict) else None
         if chart_ref is not None:  # Flux 2.3+: the chart is an OCIRepository artifact
             ref_kind, ref_name = _str(chart_ref.get("kind")), _str(chart_ref.get("name"))
@@ -531,7 +531,7 @@ class _Builder:
                 chart="metallb",
                 official=is_official_repository(posixpath.dirname(url.rstrip("/"))),
                 owner=owner,
-                resource=ref,
+                resource=resource,
             )
         if _str(_get(spec, "chart", "spec", "chart")) != "metallb":
             return None
@@ -561,7 +561,7 @@ class _Builder:
             chart="metallb",
             official=official,
             owner=owner,
-            resource=ref,
+            resource=resource,
         )
 
     def _target(self, values: list[ValuesSource], sites: list[InstallSite]) -> Target:

@@ -18,6 +18,8 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from functools import cache, cached_property
 
+from metallb_lint import minischema
+from metallb_lint.minischema import MiniValidator
 from metallb_lint.resources import data_dir
 from metallb_lint.versions import KNOWN_VERSIONS, NEWEST, RELEASES, Version
 
@@ -228,11 +230,12 @@ def model(name: str, version: Version) -> Model:
     return Model(name, version, specialise(raw, version), raw)
 
 
-# -- a small validator for the authored schemas ----------------------------------------------------
+# -- the small validator for the authored schemas --------------------------------------------------
 
 # What the authored schemas use. Importing `jsonschema` costs ~70 ms, a third of a pre-commit run
-# on a small repository; these keywords are validated here with the semantics of draft 2020-12
-# (tests/test_schemas.py compares both on every schema of every release).
+# on a small repository; these keywords are validated by metallb_lint.minischema with the
+# semantics of draft 2020-12 (tests/test_schemas.py compares both on every schema of every
+# release).
 _MINI_KEYWORDS = frozenset(
     {
         "type",
@@ -257,127 +260,7 @@ _MINI_KEYWORDS = frozenset(
 
 
 def mini_supported(schema: object) -> bool:
-    if isinstance(schema, bool):
-        return True
-    if not isinstance(schema, dict) or not set(schema) <= _MINI_KEYWORDS:
-        return False
-    props = schema.get("properties")
-    if isinstance(props, dict) and not all(mini_supported(v) for v in props.values()):
-        return False
-    for key in ("items", "additionalProperties"):
-        if key in schema and not mini_supported(schema[key]):
-            return False
-    return True
-
-
-def _is_type(value: object, kind: str) -> bool:
-    if kind == "object":
-        return isinstance(value, dict)
-    if kind == "array":
-        return isinstance(value, list)
-    if kind == "string":
-        return isinstance(value, str)
-    if kind == "boolean":
-        return isinstance(value, bool)
-    if kind == "null":
-        return value is None
-    if isinstance(value, bool) or not isinstance(value, (int, float)):
-        return False
-    return kind == "number" or isinstance(value, int) or value.is_integer()
-
-
-def _equal(a: object, b: object) -> bool:
-    """JSON equality: true is not 1, 1 is 1.0."""
-    if isinstance(a, bool) or isinstance(b, bool):
-        return type(a) is type(b) and a == b
-    if isinstance(a, list) and isinstance(b, list):
-        return len(a) == len(b) and all(_equal(x, y) for x, y in zip(a, b, strict=True))
-    if isinstance(a, dict) and isinstance(b, dict):
-        return a.keys() == b.keys() and all(_equal(a[k], b[k]) for k in a)
-    return a == b
-
-
-def _number(value: object) -> bool:
-    return isinstance(value, (int, float)) and not isinstance(value, bool)
-
-
-@dataclass
-class MiniError:
-    """The parts of a jsonschema ValidationError that `problems` reads."""
-
-    validator: str
-    validator_value: object
-    instance: object
-    absolute_path: tuple
-    schema: dict
-    message: str
-    context: list = field(default_factory=list)
-    relative_path: tuple = ()
-
-
-class MiniValidator:
-    def __init__(self, schema: dict) -> None:
-        self.schema = schema
-
-    def iter_errors(self, instance: object) -> Iterator[MiniError]:
-        yield from self._check(self.schema, instance, ())
-
-    def _check(self, schema: object, value: object, path: tuple) -> Iterator[MiniError]:
-        if schema is True or not isinstance(schema, dict):
-            return
-        if schema is False:  # pragma: no cover - handled by additionalProperties below
-            return
-
-        def error(keyword: str, message: str) -> MiniError:
-            return MiniError(keyword, schema[keyword], value, path, schema, message)
-
-        for keyword, wanted in schema.items():
-            if keyword == "type":
-                kinds = [wanted] if isinstance(wanted, str) else list(wanted)
-                if not any(_is_type(value, k) for k in kinds):
-                    yield error(keyword, f"{value!r} is not of type {', '.join(kinds)}")
-            elif keyword == "enum":
-                if not any(_equal(value, option) for option in wanted):
-                    yield error(keyword, f"{value!r} is not one of {wanted!r}")
-            elif keyword == "const":
-                if not _equal(value, wanted):
-                    yield error(keyword, f"{wanted!r} was expected")
-            elif keyword in ("minimum", "maximum", "exclusiveMinimum", "exclusiveMaximum"):
-                if (
-                    _number(value)
-                    and not {
-                        "minimum": value >= wanted,
-                        "maximum": value <= wanted,
-                        "exclusiveMinimum": value > wanted,
-                        "exclusiveMaximum": value < wanted,
-                    }[keyword]
-                ):
-                    yield error(keyword, f"{value!r} is out of range ({keyword} {wanted})")
-            elif keyword in ("minItems", "maxItems") and isinstance(value, list):
-                if (len(value) < wanted) if keyword == "minItems" else (len(value) > wanted):
-                    yield error(keyword, f"{value!r} has the wrong number of items")
-            elif keyword in ("minLength", "maxLength") and isinstance(value, str):
-                if (len(value) < wanted) if keyword == "minLength" else (len(value) > wanted):
-                    yield error(keyword, f"{value!r} has the wrong length")
-            elif keyword == "required" and isinstance(value, dict):
-                for key in wanted:
-                    if key not in value:
-                        yield error(keyword, f"{key!r} is a required property")
-            elif keyword == "properties" and isinstance(value, dict):
-                for key, sub in wanted.items():
-                    if key in value:
-                        yield from self._check(sub, value[key], (*path, key))
-            elif keyword == "items" and isinstance(value, list):
-                for index, item in enumerate(value):
-                    yield from self._check(wanted, item, (*path, index))
-            elif keyword == "additionalProperties" and isinstance(value, dict):
-                known = schema.get("properties") or {}
-                extra = [k for k in value if k not in known]
-                if wanted is False and extra:
-                    yield error(keyword, "Additional properties are not allowed")
-                elif isinstance(wanted, dict):
-                    for key in extra:
-                        yield from self._check(wanted, value[key], (*path, key))
+    return minischema.supported(schema, _MINI_KEYWORDS)
 
 
 # -- the CRD catalogue and schema sets -----------------------------------------------------------

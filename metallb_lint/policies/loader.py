@@ -32,6 +32,7 @@ from metallb_lint.policies.model import (
     VersionRange,
 )
 from metallb_lint.resources import load_schema
+from metallb_lint.schema import describe, where
 
 POLICY_SUFFIXES = (".yaml", ".yml")
 
@@ -193,24 +194,7 @@ def parse_policies(
 
 
 def _where(path: tuple) -> str:
-    out = ""
-    for part in path:
-        out += f"[{part}]" if isinstance(part, int) else (f".{part}" if out else str(part))
-    return out or "the policy"
-
-
-def _describe(value: object) -> str:
-    if isinstance(value, bool):
-        return f"the boolean {str(value).lower()}"
-    if isinstance(value, (int, float)):
-        return f"the number {value}"
-    if isinstance(value, str):
-        return f"the string '{value}'"
-    if isinstance(value, list):
-        return "a list"
-    if isinstance(value, dict):
-        return "a mapping"
-    return "null" if value is None else type(value).__name__
+    return where(path) or "the policy"
 
 
 _TYPES = {
@@ -252,7 +236,7 @@ def _shape_problem(error) -> _Problem:
         wanted = error.validator_value
         wanted = wanted if isinstance(wanted, str) else " or ".join(_TYPES[w] for w in wanted)
         return _Problem(
-            path, f"{where} must be {_TYPES.get(wanted, wanted)}, not {_describe(error.instance)}"
+            path, f"{where} must be {_TYPES.get(wanted, wanted)}, not {describe(error.instance)}"
         )
     if error.validator == "enum":
         values = error.validator_value
@@ -263,9 +247,9 @@ def _shape_problem(error) -> _Problem:
                 f"{', '.join(KINDS)}; other objects are not read by metallb-lint)",
             )
         choices = ", ".join(str(v) for v in values)
-        return _Problem(path, f"{where}: {_describe(error.instance)} is not one of {choices}")
+        return _Problem(path, f"{where}: {describe(error.instance)} is not one of {choices}")
     if error.validator == "pattern" and last in _PATTERNS:
-        return _Problem(path, f"{where}: {_describe(error.instance)} is not {_PATTERNS[last]}")
+        return _Problem(path, f"{where}: {describe(error.instance)} is not {_PATTERNS[last]}")
     if error.validator == "minItems":
         return _Problem(path, f"{where} must not be empty")
     if error.validator == "minLength":
@@ -283,7 +267,7 @@ def _validate_shape(data: object) -> None:
     if not errors:
         return
     if data is None or not isinstance(data, (dict, list)):
-        raise _Problem((), f"a policy file holds a policy or a list of them, not {_describe(data)}")
+        raise _Problem((), f"a policy file holds a policy or a list of them, not {describe(data)}")
     errors.sort(key=lambda e: (len(e.absolute_path) == 0, [str(p) for p in e.absolute_path]))
     raise _shape_problem(errors[0])
 

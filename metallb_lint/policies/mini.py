@@ -1,19 +1,18 @@
-"""A small JSON Schema 2020-12 evaluator for the keywords policies use most.
+"""The small JSON Schema evaluator (metallb_lint.minischema) with what policies add to 2020-12.
 
 Importing `jsonschema` costs ~70 ms, a third of a pre-commit run on a small repository, and the
 built-in policies run on nearly every repository; so a policy whose schema sticks to the
-keywords below is evaluated here, with jsonschema's semantics (tests/test_policies.py compares
-both), and any other schema by jsonschema itself. Errors carry the attributes of jsonschema's
-`ValidationError` that metallb_lint.policies.evaluation reads.
+evaluator's keywords, our formats and our address-count keywords is evaluated here, with
+jsonschema's semantics (tests/test_policies.py compares both), and any other schema by
+jsonschema itself.
 """
 
 from __future__ import annotations
 
-import re
-from collections.abc import Iterator
-from dataclasses import dataclass, field
-from functools import cache
+from functools import partial
 
+from metallb_lint import minischema
+from metallb_lint.minischema import MiniError
 from metallb_lint.policies.formats import (
     ADDRESS_KEYWORDS,
     OUR_CHECKS,
@@ -22,310 +21,20 @@ from metallb_lint.policies.formats import (
     count_addresses,
 )
 
-_APPLICATORS = frozenset(
-    {
-        "properties",
-        "patternProperties",
-        "additionalProperties",
-        "propertyNames",
-        "items",
-        "not",
-        "allOf",
-        "anyOf",
-        "oneOf",
-        "if",
-        "then",
-        "else",
-    }
-)
-_ASSERTIONS = frozenset(
-    {
-        "type",
-        "enum",
-        "const",
-        "minimum",
-        "maximum",
-        "exclusiveMinimum",
-        "exclusiveMaximum",
-        "multipleOf",
-        "minItems",
-        "maxItems",
-        "uniqueItems",
-        "minLength",
-        "maxLength",
-        "pattern",
-        "required",
-        "minProperties",
-        "maxProperties",
-        "format",
-        *ADDRESS_KEYWORDS,
-    }
-)
-_ANNOTATIONS = frozenset(
-    {
-        "$schema",
-        "$id",
-        "$comment",
-        "title",
-        "description",
-        "default",
-        "deprecated",
-        "readOnly",
-        "writeOnly",
-        "examples",
-        "message",
-    }
-)
-SUPPORTED = _APPLICATORS | _ASSERTIONS | _ANNOTATIONS
+SUPPORTED = minischema.SUPPORTED | frozenset(ADDRESS_KEYWORDS)
+_KEYWORDS = {keyword: partial(address_problems, keyword) for keyword in ADDRESS_KEYWORDS}
 
 
 def supported(schema: object) -> bool:
-    """Whether every (sub)schema uses only keywords this evaluator knows."""
-    if isinstance(schema, bool):
-        return True
-    if not isinstance(schema, dict) or not set(schema) <= SUPPORTED:
-        return False
-    if "format" in schema and schema["format"] not in OUR_CHECKS:
-        return False  # a standard format: jsonschema checks it
-    for key in ("properties", "patternProperties"):
-        value = schema.get(key)
-        if isinstance(value, dict) and not all(supported(v) for v in value.values()):
-            return False
-    for key in ("allOf", "anyOf", "oneOf"):
-        value = schema.get(key)
-        if isinstance(value, list) and not all(supported(v) for v in value):
-            return False
-    for key in ("additionalProperties", "propertyNames", "items", "not", "if", "then", "else"):
-        if key in schema and not supported(schema[key]):
-            return False
-    return not isinstance(schema.get("items"), list)  # old tuple form: not 2020-12
+    """Whether every (sub)schema uses only keywords and formats this evaluator knows."""
+    return minischema.supported(schema, SUPPORTED, OUR_CHECKS)
 
 
-@dataclass
-class MiniError:
-    validator: str | None
-    validator_value: object
-    instance: object
-    absolute_path: tuple
-    schema: object
-    message: str
-    relative_schema_path: tuple = ()
-    context: list = field(default_factory=list)
+class MiniValidator(minischema.MiniValidator):
+    """Our formats asserted, `maxAddresses`/`minAddresses` evaluated."""
 
-
-def _is_type(value: object, kind: str) -> bool:
-    if kind == "object":
-        return isinstance(value, dict)
-    if kind == "array":
-        return isinstance(value, list)
-    if kind == "string":
-        return isinstance(value, str)
-    if kind == "boolean":
-        return isinstance(value, bool)
-    if kind == "null":
-        return value is None
-    if isinstance(value, bool) or not isinstance(value, (int, float)):
-        return False
-    return kind == "number" or isinstance(value, int) or value.is_integer()
-
-
-def _equal(a: object, b: object) -> bool:
-    """JSON equality: true is not 1, 1 is 1.0."""
-    if isinstance(a, bool) or isinstance(b, bool):
-        return type(a) is type(b) and a == b
-    if isinstance(a, list) and isinstance(b, list):
-        return len(a) == len(b) and all(_equal(x, y) for x, y in zip(a, b, strict=True))
-    if isinstance(a, dict) and isinstance(b, dict):
-        return a.keys() == b.keys() and all(_equal(a[k], b[k]) for k in a)
-    return a == b
-
-
-def _number(value: object) -> bool:
-    return isinstance(value, (int, float)) and not isinstance(value, bool)
-
-
-@cache
-def _regex(pattern: str) -> re.Pattern[str]:
-    return re.compile(pattern)
-
-
-class MiniValidator:
     def __init__(self, schema: object) -> None:
-        self.schema = schema
-        self.format_checker = OurFormats()
-
-    def is_valid(self, instance: object, schema: object | None = None) -> bool:
-        target = self.schema if schema is None else schema
-        return next(self._check(target, instance, (), ()), None) is None
-
-    def iter_errors(self, instance: object) -> Iterator[MiniError]:
-        yield from self._check(self.schema, instance, (), ())
-
-    def _check(
-        self, schema: object, value: object, path: tuple, spath: tuple
-    ) -> Iterator[MiniError]:
-        if schema is True:
-            return
-        if schema is False:
-            yield MiniError(
-                None, None, value, path, schema, f"False schema does not allow {value!r}", spath
-            )
-            return
-        assert isinstance(schema, dict)
-
-        def error(keyword: str, message: str, context: list | None = None) -> MiniError:
-            return MiniError(
-                keyword,
-                schema[keyword],
-                value,
-                path,
-                schema,
-                message,
-                (*spath, keyword),
-                context or [],
-            )
-
-        for keyword, wanted in schema.items():
-            if keyword in _ANNOTATIONS or keyword in ("then", "else"):
-                continue
-            here = (*spath, keyword)
-            if keyword == "type":
-                kinds = [wanted] if isinstance(wanted, str) else list(wanted)
-                if not any(_is_type(value, k) for k in kinds):
-                    shown = repr(wanted) if isinstance(wanted, str) else repr(kinds)
-                    yield error(keyword, f"{value!r} is not of type {shown}")
-            elif keyword == "enum":
-                if not any(_equal(value, option) for option in wanted):
-                    yield error(keyword, f"{value!r} is not one of {wanted!r}")
-            elif keyword == "const":
-                if not _equal(value, wanted):
-                    yield error(keyword, f"{wanted!r} was expected")
-            elif keyword in ("minimum", "maximum", "exclusiveMinimum", "exclusiveMaximum"):
-                if (
-                    _number(value)
-                    and not {
-                        "minimum": value >= wanted,
-                        "maximum": value <= wanted,
-                        "exclusiveMinimum": value > wanted,
-                        "exclusiveMaximum": value < wanted,
-                    }[keyword]
-                ):
-                    words = {
-                        "minimum": "less than the minimum of",
-                        "maximum": "greater than the maximum of",
-                        "exclusiveMinimum": "less than or equal to the minimum of",
-                        "exclusiveMaximum": "greater than or equal to the maximum of",
-                    }[keyword]
-                    yield error(keyword, f"{value!r} is {words} {wanted!r}")
-            elif keyword == "multipleOf":
-                if _number(value):
-                    quotient = value / wanted
-                    failed = (
-                        int(quotient) != quotient
-                        if isinstance(wanted, float) or isinstance(value, float)
-                        else value % wanted
-                    )
-                    if failed:
-                        yield error(keyword, f"{value!r} is not a multiple of {wanted}")
-            elif keyword in ("minItems", "maxItems") and isinstance(value, list):
-                if (len(value) < wanted) if keyword == "minItems" else (len(value) > wanted):
-                    how = (
-                        "should be non-empty"
-                        if wanted == 1 and keyword == "minItems"
-                        else ("is too short" if keyword == "minItems" else "is too long")
-                    )
-                    yield error(keyword, f"{value!r} {how}")
-            elif keyword == "uniqueItems" and wanted and isinstance(value, list):
-                if any(
-                    _equal(value[i], value[j])
-                    for i in range(len(value))
-                    for j in range(i + 1, len(value))
-                ):
-                    yield error(keyword, f"{value!r} has non-unique elements")
-            elif keyword in ("minLength", "maxLength") and isinstance(value, str):
-                if (len(value) < wanted) if keyword == "minLength" else (len(value) > wanted):
-                    how = "is too short" if keyword == "minLength" else "is too long"
-                    yield error(keyword, f"{value!r} {how}")
-            elif keyword == "pattern" and isinstance(value, str):
-                if not _regex(wanted).search(value):
-                    yield error(keyword, f"{value!r} does not match {wanted!r}")
-            elif keyword == "format":
-                if not self.format_checker.conforms(value, wanted):
-                    yield error(keyword, f"{value!r} is not a {wanted!r}")
-            elif keyword in ADDRESS_KEYWORDS:
-                for message in address_problems(keyword, wanted, value):
-                    yield error(keyword, message)
-            elif keyword == "required" and isinstance(value, dict):
-                for key in wanted:
-                    if key not in value:
-                        yield error(keyword, f"{key!r} is a required property")
-            elif keyword in ("minProperties", "maxProperties") and isinstance(value, dict):
-                if keyword == "minProperties" and len(value) < wanted:
-                    yield error(keyword, f"{value!r} does not have enough properties")
-                elif keyword == "maxProperties" and len(value) > wanted:
-                    yield error(keyword, f"{value!r} has too many properties")
-            elif keyword == "properties" and isinstance(value, dict):
-                for key, sub in wanted.items():
-                    if key in value:
-                        yield from self._check(sub, value[key], (*path, key), (*here, key))
-            elif keyword == "patternProperties" and isinstance(value, dict):
-                for pattern, sub in wanted.items():
-                    for key, item in value.items():
-                        if _regex(pattern).search(key):
-                            yield from self._check(sub, item, (*path, key), (*here, pattern))
-            elif keyword == "additionalProperties" and isinstance(value, dict):
-                extra = self._additional(schema, value)
-                if wanted is False:
-                    if extra:
-                        shown = ", ".join(repr(k) for k in extra)
-                        verb = "was" if len(extra) == 1 else "were"
-                        yield error(
-                            keyword,
-                            f"Additional properties are not allowed ({shown} {verb} unexpected)",
-                        )
-                else:
-                    for key in extra:
-                        yield from self._check(wanted, value[key], (*path, key), here)
-            elif keyword == "propertyNames" and isinstance(value, dict):
-                for key in value:
-                    yield from self._check(wanted, key, path, here)
-            elif keyword == "items" and isinstance(value, list):
-                for index, item in enumerate(value):
-                    yield from self._check(wanted, item, (*path, index), here)
-            elif keyword == "allOf":
-                for index, sub in enumerate(wanted):
-                    yield from self._check(sub, value, path, (*here, index))
-            elif keyword in ("anyOf", "oneOf"):
-                results = [
-                    list(self._check(sub, value, path, (*here, i))) for i, sub in enumerate(wanted)
-                ]
-                good = [i for i, errors in enumerate(results) if not errors]
-                context = [e for errors in results for e in errors]
-                if not good:
-                    yield error(
-                        keyword,
-                        f"{value!r} is not valid under any of the given schemas",
-                        context,
-                    )
-                elif keyword == "oneOf" and len(good) > 1:
-                    yield error(keyword, f"{value!r} is valid under each of {good}")
-            elif keyword == "not":
-                if self.is_valid(value, wanted):
-                    yield error(keyword, f"{value!r} should not be valid under {wanted!r}")
-            elif keyword == "if":
-                if self.is_valid(value, wanted):
-                    if "then" in schema:
-                        yield from self._check(schema["then"], value, path, (*spath, "then"))
-                elif "else" in schema:
-                    yield from self._check(schema["else"], value, path, (*spath, "else"))
-
-    @staticmethod
-    def _additional(schema: dict, value: dict) -> list[str]:
-        known = schema.get("properties") or {}
-        patterns = list(schema.get("patternProperties") or {})
-        return [
-            k for k in value if k not in known and not any(_regex(p).search(k) for p in patterns)
-        ]
+        super().__init__(schema, format_checker=OurFormats(), keywords=_KEYWORDS)
 
 
-__all__ = ["MiniValidator", "count_addresses", "supported"]
+__all__ = ["MiniError", "MiniValidator", "count_addresses", "supported"]

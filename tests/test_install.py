@@ -1,0 +1,326 @@
+"""ML501-ML505, ML512, ML513: install sites, pins, the release table, and what to move to."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from metallb_lint.catalog import catalog
+from metallb_lint.checks.install import path_problem, upgrade_advice
+from metallb_lint.versions import (
+    CHART_VERSIONS,
+    NEWEST,
+    RELEASE_TABLE,
+    newest_patch,
+    resolve_constraint,
+    v,
+)
+from tests.conftest import findings, lint_json, run_cli, write
+
+CHART = """\
+apiVersion: v2
+name: networking
+version: 1.0.0
+dependencies:
+  - name: metallb
+    version: {version}
+    repository: {repo}
+"""
+LOCK = """\
+dependencies:
+- name: metallb
+  repository: https://metallb.github.io/metallb
+  version: {version}
+digest: sha256:0000
+generated: "2025-01-01T00:00:00Z"
+"""
+OFFICIAL = "https://metallb.github.io/metallb"
+
+
+def lint(root: Path, *rules: str):
+    result = lint_json("--exit-zero", "--select", ",".join(rules), ".", cwd=root)
+    assert result.code == 0, result.err
+    return result
+
+
+def messages(result) -> list[str]:
+    return [f["message"] for f in result.json["findings"]]
+
+
+# -- the release table and constraints -------------------------------------------------------
+
+
+def test_release_table_knows_chart_availability_and_security_fixes() -> None:
+    by_version = {str(r.version): r for r in RELEASE_TABLE}
+    assert not by_version["0.14.0"].chart and not by_version["0.13.8"].chart
+    assert by_version["0.14.2"].chart and v("0.14.1") not in CHART_VERSIONS
+    assert "CVE-2025-22874" in (by_version["0.15.3"].security or "")
+    assert "FRR-K8s" in (by_version["0.16.0"].removal or "")
+    assert newest_patch(v("0.14.3")) == v("0.14.9")
+    assert newest_patch(v("0.13.1")) == v("0.13.12")
+    assert v("0.16.1") == NEWEST
+
+
+@pytest.mark.parametrize(
+    ("text", "resolved"),
+    [
+        ("^0.14", "0.14.9"),
+        ("~0.14.0", "0.14.9"),
+        (">=0.13", "0.16.1"),
+        ("0.14.x", "0.14.9"),
+        ("0.13.*", "0.13.12"),
+        ("*", "0.16.1"),
+        ("0.14", "0.14.9"),
+        (">=0.13, <0.15", "0.14.9"),
+        (">= 0.14.0 < 0.15.0", "0.14.9"),
+        ("<0.14.4", "0.14.3"),
+        ("0.12 - 0.13.3", "0.13.3"),
+        ("~0.14.0 || ~0.15.0", "0.15.3"),
+        ("<0.14.2, >0.13.12", None),  # 0.14.0 and 0.14.1 have no chart
+        ("^1.0", None),
+    ],
+)
+def test_constraints_resolve_like_helm(text: str, resolved: str | None) -> None:
+    result = resolve_constraint(text)
+    assert (str(result) if result else None) == resolved
+
+
+# -- ML501 -------------------------------------------------------------------------------------
+
+
+def test_ml501_names_the_version_the_range_resolves_to(repo: Path) -> None:
+    write(repo, {"net/Chart.yaml": CHART.format(version="^0.14", repo=OFFICIAL)})
+    result = lint(repo, "ML501")
+    assert findings(result) == [("ML501", "net/Chart.yaml", 6)]
+    [message] = messages(result)
+    assert "`^0.14` is a range" in message and "today it resolves to 0.14.9" in message
+    assert "pin `version: 0.14.9`" in message
+
+
+def test_ml501_missing_version_and_head(repo: Path) -> None:
+    write(
+        repo,
+        {
+            "argo.yaml": """\
+apiVersion: argoproj.io/v1alpha1
+kind: Application
+metadata:
+  name: metallb
+spec:
+  source:
+    repoURL: https://metallb.github.io/metallb
+    chart: metallb
+    targetRevision: HEAD
+  destination:
+    namespace: metallb-system
+""",
+            "helmfile.yaml": """\
+repositories:
+  - name: metallb
+    url: https://metallb.github.io/metallb
+releases:
+  - name: metallb
+    chart: metallb/metallb
+""",
+        },
+    )
+    result = lint(repo, "ML501")
+    assert findings(result) == [("ML501", "argo.yaml", 9), ("ML501", "helmfile.yaml", 5)]
+    argo, helmfile = messages(result)
+    assert argo.startswith("Application metallb: targetRevision `HEAD` is not a chart version")
+    assert "pin `targetRevision: 0.16.1`" in argo
+    assert helmfile.startswith("helmfile release metallb: the metallb chart has no `version`")
+
+
+def test_ml501_ignores_exact_pins_placeholders_and_third_party_charts(repo: Path) -> None:
+    write(
+        repo,
+        {
+            "a/Chart.yaml": CHART.format(version="0.14.9", repo=OFFICIAL),
+            "b/Chart.yaml": CHART.format(version="^6.0", repo="oci://registry-1.docker.io/x"),
+            "c/Chart.yaml": CHART.format(version="${METALLB_VERSION}", repo=OFFICIAL),
+        },
+    )
+    assert findings(lint(repo, "ML501")) == []
+
+
+def test_applicationset_with_generated_revision_is_not_judged(repo: Path) -> None:
+    write(
+        repo,
+        {
+            "appset.yaml": """\
+apiVersion: argoproj.io/v1alpha1
+kind: ApplicationSet
+metadata:
+  name: metallb
+spec:
+  template:
+    spec:
+      source:
+        repoURL: https://metallb.github.io/metallb
+        chart: metallb
+        targetRevision: "{{values.metallb}}"
+""",
+        },
+    )
+    assert findings(lint(repo, "ML501", "ML504")) == []
+
+
+def test_oci_repository_chart_ref_is_an_install_site(repo: Path) -> None:
+    write(
+        repo,
+        {
+            "flux.yaml": """\
+apiVersion: source.toolkit.fluxcd.io/v1beta2
+kind: OCIRepository
+metadata:
+  name: metallb
+spec:
+  url: oci://quay.io/metallb/chart/metallb
+  ref:
+    semver: ">=0.15.0"
+---
+apiVersion: helm.toolkit.fluxcd.io/v2
+kind: HelmRelease
+metadata:
+  name: metallb
+spec:
+  chartRef:
+    kind: OCIRepository
+    name: metallb
+""",
+        },
+    )
+    result = lint(repo, "ML501")
+    assert findings(result) == [("ML501", "flux.yaml", 8)]
+    assert "today it resolves to 0.16.1" in messages(result)[0]
+
+
+# -- ML502 -------------------------------------------------------------------------------------
+
+
+def test_ml502_missing_lock_and_drift(repo: Path) -> None:
+    write(
+        repo,
+        {
+            "a/Chart.yaml": CHART.format(version="0.14.9", repo=OFFICIAL),
+            "b/Chart.yaml": CHART.format(version="0.14.9", repo=OFFICIAL),
+            "b/Chart.lock": LOCK.format(version="0.14.8"),
+            "c/Chart.yaml": CHART.format(version="0.14.9", repo=OFFICIAL),
+            "c/Chart.lock": LOCK.format(version="0.14.9"),
+        },
+    )
+    result = lint(repo, "ML502")
+    assert findings(result) == [("ML502", "a/Chart.yaml", 6), ("ML502", "b/Chart.lock", 4)]
+    missing, drift = messages(result)
+    assert missing.startswith("no Chart.lock next to this Chart.yaml")
+    assert drift.startswith("Chart.lock pins metallb 0.14.8, but Chart.yaml asks for 0.14.9")
+    assert result.json["findings"][1]["related"][0]["path"] == "b/Chart.yaml"
+
+
+# -- ML503 -------------------------------------------------------------------------------------
+
+
+def test_ml503_http_and_bitnami(repo: Path) -> None:
+    write(
+        repo,
+        {
+            "a/Chart.yaml": CHART.format(version="0.14.9", repo="http://metallb.github.io/metallb"),
+            "b/kustomization.yaml": """\
+helmCharts:
+  - name: metallb
+    repo: oci://registry-1.docker.io/bitnamicharts
+    version: 6.4.0
+""",
+        },
+    )
+    result = lint(repo, "ML503", "ML501", "ML504")
+    assert findings(result) == [("ML503", "a/Chart.yaml", 7), ("ML503", "b/kustomization.yaml", 3)]
+    http, bitnami = messages(result)
+    assert "plain http" in http
+    assert "Bitnami's metallb chart, not MetalLB's own" in bitnami
+
+
+# -- ML504 -------------------------------------------------------------------------------------
+
+
+def test_ml504_names_the_patch_and_the_newest_release(repo: Path) -> None:
+    write(repo, {"a/Chart.yaml": CHART.format(version="0.14.3", repo=OFFICIAL)})
+    result = lint(repo, "ML504")
+    assert findings(result) == [("ML504", "a/Chart.yaml", 6)]
+    [message] = messages(result)
+    assert message.startswith(
+        "MetalLB 0.14.3 is outdated: move to 0.14.9, the newest 0.14 patch (bug fixes, same "
+        "behaviour), or to the newest release 0.16.1."
+    )
+    assert "0.15.3: CVE-2025-22874" in message and "0.16.0: FRR-K8s" in message
+
+
+def test_upgrade_advice_cases() -> None:
+    assert upgrade_advice(v("0.16.1"), True) is None
+    assert "last 0.14 release, but later releases fix vulnerabilities" in (
+        upgrade_advice(v("0.14.9"), True) or ""
+    )
+    assert "no metallb chart 0.14.0 was published" in (upgrade_advice(v("0.14.0"), True) or "")
+    assert "no metallb chart" not in (upgrade_advice(v("0.14.0"), False) or "")
+    assert "not a release this tool knows" in (upgrade_advice(v("0.14.10"), True) or "")
+
+
+# -- ML505, ML512, ML513 -----------------------------------------------------------------------
+
+
+def test_ml505_ml512_ml513_on_manifest_urls(repo: Path) -> None:
+    write(
+        repo,
+        {
+            "a/Chart.yaml": CHART.format(version="0.14.9", repo=OFFICIAL),
+            "kustomization.yaml": """\
+resources:
+  - github.com/metallb/metallb/config/native?ref=main
+  - https://raw.githubusercontent.com/metallb/metallb/v0.14.2/manifests/metallb.yaml
+  - github.com/metallb/metallb/config/crd?ref=v0.14.9
+""",
+        },
+    )
+    result = lint(repo, "ML505", "ML512", "ML513")
+    assert findings(result) == [
+        ("ML505", "kustomization.yaml", 2),
+        ("ML512", "kustomization.yaml", 3),
+        ("ML513", "kustomization.yaml", 3),
+    ]
+    unpinned, skew, broken = messages(result)
+    assert "pulled from branch `main`" in unpinned and "?ref=v0.16.1" in unpinned
+    assert "installs MetalLB 0.14.2, while chart networking" in skew
+    assert broken.startswith("`manifests/metallb.yaml` does not exist in MetalLB 0.14.2")
+
+
+@pytest.mark.parametrize(
+    ("path", "version", "broken"),
+    [
+        ("manifests/metallb.yaml", "0.12.1", False),
+        ("manifests/metallb-frr.yaml", "0.12.0", False),
+        ("config/native", "0.12.1", True),
+        ("manifests", "0.13.0", True),
+        ("config/frr-k8s", "0.13.12", True),
+        ("config/frr-k8s", "0.14.0", False),
+        ("config/manifests/metallb-native-prometheus.yaml", "0.13.5", False),
+        ("config/manifests/metallb-frr-k8s.yaml", "0.13.12", True),
+        ("config/manifests/metallb.yaml", "0.16.1", True),
+        ("config/crd", "0.16.1", False),  # not listed by the facts: not judged
+    ],
+)
+def test_paths_per_release(path: str, version: str, broken: bool) -> None:
+    assert (path_problem(path, v(version)) is not None) == broken
+
+
+# -- explain -----------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("rule_id", ["ML501", "ML502", "ML503", "ML504", "ML505", "ML512", "ML513"])
+def test_explain(rule_id: str) -> None:
+    info = catalog()[rule_id]
+    result = run_cli("explain", rule_id)
+    assert result.code == 0
+    assert info.name in result.out and info.summary in result.out
+    assert info.remediation.splitlines()[0] in result.out
