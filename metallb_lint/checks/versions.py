@@ -57,6 +57,34 @@ def _removed_rule(key: KeyProblem) -> str:
     return str(removed.get("rule", "ML105")) if isinstance(removed, dict) else "ML105"
 
 
+def _issues(ctx: Context, rule_id: str, anchor: str) -> Iterator[Finding]:
+    """The kind/apiVersion issue of every resource whose issue belongs to `rule_id`."""
+    for result in resource_results(ctx):
+        if result.issue is not None and result.issue.rule == rule_id:
+            yield ctx.finding(
+                rule_id,
+                f"{_label(result)}: {result.issue.message}",
+                result.issue.location,
+                resource=result.resource.ref,
+                anchor=anchor,
+            )
+
+
+def _removed_fields(ctx: Context, rule_id: str) -> Iterator[Finding]:
+    """Resource fields the target release no longer reads whose `x-removed` names `rule_id`."""
+    for result, key in _resource_keys(ctx, "removed"):
+        if _removed_rule(key) == rule_id:
+            res = result.resource
+            yield ctx.finding(
+                rule_id,
+                f"{_label(result)}: "
+                + _removed_message(key, "MetalLB", f"MetalLB {ctx.target.version}"),
+                res.location(*key.path, key=True),
+                resource=res.ref,
+                anchor=where(key.path),
+            )
+
+
 def _removed_message(key: KeyProblem, owner: str, subject: str, extra: str = "") -> str:
     removed = key.info.get("x-removed") or {}
     note = removed.get("note", "it is no longer read")
@@ -80,26 +108,8 @@ def _code(text: str) -> str:
 
 @rule("ML105")
 def removed_api(ctx: Context) -> Iterator[Finding]:
-    for result in resource_results(ctx):
-        if result.issue is not None and result.issue.rule == "ML105":
-            yield ctx.finding(
-                "ML105",
-                f"{_label(result)}: {result.issue.message}",
-                result.issue.location,
-                resource=result.resource.ref,
-                anchor="kind",
-            )
-    for result, key in _resource_keys(ctx, "removed"):
-        if _removed_rule(key) == "ML105":
-            res = result.resource
-            yield ctx.finding(
-                "ML105",
-                f"{_label(result)}: "
-                + _removed_message(key, "MetalLB", f"MetalLB {ctx.target.version}"),
-                res.location(*key.path, key=True),
-                resource=res.ref,
-                anchor=where(key.path),
-            )
+    yield from _issues(ctx, "ML105", anchor="kind")
+    yield from _removed_fields(ctx, "ML105")
     for result, key in _values_keys(ctx, "removed"):
         if _removed_rule(key) == "ML105":
             check = result.check
@@ -161,15 +171,7 @@ def _legacy_removed(ctx: Context, version: Version) -> Iterator[Finding]:
 @rule("ML106")
 def deprecated_api(ctx: Context) -> Iterator[Finding]:
     version = ctx.target.version
-    for result in resource_results(ctx):
-        if result.issue is not None and result.issue.rule == "ML106":
-            yield ctx.finding(
-                "ML106",
-                f"{_label(result)}: {result.issue.message}",
-                result.issue.location,
-                resource=result.resource.ref,
-                anchor="apiVersion",
-            )
+    yield from _issues(ctx, "ML106", anchor="apiVersion")
     for result, key in _resource_keys(ctx, "deprecated"):
         res = result.resource
         info = key.info.get("x-deprecated") or {}
@@ -182,16 +184,7 @@ def deprecated_api(ctx: Context) -> Iterator[Finding]:
             resource=res.ref,
             anchor=where(key.path),
         )
-    for result, key in _resource_keys(ctx, "removed"):
-        if _removed_rule(key) == "ML106":
-            res = result.resource
-            yield ctx.finding(
-                "ML106",
-                f"{_label(result)}: " + _removed_message(key, "MetalLB", f"MetalLB {version}"),
-                res.location(*key.path, key=True),
-                resource=res.ref,
-                anchor=where(key.path),
-            )
+    yield from _removed_fields(ctx, "ML106")
     for result, key in _values_keys(ctx, "removed"):
         if _removed_rule(key) == "ML106":
             check = result.check
@@ -261,15 +254,7 @@ def _old_annotations(ctx: Context, version: Version) -> Iterator[Finding]:
 def unsupported_in_version(ctx: Context) -> Iterator[Finding]:
     yield from _new_annotations(ctx)
     version = ctx.target.version
-    for result in resource_results(ctx):
-        if result.issue is not None and result.issue.rule == "ML107":
-            yield ctx.finding(
-                "ML107",
-                f"{_label(result)}: {result.issue.message}",
-                result.issue.location,
-                resource=result.resource.ref,
-                anchor="kind",
-            )
+    yield from _issues(ctx, "ML107", anchor="kind")
     for result, key in _resource_keys(ctx, "later"):
         res = result.resource
         since = key.info.get("x-since")
