@@ -11,7 +11,6 @@ relative to the folder of the file.
 
 from __future__ import annotations
 
-import difflib
 import os
 import re
 import sys
@@ -25,7 +24,7 @@ from metallb_lint.errors import UsageError
 from metallb_lint.findings import Location, Severity
 from metallb_lint.load import Chunk, compose_chunk, decode
 from metallb_lint.resources import load_schema
-from metallb_lint.schema import describe, where
+from metallb_lint.schema import TYPE_NAMES, describe, unknown_key, where
 
 CONFIG_NAMES = (".metallb-lint.yaml", ".metallb-lint.yml")
 
@@ -167,14 +166,6 @@ def _load_toml(text: str, display: str):
     return data, locate
 
 
-_TYPE_NAMES = {
-    "array": "a list",
-    "object": "a mapping",
-    "string": "a string",
-    "integer": "a whole number",
-    "number": "a number",
-    "boolean": "true or false",
-}
 _EXAMPLES = {
     "metallb-version": "an exact MetalLB version like 0.14.8",
     "namespace": "a Kubernetes namespace name (lowercase letters, digits and '-')",
@@ -202,18 +193,9 @@ def _message(error) -> tuple[tuple, bool, str]:
     where = _where(path)
     top = path[0] if path else None
     expected = _EXAMPLES.get(top) if len(path) == 1 else None
-    if error.validator == "additionalProperties":
-        known = sorted(error.schema.get("properties", {}))
-        unknown = sorted(set(error.instance) - set(known), key=str)
-        if unknown:
-            name = str(unknown[0])
-            close = difflib.get_close_matches(name, known, n=1)
-            hint = f"did you mean '{close[0]}'? " if close else ""
-            return (
-                (*path, unknown[0]),
-                True,
-                f"unknown key '{name}' ({hint}known keys: {', '.join(known)})",
-            )
+    if error.validator == "additionalProperties" and (unknown := unknown_key(error)):
+        key, message = unknown
+        return (*path, key), True, message
     if error.validator == "type":
         wanted = error.validator_value
         wanted = wanted if isinstance(wanted, str) else wanted[0]
@@ -226,7 +208,7 @@ def _message(error) -> tuple[tuple, bool, str]:
         return (
             path,
             False,
-            f"{where} must be {expected or _TYPE_NAMES.get(wanted, wanted)}, "
+            f"{where} must be {expected or TYPE_NAMES.get(wanted, wanted)}, "
             f"not {describe(error.instance)}",
         )
     if error.validator == "enum":

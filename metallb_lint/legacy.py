@@ -18,9 +18,9 @@ from __future__ import annotations
 import os
 import posixpath
 import re
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TypeVar
 
 from metallb_lint.findings import Location
 from metallb_lint.load import Chunk, Document, PathKey, compose_chunk
@@ -28,6 +28,8 @@ from metallb_lint.model import Resource, ValuesSource
 
 if TYPE_CHECKING:
     from metallb_lint.inventory import Inventory
+
+_Part = TypeVar("_Part")
 
 TOP_KEYS = ("peers", "bgp-communities", "address-pools", "bfd-profiles")
 PEER_KEYS = (
@@ -507,6 +509,21 @@ class _Reader:
             return []
         return list(enumerate(node))
 
+    def children(
+        self,
+        node: dict,
+        key: str,
+        path: PathKey,
+        what: str,
+        build: Callable[[object, PathKey, str], _Part],
+    ) -> list[_Part]:
+        """`build` of each item of the list `node[key]` (`what` is "" at the top level)."""
+        label = f"{what}.{key}" if what else key
+        return [
+            build(item, (*path, key, i), f"{label}[{i}]")
+            for i, item in self.items(node.get(key), (*path, key), label)
+        ]
+
     def string(self, node: dict, key: str, path: PathKey, what: str) -> str | None:
         value = node.get(key)
         if value is None:
@@ -557,18 +574,9 @@ class _Reader:
     def config(self, data: dict, base: PathKey, config: LegacyConfig) -> None:
         self.mapping(data, base, TOP_KEYS, "the configuration")
         config.sections = {key: self.loc((*base, key), key=True) for key in data}
-        for i, node in self.items(data.get("peers"), (*base, "peers"), "peers"):
-            config.peers.append(self.peer(node, (*base, "peers", i), f"peers[{i}]"))
-        for i, node in self.items(
-            data.get("address-pools"), (*base, "address-pools"), "address-pools"
-        ):
-            config.pools.append(self.pool(node, (*base, "address-pools", i), f"address-pools[{i}]"))
-        for i, node in self.items(
-            data.get("bfd-profiles"), (*base, "bfd-profiles"), "bfd-profiles"
-        ):
-            config.bfd_profiles.append(
-                self.bfd(node, (*base, "bfd-profiles", i), f"bfd-profiles[{i}]")
-            )
+        config.peers += self.children(data, "peers", base, "", self.peer)
+        config.pools += self.children(data, "address-pools", base, "", self.pool)
+        config.bfd_profiles += self.children(data, "bfd-profiles", base, "", self.bfd)
         communities = data.get("bgp-communities")
         path = (*base, "bgp-communities")
         if communities is not None and not isinstance(communities, dict):
@@ -609,11 +617,7 @@ class _Reader:
         ):
             setattr(peer, attr.replace("-", "_"), self.string(data, attr, path, what))
         peer.ebgp_multihop = self.boolean(data, "ebgp-multihop", path, what)
-        selectors = data.get("node-selectors")
-        for i, sel in self.items(selectors, (*path, "node-selectors"), f"{what}.node-selectors"):
-            peer.node_selectors.append(
-                self.selector(sel, (*path, "node-selectors", i), f"{what}.node-selectors[{i}]")
-            )
+        peer.node_selectors += self.children(data, "node-selectors", path, what, self.selector)
         return peer
 
     def selector(self, node: object, path: PathKey, what: str) -> NodeSelector:
@@ -658,13 +662,9 @@ class _Reader:
         pool.addresses = self.strings(data, "addresses", path, what)
         pool.auto_assign = self.boolean(data, "auto-assign", path, what)
         pool.avoid_buggy_ips = self.boolean(data, "avoid-buggy-ips", path, what)
-        ads = data.get("bgp-advertisements")
-        for i, ad in self.items(ads, (*path, "bgp-advertisements"), f"{what}.bgp-advertisements"):
-            pool.advertisements.append(
-                self.advertisement(
-                    ad, (*path, "bgp-advertisements", i), f"{what}.bgp-advertisements[{i}]"
-                )
-            )
+        pool.advertisements += self.children(
+            data, "bgp-advertisements", path, what, self.advertisement
+        )
         return pool
 
     def advertisement(self, node: object, path: PathKey, what: str) -> Advertisement:

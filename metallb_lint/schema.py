@@ -591,7 +591,7 @@ class SchemaProblem:
     schema_type: tuple = ()  # for type errors: the types the schema allows
 
 
-_TYPE_NAMES = {
+TYPE_NAMES = {
     "array": "a list",
     "object": "a mapping",
     "string": "a string",
@@ -615,6 +615,19 @@ def describe(value: object) -> str:
     if isinstance(value, dict):
         return "a mapping"
     return "null" if value is None else type(value).__name__
+
+
+def unknown_key(error) -> tuple[object, str] | None:
+    """For an `additionalProperties` error: the first unknown key and "unknown key 'x' (did you
+    mean 'y'? known keys: ...)", the wording of the configuration and policy file errors."""
+    known = sorted(error.schema.get("properties", {}))
+    unknown = sorted(set(error.instance) - set(known), key=str)
+    if not unknown:
+        return None
+    name = str(unknown[0])
+    close = difflib.get_close_matches(name, known, n=1)
+    hint = f"did you mean '{close[0]}'? " if close else ""
+    return unknown[0], f"unknown key '{name}' ({hint}known keys: {', '.join(known)})"
 
 
 def where(path: Iterable) -> str:
@@ -647,7 +660,7 @@ def _or(words: list[str]) -> str:
 
 
 def _type_words(kinds: list[str]) -> str:
-    return _or([_TYPE_NAMES.get(k, k) for k in kinds])
+    return _or([TYPE_NAMES.get(k, k) for k in kinds])
 
 
 def _enum_text(values: list) -> str:

@@ -7,10 +7,9 @@ from collections.abc import Iterator
 from metallb_lint.checks import Context, rule
 from metallb_lint.checks.common import (
     ADDRESS_POOL_REMOVED,
-    closest_name,
     covered_pools,
+    did_you_mean,
     families,
-    in_scope,
     named,
     read_by_metallb,
     read_pools,
@@ -82,12 +81,7 @@ def _unknown_pool(
         )
         related.append(Related(legacy[0].resource.name_location, f"AddressPool '{name}'"))
     else:
-        scope = in_scope(ad.resource, pools, resource_of)
-        close = closest_name(name, (p.name for p in scope))
-        if close:
-            hint = f" Did you mean '{close}'?"
-            pool = next(p for p in scope if p.name == close)
-            related.append(Related(pool.resource.name_location, f"pool '{close}' is here"))
+        hint, related = did_you_mean(ad.resource, name, pools, "pool '{}' is here")
     if found or ad.pool_selectors:
         effect = f"so it does not announce any pool called '{name}'"
     else:

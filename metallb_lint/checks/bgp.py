@@ -12,6 +12,7 @@ from metallb_lint.checks import Context, rule
 from metallb_lint.checks.common import (
     closest_name,
     covered_pools,
+    did_you_mean,
     families,
     in_scope,
     named,
@@ -307,14 +308,7 @@ def unknown_peer_reference(ctx: Context) -> Iterator[Finding]:
             continue
         missing = [(n, loc) for n, loc in names if not named(ad.resource, peers, n, resource_of)]
         for name, location in missing:
-            scope = in_scope(ad.resource, peers, resource_of)
-            close = closest_name(name, (p.name for p in scope))
-            related = []
-            hint = ""
-            if close:
-                hint = f" Did you mean '{close}'?"
-                peer = next(p for p in scope if p.name == close)
-                related.append(Related(peer.resource.name_location, f"BGPPeer '{close}'"))
+            hint, related = did_you_mean(ad.resource, name, peers, "BGPPeer '{}'")
             if len(missing) == len(names):
                 effect = (
                     "it matches no BGP session, so its pools are announced to nobody through it"
@@ -347,14 +341,7 @@ def unknown_bfd_profile(ctx: Context) -> Iterator[Finding]:
         name = peer.text("bfdProfile")
         if not name or has_placeholder(name) or named(peer.resource, profiles, name, resource_of):
             continue
-        scope = in_scope(peer.resource, profiles, resource_of)
-        close = closest_name(name, (p.name for p in scope))
-        related = []
-        hint = ""
-        if close:
-            hint = f" Did you mean '{close}'?"
-            profile = next(p for p in scope if p.name == close)
-            related.append(Related(profile.resource.name_location, f"BFDProfile '{close}'"))
+        hint, related = did_you_mean(peer.resource, name, profiles, "BFDProfile '{}'")
         yield ctx.finding(
             "ML309",
             f"{_peer_label(peer)} uses bfdProfile '{name}', but no BFDProfile '{name}' exists in "

@@ -9,6 +9,7 @@ from typing import TypeVar
 
 from metallb_lint.addresses import IntervalIndex
 from metallb_lint.checks import Context
+from metallb_lint.findings import Related
 from metallb_lint.model import (
     Advertisement,
     BFDProfile,
@@ -315,6 +316,19 @@ def auto_assign_candidates(ctx: Context, request: ServiceRequest) -> list[Pool]:
                 continue
         found.append(pool)
     return found
+
+
+def did_you_mean(
+    origin: Resource, name: str, items: Iterable[Pool | BGPPeer | BFDProfile], label: str
+) -> tuple[str, list[Related]]:
+    """For a name `origin` refers to that none of `items` has: " Did you mean 'x'?" and where x
+    is (`label` with x for `{}`), when an object in origin's scope has a close name; else ""."""
+    scope = in_scope(origin, items, resource_of)
+    close = closest_name(name, (item.name for item in scope))
+    if not close:
+        return "", []
+    item = next(item for item in scope if item.name == close)
+    return f" Did you mean '{close}'?", [Related(item.resource.name_location, label.format(close))]
 
 
 def closest_name(name: str, names: Iterable[str]) -> str | None:

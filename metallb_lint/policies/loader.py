@@ -32,7 +32,7 @@ from metallb_lint.policies.model import (
     VersionRange,
 )
 from metallb_lint.resources import load_schema
-from metallb_lint.schema import describe, where
+from metallb_lint.schema import TYPE_NAMES, describe, unknown_key, where
 
 POLICY_SUFFIXES = (".yaml", ".yml")
 
@@ -197,14 +197,6 @@ def _where(path: tuple) -> str:
     return where(path) or "the policy"
 
 
-_TYPES = {
-    "array": "a list",
-    "object": "a mapping",
-    "string": "a string",
-    "integer": "a whole number",
-    "number": "a number",
-    "boolean": "true or false",
-}
 _PATTERNS = {
     "id": "a policy ID: uppercase letters then digits, like ORG001",
     "name": "a policy name: lowercase words joined by '-', like pools-avoid-buggy-ips",
@@ -217,26 +209,18 @@ def _shape_problem(error) -> _Problem:
     path = tuple(error.absolute_path)
     where = _where(path)
     last = next((p for p in reversed(path) if isinstance(p, str)), None)
-    if error.validator == "additionalProperties":
-        known = sorted(error.schema.get("properties", {}))
-        unknown = sorted(set(error.instance) - set(known), key=str)
-        if unknown:
-            name = str(unknown[0])
-            close = difflib.get_close_matches(name, known, n=1)
-            hint = f"did you mean '{close[0]}'? " if close else ""
-            return _Problem(
-                (*path, unknown[0]),
-                f"{where}: unknown key '{name}' ({hint}known keys: {', '.join(known)})",
-                key=True,
-            )
+    if error.validator == "additionalProperties" and (unknown := unknown_key(error)):
+        key, message = unknown
+        return _Problem((*path, key), f"{where}: {message}", key=True)
     if error.validator == "required":
         missing = [k for k in error.validator_value if k not in error.instance]
         return _Problem(path, f"{where}: '{missing[0]}' is required", key=True)
     if error.validator == "type":
         wanted = error.validator_value
-        wanted = wanted if isinstance(wanted, str) else " or ".join(_TYPES[w] for w in wanted)
+        wanted = wanted if isinstance(wanted, str) else " or ".join(TYPE_NAMES[w] for w in wanted)
         return _Problem(
-            path, f"{where} must be {_TYPES.get(wanted, wanted)}, not {describe(error.instance)}"
+            path,
+            f"{where} must be {TYPE_NAMES.get(wanted, wanted)}, not {describe(error.instance)}",
         )
     if error.validator == "enum":
         values = error.validator_value
