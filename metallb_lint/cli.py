@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import gc
 import io
 import json
 import os
@@ -246,6 +247,19 @@ def _use_color(choice: str, stream) -> bool:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    # A run builds hundreds of thousands of small objects and frees them all at exit; the
+    # cyclic garbage collector would rescan them again and again (a third of the run time
+    # on a 2,000-file tree). Nothing a run builds needs collecting before it ends.
+    collecting = gc.isenabled()
+    gc.disable()
+    try:
+        return _main(argv)
+    finally:
+        if collecting:
+            gc.enable()
+
+
+def _main(argv: Sequence[str] | None) -> int:
     args = list(sys.argv[1:] if argv is None else argv)
     debug = "--debug" in args
     _tolerant_stdout()
