@@ -28,7 +28,7 @@ def test_builtin_policies_replace_their_python_rules() -> None:
     from metallb_lint.checks import load_rules
 
     ids = [p.id for p in builtin_policies()]
-    assert {"ML204", "ML406", "ML409"} <= set(ids)
+    assert {"ML204", "ML406", "ML409", "ML507", "ML510"} <= set(ids)
     assert len(ids) == len(set(ids))
     registry = load_rules()
     for policy in builtin_policies():
@@ -282,6 +282,12 @@ LOAD_ERRORS = [
         _replace("  kind: IPAddressPool\n", "  kind: HelmValues\n  labels: {a: b}\n"),
         6,
         "match.labels does not apply to HelmValues",
+    ),
+    (
+        "labels-on-chart-values",
+        _replace("  kind: IPAddressPool\n", "  kind: MetalLBChartValues\n  labels: {a: b}\n"),
+        6,
+        "match.labels does not apply to MetalLBChartValues",
     ),
     (
         "bad-regex",
@@ -623,6 +629,8 @@ def test_locations_anchors_and_messages(tmp_path: Path, monkeypatch, rest: str, 
         ("{kind: Service, apiVersion: 'serving.knative.dev/*'}", ["kn"]),
         ("{kind: ServiceRequest, namespace: media}", ["svc"]),
         ("{kind: HelmValues, chart: metallb}", ["lb"]),
+        ("{kind: MetalLBChartValues}", ["lb"]),
+        ("{kind: MetalLBChartValues, metallbVersion: '>=0.14.9'}", []),
     ],
 )
 def test_matching(tmp_path: Path, monkeypatch, match: str, names: list[str]) -> None:
@@ -648,6 +656,44 @@ def test_matching(tmp_path: Path, monkeypatch, match: str, names: list[str]) -> 
     )
     found = engine_findings(tmp_path, monkeypatch, policy, files, metallb_version="0.14.8")
     assert sorted({f.message for f in found}) == names
+
+
+CHART_VALUES_POLICY = """\
+id: ORG001
+name: org-rule
+severity: info
+match: {kind: MetalLBChartValues, metallbVersion: "<0.15.0"}
+schema:
+  properties:
+    controller:
+      properties:
+        logLevel: {const: debug, message: "{version} {path} {value}"}
+        livenessProbe:
+          properties:
+            enabled: {const: false, message: "{version} {path} {value}"}
+message: m
+"""
+
+
+def test_chart_values_are_merged_and_matched_by_their_chart_release(
+    tmp_path: Path, monkeypatch
+) -> None:
+    """MetalLBChartValues: the chart's defaults merged under the user's values; metallbVersion
+    and {version} are the release the values are rendered with (the pin, not the target); a
+    default points at the deepest key the user wrote on its way, a user value at itself."""
+    files = {
+        "lb/Chart.yaml": "apiVersion: v2\nname: lb\nversion: 1.0.0\ndependencies:\n"
+        "  - {name: metallb, version: 0.14.8, repository: https://metallb.github.io/metallb}\n",
+        "lb/values.yaml": "metallb:\n  controller:\n    logLevel: warn\n",
+    }
+    found = engine_findings(
+        tmp_path, monkeypatch, CHART_VALUES_POLICY, files, metallb_version="0.15.2"
+    )
+    assert sorted((f.location.line, f.message, f.anchor) for f in found) == [
+        (2, "0.14.8 controller.livenessProbe.enabled true", "controller.livenessProbe.enabled"),
+        (3, "0.14.8 controller.logLevel warn", "controller.logLevel"),
+    ]
+    assert {f.resource.name for f in found} == {"lb"}
 
 
 def test_missing_target_and_null_target_point_at_the_resource(tmp_path: Path, monkeypatch) -> None:

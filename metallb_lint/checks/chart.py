@@ -21,8 +21,6 @@ from metallb_lint.versions import Version
 
 COMPONENTS = ("controller", "speaker")
 PROBES = ("livenessProbe", "readinessProbe")
-PROBE_PORT = 17472
-PROBE_PORT_FROM = Version(0, 16, 1)  # the chart passes `*.Probe.port` (facts §4.4)
 MIN_FAILURE_WINDOW = 10  # seconds of failed probes before acting
 # Kubernetes' own defaults, which replace a 0 (facts §4.4 lists the chart's)
 K8S_PROBE_DEFAULTS = {
@@ -30,10 +28,6 @@ K8S_PROBE_DEFAULTS = {
     "periodSeconds": 10,
     "successThreshold": 1,
     "timeoutSeconds": 1,
-}
-_HUNG = {
-    "controller": "new Services get no IP",
-    "speaker": "its node's announcements go stale",
 }
 _MISSING = {
     "controller": "no Service ever gets an IP from the pools",
@@ -183,22 +177,7 @@ def probe_timing(ctx: Context) -> Iterator[Finding]:
                 yield ctx.finding("ML506", message, location, resource=values.check.ref)
 
 
-# -- ML507 -------------------------------------------------------------------------------------
-
-
-@rule("ML507")
-def probe_disabled(ctx: Context) -> Iterator[Finding]:
-    for values in chart_values(ctx):
-        for component in enabled_components(values):
-            if values.get(component, "livenessProbe", "enabled") is False:
-                yield ctx.finding(
-                    "ML507",
-                    f"the {component}'s liveness probe is disabled: a hung {component} is never "
-                    f"restarted, and {_HUNG[component]} until someone notices; keep it "
-                    "enabled (tune its timings instead)",
-                    values.where((component, "livenessProbe", "enabled")),
-                    resource=values.check.ref,
-                )
+# ML507 probe-disabled is a declarative policy: rules/policies/ML507-probe-disabled.yaml
 
 
 # -- ML508 -------------------------------------------------------------------------------------
@@ -349,27 +328,7 @@ def chart_values_conflict(ctx: Context) -> Iterator[Finding]:
             yield ctx.finding("ML509", message, location, resource=values.check.ref)
 
 
-# -- ML510 -------------------------------------------------------------------------------------
-
-
-@rule("ML510")
-def probe_port(ctx: Context) -> Iterator[Finding]:
-    for values in chart_values(ctx):
-        if values.version < PROBE_PORT_FROM:
-            continue
-        for component, probe, settings in active_probes(values):
-            port = settings.get("port")
-            if port is not None and port != PROBE_PORT and str(port) != str(PROBE_PORT):
-                yield ctx.finding(
-                    "ML510",
-                    f"{component}.{probe}.port is {port}, but the {component} serves its health "
-                    f"endpoints on {PROBE_PORT} (the chart never passes --health-probe-port): "
-                    f"the probe always fails and the pod "
-                    f"{'restarts in a loop' if probe == 'livenessProbe' else 'never gets ready'}; "
-                    f"remove the key or set it to {PROBE_PORT}",
-                    values.where((component, probe, "port")),
-                    resource=values.check.ref,
-                )
+# ML510 probe-port is a declarative policy: rules/policies/ML510-probe-port.yaml
 
 
 # -- ML511 -------------------------------------------------------------------------------------

@@ -128,6 +128,7 @@ def _expand(error) -> Iterator[tuple[PathKey, object, str, object, str, bool]]:
 
 
 def check(policy: Policy, subject: Subject, version: Version) -> Iterator[Finding]:
+    version = subject.version or version
     value, target_path = resolve(subject.data, policy.target)
     missing = value is _MISSING or value is None
     instance = {} if missing else value

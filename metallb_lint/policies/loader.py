@@ -26,6 +26,7 @@ from metallb_lint.policies.formats import (
 from metallb_lint.policies.model import (
     KINDS,
     PSEUDO_KINDS,
+    VALUES_KINDS,
     Example,
     MatchBlock,
     Policy,
@@ -338,9 +339,10 @@ def _matches(value: object, path: tuple) -> tuple[MatchBlock, ...]:
                 "builds, not a Kubernetes object; match it by kind only",
                 key=True,
             )
-        if "labels" in block and "HelmValues" in kinds:
+        values = [k for k in kinds if k in VALUES_KINDS]
+        if "labels" in block and values:
             raise _Problem(
-                (*where, "labels"), "match.labels does not apply to HelmValues", key=True
+                (*where, "labels"), f"match.labels does not apply to {values[0]}", key=True
             )
         versions = None
         if "metallbVersion" in block:

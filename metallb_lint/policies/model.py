@@ -23,7 +23,8 @@ METALLB_KINDS = (
     "Community",
 )
 REAL_KINDS = (*METALLB_KINDS, "Service")
-PSEUDO_KINDS = ("HelmValues", "ServiceRequest")
+PSEUDO_KINDS = ("HelmValues", "MetalLBChartValues", "ServiceRequest")
+VALUES_KINDS = ("HelmValues", "MetalLBChartValues")
 KINDS = (*REAL_KINDS, *PSEUDO_KINDS)
 MODES = ("native", "frr", "frr-k8s")
 # Without `apiVersion`, a block matches these (a Knative `Service` is not a Kubernetes Service).

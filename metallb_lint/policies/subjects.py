@@ -1,4 +1,5 @@
-"""What policies look at: inventory resources as written, chart values (`HelmValues`), and the
+"""What policies look at: inventory resources as written, chart values (`HelmValues`), the
+official chart's values merged over its release's defaults (`MetalLBChartValues`), and the
 `ServiceRequest` view of what each Service (or chart-values service block) asks MetalLB for.
 
 A subject carries the document the policy's schema sees, and how to turn a path inside it into
@@ -14,6 +15,7 @@ from metallb_lint.findings import Location, ResourceRef
 from metallb_lint.load import PathKey
 from metallb_lint.model import Resource, ServiceRequest, ValuesSource
 from metallb_lint.policies.model import REAL_KINDS, Policy
+from metallb_lint.versions import Version
 
 
 def dotted(path: PathKey) -> str:
@@ -37,6 +39,9 @@ class Subject:
     label: str  # how messages name it
     locate: Callable[[PathKey, bool], Location]
     anchors: dict[PathKey, str] = field(default_factory=dict)
+    # the release `metallbVersion` and `{version}` refer to, when not the target's (the chart
+    # release a MetalLBChartValues subject is rendered with)
+    version: Version | None = None
 
     def anchor(self, path: PathKey) -> str:
         for cut in range(len(path), 0, -1):
@@ -88,6 +93,52 @@ def values_subject(source: ValuesSource) -> Subject:
         ref=owner,
         label=f"{chart or 'chart'} values of {owner}",
         locate=locate,
+    )
+
+
+def chart_values_subject(values) -> Subject:
+    """One values source of the official chart (a `checks.chart.ChartValues`), merged over the
+    defaults of the chart release it is rendered with. A path the user wrote points at what they
+    wrote; one that comes from the chart's defaults, at the deepest key they wrote on the way
+    (the component's key), else at the values themselves."""
+    check = values.check
+    source = check.source
+
+    def written(path: PathKey) -> bool:
+        node: object = source.data
+        for part in path:
+            if isinstance(part, int):
+                if not isinstance(node, list) or not 0 <= part < len(node):
+                    return False
+            elif not isinstance(node, dict) or part not in node:
+                return False
+            node = node[part]
+        return True
+
+    head = source.doc.location(source.base, key=bool(source.base))
+
+    def locate(path: PathKey, key: bool) -> Location:
+        if written(path):
+            return check.location(path, key=key)
+        for depth in range(len(path) - 1, 0, -1):
+            if written(path[:depth]):
+                return check.location(path[:depth], key=True)
+        return head
+
+    owner = check.ref
+    return Subject(
+        kind="MetalLBChartValues",
+        api_version="",
+        name=owner.name,
+        namespace=source.namespace,
+        labels=None,
+        chart="metallb",
+        data=values.merged,
+        head=head,
+        ref=owner,
+        label=f"metallb values of {owner}",
+        locate=locate,
+        version=check.version,
     )
 
 
@@ -198,28 +249,45 @@ def request_subject(request: ServiceRequest, handled: bool) -> Subject:
 
 
 def subjects(policy: Policy, ctx) -> Iterator[Subject]:
-    """Every subject of the inventory that one of the policy's match blocks selects."""
+    """Every subject of the inventory that one of the policy's match blocks selects (for the
+    target release, or the subject's own, see `Subject.version`)."""
     target = ctx.inventory.target
-    blocks = [b for b in policy.matches if b.target_ok(target.version, target.mode)]
+    blocks = [
+        b
+        for b in policy.matches
+        if "MetalLBChartValues" in b.kinds or b.target_ok(target.version, target.mode)
+    ]
     if not blocks:
         return
+
+    def selected(subject: Subject) -> bool:
+        version = subject.version or target.version
+        return any(b.target_ok(version, target.mode) and b.subject_ok(subject) for b in blocks)
+
     kinds = {k for b in blocks for k in b.kinds}
     inventory = ctx.inventory
     if kinds & set(REAL_KINDS):
         for res in inventory.resources:
             if res.kind in kinds:
                 subject = resource_subject(res)
-                if any(b.subject_ok(subject) for b in blocks):
+                if selected(subject):
                     yield subject
     if "HelmValues" in kinds:
         for source in inventory.values:
             subject = values_subject(source)
-            if any(b.subject_ok(subject) for b in blocks):
+            if selected(subject):
+                yield subject
+    if "MetalLBChartValues" in kinds:
+        from metallb_lint.checks.chart import chart_values
+
+        for values in chart_values(ctx):
+            subject = chart_values_subject(values)
+            if selected(subject):
                 yield subject
     if "ServiceRequest" in kinds:
         from metallb_lint.checks.common import handled_by_metallb
 
         for request in inventory.services:
             subject = request_subject(request, handled_by_metallb(ctx, request))
-            if any(b.subject_ok(subject) for b in blocks):
+            if selected(subject):
                 yield subject

@@ -5,7 +5,8 @@ Each `examples.pass` document must match the policy and produce no finding; each
 (a string, or a mapping written in place). What it leaves out is filled in from the policy's
 first match block: `kind` and `apiVersion`, `metadata.name` ("example"), and the namespace and
 labels when the match names them literally. A `ServiceRequest` example is a Service manifest; a
-`HelmValues` example is the values themselves. Examples run against `examples.metallbVersion`,
+`HelmValues` or `MetalLBChartValues` example is the values themselves (the latter rendered with
+the examples' release). Examples run against `examples.metallbVersion`,
 or the newest MetalLB release metallb-lint knows.
 """
 
@@ -104,7 +105,10 @@ def run_example(policy: Policy, example: Example) -> tuple[list[Finding], int]:
     block = policy.matches[0]
     version = policy.examples_version
     config = Config(metallb_version=version)
-    values = "HelmValues" in block.kinds and not (isinstance(data, dict) and "kind" in data)
+    merged = "MetalLBChartValues" in block.kinds
+    values = (merged or "HelmValues" in block.kinds) and not (
+        isinstance(data, dict) and "kind" in data
+    )
     display = f"{policy.source}#example"
     if values:
         text = yaml.safe_dump(data if data is not None else {}, sort_keys=False)
@@ -112,7 +116,7 @@ def run_example(policy: Policy, example: Example) -> tuple[list[Finding], int]:
         doc, problems = compose_chunk(display, Chunk(1, text), 0)
         if problems or doc is None or not isinstance(doc.data, dict):
             raise ValueError("a HelmValues example must be a mapping of values")
-        chart = _literal(block.charts) or "example"
+        chart = "metallb" if merged else _literal(block.charts) or "example"
         owner = ResourceRef("v2", "Chart", None, chart)
         namespace = _literal(block.namespaces)
         inventory.values.append(
