@@ -122,6 +122,7 @@ class _Builder:
         # Flux sources (HelmRepository, OCIRepository, ...) by (kind, name)
         self._flux_sources: dict[tuple, tuple[Document, PathKey, dict]] = {}
         self._scope_cache: dict[str, _Scope | None] = {}
+        self._unit_cache: dict[str, str] = {}
 
     # -- orchestration -----------------------------------------------------------------------
 
@@ -278,10 +279,11 @@ class _Builder:
 
     def _unit(self, path: str) -> str:
         directory = posixpath.dirname(path)
-        for ancestor in _ancestors(directory):
-            if ancestor in self.unit_dirs:
-                return ancestor or "."
-        return directory or "."
+        unit = self._unit_cache.get(directory)
+        if unit is None:
+            unit = next((a or "." for a in _ancestors(directory) if a in self.unit_dirs), None)
+            unit = self._unit_cache[directory] = unit or directory or "."
+        return unit
 
     def _flux_variables(self, roots: list[tuple[Document, list]]) -> None:
         for _, objects in roots:

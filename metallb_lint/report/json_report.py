@@ -56,5 +56,13 @@ def document(result: RunResult) -> dict[str, object]:
 
 
 def write_json(result: RunResult, stream: TextIO) -> None:
-    json.dump(document(result), stream, indent=2, ensure_ascii=False)
-    stream.write("\n")
+    """Indented at the top, one finding a line: readable, diffable, and encoded by json's C
+    encoder (an indented dump of 10,000 findings takes seconds in its pure-Python one)."""
+    doc = document(result)
+    findings = doc.pop("findings")
+    head = json.dumps(doc, indent=2, ensure_ascii=False)[:-2]  # drop the closing "\n}"
+    if findings:
+        items = ",\n".join(f"    {json.dumps(f, ensure_ascii=False)}" for f in findings)
+        stream.write(f'{head},\n  "findings": [\n{items}\n  ]\n}}\n')
+    else:
+        stream.write(f'{head},\n  "findings": []\n}}\n')
