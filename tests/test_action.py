@@ -24,36 +24,17 @@ import pytest
 import yaml
 
 from metallb_lint import __version__
+from tests import manifests
 from tests.conftest import ROOT, write
+from tests.manifests import POOL
 
 ACTION = ROOT / "action.yml"
 EXAMPLE = ROOT / "docs" / "github-actions-example.yml"
 EXPRESSION = re.compile(r"\$\{\{\s*(.*?)\s*\}\}")
 
-POOL = """\
-apiVersion: metallb.io/v1beta1
-kind: IPAddressPool
-metadata:
-  name: default
-  namespace: metallb-system
-spec:
-  addresses:
-    - 192.168.1.240-192.168.1.244
----
-apiVersion: metallb.io/v1beta1
-kind: L2Advertisement
-metadata:
-  name: default
-  namespace: metallb-system
-"""
-
 
 def service(name: str, ip: str) -> str:
-    return (
-        f"apiVersion: v1\nkind: Service\nmetadata:\n  name: {name}\n  namespace: media\n"
-        f"  annotations:\n    metallb.universe.tf/loadBalancerIPs: {ip}\n"
-        "spec:\n  type: LoadBalancer\n  ports:\n    - port: 80\n"
-    )
+    return manifests.service(name, ip, how="metallb.universe.tf")
 
 
 def tool(name: str, module: str | None = None) -> list[str]:

@@ -5,26 +5,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from tests.conftest import lint_json, write
+from tests.conftest import write
+from tests.manifests import at, chart, docs, lint, where
 
 CR = "metallb-system/templates/config.yaml"
-
-
-def chart(version: str, values: str = "") -> dict[str, str]:
-    files = {
-        "metallb-system/Chart.yaml": f"""\
-apiVersion: v2
-name: metallb-system
-version: 1.0.0
-dependencies:
-  - name: metallb
-    version: {version}
-    repository: https://metallb.github.io/metallb
-""",
-    }
-    if values:
-        files["metallb-system/values.yaml"] = values
-    return files
 
 
 def pool(name: str, *addresses: str, labels: str = "", extra: str = "") -> str:
@@ -42,27 +26,6 @@ def ad(kind: str, name: str, spec: str = "") -> str:
         f"apiVersion: metallb.io/v1beta1\nkind: {kind}\nmetadata:\n  name: {name}\n"
         f"  namespace: metallb-system\n{body}"
     )
-
-
-def docs(*parts: str) -> str:
-    return "---\n".join(parts)
-
-
-def at(text: str, needle: str, nth: int = 1) -> int:
-    """The 1-based line of the nth line of `text` containing `needle`."""
-    hits = [n for n, line in enumerate(text.splitlines(), start=1) if needle in line]
-    assert len(hits) >= nth, (needle, hits)
-    return hits[nth - 1]
-
-
-def lint(root: Path, rule: str) -> list[dict]:
-    result = lint_json("--select", rule, "--exit-zero", ".", cwd=root)
-    assert result.code == 0, result.err
-    return result.json["findings"]
-
-
-def where(found: list[dict]) -> list[tuple[str, str, int]]:
-    return [(f["rule"], f["path"], f["line"]) for f in found]
 
 
 # -- ML301 ----------------------------------------------------------------------------------

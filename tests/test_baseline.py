@@ -8,32 +8,13 @@ from pathlib import Path
 
 import pytest
 
+from tests import manifests
 from tests.conftest import run_cli, write
-
-POOL = """\
-apiVersion: metallb.io/v1beta1
-kind: IPAddressPool
-metadata:
-  name: default
-  namespace: metallb-system
-spec:
-  addresses:
-    - 192.168.1.240-192.168.1.244
----
-apiVersion: metallb.io/v1beta1
-kind: L2Advertisement
-metadata:
-  name: default
-  namespace: metallb-system
-"""
+from tests.manifests import POOL
 
 
 def service(name: str, ip: str) -> str:
-    return (
-        f"apiVersion: v1\nkind: Service\nmetadata:\n  name: {name}\n  namespace: media\n"
-        f"  annotations:\n    metallb.io/loadBalancerIPs: {ip}\n"
-        "spec:\n  type: LoadBalancer\n  ports:\n    - port: 80\n"
-    )
+    return manifests.service(name, ip, how="metallb.io")
 
 
 REPO = {

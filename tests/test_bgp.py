@@ -9,28 +9,12 @@ import pytest
 
 from metallb_lint.checks.bgp import parse_community, parse_duration
 from metallb_lint.versions import v
-from tests.conftest import lint_json, write
+from tests.conftest import write
+from tests.manifests import at, chart, docs, lint, where
 
 CR = "metallb-system/templates/bgp.yaml"
 NATIVE = "metallb:\n  speaker:\n    frr:\n      enabled: false\n  frrk8s:\n    enabled: false\n"
 FRR_016 = "metallb:\n  speaker:\n    frr:\n      enabled: true\n  frrk8s:\n    enabled: false\n"
-
-
-def chart(version: str, values: str = "") -> dict[str, str]:
-    files = {
-        "metallb-system/Chart.yaml": f"""\
-apiVersion: v2
-name: metallb-system
-version: 1.0.0
-dependencies:
-  - name: metallb
-    version: {version}
-    repository: https://metallb.github.io/metallb
-""",
-    }
-    if values:
-        files["metallb-system/values.yaml"] = values
-    return files
 
 
 def res(kind: str, name: str, spec: str = "", api: str = "metallb.io/v1beta1") -> str:
@@ -41,26 +25,6 @@ def res(kind: str, name: str, spec: str = "", api: str = "metallb.io/v1beta1") -
 
 def peer(name: str, spec: str, api: str = "metallb.io/v1beta2") -> str:
     return res("BGPPeer", name, spec, api)
-
-
-def docs(*parts: str) -> str:
-    return "---\n".join(parts)
-
-
-def at(text: str, needle: str, nth: int = 1) -> int:
-    hits = [n for n, line in enumerate(text.splitlines(), start=1) if needle in line]
-    assert len(hits) >= nth, (needle, hits)
-    return hits[nth - 1]
-
-
-def lint(root: Path, rule: str) -> list[dict]:
-    result = lint_json("--select", rule, "--exit-zero", ".", cwd=root)
-    assert result.code == 0, result.err
-    return result.json["findings"]
-
-
-def where(found: list[dict]) -> list[tuple[str, str, int]]:
-    return [(f["rule"], f["path"], f["line"]) for f in found]
 
 
 BASIC = "  myASN: 64512\n  peerASN: 64500\n  peerAddress: 10.0.0.1\n"

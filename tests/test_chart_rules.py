@@ -9,6 +9,7 @@ import pytest
 from metallb_lint.catalog import catalog
 from metallb_lint.checks.chart import quantity
 from tests.conftest import ROOT, findings, lint_json, run_cli, write
+from tests.manifests import chart_yaml
 
 POOL = """\
 apiVersion: metallb.io/v1beta1
@@ -24,15 +25,7 @@ spec:
 
 def chart(version: str, values: str, pools: bool = False) -> dict[str, str]:
     files = {
-        "metallb-system/Chart.yaml": f"""\
-apiVersion: v2
-name: metallb-system
-version: 1.0.0
-dependencies:
-  - name: metallb
-    version: {version}
-    repository: https://metallb.github.io/metallb
-""",
+        "metallb-system/Chart.yaml": chart_yaml(version),
         "metallb-system/values.yaml": values,
     }
     if pools:

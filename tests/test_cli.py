@@ -16,26 +16,8 @@ from metallb_lint import __version__
 from metallb_lint.catalog import catalog
 from metallb_lint.cli import _use_color, main
 from tests.conftest import findings, lint_json, run_cli, write
-
-POOL = """\
-apiVersion: metallb.io/v1beta1
-kind: IPAddressPool
-metadata:
-  name: default
-  namespace: metallb-system
-spec:
-  addresses:
-    - 192.168.1.240-192.168.1.244
----
-apiVersion: metallb.io/v1beta1
-kind: L2Advertisement
-metadata:
-  name: default
-  namespace: metallb-system
-spec:
-  ipAddressPools:
-    - default
-"""
+from tests.manifests import POOL_L2 as POOL
+from tests.manifests import service
 
 CHART = """\
 apiVersion: v2
@@ -46,16 +28,6 @@ dependencies:
     version: 0.14.3
     repository: https://metallb.github.io/metallb
 """
-
-
-def service(name: str, ip: str, *, how: str = "spec", kind: str = "LoadBalancer") -> str:
-    """A Service requesting `ip` through spec.loadBalancerIP or an annotation prefix."""
-    annotation = f"  annotations:\n    {how}/loadBalancerIPs: {ip}\n" if how != "spec" else ""
-    spec_ip = f"  loadBalancerIP: {ip}\n" if how == "spec" else ""
-    return (
-        f"apiVersion: v1\nkind: Service\nmetadata:\n  name: {name}\n  namespace: media\n"
-        f"{annotation}spec:\n  type: {kind}\n{spec_ip}  ports:\n    - port: 80\n"
-    )
 
 
 # ML401 (error) and ML406 (info) at svc.yaml:8; ML005 (info) at pool.yaml:2 without a version.

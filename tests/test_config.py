@@ -8,35 +8,8 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import findings, run_cli, write
-
-POOL = """\
-apiVersion: metallb.io/v1beta1
-kind: IPAddressPool
-metadata:
-  name: default
-  namespace: metallb-system
-spec:
-  addresses:
-    - 192.168.1.240-192.168.1.244
----
-apiVersion: metallb.io/v1beta1
-kind: L2Advertisement
-metadata:
-  name: default
-  namespace: metallb-system
-spec:
-  ipAddressPools:
-    - default
-"""
-
-
-def service(name: str, ip: str) -> str:
-    """A Service with spec.loadBalancerIP: ML406 (info), and ML401 (error) outside the pool."""
-    return (
-        f"apiVersion: v1\nkind: Service\nmetadata:\n  name: {name}\n  namespace: media\n"
-        f"spec:\n  type: LoadBalancer\n  loadBalancerIP: {ip}\n  ports:\n    - port: 80\n"
-    )
-
+from tests.manifests import POOL_L2 as POOL
+from tests.manifests import service
 
 PINNED = "metallb-version: 0.14.8\n"
 # apps/web/svc.yaml:8 has ML401 + ML406; the pool file is clean.

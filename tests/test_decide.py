@@ -25,6 +25,7 @@ from metallb_lint.decide import (
 from metallb_lint.errors import UsageError
 from metallb_lint.findings import Finding, Location, ResourceRef, Severity
 from tests.conftest import run_cli, write
+from tests.manifests import POOL
 
 
 def finding(rule: str, path: str = "svc.yaml", line: int = 8, **kwargs) -> Finding:
@@ -299,22 +300,6 @@ def test_annotation_suppressions() -> None:
 
 # -- through the CLI -------------------------------------------------------------------------
 
-POOL = """\
-apiVersion: metallb.io/v1beta1
-kind: IPAddressPool
-metadata:
-  name: default
-  namespace: metallb-system
-spec:
-  addresses:
-    - 192.168.1.240-192.168.1.244
----
-apiVersion: metallb.io/v1beta1
-kind: L2Advertisement
-metadata:
-  name: default
-  namespace: metallb-system
-"""
 
 SERVICE = """\
 apiVersion: v1

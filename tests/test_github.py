@@ -10,23 +10,7 @@ import pytest
 from metallb_lint.findings import Finding, Location, Related, Severity
 from metallb_lint.report.github import annotation, escape_data, escape_property
 from tests.conftest import run_cli, write
-
-POOL = """\
-apiVersion: metallb.io/v1beta1
-kind: IPAddressPool
-metadata:
-  name: default
-  namespace: metallb-system
-spec:
-  addresses:
-    - 192.168.1.240-192.168.1.244
----
-apiVersion: metallb.io/v1beta1
-kind: L2Advertisement
-metadata:
-  name: default
-  namespace: metallb-system
-"""
+from tests.manifests import POOL
 
 
 def finding(message: str = "m", *, path: str = "a.yaml", severity=Severity.ERROR, **loc):

@@ -22,25 +22,10 @@ import pytest
 
 from metallb_lint import __version__
 from tests.conftest import ROOT, findings, lint_json, run_cli, write
+from tests.manifests import POOL
 
 GOLDEN = Path(__file__).resolve().parent / "golden"
 
-POOL = """\
-apiVersion: metallb.io/v1beta1
-kind: IPAddressPool
-metadata:
-  name: default
-  namespace: metallb-system
-spec:
-  addresses:
-    - 192.168.1.240-192.168.1.244
----
-apiVersion: metallb.io/v1beta1
-kind: L2Advertisement
-metadata:
-  name: default
-  namespace: metallb-system
-"""
 VERSION = ("--metallb-version", "0.14.8")
 
 

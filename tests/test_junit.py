@@ -7,23 +7,7 @@ import xml.etree.ElementTree as ET
 from pathlib import Path
 
 from tests.conftest import ROOT, run_cli, write
-
-POOL = """\
-apiVersion: metallb.io/v1beta1
-kind: IPAddressPool
-metadata:
-  name: default
-  namespace: metallb-system
-spec:
-  addresses:
-    - 192.168.1.240-192.168.1.244
----
-apiVersion: metallb.io/v1beta1
-kind: L2Advertisement
-metadata:
-  name: default
-  namespace: metallb-system
-"""
+from tests.manifests import POOL
 
 
 def service(name: str, ip: str, comment: str = "") -> str:

@@ -23,27 +23,12 @@ from metallb_lint.report.sarif import (
 )
 from metallb_lint.ruledocs import render_markdown
 from tests.conftest import ROOT, run_cli, write
+from tests.manifests import POOL
 
 SCHEMA_PLACES = (
     ROOT.parent / "shared" / "reference" / "sarif-schema-2.1.0.json",
     Path("/work/shared/reference/sarif-schema-2.1.0.json"),
 )
-POOL = """\
-apiVersion: metallb.io/v1beta1
-kind: IPAddressPool
-metadata:
-  name: default
-  namespace: metallb-system
-spec:
-  addresses:
-    - 192.168.1.240-192.168.1.244
----
-apiVersion: metallb.io/v1beta1
-kind: L2Advertisement
-metadata:
-  name: default
-  namespace: metallb-system
-"""
 VERSION = ("--metallb-version", "0.14.8")
 
 

@@ -13,6 +13,7 @@ from metallb_lint.model import Resource
 from metallb_lint.service_requests import requests_from_service
 from metallb_lint.sources import SourceFile
 from tests.conftest import FIXTURES, findings, lint_json, write
+from tests.manifests import chart_yaml
 
 POOLS_FILE = "metallb-system/templates/pools.yaml"
 POOLS = """\
@@ -41,15 +42,7 @@ LAB_ENTRY_LINE = 17
 
 def chart(version: str, values: str = "") -> dict[str, str]:
     files = {
-        "metallb-system/Chart.yaml": f"""\
-apiVersion: v2
-name: metallb-system
-version: 1.0.0
-dependencies:
-  - name: metallb
-    version: {version}
-    repository: https://metallb.github.io/metallb
-""",
+        "metallb-system/Chart.yaml": chart_yaml(version),
         POOLS_FILE: POOLS,
     }
     if values:
