@@ -125,6 +125,11 @@ class Advertisement:
     service_selectors: list[dict] = field(default_factory=list)
 
     @property
+    def label(self) -> str:
+        """How findings name it: `L2Advertisement 'lan'`."""
+        return f"{self.resource.kind} '{self.resource.name}'"
+
+    @property
     def applies_to_all(self) -> bool:
         """Neither field set: the advertisement covers every pool (facts §3.1 rule 14)."""
         return not self.pool_names and not self.pool_selectors

@@ -29,25 +29,7 @@ metadata:
 """
 
 # The same pool with an L2Advertisement that names it in spec.ipAddressPools.
-POOL_L2 = """\
-apiVersion: metallb.io/v1beta1
-kind: IPAddressPool
-metadata:
-  name: default
-  namespace: metallb-system
-spec:
-  addresses:
-    - 192.168.1.240-192.168.1.244
----
-apiVersion: metallb.io/v1beta1
-kind: L2Advertisement
-metadata:
-  name: default
-  namespace: metallb-system
-spec:
-  ipAddressPools:
-    - default
-"""
+POOL_L2 = POOL + "spec:\n  ipAddressPools:\n    - default\n"
 
 
 def service(name: str, ip: str, *, how: str = "spec", kind: str = "LoadBalancer") -> str:

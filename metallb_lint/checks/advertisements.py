@@ -31,10 +31,6 @@ SERVICE_SELECTORS = v("0.16.0")
 WIDTH = {4: ("aggregationLength", 32), 6: ("aggregationLengthV6", 128)}
 
 
-def _label(ad: Advertisement) -> str:
-    return f"{ad.resource.kind} '{ad.resource.name}'"
-
-
 def _int(value: object) -> int | None:
     return value if isinstance(value, int) and not isinstance(value, bool) else None
 
@@ -90,7 +86,7 @@ def _unknown_pool(
     where = f" in namespace {ns}" if ns else ""
     return ctx.finding(
         "ML301",
-        f"{_label(ad)} lists pool '{name}' in ipAddressPools, but no IPAddressPool '{name}' "
+        f"{ad.label} lists pool '{name}' in ipAddressPools, but no IPAddressPool '{name}' "
         f"exists{where}: MetalLB silently ignores the name (no error, no event), {effect}; "
         f"Services on such a pool get an address nobody announces.{hint}",
         location,
@@ -149,7 +145,7 @@ def _dead_selector(
     known = f" Pool labels: {shown}." if shown else " No pool in its namespace has labels."
     return ctx.finding(
         "ML302",
-        f"ipAddressPoolSelectors[{index}] of {_label(ad)} matches no IPAddressPool in its "
+        f"ipAddressPoolSelectors[{index}] of {ad.label} matches no IPAddressPool in its "
         f"namespace, {effect}.{known} Fix the selector or label the pool",
         ad.resource.location("spec", "ipAddressPoolSelectors", index),
         resource=ad.resource.ref,
@@ -184,7 +180,7 @@ def invalid_aggregation_length(ctx: Context) -> Iterator[Finding]:
             if length > width:
                 yield ctx.finding(
                     "ML303",
-                    f"{key} {length} of {_label(ad)} is more than {width}, the length of an "
+                    f"{key} {length} of {ad.label} is more than {width}, the length of an "
                     f'IPv{family} address: MetalLB rejects the configuration ("invalid '
                     f'aggregation length ... for IPv{family}") and keeps the last valid one. Use '
                     f"{width} to announce each address, or a shorter prefix that covers the pool",
@@ -196,7 +192,7 @@ def invalid_aggregation_length(ctx: Context) -> Iterator[Finding]:
             if version >= SERVICE_SELECTORS and ad.service_selectors and length != width:
                 yield ctx.finding(
                     "ML303",
-                    f"{_label(ad)} sets serviceSelectors and {key} {length}: they are mutually "
+                    f"{ad.label} sets serviceSelectors and {key} {length}: they are mutually "
                     "exclusive (a route aggregating several Services cannot follow a per-Service "
                     "selection), so the API server and MetalLB reject it. Remove "
                     f"{key} or split the advertisement",
@@ -220,7 +216,7 @@ def invalid_aggregation_length(ctx: Context) -> Iterator[Finding]:
             text = str(entry.parsed.text).strip()
             yield ctx.finding(
                 "ML303",
-                f"{key} {length} of {_label(ad)} is shorter than the /{entry.parsed.prefixlen} "
+                f"{key} {length} of {ad.label} is shorter than the /{entry.parsed.prefixlen} "
                 f"of '{text}' in pool '{pool.name}' that it announces: a /{length} route would "
                 "cover addresses outside the pool, so MetalLB rejects the configuration "
                 f'("invalid aggregation length {length}: prefix {entry.parsed.prefixlen} in this '
@@ -321,7 +317,7 @@ def localpref_conflict(ctx: Context) -> Iterator[Finding]:
         first, second = _local_pref(earlier), _local_pref(later)
         yield ctx.finding(
             "ML304",
-            f"{_label(later)} (localPref {second}) and {_label(earlier)} (localPref {first}) "
+            f"{later.label} (localPref {second}) and {earlier.label} (localPref {first}) "
             f"both announce pool{'s' if len(pools) > 1 else ''} {names} with the same "
             "aggregation length to the same peers from the same nodes: one route carries one "
             'LOCAL_PREF, so MetalLB rejects the configuration ("invalid local preference '
@@ -331,7 +327,7 @@ def localpref_conflict(ctx: Context) -> Iterator[Finding]:
             _pref_location(later),
             resource=later.resource.ref,
             related=[
-                Related(_pref_location(earlier), f"{_label(earlier)} sets localPref {first}"),
+                Related(_pref_location(earlier), f"{earlier.label} sets localPref {first}"),
                 *(
                     Related(p.resource.name_location, f"pool '{p.name}'")
                     for p in pools[:MAX_RELATED]

@@ -168,7 +168,7 @@ def invalid_community(ctx: Context) -> Iterator[Finding]:
             if value in seen:
                 yield ctx.finding(
                     "ML305",
-                    f"community '{value}' is listed twice in {_ad_label(ad)}: {stale} "
+                    f"community '{value}' is listed twice in {ad.label}: {stale} "
                     '("duplicate definition of community"). Remove the copy',
                     location,
                     resource=ad.resource.ref,
@@ -183,7 +183,7 @@ def invalid_community(ctx: Context) -> Iterator[Finding]:
             if parsed.kind == "value-error":
                 yield ctx.finding(
                     "ML305",
-                    f"community '{value}' of {_ad_label(ad)} is invalid ({parsed.problem}): "
+                    f"community '{value}' of {ad.label} is invalid ({parsed.problem}): "
                     f"{stale}. Write 'A:B' with 16-bit numbers or 'large:A:B:C' with 32-bit "
                     "numbers, or the name of a Community alias",
                     location,
@@ -194,10 +194,6 @@ def invalid_community(ctx: Context) -> Iterator[Finding]:
                 finding = _unknown_alias(ctx, ad, value, location, aliases, parsed)
                 if finding is not None:
                     yield finding
-
-
-def _ad_label(ad: Advertisement) -> str:
-    return f"BGPAdvertisement '{ad.resource.name}'"
 
 
 def _unknown_alias(
@@ -232,7 +228,7 @@ def _unknown_alias(
             related.append(Related(aliases[close].name_location, f"alias '{close}'"))
     return ctx.finding(
         "ML305",
-        f"community '{value}' of {_ad_label(ad)} {problem}. {effect}",
+        f"community '{value}' of {ad.label} {problem}. {effect}",
         location,
         resource=ad.resource.ref,
         related=related,
@@ -317,7 +313,7 @@ def unknown_peer_reference(ctx: Context) -> Iterator[Finding]:
                 effect = f"it is not sent to any peer called '{name}'"
             yield ctx.finding(
                 "ML306",
-                f"{_ad_label(ad)} lists peer '{name}' in peers, but no BGPPeer '{name}' exists "
+                f"{ad.label} lists peer '{name}' in peers, but no BGPPeer '{name}' exists "
                 f"in its namespace: MetalLB does not check the name (no error, no event), and "
                 f"{effect}. Peers are named by their metadata.name.{hint}",
                 location,
@@ -760,8 +756,8 @@ def _native_ipv6_pools(ctx: Context, native: str) -> Iterator[Finding]:
             continue
         entry = next(e for e in pool.entries if e.parsed.range and e.parsed.range.version == 6)
         if ad is not None:
-            why = f"{_ad_label(ad)} announces it over BGP"
-            related = [Related(ad.resource.name_location, f"{_ad_label(ad)}")]
+            why = f"{ad.label} announces it over BGP"
+            related = [Related(ad.resource.name_location, f"{ad.label}")]
         else:
             why = (
                 f"before {IPV6_ONLY_BGP_POOLS}, native mode refuses IPv6 in any pool once a "
@@ -796,7 +792,7 @@ def _native_large_communities(ctx: Context, native: str) -> Iterator[Finding]:
             if value is not None and parse_community(value, version).kind == "large":
                 yield ctx.finding(
                     "ML310",
-                    f"community '{value}' of {_ad_label(ad)} {message}",
+                    f"community '{value}' of {ad.label} {message}",
                     location,
                     resource=ad.resource.ref,
                     anchor=f"communities:{value}",
@@ -970,7 +966,7 @@ def bfd_echo_ipv6(ctx: Context) -> Iterator[Finding]:
             yield ctx.finding(
                 "ML312",
                 f"{_peer_label(peer)} uses BFDProfile '{name}' with echoMode, and "
-                f"{_ad_label(ad)} sends it the IPv6 pool '{pool.name}': BFD echo does not work "
+                f"{ad.label} sends it the IPv6 pool '{pool.name}': BFD echo does not work "
                 'over IPv6, so MetalLB rejects the configuration ("... which has bfd echo '
                 'enabled, which is not possible") and keeps the last valid one. Use a profile '
                 "without echoMode for this peer, or keep IPv6 pools away from it (peers: in "
@@ -979,7 +975,7 @@ def bfd_echo_ipv6(ctx: Context) -> Iterator[Finding]:
                 resource=peer.resource.ref,
                 related=[
                     Related(echo[0].resource.location("spec", "echoMode"), "echoMode is on here"),
-                    Related(ad.resource.name_location, f"{_ad_label(ad)}"),
+                    Related(ad.resource.name_location, f"{ad.label}"),
                     Related(entry.location, f"IPv6 addresses of pool '{pool.name}'"),
                 ],
                 anchor="bfdProfile:echo",
