@@ -86,7 +86,7 @@ RELEVANT_WORDS = (
     b"source.toolkit.fluxcd.io",  # Flux HelmRepository/OCIRepository: where a chart comes from
     b"address-pools",  # legacy (<= 0.12) ConfigMap configuration, wherever it lives
 )
-_RELEVANT = re.compile("|".join(re.escape(w.decode()) for w in RELEVANT_WORDS), re.IGNORECASE)
+_RELEVANT_TEXT = tuple(word.decode() for word in RELEVANT_WORDS)
 _TEMPLATE = re.compile(r"\{\{|\{%")
 
 PathKey = tuple[str | int, ...]
@@ -201,7 +201,8 @@ class Chunk:
 
     @property
     def relevant(self) -> bool:
-        return _RELEVANT.search(self.text) is not None
+        lowered = self.text.lower()  # a few substring searches in C beat one regex
+        return any(word in lowered for word in _RELEVANT_TEXT)
 
     @property
     def templated(self) -> bool:
@@ -276,13 +277,13 @@ def _has_content(text: str) -> bool:
 
 
 _MERGE_TAG = "tag:yaml.org,2002:merge"
-_STR_TAG = "tag:yaml.org,2002:str"
+STR_TAG = "tag:yaml.org,2002:str"
 _INT_TAG = "tag:yaml.org,2002:int"
 _FLOAT_TAG = "tag:yaml.org,2002:float"
 _IMPLICIT = yaml.resolver.Resolver.yaml_implicit_resolvers  # first character -> rules
 
 
-def _plain_tag(value: str) -> str:
+def plain_tag(value: str) -> str:
     """The tag a plain scalar gets: PyYAML's YAML 1.1 rules, except base-60 numbers.
 
     `64496:1` (a BGP community) is a string for the Kubernetes API server and MetalLB (Go's
@@ -291,14 +292,14 @@ def _plain_tag(value: str) -> str:
     for tag, regexp in _IMPLICIT.get(value[:1], ()):
         if regexp.match(value):
             if ":" in value and tag in (_INT_TAG, _FLOAT_TAG):
-                return _STR_TAG
+                return STR_TAG
             return tag
-    return _STR_TAG
+    return STR_TAG
 
 
 # Scalar tags built into Python values; every other tag (!Ref, !!python/..., !!timestamp,
 # !!binary, collection tags on scalars) stays text. Nothing is ever constructed from a tag.
-_SCALAR_BUILDERS = {
+SCALAR_BUILDERS = {
     tag: SafeConstructor.yaml_constructors[tag]
     for tag in (
         "tag:yaml.org,2002:null",
@@ -445,10 +446,10 @@ class _Converter:
     def _scalar(self, node: ScalarNode) -> object:
         tag = node.tag
         if tag == _PLAIN_TAG:
-            tag = node.tag = _plain_tag(node.value)
-        if tag == _STR_TAG or node.style in ("'", '"', "|", ">"):
+            tag = node.tag = plain_tag(node.value)
+        if tag == STR_TAG or node.style in ("'", '"', "|", ">"):
             return node.value
-        builder = _SCALAR_BUILDERS.get(tag)
+        builder = SCALAR_BUILDERS.get(tag)
         if builder is None:
             return node.value
         try:
@@ -475,13 +476,13 @@ class _Converter:
         merged: list[Node] = []
         for key_node, value_node in node.value:
             if key_node.tag == _PLAIN_TAG:
-                key_node.tag = _plain_tag(key_node.value)
+                key_node.tag = plain_tag(key_node.value)
             if key_node.tag == _MERGE_TAG:
                 merged.append(value_node)
                 continue
             key = (
                 key_node.value
-                if key_node.tag == _STR_TAG and isinstance(key_node, ScalarNode)
+                if key_node.tag == STR_TAG and isinstance(key_node, ScalarNode)
                 else self._key_text(key_node, path, depth)
             )
             child = (*path, key)
@@ -519,7 +520,7 @@ class _Converter:
             nested: list[Node] = []
             for key_node, value_node in source.value:
                 if key_node.tag == _PLAIN_TAG:
-                    key_node.tag = _plain_tag(key_node.value)
+                    key_node.tag = plain_tag(key_node.value)
                 if key_node.tag == _MERGE_TAG:
                     nested.append(value_node)
                 else:  # duplicates inside the source were reported where it is defined
@@ -630,7 +631,19 @@ def compose_chunk(
     path: str, chunk: Chunk, index: int, text: str | None = None
 ) -> tuple[Document | None, list[LoadProblem]]:
     """Parse one document (`text` overrides the chunk's, e.g. after rendering a template)."""
+    from metallb_lint.blockyaml import parse_block  # it builds on this module
+
     text = chunk.text if text is None else text
+    fast = parse_block(text, chunk.start_line - 1)
+    if fast is not None:
+        return Document(path, index, chunk.start_line, fast[0], fast[1], text), []
+    return compose_full(path, chunk, index, text)
+
+
+def compose_full(
+    path: str, chunk: Chunk, index: int, text: str
+) -> tuple[Document | None, list[LoadProblem]]:
+    """Parse one document with PyYAML (the C parser when it is there): any YAML at all."""
     offset = chunk.start_line - 1
     try:
         node = yaml.compose(text, Loader=_Loader)

@@ -285,9 +285,19 @@ def subjects(policy: Policy, ctx) -> Iterator[Subject]:
             if selected(subject):
                 yield subject
     if "ServiceRequest" in kinds:
-        from metallb_lint.checks.common import handled_by_metallb
-
-        for request in inventory.services:
-            subject = request_subject(request, handled_by_metallb(ctx, request))
+        for subject in _request_subjects(ctx):
             if selected(subject):
                 yield subject
+
+
+def _request_subjects(ctx) -> list[Subject]:
+    """The ServiceRequest subjects of the run, built once for every policy that reads them."""
+    cached = ctx.cache.get("policy-subjects:ServiceRequest")
+    if cached is None:
+        from metallb_lint.checks.common import handled_by_metallb
+
+        cached = ctx.cache["policy-subjects:ServiceRequest"] = [
+            request_subject(request, handled_by_metallb(ctx, request))
+            for request in ctx.inventory.services
+        ]
+    return cached  # type: ignore[return-value]

@@ -1,0 +1,268 @@
+"""A fast path for the plain block YAML most manifests are written in.
+
+Composing a document with libyaml and converting its node graph costs more than everything
+else the linter does with it. Most relevant documents (Services, pools, advertisements) use
+a small subset of YAML: block mappings and sequences indented with spaces, one key or list
+item a line, single-line plain or quoted scalars, comments. `parse_block` reads that subset
+line by line and returns exactly what `load.compose_chunk` would (the same data, the same
+spans for every value and key). Anything outside the subset (flow collections, block scalars,
+anchors, tags, multi-line scalars, odd indentation, duplicate keys, non-ASCII text) returns
+None, and the document goes through the full parser, which also reports what is wrong.
+tests/test_blockyaml.py compares both paths on every fixture and on generated variations.
+"""
+
+from __future__ import annotations
+
+import re
+
+from yaml.constructor import SafeConstructor
+from yaml.nodes import ScalarNode
+
+from metallb_lint import load
+from metallb_lint.load import SCALAR_BUILDERS, STR_TAG, PathKey, Positions, Span, plain_tag
+
+# Tabs, control characters and DEL: the full parser decides what they mean.
+_UNSAFE = re.compile(r"[\x00-\x09\x0b-\x1f\x7f]")
+_PLAIN_START = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_./$~(=+^")
+_CACHE_LIMIT = 50_000
+
+_plain_values: dict[str, object] = {}  # plain scalar text -> its value
+_plain_keys: dict[str, bool] = {}  # plain key text -> resolves to a string
+_constructor = SafeConstructor()
+
+
+class _Unsupported(Exception):
+    """The document leaves the subset: use the full parser."""
+
+
+def _plain_value(text: str) -> object:
+    value = _plain_values.get(text, _plain_values)
+    if value is not _plain_values:
+        return value
+    tag = plain_tag(text)
+    value = text
+    if tag != STR_TAG:
+        builder = SCALAR_BUILDERS.get(tag)
+        if builder is not None:
+            try:
+                value = builder(_constructor, ScalarNode(tag, text))
+            except Exception:  # as load._Converter: a value that does not build keeps its text
+                value = text
+    if len(_plain_values) >= _CACHE_LIMIT:
+        _plain_values.clear()
+    _plain_values[text] = value
+    return value
+
+
+def _string_key(text: str) -> bool:
+    known = _plain_keys.get(text)
+    if known is None:
+        known = plain_tag(text) == STR_TAG
+        if len(_plain_keys) >= _CACHE_LIMIT:
+            _plain_keys.clear()
+        _plain_keys[text] = known
+    return known
+
+
+def parse_block(text: str, line_offset: int) -> tuple[object, Positions] | None:
+    """Data and positions of a document in the block subset, or None to use the full parser.
+
+    `line_offset` is the number of file lines before the document's first line.
+    """
+    if not text.isascii() or _UNSAFE.search(text) is not None:
+        return None
+    if text.count("\n") >= load.MAX_VALUES_PER_DOCUMENT:
+        return None  # the full path enforces the size limit
+    try:
+        return _parse(text.split("\n"), line_offset + 1)
+    except _Unsupported:
+        return None
+
+
+# A content line: indentation, a list item's dash, a `key:`, and the rest (value or comment).
+_LINE = re.compile(r"( *)(- +)?(?:([A-Za-z0-9_][A-Za-z0-9_./-]*):(?: +|$))?(.*)").match
+
+
+def _parse(lines: list[str], offset: int) -> tuple[object, Positions]:
+    """One pass over the lines with a stack of open collections, each a list:
+    [indent, is_sequence, container, path, start line, start column] (0-based positions).
+    Spans are 1-based with exclusive end columns, as load._Converter makes them.
+    (The loop is written for speed: it runs for every line of every relevant document.)"""
+    values: dict[PathKey, Span] = {}
+    keys: dict[PathKey, Span] = {}
+    stack: list[list] = []
+    # A key written without a value on its line: [its mapping's frame, key, path, line,
+    # column just after its colon]. The next content line decides what the value is.
+    pending: list | None = None
+    plain_values = _plain_values
+    string_keys = _plain_keys
+    max_depth = load.MAX_DEPTH
+    match = _LINE
+    started = False  # past the first content line (a `---` marker may come first)
+    rooted = False
+    for number, line in enumerate(lines):
+        indent_text, dash, key, rest = match(line).groups()  # type: ignore[union-attr]
+        if key is None:
+            if not rest or rest[0] == "#":
+                if dash:
+                    raise _Unsupported  # an empty list item
+                continue  # blank or comment
+            if not dash:
+                if not started and rest == "---" and not indent_text:
+                    started = True
+                    continue
+                raise _Unsupported  # a scalar on a line of its own, a marker, `? key`, ...
+        elif not (string_keys.get(key) or _string_key(key)):
+            raise _Unsupported  # `true:`, `1:`, `null:` keys: the converter spells them out
+        indent = len(indent_text)
+        item = dash is not None
+
+        if pending is not None:
+            owner = pending[0]
+            if indent > owner[0] or (item and indent == owner[0]):
+                container: object = [] if item else {}
+                owner[2][pending[1]] = container
+                stack.append([indent, item, container, pending[2], number, indent])
+                if len(stack) > max_depth:
+                    raise _Unsupported  # the full path reports documents nested too deep
+            else:
+                _close_pending(pending, values, offset)
+            pending = None
+
+        top = stack[-1] if stack else None
+        if top is None or top[0] != indent or top[1] is not item:
+            if not _close_to(stack, indent, item, lines, offset, values, number):
+                if rooted:  # the root collection ended, yet more content follows
+                    raise _Unsupported
+                rooted = True
+                stack.append([indent, item, [] if item else {}, (), number, indent])
+            top = stack[-1]
+            if top[0] != indent or top[1] is not item:
+                raise _Unsupported  # indentation YAML reads differently, or rejects
+        started = True
+
+        row = number + offset
+        if item:
+            column = indent + len(dash)
+            items = top[2]
+            item_path = (*top[3], len(items))
+            if key is None:
+                value, end = _scalar(rest, column, plain_values)
+                items.append(value)
+                values[item_path] = (row, column + 1, row, end)
+                continue
+            mapping: dict = {}
+            items.append(mapping)
+            top = [column, False, mapping, item_path, number, column]
+            stack.append(top)
+            if len(stack) > max_depth:
+                raise _Unsupported
+        else:
+            column = indent
+            mapping = top[2]
+        if key in mapping:
+            raise _Unsupported  # duplicate keys: the full path reports ML003
+        path = (*top[3], key)
+        key_end = column + len(key)
+        keys[path] = (row, column + 1, row, key_end)
+        if not rest or rest[0] == "#":
+            mapping[key] = None
+            pending = [top, key, path, number, key_end + 1]
+            continue
+        column = len(line) - len(rest)
+        value, end = _scalar(rest, column, plain_values)
+        mapping[key] = value
+        values[path] = (row, column + 1, row, end)
+    if not stack:
+        raise _Unsupported  # empty, or only a marker: the full parser says what it is
+    if pending is not None:
+        _close_pending(pending, values, offset)
+    root = stack[0]
+    # libyaml closes the collections indented deeper than the end of the text where the text
+    # ends, then moves to a fresh line (column 0) and closes the rest there.
+    last, width = len(lines) - 1, len(lines[-1])
+    for frame in reversed(stack):
+        if frame[0] > width:
+            values[frame[3]] = _collection_span(lines, offset, frame, last, width)
+        else:
+            values[frame[3]] = _collection_span(lines, offset, frame, last + (width > 0), 0)
+    return root[2], Positions(values, keys)
+
+
+def _close_pending(pending: list, values: dict[PathKey, Span], offset: int) -> None:
+    """A key whose value never came is null, placed just after its colon."""
+    line, column = pending[3] + offset, pending[4]
+    values[pending[2]] = (line, column + 1, line, column or 1)
+
+
+def _close_to(
+    stack: list[list],
+    indent: int,
+    item: bool,
+    lines: list[str],
+    offset: int,
+    values: dict[PathKey, Span],
+    number: int,
+) -> bool:
+    """Close the collections a line at `indent` ends (they end where that line starts);
+    False when none is left open."""
+    while stack:
+        top = stack[-1]
+        if top[0] > indent or (top[0] == indent and top[1] and not item):
+            stack.pop()
+            values[top[3]] = _collection_span(lines, offset, top, number, indent)
+        else:
+            return True
+    return False
+
+
+def _scalar(text: str, col: int, cache: dict[str, object]) -> tuple[object, int]:
+    """The value of a one-line scalar starting at `text[0]`, in column `col`, and the 1-based
+    column of its last character."""
+    if text[0] in _PLAIN_START:
+        if "#" in text:
+            cut = text.find(" #")
+            if cut >= 0:
+                text = text[:cut]
+        if text[-1] == " ":
+            text = text.rstrip(" ")
+        if ": " in text or text[-1] == ":":
+            raise _Unsupported  # a mapping where YAML does not allow one
+        value = cache.get(text, cache)
+        if value is cache:
+            value = _plain_value(text)
+        return value, col + len(text)
+    first = text[0]
+    if first == "'" or first == '"':
+        close = text.find(first, 1)
+        if close < 0:
+            raise _Unsupported  # a quoted scalar spanning lines
+        body = text[1:close]
+        if (first == "'" and text[close + 1 : close + 2] == "'") or (first == '"' and "\\" in body):
+            raise _Unsupported  # escapes
+        _only_comment(text[close + 1 :])
+        return body, col + close + 1
+    if text[:2] in ("[]", "{}"):
+        _only_comment(text[2:])
+        return ([] if first == "[" else {}), col + 2
+    raise _Unsupported  # flow collections, block scalars, anchors, aliases, tags
+
+
+def _only_comment(rest: str) -> None:
+    if rest and not (rest[0] == " " and (not rest.strip() or rest.lstrip()[0] == "#")):
+        raise _Unsupported
+
+
+def _collection_span(lines: list[str], offset: int, frame: list, end_line: int, end_col: int):
+    """A block collection's span: from its first token to the next token after it, or, when
+    that is at column 0, to the end of its last content line (load._Converter's rule)."""
+    line = frame[4]
+    if end_col == 0 and end_line > line:
+        end_line -= 1
+        while end_line > line:
+            stripped = lines[end_line].strip()
+            if stripped and stripped[0] != "#":
+                break
+            end_line -= 1
+        end_col = len(lines[end_line].rstrip())
+    return (line + offset, frame[5] + 1, end_line + offset, end_col or 1)
