@@ -1,3 +1,3 @@
-from metallb_lint.cli import main
+from metallb_lint.cli import run
 
-raise SystemExit(main())
+run()

@@ -10,6 +10,7 @@ from __future__ import annotations
 from bisect import bisect_right
 from collections.abc import Callable, Hashable, Iterable, Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Generic, TypeVar
 
 import netaddr
@@ -67,6 +68,18 @@ class ParsedEntry:
 
 def parse_ip(text: str) -> tuple[int, int] | None:
     """(version, integer) of a single address, or None when it does not parse."""
+    if isinstance(text, str):
+        return _parse_ip_text(text)
+    return _parse_ip(text)
+
+
+@lru_cache(maxsize=65536)
+def _parse_ip_text(text: str) -> tuple[int, int] | None:
+    # a requested address is read by the inventory, then by rules and policies
+    return _parse_ip(text)
+
+
+def _parse_ip(text: object) -> tuple[int, int] | None:
     try:
         addr = netaddr.IPAddress(text)
     except (netaddr.AddrFormatError, ValueError, TypeError):

@@ -24,6 +24,7 @@ from metallb_lint.load import SCALAR_BUILDERS, STR_TAG, PathKey, Positions, Span
 # Tabs, control characters and DEL: the full parser decides what they mean.
 _UNSAFE = re.compile(r"[\x00-\x09\x0b-\x1f\x7f]")
 _PLAIN_START = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_./$~(=+^")
+_DIGITS = frozenset("0123456789")
 _CACHE_LIMIT = 50_000
 
 _plain_values: dict[str, object] = {}  # plain scalar text -> its value
@@ -36,11 +37,24 @@ class _Unsupported(Exception):
 
 
 def _plain_value(text: str) -> object:
+    """What a plain scalar means (YAML 1.1 as load.plain_tag reads it), memoised."""
     value = _plain_values.get(text, _plain_values)
     if value is not _plain_values:
         return value
+    value = _plain_values[text] = _resolve_plain(text)
+    if len(_plain_values) >= _CACHE_LIMIT:
+        _plain_values.clear()
+    return value
+
+
+def _resolve_plain(text: str) -> object:
+    if text.isdigit():  # ASCII digits only (parse_block takes ASCII text)
+        if text[0] != "0" or text == "0":
+            return int(text)  # a decimal integer, by far the most common number
+    elif text.count(".") > 1 and text[0] in _DIGITS:
+        return text  # an IPv4 address or a version: no YAML 1.1 number has two dots
     tag = plain_tag(text)
-    value = text
+    value: object = text
     if tag != STR_TAG:
         builder = SCALAR_BUILDERS.get(tag)
         if builder is not None:
@@ -48,9 +62,6 @@ def _plain_value(text: str) -> object:
                 value = builder(_constructor, ScalarNode(tag, text))
             except Exception:  # as load._Converter: a value that does not build keeps its text
                 value = text
-    if len(_plain_values) >= _CACHE_LIMIT:
-        _plain_values.clear()
-    _plain_values[text] = value
     return value
 
 

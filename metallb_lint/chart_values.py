@@ -16,7 +16,6 @@ import copy
 import os
 import posixpath
 import re
-import tarfile
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 
@@ -310,6 +309,8 @@ def _read_folder(path: str, display: str) -> VendoredChart | None:
 
 
 def _read_archive(path: str, display: str) -> VendoredChart | None:
+    import tarfile  # vendored chart archives are rare
+
     try:
         if os.path.getsize(path) > MAX_ARCHIVE_BYTES:
             return None

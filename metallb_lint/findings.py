@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
 from dataclasses import dataclass, field
 from enum import IntEnum
 
@@ -104,4 +103,6 @@ class Finding:
             f"{res.kind}/{res.namespace}/{res.name}" if res else "",
             self.anchor or self.message,
         ]
+        import hashlib  # only machine formats and baselines need fingerprints
+
         return hashlib.sha256("\x1f".join(parts).encode()).hexdigest()[:32]

@@ -71,6 +71,12 @@ _ANNOTATIONS = frozenset(
     }
 )
 SUPPORTED = _APPLICATORS | _ASSERTIONS | _ANNOTATIONS
+# What MiniValidator._valid decides by itself ("then"/"else" belong to "if").
+_FAST = frozenset(
+    {"properties", "const", "required", "if", "then", "else", "not", "type", "enum", "items"}
+    | {"format"}
+    | _ANNOTATIONS
+)
 
 # A keyword of a caller's own: (keyword's value, instance) -> the messages of its errors.
 Keyword = Callable[[object, object], Iterable[str]]
@@ -170,11 +176,57 @@ class MiniValidator:
         self.keywords = dict(keywords or {})
 
     def is_valid(self, instance: object, schema: object | None = None) -> bool:
-        target = self.schema if schema is None else schema
-        return next(self._check(target, instance, (), ()), None) is None
+        return self._valid(self.schema if schema is None else schema, instance)
 
     def iter_errors(self, instance: object) -> Iterator[MiniError]:
+        if self._valid(self.schema, instance):
+            return  # the common case, decided without building errors
         yield from self._check(self.schema, instance, (), ())
+
+    def _valid(self, schema: object, value: object) -> bool:
+        """Whether `_check` finds no error, without generators or error objects for the
+        keywords most schemas are made of; any other keyword asks `_check`."""
+        if schema is True:
+            return True
+        if schema is False:
+            return False
+        assert isinstance(schema, dict)
+        if not schema.keys() <= _FAST:
+            return next(self._check(schema, value, (), ()), None) is None
+        for keyword, wanted in schema.items():
+            if keyword == "properties":
+                if isinstance(value, dict):
+                    for key, sub in wanted.items():
+                        if key in value and not self._valid(sub, value[key]):
+                            return False
+            elif keyword == "const":
+                if not _equal(value, wanted):
+                    return False
+            elif keyword == "required":
+                if isinstance(value, dict) and any(key not in value for key in wanted):
+                    return False
+            elif keyword == "if":
+                branch = schema.get("then" if self._valid(wanted, value) else "else", True)
+                if not self._valid(branch, value):
+                    return False
+            elif keyword == "not":
+                if self._valid(wanted, value):
+                    return False
+            elif keyword == "type":
+                kinds = [wanted] if isinstance(wanted, str) else wanted
+                if not any(_is_type(value, kind) for kind in kinds):
+                    return False
+            elif keyword == "enum":
+                if not any(_equal(value, option) for option in wanted):
+                    return False
+            elif keyword == "items":
+                if isinstance(value, list) and not all(self._valid(wanted, v) for v in value):
+                    return False
+            elif keyword == "format":
+                checker = self.format_checker
+                if checker is not None and not checker.conforms(value, wanted):  # type: ignore[attr-defined]
+                    return False
+        return True
 
     def _check(
         self, schema: object, value: object, path: tuple, spath: tuple

@@ -100,22 +100,47 @@ def read_candidate(candidate: Candidate, stdin: bytes | None = None) -> bytes | 
             return _too_big(len(data), location)
         return data
     try:
-        info = os.stat(candidate.fs_path)
+        return _read_regular(candidate.fs_path, location)
+    except OSError as exc:
+        reason = exc.strerror or type(exc).__name__
+        hint = " Fix its permissions" if isinstance(exc, PermissionError) else ""
+        return LoadProblem("ML002", f"file cannot be read: {reason}; not checked.{hint}", location)
+
+
+# Non-blocking, so that opening a FIFO returns at once (and fstat then refuses it); the flag
+# changes nothing for regular files. Raw os calls: a buffered file object costs more than
+# the read itself for the small files a repository holds.
+_OPEN_FLAGS = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_BINARY", 0)
+
+
+def _open_file(fs_path: str) -> int:
+    return os.open(fs_path, _OPEN_FLAGS)
+
+
+def _read_regular(fs_path: str, location: Location) -> bytes | LoadProblem:
+    fd = _open_file(fs_path)
+    try:
+        info = os.fstat(fd)
         if not stat.S_ISREG(info.st_mode):  # a FIFO or a device would block or never end
             return LoadProblem(
                 "ML002", "not a regular file (a pipe, socket or device); not read", location
             )
         if info.st_size > MAX_FILE_BYTES:
             return _too_big(info.st_size, location)
-        with open(candidate.fs_path, "rb") as handle:
-            data = handle.read(MAX_FILE_BYTES + 1)
-        if len(data) > MAX_FILE_BYTES:  # it grew, or it is a device or a pipe
-            return _too_big(len(data), location)
-        return data
-    except OSError as exc:
-        reason = exc.strerror or type(exc).__name__
-        hint = " Fix its permissions" if isinstance(exc, PermissionError) else ""
-        return LoadProblem("ML002", f"file cannot be read: {reason}; not checked.{hint}", location)
+        parts: list[bytes] = []
+        size = 0
+        while size <= MAX_FILE_BYTES:  # a file that grows while it is read: to the limit
+            want = max(info.st_size + 1 - size, 65536)
+            part = os.read(fd, min(want, MAX_FILE_BYTES + 1 - size))
+            if not part:
+                break
+            parts.append(part)
+            size += len(part)
+        if size > MAX_FILE_BYTES:
+            return _too_big(size, location)
+        return parts[0] if len(parts) == 1 else b"".join(parts)
+    finally:
+        os.close(fd)
 
 
 def _too_big(size: int, location: Location) -> LoadProblem:

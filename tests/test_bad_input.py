@@ -500,13 +500,13 @@ def test_unreadable_file(repo: Path) -> None:
 
 
 def test_unreadable_file_even_as_root(repo: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    """The same path as chmod 000, for runs as root (CI containers): open() is refused."""
+    """The same path as chmod 000, for runs as root (CI containers): opening is refused."""
 
     def refuse(path, *args, **kwargs):
         raise PermissionError(13, "Permission denied", str(path))
 
     write(repo, {"pool.yaml": POOL, "svc.yaml": SERVICE})
-    monkeypatch.setattr(sources, "open", refuse, raising=False)
+    monkeypatch.setattr(sources, "_open_file", refuse)
     result = lint(repo, ".")
     expect(result, ("ML002", "pool.yaml", 1), ("ML002", "svc.yaml", 1), code=1)
     assert "Permission denied" in result.json["findings"][0]["message"]

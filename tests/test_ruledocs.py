@@ -37,3 +37,34 @@ def test_metadata_fits_sarif_limits() -> None:
     for info in catalog().values():
         assert len(info.summary) <= 100, info.id
         assert len(info.description) <= 1024, info.id
+
+
+def test_the_catalog_index_agrees_with_the_rules_files():
+    """A lint run reads each rule's head without parsing YAML (catalog._index); the full
+    parse must say the same for every rule, and every rules file must be indexable."""
+    from metallb_lint import catalog as rules_catalog
+
+    indexed = rules_catalog.catalog()
+    parsed = {}
+    for entry in rules_catalog._files():
+        text = entry.read_text(encoding="utf-8")
+        assert rules_catalog._index(text, str(entry)) is not None, entry.name
+        parsed.update({i.id: i for i in rules_catalog._parsed(str(entry))[0]})
+    assert list(indexed) == sorted(parsed)
+    assert indexed == parsed  # id, name, severity, family, default, tags
+    assert indexed["ML401"].summary.startswith("A Service requests an IP")
+
+
+def test_a_rules_file_the_index_cannot_read_is_parsed(tmp_path):
+    from metallb_lint import catalog as rules_catalog
+
+    text = (
+        "family: X\nrules:\n  - id: ML999\n    severity: info\n    name: odd-order\n"
+        "    summary: s\n    description: d\n    remediation: r\n"
+        "    examples: {bad: b, good: g}\n    tags: [x]\n"
+    )
+    assert rules_catalog._index(text, "x.yaml") is None
+    path = tmp_path / "x.yaml"
+    path.write_text(text)
+    (info,), texts = rules_catalog._parsed(str(path))
+    assert (info.name, info.tags, texts["ML999"].good) == ("odd-order", ("x",), "g\n")
