@@ -252,8 +252,22 @@ def split_documents(data: str) -> list[Chunk]:
     return [c for c in merged if _has_content(c.text)]
 
 
+def _lines(text: str) -> Iterator[str]:
+    """The lines of `text`, one at a time: callers that stop early do not split it all."""
+    start = 0
+    while True:
+        end = text.find("\n", start)
+        if end < 0:
+            yield text[start:]
+            return
+        yield text[start:end]
+        start = end + 1
+
+
 def _only_directives(text: str) -> bool:
     """True for a chunk of `%` directives (and comments) that must precede a `---`."""
+    if "%" not in text:
+        return False
     found = False
     for line in text.split("\n"):
         stripped = line.strip()
@@ -267,7 +281,7 @@ def _only_directives(text: str) -> bool:
 
 def _has_content(text: str) -> bool:
     """False for documents made only of markers, blank lines and comments."""
-    for line in text.split("\n"):
+    for line in _lines(text):
         stripped = line.strip()
         if stripped and not stripped.startswith("#") and stripped not in ("---", "..."):
             if stripped.startswith("--- ") and stripped[4:].lstrip().startswith("#"):

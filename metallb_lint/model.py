@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import cached_property
 
 from metallb_lint.addresses import IPRange, ParsedEntry
 from metallb_lint.findings import Location, ResourceRef
@@ -41,14 +42,14 @@ class Resource:
     def location(self, *path: str | int, key: bool = False) -> Location:
         return self.doc.location((*self.base, *path), key=key)
 
-    @property
+    @cached_property
     def head(self) -> Location:
         """Where a finding about the whole resource points: its kind line, else its start."""
         if "kind" in self.body:
             return self.location("kind", key=True)
         return self.location()
 
-    @property
+    @cached_property
     def name_location(self) -> Location:
         if isinstance(self.get("metadata", "name"), str):
             return self.location("metadata", "name")

@@ -133,9 +133,9 @@ def requests_from_service(
         res.location("spec", "loadBalancerClass") if lb_class is not None else None,
         unit=res.unit,
     )
-    request.spec_ip = _requested(
-        spec.get("loadBalancerIP"), res.location("spec", "loadBalancerIP"), variables
-    )
+    spec_ip = spec.get("loadBalancerIP")
+    if spec_ip is not None and spec_ip != "":  # (most Services have none: no location needed)
+        request.spec_ip = _requested(spec_ip, res.location("spec", "loadBalancerIP"), variables)
     _read_annotations(res.annotations, res.location, target, request, variables)
     request.ports = []
     for item in spec.get("ports") if isinstance(spec.get("ports"), list) else []:

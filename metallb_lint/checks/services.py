@@ -14,6 +14,7 @@ from metallb_lint.checks.common import (
     allocation_is_open,
     allocation_verdict,
     auto_assign_candidates,
+    cached,
     families,
     handled_by_metallb,
     pool_index,
@@ -31,13 +32,26 @@ def _pool_summary(pool: Pool) -> str:
     return f"pool '{pool.name}' is {pool.describe()}"
 
 
-def _handled_ips(ctx: Context) -> Iterator[tuple[ServiceRequest, RequestedIP]]:
+@cached
+def _judged_requests(ctx: Context) -> list[ServiceRequest]:
+    """The requests of Services handled by MetalLB that it does not reject outright (those
+    are ML405's): what the other rules judge. Worked out once per run."""
+    return [
+        request
+        for request in ctx.inventory.services
+        if handled_by_metallb(ctx, request) and _valid_request(request)
+    ]
+
+
+@cached
+def _handled_ips(ctx: Context) -> list[tuple[ServiceRequest, RequestedIP]]:
     """Every parsed IP that a Service handled by MetalLB requests."""
-    for request in ctx.inventory.services:
-        if handled_by_metallb(ctx, request) and _valid_request(request):
-            for ip in request.requested_ips:
-                if ip.parsed:
-                    yield request, ip
+    return [
+        (request, ip)
+        for request in _judged_requests(ctx)
+        for ip in request.requested_ips
+        if ip.parsed
+    ]
 
 
 def _valid_request(request: ServiceRequest) -> bool:
@@ -524,9 +538,7 @@ def pool_not_allowed(ctx: Context) -> Iterator[Finding]:
         return  # serviceAllocation arrived in 0.13.9
     index = pool_index(ctx)
     names = pools_by_name(ctx)
-    for request in ctx.inventory.services:
-        if not handled_by_metallb(ctx, request) or not _valid_request(request):
-            continue
+    for request in _judged_requests(ctx):
         wanted = request.pool.value if request.pool is not None else None
         ips = [ip for ip in request.requested_ips if ip.parsed]
         for ip in ips:
@@ -586,9 +598,7 @@ def _family_text(families: set[int]) -> str:
 @rule("ML408")
 def ip_family_mismatch(ctx: Context) -> Iterator[Finding]:
     inv = ctx.inventory
-    for request in inv.services:
-        if not handled_by_metallb(ctx, request) or not _valid_request(request):
-            continue
+    for request in _judged_requests(ctx):
         ips = request.requested_ips
         if any(ip.parsed is None for ip in ips):
             continue  # placeholders
