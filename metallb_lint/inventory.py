@@ -11,7 +11,7 @@ import posixpath
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from functools import cached_property
+from functools import cached_property, lru_cache
 
 from metallb_lint.addresses import parse_pool_entry
 from metallb_lint.config import Config
@@ -260,7 +260,7 @@ class _Builder:
         )
 
     def _scope_for(self, path: str) -> _Scope | None:
-        directory = posixpath.dirname(path)
+        directory = _directory(path)
         if directory not in self._scope_cache:
             self._scope_cache[directory] = self._nearest_scope(directory)
         return self._scope_cache[directory]
@@ -278,7 +278,7 @@ class _Builder:
         return best
 
     def _unit(self, path: str) -> str:
-        directory = posixpath.dirname(path)
+        directory = _directory(path)
         unit = self._unit_cache.get(directory)
         if unit is None:
             unit = next((a or "." for a in _ancestors(directory) if a in self.unit_dirs), None)
@@ -694,15 +694,16 @@ class _Builder:
 
     def _type(self, res: Resource) -> None:
         assert self.inv is not None
-        if res.group == METALLB_GROUP and res.kind in POOL_KINDS:
+        metallb = res.group == METALLB_GROUP
+        if metallb and res.kind in POOL_KINDS:
             self.inv.pools.append(self._pool(res))
-        elif res.group == METALLB_GROUP and res.kind in ADVERTISEMENT_KINDS:
+        elif metallb and res.kind in ADVERTISEMENT_KINDS:
             self.inv.advertisements.append(_advertisement(res))
-        elif res.group == METALLB_GROUP and res.kind == "BGPPeer":
+        elif metallb and res.kind == "BGPPeer":
             self.inv.peers.append(_bgp_peer(res))
-        elif res.group == METALLB_GROUP and res.kind == "BFDProfile":
+        elif metallb and res.kind == "BFDProfile":
             self.inv.bfd_profiles.append(BFDProfile(res))
-        elif res.group == METALLB_GROUP and res.kind == "Community":
+        elif metallb and res.kind == "Community":
             self.inv.communities.append(_community(res))
         elif res.kind == "Service" and res.api_version == "v1":
             requests = requests_from_service(res, self.inv.target, self.flux_vars)
@@ -817,6 +818,12 @@ def _is_kustomize_file(path: str, kind: str | None, api: str) -> bool:
     return kind == "Kustomization" or (
         kind is None and posixpath.basename(path) in KUSTOMIZATION_NAMES
     )
+
+
+@lru_cache(maxsize=4096)
+def _directory(path: str) -> str:
+    """The directory of a file path (asked for every document, by several stages)."""
+    return posixpath.dirname(path)
 
 
 def _ancestors(directory: str) -> Iterator[str]:
