@@ -152,6 +152,14 @@ def _equal(a: object, b: object) -> bool:
     return a == b
 
 
+def _anything(value: object) -> bool:
+    return True
+
+
+def _nothing(value: object) -> bool:
+    return False
+
+
 def _number(value: object) -> bool:
     return isinstance(value, (int, float)) and not isinstance(value, bool)
 
@@ -174,6 +182,7 @@ class MiniValidator:
         self.schema = schema
         self.format_checker = format_checker
         self.keywords = dict(keywords or {})
+        self._predicates: dict[int, Callable[[object], bool]] = {}
 
     def is_valid(self, instance: object, schema: object | None = None) -> bool:
         return self._valid(self.schema if schema is None else schema, instance)
@@ -184,49 +193,83 @@ class MiniValidator:
         yield from self._check(self.schema, instance, (), ())
 
     def _valid(self, schema: object, value: object) -> bool:
-        """Whether `_check` finds no error, without generators or error objects for the
-        keywords most schemas are made of; any other keyword asks `_check`."""
+        """Whether `_check` finds no error in `value` (the common case, made cheap)."""
+        return self._predicate(schema)(value)
+
+    def _predicate(self, schema: object) -> Callable[[object], bool]:
+        """`schema` compiled (once) to a function of the instance: for the keywords most
+        schemas are made of, no generators and no error objects; any other keyword in a
+        (sub)schema hands that subschema to `_check`."""
+        found = self._predicates.get(id(schema))
+        if found is None:
+            found = self._predicates[id(schema)] = self._compile(schema)
+        return found
+
+    def _compile(self, schema: object) -> Callable[[object], bool]:
         if schema is True:
-            return True
+            return _anything
         if schema is False:
-            return False
+            return _nothing
         assert isinstance(schema, dict)
         if not schema.keys() <= _FAST:
-            return next(self._check(schema, value, (), ()), None) is None
+            return lambda value: next(self._check(schema, value, (), ()), None) is None
+        tests: list[Callable[[object], bool]] = []
         for keyword, wanted in schema.items():
             if keyword == "properties":
-                if isinstance(value, dict):
-                    for key, sub in wanted.items():
-                        if key in value and not self._valid(sub, value[key]):
-                            return False
+                subs = [(key, self._predicate(sub)) for key, sub in wanted.items()]
+
+                def properties(value: object, subs=subs) -> bool:
+                    if isinstance(value, dict):
+                        for key, test in subs:
+                            if key in value and not test(value[key]):
+                                return False
+                    return True
+
+                tests.append(properties)
             elif keyword == "const":
-                if not _equal(value, wanted):
-                    return False
+                tests.append(lambda value, wanted=wanted: _equal(value, wanted))
             elif keyword == "required":
-                if isinstance(value, dict) and any(key not in value for key in wanted):
-                    return False
+                names = tuple(wanted)
+                tests.append(
+                    lambda value, names=names: (
+                        not isinstance(value, dict) or all(n in value for n in names)
+                    )
+                )
             elif keyword == "if":
-                branch = schema.get("then" if self._valid(wanted, value) else "else", True)
-                if not self._valid(branch, value):
-                    return False
+                test_if = self._predicate(wanted)
+                then = self._predicate(schema.get("then", True))
+                otherwise = self._predicate(schema.get("else", True))
+                tests.append(
+                    lambda value, i=test_if, t=then, e=otherwise: (t if i(value) else e)(value)
+                )
             elif keyword == "not":
-                if self._valid(wanted, value):
-                    return False
+                negated = self._predicate(wanted)
+                tests.append(lambda value, negated=negated: not negated(value))
             elif keyword == "type":
-                kinds = [wanted] if isinstance(wanted, str) else wanted
-                if not any(_is_type(value, kind) for kind in kinds):
-                    return False
+                kinds = (wanted,) if isinstance(wanted, str) else tuple(wanted)
+                tests.append(lambda value, kinds=kinds: any(_is_type(value, k) for k in kinds))
             elif keyword == "enum":
-                if not any(_equal(value, option) for option in wanted):
-                    return False
+                tests.append(lambda value, wanted=wanted: any(_equal(value, o) for o in wanted))
             elif keyword == "items":
-                if isinstance(value, list) and not all(self._valid(wanted, v) for v in value):
+                each = self._predicate(wanted)
+                tests.append(
+                    lambda value, each=each: not isinstance(value, list) or all(map(each, value))
+                )
+            elif keyword == "format" and self.format_checker is not None:
+                conforms = self.format_checker.conforms  # type: ignore[attr-defined]
+                tests.append(lambda value, c=conforms, f=wanted: c(value, f))
+        if not tests:
+            return _anything
+        if len(tests) == 1:
+            return tests[0]
+
+        def every(value: object, tests=tuple(tests)) -> bool:
+            for test in tests:  # noqa: SIM110 - a loop, not a generator: this runs per value
+                if not test(value):
                     return False
-            elif keyword == "format":
-                checker = self.format_checker
-                if checker is not None and not checker.conforms(value, wanted):  # type: ignore[attr-defined]
-                    return False
-        return True
+            return True
+
+        return every
 
     def _check(
         self, schema: object, value: object, path: tuple, spath: tuple

@@ -130,12 +130,15 @@ def _read_regular(fs_path: str, location: Location) -> bytes | LoadProblem:
         parts: list[bytes] = []
         size = 0
         while size <= MAX_FILE_BYTES:  # a file that grows while it is read: to the limit
-            want = max(info.st_size + 1 - size, 65536)
-            part = os.read(fd, min(want, MAX_FILE_BYTES + 1 - size))
+            left = info.st_size + 1 - size  # one byte more than stat said: is it the end?
+            want = min(left if left > 0 else 65536, MAX_FILE_BYTES + 1 - size)
+            part = os.read(fd, want)
             if not part:
                 break
             parts.append(part)
             size += len(part)
+            if len(part) < want:
+                break  # a regular file returns less than asked for only at its end
         if size > MAX_FILE_BYTES:
             return _too_big(size, location)
         return parts[0] if len(parts) == 1 else b"".join(parts)

@@ -161,42 +161,35 @@ def request_view(
     }
     where: dict[PathKey, Location] = {(): request.head}
     anchors: dict[PathKey, str] = {}
-
-    def put(key: str, value: object, location: Location | None, anchor: str) -> None:
+    fields: list[tuple[str, object, Location | None, str]] = []  # key, value, where, anchor
+    if request.load_balancer_class is not None:
+        fields.append(
+            (
+                "loadBalancerClass",
+                request.load_balancer_class,
+                request.class_location,
+                "spec.loadBalancerClass" if service else "loadBalancerClass",
+            )
+        )
+    if request.spec_ip is not None:
+        ip = request.spec_ip
+        anchor = "spec.loadBalancerIP" if service else "loadBalancerIP"
+        fields.append(("loadBalancerIP", ip.text, ip.location, anchor))
+    note = request.annotation_ips_key
+    if note is not None:
+        texts = [ip.text for ip in request.annotation_ips]
+        fields.append(("loadBalancerIPs", texts, note.location, note.key))
+        for index, ip in enumerate(request.annotation_ips):
+            where[("loadBalancerIPs", index)] = ip.location
+        fields.append(("loadBalancerIPsAnnotation", note.key, note.key_location, note.key))
+    for key, chosen in (("addressPool", request.pool), ("allowSharedIP", request.sharing_key)):
+        if chosen is not None:
+            fields.append((key, chosen.value, chosen.location, chosen.key))
+    for key, value, location, anchor in fields:
         data[key] = value
         if location is not None:
             where[(key,)] = location
         anchors[(key,)] = anchor
-
-    if request.load_balancer_class is not None:
-        put(
-            "loadBalancerClass",
-            request.load_balancer_class,
-            request.class_location,
-            "spec.loadBalancerClass" if service else "loadBalancerClass",
-        )
-    if request.spec_ip is not None:
-        put(
-            "loadBalancerIP",
-            request.spec_ip.text,
-            request.spec_ip.location,
-            "spec.loadBalancerIP" if service else "loadBalancerIP",
-        )
-    note = request.annotation_ips_key
-    if note is not None:
-        put("loadBalancerIPs", [ip.text for ip in request.annotation_ips], note.location, note.key)
-        for index, ip in enumerate(request.annotation_ips):
-            where[("loadBalancerIPs", index)] = ip.location
-        put("loadBalancerIPsAnnotation", note.key, note.key_location, note.key)
-    if request.pool is not None:
-        put("addressPool", request.pool.value, request.pool.location, request.pool.key)
-    if request.sharing_key is not None:
-        put(
-            "allowSharedIP",
-            request.sharing_key.value,
-            request.sharing_key.location,
-            request.sharing_key.key,
-        )
     annotations: dict[str, object] = {}
     for note_ in request.metallb_annotations:
         annotations[note_.key] = note_.value
