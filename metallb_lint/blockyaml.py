@@ -93,6 +93,42 @@ def parse_block(text: str, line_offset: int) -> tuple[object, Positions] | None:
 # A content line: indentation, a list item's dash, a `key:`, and the rest (value or comment).
 _LINE = re.compile(r"( *)(- +)?(?:([A-Za-z0-9_][A-Za-z0-9_./-]*):(?: +|$))?(.*)").match
 
+# What a line says, apart from where it sits in the document: (kind, indent, item, column of
+# its key or item, key, value, column of the value, end column of the value). Lines repeat a
+# lot across manifests (`kind: Service`, `    protocol: TCP`), so this is memoised per text.
+_SKIP, _MARKER, _PENDING, _VALUE, _EMPTY_LIST, _EMPTY_MAP = range(6)
+_Line = tuple[int, int, bool, int, "str | None", object, int, int]
+_lines: dict[str, _Line] = {}
+_NOTHING: _Line = (_SKIP, 0, False, 0, None, None, 0, 0)
+
+
+def _read_line(line: str) -> _Line:
+    """What one line says (cached); raises _Unsupported outside the subset."""
+    indent_text, dash, key, rest = _LINE(line).groups()  # type: ignore[union-attr]
+    indent = len(indent_text)
+    item = dash is not None
+    column = indent + len(dash) if item else indent
+    if key is None:
+        if not rest or rest[0] == "#":
+            if item:
+                raise _Unsupported  # an empty list item
+            return _NOTHING  # blank or comment
+        if not item:
+            if rest == "---" and not indent:
+                return (_MARKER, 0, False, 0, None, None, 0, 0)
+            raise _Unsupported  # a scalar on a line of its own, a marker, `? key`, ...
+        value, end = _scalar(rest, column)  # (`- - x`, a sequence in an item, is refused)
+        kind = _EMPTY_LIST if value == [] else _EMPTY_MAP if value == {} else _VALUE
+        return (kind, indent, True, column, None, None if kind != _VALUE else value, column, end)
+    if not _string_key(key):
+        raise _Unsupported  # `true:`, `1:`, `null:` keys: the converter spells them out
+    if not rest or rest[0] == "#":
+        return (_PENDING, indent, item, column, key, None, column + len(key) + 1, 0)
+    value_column = len(line) - len(rest)
+    value, end = _scalar(rest, value_column)
+    kind = _EMPTY_LIST if value == [] else _EMPTY_MAP if value == {} else _VALUE
+    return (kind, indent, item, column, key, None if kind != _VALUE else value, value_column, end)
+
 
 def _parse(lines: list[str], offset: int) -> tuple[object, Positions]:
     """One pass over the lines with a stack of open collections, each a list:
@@ -105,28 +141,25 @@ def _parse(lines: list[str], offset: int) -> tuple[object, Positions]:
     # A key written without a value on its line: [its mapping's frame, key, path, line,
     # column just after its colon]. The next content line decides what the value is.
     pending: list | None = None
-    plain_values = _plain_values
-    string_keys = _plain_keys
+    known = _lines
     max_depth = load.MAX_DEPTH
-    match = _LINE
     started = False  # past the first content line (a `---` marker may come first)
     rooted = False
     for number, line in enumerate(lines):
-        indent_text, dash, key, rest = match(line).groups()  # type: ignore[union-attr]
-        if key is None:
-            if not rest or rest[0] == "#":
-                if dash:
-                    raise _Unsupported  # an empty list item
-                continue  # blank or comment
-            if not dash:
-                if not started and rest == "---" and not indent_text:
-                    started = True
-                    continue
-                raise _Unsupported  # a scalar on a line of its own, a marker, `? key`, ...
-        elif not (string_keys.get(key) or _string_key(key)):
-            raise _Unsupported  # `true:`, `1:`, `null:` keys: the converter spells them out
-        indent = len(indent_text)
-        item = dash is not None
+        said = known.get(line)
+        if said is None:
+            said = _read_line(line)
+            if len(known) >= _CACHE_LIMIT:
+                known.clear()
+            known[line] = said
+        kind, indent, item, column, key, value, value_column, end = said
+        if kind == _SKIP:
+            continue
+        if kind == _MARKER:
+            if started:
+                raise _Unsupported  # a second marker inside one document
+            started = True
+            continue
 
         if pending is not None:
             owner = pending[0]
@@ -153,12 +186,14 @@ def _parse(lines: list[str], offset: int) -> tuple[object, Positions]:
         started = True
 
         row = number + offset
+        if kind == _EMPTY_LIST:
+            value = []
+        elif kind == _EMPTY_MAP:
+            value = {}
         if item:
-            column = indent + len(dash)
             items = top[2]
             item_path = (*top[3], len(items))
             if key is None:
-                value, end = _scalar(rest, column, plain_values)
                 items.append(value)
                 values[item_path] = (row, column + 1, row, end)
                 continue
@@ -169,21 +204,17 @@ def _parse(lines: list[str], offset: int) -> tuple[object, Positions]:
             if len(stack) > max_depth:
                 raise _Unsupported
         else:
-            column = indent
             mapping = top[2]
         if key in mapping:
             raise _Unsupported  # duplicate keys: the full path reports ML003
         path = (*top[3], key)
-        key_end = column + len(key)
-        keys[path] = (row, column + 1, row, key_end)
-        if not rest or rest[0] == "#":
+        keys[path] = (row, column + 1, row, column + len(key))
+        if kind == _PENDING:
             mapping[key] = None
-            pending = [top, key, path, number, key_end + 1]
+            pending = [top, key, path, number, value_column]
             continue
-        column = len(line) - len(rest)
-        value, end = _scalar(rest, column, plain_values)
         mapping[key] = value
-        values[path] = (row, column + 1, row, end)
+        values[path] = (row, value_column + 1, row, end)
     if not stack:
         raise _Unsupported  # empty, or only a marker: the full parser says what it is
     if pending is not None:
@@ -227,7 +258,7 @@ def _close_to(
     return False
 
 
-def _scalar(text: str, col: int, cache: dict[str, object]) -> tuple[object, int]:
+def _scalar(text: str, col: int) -> tuple[object, int]:
     """The value of a one-line scalar starting at `text[0]`, in column `col`, and the 1-based
     column of its last character."""
     if text[0] in _PLAIN_START:
@@ -239,10 +270,7 @@ def _scalar(text: str, col: int, cache: dict[str, object]) -> tuple[object, int]
             text = text.rstrip(" ")
         if ": " in text or text[-1] == ":":
             raise _Unsupported  # a mapping where YAML does not allow one
-        value = cache.get(text, cache)
-        if value is cache:
-            value = _plain_value(text)
-        return value, col + len(text)
+        return _plain_value(text), col + len(text)
     first = text[0]
     if first == "'" or first == '"':
         close = text.find(first, 1)
