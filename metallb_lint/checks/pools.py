@@ -528,7 +528,7 @@ def duplicate_resource(ctx: Context) -> Iterator[Finding]:
     # MetalLB 0.13 reads AddressPool and IPAddressPool as one set of pools (facts §3.1 rule 6).
     legacy_pools = ctx.target.version < ADDRESS_POOL_REMOVED
     seen: dict[tuple, object] = {}
-    for res in sorted(ctx.inventory.resources, key=lambda r: (r.path, r.head.line)):
+    for res in _in_file_order(ctx.inventory.resources):
         metallb = res.group == "metallb.io" and res.kind in DUPLICATE_KINDS
         if not (metallb or (res.kind == "Service" and res.api_version == "v1")) or not res.name:
             continue
@@ -559,6 +559,25 @@ def duplicate_resource(ctx: Context) -> Iterator[Finding]:
             resource=res.ref,
             related=[Related(first.name_location, f"first {first.kind} '{res.name}' is here")],
         )
+
+
+def _in_file_order(resources: list[Resource]) -> list[Resource]:
+    """Resources by file and line of their `kind:`. Documents are ordered by where they start;
+    only resources sharing a document (List items, embedded objects) need their kind line."""
+    def where(res: Resource) -> tuple[str, int]:
+        return res.path, res.doc.start_line
+
+    ordered = sorted(resources, key=where)
+    out: list[Resource] = []
+    start = 0
+    while start < len(ordered):
+        end = start + 1
+        while end < len(ordered) and where(ordered[end]) == where(ordered[start]):
+            end += 1
+        group = ordered[start:end]
+        out.extend(group if len(group) == 1 else sorted(group, key=lambda r: r.head.line))
+        start = end
+    return out
 
 
 @rule("ML211")
