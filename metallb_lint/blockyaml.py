@@ -21,8 +21,6 @@ from yaml.nodes import ScalarNode
 from metallb_lint import load
 from metallb_lint.load import SCALAR_BUILDERS, STR_TAG, PathKey, Positions, Span, plain_tag
 
-# Tabs, control characters and DEL: the full parser decides what they mean.
-_UNSAFE = re.compile(r"[\x00-\x09\x0b-\x1f\x7f]")
 _PLAIN_START = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_./$~(=+^")
 _DIGITS = frozenset("0123456789")
 _CACHE_LIMIT = 50_000
@@ -80,12 +78,13 @@ def parse_block(text: str, line_offset: int) -> tuple[object, Positions] | None:
 
     `line_offset` is the number of file lines before the document's first line.
     """
-    if not text.isascii() or _UNSAFE.search(text) is not None:
+    if not text.isascii():
         return None
-    if text.count("\n") >= load.MAX_VALUES_PER_DOCUMENT:
+    lines = text.split("\n")
+    if len(lines) > load.MAX_VALUES_PER_DOCUMENT:
         return None  # the full path enforces the size limit
     try:
-        return _parse(text.split("\n"), line_offset + 1)
+        return _parse(lines, line_offset + 1)
     except _Unsupported:
         return None
 
@@ -104,6 +103,8 @@ _NOTHING: _Line = (_SKIP, 0, False, 0, None, None, 0, 0)
 
 def _read_line(line: str) -> _Line:
     """What one line says (cached); raises _Unsupported outside the subset."""
+    if not line.isprintable():
+        raise _Unsupported  # tabs, control characters, DEL: the full parser decides
     indent_text, dash, key, rest = _LINE(line).groups()  # type: ignore[union-attr]
     indent = len(indent_text)
     item = dash is not None

@@ -87,7 +87,6 @@ RELEVANT_WORDS = (
     b"address-pools",  # legacy (<= 0.12) ConfigMap configuration, wherever it lives
 )
 _RELEVANT_TEXT = tuple(word.decode() for word in RELEVANT_WORDS)
-_TEMPLATE = re.compile(r"\{\{|\{%")
 
 PathKey = tuple[str | int, ...]
 Span = tuple[int, int, int, int]  # line, column, end_line, end_column (1-based)
@@ -109,8 +108,9 @@ class Positions:
         keys: dict[PathKey, Span] | None = None,
         spanner: Callable[[Node], Span] | None = None,
     ) -> None:
-        self._values: dict[PathKey, Span | Node] = dict(values or {})
-        self._keys: dict[PathKey, Span | Node] = dict(keys or {})
+        # (taken as they are: the block-YAML reader hands over tables it no longer uses)
+        self._values: dict[PathKey, Span | Node] = values if values is not None else {}
+        self._keys: dict[PathKey, Span | Node] = keys if keys is not None else {}
         self._spanner = spanner
 
     def _as_span(self, entry: Span | Node) -> Span:
@@ -206,7 +206,8 @@ class Chunk:
 
     @property
     def templated(self) -> bool:
-        return _TEMPLATE.search(self.text) is not None
+        text = self.text
+        return "{{" in text or "{%" in text
 
 
 def bytes_relevant(raw: bytes) -> bool:
