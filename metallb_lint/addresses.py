@@ -231,6 +231,8 @@ def first_buggy(ip_range: IPRange) -> int | None:
 
 @dataclass(frozen=True)
 class Overlap(Generic[T]):
+    """Two payloads whose address ranges overlap, and the range they share."""
+
     first: T
     second: T
     shared: IPRange

@@ -24,6 +24,8 @@ class RuleText:
 
 @dataclass(frozen=True)
 class RuleInfo:
+    """A rule's metadata from `rules/*.yaml`: ID, name, severity, family; its prose on demand."""
+
     id: str
     name: str
     severity: Severity

@@ -66,6 +66,8 @@ def coalesce(defaults: object, user: object) -> object:
 
 @dataclass
 class VendoredChart:
+    """The official chart's files vendored in an umbrella chart (an archive or a folder)."""
+
     origin: str  # the archive or folder, as findings name files
     version: str | None
     values: dict | None
@@ -99,6 +101,8 @@ class ValuesCheck:
 
 @dataclass
 class ThirdParty:
+    """Values given to a chart named `metallb` that is not MetalLB's (e.g. Bitnami's)."""
+
     location: Location
     owner: ResourceRef
     repository: str | None

@@ -31,6 +31,8 @@ CONFIG_NAMES = (".metallb-lint.yaml", ".metallb-lint.yml")
 
 @dataclass(frozen=True)
 class ConfiguredRange:
+    """An address range of the config's `networks` or `reserved`, as written and where."""
+
     text: str
     range: IPRange
     location: Location
@@ -38,6 +40,8 @@ class ConfiguredRange:
 
 @dataclass
 class Config:
+    """The settings of the configuration file (the defaults when there is none)."""
+
     path: str | None = None
     root: str | None = None  # the directory `exclude` and `per-file-ignores` are relative to
     metallb_version: str | None = None

@@ -173,6 +173,8 @@ def annotation_table(resources: Iterable) -> AnnotationTable:
 
 @dataclass
 class _Directives:
+    """The `# metallb-lint:` suppression comments of one file: by line, whole-file, late."""
+
     # line -> (suppression, whether the comment is alone on its line)
     by_line: dict[int, tuple[Suppression, bool]] = field(default_factory=dict)
     whole_file: list[Suppression] = field(default_factory=list)
@@ -248,6 +250,8 @@ def baseline_key(finding: Finding, root: str) -> tuple[str, str, str | None, str
 
 @dataclass
 class Baseline:
+    """A loaded `--baseline` file: its entries as suppressions, keyed on rule, file and anchor."""
+
     path: str  # as messages name it
     root: str  # the folder entry paths are relative to
     entries: dict[tuple, Suppression] = field(default_factory=dict)
@@ -364,6 +368,8 @@ def write_baseline(path: str, findings: Iterable[Finding], previous: Baseline | 
 
 @dataclass
 class Decider:
+    """Decides which findings count: selection, ignores, suppressions, baseline, severities."""
+
     selected: set[str]
     severities: dict[str, Severity] = field(default_factory=dict)
     per_file_ignores: dict[str, list[str]] = field(default_factory=dict)

@@ -35,6 +35,8 @@ class Candidate:
 
 @dataclass
 class Discovery:
+    """What discovery found: candidate files, problems, notes and context files."""
+
     candidates: list[Candidate] = field(default_factory=list)
     problems: list[tuple[Location, str]] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)

@@ -31,6 +31,8 @@ from metallb_lint.sources import (
 
 @dataclass
 class Options:
+    """The options of a run from the command line: paths, rule selection, version, stdin."""
+
     paths: list[str] = field(default_factory=lambda: ["."])
     select: list[str] = field(default_factory=list)
     ignore: list[str] = field(default_factory=list)
@@ -47,6 +49,8 @@ class Options:
 
 @dataclass
 class RunResult:
+    """The outcome of a run: the decided findings, the inventory, and what reports need."""
+
     findings: list[Finding]
     inventory: Inventory
     files: int

@@ -70,6 +70,8 @@ class Related:
 
 @dataclass(frozen=True)
 class ResourceRef:
+    """How findings name a Kubernetes resource: apiVersion, kind, namespace and name."""
+
     api_version: str
     kind: str
     namespace: str | None
@@ -90,6 +92,8 @@ class ResourceRef:
 
 @dataclass
 class Finding:
+    """One problem a rule found: rule, severity, message, location and suppression state."""
+
     rule: str
     name: str
     severity: Severity

@@ -9,6 +9,8 @@ from functools import lru_cache
 
 @dataclass(frozen=True)
 class Pattern:
+    """One compiled gitignore-style pattern and the folder it is relative to."""
+
     regex: re.Pattern[str]  # matches the path or anything below it (for per-file globs)
     negated: bool
     dir_only: bool

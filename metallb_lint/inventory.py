@@ -65,6 +65,8 @@ class Unresolved:
 
 @dataclass
 class Inventory:
+    """What the checks read: the typed objects of every loaded document, and the target."""
+
     sources: dict[str, SourceFile]
     target: Target
     documents: list[Document] = field(default_factory=list)

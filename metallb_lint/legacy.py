@@ -93,12 +93,16 @@ class Item:
 
 @dataclass
 class NodeSelector(Item):
+    """A `node-selectors` entry of a legacy peer: match-labels and match-expressions."""
+
     match_labels: dict[str, str] = field(default_factory=dict)
     match_expressions: list[dict[str, object]] = field(default_factory=list)
 
 
 @dataclass
 class Peer(Item):
+    """A `peers` entry of the legacy configuration: one BGP peer."""
+
     my_asn: int | None = None
     peer_asn: int | None = None
     peer_address: str | None = None
@@ -115,6 +119,8 @@ class Peer(Item):
 
 @dataclass
 class Advertisement(Item):
+    """A `bgp-advertisements` entry of a legacy address pool."""
+
     aggregation_length: int | None = None
     aggregation_length_v6: int | None = None
     localpref: int | None = None
@@ -123,6 +129,8 @@ class Advertisement(Item):
 
 @dataclass
 class Pool(Item):
+    """An `address-pools` entry of the legacy configuration."""
+
     name: str | None = None
     protocol: str | None = None
     addresses: list[tuple[str, Location]] = field(default_factory=list)
@@ -133,6 +141,8 @@ class Pool(Item):
 
 @dataclass
 class BFDProfile(Item):
+    """A `bfd-profiles` entry of the legacy configuration."""
+
     name: str | None = None
     receive_interval: int | None = None
     transmit_interval: int | None = None
@@ -145,6 +155,8 @@ class BFDProfile(Item):
 
 @dataclass
 class Community(Item):
+    """A `bgp-communities` entry of the legacy configuration: an alias and its value."""
+
     name: str = ""
     value: str | None = None
 

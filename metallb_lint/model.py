@@ -74,6 +74,8 @@ class Resource:
 
 @dataclass
 class PoolEntry:
+    """One `spec.addresses` entry of an IPAddressPool: its index, parsed value and location."""
+
     index: int
     parsed: ParsedEntry
     location: Location
@@ -81,6 +83,8 @@ class PoolEntry:
 
 @dataclass
 class Pool:
+    """An IPAddressPool (or legacy AddressPool): its address entries and allocation settings."""
+
     resource: Resource
     entries: list[PoolEntry]
     addresses_given: bool  # `spec.addresses` present and a list
@@ -115,6 +119,8 @@ class Pool:
 
 @dataclass
 class Advertisement:
+    """An L2Advertisement or BGPAdvertisement: the pools, nodes and peers it selects."""
+
     resource: Resource
     pool_names: list[tuple[str, Location]] | None  # None: field absent
     pool_selectors: list[dict] | None  # None: field absent
@@ -169,6 +175,8 @@ class BGPPeer:
 
 @dataclass
 class BFDProfile:
+    """A BFDProfile resource, which BGPPeers name in `bfdProfile`."""
+
     resource: Resource
 
     @property
@@ -182,6 +190,8 @@ class BFDProfile:
 
 @dataclass
 class CommunityAlias:
+    """One `spec.communities` entry of a Community: an alias name and its BGP community."""
+
     name: object
     value: object
     location: Location  # of the value (or of the entry when the value is missing)
@@ -198,6 +208,8 @@ class Community:
 
 @dataclass
 class RequestedIP:
+    """An IP a Service asks for (`spec.loadBalancerIP` or the ips annotation), text and parsed."""
+
     text: str
     location: Location
     parsed: tuple[int, int] | None  # (version, integer)
@@ -206,6 +218,8 @@ class RequestedIP:
 
 @dataclass
 class Annotation:
+    """A MetalLB annotation of a Service: key, value and where they are written."""
+
     key: str
     value: object
     location: Location  # of the value
@@ -268,6 +282,8 @@ class Chart:
 
 @dataclass
 class Dependency:
+    """One dependency of a Chart.yaml (or requirements.yaml): name, version, repository."""
+
     name: str
     alias: str | None
     version: object

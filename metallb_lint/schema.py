@@ -268,6 +268,8 @@ def mini_supported(schema: object) -> bool:
 
 @dataclass(frozen=True)
 class KindInfo:
+    """A kind file of `schemas/crds/`: the kind, its API versions and the file's name."""
+
     kind: str
     api_versions: tuple[str, ...]
     file: str
@@ -407,6 +409,8 @@ def openapi_to_tree(node: object, depth: int = 0) -> dict:
 
 @dataclass
 class CrdVersion:
+    """One version of a CustomResourceDefinition read from a manifest, with its schema."""
+
     group: str
     kind: str
     name: str  # the API version name, e.g. v1beta2
@@ -582,6 +586,8 @@ def _classify(
 
 @dataclass
 class SchemaProblem:
+    """One validation error against a schema: a readable message and where it points."""
+
     path: tuple  # where to point (a value, or with `key` the key of the mapping at `path`)
     key: bool
     message: str

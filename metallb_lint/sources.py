@@ -31,6 +31,8 @@ REQUIREMENTS_NAMES = ("requirements.yaml", "requirements.yml")
 
 @dataclass
 class SourceFile:
+    """One candidate file after loading: its role, text, documents and problems."""
+
     display: str
     role: str  # chart, chart-lock, requirements, kustomization, values, template, manifest
     chart_dir: str | None = None  # for values and templates: the chart they belong to

@@ -18,6 +18,8 @@ OFFICIAL_REPOSITORIES = (
 
 @dataclass
 class Target:
+    """The MetalLB release, BGP mode and namespace the repository is checked against."""
+
     version: Version
     version_source: str  # "--metallb-version", a config path, a file path, or "assumed"
     version_location: Location | None

@@ -21,6 +21,8 @@ _COMMENT = re.compile(r"^/\*.*\*/$", re.DOTALL)
 
 @dataclass(frozen=True)
 class RenderResult:
+    """A Helm template rendered without Helm, or why and where it could not be."""
+
     text: str | None  # None: could not be rendered
     reason: str = ""
     line: int = 1  # 1-based line of the first action that could not be rendered

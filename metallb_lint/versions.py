@@ -12,6 +12,8 @@ _VERSION = re.compile(r"^v?(\d+)\.(\d+)\.(\d+)$")
 @total_ordering
 @dataclass(frozen=True)
 class Version:
+    """An exact MetalLB release version (major.minor.patch), ordered by its numbers."""
+
     major: int
     minor: int
     patch: int
@@ -116,6 +118,8 @@ REMOVALS: dict[str, str] = {
 
 @dataclass(frozen=True)
 class Release:
+    """A known MetalLB release: its date, whether a chart was published, fixes and removals."""
+
     version: Version
     date: str
     chart: bool  # a Helm chart of this version was published

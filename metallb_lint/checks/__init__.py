@@ -27,6 +27,8 @@ def rule(rule_id: str) -> Callable[[RuleFunc], RuleFunc]:
 
 @dataclass
 class Context:
+    """What rules read (inventory, config, policies, a shared cache) and how they make findings."""
+
     inventory: Inventory
     config: Config
     cache: dict[str, object] = field(default_factory=dict)

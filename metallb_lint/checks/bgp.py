@@ -90,6 +90,8 @@ _UINT = re.compile(r"[0-9]+")
 
 @dataclass(frozen=True)
 class ParsedCommunity:
+    """How MetalLB reads a BGP community string: its kind and, if rejected, why."""
+
     kind: str  # legacy, large, value-error (always rejected), format-error (maybe an alias)
     problem: str = ""
 

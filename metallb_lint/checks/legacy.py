@@ -38,6 +38,8 @@ def legacy_configs(ctx: Context) -> list:
 
 @dataclass
 class _Problem:
+    """Something MetalLB 0.12's `config.Parse` rejects, and where it is written."""
+
     message: str
     location: Location
     related: tuple[Related, ...] = ()

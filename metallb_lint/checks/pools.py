@@ -564,6 +564,7 @@ def duplicate_resource(ctx: Context) -> Iterator[Finding]:
 def _in_file_order(resources: list[Resource]) -> list[Resource]:
     """Resources by file and line of their `kind:`. Documents are ordered by where they start;
     only resources sharing a document (List items, embedded objects) need their kind line."""
+
     def where(res: Resource) -> tuple[str, int]:
         return res.path, res.doc.start_line
 

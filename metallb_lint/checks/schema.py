@@ -62,6 +62,8 @@ class KindIssue:
 
 @dataclass
 class ResourceResult:
+    """A resource checked against its schema: which schema, and what is wrong."""
+
     resource: Resource
     model: Model | None = None
     source: str = ""  # how messages name the schema: "MetalLB 0.14.3", "the CRD in crds.yaml"
@@ -365,6 +367,8 @@ def _label(res: Resource) -> str:
 
 @dataclass
 class ValuesResult:
+    """A values source of the official chart checked against its release's schema."""
+
     check: ValuesCheck
     problems: list[tuple[SchemaProblem, Location]] = field(default_factory=list)
     keys: list[KeyProblem] = field(default_factory=list)

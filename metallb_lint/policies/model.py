@@ -80,6 +80,8 @@ def _glob(patterns: tuple[str, ...], value: str | None) -> bool:
 
 @dataclass(frozen=True)
 class MatchBlock:
+    """One `match` block of a policy: the subjects and the target releases and modes it fits."""
+
     kinds: tuple[str, ...]
     api_versions: tuple[str, ...] = ()
     namespaces: tuple[str, ...] = ()
@@ -126,12 +128,16 @@ def _text(value: object) -> str:
 
 @dataclass
 class Example:
+    """One `examples.pass` or `examples.fail` document of a policy, and its line."""
+
     data: object  # a YAML string or a mapping, as written
     line: int
 
 
 @dataclass
 class Policy:
+    """A loaded policy: identity like a built-in rule's, its match blocks and target schema."""
+
     id: str
     name: str
     severity: Severity

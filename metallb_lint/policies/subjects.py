@@ -27,6 +27,8 @@ def dotted(path: PathKey) -> str:
 
 @dataclass
 class Subject:
+    """What a policy looks at: the document its schema sees, and how to locate paths."""
+
     kind: str
     api_version: str
     name: str | None
