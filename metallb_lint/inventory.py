@@ -118,6 +118,7 @@ class _Builder:
         self.inv: Inventory | None = None
         self.documents = [d for s in sources for d in s.documents]
         self.scopes: list[_Scope] = []
+        self._scope_index: tuple[int, dict[str, _Scope]] = (0, {})
         self.patch_files: set[str] = set()
         self.unit_dirs: set[str] = set()
         self.flux_vars: dict[str, str] = {}
@@ -268,16 +269,25 @@ class _Builder:
         return self._scope_cache[directory]
 
     def _nearest_scope(self, directory: str) -> _Scope | None:
-        best: _Scope | None = None
-        for scope in self.scopes:
-            inside = (
-                not scope.directory
-                or directory == scope.directory
-                or directory.startswith(scope.directory + "/")
-            )
-            if inside and (best is None or len(scope.directory) > len(best.directory)):
-                best = scope
-        return best
+        """The scope of the deepest directory that holds `directory` (the first one named
+        when several name the same directory). By ancestors, not by scanning every scope: a
+        monorepo has thousands of both."""
+        by_directory = self._scopes_by_directory()
+        for ancestor in _ancestors(directory):
+            scope = by_directory.get(ancestor)
+            if scope is not None and (
+                not ancestor or directory == ancestor or directory.startswith(ancestor + "/")
+            ):
+                return scope
+        return by_directory.get("")  # the whole tree (reached here for absolute paths)
+
+    def _scopes_by_directory(self) -> dict[str, _Scope]:
+        if self._scope_index[0] != len(self.scopes):  # scopes were added since
+            index: dict[str, _Scope] = {}
+            for scope in self.scopes:
+                index.setdefault(scope.directory, scope)
+            self._scope_index = (len(self.scopes), index)
+        return self._scope_index[1]
 
     def _unit(self, path: str) -> str:
         directory = _directory(path)
