@@ -158,20 +158,28 @@ def validate(cmd: Command, proc: subprocess.CompletedProcess[bytes]) -> None:
         raise BenchError(f"{cmd.label} exited with status {proc.returncode}: {' '.join(cmd.argv)}")
 
 
-def measure(cmd: Command, runs: int, warmup: bool = True) -> list[float]:
-    """Wall-clock seconds of ``runs`` runs. The first run (an untimed warm-up unless ``warmup``
-    is false, for commands that take minutes) captures stderr to validate the command; the
+def measure_rounds(
+    cmds: Sequence[Command], runs: int, warmup: Sequence[bool] | None = None
+) -> list[list[float]]:
+    """Wall-clock seconds of ``runs`` runs of each command, the commands taking turns (round
+    i runs each once): a shared machine speeds up and slows down over minutes, and the
+    commands a ratio compares should see the same conditions. Each command first runs once
+    untimed, unless its ``warmup`` is false (commands that take minutes), to validate it; the
     warm-up also fills the page cache and writes .pyc files, which a user's machine has."""
-    if warmup:
-        validate(cmd, run_once(cmd, capture=True)[1])
-    samples = []
-    for i in range(runs):
-        first = i == 0 and not warmup
-        elapsed, proc = run_once(cmd, capture=first)
+    warm = list(warmup) if warmup is not None else [True] * len(cmds)
+    for cmd, first in zip(cmds, warm, strict=True):
         if first:
-            validate(cmd, proc)
-        samples.append(elapsed)
-    progress(f"  {cmd.label}: median {statistics.median(samples):.3f} s over {runs} runs")
+            validate(cmd, run_once(cmd, capture=True)[1])
+    samples: list[list[float]] = [[] for _ in cmds]
+    for i in range(runs):
+        for cmd, first, out in zip(cmds, warm, samples, strict=True):
+            check = i == 0 and not first
+            elapsed, proc = run_once(cmd, capture=check)
+            if check:
+                validate(cmd, proc)
+            out.append(elapsed)
+    for cmd, out in zip(cmds, samples, strict=True):
+        progress(f"  {cmd.label}: median {statistics.median(out):.3f} s over {runs} runs")
     return samples
 
 
@@ -237,16 +245,18 @@ def count_files(tree: Path) -> int:
 def bench_scale(scale: str, tree: Path, args: argparse.Namespace) -> ScaleResult:
     compose = Command("compose-only", [PY, "-c", COMPOSE_CODE, str(tree)])
     _, docs = capture_stdout(compose).split()
-    samples = {"compose": measure(compose, args.runs, warmup=False)}  # counting warmed it
+    cmds = {"compose": (compose, False)}  # counting warmed it
     if not args.skip_lint:
-        samples["lint"] = measure(lint_cmd("metallb-lint", tree), args.runs)
+        cmds["lint"] = (lint_cmd("metallb-lint", tree), True)
     if scale == "large" and args.skip_yamllint_large:
         progress("  yamllint: skipped at the large scale (--no-skip-yamllint-large to run it)")
     else:
         yamllint = Command(
             "yamllint", [PY, "-m", "yamllint", "-d", "default", "-f", "parsable", str(tree)], None
         )
-        samples["yamllint"] = measure(yamllint, args.runs, warmup=False)
+        cmds["yamllint"] = (yamllint, False)  # minutes: its first timed run validates it
+    timed = measure_rounds([c for c, _ in cmds.values()], args.runs, [w for _, w in cmds.values()])
+    samples = dict(zip(cmds, timed, strict=True))
     med = {k: statistics.median(v) for k, v in samples.items()}
     return ScaleResult(
         scale=scale,
@@ -262,15 +272,14 @@ def bench_scale(scale: str, tree: Path, args: argparse.Namespace) -> ScaleResult
 
 def bench_demo(args: argparse.Namespace) -> DemoResult:
     progress("[demo]")
-    floor = Command("import floor", [PY, "-c", IMPORT_FLOOR_CODE])
-    samples = {"import_floor": measure(floor, args.runs)}
+    cmds = {"import_floor": Command("import floor", [PY, "-c", IMPORT_FLOOR_CODE])}
     if args.skip_lint:
         pass
     elif not DEMO_DIR.is_dir():
         progress(f"  demo lint: skipped, {DEMO_DIR} does not exist")
     else:
-        demo = lint_cmd("demo lint", DEMO_DIR.relative_to(REPO_ROOT))
-        samples["lint"] = measure(demo, args.runs)
+        cmds["lint"] = lint_cmd("demo lint", DEMO_DIR.relative_to(REPO_ROOT))
+    samples = dict(zip(cmds, measure_rounds(list(cmds.values()), args.runs), strict=True))
     med = {k: statistics.median(v) for k, v in samples.items()}
     return DemoResult(import_floor_s=med["import_floor"], lint_s=med.get("lint"), samples=samples)
 
@@ -289,10 +298,8 @@ def bench_render(tree: Path, args: argparse.Namespace) -> RenderResult:
     progress(f"  {findings} findings")
     text = lint_cmd("text report", tree, "text", "--color", "always")
     as_json = lint_cmd("json report", tree, "json")
-    samples = {
-        "text": measure(text, args.runs),
-        "json": measure(as_json, args.runs, warmup=False),  # counting warmed it
-    }
+    timed = measure_rounds([text, as_json], args.runs, [True, False])  # counting warmed json
+    samples = {"text": timed[0], "json": timed[1]}
     return RenderResult(
         files=count_files(tree),
         findings=findings,
