@@ -98,7 +98,39 @@ _LINE = re.compile(r"( *)(- +)?(?:([A-Za-z0-9_][A-Za-z0-9_./-]*):(?: +|$))?(.*)"
 _SKIP, _MARKER, _PENDING, _VALUE, _EMPTY_LIST, _EMPTY_MAP = range(6)
 _Line = tuple[int, int, bool, int, "str | None", object, int, int]
 _lines: dict[str, _Line] = {}
+
+
+class _LineMemo:
+    """When `_lines` is worth keeping. Remembering a line costs about as much as reading it
+    again; a repository whose lines rarely repeat would pay that for nothing, so the memo
+    switches itself off when fewer than half the lines looked up were found in it."""
+
+    WINDOW = 8192  # misses between two looks at the hit rate (of the lines since the last)
+
+    __slots__ = ("looked", "lookups", "misses", "on")
+
+    def __init__(self) -> None:
+        self.on = True
+        self.lookups = 0  # lines looked up (counted per document)
+        self.looked = 0  # `lookups` at the last look
+        self.misses = 0
+
+    def remember(self, line: str, said: _Line) -> None:
+        if not self.on:
+            return  # switched off while a document was being read
+        self.misses += 1
+        if len(_lines) < _CACHE_LIMIT:
+            _lines[line] = said  # once full, keep the lines seen first: the common ones
+        if self.misses % self.WINDOW == 0:
+            if self.lookups - self.looked < self.WINDOW * 2:  # under half were hits
+                self.on = False
+                _lines.clear()
+            self.looked = self.lookups
+
+
+_memo = _LineMemo()
 _NOTHING: _Line = (_SKIP, 0, False, 0, None, None, 0, 0)
+_MARKER_LINE: _Line = (_MARKER, 0, False, 0, None, None, 0, 0)
 
 
 def _read_line(line: str) -> _Line:
@@ -107,8 +139,10 @@ def _read_line(line: str) -> _Line:
         raise _Unsupported  # tabs, control characters, DEL: the full parser decides
     indent_text, dash, key, rest = _LINE(line).groups()  # type: ignore[union-attr]
     indent = len(indent_text)
-    item = dash is not None
-    column = indent + len(dash) if item else indent
+    if dash is None:
+        item, column = False, indent
+    else:
+        item, column = True, indent + len(dash)
     if key is None:
         if not rest or rest[0] == "#":
             if item:
@@ -116,19 +150,17 @@ def _read_line(line: str) -> _Line:
             return _NOTHING  # blank or comment
         if not item:
             if rest == "---" and not indent:
-                return (_MARKER, 0, False, 0, None, None, 0, 0)
+                return _MARKER_LINE
             raise _Unsupported  # a scalar on a line of its own, a marker, `? key`, ...
-        value, end = _scalar(rest, column)  # (`- - x`, a sequence in an item, is refused)
-        kind = _EMPTY_LIST if value == [] else _EMPTY_MAP if value == {} else _VALUE
-        return (kind, indent, True, column, None, None if kind != _VALUE else value, column, end)
-    if not _string_key(key):
+        kind, value, end = _scalar(rest, column)  # (`- - x`, a sequence in an item: refused)
+        return (kind, indent, True, column, None, value, column, end)
+    if not (_plain_keys.get(key) or _string_key(key)):
         raise _Unsupported  # `true:`, `1:`, `null:` keys: the converter spells them out
     if not rest or rest[0] == "#":
         return (_PENDING, indent, item, column, key, None, column + len(key) + 1, 0)
     value_column = len(line) - len(rest)
-    value, end = _scalar(rest, value_column)
-    kind = _EMPTY_LIST if value == [] else _EMPTY_MAP if value == {} else _VALUE
-    return (kind, indent, item, column, key, None if kind != _VALUE else value, value_column, end)
+    kind, value, end = _scalar(rest, value_column)
+    return (kind, indent, item, column, key, value, value_column, end)
 
 
 def _parse(lines: list[str], offset: int) -> tuple[object, Positions]:
@@ -142,17 +174,16 @@ def _parse(lines: list[str], offset: int) -> tuple[object, Positions]:
     # A key written without a value on its line: [its mapping's frame, key, path, line,
     # column just after its colon]. The next content line decides what the value is.
     pending: list | None = None
-    known = _lines
+    known = _lines if _memo.on else None
     max_depth = load.MAX_DEPTH
     started = False  # past the first content line (a `---` marker may come first)
     rooted = False
     for number, line in enumerate(lines):
-        said = known.get(line)
+        said = known.get(line) if known is not None else None
         if said is None:
             said = _read_line(line)
-            if len(known) >= _CACHE_LIMIT:
-                known.clear()
-            known[line] = said
+            if known is not None:
+                _memo.remember(line, said)
         kind, indent, item, column, key, value, value_column, end = said
         if kind == _SKIP:
             continue
@@ -216,6 +247,7 @@ def _parse(lines: list[str], offset: int) -> tuple[object, Positions]:
             continue
         mapping[key] = value
         values[path] = (row, value_column + 1, row, end)
+    _memo.lookups += len(lines)
     if not stack:
         raise _Unsupported  # empty, or only a marker: the full parser says what it is
     if pending is not None:
@@ -259,9 +291,10 @@ def _close_to(
     return False
 
 
-def _scalar(text: str, col: int) -> tuple[object, int]:
-    """The value of a one-line scalar starting at `text[0]`, in column `col`, and the 1-based
-    column of its last character."""
+def _scalar(text: str, col: int) -> tuple[int, object, int]:
+    """A one-line value starting at `text[0]`, in column `col`: its kind (_VALUE, or an empty
+    flow list or mapping, built afresh for each use), its value, and the 1-based column of its
+    last character."""
     if text[0] in _PLAIN_START:
         if "#" in text:
             cut = text.find(" #")
@@ -271,7 +304,7 @@ def _scalar(text: str, col: int) -> tuple[object, int]:
             text = text.rstrip(" ")
         if ": " in text or text[-1] == ":":
             raise _Unsupported  # a mapping where YAML does not allow one
-        return _plain_value(text), col + len(text)
+        return _VALUE, _plain_value(text), col + len(text)
     first = text[0]
     if first == "'" or first == '"':
         close = text.find(first, 1)
@@ -281,10 +314,10 @@ def _scalar(text: str, col: int) -> tuple[object, int]:
         if (first == "'" and text[close + 1 : close + 2] == "'") or (first == '"' and "\\" in body):
             raise _Unsupported  # escapes
         _only_comment(text[close + 1 :])
-        return body, col + close + 1
+        return _VALUE, body, col + close + 1
     if text[:2] in ("[]", "{}"):
         _only_comment(text[2:])
-        return ([] if first == "[" else {}), col + 2
+        return (_EMPTY_LIST if first == "[" else _EMPTY_MAP), None, col + 2
     raise _Unsupported  # flow collections, block scalars, anchors, aliases, tags
 
 

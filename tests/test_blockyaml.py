@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from metallb_lint import load
+from metallb_lint import blockyaml, load
 from metallb_lint.blockyaml import parse_block
 from metallb_lint.load import Chunk, compose_chunk, compose_full, decode, split_documents
 
@@ -238,7 +238,30 @@ def _mutate(rng: random.Random, lines: list[str]) -> list[str]:
     return lines
 
 
-def test_generated_documents_read_the_same():
+@pytest.fixture(params=["memo", "no memo"])
+def line_memo(request, monkeypatch):
+    """The reader with its line memo (fresh), and without it."""
+    memo = blockyaml._LineMemo()
+    memo.on = request.param == "memo"
+    monkeypatch.setattr(blockyaml, "_memo", memo)
+    monkeypatch.setattr(blockyaml, "_lines", {})
+    return memo
+
+
+def test_the_line_memo_switches_itself_off_when_lines_do_not_repeat(line_memo):
+    if not line_memo.on:
+        pytest.skip("only with the memo")
+    repeated = "apiVersion: v1\nkind: Service\nspec:\n  type: LoadBalancer\n"
+    for _ in range(3000):
+        assert parse_block(repeated, 0) is not None
+    assert line_memo.on and len(blockyaml._lines) == 5  # the four lines and the empty last
+    for i in range(2 * blockyaml._LineMemo.WINDOW // 5 + 1000):  # two windows of misses
+        assert parse_block(f"a{i}: {i}\nb{i}: x{i}\nc{i}: y\nd{i}:\n  - {i}\n", 0) is not None
+    assert not line_memo.on and not blockyaml._lines
+    assert assert_same(repeated)  # still read, now without the memo
+
+
+def test_generated_documents_read_the_same(line_memo):
     rng = random.Random(20261126)
     taken = 0
     for count in range(6000):
