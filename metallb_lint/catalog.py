@@ -22,6 +22,9 @@ class RuleText:
     good: str
 
 
+_PROSE = frozenset({"summary", "description", "remediation", "bad", "good"})
+
+
 @dataclass(frozen=True)
 class RuleInfo:
     """A rule's metadata from `rules/*.yaml`: ID, name, severity, family; its prose on demand."""
@@ -38,25 +41,11 @@ class RuleInfo:
     def text(self) -> RuleText:
         return _texts(self.source)[self.id]
 
-    @property
-    def summary(self) -> str:
-        return self.text.summary
-
-    @property
-    def description(self) -> str:
-        return self.text.description
-
-    @property
-    def remediation(self) -> str:
-        return self.text.remediation
-
-    @property
-    def bad(self) -> str:
-        return self.text.bad
-
-    @property
-    def good(self) -> str:
-        return self.text.good
+    def __getattr__(self, name: str) -> str:
+        """`summary`, `description`, `remediation`, `bad`, `good`: the rule's prose."""
+        if name in _PROSE:
+            return getattr(self.text, name)
+        raise AttributeError(name)
 
     def as_dict(self) -> dict[str, object]:
         return {
