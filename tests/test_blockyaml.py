@@ -238,19 +238,22 @@ def _mutate(rng: random.Random, lines: list[str]) -> list[str]:
     return lines
 
 
-@pytest.fixture(params=["memo", "no memo"])
-def line_memo(request, monkeypatch):
-    """The reader with its line memo (fresh), and without it."""
+def _fresh_memo(monkeypatch: pytest.MonkeyPatch, on: bool) -> blockyaml._LineMemo:
     memo = blockyaml._LineMemo()
-    memo.on = request.param == "memo"
+    memo.on = on
     monkeypatch.setattr(blockyaml, "_memo", memo)
     monkeypatch.setattr(blockyaml, "_lines", {})
     return memo
 
 
-def test_the_line_memo_switches_itself_off_when_lines_do_not_repeat(line_memo):
-    if not line_memo.on:
-        pytest.skip("only with the memo")
+@pytest.fixture(params=["memo", "no memo"])
+def line_memo(request, monkeypatch):
+    """The reader with its line memo (fresh), and without it."""
+    return _fresh_memo(monkeypatch, request.param == "memo")
+
+
+def test_the_line_memo_switches_itself_off_when_lines_do_not_repeat(monkeypatch):
+    line_memo = _fresh_memo(monkeypatch, True)
     repeated = "apiVersion: v1\nkind: Service\nspec:\n  type: LoadBalancer\n"
     for _ in range(3000):
         assert parse_block(repeated, 0) is not None
