@@ -84,6 +84,8 @@ class Draw:
 
 @dataclass
 class PoolMap:
+    """One pool in the address map: its sizes, who holds which address, what is left."""
+
     pool: Pool
     addresses: list[str]  # as written
     sizes: dict[int, int]  # per IP version, overlapping entries counted once
@@ -152,6 +154,8 @@ class PoolMap:
 
 @dataclass
 class IPMap:
+    """What `metallb-lint ips` shows: every pool's map and the requests outside all pools."""
+
     target: Target
     pools: list[PoolMap]
     outside: list[Holding]  # requests in no pool

@@ -51,12 +51,16 @@ UINT32 = 4294967295
 
 @dataclass
 class Problem:
+    """Something in a legacy configuration that the migration cannot carry over as is."""
+
     location: Location
     message: str
 
 
 @dataclass
 class Converted:
+    """One resource written from a legacy configuration, with what it came from."""
+
     body: dict
     origin: Location
     what: str  # "peers[0]", "address-pools[1] 'My_Pool', renamed 'my-pool'"
@@ -65,6 +69,8 @@ class Converted:
 
 @dataclass
 class Migration:
+    """The resources that replace one legacy configuration, and what was left out."""
+
     config: legacy.LegacyConfig
     namespace: str
     resources: list[Converted] = field(default_factory=list)

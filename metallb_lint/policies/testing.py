@@ -33,6 +33,8 @@ _GLOB = set("*?[")
 
 @dataclass
 class ExampleResult:
+    """How one `pass` or `fail` example of a policy behaved under `test-policies`."""
+
     policy: Policy
     expected: str  # pass or fail
     index: int
