@@ -19,7 +19,15 @@ from yaml.constructor import SafeConstructor
 from yaml.nodes import ScalarNode
 
 from metallb_lint import load
-from metallb_lint.load import SCALAR_BUILDERS, STR_TAG, PathKey, Positions, Span, plain_tag
+from metallb_lint.load import (
+    SCALAR_BUILDERS,
+    STR_TAG,
+    PathKey,
+    Positions,
+    Span,
+    build_scalar,
+    plain_tag,
+)
 
 _PLAIN_START = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_./$~(=+^")
 _DIGITS = frozenset("0123456789")
@@ -47,8 +55,8 @@ def _plain_value(text: str) -> object:
 
 def _resolve_plain(text: str) -> object:
     if text.isdigit():  # ASCII digits only (parse_block takes ASCII text)
-        if text[0] != "0" or text == "0":
-            return int(text)  # a decimal integer, by far the most common number
+        if (text[0] != "0" or text == "0") and len(text) < 19:
+            return int(text)  # a decimal integer (a port, a count): the common case
     elif text.count(".") > 1 and text[0] in _DIGITS:
         return text  # an IPv4 address or a version: no YAML 1.1 number has two dots
     tag = plain_tag(text)
@@ -56,10 +64,7 @@ def _resolve_plain(text: str) -> object:
     if tag != STR_TAG:
         builder = SCALAR_BUILDERS.get(tag)
         if builder is not None:
-            try:
-                value = builder(_constructor, ScalarNode(tag, text))
-            except Exception:  # as load._Converter: a value that does not build keeps its text
-                value = text
+            value = build_scalar(builder, _constructor, ScalarNode(tag, text))
     return value
 
 

@@ -325,6 +325,22 @@ SCALAR_BUILDERS = {
 }
 
 
+_MAX_INT_BITS = 14_000  # about 4,200 digits: Python refuses to print a longer integer
+
+
+def build_scalar(builder: Callable, constructor: SafeConstructor, node: ScalarNode) -> object:
+    """A resolved scalar's Python value; its text when it does not build (a bad explicit tag,
+    `!!bool maybe`, `!!int 0x`) or is a number too long to print in a message (no Kubernetes
+    field holds one)."""
+    try:
+        value = builder(constructor, node)
+    except Exception:
+        return node.value
+    if isinstance(value, int) and value.bit_length() > _MAX_INT_BITS:
+        return node.value
+    return value
+
+
 class _TooLarge(Exception):
     def __init__(self, message: str, node: Node | None = None) -> None:
         super().__init__(message)
@@ -467,10 +483,7 @@ class _Converter:
         builder = SCALAR_BUILDERS.get(tag)
         if builder is None:
             return node.value
-        try:
-            return builder(self._constructor, node)
-        except Exception:  # a bad explicit tag (`!!bool maybe`, `!!int 0x`) keeps the text
-            return node.value
+        return build_scalar(builder, self._constructor, node)
 
     def _key_text(self, node: Node, path: PathKey, depth: int) -> str:
         if isinstance(node, ScalarNode):

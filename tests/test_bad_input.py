@@ -123,6 +123,22 @@ def test_explicit_bad_tags_do_not_crash(repo: Path) -> None:
     expect(result, code=0)
 
 
+def test_numbers_too_long_to_print_do_not_crash(repo: Path) -> None:
+    """Python refuses to turn an integer of more than 4,300 digits into text; such a number
+    (hex has no parse limit) stays text, in the block-YAML reader and in libyaml's path."""
+    digits, hexadecimal = "1" * 5000, "0x" + "f" * 5000
+    named = SERVICE.replace("name: jellyfin", f"name: {hexadecimal}")  # printed in messages
+    requested = SERVICE.replace("192.168.1.241", digits)
+    flow = named.replace("selector:\n    app: jellyfin", "selector: {app: jellyfin}").replace(
+        ".241", ".242"
+    )  # a flow mapping: libyaml's path
+    write(repo, {"a.yaml": named, "b.yaml": requested, "c.yaml": flow})
+    result = lint(repo, ".", select="ML0,ML4")
+    # the huge numbers are text: a name, and an address MetalLB cannot parse (ML405)
+    assert [(f["rule"], f["path"]) for f in result.json["findings"]] == [("ML405", "b.yaml")]
+    assert result.code == 1
+
+
 # -- wrong types -------------------------------------------------------------------------------
 
 

@@ -153,6 +153,23 @@ def test_outside_the_subset_the_full_parser_decides(text):
         assert doc.positions.values == full_doc.positions.values
 
 
+@pytest.mark.parametrize(
+    "text",
+    [
+        "a: " + "1" * 5000 + "\n",  # past Python's int-from-string limit: stays text
+        "a: 0x" + "f" * 5000 + "\n",
+        "a: 1e99999\n",  # a float overflowing to inf
+        "a: 9223372036854775808\n- b\n",  # then a YAML error
+        "a: 123456789012345678901234567890\n",
+    ],
+)
+def test_odd_numbers_read_as_the_full_parser_reads_them(text):
+    doc, problems = compose_chunk("f.yaml", Chunk(1, text), 0)
+    full_doc, full_problems = compose_full("f.yaml", Chunk(1, text), 0, text)
+    assert problems == full_problems
+    assert repr(doc.data if doc else None) == repr(full_doc.data if full_doc else None)
+
+
 def test_size_and_depth_limits_stay_with_the_full_path(monkeypatch):
     monkeypatch.setattr(load, "MAX_VALUES_PER_DOCUMENT", 10)
     assert parse_block("".join(f"k{i}: {i}\n" for i in range(20)), 0) is None
