@@ -25,6 +25,7 @@ import yaml
 from metallb_lint import legacy
 from metallb_lint.addresses import parse_ip, parse_pool_entry
 from metallb_lint.findings import Location
+from metallb_lint.gonumbers import go_duration_number
 from metallb_lint.versions import Version, v
 
 API_V1BETA1 = "metallb.io/v1beta1"
@@ -107,7 +108,10 @@ def parse_duration(text: str) -> Fraction | None:
         match = _DURATION_PART.match(body, pos)
         if match is None:
             return None
-        total += Fraction(match.group(1)) * _UNITS[match.group(2)]
+        number = go_duration_number(match.group(1))
+        if number is None:
+            return None
+        total += Fraction(number) * _UNITS[match.group(2)]
         pos = match.end()
     return sign * total
 

@@ -6,7 +6,7 @@ import re
 from dataclasses import dataclass
 from functools import total_ordering
 
-_VERSION = re.compile(r"^v?(\d+)\.(\d+)\.(\d+)$")
+_VERSION = re.compile(r"^v?(\d{1,9})\.(\d{1,9})\.(\d{1,9})$")  # no release has longer parts
 
 
 @total_ordering
@@ -157,7 +157,9 @@ def releases_between(old: Version, new: Version) -> list[Release]:
 
 # -- Helm / semver constraints (Masterminds semver, as Helm, Flux, Argo CD and helmfile read them)
 
-_PARTIAL = re.compile(r"^v?(\d+|[xX*])(?:\.(\d+|[xX*]))?(?:\.(\d+|[xX*]))?(?:[-+].*)?$")
+_PARTIAL = re.compile(
+    r"^v?(\d{1,9}|[xX*])(?:\.(\d{1,9}|[xX*]))?(?:\.(\d{1,9}|[xX*]))?(?:[-+].*)?$"
+)  # (no release has longer parts: longer is junk, and too long for int())
 _OPERATOR = re.compile(r"^(\^|~>|~|>=|=>|<=|=<|>|<|!=|=)?\s*(.*)$")
 
 

@@ -22,6 +22,7 @@ from metallb_lint.checks.common import (
     well_formed,
 )
 from metallb_lint.findings import Finding, Location, Related
+from metallb_lint.gonumbers import go_duration_number
 from metallb_lint.model import (
     Advertisement,
     BGPPeer,
@@ -85,7 +86,7 @@ def _peer_label(peer: BGPPeer) -> str:
 
 # -- communities (facts §3.1 rules 26-29) -------------------------------------------------------
 
-_UINT = re.compile(r"[0-9]+")
+_UINT = re.compile(r"[0-9]{1,10}")  # longer is out of range anyway (and too long for int())
 
 
 @dataclass(frozen=True)
@@ -494,7 +495,10 @@ def parse_duration(text: str) -> int | None:
         if not match or match.group(1) in ("", "."):
             return None
         number, unit = match.groups()
-        whole, _, fraction = number.partition(".")
+        bounded = go_duration_number(number)
+        if bounded is None:
+            return None  # overflows, as in Go
+        whole, _, fraction = bounded.partition(".")
         scale = _UNITS[unit]
         total += int(whole or 0) * scale
         if fraction:

@@ -58,7 +58,7 @@ def _community(text: str) -> str | None:
     if len(parts) != 2:
         return f"invalid community string '{text}' (0.12 accepts only 'A:B', no large communities)"
     for which, part in zip(("first", "second"), parts, strict=True):
-        if not part.isdigit() or int(part) > MAX_UINT16:
+        if not part.isdigit() or len(part) > 5 or int(part) > MAX_UINT16:
             return f"invalid {which} section of community '{text}': '{part}' is not 0-65535"
     return None
 
