@@ -1,8 +1,9 @@
 """Bytes to documents: split, filter, compose once, and keep a position for every value.
 
-Each YAML document is composed exactly once (C loader when PyYAML has it) and converted to
-plain Python data plus a `Positions` index, so any value can be traced back to its file, line
-and column without a second parse.
+Each YAML document is parsed exactly once into plain Python data plus a `Positions` index, so
+any value can be traced back to its file, line and column without a second parse: by the
+block-YAML reader (metallb_lint.blockyaml) when the document is plain block YAML, as most
+manifests are, else composed by PyYAML (its C parser when it has one) and converted here.
 """
 
 from __future__ import annotations
