@@ -10,6 +10,7 @@ from metallb_lint.checks.common import (
     covered_pools,
     did_you_mean,
     families,
+    integer,
     named,
     read_by_metallb,
     read_pools,
@@ -29,10 +30,6 @@ LOCAL_PREF_CHECKED = v("0.13.10")  # cross-advertisement localPref validation ar
 AGGREGATION_PER_FAMILY = v("0.15.0")  # localPref: only the pool's families' lengths count
 SERVICE_SELECTORS = v("0.16.0")
 WIDTH = {4: ("aggregationLength", 32), 6: ("aggregationLengthV6", 128)}
-
-
-def _int(value: object) -> int | None:
-    return value if isinstance(value, int) and not isinstance(value, bool) else None
 
 
 @rule("ML301")
@@ -173,7 +170,7 @@ def invalid_aggregation_length(ctx: Context) -> Iterator[Finding]:
     for ad in _bgp_ads(ctx):
         spec = ad.resource.mapping("spec")
         for family, (key, width) in WIDTH.items():
-            length = _int(spec.get(key))
+            length = integer(spec.get(key))
             if length is None or length < (1 if family == 4 else 0):
                 continue  # not a length; below the CRD's minimum of 1 is ML101
             location = ad.resource.location("spec", key)
@@ -238,14 +235,14 @@ def _local_pref(ad: Advertisement) -> int | None:
     value = ad.resource.get("spec", "localPref")
     if value is None:
         return 0
-    number = _int(value)
+    number = integer(value)
     return number if number is not None and 0 <= number <= 0xFFFFFFFF else None
 
 
 def _lengths(ad: Advertisement) -> tuple[int, int] | None:
     spec = ad.resource.mapping("spec")
     v4, v6 = spec.get("aggregationLength", 32), spec.get("aggregationLengthV6", 128)
-    if _int(v4) is None or _int(v6) is None:
+    if integer(v4) is None or integer(v6) is None:
         return None
     return v4, v6
 

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 from metallb_lint.chart_values import ValuesCheck, coalesce, values_checks
 from metallb_lint.checks import Context, rule
-from metallb_lint.checks.common import cached, read_pools
+from metallb_lint.checks.common import cached, integer, read_pools
 from metallb_lint.checks.schema import vendored_cache
 from metallb_lint.findings import Finding, Location
 from metallb_lint.load import dig
@@ -94,10 +94,6 @@ def chart_values(ctx: Context) -> list[ChartValues]:
     return found
 
 
-def _int(value: object) -> int | None:
-    return value if isinstance(value, int) and not isinstance(value, bool) else None
-
-
 def enabled_components(values: ChartValues) -> Iterator[str]:
     for component in COMPONENTS:
         if (
@@ -124,7 +120,7 @@ def probe_timing_problems(
 ) -> Iterator[tuple[str, Location]]:
     path = (component, probe)
     name = f"{component}.{probe}"
-    timings = {k: _int(settings.get(k)) for k in (*K8S_PROBE_DEFAULTS, "initialDelaySeconds")}
+    timings = {k: integer(settings.get(k)) for k in (*K8S_PROBE_DEFAULTS, "initialDelaySeconds")}
     for key, default in K8S_PROBE_DEFAULTS.items():
         value = timings[key]
         if value is not None and value < 1:

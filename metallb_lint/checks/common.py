@@ -85,6 +85,11 @@ def well_formed(res: Resource) -> bool:
     return isinstance(res.body.get("spec", {}), dict)
 
 
+def integer(value: object) -> int | None:
+    """`value` when it is an integer as Kubernetes and Helm decode one (YAML's `true` is not)."""
+    return value if isinstance(value, int) and not isinstance(value, bool) else None
+
+
 def same_namespace(a: str | None, b: str | None) -> bool:
     """Unknown namespaces (left to kustomize, a chart or Argo CD) match anything."""
     return a is None or b is None or a == b
