@@ -14,6 +14,7 @@ tests/test_blockyaml.py compares both paths on every fixture and on generated va
 from __future__ import annotations
 
 import re
+from typing import TypeVar
 
 from yaml.constructor import SafeConstructor
 from yaml.nodes import ScalarNode
@@ -32,6 +33,7 @@ from metallb_lint.load import (
 _PLAIN_START = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_./$~(=+^")
 _DIGITS = frozenset("0123456789")
 _CACHE_LIMIT = 50_000
+T = TypeVar("T")
 
 _plain_values: dict[str, object] = {}  # plain scalar text -> its value
 _plain_keys: dict[str, bool] = {}  # plain key text -> resolves to a string
@@ -45,11 +47,16 @@ class _Unsupported(Exception):
 def _plain_value(text: str) -> object:
     """What a plain scalar means (YAML 1.1 as load.plain_tag reads it), memoised."""
     value = _plain_values.get(text, _plain_values)
-    if value is not _plain_values:
-        return value
-    value = _plain_values[text] = _resolve_plain(text)
-    if len(_plain_values) >= _CACHE_LIMIT:
-        _plain_values.clear()
+    if value is _plain_values:
+        value = _remember(_plain_values, text, _resolve_plain(text))
+    return value
+
+
+def _remember(table: dict, key: str, value: T) -> T:
+    """Store in a bounded memo: a full one starts over (a repository's values change)."""
+    if len(table) >= _CACHE_LIMIT:
+        table.clear()
+    table[key] = value
     return value
 
 
@@ -71,10 +78,7 @@ def _resolve_plain(text: str) -> object:
 def _string_key(text: str) -> bool:
     known = _plain_keys.get(text)
     if known is None:
-        known = plain_tag(text) == STR_TAG
-        if len(_plain_keys) >= _CACHE_LIMIT:
-            _plain_keys.clear()
-        _plain_keys[text] = known
+        known = _remember(_plain_keys, text, plain_tag(text) == STR_TAG)
     return known
 
 

@@ -223,8 +223,11 @@ def load_file(
         )
         return source
     source.text = text
-    for index, chunk in enumerate(split_documents(text)):
-        if not must_parse and not chunk.relevant:
+    chunks = split_documents(text)
+    # One document in a relevant file is relevant: the whole-file test above already said so.
+    filter_chunks = not must_parse and len(chunks) > 1
+    for index, chunk in enumerate(chunks):
+        if filter_chunks and not chunk.relevant:
             continue
         if role == "template" and chunk.templated:
             source.pending_templates.append((index, chunk))
