@@ -1,10 +1,12 @@
-"""Numbers in Go's duration syntax, read the way Go reads them (shared by the two duration
-readers: BGP timers and the legacy-configuration migration)."""
+"""Go's duration syntax (`90s`, `1m30s`, `1.5h`), read the way Go's `time.ParseDuration`
+reads it: for BGP timers and for the legacy configuration and its migration."""
 
 from __future__ import annotations
 
+import re
 
-def go_duration_number(number: str) -> str | None:
+
+def _bounded_number(number: str) -> str | None:
     """A duration's number as Go reads it: None when its whole part overflows an int64 ("time:
     invalid duration"), and fraction digits past nanoseconds' reach dropped, as Go drops them.
     Also keeps Python from converting thousands of digits (it refuses above 4,300)."""
@@ -13,3 +15,45 @@ def go_duration_number(number: str) -> str | None:
     if len(whole) > 19:
         return None
     return (whole or "0") + dot + fraction[:18]
+
+
+_DURATION_PART = re.compile(r"([0-9]*(?:\.[0-9]*)?)(ns|us|µs|μs|ms|s|m|h)")
+_UNITS = {
+    "ns": 1,
+    "us": 1_000,
+    "µs": 1_000,
+    "μs": 1_000,
+    "ms": 1_000_000,
+    "s": 1_000_000_000,
+    "m": 60_000_000_000,
+    "h": 3_600_000_000_000,
+}
+
+
+def parse_duration(text: str) -> int | None:
+    """Go's time.ParseDuration, in nanoseconds; None when Go rejects it."""
+    rest = text
+    sign = 1
+    if rest and rest[0] in "+-":
+        sign = -1 if rest[0] == "-" else 1
+        rest = rest[1:]
+    if rest == "0":
+        return 0
+    if not rest:
+        return None
+    total = 0
+    while rest:
+        match = _DURATION_PART.match(rest)
+        if not match or match.group(1) in ("", "."):
+            return None
+        number, unit = match.groups()
+        bounded = _bounded_number(number)
+        if bounded is None:
+            return None  # overflows, as in Go
+        whole, _, fraction = bounded.partition(".")
+        scale = _UNITS[unit]
+        total += int(whole or 0) * scale
+        if fraction:
+            total += int(fraction) * scale // 10 ** len(fraction)
+        rest = rest[match.end() :]
+    return sign * total

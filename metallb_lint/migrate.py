@@ -25,7 +25,7 @@ import yaml
 from metallb_lint import legacy
 from metallb_lint.addresses import parse_ip, parse_pool_entry
 from metallb_lint.findings import Location
-from metallb_lint.gonumbers import go_duration_number
+from metallb_lint.gonumbers import parse_duration as parse_go_duration
 from metallb_lint.versions import Version, v
 
 API_V1BETA1 = "metallb.io/v1beta1"
@@ -35,17 +35,6 @@ AVOID_BUGGY_IPS_FROM = v("0.13.4")  # removed in 0.13.2, re-added in 0.13.4 (fac
 LARGE_COMMUNITIES_FROM = v("0.13.10")
 _K8S_NAME = re.compile(r"^[a-z][-a-z0-9]{0,61}[a-z0-9]$")  # configmaptocrs' check
 _DNS_LABEL = re.compile(r"^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$")
-_DURATION_PART = re.compile(r"(\d+\.?\d*|\.\d+)(ns|us|µs|μs|ms|s|m|h)")
-_UNITS = {
-    "ns": Fraction(1, 10**9),
-    "us": Fraction(1, 10**6),
-    "µs": Fraction(1, 10**6),
-    "μs": Fraction(1, 10**6),
-    "ms": Fraction(1, 1000),
-    "s": Fraction(1),
-    "m": Fraction(60),
-    "h": Fraction(3600),
-}
 _OPERATORS = ("In", "NotIn", "Exists", "DoesNotExist")
 UINT32 = 4294967295
 
@@ -95,25 +84,8 @@ def sanitise(name: str) -> str | None:
 
 def parse_duration(text: str) -> Fraction | None:
     """Go's `time.ParseDuration`, in seconds; None when it would fail."""
-    body = text.strip()
-    sign = -1 if body.startswith("-") else 1
-    body = body.lstrip("+-")
-    if body == "0":
-        return Fraction(0)
-    if not body:
-        return None
-    total = Fraction(0)
-    pos = 0
-    while pos < len(body):
-        match = _DURATION_PART.match(body, pos)
-        if match is None:
-            return None
-        number = go_duration_number(match.group(1))
-        if number is None:
-            return None
-        total += Fraction(number) * _UNITS[match.group(2)]
-        pos = match.end()
-    return sign * total
+    nanoseconds = parse_go_duration(text.strip())
+    return None if nanoseconds is None else Fraction(nanoseconds, 1_000_000_000)
 
 
 def go_duration(seconds: int) -> str:

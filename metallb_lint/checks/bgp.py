@@ -22,7 +22,7 @@ from metallb_lint.checks.common import (
     well_formed,
 )
 from metallb_lint.findings import Finding, Location, Related
-from metallb_lint.gonumbers import go_duration_number
+from metallb_lint.gonumbers import parse_duration
 from metallb_lint.model import (
     Advertisement,
     BGPPeer,
@@ -464,47 +464,7 @@ def _peer_addresses(ctx: Context, peer: BGPPeer, finding) -> Iterator[Finding]:
 
 # -- timers (facts §3.1 rules 33, 41) -----------------------------------------------------------
 
-_DURATION_PART = re.compile(r"([0-9]*(?:\.[0-9]*)?)(ns|us|µs|μs|ms|s|m|h)")
-_UNITS = {
-    "ns": 1,
-    "us": 1_000,
-    "µs": 1_000,
-    "μs": 1_000,
-    "ms": 1_000_000,
-    "s": 1_000_000_000,
-    "m": 60_000_000_000,
-    "h": 3_600_000_000_000,
-}
 SECOND = 1_000_000_000
-
-
-def parse_duration(text: str) -> int | None:
-    """Go's time.ParseDuration, in nanoseconds; None when Go rejects it."""
-    rest = text
-    sign = 1
-    if rest and rest[0] in "+-":
-        sign = -1 if rest[0] == "-" else 1
-        rest = rest[1:]
-    if rest == "0":
-        return 0
-    if not rest:
-        return None
-    total = 0
-    while rest:
-        match = _DURATION_PART.match(rest)
-        if not match or match.group(1) in ("", "."):
-            return None
-        number, unit = match.groups()
-        bounded = go_duration_number(number)
-        if bounded is None:
-            return None  # overflows, as in Go
-        whole, _, fraction = bounded.partition(".")
-        scale = _UNITS[unit]
-        total += int(whole or 0) * scale
-        if fraction:
-            total += int(fraction) * scale // 10 ** len(fraction)
-        rest = rest[match.end() :]
-    return sign * total
 
 
 def _show(ns: int) -> str:
