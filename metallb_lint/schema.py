@@ -596,6 +596,11 @@ class SchemaProblem:
     value_path: tuple = ()  # the path of the failing value itself
     schema_type: tuple = ()  # for type errors: the types the schema allows
 
+    @property
+    def anchor(self) -> str:
+        """The finding's location-independent anchor: the dotted path (and missing field)."""
+        return where(self.path) + (f".{self.missing}" if self.missing else "")
+
 
 TYPE_NAMES = {
     "array": "a list",

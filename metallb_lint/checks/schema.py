@@ -459,7 +459,7 @@ def invalid_resource(ctx: Context) -> Iterator[Finding]:
                 f"({result.source})",
                 location,
                 resource=res.ref,
-                anchor=where(problem.path) + (f".{problem.missing}" if problem.missing else ""),
+                anchor=problem.anchor,
             )
 
 
@@ -576,7 +576,7 @@ def invalid_values(ctx: Context) -> Iterator[Finding]:
                 f"values.schema.json rejects the values (merged over the chart's defaults).{hint}",
                 location,
                 resource=check.ref,
-                anchor=where(problem.path) + (f".{problem.missing}" if problem.missing else ""),
+                anchor=problem.anchor,
             )
 
 
