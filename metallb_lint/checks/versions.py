@@ -74,15 +74,20 @@ def _removed_fields(ctx: Context, rule_id: str) -> Iterator[Finding]:
     """Resource fields the target release no longer reads whose `x-removed` names `rule_id`."""
     for result, key in _resource_keys(ctx, "removed"):
         if _removed_rule(key) == rule_id:
-            res = result.resource
-            yield ctx.finding(
-                rule_id,
-                f"{_label(result)}: "
-                + _removed_message(key, "MetalLB", f"MetalLB {ctx.target.version}"),
-                res.location(*key.path, key=True),
-                resource=res.ref,
-                anchor=where(key.path),
-            )
+            message = _removed_message(key, "MetalLB", f"MetalLB {ctx.target.version}")
+            yield _key_finding(ctx, rule_id, result, key, message)
+
+
+def _key_finding(ctx: Context, rule_id: str, result, key: KeyProblem, message: str) -> Finding:
+    """A finding about one field of a resource, at its key."""
+    res = result.resource
+    return ctx.finding(
+        rule_id,
+        f"{_label(result)}: {message}",
+        res.location(*key.path, key=True),
+        resource=res.ref,
+        anchor=where(key.path),
+    )
 
 
 def _removed_message(key: KeyProblem, owner: str, subject: str, extra: str = "") -> str:
@@ -173,16 +178,15 @@ def deprecated_api(ctx: Context) -> Iterator[Finding]:
     version = ctx.target.version
     yield from _issues(ctx, "ML106", anchor="apiVersion")
     for result, key in _resource_keys(ctx, "deprecated"):
-        res = result.resource
         info = key.info.get("x-deprecated") or {}
-        yield ctx.finding(
+        yield _key_finding(
+            ctx,
             "ML106",
-            f"{_label(result)}: `{where(key.path)}` is deprecated since MetalLB "
-            f"{info.get('since')}: {info.get('note', 'it will be removed')}. Replace it with "
+            result,
+            key,
+            f"`{where(key.path)}` is deprecated since MetalLB {info.get('since')}: "
+            f"{info.get('note', 'it will be removed')}. Replace it with "
             f"{info.get('replacement', 'nothing')}",
-            res.location(*key.path, key=True),
-            resource=res.ref,
-            anchor=where(key.path),
         )
     yield from _removed_fields(ctx, "ML106")
     for result, key in _values_keys(ctx, "removed"):
@@ -256,17 +260,16 @@ def unsupported_in_version(ctx: Context) -> Iterator[Finding]:
     version = ctx.target.version
     yield from _issues(ctx, "ML107", anchor="kind")
     for result, key in _resource_keys(ctx, "later"):
-        res = result.resource
         since = key.info.get("x-since")
         note = f" ({key.info['x-note']})" if key.info.get("x-note") else ""
-        yield ctx.finding(
+        yield _key_finding(
+            ctx,
             "ML107",
-            f"{_label(result)}: `{where(key.path)}` arrived in MetalLB {since}{note}; "
-            f"{version} does not have it, so the API server drops it and the setting has no "
-            f"effect. Upgrade MetalLB to {since} or later (and pin it), or remove the field",
-            res.location(*key.path, key=True),
-            resource=res.ref,
-            anchor=where(key.path),
+            result,
+            key,
+            f"`{where(key.path)}` arrived in MetalLB {since}{note}; {version} does not have "
+            "it, so the API server drops it and the setting has no effect. Upgrade MetalLB "
+            f"to {since} or later (and pin it), or remove the field",
         )
     for result, key in _values_keys(ctx, "later"):
         check = result.check
