@@ -252,7 +252,10 @@ def run() -> NoReturn:
 
     Freeing the hundreds of thousands of objects of a large run one by one at interpreter
     shutdown takes tens of milliseconds and achieves nothing; the output is flushed first.
+    The collector stays off to the end: switched back on, it would first scan everything the
+    run built (main restores it only for callers that go on running).
     """
+    gc.disable()
     code = main()
     try:
         sys.stdout.flush()
