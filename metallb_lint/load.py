@@ -74,7 +74,8 @@ except ImportError:  # pragma: no cover - depends on how PyYAML was built
 MAX_DEPTH = 200
 MAX_VALUES_PER_DOCUMENT = 500_000
 
-_DOC_MARKER = re.compile(r"^(?:---|\.\.\.)(?=[ \t\n]|$)", re.MULTILINE)
+_MARKERS = ("---", "...")
+_AFTER_MARKER = frozenset(" \t\n")
 # The relevance filter (DESIGN.md, Pipeline step 1): a document is parsed only if it mentions
 # MetalLB or a load balancer, or is one of the GitOps objects that decide namespaces and
 # placeholders (Argo CD Applications, Flux Kustomizations and their postBuild).
@@ -225,8 +226,7 @@ def split_documents(data: str) -> list[Chunk]:
     chunks: list[Chunk] = []
     start = 0
     line = 1
-    for match in _DOC_MARKER.finditer(data):
-        pos = match.start()
+    for pos in _marker_offsets(data):
         if pos > start:
             chunks.append(Chunk(line, data[start:pos]))
         line += data.count("\n", start, pos)
@@ -252,6 +252,26 @@ def split_documents(data: str) -> list[Chunk]:
     if pending is not None:
         merged.append(pending)
     return [c for c in merged if _has_content(c.text)]
+
+
+def _marker_offsets(data: str) -> list[int]:
+    """Offsets of the `---` and `...` markers at column 0 (followed by a blank, a line break or
+    the end), in order. (str.find runs in C; a multi-line regex tries every position.)"""
+    found = _offsets_of("---", data)
+    if "..." in data:
+        found = sorted(found + _offsets_of("...", data))
+    return found
+
+
+def _offsets_of(marker: str, data: str) -> list[int]:
+    starts = [0] if data.startswith(marker) else []
+    line_start = "\n" + marker
+    hit = data.find(line_start)
+    while hit >= 0:
+        starts.append(hit + 1)
+        hit = data.find(line_start, hit + 1)
+    size = len(data)
+    return [p for p in starts if p + 3 == size or data[p + 3] in _AFTER_MARKER]
 
 
 def _lines(text: str) -> Iterator[str]:

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import random
+import re
+
 import pytest
 
 from metallb_lint import load
-from metallb_lint.load import Chunk, compose_chunk, decode, split_documents
+from metallb_lint.load import Chunk, _marker_offsets, compose_chunk, decode, split_documents
 from metallb_lint.sources import load_file
 
 
@@ -446,3 +449,28 @@ def test_base_60_numbers_stay_strings_as_in_kubernetes() -> None:
     """YAML 1.1 reads `64496:1` as 3869761; Go's parsers (API server, MetalLB) keep text."""
     doc = one("communities: [64496:1, 65535:65282]\nport: 8080\nratio: 1.5\n")
     assert doc.data == {"communities": ["64496:1", "65535:65282"], "port": 8080, "ratio": 1.5}
+
+
+def test_marker_offsets_agree_with_the_yaml_rule() -> None:
+    """`---`/`...` at column 0 followed by a blank, a line break or the end (as a multi-line
+    regex says it), on generated texts full of near misses."""
+    rule = re.compile(r"^(?:---|\.\.\.)(?=[ \t\n]|$)", re.MULTILINE)
+    pieces = [
+        "---",
+        "...",
+        "\n",
+        " ",
+        "\t",
+        "-",
+        ".",
+        "a",
+        "--",
+        "\n---",
+        "\n...",
+        "x: 1\n",
+        "----",
+    ]
+    rng = random.Random(7)
+    for _ in range(20_000):
+        text = "".join(rng.choice(pieces) for _ in range(rng.randint(0, 14)))
+        assert _marker_offsets(text) == [m.start() for m in rule.finditer(text)], repr(text)
