@@ -92,10 +92,18 @@ def parse_block(text: str, line_offset: int) -> tuple[object, Positions] | None:
     lines = text.split("\n")
     if len(lines) > load.MAX_VALUES_PER_DOCUMENT:
         return None  # the full path enforces the size limit
+    offset = line_offset + 1
     try:
-        return _parse(lines, line_offset + 1)
+        data, _ = _parse(lines, offset, spans=False)
     except _Unsupported:
         return None
+
+    def positions() -> tuple[dict, dict]:
+        # The same text reads the same way again, this time recording where everything is.
+        tables = _parse(text.split("\n"), offset, spans=True)[1]
+        return tables._values, tables._keys  # type: ignore[return-value]
+
+    return data, Positions.deferred(positions)
 
 
 # A content line: indentation, a list item's dash, a `key:`, and the rest (value or comment).
@@ -172,10 +180,11 @@ def _read_line(line: str) -> _Line:
     return (kind, indent, item, column, key, value, value_column, end)
 
 
-def _parse(lines: list[str], offset: int) -> tuple[object, Positions]:
+def _parse(lines: list[str], offset: int, *, spans: bool) -> tuple[object, Positions]:
     """One pass over the lines with a stack of open collections, each a list:
     [indent, is_sequence, container, path, start line, start column] (0-based positions).
-    Spans are 1-based with exclusive end columns, as load._Converter makes them.
+    Spans are 1-based with exclusive end columns, as load._Converter makes them; without
+    `spans`, only the data is built (paths stay empty) and the positions are empty.
     (The loop is written for speed: it runs for every line of every relevant document.)"""
     values: dict[PathKey, Span] = {}
     keys: dict[PathKey, Span] = {}
@@ -210,13 +219,13 @@ def _parse(lines: list[str], offset: int) -> tuple[object, Positions]:
                 stack.append([indent, item, container, pending[2], number, indent])
                 if len(stack) > max_depth:
                     raise _Unsupported  # the full path reports documents nested too deep
-            else:
+            elif spans:
                 _close_pending(pending, values, offset)
             pending = None
 
         top = stack[-1] if stack else None
         if top is None or top[0] != indent or top[1] is not item:
-            if not _close_to(stack, indent, item, lines, offset, values, number):
+            if not _close_to(stack, indent, item, lines, offset, values if spans else None, number):
                 if rooted:  # the root collection ended, yet more content follows
                     raise _Unsupported
                 rooted = True
@@ -233,10 +242,11 @@ def _parse(lines: list[str], offset: int) -> tuple[object, Positions]:
             value = {}
         if item:
             items = top[2]
-            item_path = (*top[3], len(items))
+            item_path = (*top[3], len(items)) if spans else ()
             if key is None:
+                if spans:
+                    values[item_path] = (row, column + 1, row, end)
                 items.append(value)
-                values[item_path] = (row, column + 1, row, end)
                 continue
             mapping: dict = {}
             items.append(mapping)
@@ -248,20 +258,26 @@ def _parse(lines: list[str], offset: int) -> tuple[object, Positions]:
             mapping = top[2]
         if key in mapping:
             raise _Unsupported  # duplicate keys: the full path reports ML003
-        path = (*top[3], key)
-        keys[path] = (row, column + 1, row, column + len(key))
+        if spans:
+            path = (*top[3], key)
+            keys[path] = (row, column + 1, row, column + len(key))
+        else:
+            path = ()
         if kind == _PENDING:
             mapping[key] = None
             pending = [top, key, path, number, value_column]
             continue
         mapping[key] = value
-        values[path] = (row, value_column + 1, row, end)
+        if spans:
+            values[path] = (row, value_column + 1, row, end)
     _memo.lookups += len(lines)
     if not stack:
         raise _Unsupported  # empty, or only a marker: the full parser says what it is
+    root = stack[0]
+    if not spans:
+        return root[2], Positions()
     if pending is not None:
         _close_pending(pending, values, offset)
-    root = stack[0]
     # libyaml closes the collections indented deeper than the end of the text where the text
     # ends, then moves to a fresh line (column 0) and closes the rest there.
     last, width = len(lines) - 1, len(lines[-1])
@@ -285,16 +301,17 @@ def _close_to(
     item: bool,
     lines: list[str],
     offset: int,
-    values: dict[PathKey, Span],
+    values: dict[PathKey, Span] | None,
     number: int,
 ) -> bool:
-    """Close the collections a line at `indent` ends (they end where that line starts);
-    False when none is left open."""
+    """Close the collections a line at `indent` ends (they end where that line starts), and
+    record their spans in `values` when given; False when none is left open."""
     while stack:
         top = stack[-1]
         if top[0] > indent or (top[0] == indent and top[1] and not item):
             stack.pop()
-            values[top[3]] = _collection_span(lines, offset, top, number, indent)
+            if values is not None:
+                values[top[3]] = _collection_span(lines, offset, top, number, indent)
         else:
             return True
     return False

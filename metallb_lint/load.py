@@ -97,12 +97,13 @@ Span = tuple[int, int, int, int]  # line, column, end_line, end_column (1-based)
 class Positions:
     """Where each value (and each mapping key) of a document stands in its file.
 
-    The converter records the YAML node of each path; its span is worked out only when a
-    finding asks for it, since most values are never reported. `values` and `keys` give
-    the spans as plain tables (computed once, on first access).
+    Most values are never reported, so positions are worked out late: the converter records
+    the YAML node of each path and spans it when asked; the block-YAML reader records nothing
+    and reads its document again, positions and all, the first time one is asked for
+    (`deferred`). `values` and `keys` give the spans as plain tables.
     """
 
-    __slots__ = ("_keys", "_spanner", "_values")
+    __slots__ = ("_keys", "_pending", "_spanner", "_values")
 
     def __init__(
         self,
@@ -114,6 +115,19 @@ class Positions:
         self._values: dict[PathKey, Span | Node] = values if values is not None else {}
         self._keys: dict[PathKey, Span | Node] = keys if keys is not None else {}
         self._spanner = spanner
+        self._pending: Callable[[], tuple[dict, dict]] | None = None
+
+    @classmethod
+    def deferred(cls, build: Callable[[], tuple[dict, dict]]) -> Positions:
+        """Positions whose tables `build` returns (values, keys) when first needed."""
+        positions = cls()
+        positions._pending = build
+        return positions
+
+    def _build(self) -> None:
+        build, self._pending = self._pending, None
+        if build is not None:
+            self._values, self._keys = build()
 
     def _as_span(self, entry: Span | Node) -> Span:
         if isinstance(entry, tuple) or self._spanner is None:
@@ -122,24 +136,30 @@ class Positions:
 
     @property
     def values(self) -> dict[PathKey, Span]:
+        self._build()
         self._values = {k: self._as_span(v) for k, v in self._values.items()}
         return self._values  # type: ignore[return-value]
 
     @values.setter
     def values(self, table: dict[PathKey, Span]) -> None:
+        self._build()
         self._values = dict(table)
 
     @property
     def keys(self) -> dict[PathKey, Span]:
+        self._build()
         self._keys = {k: self._as_span(v) for k, v in self._keys.items()}
         return self._keys  # type: ignore[return-value]
 
     @keys.setter
     def keys(self, table: dict[PathKey, Span]) -> None:
+        self._build()
         self._keys = dict(table)
 
     def span(self, path: PathKey, *, key: bool = False) -> Span:
         """The span of `path`, or of its nearest ancestor that has one."""
+        if self._pending is not None:
+            self._build()
         table = self._keys if key else self._values
         probe = tuple(path)
         while probe:

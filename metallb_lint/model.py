@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import cached_property
 
@@ -211,9 +212,13 @@ class RequestedIP:
     """An IP a Service asks for (`spec.loadBalancerIP` or the ips annotation), text and parsed."""
 
     text: str
-    location: Location
+    where: Callable[[], Location]  # works out `location` (most are never reported)
     parsed: tuple[int, int] | None  # (version, integer)
     unresolved: bool = False
+
+    @cached_property
+    def location(self) -> Location:
+        return self.where()
 
 
 @dataclass
@@ -222,8 +227,18 @@ class Annotation:
 
     key: str
     value: object
-    location: Location  # of the value
-    key_location: Location | None = None
+    # The owner's locator, (*path, key=False) -> Location, with paths as in a Service manifest
+    # (`metadata.annotations.<key>`); the locations are worked out when first asked for.
+    locate: Callable[..., Location]
+
+    @cached_property
+    def location(self) -> Location:
+        """Where the value is written."""
+        return self.locate("metadata", "annotations", self.key)
+
+    @cached_property
+    def key_location(self) -> Location:
+        return self.locate("metadata", "annotations", self.key, key=True)
 
 
 @dataclass
@@ -232,7 +247,7 @@ class ServiceRequest:
 
     resource: ResourceRef
     origin: str  # "service" for a Service manifest, "values" for chart values
-    head: Location
+    where: Callable[[], Location]  # works out `head`: its name, or its values key
     namespace: str | None
     is_load_balancer: bool
     load_balancer_class: str | None
@@ -253,6 +268,11 @@ class ServiceRequest:
     unit: str = ""
     display: str | None = None  # how messages name it, when not by its resource (chart values)
     labels: dict | None = None  # the Service's labels; None: not known (chart values)
+
+    @cached_property
+    def head(self) -> Location:
+        """Where findings about the whole request point (worked out when first asked for)."""
+        return self.where()
 
     @property
     def requested_ips(self) -> list[RequestedIP]:

@@ -56,12 +56,7 @@ def _read_annotations(
         if not is_metallb_annotation(key):
             continue
         value = substitute(raw, variables)
-        note = Annotation(
-            key,
-            value,
-            locate("metadata", "annotations", key),
-            locate("metadata", "annotations", key, key=True),
-        )
+        note = Annotation(key, value, locate)
         request.metallb_annotations.append(note)
         prefix, suffix = key.split("/", 1)
         if prefix + "/" == NEW_PREFIX and not new_read:
@@ -95,25 +90,30 @@ def _parse(text: str) -> tuple[int, int] | None:
 
 def _split_ips(note: Annotation) -> list[RequestedIP]:
     value = note.value
+    where = _location_of(note)
     if not isinstance(value, str):
-        return [RequestedIP(str(value), note.location, None)]
+        return [RequestedIP(str(value), where, None)]
     out = []
     for item in value.split(","):
         text = item.strip()
         unresolved = has_placeholder(text)
-        out.append(
-            RequestedIP(text, note.location, None if unresolved else _parse(text), unresolved)
-        )
+        out.append(RequestedIP(text, where, None if unresolved else _parse(text), unresolved))
     return out
 
 
-def _requested(value: object, location: Location, variables: Variables) -> RequestedIP | None:
+def _location_of(note: Annotation) -> Callable[[], Location]:
+    return lambda: note.location
+
+
+def _requested(
+    value: object, where: Callable[[], Location], variables: Variables
+) -> RequestedIP | None:
     value = substitute(value, variables)
     if value is None or value == "":
         return None
     text = str(value).strip()
     unresolved = has_placeholder(text)
-    return RequestedIP(text, location, None if unresolved else _parse(text), unresolved)
+    return RequestedIP(text, where, None if unresolved else _parse(text), unresolved)
 
 
 def requests_from_service(
@@ -126,7 +126,7 @@ def requests_from_service(
     request = ServiceRequest(
         res.ref,
         "service",
-        res.name_location,
+        lambda: res.name_location,
         res.effective_namespace,
         svc_type == "LoadBalancer",
         lb_class if isinstance(lb_class, str) else None,
@@ -135,7 +135,9 @@ def requests_from_service(
     )
     spec_ip = spec.get("loadBalancerIP")
     if spec_ip is not None and spec_ip != "":  # (most Services have none: no location needed)
-        request.spec_ip = _requested(spec_ip, res.location("spec", "loadBalancerIP"), variables)
+        request.spec_ip = _requested(
+            spec_ip, lambda: res.location("spec", "loadBalancerIP"), variables
+        )
     _read_annotations(res.annotations, res.location, target, request, variables)
     request.ports = []
     for item in spec.get("ports") if isinstance(spec.get("ports"), list) else []:
@@ -192,7 +194,7 @@ def requests_from_values(
         request = ServiceRequest(
             owner,
             "values",
-            source.doc.location(full, key=bool(full)),
+            lambda _full=full: source.doc.location(_full, key=bool(_full)),
             source.namespace,
             svc_type in (None, "LoadBalancer"),
             lb_class if isinstance(lb_class, str) else None,
@@ -201,7 +203,9 @@ def requests_from_values(
             display=f"values '{dotted}' of {owner.kind} {owner_ns}{owner.name}",
         )
         ip, ip_path = field("loadBalancerIP")
-        request.spec_ip = _requested(ip, locate(*ip_path), variables)
+        request.spec_ip = _requested(
+            ip, lambda _locate=locate, _path=ip_path: _locate(*_path), variables
+        )
         policy, _ = field("externalTrafficPolicy")
         request.external_traffic_policy = "Local" if policy == "Local" else "Cluster"
         annotations = block.get("annotations")

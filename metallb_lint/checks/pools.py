@@ -342,9 +342,9 @@ def pool_exhausted(ctx: Context) -> Iterator[Finding]:
         if not groups or not auto_pools:
             continue  # no pool of that family at all is another problem (ML408)
         capacity = sum(free[(id(p), family)] for p in auto_pools)
-        waiting = sorted(groups.values(), key=lambda r: (r.head.path, r.head.line))
-        if len(waiting) <= capacity:
+        if len(groups) <= capacity:
             continue
+        waiting = sorted(groups.values(), key=lambda r: (r.head.path, r.head.line))
         pool = min(auto_pools, key=lambda p: (p.resource.path, p.resource.head.line))
         names = ", ".join(f"'{p.name}'" for p in auto_pools)
         fam = FAMILY_NAMES[family]

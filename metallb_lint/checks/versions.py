@@ -245,7 +245,7 @@ def _old_annotations(ctx: Context, version: Version) -> Iterator[Finding]:
                 f"MetalLB {METALLB_IO_ANNOTATIONS} (each change of the Service logs a "
                 f"'deprecatedAnnotation' warning event); {version} still reads it. Use the "
                 f"{NEW_PREFIX} prefix: {effect}",
-                note.key_location or note.location,
+                note.key_location,
                 resource=request.resource,
                 anchor=note.key,
             )
@@ -309,7 +309,7 @@ def _new_annotations(ctx: Context) -> Iterator[Finding]:
                 f"{OLD_PREFIX} prefix; the metallb.io/ annotations arrived in "
                 f"{METALLB_IO_ANNOTATIONS}. {effect} (or upgrade to {METALLB_IO_ANNOTATIONS} "
                 "or later)",
-                note.key_location or note.location,
+                note.key_location,
                 resource=request.resource,
                 related=related,
                 anchor=note.key,

@@ -9,7 +9,8 @@ a file location and a location-independent anchor (for fingerprints and baseline
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass
+from functools import cached_property
 
 from metallb_lint.findings import Location, ResourceRef
 from metallb_lint.load import PathKey
@@ -36,14 +37,24 @@ class Subject:
     labels: dict | None
     chart: str | None
     data: object
-    head: Location  # where findings about the whole subject (or a missing value) point
+    # Works out `head`, where findings about the whole subject (or a missing value) point.
+    # Locations and anchors are worked out only for the subjects a policy reports.
+    where: Callable[[], Location]
     ref: ResourceRef | None
     label: str  # how messages name it
     locate: Callable[[PathKey, bool], Location]
-    anchors: dict[PathKey, str] = field(default_factory=dict)
+    anchors_of: Callable[[], dict[PathKey, str]] = dict  # the known anchors of paths
     # the release `metallbVersion` and `{version}` refer to, when not the target's (the chart
     # release a MetalLBChartValues subject is rendered with)
     version: Version | None = None
+
+    @cached_property
+    def head(self) -> Location:
+        return self.where()
+
+    @cached_property
+    def anchors(self) -> dict[PathKey, str]:
+        return self.anchors_of()
 
     def anchor(self, path: PathKey) -> str:
         for cut in range(len(path), 0, -1):
@@ -70,7 +81,7 @@ def resource_subject(res: Resource) -> Subject:
         labels=res.labels,
         chart=None,
         data=res.body,
-        head=res.name_location,
+        where=lambda: res.name_location,
         ref=res.ref,
         label=_resource_label(res.ref),
         locate=locate,
@@ -91,7 +102,7 @@ def values_subject(source: ValuesSource) -> Subject:
         labels=None,
         chart=chart,
         data=source.data,
-        head=source.doc.location(source.base, key=bool(source.base)),
+        where=lambda: source.doc.location(source.base, key=bool(source.base)),
         ref=owner,
         label=f"{chart or 'chart'} values of {owner}",
         locate=locate,
@@ -136,7 +147,7 @@ def chart_values_subject(values) -> Subject:
         labels=None,
         chart="metallb",
         data=values.merged,
-        head=head,
+        where=lambda: head,
         ref=owner,
         label=f"metallb values of {owner}",
         locate=locate,
@@ -144,13 +155,9 @@ def chart_values_subject(values) -> Subject:
     )
 
 
-def request_view(
-    request: ServiceRequest, handled: bool
-) -> tuple[dict, dict[PathKey, Location], dict[PathKey, str]]:
+def request_data(request: ServiceRequest, handled: bool) -> dict:
     """The `ServiceRequest` document: what one Service asks MetalLB for, as MetalLB reads it
-    for the target release (annotation prefixes, Flux substitution), with where each field
-    was written and its anchor in the real object."""
-    service = request.origin == "service"
+    for the target release (annotation prefixes, Flux substitution)."""
     data: dict[str, object] = {
         "kind": "ServiceRequest",
         "origin": request.origin,
@@ -161,50 +168,11 @@ def request_view(
         "handledByMetalLB": handled,
         "externalTrafficPolicy": request.external_traffic_policy,
     }
-    where: dict[PathKey, Location] = {(): request.head}
-    anchors: dict[PathKey, str] = {}
-    fields: list[tuple[str, object, Location | None, str]] = []  # key, value, where, anchor
-    if request.load_balancer_class is not None:
-        fields.append(
-            (
-                "loadBalancerClass",
-                request.load_balancer_class,
-                request.class_location,
-                "spec.loadBalancerClass" if service else "loadBalancerClass",
-            )
-        )
-    if request.spec_ip is not None:
-        ip = request.spec_ip
-        anchor = "spec.loadBalancerIP" if service else "loadBalancerIP"
-        fields.append(("loadBalancerIP", ip.text, ip.location, anchor))
-    note = request.annotation_ips_key
-    if note is not None:
-        texts = [ip.text for ip in request.annotation_ips]
-        fields.append(("loadBalancerIPs", texts, note.location, note.key))
-        for index, ip in enumerate(request.annotation_ips):
-            where[("loadBalancerIPs", index)] = ip.location
-        fields.append(("loadBalancerIPsAnnotation", note.key, note.key_location, note.key))
-    for key, chosen in (("addressPool", request.pool), ("allowSharedIP", request.sharing_key)):
-        if chosen is not None:
-            fields.append((key, chosen.value, chosen.location, chosen.key))
-    for key, value, location, anchor in fields:
+    for key, value, _, _, _ in _fields(request):
         data[key] = value
-        if location is not None:
-            where[(key,)] = location
-        anchors[(key,)] = anchor
-    annotations: dict[str, object] = {}
-    for note_ in request.metallb_annotations:
-        annotations[note_.key] = note_.value
-        where[("annotations", note_.key)] = note_.location
-        anchors[("annotations", note_.key)] = note_.key
-        if note_.key_location is not None and ("annotations",) not in where:
-            where[("annotations",)] = note_.key_location
-    data["annotations"] = annotations
+    data["annotations"] = {note.key: note.value for note in request.metallb_annotations}
     if request.external_ips:
         data["externalIPs"] = [text for text, _ in request.external_ips]
-        for index, (_, location) in enumerate(request.external_ips):
-            where[("externalIPs", index)] = location
-        anchors[("externalIPs",)] = "spec.externalIPs"
     if request.ports is not None:
         data["ports"] = [{"protocol": p, "port": n} for p, n in request.ports]
     data["ipFamilies"] = list(request.ip_families)
@@ -214,13 +182,65 @@ def request_view(
         data["selector"] = request.selector
     if request.labels is not None:
         data["labels"] = request.labels
-    return data, where, anchors
+    return data
+
+
+def request_places(
+    request: ServiceRequest,
+) -> tuple[dict[PathKey, Location], dict[PathKey, str]]:
+    """Where each field of `request_data` was written, and its anchor in the real object."""
+    where: dict[PathKey, Location] = {(): request.head}
+    anchors: dict[PathKey, str] = {}
+    for key, _, owner, attribute, anchor in _fields(request):
+        location = getattr(owner, attribute)
+        if location is not None:
+            where[(key,)] = location
+        anchors[(key,)] = anchor
+        if key == "loadBalancerIPs":
+            for index, ip in enumerate(request.annotation_ips):
+                where[("loadBalancerIPs", index)] = ip.location
+    for note in request.metallb_annotations:
+        where[("annotations", note.key)] = note.location
+        anchors[("annotations", note.key)] = note.key
+        if ("annotations",) not in where:
+            where[("annotations",)] = note.key_location
+    for index, (_, location) in enumerate(request.external_ips):
+        where[("externalIPs", index)] = location
+    if request.external_ips:
+        anchors[("externalIPs",)] = "spec.externalIPs"
+    return where, anchors
+
+
+def _fields(request: ServiceRequest) -> Iterator[tuple[str, object, object, str, str]]:
+    """The chosen fields of a request: key, value, the object and attribute holding their
+    location, and their anchor."""
+    service = request.origin == "service"
+    if request.load_balancer_class is not None:
+        anchor = "spec.loadBalancerClass" if service else "loadBalancerClass"
+        yield "loadBalancerClass", request.load_balancer_class, request, "class_location", anchor
+    if request.spec_ip is not None:
+        anchor = "spec.loadBalancerIP" if service else "loadBalancerIP"
+        yield "loadBalancerIP", request.spec_ip.text, request.spec_ip, "location", anchor
+    note = request.annotation_ips_key
+    if note is not None:
+        texts = [ip.text for ip in request.annotation_ips]
+        yield "loadBalancerIPs", texts, note, "location", note.key
+        yield "loadBalancerIPsAnnotation", note.key, note, "key_location", note.key
+    for key, chosen in (("addressPool", request.pool), ("allowSharedIP", request.sharing_key)):
+        if chosen is not None:
+            yield key, chosen.value, chosen, "location", chosen.key
 
 
 def request_subject(request: ServiceRequest, handled: bool) -> Subject:
-    data, where, anchors = request_view(request, handled)
+    places: list[tuple[dict[PathKey, Location], dict[PathKey, str]]] = []
+
+    def located() -> tuple[dict[PathKey, Location], dict[PathKey, str]]:
+        if not places:
+            places.append(request_places(request))
+        return places[0]
 
     def locate(path: PathKey, key: bool) -> Location:
+        where = located()[0]
         for cut in range(len(path), -1, -1):
             found = where.get(path[:cut])
             if found is not None:
@@ -234,12 +254,12 @@ def request_subject(request: ServiceRequest, handled: bool) -> Subject:
         namespace=request.namespace,
         labels=request.labels,
         chart=None,
-        data=data,
-        head=request.head,
+        data=request_data(request, handled),
+        where=lambda: request.head,
         ref=request.resource,
         label=request.label,
         locate=locate,
-        anchors=anchors,
+        anchors_of=lambda: located()[1],
     )
 
 
