@@ -54,6 +54,14 @@ def display_path(path: str, cwd: str) -> str:
     return absolute.replace(os.sep, "/")
 
 
+def _child(folder_display: str, name: str) -> str:
+    """The displayed path of `name` in a directory displayed as `folder_display` (what
+    `display_path` gives for it: a directory entry's name has no separator, `.` or `..`)."""
+    if folder_display == ".":
+        return name
+    return folder_display.rstrip("/") + "/" + name
+
+
 def is_candidate_name(name: str) -> bool:
     return name.endswith(YAML_SUFFIXES) or name in EXTRA_NAMES
 
@@ -227,6 +235,9 @@ def _walk(
     while stack:
         folder, rel, rules = stack.pop()
         rules = rules.extended(_read_gitignore(folder), rel)
+        # Worked out once a directory: its files' absolute and displayed paths extend them.
+        folder_abs = os.path.abspath(folder)
+        folder_display = display_path(folder_abs, cwd)
         try:
             entries = sorted(os.scandir(folder), key=lambda e: e.name)
         except OSError as exc:
@@ -265,11 +276,11 @@ def _walk(
                 continue
             if _excluded(entry.path, excludes, exclude_root, is_dir=False):
                 continue
-            real = os.path.abspath(entry.path)
+            real = os.path.join(folder_abs, entry.name)
             if real in seen:
                 continue
             seen.add(real)
-            found.candidates.append(Candidate(entry.path, display_path(entry.path, cwd)))
+            found.candidates.append(Candidate(entry.path, _child(folder_display, entry.name)))
         stack.extend(reversed(subdirs))
 
 
