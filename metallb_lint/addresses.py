@@ -11,7 +11,7 @@ from bisect import bisect_right
 from collections.abc import Callable, Hashable, Iterable, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
-from typing import Generic, TypeVar
+from typing import Generic, NamedTuple, TypeVar
 
 import netaddr
 
@@ -20,8 +20,7 @@ from metallb_lint.placeholders import has_placeholder
 T = TypeVar("T")
 
 
-@dataclass(frozen=True, order=True)
-class IPRange:
+class IPRange(NamedTuple):
     """An inclusive range of addresses of one IP version."""
 
     version: int
@@ -50,8 +49,7 @@ def format_ip(version: int, value: int) -> str:
     return str(netaddr.IPAddress(value, version))
 
 
-@dataclass(frozen=True)
-class ParsedEntry:
+class ParsedEntry(NamedTuple):
     """One item of `IPAddressPool.spec.addresses`, as MetalLB reads it (facts §3.1 rules 3-5)."""
 
     text: str

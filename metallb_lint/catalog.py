@@ -6,13 +6,13 @@ import re
 from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
+from typing import NamedTuple
 
 from metallb_lint.findings import Severity
 from metallb_lint.resources import data_dir
 
 
-@dataclass(frozen=True)
-class RuleText:
+class RuleText(NamedTuple):
     """The prose of a rule: only `rules`, `explain`, SARIF and the docs read it."""
 
     summary: str

@@ -16,6 +16,7 @@ import re
 import sys
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import NamedTuple
 
 from metallb_lint.addresses import IPRange, parse_range_or_cidr
 from metallb_lint.catalog import catalog
@@ -29,8 +30,7 @@ from metallb_lint.schema import TYPE_NAMES, describe, unknown_key, where
 CONFIG_NAMES = (".metallb-lint.yaml", ".metallb-lint.yml")
 
 
-@dataclass(frozen=True)
-class ConfiguredRange:
+class ConfiguredRange(NamedTuple):
     """An address range of the config's `networks` or `reserved`, as written and where."""
 
     text: str

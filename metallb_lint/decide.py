@@ -31,6 +31,7 @@ import os
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from typing import NamedTuple
 
 from metallb_lint.catalog import RuleInfo, catalog
 from metallb_lint.errors import UsageError
@@ -49,8 +50,7 @@ DECIDED = frozenset({UNUSED})
 BASELINE_VERSION = 1
 
 
-@dataclass(frozen=True)
-class _Rule:
+class _Rule(NamedTuple):
     """A rule outside the catalog (a user policy): matched by ID or name only."""
 
     id: str

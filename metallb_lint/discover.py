@@ -14,6 +14,7 @@ import os
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import NamedTuple
 
 from metallb_lint.findings import Location
 from metallb_lint.ignore import IgnoreRules
@@ -24,8 +25,7 @@ ALWAYS_SKIPPED_DIRS = frozenset({".git", ".hg", ".svn", "node_modules", ".venv",
 STDIN = "-"
 
 
-@dataclass(frozen=True)
-class Candidate:
+class Candidate(NamedTuple):
     """A file to read: where it is on disk and how findings name it."""
 
     fs_path: str  # "" for stdin

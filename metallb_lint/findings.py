@@ -60,16 +60,14 @@ class Location(_Span):
         )
 
 
-@dataclass(frozen=True)
-class Related:
+class Related(NamedTuple):
     """Another party of a finding: the other pool of an overlap, the other Service of a conflict."""
 
     location: Location
     message: str
 
 
-@dataclass(frozen=True)
-class ResourceRef:
+class ResourceRef(NamedTuple):
     """How findings name a Kubernetes resource: apiVersion, kind, namespace and name."""
 
     api_version: str

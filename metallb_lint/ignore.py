@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 from functools import lru_cache
+from typing import NamedTuple
 
 
-@dataclass(frozen=True)
-class Pattern:
+class Pattern(NamedTuple):
     """One compiled gitignore-style pattern and the folder it is relative to."""
 
     regex: re.Pattern[str]  # matches the path or anything below it (for per-file globs)

@@ -18,6 +18,7 @@ from __future__ import annotations
 from bisect import bisect_left
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from typing import NamedTuple
 
 from metallb_lint.addresses import IPRange, buggy_count, format_ip, is_buggy
 from metallb_lint.checks import Context
@@ -38,8 +39,7 @@ FAMILIES = {4: "IPv4", 6: "IPv6"}
 EMPTY_ALLOCATION_MATCHES_ALL = v("0.15.0")  # facts §3.1 rule 12
 
 
-@dataclass(frozen=True)
-class ServiceRef:
+class ServiceRef(NamedTuple):
     """How the map names a Service (or a chart-values service block) and where it asks."""
 
     label: str

@@ -17,6 +17,7 @@ import posixpath
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from functools import cache, cached_property
+from typing import NamedTuple
 
 from metallb_lint import minischema
 from metallb_lint.minischema import MiniValidator
@@ -266,8 +267,7 @@ def mini_supported(schema: object) -> bool:
 # -- the CRD catalogue and schema sets -----------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class KindInfo:
+class KindInfo(NamedTuple):
     """A kind file of `schemas/crds/`: the kind, its API versions and the file's name."""
 
     kind: str

@@ -10,7 +10,7 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Iterator, Mapping
-from dataclasses import dataclass
+from typing import NamedTuple
 
 _SIMPLE = re.compile(
     r"^\$?(\.(?:Values|Release|Chart)(?:\.[A-Za-z_][A-Za-z0-9_]*)+)\s*(\|\s*(quote|squote))?$"
@@ -19,8 +19,7 @@ _JINJA_BLOCK = re.compile(r"\{%|\{#")
 _COMMENT = re.compile(r"^/\*.*\*/$", re.DOTALL)
 
 
-@dataclass(frozen=True)
-class RenderResult:
+class RenderResult(NamedTuple):
     """A Helm template rendered without Helm, or why and where it could not be."""
 
     text: str | None  # None: could not be rendered

@@ -3,16 +3,14 @@
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
-from functools import total_ordering
+from typing import NamedTuple
 
 _VERSION = re.compile(r"^v?(\d{1,9})\.(\d{1,9})\.(\d{1,9})$")  # no release has longer parts
 
 
-@total_ordering
-@dataclass(frozen=True)
-class Version:
-    """An exact MetalLB release version (major.minor.patch), ordered by its numbers."""
+class Version(NamedTuple):
+    """An exact MetalLB release version (major.minor.patch), ordered by its numbers (a tuple
+    underneath, like the other small value types: cheaper to define than a frozen dataclass)."""
 
     major: int
     minor: int
@@ -27,11 +25,6 @@ class Version:
         if not match:
             return None
         return cls(*(int(g) for g in match.groups()))
-
-    def __lt__(self, other: object) -> bool:
-        if not isinstance(other, Version):
-            return NotImplemented
-        return (self.major, self.minor, self.patch) < (other.major, other.minor, other.patch)
 
     def __str__(self) -> str:
         return f"{self.major}.{self.minor}.{self.patch}"
@@ -116,8 +109,7 @@ REMOVALS: dict[str, str] = {
 }
 
 
-@dataclass(frozen=True)
-class Release:
+class Release(NamedTuple):
     """A known MetalLB release: its date, whether a chart was published, fixes and removals."""
 
     version: Version

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
-from dataclasses import dataclass
+from typing import NamedTuple
 
 from metallb_lint.addresses import parse_ip
 from metallb_lint.checks import Context, rule
@@ -89,8 +89,7 @@ def _peer_label(peer: BGPPeer) -> str:
 _UINT = re.compile(r"[0-9]{1,10}")  # longer is out of range anyway (and too long for int())
 
 
-@dataclass(frozen=True)
-class ParsedCommunity:
+class ParsedCommunity(NamedTuple):
     """How MetalLB reads a BGP community string: its kind and, if rejected, why."""
 
     kind: str  # legacy, large, value-error (always rejected), format-error (maybe an alias)

@@ -3,9 +3,8 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
 from difflib import get_close_matches
-from typing import TypeVar
+from typing import NamedTuple, TypeVar
 
 from metallb_lint.addresses import IntervalIndex
 from metallb_lint.checks import Context
@@ -245,8 +244,7 @@ def namespaces_in_use(ctx: Context) -> set[str]:
     return found | set(namespace_labels(ctx))
 
 
-@dataclass(frozen=True)
-class AllocationVerdict:
+class AllocationVerdict(NamedTuple):
     """isPoolCompatibleWithService, per part: the namespace check (namespaces and
     namespaceSelectors) and the serviceSelectors check. None: cannot be known offline."""
 

@@ -7,6 +7,7 @@ import fnmatch
 import re
 from dataclasses import dataclass, field
 from functools import cached_property
+from typing import NamedTuple
 
 from metallb_lint.findings import Severity
 from metallb_lint.versions import Version
@@ -36,8 +37,7 @@ DEFAULT_API_VERSIONS = {
 _COMPARATOR = re.compile(r"^(>=|<=|==|!=|>|<|=)?\s*v?(\d+)\.(\d+)\.(\d+)$")
 
 
-@dataclass(frozen=True)
-class VersionRange:
+class VersionRange(NamedTuple):
     """A MetalLB version constraint such as `>=0.14.0, <0.15.0` (every part must hold)."""
 
     text: str
@@ -78,8 +78,7 @@ def _glob(patterns: tuple[str, ...], value: str | None) -> bool:
     return any(fnmatch.fnmatchcase(value, p) for p in patterns)
 
 
-@dataclass(frozen=True)
-class MatchBlock:
+class MatchBlock(NamedTuple):
     """One `match` block of a policy: the subjects and the target releases and modes it fits."""
 
     kinds: tuple[str, ...]
