@@ -168,8 +168,18 @@ def request_data(request: ServiceRequest, handled: bool) -> dict:
         "handledByMetalLB": handled,
         "externalTrafficPolicy": request.external_traffic_policy,
     }
-    for key, value, _, _, _ in _fields(request):
-        data[key] = value
+    if request.load_balancer_class is not None:
+        data["loadBalancerClass"] = request.load_balancer_class
+    if request.spec_ip is not None:
+        data["loadBalancerIP"] = request.spec_ip.text
+    note = request.annotation_ips_key
+    if note is not None:
+        data["loadBalancerIPs"] = [ip.text for ip in request.annotation_ips]
+        data["loadBalancerIPsAnnotation"] = note.key
+    if request.pool is not None:
+        data["addressPool"] = request.pool.value
+    if request.sharing_key is not None:
+        data["allowSharedIP"] = request.sharing_key.value
     data["annotations"] = {note.key: note.value for note in request.metallb_annotations}
     if request.external_ips:
         data["externalIPs"] = [text for text, _ in request.external_ips]
@@ -189,16 +199,29 @@ def request_places(
     request: ServiceRequest,
 ) -> tuple[dict[PathKey, Location], dict[PathKey, str]]:
     """Where each field of `request_data` was written, and its anchor in the real object."""
-    where: dict[PathKey, Location] = {(): request.head}
+    service = request.origin == "service"
+    where: dict[PathKey, Location | None] = {(): request.head}
     anchors: dict[PathKey, str] = {}
-    for key, _, owner, attribute, anchor in _fields(request):
-        location = getattr(owner, attribute)
-        if location is not None:
-            where[(key,)] = location
-        anchors[(key,)] = anchor
-        if key == "loadBalancerIPs":
-            for index, ip in enumerate(request.annotation_ips):
-                where[("loadBalancerIPs", index)] = ip.location
+    if request.load_balancer_class is not None:
+        where[("loadBalancerClass",)] = request.class_location
+        anchors[("loadBalancerClass",)] = (
+            "spec.loadBalancerClass" if service else "loadBalancerClass"
+        )
+    if request.spec_ip is not None:
+        where[("loadBalancerIP",)] = request.spec_ip.location
+        anchors[("loadBalancerIP",)] = "spec.loadBalancerIP" if service else "loadBalancerIP"
+    note = request.annotation_ips_key
+    if note is not None:
+        where[("loadBalancerIPs",)] = note.location
+        anchors[("loadBalancerIPs",)] = note.key
+        for index, ip in enumerate(request.annotation_ips):
+            where[("loadBalancerIPs", index)] = ip.location
+        where[("loadBalancerIPsAnnotation",)] = note.key_location
+        anchors[("loadBalancerIPsAnnotation",)] = note.key
+    for key, chosen in (("addressPool", request.pool), ("allowSharedIP", request.sharing_key)):
+        if chosen is not None:
+            where[(key,)] = chosen.location
+            anchors[(key,)] = chosen.key
     for note in request.metallb_annotations:
         where[("annotations", note.key)] = note.location
         anchors[("annotations", note.key)] = note.key
@@ -208,59 +231,44 @@ def request_places(
         where[("externalIPs", index)] = location
     if request.external_ips:
         anchors[("externalIPs",)] = "spec.externalIPs"
-    return where, anchors
+    return {k: v for k, v in where.items() if v is not None}, anchors
 
 
-def _fields(request: ServiceRequest) -> Iterator[tuple[str, object, object, str, str]]:
-    """The chosen fields of a request: key, value, the object and attribute holding their
-    location, and their anchor."""
-    service = request.origin == "service"
-    if request.load_balancer_class is not None:
-        anchor = "spec.loadBalancerClass" if service else "loadBalancerClass"
-        yield "loadBalancerClass", request.load_balancer_class, request, "class_location", anchor
-    if request.spec_ip is not None:
-        anchor = "spec.loadBalancerIP" if service else "loadBalancerIP"
-        yield "loadBalancerIP", request.spec_ip.text, request.spec_ip, "location", anchor
-    note = request.annotation_ips_key
-    if note is not None:
-        texts = [ip.text for ip in request.annotation_ips]
-        yield "loadBalancerIPs", texts, note, "location", note.key
-        yield "loadBalancerIPsAnnotation", note.key, note, "key_location", note.key
-    for key, chosen in (("addressPool", request.pool), ("allowSharedIP", request.sharing_key)):
-        if chosen is not None:
-            yield key, chosen.value, chosen, "location", chosen.key
+class RequestSubject(Subject):
+    """The `ServiceRequest` subject of one request. Built for every Service of a run, so it
+    is cheap: locations and anchors are worked out from the request only for a subject that a
+    policy reports."""
 
+    def __init__(self, request: ServiceRequest, handled: bool) -> None:  # (not the dataclass's)
+        self.kind = "ServiceRequest"
+        self.api_version = ""
+        self.name = request.resource.name
+        self.namespace = request.namespace
+        self.labels = request.labels
+        self.chart = None
+        self.data = request_data(request, handled)
+        self.ref = request.resource
+        self.label = request.label
+        self.version = None
+        self.request = request
 
-def request_subject(request: ServiceRequest, handled: bool) -> Subject:
-    places: list[tuple[dict[PathKey, Location], dict[PathKey, str]]] = []
+    def where(self) -> Location:  # type: ignore[override]
+        return self.request.head
 
-    def located() -> tuple[dict[PathKey, Location], dict[PathKey, str]]:
-        if not places:
-            places.append(request_places(request))
-        return places[0]
+    @cached_property
+    def _places(self) -> tuple[dict[PathKey, Location], dict[PathKey, str]]:
+        return request_places(self.request)
 
-    def locate(path: PathKey, key: bool) -> Location:
-        where = located()[0]
+    def locate(self, path: PathKey, key: bool) -> Location:  # type: ignore[override]
+        where = self._places[0]
         for cut in range(len(path), -1, -1):
             found = where.get(path[:cut])
             if found is not None:
                 return found
-        return request.head
+        return self.request.head
 
-    return Subject(
-        kind="ServiceRequest",
-        api_version="",
-        name=request.resource.name,
-        namespace=request.namespace,
-        labels=request.labels,
-        chart=None,
-        data=request_data(request, handled),
-        where=lambda: request.head,
-        ref=request.resource,
-        label=request.label,
-        locate=locate,
-        anchors_of=lambda: located()[1],
-    )
+    def anchors_of(self) -> dict[PathKey, str]:  # type: ignore[override]
+        return self._places[1]
 
 
 def subjects(policy: Policy, ctx) -> Iterator[Subject]:
@@ -312,7 +320,7 @@ def _request_subjects(ctx) -> list[Subject]:
         from metallb_lint.checks.common import handled_by_metallb
 
         cached = ctx.cache["policy-subjects:ServiceRequest"] = [
-            request_subject(request, handled_by_metallb(ctx, request))
+            RequestSubject(request, handled_by_metallb(ctx, request))
             for request in ctx.inventory.services
         ]
     return cached  # type: ignore[return-value]
