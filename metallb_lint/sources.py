@@ -174,13 +174,13 @@ def load_file(
     force: bool = False,
 ) -> SourceFile | None:
     """Parse what matters of one file; None when the relevance filter says it is unrelated."""
-    source = SourceFile(display, role, chart_dir)
     must_parse = force or role in ALWAYS_PARSED
     wide = _wide_encoding(raw)
     if wide is not None:
         encoding, text = wide
         if not must_parse and not bytes_relevant(text.encode("utf-8", "replace")):
             return None
+        source = SourceFile(display, role, chart_dir)
         source.incomplete_kinds.update(kinds_in(text))
         source.problems.append(
             LoadProblem(
@@ -193,6 +193,7 @@ def load_file(
         return source
     if not must_parse and not bytes_relevant(raw):
         return None
+    source = SourceFile(display, role, chart_dir)
     nul = raw.find(b"\x00")
     if nul >= 0:
         line, column = _char_position(raw, nul)
