@@ -106,6 +106,24 @@ def test_a_typical_service_takes_the_fast_path():
     assert values[("spec", "loadBalancerIP")] == (15, 19, 15, 33)
 
 
+def test_positions_are_read_only_when_asked_for(monkeypatch):
+    """Most documents are never reported: their positions are read on first use, once."""
+    calls: list[bool] = []
+    parse = blockyaml._parse
+
+    def counting(lines, offset, *, spans):
+        calls.append(spans)
+        return parse(lines, offset, spans=spans)
+
+    monkeypatch.setattr(blockyaml, "_parse", counting)
+    data, positions = parse_block(SERVICE, 9)
+    assert data["spec"]["loadBalancerIP"] == "192.168.1.240"
+    assert calls == [False]
+    assert positions.span(("spec", "loadBalancerIP")) == (24, 19, 24, 33)
+    assert positions.span(("spec", "loadBalancerIP"), key=True) == (24, 3, 24, 16)
+    assert calls == [False, True]
+
+
 @pytest.mark.parametrize(
     "text",
     [
