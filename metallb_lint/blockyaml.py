@@ -115,6 +115,7 @@ _LINE = re.compile(r"( *)(- +)?(?:([A-Za-z0-9_][A-Za-z0-9_./-]*):(?: +|$))?(.*)"
 _SKIP, _MARKER, _PENDING, _VALUE, _EMPTY_LIST, _EMPTY_MAP = range(6)
 _Line = tuple[int, int, bool, int, "str | None", object, int, int]
 _lines: dict[str, _Line] = {}
+_NO_LINES: dict[str, _Line] = {}  # what `_parse` recalls from while the memo is off
 
 
 class _LineMemo:
@@ -192,20 +193,22 @@ def _parse(lines: list[str], offset: int, *, spans: bool) -> tuple[object, Posit
     # A key written without a value on its line: [its mapping's frame, key, path, line,
     # column just after its colon]. The next content line decides what the value is.
     pending: list | None = None
-    known = _lines if _memo.on else None
+    memo = _memo.on
+    recall = _lines.get if memo else _NO_LINES.get
     max_depth = load.MAX_DEPTH
     started = False  # past the first content line (a `---` marker may come first)
     rooted = False
+    top: list | None = None  # the innermost open collection (stack[-1])
     for number, line in enumerate(lines):
-        said = known.get(line) if known is not None else None
+        said = recall(line)
         if said is None:
             said = _read_line(line)
-            if known is not None:
+            if memo:
                 _memo.remember(line, said)
         kind, indent, item, column, key, value, value_column, end = said
-        if kind == _SKIP:
-            continue
-        if kind == _MARKER:
+        if kind <= _MARKER:
+            if kind == _SKIP:
+                continue
             if started:
                 raise _Unsupported  # a second marker inside one document
             started = True
@@ -216,14 +219,14 @@ def _parse(lines: list[str], offset: int, *, spans: bool) -> tuple[object, Posit
             if indent > owner[0] or (item and indent == owner[0]):
                 container: object = [] if item else {}
                 owner[2][pending[1]] = container
-                stack.append([indent, item, container, pending[2], number, indent])
+                top = [indent, item, container, pending[2], number, indent]
+                stack.append(top)
                 if len(stack) > max_depth:
                     raise _Unsupported  # the full path reports documents nested too deep
             elif spans:
                 _close_pending(pending, values, offset)
             pending = None
 
-        top = stack[-1] if stack else None
         if top is None or top[0] != indent or top[1] is not item:
             if not _close_to(stack, indent, item, lines, offset, values if spans else None, number):
                 if rooted:  # the root collection ended, yet more content follows
@@ -235,19 +238,17 @@ def _parse(lines: list[str], offset: int, *, spans: bool) -> tuple[object, Posit
                 raise _Unsupported  # indentation YAML reads differently, or rejects
         started = True
 
-        row = number + offset
-        if kind == _EMPTY_LIST:
-            value = []
-        elif kind == _EMPTY_MAP:
-            value = {}
+        if kind > _VALUE:  # a fresh empty collection for each `[]` or `{}`
+            value = [] if kind == _EMPTY_LIST else {}
         if item:
             items = top[2]
-            item_path = (*top[3], len(items)) if spans else ()
             if key is None:
                 if spans:
-                    values[item_path] = (row, column + 1, row, end)
+                    row = number + offset
+                    values[(*top[3], len(items))] = (row, column + 1, row, end)
                 items.append(value)
                 continue
+            item_path = (*top[3], len(items)) if spans else ()
             mapping: dict = {}
             items.append(mapping)
             top = [column, False, mapping, item_path, number, column]
@@ -259,6 +260,7 @@ def _parse(lines: list[str], offset: int, *, spans: bool) -> tuple[object, Posit
         if key in mapping:
             raise _Unsupported  # duplicate keys: the full path reports ML003
         if spans:
+            row = number + offset
             path = (*top[3], key)
             keys[path] = (row, column + 1, row, column + len(key))
         else:
