@@ -147,11 +147,14 @@ class _Builder:
             )
             for d, objs in roots
         ]
-        self._deployment_scopes(roots)
+        # Most objects of a large repository are Services, and no Service deploys a path,
+        # installs MetalLB, holds chart values or Flux variables: those passes skip them.
+        gitops = [(d, objs) for d, objs in roots if not objs or not all(map(_is_service, objs))]
+        self._deployment_scopes(gitops)
         self._scope_cache.clear()
-        self._flux_variables(roots)
-        values = self._values(charts, roots)
-        every_site = self._install_sites(charts, roots)
+        self._flux_variables(gitops)
+        values = self._values(charts, gitops)
+        every_site = self._install_sites(charts, gitops)
         sites = [s for s in every_site if s.official]
         target = self._target(values, sites)
         inv = Inventory({s.display: s for s in self.sources}, target)
@@ -846,6 +849,11 @@ def _ancestors(directory: str) -> Iterator[str]:
         if parent == directory:
             return
         directory = parent
+
+
+def _is_service(obj: tuple[PathKey, dict]) -> bool:
+    body = obj[1]
+    return body.get("kind") == "Service" and body.get("apiVersion") == "v1"
 
 
 def _str(value: object) -> str | None:
