@@ -230,11 +230,16 @@ class MiniValidator:
                 tests.append(lambda value, wanted=wanted: _equal(value, wanted))
             elif keyword == "required":
                 names = tuple(wanted)
-                tests.append(
-                    lambda value, names=names: (
-                        not isinstance(value, dict) or all(n in value for n in names)
+                if len(names) == 1:  # the usual case: no generator per value
+                    tests.append(
+                        lambda value, name=names[0]: not isinstance(value, dict) or name in value
                     )
-                )
+                else:
+                    tests.append(
+                        lambda value, names=names: (
+                            not isinstance(value, dict) or all(n in value for n in names)
+                        )
+                    )
             elif keyword == "if":
                 test_if = self._predicate(wanted)
                 then = self._predicate(schema.get("then", True))
