@@ -472,8 +472,9 @@ class _Builder:
         for doc, objects in roots:
             for base, body in objects:
                 sites.extend(self._sites_in(doc, base, body))
+        helmfiles = {path for path in {doc.path for doc in self.documents} if _is_helmfile(path)}
         for doc in self.documents:
-            if _is_helmfile(doc.path) and isinstance(doc.data, dict):
+            if doc.path in helmfiles and isinstance(doc.data, dict):
                 sites.extend(_helmfile_sites(doc))
         return sites
 
