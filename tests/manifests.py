@@ -10,16 +10,20 @@ from pathlib import Path
 
 from tests.conftest import lint_json
 
+
+def pool(*addresses: str) -> str:
+    """The IPAddressPool `default` in metallb-system, with `addresses` written as given."""
+    entries = "".join(f"    - {address}\n" for address in addresses)
+    return (
+        "apiVersion: metallb.io/v1beta1\nkind: IPAddressPool\nmetadata:\n  name: default\n"
+        f"  namespace: metallb-system\nspec:\n  addresses:\n{entries}"
+    )
+
+
 # An IPAddressPool and an L2Advertisement (no spec: it advertises every pool) in metallb-system.
-POOL = """\
-apiVersion: metallb.io/v1beta1
-kind: IPAddressPool
-metadata:
-  name: default
-  namespace: metallb-system
-spec:
-  addresses:
-    - 192.168.1.240-192.168.1.244
+POOL = (
+    pool("192.168.1.240-192.168.1.244")
+    + """\
 ---
 apiVersion: metallb.io/v1beta1
 kind: L2Advertisement
@@ -27,6 +31,7 @@ metadata:
   name: default
   namespace: metallb-system
 """
+)
 
 # The same pool with an L2Advertisement that names it in spec.ipAddressPools.
 POOL_L2 = POOL + "spec:\n  ipAddressPools:\n    - default\n"

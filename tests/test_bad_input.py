@@ -18,19 +18,11 @@ import pytest
 
 from metallb_lint import sources
 from tests.conftest import CliResult, findings, lint_json, write
+from tests.manifests import pool
 
 VERSION = ("--metallb-version", "0.14.9")  # keeps ML005 out of the way
 
-POOL = """\
-apiVersion: metallb.io/v1beta1
-kind: IPAddressPool
-metadata:
-  name: default
-  namespace: metallb-system
-spec:
-  addresses:
-    - 192.168.1.240/29
-"""
+POOL = pool("192.168.1.240/29")
 
 SERVICE = """\
 apiVersion: v1

@@ -9,18 +9,9 @@ import pytest
 from metallb_lint.catalog import catalog
 from metallb_lint.checks.chart import quantity
 from tests.conftest import ROOT, findings, lint_json, run_cli, write
-from tests.manifests import chart_yaml
+from tests.manifests import chart_yaml, pool
 
-POOL = """\
-apiVersion: metallb.io/v1beta1
-kind: IPAddressPool
-metadata:
-  name: default
-  namespace: metallb-system
-spec:
-  addresses:
-    - 192.168.1.240-192.168.1.250
-"""
+POOL = pool("192.168.1.240-192.168.1.250")
 
 
 def chart(version: str, values: str, pools: bool = False) -> dict[str, str]:

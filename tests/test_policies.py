@@ -18,6 +18,7 @@ from metallb_lint.policies.formats import OUR_CHECKS, count_addresses, format_ch
 from metallb_lint.policies.loader import load_policy_file, parse_policies
 from metallb_lint.policies.testing import check_examples, report
 from tests.conftest import FIXTURES, ROOT, findings, run_cli, write
+from tests.manifests import pool
 
 EXAMPLE = FIXTURES / "policies-example"
 
@@ -419,16 +420,7 @@ def test_config_names_policies_like_builtin_rules(repo: Path) -> None:
 
 # -- policies are rules like the others ------------------------------------------------------
 
-POOL = """\
-apiVersion: metallb.io/v1beta1
-kind: IPAddressPool
-metadata:
-  name: default
-  namespace: metallb-system
-spec:
-  addresses:
-    - 192.168.1.240/28
-"""
+POOL = pool("192.168.1.240/28")
 
 
 def lint(root: Path, *args: str):
