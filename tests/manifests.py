@@ -80,11 +80,20 @@ def at(text: str, needle: str, nth: int = 1) -> int:
     return hits[nth - 1]
 
 
-def lint(root: Path, rule: str) -> list[dict]:
-    """The findings of `rule` alone over the repository at `root` (exit code forced to 0)."""
-    result = lint_json("--select", rule, "--exit-zero", ".", cwd=root)
+def lint_selected(root: Path, *rules: str):
+    """The JSON run of `rules` alone over the repository at `root` (exit code forced to 0)."""
+    result = lint_json("--exit-zero", "--select", ",".join(rules), ".", cwd=root)
     assert result.code == 0, result.err
-    return result.json["findings"]
+    return result
+
+
+def lint(root: Path, rule: str) -> list[dict]:
+    """The findings of `rule` alone over the repository at `root`."""
+    return lint_selected(root, rule).json["findings"]
+
+
+def messages(result) -> list[str]:
+    return [f["message"] for f in result.json["findings"]]
 
 
 def where(found: list[dict]) -> list[tuple[str, str, int]]:

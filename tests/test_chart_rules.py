@@ -8,8 +8,8 @@ import pytest
 
 from metallb_lint.catalog import catalog
 from metallb_lint.checks.chart import quantity
-from tests.conftest import ROOT, findings, lint_json, run_cli, write
-from tests.manifests import chart_yaml, pool
+from tests.conftest import ROOT, findings, run_cli, write
+from tests.manifests import chart_yaml, lint_selected, messages, pool
 
 POOL = pool("192.168.1.240-192.168.1.250")
 
@@ -22,16 +22,6 @@ def chart(version: str, values: str, pools: bool = False) -> dict[str, str]:
     if pools:
         files["metallb-system/templates/pool.yaml"] = POOL
     return files
-
-
-def lint(root: Path, *rules: str):
-    result = lint_json("--exit-zero", "--select", ",".join(rules), ".", cwd=root)
-    assert result.code == 0, result.err
-    return result
-
-
-def messages(result) -> list[str]:
-    return [f["message"] for f in result.json["findings"]]
 
 
 VALUES = "metallb-system/values.yaml"
@@ -65,7 +55,7 @@ metallb:
 """,
         ),
     )
-    result = lint(repo, "ML506")
+    result = lint_selected(repo, "ML506")
     assert findings(result) == [
         ("ML506", VALUES, 5),
         ("ML506", VALUES, 6),
@@ -89,7 +79,7 @@ def test_ml506_reports_the_component_when_a_default_is_the_cause(repo: Path) -> 
     write(
         repo, chart("0.14.9", "metallb:\n  speaker:\n    readinessProbe:\n      periodSeconds: 1\n")
     )
-    result = lint(repo, "ML506")
+    result = lint_selected(repo, "ML506")
     assert findings(result) == [("ML506", VALUES, 4), ("ML506", VALUES, 4)]
     assert (
         "timeoutSeconds 1 (chart 0.14.9 default) is not below periodSeconds 1"
@@ -115,12 +105,12 @@ metallb:
 """,
         ),
     )
-    assert findings(lint(repo, "ML506")) == []
+    assert findings(lint_selected(repo, "ML506")) == []
 
 
 def test_ml507_liveness_disabled(repo: Path) -> None:
     write(repo, chart("0.14.9", "metallb:\n  speaker:\n    livenessProbe:\n      enabled: false\n"))
-    result = lint(repo, "ML507")
+    result = lint_selected(repo, "ML507")
     assert findings(result) == [("ML507", VALUES, 4)]
     assert messages(result)[0].startswith("the speaker's liveness probe is disabled")
 
@@ -145,7 +135,7 @@ metallb:
 """,
         ),
     )
-    result = lint(repo, "ML508")
+    result = lint_selected(repo, "ML508")
     assert findings(result) == [("ML508", VALUES, 3), ("ML508", VALUES, 11)]
     missing, below = messages(result)
     assert missing.startswith("the controller has no memory limit")
@@ -154,7 +144,7 @@ metallb:
 
 def test_ml508_defaults_are_reported_at_the_values_key(repo: Path) -> None:
     write(repo, chart("0.14.9", "metallb:\n  loadBalancerClass: ''\n"))
-    result = lint(repo, "ML508")
+    result = lint_selected(repo, "ML508")
     assert findings(result) == [("ML508", VALUES, 1), ("ML508", VALUES, 1)]
 
 
@@ -168,7 +158,7 @@ def test_quantity(text: object, value: float) -> None:
 
 def test_ml509_frr_with_frr_k8s_default_of_0_16(repo: Path) -> None:
     write(repo, chart("0.16.1", "metallb:\n  speaker:\n    frr:\n      enabled: true\n"))
-    result = lint(repo, "ML509")
+    result = lint_selected(repo, "ML509")
     assert findings(result) == [("ML509", VALUES, 4)]
     assert messages(result)[0].startswith(
         "speaker.frr.enabled and frrk8s.enabled (chart 0.16.1 default) are both true"
@@ -192,9 +182,9 @@ metallb:
       enabled: true
 """
     write(repo, chart("0.14.3", values))
-    assert findings(lint(repo, "ML509")) == []  # neither check exists in 0.14.3
+    assert findings(lint_selected(repo, "ML509")) == []  # neither check exists in 0.14.3
     write(repo, chart("0.15.3", values))
-    result = lint(repo, "ML509")
+    result = lint_selected(repo, "ML509")
     assert findings(result) == [("ML509", VALUES, 4), ("ML509", VALUES, 13)]
     memberlist, monitors = messages(result)
     assert memberlist.startswith("speaker.memberlist.enabled is false while speaker.nodeSelector")
@@ -204,19 +194,19 @@ metallb:
 def test_ml510_probe_port_only_from_0_16_1(repo: Path) -> None:
     values = "metallb:\n  controller:\n    livenessProbe:\n      port: 8080\n"
     write(repo, chart("0.16.1", values))
-    result = lint(repo, "ML510")
+    result = lint_selected(repo, "ML510")
     assert findings(result) == [("ML510", VALUES, 4)]
     assert "restarts in a loop" in messages(result)[0]
     write(repo, chart("0.16.0", values))
-    assert findings(lint(repo, "ML510")) == []
+    assert findings(lint_selected(repo, "ML510")) == []
 
 
 def test_ml511_component_disabled_only_with_pools(repo: Path) -> None:
     values = "metallb:\n  controller:\n    enabled: false\n"
     write(repo, chart("0.14.9", values))
-    assert findings(lint(repo, "ML511")) == []
+    assert findings(lint_selected(repo, "ML511")) == []
     write(repo, chart("0.14.9", values, pools=True))
-    result = lint(repo, "ML511")
+    result = lint_selected(repo, "ML511")
     assert findings(result) == [("ML511", VALUES, 3)]
     assert messages(result)[0].startswith("controller.enabled is false while the repository")
 
@@ -226,7 +216,7 @@ def test_chart_rules_skip_a_chart_turned_off_by_its_condition(repo: Path) -> Non
     files["metallb-system/Chart.yaml"] += "    condition: metallb.enabled\n"
     files["metallb-system/templates/pool.yaml"] = POOL
     write(repo, files)
-    assert findings(lint(repo, "ML508", "ML511")) == []
+    assert findings(lint_selected(repo, "ML508", "ML511")) == []
 
 
 @pytest.mark.parametrize("rule_id", ["ML506", "ML507", "ML508", "ML509", "ML510", "ML511"])

@@ -16,7 +16,8 @@ from metallb_lint.versions import (
     resolve_constraint,
     v,
 )
-from tests.conftest import findings, lint_json, run_cli, write
+from tests.conftest import findings, run_cli, write
+from tests.manifests import lint_selected, messages
 
 CHART = """\
 apiVersion: v2
@@ -36,16 +37,6 @@ digest: sha256:0000
 generated: "2025-01-01T00:00:00Z"
 """
 OFFICIAL = "https://metallb.github.io/metallb"
-
-
-def lint(root: Path, *rules: str):
-    result = lint_json("--exit-zero", "--select", ",".join(rules), ".", cwd=root)
-    assert result.code == 0, result.err
-    return result
-
-
-def messages(result) -> list[str]:
-    return [f["message"] for f in result.json["findings"]]
 
 
 # -- the release table and constraints -------------------------------------------------------
@@ -91,7 +82,7 @@ def test_constraints_resolve_like_helm(text: str, resolved: str | None) -> None:
 
 def test_ml501_names_the_version_the_range_resolves_to(repo: Path) -> None:
     write(repo, {"net/Chart.yaml": CHART.format(version="^0.14", repo=OFFICIAL)})
-    result = lint(repo, "ML501")
+    result = lint_selected(repo, "ML501")
     assert findings(result) == [("ML501", "net/Chart.yaml", 6)]
     [message] = messages(result)
     assert "`^0.14` is a range" in message and "today it resolves to 0.14.9" in message
@@ -125,7 +116,7 @@ releases:
 """,
         },
     )
-    result = lint(repo, "ML501")
+    result = lint_selected(repo, "ML501")
     assert findings(result) == [("ML501", "argo.yaml", 9), ("ML501", "helmfile.yaml", 5)]
     argo, helmfile = messages(result)
     assert argo.startswith("Application metallb: targetRevision `HEAD` is not a chart version")
@@ -142,7 +133,7 @@ def test_ml501_ignores_exact_pins_placeholders_and_third_party_charts(repo: Path
             "c/Chart.yaml": CHART.format(version="${METALLB_VERSION}", repo=OFFICIAL),
         },
     )
-    assert findings(lint(repo, "ML501")) == []
+    assert findings(lint_selected(repo, "ML501")) == []
 
 
 def test_applicationset_with_generated_revision_is_not_judged(repo: Path) -> None:
@@ -164,7 +155,7 @@ spec:
 """,
         },
     )
-    assert findings(lint(repo, "ML501", "ML504")) == []
+    assert findings(lint_selected(repo, "ML501", "ML504")) == []
 
 
 def test_oci_repository_chart_ref_is_an_install_site(repo: Path) -> None:
@@ -192,7 +183,7 @@ spec:
 """,
         },
     )
-    result = lint(repo, "ML501")
+    result = lint_selected(repo, "ML501")
     assert findings(result) == [("ML501", "flux.yaml", 8)]
     assert "today it resolves to 0.16.1" in messages(result)[0]
 
@@ -211,7 +202,7 @@ def test_ml502_missing_lock_and_drift(repo: Path) -> None:
             "c/Chart.lock": LOCK.format(version="0.14.9"),
         },
     )
-    result = lint(repo, "ML502")
+    result = lint_selected(repo, "ML502")
     assert findings(result) == [("ML502", "a/Chart.yaml", 6), ("ML502", "b/Chart.lock", 4)]
     missing, drift = messages(result)
     assert missing.startswith("no Chart.lock next to this Chart.yaml")
@@ -235,7 +226,7 @@ helmCharts:
 """,
         },
     )
-    result = lint(repo, "ML503", "ML501", "ML504")
+    result = lint_selected(repo, "ML503", "ML501", "ML504")
     assert findings(result) == [("ML503", "a/Chart.yaml", 7), ("ML503", "b/kustomization.yaml", 3)]
     http, bitnami = messages(result)
     assert "plain http" in http
@@ -247,7 +238,7 @@ helmCharts:
 
 def test_ml504_names_the_patch_and_the_newest_release(repo: Path) -> None:
     write(repo, {"a/Chart.yaml": CHART.format(version="0.14.3", repo=OFFICIAL)})
-    result = lint(repo, "ML504")
+    result = lint_selected(repo, "ML504")
     assert findings(result) == [("ML504", "a/Chart.yaml", 6)]
     [message] = messages(result)
     assert message.startswith(
@@ -283,7 +274,7 @@ resources:
 """,
         },
     )
-    result = lint(repo, "ML505", "ML512", "ML513")
+    result = lint_selected(repo, "ML505", "ML512", "ML513")
     assert findings(result) == [
         ("ML505", "kustomization.yaml", 2),
         ("ML512", "kustomization.yaml", 3),
