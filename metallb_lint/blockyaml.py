@@ -103,7 +103,10 @@ def parse_block(text: str, line_offset: int) -> tuple[object, Positions] | None:
         tables = _parse(text.split("\n"), offset, spans=True)[1]
         return tables._values, tables._keys  # type: ignore[return-value]
 
-    return data, Positions.deferred(positions)
+    def find(path: PathKey, key: bool) -> Span | None:
+        return _find(text.split("\n"), offset, path, key)
+
+    return data, Positions.deferred(positions, find)
 
 
 # A content line: indentation, a list item's dash, a `key:`, and the rest (value or comment).
@@ -289,6 +292,50 @@ def _parse(lines: list[str], offset: int, *, spans: bool) -> tuple[object, Posit
         else:
             values[frame[3]] = _collection_span(lines, offset, frame, last + (width > 0), 0)
     return root[2], Positions(values, keys)
+
+
+def _find(lines: list[str], offset: int, path: PathKey, key: bool) -> Span | None:
+    """The span `_parse` records for one key, or for one value written on its key's line,
+    found by walking the lines of a document `_parse` has read; None for anything else (a
+    list index, a block collection or null, a path that is not there): `_parse` decides.
+
+    A finding usually needs one or two locations of its document: finding them costs a
+    fraction of reading the document again with every position.
+    """
+    if not path:
+        return None
+    recall = _lines.get if _memo.on else _NO_LINES.get
+    depth = 0  # the keys of `path` found so far
+    indent = -1  # the indentation of the mapping holding path[depth]; -1: not seen yet
+    parent = -1  # the indentation of path[depth - 1], or -1 at the root
+    for number, line in enumerate(lines):
+        said = recall(line) or _read_line(line)
+        kind = said[0]
+        if kind <= _MARKER:
+            continue
+        if said[1] <= parent:
+            return None  # the mapping ended without the key
+        if indent < 0:
+            if said[2]:
+                return None  # a list, not a mapping
+            indent = said[1]
+        elif said[1] != indent or said[2]:
+            continue  # deeper, or a list written at its key's indentation
+        if said[4] != path[depth]:
+            continue
+        if depth == len(path) - 1:
+            row = number + offset
+            column = said[3]
+            if key:
+                return (row, column + 1, row, column + len(said[4]))
+            if kind == _PENDING:
+                return None  # a block collection or null: its span needs the whole reading
+            return (row, said[6] + 1, row, said[7])
+        if kind != _PENDING or not isinstance(path[depth + 1], str):
+            return None
+        depth += 1
+        parent, indent = indent, -1
+    return None
 
 
 def _close_pending(pending: list, values: dict[PathKey, Span], offset: int) -> None:

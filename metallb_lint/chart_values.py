@@ -17,13 +17,14 @@ import os
 import posixpath
 import re
 from collections.abc import Iterator
-from dataclasses import dataclass, field
+from dataclasses import field
 
 import yaml
 
 from metallb_lint.findings import Location, ResourceRef
 from metallb_lint.inventory import Inventory
 from metallb_lint.model import Chart, Dependency, Resource, ValuesSource
+from metallb_lint.records import record
 from metallb_lint.schema import CrdVersion, Model, crd_versions, schema_set
 from metallb_lint.target import OFFICIAL_REPOSITORIES, is_official_repository
 from metallb_lint.versions import NEWEST, Version
@@ -64,7 +65,7 @@ def coalesce(defaults: object, user: object) -> object:
     return merged
 
 
-@dataclass
+@record
 class VendoredChart:
     """The official chart's files vendored in an umbrella chart (an archive or a folder)."""
 
@@ -79,7 +80,7 @@ class VendoredChart:
         return Version.parse(self.version)
 
 
-@dataclass
+@record
 class ValuesCheck:
     """One values source of the official chart and how Helm renders it."""
 
@@ -99,7 +100,7 @@ class ValuesCheck:
         return self.source.owner
 
 
-@dataclass
+@record
 class ThirdParty:
     """Values given to a chart named `metallb` that is not MetalLB's (e.g. Bitnami's)."""
 

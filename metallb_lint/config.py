@@ -14,7 +14,7 @@ from __future__ import annotations
 import os
 import re
 import sys
-from dataclasses import dataclass, field
+from dataclasses import field
 from pathlib import Path
 from typing import NamedTuple
 
@@ -24,6 +24,7 @@ from metallb_lint.discover import display_path
 from metallb_lint.errors import UsageError
 from metallb_lint.findings import Location, Severity
 from metallb_lint.load import Chunk, compose_chunk, decode
+from metallb_lint.records import record
 from metallb_lint.resources import load_schema
 from metallb_lint.schema import TYPE_NAMES, describe, unknown_key, where
 
@@ -38,7 +39,7 @@ class ConfiguredRange(NamedTuple):
     location: Location
 
 
-@dataclass
+@record
 class Config:
     """The settings of the configuration file (the defaults when there is none)."""
 

@@ -30,13 +30,14 @@ import json
 import os
 import re
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import field
 from typing import NamedTuple
 
 from metallb_lint.catalog import RuleInfo, catalog
 from metallb_lint.errors import UsageError
 from metallb_lint.findings import Finding, Location, ResourceRef, Severity
 from metallb_lint.ignore import parse_pattern
+from metallb_lint.records import record
 
 _DIRECTIVE = re.compile(
     r"#\s*metallb-lint:\s*(disable|disable-file)\s*=\s*([A-Za-z0-9_,\- ]+?)\s*(?:--\s*(.*?))?\s*$"
@@ -130,7 +131,7 @@ def severity_overrides(
 # -- suppressions ----------------------------------------------------------------------------
 
 
-@dataclass(eq=False)
+@record(eq=False)
 class Suppression:
     """One suppression as written: a comment, an annotation entry or a baseline entry."""
 
@@ -171,7 +172,7 @@ def annotation_table(resources: Iterable) -> AnnotationTable:
     return table
 
 
-@dataclass
+@record
 class _Directives:
     """The `# metallb-lint:` suppression comments of one file: by line, whole-file, late."""
 
@@ -248,7 +249,7 @@ def baseline_key(finding: Finding, root: str) -> tuple[str, str, str | None, str
     )
 
 
-@dataclass
+@record
 class Baseline:
     """A loaded `--baseline` file: its entries as suppressions, keyed on rule, file and anchor."""
 
@@ -366,7 +367,7 @@ def write_baseline(path: str, findings: Iterable[Finding], previous: Baseline | 
 # -- the decider -----------------------------------------------------------------------------
 
 
-@dataclass
+@record
 class Decider:
     """Decides which findings count: selection, ignores, suppressions, baseline, severities."""
 

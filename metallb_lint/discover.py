@@ -12,12 +12,13 @@ from __future__ import annotations
 import errno
 import os
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import field
 from pathlib import Path
 from typing import NamedTuple
 
 from metallb_lint.findings import Location
 from metallb_lint.ignore import IgnoreRules
+from metallb_lint.records import record
 
 YAML_SUFFIXES = (".yaml", ".yml")
 EXTRA_NAMES = frozenset({"Chart.lock", "Kustomization"})
@@ -33,7 +34,7 @@ class Candidate(NamedTuple):
     explicit: bool = False  # named on the command line (pre-commit passes files this way)
 
 
-@dataclass
+@record
 class Discovery:
     """What discovery found: candidate files, problems, notes and context files."""
 

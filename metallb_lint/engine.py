@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass, field
+from dataclasses import field
 
 from metallb_lint.checks import Context, run_rules
 from metallb_lint.config import Config
@@ -20,6 +20,7 @@ from metallb_lint.findings import Finding, Location, Severity
 from metallb_lint.ignore import IgnoreRules
 from metallb_lint.inventory import Inventory, build_inventory
 from metallb_lint.load import LoadProblem
+from metallb_lint.records import record
 from metallb_lint.sources import (
     ALWAYS_PARSED,
     SourceFile,
@@ -29,7 +30,7 @@ from metallb_lint.sources import (
 )
 
 
-@dataclass
+@record
 class Options:
     """The options of a run from the command line: paths, rule selection, version, stdin."""
 
@@ -47,7 +48,7 @@ class Options:
     baseline: str | None = None  # --baseline FILE
 
 
-@dataclass
+@record
 class RunResult:
     """The outcome of a run: the decided findings, the inventory, and what reports need."""
 

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import field
 from enum import IntEnum
 from typing import NamedTuple
+
+from metallb_lint.records import record
 
 
 class Severity(IntEnum):
@@ -88,7 +90,7 @@ class ResourceRef(NamedTuple):
         return f"{self.kind} {ns}{self.name or '<unnamed>'}"
 
 
-@dataclass
+@record
 class Finding:
     """One problem a rule found: rule, severity, message, location and suppression state."""
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 import posixpath
 import re
 from collections.abc import Iterator
-from dataclasses import dataclass, field
+from dataclasses import field
 from functools import cached_property, lru_cache
 
 from metallb_lint.addresses import parse_pool_entry
@@ -36,6 +36,7 @@ from metallb_lint.model import (
     ValuesSource,
 )
 from metallb_lint.placeholders import has_placeholder, resolve_flux
+from metallb_lint.records import record
 from metallb_lint.service_requests import requests_from_service, requests_from_values
 from metallb_lint.sources import KUSTOMIZATION_NAMES, SourceFile
 from metallb_lint.target import (
@@ -55,7 +56,7 @@ _MANIFEST_URL = re.compile(
 )
 
 
-@dataclass
+@record
 class Unresolved:
     """A value or document left out because a placeholder or template was not resolved."""
 
@@ -63,7 +64,7 @@ class Unresolved:
     message: str
 
 
-@dataclass
+@record
 class Inventory:
     """What the checks read: the typed objects of every loaded document, and the target."""
 
@@ -100,7 +101,7 @@ class Inventory:
         )
 
 
-@dataclass
+@record
 class _Scope:
     """A directory subtree with a namespace that resources inside it inherit or are forced to."""
 

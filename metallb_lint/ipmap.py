@@ -17,7 +17,7 @@ from __future__ import annotations
 
 from bisect import bisect_left
 from collections.abc import Iterator
-from dataclasses import dataclass, field
+from dataclasses import field
 from typing import NamedTuple
 
 from metallb_lint.addresses import IPRange, buggy_count, format_ip, is_buggy
@@ -32,6 +32,7 @@ from metallb_lint.checks.common import (
 from metallb_lint.findings import Location, ResourceRef
 from metallb_lint.inventory import Inventory
 from metallb_lint.model import Pool, ServiceRequest
+from metallb_lint.records import record
 from metallb_lint.target import Target
 from metallb_lint.versions import v
 
@@ -56,7 +57,7 @@ class ServiceRef(NamedTuple):
         return cls(label, request.resource, location)
 
 
-@dataclass
+@record
 class Holding:
     """An address a Service requests explicitly."""
 
@@ -71,7 +72,7 @@ class Holding:
         return format_ip(self.version, self.value)
 
 
-@dataclass
+@record
 class Draw:
     """A Service (or a group sharing one key) that takes an address automatically."""
 
@@ -82,7 +83,7 @@ class Draw:
     others: tuple[str, ...] = ()  # the other pools it may use
 
 
-@dataclass
+@record
 class PoolMap:
     """One pool in the address map: its sizes, who holds which address, what is left."""
 
@@ -152,7 +153,7 @@ class PoolMap:
             seen.append(ip_range)
 
 
-@dataclass
+@record
 class IPMap:
     """What `metallb-lint ips` shows: every pool's map and the requests outside all pools."""
 

@@ -19,12 +19,13 @@ import os
 import posixpath
 import re
 from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import field
 from typing import TYPE_CHECKING, TypeVar
 
 from metallb_lint.findings import Location
 from metallb_lint.load import Chunk, Document, PathKey, compose_chunk
 from metallb_lint.model import Resource, ValuesSource
+from metallb_lint.records import record
 
 if TYPE_CHECKING:
     from metallb_lint.inventory import Inventory
@@ -71,7 +72,7 @@ _MENTIONS_LEGACY = re.compile(r"^\s*(?:address-pools|peers|bgp-communities|bfd-p
 _BLOCK_HEADER = re.compile(r"[|>][-+0-9]*\s*(?:#.*)?$")
 
 
-@dataclass
+@record
 class Problem:
     """A value MetalLB's strict parser rejected (unknown key, wrong type, bad YAML)."""
 
@@ -79,7 +80,7 @@ class Problem:
     location: Location
 
 
-@dataclass
+@record
 class Item:
     """One entry of the configuration: where it starts and where each of its values is."""
 
@@ -91,7 +92,7 @@ class Item:
         return self.fields.get(key, self.location)
 
 
-@dataclass
+@record
 class NodeSelector(Item):
     """A `node-selectors` entry of a legacy peer: match-labels and match-expressions."""
 
@@ -99,7 +100,7 @@ class NodeSelector(Item):
     match_expressions: list[dict[str, object]] = field(default_factory=list)
 
 
-@dataclass
+@record
 class Peer(Item):
     """A `peers` entry of the legacy configuration: one BGP peer."""
 
@@ -117,7 +118,7 @@ class Peer(Item):
     node_selectors: list[NodeSelector] = field(default_factory=list)
 
 
-@dataclass
+@record
 class Advertisement(Item):
     """A `bgp-advertisements` entry of a legacy address pool."""
 
@@ -127,7 +128,7 @@ class Advertisement(Item):
     communities: list[tuple[str, Location]] = field(default_factory=list)
 
 
-@dataclass
+@record
 class Pool(Item):
     """An `address-pools` entry of the legacy configuration."""
 
@@ -139,7 +140,7 @@ class Pool(Item):
     advertisements: list[Advertisement] = field(default_factory=list)
 
 
-@dataclass
+@record
 class BFDProfile(Item):
     """A `bfd-profiles` entry of the legacy configuration."""
 
@@ -153,7 +154,7 @@ class BFDProfile(Item):
     minimum_ttl: int | None = None
 
 
-@dataclass
+@record
 class Community(Item):
     """A `bgp-communities` entry of the legacy configuration: an alias and its value."""
 
@@ -161,7 +162,7 @@ class Community(Item):
     value: str | None = None
 
 
-@dataclass
+@record
 class LegacyConfig:
     """One legacy configuration and where it came from."""
 
@@ -299,7 +300,7 @@ def _from_values(values: ValuesSource) -> LegacyConfig | None:
     )
 
 
-@dataclass
+@record
 class GeneratorFile:
     """A file a kustomize `configMapGenerator` turns into a ConfigMap key."""
 

@@ -11,7 +11,6 @@ from __future__ import annotations
 import re
 from bisect import bisect_right
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
 
 import yaml
 from yaml.constructor import SafeConstructor
@@ -20,6 +19,7 @@ from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 from yaml.reader import ReaderError
 
 from metallb_lint.findings import Location
+from metallb_lint.records import record
 
 _PLAIN_TAG = "tag:metallb-lint,2026:plain"  # a plain scalar whose type is not resolved yet
 
@@ -103,7 +103,7 @@ class Positions:
     (`deferred`). `values` and `keys` give the spans as plain tables.
     """
 
-    __slots__ = ("_keys", "_pending", "_spanner", "_values")
+    __slots__ = ("_find", "_keys", "_pending", "_spanner", "_values")
 
     def __init__(
         self,
@@ -116,16 +116,23 @@ class Positions:
         self._keys: dict[PathKey, Span | Node] = keys if keys is not None else {}
         self._spanner = spanner
         self._pending: Callable[[], tuple[dict, dict]] | None = None
+        self._find: Callable[[PathKey, bool], Span | None] | None = None
 
     @classmethod
-    def deferred(cls, build: Callable[[], tuple[dict, dict]]) -> Positions:
-        """Positions whose tables `build` returns (values, keys) when first needed."""
+    def deferred(
+        cls,
+        build: Callable[[], tuple[dict, dict]],
+        find: Callable[[PathKey, bool], Span | None] | None = None,
+    ) -> Positions:
+        """Positions whose tables `build` returns (values, keys) when first needed. Until
+        then, `find` may answer `span` for one path (its exact span, or None: build)."""
         positions = cls()
         positions._pending = build
+        positions._find = find
         return positions
 
     def _build(self) -> None:
-        build, self._pending = self._pending, None
+        build, self._pending, self._find = self._pending, None, None
         if build is not None:
             self._values, self._keys = build()
 
@@ -158,10 +165,13 @@ class Positions:
 
     def span(self, path: PathKey, *, key: bool = False) -> Span:
         """The span of `path`, or of its nearest ancestor that has one."""
+        probe = tuple(path)
         if self._pending is not None:
+            found = self._find(probe, key) if self._find is not None else None
+            if found is not None:
+                return found
             self._build()
         table = self._keys if key else self._values
-        probe = tuple(path)
         while probe:
             found = table.get(probe)
             if found is None and not key:
@@ -173,7 +183,7 @@ class Positions:
         return self._as_span(root) if root is not None else (1, 1, 1, 1)
 
 
-@dataclass
+@record
 class Document:
     """One YAML document of a file, as plain data with positions."""
 
@@ -204,7 +214,7 @@ def dig(node: object, path: PathKey, default: object = None) -> object:
     return node
 
 
-@dataclass
+@record
 class LoadProblem:
     """A document that could not be loaded; becomes ML001/ML002/ML003."""
 
@@ -214,7 +224,7 @@ class LoadProblem:
     related: tuple[tuple[Location, str], ...] = ()
 
 
-@dataclass
+@record
 class Chunk:
     """A document's raw text before parsing, with the line it starts on."""
 
@@ -224,7 +234,10 @@ class Chunk:
     @property
     def relevant(self) -> bool:
         lowered = self.text.lower()  # a few substring searches in C beat one regex
-        return any(word in lowered for word in _RELEVANT_TEXT)
+        for word in _RELEVANT_TEXT:  # noqa: SIM110 - no generator: this runs per document
+            if word in lowered:
+                return True
+        return False
 
     @property
     def templated(self) -> bool:
@@ -235,7 +248,10 @@ class Chunk:
 def bytes_relevant(raw: bytes) -> bool:
     """The whole-file fast path of the relevance filter: one pass over the bytes."""
     lowered = raw.lower()
-    return any(word in lowered for word in RELEVANT_WORDS)
+    for word in RELEVANT_WORDS:  # noqa: SIM110 - no generator: this runs per file
+        if word in lowered:
+            return True
+    return False
 
 
 def split_documents(data: str) -> list[Chunk]:

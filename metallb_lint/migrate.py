@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import re
 import textwrap
-from dataclasses import dataclass, field
+from dataclasses import field
 from fractions import Fraction
 
 import yaml
@@ -26,6 +26,7 @@ from metallb_lint import legacy
 from metallb_lint.addresses import parse_ip, parse_pool_entry
 from metallb_lint.findings import Location
 from metallb_lint.gonumbers import parse_duration as parse_go_duration
+from metallb_lint.records import record
 from metallb_lint.versions import Version, v
 
 API_V1BETA1 = "metallb.io/v1beta1"
@@ -39,7 +40,7 @@ _OPERATORS = ("In", "NotIn", "Exists", "DoesNotExist")
 UINT32 = 4294967295
 
 
-@dataclass
+@record
 class Problem:
     """Something in a legacy configuration that the migration cannot carry over as is."""
 
@@ -47,7 +48,7 @@ class Problem:
     message: str
 
 
-@dataclass
+@record
 class Converted:
     """One resource written from a legacy configuration, with what it came from."""
 
@@ -57,7 +58,7 @@ class Converted:
     omitted: list[str] = field(default_factory=list)  # comments: values left out
 
 
-@dataclass
+@record
 class Migration:
     """The resources that replace one legacy configuration, and what was left out."""
 

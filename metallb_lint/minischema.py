@@ -14,8 +14,10 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Collection, Iterable, Iterator, Mapping
-from dataclasses import dataclass, field
+from dataclasses import field
 from functools import cache
+
+from metallb_lint.records import record
 
 _APPLICATORS = frozenset(
     {
@@ -109,7 +111,7 @@ def supported(
     return not isinstance(schema.get("items"), list)  # old tuple form: not 2020-12
 
 
-@dataclass
+@record
 class MiniError:
     """The parts of a jsonschema `ValidationError` that our callers read. As in jsonschema, the
     relative paths of an error in another's `context` are relative to that error."""

@@ -3,19 +3,20 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import field
 from functools import cached_property
 
 from metallb_lint.addresses import IPRange, ParsedEntry
 from metallb_lint.findings import Location, ResourceRef
 from metallb_lint.load import Document, PathKey, dig
+from metallb_lint.records import record
 
 METALLB_GROUP = "metallb.io"
 POOL_KINDS = frozenset({"IPAddressPool", "AddressPool"})
 ADVERTISEMENT_KINDS = frozenset({"L2Advertisement", "BGPAdvertisement"})
 
 
-@dataclass
+@record
 class Resource:
     """A Kubernetes object found in a document (at its root, in a List, or embedded)."""
 
@@ -73,7 +74,7 @@ class Resource:
         return self.mapping("metadata", "annotations")
 
 
-@dataclass
+@record
 class PoolEntry:
     """One `spec.addresses` entry of an IPAddressPool: its index, parsed value and location."""
 
@@ -82,7 +83,7 @@ class PoolEntry:
     location: Location
 
 
-@dataclass
+@record
 class Pool:
     """An IPAddressPool (or legacy AddressPool): its address entries and allocation settings."""
 
@@ -118,7 +119,7 @@ class Pool:
         return total
 
 
-@dataclass
+@record
 class Advertisement:
     """An L2Advertisement or BGPAdvertisement: the pools, nodes and peers it selects."""
 
@@ -143,7 +144,7 @@ class Advertisement:
         return not self.pool_names and not self.pool_selectors
 
 
-@dataclass
+@record
 class BGPPeer:
     """A BGPPeer (v1beta2, or the deprecated v1beta1 that MetalLB converts)."""
 
@@ -174,7 +175,7 @@ class BGPPeer:
         return value if isinstance(value, int) and not isinstance(value, bool) else None
 
 
-@dataclass
+@record
 class BFDProfile:
     """A BFDProfile resource, which BGPPeers name in `bfdProfile`."""
 
@@ -189,7 +190,7 @@ class BFDProfile:
         return self.resource.get("spec", "echoMode") is True
 
 
-@dataclass
+@record
 class CommunityAlias:
     """One `spec.communities` entry of a Community: an alias name and its BGP community."""
 
@@ -199,7 +200,7 @@ class CommunityAlias:
     name_location: Location
 
 
-@dataclass
+@record
 class Community:
     """A Community resource: aliases for BGP community values."""
 
@@ -207,7 +208,7 @@ class Community:
     aliases: list[CommunityAlias] = field(default_factory=list)
 
 
-@dataclass
+@record
 class RequestedIP:
     """An IP a Service asks for (`spec.loadBalancerIP` or the ips annotation), text and parsed."""
 
@@ -221,7 +222,7 @@ class RequestedIP:
         return self.where()
 
 
-@dataclass
+@record
 class Annotation:
     """A MetalLB annotation of a Service: key, value and where they are written."""
 
@@ -241,7 +242,7 @@ class Annotation:
         return self.locate("metadata", "annotations", self.key, key=True)
 
 
-@dataclass
+@record
 class ServiceRequest:
     """What one Service, or one chart-values service block, asks MetalLB for."""
 
@@ -289,7 +290,7 @@ class ServiceRequest:
         return f"{self.resource.kind} {ns}{self.resource.name}"
 
 
-@dataclass
+@record
 class Chart:
     """A Chart.yaml (or Helm v2 requirements.yaml) and its dependencies."""
 
@@ -300,7 +301,7 @@ class Chart:
     lock: Document | None = None
 
 
-@dataclass
+@record
 class Dependency:
     """One dependency of a Chart.yaml (or requirements.yaml): name, version, repository."""
 
@@ -317,7 +318,7 @@ class Dependency:
         return self.alias or self.name
 
 
-@dataclass
+@record
 class ValuesSource:
     """Helm values: a chart's values file, or values inline in a HelmRelease/Application."""
 
@@ -331,7 +332,7 @@ class ValuesSource:
     unit: str
 
 
-@dataclass
+@record
 class InstallSite:
     """Where the repository installs MetalLB, with the version and namespace it says."""
 

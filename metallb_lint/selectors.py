@@ -10,9 +10,10 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import field
 
 from metallb_lint.placeholders import has_placeholder
+from metallb_lint.records import record
 
 
 def _text(value: object) -> str:
@@ -199,7 +200,7 @@ def same_selection(a: list[object], b: list[object]) -> bool:
     return set(canon_a) == set(canon_b)
 
 
-@dataclass
+@record
 class _Constraint:
     """What one selector demands of one label key."""
 

@@ -7,7 +7,7 @@ import posixpath
 import re
 import stat
 import sys
-from dataclasses import dataclass, field
+from dataclasses import field
 
 from metallb_lint.discover import Candidate
 from metallb_lint.findings import Location
@@ -21,6 +21,7 @@ from metallb_lint.load import (
     line_of_offset,
     split_documents,
 )
+from metallb_lint.records import record
 
 MAX_FILE_BYTES = 8 * 1024 * 1024
 
@@ -29,7 +30,7 @@ KUSTOMIZATION_NAMES = ("kustomization.yaml", "kustomization.yml", "Kustomization
 REQUIREMENTS_NAMES = ("requirements.yaml", "requirements.yml")
 
 
-@dataclass
+@record
 class SourceFile:
     """One candidate file after loading: its role, text, documents and problems."""
 

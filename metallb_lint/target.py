@@ -3,10 +3,9 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 from metallb_lint.findings import Location
 from metallb_lint.model import InstallSite, ValuesSource
+from metallb_lint.records import record
 from metallb_lint.versions import FRR_DEFAULT_FROM, FRR_K8S_DEFAULT_FROM, NEWEST, Version
 
 DEFAULT_NAMESPACE = "metallb-system"
@@ -16,7 +15,7 @@ OFFICIAL_REPOSITORIES = (
 )
 
 
-@dataclass
+@record
 class Target:
     """The MetalLB release, BGP mode and namespace the repository is checked against."""
 

@@ -43,7 +43,22 @@ def assert_same(text: str, start_line: int = 1) -> bool:
     assert repr(fast[0]) == repr(full[0]), text  # repr: 1 and True, 1 and 1.0 differ
     assert fast[1] == full[1], text
     assert fast[2] == full[2], text
+    assert_found_alike(text, start_line, full[1], full[2])
     return True
+
+
+def assert_found_alike(text: str, start_line: int, values: dict, keys: dict) -> None:
+    """A span found without reading the document again is the one the full reading records;
+    a path that is not there is never found."""
+    lines, offset = text.split("\n"), start_line
+    for table, key in ((values, False), (keys, True)):
+        for path, span in table.items():
+            found = blockyaml._find(lines, offset, path, key)
+            assert found in (None, span), (text, path, key)
+            assert blockyaml._find(lines, offset, (*path, "absent"), key) is None, (text, path)
+    for path in [("absent",), ("absent", "a"), (0,), (0, "a")]:
+        for key in (False, True):
+            assert blockyaml._find(lines, offset, path, key) is None, (text, path)
 
 
 def _repository_documents() -> list[tuple[str, Chunk]]:
@@ -119,8 +134,13 @@ def test_positions_are_read_only_when_asked_for(monkeypatch):
     data, positions = parse_block(SERVICE, 9)
     assert data["spec"]["loadBalancerIP"] == "192.168.1.240"
     assert calls == [False]
+    # a scalar and a key are found on their lines, without reading the document again
     assert positions.span(("spec", "loadBalancerIP")) == (24, 19, 24, 33)
     assert positions.span(("spec", "loadBalancerIP"), key=True) == (24, 3, 24, 16)
+    assert calls == [False]
+    # a block collection's span needs the whole reading: once, then every span is known
+    assert positions.span(("spec", "ports")) == (26, 3, 30, 2)
+    assert positions.span(("spec", "ports", 0, "port")) == (27, 11, 27, 12)
     assert calls == [False, True]
 
 

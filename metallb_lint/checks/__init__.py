@@ -4,12 +4,13 @@ findings through the `Context`; rules never parse files and never print."""
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import field
 
 from metallb_lint.catalog import catalog
 from metallb_lint.config import Config
 from metallb_lint.findings import Finding, Location, Related, ResourceRef
 from metallb_lint.inventory import Inventory
+from metallb_lint.records import record
 
 RuleFunc = Callable[["Context"], Iterable[Finding]]
 REGISTRY: dict[str, RuleFunc] = {}
@@ -25,7 +26,7 @@ def rule(rule_id: str) -> Callable[[RuleFunc], RuleFunc]:
     return register
 
 
-@dataclass
+@record
 class Context:
     """What rules read (inventory, config, policies, a shared cache) and how they make findings."""
 

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
-from dataclasses import dataclass
 
 from metallb_lint.chart_values import ValuesCheck, coalesce, values_checks
 from metallb_lint.checks import Context, rule
@@ -17,6 +16,7 @@ from metallb_lint.checks.common import cached, integer, read_pools
 from metallb_lint.checks.schema import vendored_cache
 from metallb_lint.findings import Finding, Location
 from metallb_lint.load import dig
+from metallb_lint.records import record
 from metallb_lint.versions import Version
 
 COMPONENTS = ("controller", "speaker")
@@ -35,7 +35,7 @@ _MISSING = {
 }
 
 
-@dataclass
+@record
 class ChartValues:
     """One values source of the official chart, merged over its release's defaults."""
 

@@ -16,12 +16,12 @@ whole configuration is dead, which ML105 says once.
 from __future__ import annotations
 
 from collections.abc import Iterator
-from dataclasses import dataclass
 
 from metallb_lint.addresses import parse_ip, parse_pool_entry
 from metallb_lint.checks import Context, rule
 from metallb_lint.checks.common import cached
 from metallb_lint.findings import Finding, Location, Related
+from metallb_lint.records import record
 from metallb_lint.schema import FIRST_CRD_RELEASE, closest
 
 MAX_UINT32 = 4294967295
@@ -36,7 +36,7 @@ def legacy_configs(ctx: Context) -> list:
     return find_all(ctx.inventory)
 
 
-@dataclass
+@record
 class _Problem:
     """Something MetalLB 0.12's `config.Parse` rejects, and where it is written."""
 

@@ -5,11 +5,12 @@ from __future__ import annotations
 
 import fnmatch
 import re
-from dataclasses import dataclass, field
+from dataclasses import field
 from functools import cached_property
 from typing import NamedTuple
 
 from metallb_lint.findings import Severity
+from metallb_lint.records import record
 from metallb_lint.versions import Version
 
 # Kinds a policy can match. Real kinds are the objects metallb-lint reads (MetalLB resources and
@@ -95,6 +96,11 @@ class MatchBlock(NamedTuple):
             return False
         return not self.modes or mode in self.modes
 
+    def selects_every(self, kind: str) -> bool:
+        """Whether every subject of `kind` fits (no apiVersion, name or label to match)."""
+        narrowed = self.namespaces or self.names or self.charts or self.labels
+        return kind in self.kinds and kind not in REAL_KINDS and not narrowed
+
     def subject_ok(self, subject) -> bool:
         if subject.kind not in self.kinds:
             return False
@@ -125,7 +131,7 @@ def _text(value: object) -> str:
     return str(value)
 
 
-@dataclass
+@record
 class Example:
     """One `examples.pass` or `examples.fail` document of a policy, and its line."""
 
@@ -133,7 +139,7 @@ class Example:
     line: int
 
 
-@dataclass
+@record
 class Policy:
     """A loaded policy: identity like a built-in rule's, its match blocks and target schema."""
 

@@ -9,13 +9,13 @@ a file location and a location-independent anchor (for fingerprints and baseline
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
 from functools import cached_property
 
 from metallb_lint.findings import Location, ResourceRef
 from metallb_lint.load import PathKey
 from metallb_lint.model import Resource, ServiceRequest, ValuesSource
 from metallb_lint.policies.model import REAL_KINDS, Policy
+from metallb_lint.records import record
 from metallb_lint.versions import Version
 
 
@@ -26,7 +26,7 @@ def dotted(path: PathKey) -> str:
     return out
 
 
-@dataclass
+@record
 class Subject:
     """What a policy looks at: the document its schema sees, and how to locate paths."""
 
@@ -195,49 +195,73 @@ def request_data(request: ServiceRequest, handled: bool) -> dict:
     return data
 
 
-def request_places(
-    request: ServiceRequest,
-) -> tuple[dict[PathKey, Location], dict[PathKey, str]]:
-    """Where each field of `request_data` was written, and its anchor in the real object."""
+def request_location(request: ServiceRequest, path: PathKey) -> Location | None:
+    """Where the field of `request_data` at `path` (not the root) was written; None when it
+    has no place of its own. Worked out for one path at a time: a finding needs one or two."""
+    field = path[0]
+    if len(path) == 1:
+        if field == "loadBalancerClass" and request.load_balancer_class is not None:
+            return request.class_location
+        if field == "loadBalancerIP" and request.spec_ip is not None:
+            return request.spec_ip.location
+        note = request.annotation_ips_key
+        if field == "loadBalancerIPs" and note is not None:
+            return note.location
+        if field == "loadBalancerIPsAnnotation" and note is not None:
+            return note.key_location
+        chosen = {"addressPool": request.pool, "allowSharedIP": request.sharing_key}.get(field)
+        if chosen is not None:
+            return chosen.location
+        if field == "annotations" and request.metallb_annotations:
+            return request.metallb_annotations[0].key_location
+        return None
+    index = path[1]
+    if len(path) != 2:
+        return None
+    if field == "annotations":
+        for note in request.metallb_annotations:
+            if note.key == index:
+                return note.location
+        return None
+    if not isinstance(index, int) or index < 0:
+        return None
+    if field == "loadBalancerIPs" and request.annotation_ips_key is not None:
+        ips = request.annotation_ips
+        return ips[index].location if index < len(ips) else None
+    if field == "externalIPs" and index < len(request.external_ips):
+        return request.external_ips[index][1]
+    return None
+
+
+def request_anchors(request: ServiceRequest) -> dict[PathKey, str]:
+    """The anchor of each field of `request_data` in the real object (the Service manifest,
+    or the chart values)."""
     service = request.origin == "service"
-    where: dict[PathKey, Location | None] = {(): request.head}
     anchors: dict[PathKey, str] = {}
     if request.load_balancer_class is not None:
-        where[("loadBalancerClass",)] = request.class_location
         anchors[("loadBalancerClass",)] = (
             "spec.loadBalancerClass" if service else "loadBalancerClass"
         )
     if request.spec_ip is not None:
-        where[("loadBalancerIP",)] = request.spec_ip.location
         anchors[("loadBalancerIP",)] = "spec.loadBalancerIP" if service else "loadBalancerIP"
     note = request.annotation_ips_key
     if note is not None:
-        where[("loadBalancerIPs",)] = note.location
         anchors[("loadBalancerIPs",)] = note.key
-        for index, ip in enumerate(request.annotation_ips):
-            where[("loadBalancerIPs", index)] = ip.location
-        where[("loadBalancerIPsAnnotation",)] = note.key_location
         anchors[("loadBalancerIPsAnnotation",)] = note.key
     for key, chosen in (("addressPool", request.pool), ("allowSharedIP", request.sharing_key)):
         if chosen is not None:
-            where[(key,)] = chosen.location
             anchors[(key,)] = chosen.key
     for note in request.metallb_annotations:
-        where[("annotations", note.key)] = note.location
         anchors[("annotations", note.key)] = note.key
-        if ("annotations",) not in where:
-            where[("annotations",)] = note.key_location
-    for index, (_, location) in enumerate(request.external_ips):
-        where[("externalIPs", index)] = location
     if request.external_ips:
         anchors[("externalIPs",)] = "spec.externalIPs"
-    return {k: v for k, v in where.items() if v is not None}, anchors
+    return anchors
 
 
 class RequestSubject(Subject):
     """The `ServiceRequest` subject of one request. Built for every Service of a run, so it
     is cheap: locations and anchors are worked out from the request only for a subject that a
-    policy reports."""
+    policy reports, and a location only for the path reported."""
 
     def __init__(self, request: ServiceRequest, handled: bool) -> None:  # (not the dataclass's)
         self.kind = "ServiceRequest"
@@ -255,20 +279,15 @@ class RequestSubject(Subject):
     def where(self) -> Location:  # type: ignore[override]
         return self.request.head
 
-    @cached_property
-    def _places(self) -> tuple[dict[PathKey, Location], dict[PathKey, str]]:
-        return request_places(self.request)
-
     def locate(self, path: PathKey, key: bool) -> Location:  # type: ignore[override]
-        where = self._places[0]
-        for cut in range(len(path), -1, -1):
-            found = where.get(path[:cut])
+        for cut in range(len(path), 0, -1):
+            found = request_location(self.request, path[:cut])
             if found is not None:
                 return found
         return self.request.head
 
     def anchors_of(self) -> dict[PathKey, str]:  # type: ignore[override]
-        return self._places[1]
+        return request_anchors(self.request)
 
 
 def subjects(policy: Policy, ctx) -> Iterator[Subject]:
@@ -308,9 +327,12 @@ def subjects(policy: Policy, ctx) -> Iterator[Subject]:
             if selected(subject):
                 yield subject
     if "ServiceRequest" in kinds:
-        for subject in _request_subjects(ctx):
-            if selected(subject):
-                yield subject
+        requests = _request_subjects(ctx)  # (all of the target release: `version` is None)
+        fitting = [b for b in blocks if b.target_ok(target.version, target.mode)]
+        if any(b.selects_every("ServiceRequest") for b in fitting):
+            yield from requests
+        else:
+            yield from (s for s in requests if any(b.subject_ok(s) for b in fitting))
 
 
 def _request_subjects(ctx) -> list[Subject]:

@@ -15,7 +15,7 @@ from __future__ import annotations
 import copy
 import os
 import sys
-from dataclasses import dataclass, field
+from dataclasses import field
 
 import yaml
 
@@ -27,11 +27,12 @@ from metallb_lint.policies.model import (
     MatchBlock,
     Policy,
 )
+from metallb_lint.records import record
 
 _GLOB = set("*?[")
 
 
-@dataclass
+@record
 class ExampleResult:
     """How one `pass` or `fail` example of a policy behaved under `test-policies`."""
 
