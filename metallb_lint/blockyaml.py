@@ -184,11 +184,11 @@ def _read_line(line: str) -> _Line:
     return (kind, indent, item, column, key, value, value_column, end)
 
 
-def _parse(lines: list[str], offset: int, *, spans: bool) -> tuple[object, Positions]:
+def _parse(lines: list[str], offset: int, *, spans: bool) -> tuple[object, Positions | None]:
     """One pass over the lines with a stack of open collections, each a list:
     [indent, is_sequence, container, path, start line, start column] (0-based positions).
     Spans are 1-based with exclusive end columns, as load._Converter makes them; without
-    `spans`, only the data is built (paths stay empty) and the positions are empty.
+    `spans`, only the data is built (paths stay empty) and there are no positions (None).
     (The loop is written for speed: it runs for every line of every relevant document.)"""
     values: dict[PathKey, Span] = {}
     keys: dict[PathKey, Span] = {}
@@ -280,7 +280,7 @@ def _parse(lines: list[str], offset: int, *, spans: bool) -> tuple[object, Posit
         raise _Unsupported  # empty, or only a marker: the full parser says what it is
     root = stack[0]
     if not spans:
-        return root[2], Positions()
+        return root[2], None
     if pending is not None:
         _close_pending(pending, values, offset)
     # libyaml closes the collections indented deeper than the end of the text where the text

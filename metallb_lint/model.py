@@ -38,8 +38,11 @@ class Resource:
         return dig(self.body, path, default)
 
     def mapping(self, *path: str) -> dict:
-        value = self.get(*path)
-        return value if isinstance(value, dict) else {}
+        """The mapping at `path` (keys only), or an empty one where there is none."""
+        node: object = self.body
+        for key in path:
+            node = node.get(key) if isinstance(node, dict) else None
+        return node if isinstance(node, dict) else {}
 
     def location(self, *path: str | int, key: bool = False) -> Location:
         return self.doc.location((*self.base, *path), key=key)
