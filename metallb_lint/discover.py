@@ -230,6 +230,10 @@ def _walk(
     tree leads outside what was asked for, and a broken or looping one is reported."""
     root_real = os.path.realpath(top)
     rel_top, initial = _initial_rules(top, root_real)
+    if rel_top and initial.ignored(rel_top, True):
+        return  # an ignored directory, named: nothing below it can be re-included
+    # Below, a directory is entered only when it is not ignored, and a .gitignore cannot match
+    # its own directory: a path's parents need no second look (`parents=False`).
     visited_dirs: set[str] = {root_real}
     # (directory path, its path relative to the repository root, gitignore rules in force)
     stack: list[tuple[str, str, IgnoreRules]] = [(top, rel_top, initial)]
@@ -258,7 +262,9 @@ def _walk(
             except OSError:
                 continue
             if is_dir:
-                if entry.name in ALWAYS_SKIPPED_DIRS or rules.ignored(child_rel, True):
+                if entry.name in ALWAYS_SKIPPED_DIRS or rules.ignored(
+                    child_rel, True, parents=False
+                ):
                     continue
                 if _excluded(entry.path, excludes, exclude_root, is_dir=True):
                     continue
@@ -273,7 +279,7 @@ def _walk(
                 continue
             if not is_candidate_name(entry.name):
                 continue
-            if rules.ignored(child_rel, False):
+            if rules.ignored(child_rel, False, parents=False):
                 continue
             if _excluded(entry.path, excludes, exclude_root, is_dir=False):
                 continue
@@ -297,7 +303,8 @@ def _link(
 ) -> None:
     """Account for a symbolic link met while walking; it is never followed (see `_walk`)."""
     candidate = is_candidate_name(entry.name)
-    if rules.ignored(rel, False) or _excluded(entry.path, excludes, exclude_root, is_dir=False):
+    ignored = rules.ignored(rel, False, parents=False)
+    if ignored or _excluded(entry.path, excludes, exclude_root, is_dir=False):
         return
     display = display_path(entry.path, cwd)
     real, problem = _resolve_link(entry.path)
