@@ -181,6 +181,14 @@ def test_gitignore_above_the_linted_folder_applies(cwd: Path) -> None:
     assert [c.display for c in result.candidates] == ["apps/media/svc.yaml"]
 
 
+def test_a_named_ignored_directory_yields_nothing(cwd: Path) -> None:
+    """As git: nothing inside an ignored directory can be re-included, named or not."""
+    tree(cwd, "build/keep.yaml", "build/sub/x.yaml", "apps/svc.yaml")
+    gitignore(cwd, "build/\n!build/keep.yaml\n!build/sub/\n")
+    assert found(cwd, "build") == found(cwd, "build/sub") == []
+    assert found(cwd, "apps", "build") == ["apps/svc.yaml"]
+
+
 def test_git_info_exclude_applies(cwd: Path) -> None:
     tree(cwd, "local.yaml", "pool.yaml")
     (cwd / ".git" / "info").mkdir()
