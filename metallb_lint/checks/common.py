@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 from difflib import get_close_matches
+from functools import wraps
 from typing import NamedTuple, TypeVar
 
 from metallb_lint.addresses import IntervalIndex
@@ -28,14 +29,17 @@ T = TypeVar("T")
 
 
 def cached(func: Callable[[Context], T]) -> Callable[[Context], T]:
-    def wrapper(ctx: Context) -> T:
-        key = func.__name__
-        if key not in ctx.cache:
-            ctx.cache[key] = func(ctx)
-        return ctx.cache[key]
+    """Compute `func(ctx)` once per run: the result is kept in ctx.cache under its name."""
+    key = func.__name__
 
-    wrapper.__name__ = func.__name__
-    wrapper.__doc__ = func.__doc__
+    @wraps(func)
+    def wrapper(ctx: Context) -> T:
+        try:
+            return ctx.cache[key]
+        except KeyError:
+            value = ctx.cache[key] = func(ctx)
+            return value
+
     return wrapper
 
 
@@ -121,6 +125,12 @@ def handled_by_metallb(ctx: Context, request: ServiceRequest) -> bool:
         return False
     wanted = ctx.target.load_balancer_class or None
     return (request.load_balancer_class or None) == wanted
+
+
+@cached
+def handled_requests(ctx: Context) -> list[ServiceRequest]:
+    """The requests of every Service MetalLB handles, in inventory order."""
+    return [request for request in ctx.inventory.services if handled_by_metallb(ctx, request)]
 
 
 def same_object(a_kind: str, a_name: str | None, b_kind: str, b_name: str | None) -> bool:

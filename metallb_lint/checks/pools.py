@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from bisect import bisect_right
+from collections import defaultdict
 from collections.abc import Iterator
 from difflib import get_close_matches
 
@@ -22,7 +23,7 @@ from metallb_lint.checks.common import (
     ALLOCATION_MATCHES_ALL,
     advertisements_complete,
     allocation_is_open,
-    handled_by_metallb,
+    handled_requests,
     pool_index,
     pools_by_name,
     read_pools,
@@ -266,11 +267,6 @@ def _sharing_key(request: ServiceRequest) -> str | None:
     return str(request.sharing_key.value)
 
 
-def _group_key(request: ServiceRequest) -> object:
-    key = _sharing_key(request)
-    return ("shared", key) if key is not None else ("own", id(request))
-
-
 def _has_family(pool: Pool, family: int) -> bool:
     return any(r.version == family for r in pool.ranges)
 
@@ -280,35 +276,37 @@ def pool_exhausted(ctx: Context) -> Iterator[Finding]:
     inv = ctx.inventory
     if not inv.pools_complete or not inv.pools:
         return
-    index = pool_index(ctx)
-    requests = [r for r in inv.services if handled_by_metallb(ctx, r)]
-    if any(ip.unresolved for r in requests for ip in r.requested_ips):
-        return  # an unknown request could be anywhere
+    lookup = pool_index(ctx).lookup
     pools = read_pools(ctx)
     by_name = pools_by_name(ctx)
 
     # Explicit requests first: they take their address whatever the order, and a Service
     # with the same sharing key as one of them can always share its address.
-    explicit: dict[int, set[tuple[int, int]]] = {}
+    explicit: defaultdict[tuple[int, int], set[int]] = defaultdict(set)  # by (pool, family)
     explicit_keys: dict[str, set[int]] = {}
-    for request in requests:
-        for ip in request.requested_ips:
+    unrequested: list[tuple[ServiceRequest, str | None]] = []  # with their sharing keys
+    for request in handled_requests(ctx):
+        ips = request.requested_ips
+        key = _sharing_key(request)
+        if not ips:
+            unrequested.append((request, key))
+        for ip in ips:
+            if ip.unresolved:
+                return  # an unknown request could be anywhere
             if not ip.parsed:
                 continue
-            for pool, _ in index.lookup(*ip.parsed):
-                if pool.avoid_buggy_ips and is_buggy(*ip.parsed):
+            family, value = ip.parsed
+            for pool, _ in lookup(family, value):
+                if pool.avoid_buggy_ips and is_buggy(family, value):
                     continue  # refused anyway ("not allowed in config", ML411)
-                explicit.setdefault(id(pool), set()).add(ip.parsed)
-                key = _sharing_key(request)
+                explicit[id(pool), family].add(value)
                 if key is not None:
                     explicit_keys.setdefault(key, set()).add(id(pool))
 
     pinned: dict[tuple[int, int], dict[object, ServiceRequest]] = {}
     automatic: dict[int, dict[object, ServiceRequest]] = {}
-    for request in requests:
-        if request.requested_ips:
-            continue
-        key = _sharing_key(request)
+    for request, key in unrequested:
+        group = ("shared", key) if key is not None else ("own", id(request))
         if request.pool is not None:
             named = by_name.get(str(request.pool.value), [])
             if len(named) != 1:
@@ -317,12 +315,12 @@ def pool_exhausted(ctx: Context) -> Iterator[Finding]:
             if key is not None and id(pool) in explicit_keys.get(key, ()):
                 continue
             for family in _families(request):
-                pinned.setdefault((id(pool), family), {})[_group_key(request)] = request
+                pinned.setdefault((id(pool), family), {})[group] = request
             continue
         if key is not None and key in explicit_keys:
             continue
         for family in _families(request):
-            automatic.setdefault(family, {})[_group_key(request)] = request
+            automatic.setdefault(family, {})[group] = request
 
     free: dict[tuple[int, int], int] = {}
     for pool in pools:
@@ -330,7 +328,7 @@ def pool_exhausted(ctx: Context) -> Iterator[Finding]:
             if not _has_family(pool, family):
                 continue
             usable = pool.usable(family)
-            used = sum(1 for ip in explicit.get(id(pool), ()) if ip[0] == family)
+            used = len(explicit.get((id(pool), family), ()))
             wanted = list(pinned.get((id(pool), family), {}).values())
             free[(id(pool), family)] = max(usable - used - len(wanted), 0)
             if wanted and used + len(wanted) > usable:
@@ -528,10 +526,7 @@ def duplicate_resource(ctx: Context) -> Iterator[Finding]:
     # MetalLB 0.13 reads AddressPool and IPAddressPool as one set of pools (facts §3.1 rule 6).
     legacy_pools = ctx.target.version < ADDRESS_POOL_REMOVED
     seen: dict[tuple, object] = {}
-    for res in _in_file_order(ctx.inventory.resources):
-        metallb = res.group == "metallb.io" and res.kind in DUPLICATE_KINDS
-        if not (metallb or (res.kind == "Service" and res.api_version == "v1")) or not res.name:
-            continue
+    for res in _in_file_order([r for r in ctx.inventory.resources if _may_duplicate(r)]):
         kind = "pool" if legacy_pools and res.kind in POOL_KINDS else res.kind
         key = (res.group, kind, res.effective_namespace, res.name, res.unit)
         first = seen.setdefault(key, res)
@@ -561,23 +556,26 @@ def duplicate_resource(ctx: Context) -> Iterator[Finding]:
         )
 
 
+def _may_duplicate(res: Resource) -> bool:
+    """A named MetalLB resource or Service: ML210 looks for a second definition of it."""
+    if not res.name:
+        return False
+    if res.kind == "Service":
+        return res.api_version == "v1"
+    return res.kind in DUPLICATE_KINDS and res.group == "metallb.io"
+
+
 def _in_file_order(resources: list[Resource]) -> list[Resource]:
     """Resources by file and line of their `kind:`. Documents are ordered by where they start;
     only resources sharing a document (List items, embedded objects) need their kind line."""
-
-    def where(res: Resource) -> tuple[str, int]:
-        return res.path, res.doc.start_line
-
-    ordered = sorted(resources, key=where)
+    documents: dict[tuple[str, int], list[Resource]] = {}
+    for res in resources:
+        doc = res.doc
+        documents.setdefault((doc.path, doc.start_line), []).append(res)
     out: list[Resource] = []
-    start = 0
-    while start < len(ordered):
-        end = start + 1
-        while end < len(ordered) and where(ordered[end]) == where(ordered[start]):
-            end += 1
-        group = ordered[start:end]
+    for start in sorted(documents):
+        group = documents[start]
         out.extend(group if len(group) == 1 else sorted(group, key=lambda r: r.head.line))
-        start = end
     return out
 
 

@@ -9,7 +9,6 @@ from metallb_lint.addresses import format_ip, is_buggy, parse_ip
 from metallb_lint.checks import Context, rule
 from metallb_lint.checks.common import (
     ALLOCATION_MATCHES_ALL,
-    SERVICE_ALLOCATION,
     AllocationVerdict,
     allocation_is_open,
     allocation_verdict,
@@ -17,12 +16,14 @@ from metallb_lint.checks.common import (
     cached,
     families,
     handled_by_metallb,
+    handled_requests,
     pool_index,
     pools_by_name,
+    read_pools,
     service_allocation,
 )
 from metallb_lint.findings import Finding, Related
-from metallb_lint.model import POOL_KINDS, Annotation, Pool, RequestedIP, ServiceRequest
+from metallb_lint.model import POOL_KINDS, Annotation, Pool, PoolEntry, RequestedIP, ServiceRequest
 from metallb_lint.placeholders import has_placeholder
 from metallb_lint.service_requests import NEW_PREFIX, OLD_PREFIX
 from metallb_lint.versions import METALLB_IO_ANNOTATIONS
@@ -32,34 +33,45 @@ def _pool_summary(pool: Pool) -> str:
     return f"pool '{pool.name}' is {pool.describe()}"
 
 
+Problem = tuple[str, Annotation | RequestedIP]  # what is wrong with a request, and where
+Hits = tuple[tuple[Pool, PoolEntry], ...]  # the pool entries holding an address
+
+
 @cached
+def _triaged_requests(
+    ctx: Context,
+) -> tuple[list[ServiceRequest], list[tuple[ServiceRequest, Problem]]]:
+    """The requests of Services handled by MetalLB, split into those the rules judge and those
+    MetalLB rejects outright (ML405 reports them; other rules do not judge them again)."""
+    judged: list[ServiceRequest] = []
+    rejected: list[tuple[ServiceRequest, Problem]] = []
+    for request in handled_requests(ctx):
+        problem = _request_problem(request)
+        if problem is None:
+            judged.append(request)
+        else:
+            rejected.append((request, problem))
+    return judged, rejected
+
+
 def _judged_requests(ctx: Context) -> list[ServiceRequest]:
-    """The requests of Services handled by MetalLB that it does not reject outright (those
-    are ML405's): what the other rules judge. Worked out once per run."""
-    return [
-        request
-        for request in ctx.inventory.services
-        if handled_by_metallb(ctx, request) and _valid_request(request)
-    ]
+    """The requests MetalLB does not reject outright: what the rules other than ML405 judge."""
+    return _triaged_requests(ctx)[0]
 
 
 @cached
-def _handled_ips(ctx: Context) -> list[tuple[ServiceRequest, RequestedIP]]:
-    """Every parsed IP that a Service handled by MetalLB requests."""
+def _handled_ips(ctx: Context) -> list[tuple[ServiceRequest, RequestedIP, Hits]]:
+    """Every parsed IP that a judged request asks for, with the pool entries holding it."""
+    lookup = pool_index(ctx).lookup
     return [
-        (request, ip)
+        (request, ip, lookup(*ip.parsed))
         for request in _judged_requests(ctx)
         for ip in request.requested_ips
         if ip.parsed
     ]
 
 
-def _valid_request(request: ServiceRequest) -> bool:
-    """Requests MetalLB rejects outright (ML405) are not judged again by other rules."""
-    return _request_problem(request) is None
-
-
-def _request_problem(request: ServiceRequest) -> tuple[str, Annotation | RequestedIP] | None:
+def _request_problem(request: ServiceRequest) -> Problem | None:
     """Why MetalLB rejects the requested IPs (`getDesiredLbIPs`, facts §5.2), checked in
     MetalLB's order so that one request gets one finding: (problem, where), or None."""
     note = request.annotation_ips_key
@@ -81,22 +93,24 @@ def _request_problem(request: ServiceRequest) -> tuple[str, Annotation | Request
     return None
 
 
-def _in_no_pool(ctx: Context, ip: RequestedIP) -> bool:
-    """ML401 reports this IP: other rules about it would only repeat that."""
+def _pools_known(ctx: Context) -> bool:
+    """Pools are defined here and all of them could be read: "in no pool" can be told."""
     inv = ctx.inventory
-    if not (inv.pools and inv.pools_complete and ip.parsed):
-        return False
-    return not pool_index(ctx).lookup(*ip.parsed)
+    return bool(inv.pools) and inv.pools_complete
+
+
+def _in_no_pool(ctx: Context, hits: Hits) -> bool:
+    """ML401 reports an IP that no pool holds: other rules about it would only repeat that."""
+    return not hits and _pools_known(ctx)
 
 
 @rule("ML401")
 def ip_not_in_any_pool(ctx: Context) -> Iterator[Finding]:
-    inv = ctx.inventory
-    if not inv.pools or not inv.pools_complete:
+    if not _pools_known(ctx):
         return  # pools managed elsewhere, or not all of them readable: nothing to compare with
     index = pool_index(ctx)
-    for request, ip in _handled_ips(ctx):
-        if index.lookup(*ip.parsed):
+    for request, ip, hits in _handled_ips(ctx):
+        if hits:
             continue
         near = index.nearest(*ip.parsed)
         related = [Related(entry.location, _pool_summary(pool)) for pool, entry in near[:3]]
@@ -123,16 +137,15 @@ def _go_list(ips: list[RequestedIP]) -> str:
 
 @rule("ML402")
 def ip_not_in_requested_pool(ctx: Context) -> Iterator[Finding]:
-    index = pool_index(ctx)
     names = pools_by_name(ctx)
-    for request, ip in _handled_ips(ctx):
+    for request, ip, hits in _handled_ips(ctx):
         if request.pool is None or not isinstance(request.pool.value, str):
             continue
         wanted = names.get(request.pool.value)
         if not wanted or any(pool.unresolved for pool in wanted):
             continue  # ML403, or the pool's addresses are not known
-        holders = [pool for pool, _ in index.lookup(*ip.parsed)]
-        if any(pool.name == request.pool.value for pool in holders) or _in_no_pool(ctx, ip):
+        holders = [pool for pool, _ in hits]
+        if any(pool.name == request.pool.value for pool in holders) or _in_no_pool(ctx, hits):
             continue
         related = [Related(p.resource.name_location, _pool_summary(p)) for p in wanted[:1]]
         other = f" (it belongs to pool '{holders[0].name}')" if holders else ""
@@ -157,9 +170,9 @@ def unknown_pool(ctx: Context) -> Iterator[Finding]:
     names = pools_by_name(ctx)
     if any(has_placeholder(name) for name in names):
         return
-    for request in inv.services:
+    for request in handled_requests(ctx):
         note = request.pool
-        if note is None or not handled_by_metallb(ctx, request):
+        if note is None:
             continue
         value = note.value
         if isinstance(value, str) and (value in names or has_placeholder(value)):
@@ -249,8 +262,8 @@ def _variant(a: ServiceRequest, b: ServiceRequest) -> bool:
 @rule("ML404")
 def ip_conflict(ctx: Context) -> Iterator[Finding]:
     holders: dict[tuple[int, int], list[tuple[ServiceRequest, RequestedIP]]] = {}
-    for request, ip in _handled_ips(ctx):
-        if not _in_no_pool(ctx, ip):  # MetalLB refuses both anyway (ML401)
+    for request, ip, hits in _handled_ips(ctx):
+        if not _in_no_pool(ctx, hits):  # MetalLB refuses both anyway (ML401)
             holders.setdefault(ip.parsed, []).append((request, ip))
     reported: set[tuple[int, int]] = set()  # a dual-stack pair conflicts once, not per family
     for group in holders.values():
@@ -283,13 +296,7 @@ def ip_conflict(ctx: Context) -> Iterator[Finding]:
 
 @rule("ML405")
 def invalid_requested_ip(ctx: Context) -> Iterator[Finding]:
-    for request in ctx.inventory.services:
-        if not handled_by_metallb(ctx, request):
-            continue
-        found = _request_problem(request)
-        if found is None:
-            continue
-        problem, where = found
+    for request, (problem, where) in _triaged_requests(ctx)[1]:
         note = request.annotation_ips_key
         field = note.key if note is not None else "spec.loadBalancerIP"
         related: list[Related] = []
@@ -405,12 +412,11 @@ def loadbalancerclass_ignored(ctx: Context) -> Iterator[Finding]:
 
 @rule("ML411")
 def buggy_ip_requested(ctx: Context) -> Iterator[Finding]:
-    index = pool_index(ctx)
-    for request, ip in _handled_ips(ctx):
+    for request, ip, hits in _handled_ips(ctx):
         version, value = ip.parsed
         if not is_buggy(version, value):
             continue
-        for pool, _entry in index.lookup(version, value):
+        for pool, _entry in hits:
             if pool.avoid_buggy_ips:
                 yield ctx.finding(
                     "ML411",
@@ -433,8 +439,8 @@ def buggy_ip_requested(ctx: Context) -> Iterator[Finding]:
 
 @rule("ML412")
 def external_ips_not_announced(ctx: Context) -> Iterator[Finding]:
-    for request in ctx.inventory.services:
-        if not handled_by_metallb(ctx, request):
+    for request in handled_requests(ctx):
+        if not request.external_ips:
             continue
         # An externalIP that is also the requested address is announced all the same.
         requested = {ip.parsed for ip in request.requested_ips if ip.parsed}
@@ -534,8 +540,8 @@ def _allocation_related(pool: Pool) -> Related:
 
 @rule("ML407")
 def pool_not_allowed(ctx: Context) -> Iterator[Finding]:
-    if ctx.target.version < SERVICE_ALLOCATION:
-        return  # serviceAllocation arrived in 0.13.9
+    if not any(service_allocation(ctx, pool) is not None for pool in read_pools(ctx)):
+        return  # no pool is reserved for some Services (or the release has no such field)
     index = pool_index(ctx)
     names = pools_by_name(ctx)
     for request in _judged_requests(ctx):
@@ -582,10 +588,14 @@ def _refusing(
     ctx: Context, pools: list[Pool], request: ServiceRequest
 ) -> tuple[Pool, AllocationVerdict] | None:
     """The pool (of those that could serve the request) refusing it, when all of them do."""
-    verdicts = [(pool, allocation_verdict(ctx, pool, request)) for pool in pools]
-    if verdicts and all(verdict.admits is False for _, verdict in verdicts):
-        return verdicts[0]
-    return None
+    refusing = None
+    for pool in pools:
+        verdict = allocation_verdict(ctx, pool, request)
+        if verdict.admits is not False:
+            return None  # this one may take it
+        if refusing is None:
+            refusing = (pool, verdict)
+    return refusing
 
 
 FAMILIES = {"IPv4": 4, "IPv6": 6}
@@ -597,15 +607,21 @@ def _family_text(families: set[int]) -> str:
 
 @rule("ML408")
 def ip_family_mismatch(ctx: Context) -> Iterator[Finding]:
-    inv = ctx.inventory
+    pools_known = _pools_known(ctx)
     for request in _judged_requests(ctx):
         ips = request.requested_ips
-        if any(ip.parsed is None for ip in ips):
-            continue  # placeholders
+        if len(ips) < 2 and not (request.ip_family_policy or request.ip_families):
+            continue  # one address at most, of the cluster's default family: nothing to match
         if ips:
-            yield from _requested_families(ctx, request)
-        elif request.origin == "service" and inv.pools and inv.pools_complete:
-            yield from _assignable_families(ctx, request)
+            if any(ip.parsed is None for ip in ips):
+                continue  # placeholders
+            found = _requested_families(ctx, request)
+        elif request.origin == "service" and pools_known:
+            found = _assignable_families(ctx, request)
+        else:
+            continue
+        if found is not None:
+            yield found
 
 
 def _policy(request: ServiceRequest) -> str | None:
@@ -620,17 +636,16 @@ def _policy(request: ServiceRequest) -> str | None:
     return "SingleStack"
 
 
-def _requested_families(ctx: Context, request: ServiceRequest) -> Iterator[Finding]:
+def _requested_families(ctx: Context, request: ServiceRequest) -> Finding | None:
     ips = request.requested_ips
     policy = _policy(request)
-    wanted = {ip.parsed[0] for ip in ips if ip.parsed}
     refuse = (
         'MetalLB refuses it ("requested loadBalancer IP(s) ... does not match the ipFamily of '
         'the service") and the Service stays <pending>'
     )
     key = request.annotation_ips_key
     if policy == "SingleStack" and len(ips) == 2 and key is not None:
-        yield ctx.finding(
+        return ctx.finding(
             "ML408",
             f"{request.label} requests an IPv4 and an IPv6 address, but it is single-stack "
             f"(ipFamilyPolicy {request.ip_family_policy or 'unset, so SingleStack'}): {refuse}. "
@@ -640,7 +655,6 @@ def _requested_families(ctx: Context, request: ServiceRequest) -> Iterator[Findi
             resource=request.resource,
             anchor="loadBalancerIPs:family",
         )
-        return
     if policy == "RequireDualStack" and len(ips) == 1:
         ip = ips[0]
         how = (
@@ -648,7 +662,7 @@ def _requested_families(ctx: Context, request: ServiceRequest) -> Iterator[Findi
             if request.annotation_ips_key is None
             else "the annotation lists only one"
         )
-        yield ctx.finding(
+        return ctx.finding(
             "ML408",
             f"{request.label} is dual-stack (ipFamilyPolicy RequireDualStack) and requests "
             f"only {ip.text}: {refuse}. Request one IPv4 and one IPv6 address, comma-separated, "
@@ -657,13 +671,12 @@ def _requested_families(ctx: Context, request: ServiceRequest) -> Iterator[Findi
             resource=request.resource,
             anchor=f"ip:{ip.text}:family",
         )
-        return
     declared = request.ip_families[:1]
     if policy == "SingleStack" and len(ips) == 1 and declared and declared[0] in FAMILIES:
         family = FAMILIES[declared[0]]
         ip = ips[0]
         if ip.parsed and ip.parsed[0] != family:
-            yield ctx.finding(
+            return ctx.finding(
                 "ML408",
                 f"{request.label} is an {declared[0]} Service (ipFamilies: [{declared[0]}]) and "
                 f"requests the IPv{ip.parsed[0]} address {ip.text}: {refuse}. Request an "
@@ -672,26 +685,27 @@ def _requested_families(ctx: Context, request: ServiceRequest) -> Iterator[Findi
                 resource=request.resource,
                 anchor=f"ip:{ip.text}:family",
             )
-            return
-    if len(ips) == 2 and key is not None and not any(_in_no_pool(ctx, ip) for ip in ips):
-        yield from _split_pair(ctx, request, wanted)
+    if len(ips) == 2 and key is not None:
+        return _split_pair(ctx, request)
+    return None
 
 
-def _split_pair(ctx: Context, request: ServiceRequest, wanted: set[int]) -> Iterator[Finding]:
-    """MetalLB takes a dual-stack pair from one pool (`poolFor`)."""
-    inv = ctx.inventory
-    if not (inv.pools and inv.pools_complete):
-        return
+def _split_pair(ctx: Context, request: ServiceRequest) -> Finding | None:
+    """MetalLB takes a dual-stack pair from one pool (`poolFor`). An address in no pool is
+    ML401's."""
+    if not _pools_known(ctx):
+        return None
     index = pool_index(ctx)
     first, second = (index.lookup(*ip.parsed) for ip in request.requested_ips if ip.parsed)
     if not first or not second:
-        return
+        return None
     if {id(p) for p, _ in first} & {id(p) for p, _ in second}:
-        return
+        return None
     ip_a, ip_b = request.requested_ips
+    wanted = {ip.parsed[0] for ip in (ip_a, ip_b) if ip.parsed}
     key = request.annotation_ips_key
     assert key is not None
-    yield ctx.finding(
+    return ctx.finding(
         "ML408",
         f"{request.label} requests {ip_a.text} (pool '{first[0][0].name}') and {ip_b.text} (pool "
         f"'{second[0][0].name}'), but MetalLB takes both addresses of a dual-stack Service from "
@@ -707,7 +721,7 @@ def _split_pair(ctx: Context, request: ServiceRequest, wanted: set[int]) -> Iter
     )
 
 
-def _assignable_families(ctx: Context, request: ServiceRequest) -> Iterator[Finding]:
+def _assignable_families(ctx: Context, request: ServiceRequest) -> Finding | None:
     """No requested IP: does some pool MetalLB may pick hold the families it needs?"""
     policy = _policy(request)
     declared = request.ip_families[:1]
@@ -716,7 +730,7 @@ def _assignable_families(ctx: Context, request: ServiceRequest) -> Iterator[Find
     elif policy == "SingleStack" and declared and declared[0] in FAMILIES:
         needed = {FAMILIES[declared[0]]}
     else:
-        return  # the family follows the cluster's default: unknown here
+        return None  # the family follows the cluster's default: unknown here
     if request.pool is not None:
         wanted = request.pool.value
         candidates = pools_by_name(ctx).get(wanted, []) if isinstance(wanted, str) else []
@@ -727,9 +741,9 @@ def _assignable_families(ctx: Context, request: ServiceRequest) -> Iterator[Find
             ", ".join(f"'{p.name}'" for p in candidates[:5]) + ")"
         )
     if not candidates or any(p.unresolved for p in candidates):
-        return  # unknown pool (ML403), or no pool at all for it: not a family problem
+        return None  # unknown pool (ML403), or no pool at all for it: not a family problem
     if any(needed <= families(p) for p in candidates):
-        return
+        return None
     if needed == {4, 6}:
         problem = (
             f"is dual-stack (ipFamilyPolicy RequireDualStack), but no pool among "
@@ -744,7 +758,7 @@ def _assignable_families(ctx: Context, request: ServiceRequest) -> Iterator[Find
             f"IPv{family} addresses"
         )
         fix = f"Add IPv{family} addresses to a pool it may use"
-    yield ctx.finding(
+    return ctx.finding(
         "ML408",
         f"{request.label} {problem}: MetalLB cannot assign it an address (AllocationFailed) "
         f"and it stays <pending>. {fix}",
