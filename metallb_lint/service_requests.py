@@ -55,14 +55,14 @@ def _read_annotations(
     for key, raw in annotations.items():
         if not is_metallb_annotation(key):
             continue
-        value = substitute(raw, variables)
-        note = Annotation(key, value, locate)
+        note = Annotation(key, substitute(raw, variables), locate)
         request.metallb_annotations.append(note)
-        prefix, suffix = key.split("/", 1)
-        if prefix + "/" == NEW_PREFIX and not new_read:
+        new = key.startswith(NEW_PREFIX)
+        if new and not new_read:
             request.ignored_annotations.append(note)
             continue
-        if suffix in chosen and chosen[suffix].key.startswith(NEW_PREFIX):
+        suffix = key.partition("/")[2]
+        if not new and suffix in chosen:
             continue  # metallb.io/ wins over metallb.universe.tf/ (facts §5.1)
         chosen[suffix] = note
     # MetalLB reads an empty (or, in YAML, null) value as "no request" (`valueForAnnotation`).
@@ -120,15 +120,17 @@ def requests_from_service(
     res: Resource, target: Target, variables: Variables | None = None
 ) -> list[ServiceRequest]:
     variables = variables or {}
-    spec = res.mapping("spec")
-    svc_type = spec.get("type") if isinstance(spec.get("type"), str) else "ClusterIP"
+    body = res.body
+    spec = body.get("spec")
+    if not isinstance(spec, dict):
+        spec = {}
     lb_class = spec.get("loadBalancerClass")
     request = ServiceRequest(
         res.ref,
         "service",
         lambda: res.name_location,
         res.effective_namespace,
-        svc_type == "LoadBalancer",
+        spec.get("type") == "LoadBalancer",  # (a type that is not a string is ClusterIP)
         lb_class if isinstance(lb_class, str) else None,
         res.location("spec", "loadBalancerClass") if lb_class is not None else None,
         unit=res.unit,
@@ -138,27 +140,40 @@ def requests_from_service(
         request.spec_ip = _requested(
             spec_ip, lambda: res.location("spec", "loadBalancerIP"), variables
         )
-    _read_annotations(res.annotations, res.location, target, request, variables)
-    request.ports = []
-    for item in spec.get("ports") if isinstance(spec.get("ports"), list) else []:
-        if isinstance(item, dict) and isinstance(item.get("port"), int):
-            protocol = item.get("protocol") if isinstance(item.get("protocol"), str) else "TCP"
-            request.ports.append((protocol, item["port"]))
+    metadata = body.get("metadata")
+    annotations = metadata.get("annotations") if isinstance(metadata, dict) else None
+    if isinstance(annotations, dict):
+        _read_annotations(annotations, res.location, target, request, variables)
+    request.ports = _ports(spec.get("ports"))
     policy = spec.get("externalTrafficPolicy")
     request.external_traffic_policy = "Local" if policy == "Local" else "Cluster"
-    request.selector = spec.get("selector") if isinstance(spec.get("selector"), dict) else None
+    selector = spec.get("selector")
+    request.selector = selector if isinstance(selector, dict) else None
     families = spec.get("ipFamilies")
-    request.ip_families = (
-        [f for f in families if isinstance(f, str)] if isinstance(families, list) else []
-    )
-    if isinstance(spec.get("ipFamilyPolicy"), str):
-        request.ip_family_policy = spec["ipFamilyPolicy"]
+    if isinstance(families, list):
+        request.ip_families = [f for f in families if isinstance(f, str)]
+    family_policy = spec.get("ipFamilyPolicy")
+    if isinstance(family_policy, str):
+        request.ip_family_policy = family_policy
     external = spec.get("externalIPs")
     if isinstance(external, list):
         request.external_ips = [
             (str(ip), res.location("spec", "externalIPs", i)) for i, ip in enumerate(external)
         ]
     return [request]
+
+
+def _ports(ports: object) -> list[tuple[str, int]]:
+    """(protocol, port) of each port entry that has a port number."""
+    out: list[tuple[str, int]] = []
+    if isinstance(ports, list):
+        for item in ports:
+            if isinstance(item, dict):
+                number = item.get("port")
+                if isinstance(number, int):
+                    protocol = item.get("protocol")
+                    out.append((protocol if isinstance(protocol, str) else "TCP", number))
+    return out
 
 
 def requests_from_values(

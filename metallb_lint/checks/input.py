@@ -32,6 +32,8 @@ def yaml_syntax(ctx: Context) -> Iterator[Finding]:
 
 # Fields Kubernetes decodes into typed Go structs before any validation: a wrong type there
 # fails `kubectl apply` ("cannot unmarshal ... into Go struct field") for every kind.
+_METADATA_STRINGS = ("name", "namespace", "generateName")
+_UNSET = (None, "")  # a name that is not given (a falsy 0 or false is still a name)
 _STRING_MAPS = ("labels", "annotations")
 _SERVICE_STRINGS = (
     "type",
@@ -43,6 +45,11 @@ _SERVICE_STRINGS = (
     "sessionAffinity",
 )
 _SERVICE_LISTS = ("ports", "ipFamilies", "externalIPs", "loadBalancerSourceRanges", "clusterIPs")
+_SERVICE_FIELDS: dict[str, type] = {  # what each decodes into
+    **dict.fromkeys(_SERVICE_STRINGS, str),
+    **dict.fromkeys(_SERVICE_LISTS, list),
+    "selector": dict,
+}
 _TYPE_NAMES = {dict: "a mapping", list: "a list", str: "a string", bool: "a boolean"}
 _REJECTED = "the API server rejects the object"
 
@@ -55,34 +62,43 @@ def _type_name(value: object) -> str:
     return _TYPE_NAMES.get(type(value), type(value).__name__)
 
 
+def _what(res: Resource) -> str:
+    """How ML001 messages name the object (built only when there is a finding)."""
+    return f"{res.kind} '{res.name}'" if res.name else res.kind
+
+
 def _decode_errors(res: Resource) -> Iterator[tuple[Location, str]]:
     """Each field of a relevant object that Kubernetes cannot decode, with what to do."""
-    what = f"{res.kind} '{res.name}'" if res.name else res.kind
     body = res.body
     metadata = body.get("metadata")
-    if "metadata" in body and metadata is not None and not isinstance(metadata, dict):
+    if metadata is None:
+        metadata = {}
+    elif not isinstance(metadata, dict):
         yield (
             res.location("metadata"),
             (
-                f"{what}: metadata is {_type_name(metadata)}, but Kubernetes needs a mapping "
-                f"(name, namespace, labels, annotations); {_REJECTED} and nothing in it was "
-                "checked. Indent its keys under 'metadata:'"
+                f"{_what(res)}: metadata is {_type_name(metadata)}, but Kubernetes needs a "
+                f"mapping (name, namespace, labels, annotations); {_REJECTED} and nothing in it "
+                "was checked. Indent its keys under 'metadata:'"
             ),
         )
         return
-    metadata = metadata if isinstance(metadata, dict) else {}
-    for key in ("name", "namespace", "generateName"):
+    for key in _METADATA_STRINGS:
         value = metadata.get(key)
         if value is not None and not isinstance(value, str):
             yield (
                 res.location("metadata", key),
                 (
-                    f"{what}: metadata.{key} is {_type_name(value)}, but Kubernetes needs a "
-                    f"string; {_REJECTED}. {_fix_scalar(value)}"
+                    f"{_what(res)}: metadata.{key} is {_type_name(value)}, but Kubernetes needs "
+                    f"a string; {_REJECTED}. {_fix_scalar(value)}"
                 ),
             )
-    named = any(metadata.get(k) not in (None, "") for k in ("name", "generateName"))
-    if (res.group == METALLB_GROUP or _is_service(res)) and not named:
+    is_service = res.kind == "Service" and res.api_version == "v1"
+    if (
+        (is_service or res.group == METALLB_GROUP)
+        and metadata.get("name") in _UNSET
+        and metadata.get("generateName") in _UNSET
+    ):
         where = res.location("metadata", key=True) if "metadata" in body else res.head
         yield (
             where,
@@ -99,8 +115,8 @@ def _decode_errors(res: Resource) -> Iterator[tuple[Location, str]]:
             yield (
                 res.location("metadata", key),
                 (
-                    f"{what}: metadata.{key} is {_type_name(value)}, but Kubernetes needs a "
-                    f"mapping of names to string values; {_REJECTED}. Write one "
+                    f"{_what(res)}: metadata.{key} is {_type_name(value)}, but Kubernetes needs "
+                    f"a mapping of names to string values; {_REJECTED}. Write one "
                     f"'key: \"value\"' per line under '{key}:'"
                 ),
             )
@@ -110,16 +126,16 @@ def _decode_errors(res: Resource) -> Iterator[tuple[Location, str]]:
                 yield (
                     res.location("metadata", key, name),
                     (
-                        f"{what}: the value of {key[:-1]} '{name}' is {_type_name(item)}, but "
-                        f'Kubernetes {key} are strings; {_REJECTED} ("cannot unmarshal"). '
+                        f"{_what(res)}: the value of {key[:-1]} '{name}' is {_type_name(item)}, "
+                        f'but Kubernetes {key} are strings; {_REJECTED} ("cannot unmarshal"). '
                         f"{_fix_scalar(item)}"
                     ),
                 )
-    if _is_service(res):
-        yield from _service_decode_errors(res, what)
+    if is_service:
+        yield from _service_decode_errors(res)
 
 
-def _service_decode_errors(res: Resource, what: str) -> Iterator[tuple[Location, str]]:
+def _service_decode_errors(res: Resource) -> Iterator[tuple[Location, str]]:
     spec = res.body.get("spec")
     if spec is None:
         return
@@ -127,48 +143,25 @@ def _service_decode_errors(res: Resource, what: str) -> Iterator[tuple[Location,
         yield (
             res.location("spec"),
             (
-                f"{what}: spec is {_type_name(spec)}, but a Service's spec is a mapping; "
+                f"{_what(res)}: spec is {_type_name(spec)}, but a Service's spec is a mapping; "
                 f"{_REJECTED} and nothing in it was checked. Indent its keys under 'spec:'"
             ),
         )
         return
-    for key in _SERVICE_STRINGS:
-        value = spec.get(key)
-        if value is not None and not isinstance(value, str):
-            yield (
-                res.location("spec", key),
-                (
-                    f"{what}: spec.{key} is {_type_name(value)}, but Kubernetes needs a string; "
-                    f"{_REJECTED}. {_fix_scalar(value)}"
-                ),
-            )
-    for key in _SERVICE_LISTS:
-        value = spec.get(key)
-        if value is not None and not isinstance(value, list):
-            yield (
-                res.location("spec", key),
-                (
-                    f"{what}: spec.{key} is {_type_name(value)}, but Kubernetes needs a list; "
-                    f"{_REJECTED}. Write each entry as a '- ' item under '{key}:'"
-                ),
-            )
-    selector = spec.get("selector")
-    if selector is not None and not isinstance(selector, dict):
-        yield (
-            res.location("spec", "selector"),
-            (
-                f"{what}: spec.selector is {_type_name(selector)}, but Kubernetes needs a mapping "
-                f"of label names to values; {_REJECTED}"
-            ),
-        )
+    for key, value in spec.items():  # (a Service sets few of _SERVICE_FIELDS: look up each)
+        wanted = _SERVICE_FIELDS.get(key)
+        if wanted is not None and value is not None and not isinstance(value, wanted):
+            yield res.location("spec", key), _spec_field_message(res, key, value, wanted)
     ports = spec.get("ports")
-    for index, port in enumerate(ports if isinstance(ports, list) else []):
+    if not isinstance(ports, list):
+        return
+    for index, port in enumerate(ports):
         if not isinstance(port, dict):
             yield (
                 res.location("spec", "ports", index),
                 (
-                    f"{what}: spec.ports[{index}] is {_type_name(port)}, but each port is a "
-                    f"mapping ('- port: 80' with protocol, targetPort, ...); {_REJECTED}"
+                    f"{_what(res)}: spec.ports[{index}] is {_type_name(port)}, but each port is "
+                    f"a mapping ('- port: 80' with protocol, targetPort, ...); {_REJECTED}"
                 ),
             )
             continue
@@ -177,14 +170,21 @@ def _service_decode_errors(res: Resource, what: str) -> Iterator[tuple[Location,
             yield (
                 res.location("spec", "ports", index, "port"),
                 (
-                    f"{what}: spec.ports[{index}].port is {_type_name(number)}, but Kubernetes "
-                    f"needs a port number (1-65535); {_REJECTED}. Write the number unquoted"
+                    f"{_what(res)}: spec.ports[{index}].port is {_type_name(number)}, but "
+                    f"Kubernetes needs a port number (1-65535); {_REJECTED}. Write the number "
+                    "unquoted"
                 ),
             )
 
 
-def _is_service(res: Resource) -> bool:
-    return res.kind == "Service" and res.api_version == "v1"
+def _spec_field_message(res: Resource, key: str, value: object, wanted: type) -> str:
+    if wanted is str:
+        need = f"a string; {_REJECTED}. {_fix_scalar(value)}"
+    elif wanted is list:
+        need = f"a list; {_REJECTED}. Write each entry as a '- ' item under '{key}:'"
+    else:
+        need = f"a mapping of label names to values; {_REJECTED}"
+    return f"{_what(res)}: spec.{key} is {_type_name(value)}, but Kubernetes needs {need}"
 
 
 def _fix_scalar(value: object) -> str:

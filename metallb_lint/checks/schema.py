@@ -147,16 +147,15 @@ def vendored_crd_overrides(ctx: Context) -> tuple[dict[tuple[str, str], CrdVersi
     return {}, ""
 
 
-def _checked(ctx: Context, res: Resource) -> bool:
-    if res.group == GROUP:
-        return True
-    return any(api == res.api_version for api, _ in crd_overrides(ctx))
-
-
 @cached
 def resource_results(ctx: Context) -> list[ResourceResult]:
     """Every MetalLB resource (and resource a `--crd` covers) against its schema."""
-    return [_analyse(ctx, res) for res in ctx.inventory.resources if _checked(ctx, res)]
+    covered = {api for api, _ in crd_overrides(ctx)}
+    return [
+        _analyse(ctx, res)
+        for res in ctx.inventory.resources
+        if res.group == GROUP or res.api_version in covered
+    ]
 
 
 def _analyse(ctx: Context, res: Resource) -> ResourceResult:

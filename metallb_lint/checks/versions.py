@@ -288,6 +288,8 @@ def unsupported_in_version(ctx: Context) -> Iterator[Finding]:
 def _new_annotations(ctx: Context) -> Iterator[Finding]:
     version = ctx.target.version
     for request in ctx.inventory.services:
+        if not request.ignored_annotations:
+            continue  # most Services: no metallb.io/ annotation, or a release that reads them
         read = {note.key: note for note in request.metallb_annotations}
         for note in request.ignored_annotations:
             old_key = OLD_PREFIX + note.key[len(NEW_PREFIX) :]
