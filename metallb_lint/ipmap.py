@@ -23,7 +23,7 @@ from typing import NamedTuple
 from metallb_lint.addresses import IPRange, buggy_count, format_ip, is_buggy
 from metallb_lint.checks import Context
 from metallb_lint.checks.common import (
-    handled_by_metallb,
+    handled_requests,
     pool_index,
     pools_by_name,
     read_pools,
@@ -280,7 +280,7 @@ class _Builder:
         self.notes: list[str] = []
 
     def build(self) -> IPMap:
-        requests = [r for r in self.inv.services if handled_by_metallb(self.ctx, r)]
+        requests = handled_requests(self.ctx)
         self._note_inputs(requests)
         requests = [r for r in requests if not _rejected(r)]
         explicit_keys = self._explicit(requests)

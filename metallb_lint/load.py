@@ -74,7 +74,6 @@ except ImportError:  # pragma: no cover - depends on how PyYAML was built
 MAX_DEPTH = 200
 MAX_VALUES_PER_DOCUMENT = 500_000
 
-_MARKERS = ("---", "...")
 _AFTER_MARKER = frozenset(" \t\n")
 # The relevance filter (DESIGN.md, Pipeline step 1): a document is parsed only if it mentions
 # MetalLB or a load balancer, or is one of the GitOps objects that decide namespaces and
@@ -99,8 +98,9 @@ class Positions:
 
     Most values are never reported, so positions are worked out late: the converter records
     the YAML node of each path and spans it when asked; the block-YAML reader records nothing
-    and reads its document again, positions and all, the first time one is asked for
-    (`deferred`). `values` and `keys` give the spans as plain tables.
+    (`deferred`): it finds a key or a one-line scalar on the document's lines, and reads the
+    document again, positions and all, the first time anything else is asked for. `values` and
+    `keys` give the spans as plain tables.
     """
 
     __slots__ = ("_find", "_keys", "_pending", "_spanner", "_values")

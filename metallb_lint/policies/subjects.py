@@ -215,9 +215,9 @@ def request_location(request: ServiceRequest, path: PathKey) -> Location | None:
         if field == "annotations" and request.metallb_annotations:
             return request.metallb_annotations[0].key_location
         return None
-    index = path[1]
     if len(path) != 2:
         return None
+    index = path[1]
     if field == "annotations":
         for note in request.metallb_annotations:
             if note.key == index:
