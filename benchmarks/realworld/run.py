@@ -172,7 +172,8 @@ def _entry(item: object, snapshot: str, where: str) -> Entry:
 
 def find_mirror(mirrors: Path, repo: str) -> Path:
     """The git directory of `repo` under `mirrors`, in any of the layouts a mirror folder has:
-    `owner+name/repo` or `owner+name/repo/.git` (what the fetch tool writes), `owner+name`, `owner/name.git`, `owner/name`."""
+    `owner+name/repo` or `owner+name/repo/.git` (what the fetch tool writes), `owner+name`,
+    `owner/name.git`, `owner/name`."""
     owner, _, name = repo.partition("/")
     candidates = [
         mirrors / f"{owner}+{name}" / "repo",
