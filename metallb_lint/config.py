@@ -18,15 +18,15 @@ from dataclasses import field
 from pathlib import Path
 from typing import NamedTuple
 
-from metallb_lint.addresses import IPRange, parse_range_or_cidr
 from metallb_lint.catalog import catalog
-from metallb_lint.discover import display_path
 from metallb_lint.errors import UsageError
 from metallb_lint.findings import Location, Severity
-from metallb_lint.load import Chunk, compose_chunk, decode
+from metallb_lint.load.discover import display_path
+from metallb_lint.load.documents import Chunk, compose_chunk, decode
+from metallb_lint.metallb.addresses import IPRange, parse_range_or_cidr
+from metallb_lint.metallb.schema import TYPE_NAMES, describe, unknown_key, where
 from metallb_lint.records import record
 from metallb_lint.resources import load_schema
-from metallb_lint.schema import TYPE_NAMES, describe, unknown_key, where
 
 CONFIG_NAMES = (".metallb-lint.yaml", ".metallb-lint.yml")
 
@@ -37,6 +37,14 @@ class ConfiguredRange(NamedTuple):
     text: str
     range: IPRange
     location: Location
+
+
+class RuleName(NamedTuple):
+    """A rule named in select/ignore/severity/per-file-ignores that no built-in rule answers
+    to, with the error to give if no user policy does either."""
+
+    spec: str
+    error: str
 
 
 @record
@@ -58,6 +66,7 @@ class Config:
     policies: list[str] = field(default_factory=list)
     values_files: list[str] = field(default_factory=list)
     crds: list[str] = field(default_factory=list)  # CRD manifests to check resources against
+    unknown_rule_names: list[RuleName] = field(default_factory=list)
 
 
 def find_config(start: str) -> str | None:
@@ -244,19 +253,34 @@ def _validate(data: object, locate, display: str) -> None:
     raise UsageError(f"{display}:{locate(path, key)}: invalid configuration: {message}")
 
 
-def _check_rules(
-    specs: list[tuple[str, tuple, bool]], locate, display: str, policies: list = ()
-) -> None:
+def _check_rules(specs: list[tuple[str, tuple, bool]], locate, display: str) -> list[RuleName]:
+    """The select/ignore/severity names that name no built-in rule, in order. Without user
+    policies the first of them is an error now; with them, `check_rule_names` judges them once
+    the policies are loaded (their IDs are names too)."""
     from metallb_lint.decide import matches_rule
 
-    rules = [*catalog().values(), *policies]  # user policies are named like built-in rules
+    unknown = []
     for spec, path, key in specs:
-        if not any(matches_rule(spec, info) for info in rules):
-            raise UsageError(
-                f"{display}:{locate(path, key)}: invalid configuration: {_where(path[:1])}: "
-                f"'{spec}' names no rule (use an ID like ML401, a name like "
-                "ip-not-in-any-pool, or a prefix like ML4; see 'metallb-lint rules')"
+        if not any(matches_rule(spec, info) for info in catalog().values()):
+            unknown.append(
+                RuleName(
+                    spec,
+                    f"{display}:{locate(path, key)}: invalid configuration: {_where(path[:1])}: "
+                    f"'{spec}' names no rule (use an ID like ML401, a name like "
+                    "ip-not-in-any-pool, or a prefix like ML4; see 'metallb-lint rules')",
+                )
             )
+    return unknown
+
+
+def check_rule_names(config: Config, policies: list) -> None:
+    """Fails on the first configured rule name that neither a built-in rule nor a user policy
+    (loaded from the configured `policies`) answers to."""
+    from metallb_lint.decide import matches_rule
+
+    for name in config.unknown_rule_names:
+        if not any(matches_rule(name.spec, info) for info in policies):
+            raise UsageError(name.error)
 
 
 def _policy_dirs(data: dict, folder: Path, locate, display: str) -> list[str]:
@@ -271,14 +295,6 @@ def _policy_dirs(data: dict, folder: Path, locate, display: str) -> list[str]:
     return dirs
 
 
-def _user_policies(dirs: list[str]) -> list:
-    if not dirs:
-        return []
-    from metallb_lint.policies import load_user_policies
-
-    return load_user_policies(dirs)
-
-
 def _build(data: dict, locate, path: str, display: str) -> Config:
     folder = Path(path).resolve().parent
     config = Config(path=display, root=str(folder))
@@ -289,7 +305,9 @@ def _build(data: dict, locate, path: str, display: str) -> Config:
     for glob, rules in data.get("per-file-ignores", {}).items():
         specs += [(s, ("per-file-ignores", glob, i), False) for i, s in enumerate(rules)]
     config.policies = _policy_dirs(data, folder, locate, display)
-    _check_rules(specs, locate, display, _user_policies(config.policies))
+    config.unknown_rule_names = _check_rules(specs, locate, display)
+    if config.unknown_rule_names and not config.policies:
+        raise UsageError(config.unknown_rule_names[0].error)
     config.metallb_version = data.get("metallb-version")
     config.namespace = data.get("namespace")
     config.select = list(data.get("select", []))

@@ -36,7 +36,7 @@ from typing import NamedTuple
 from metallb_lint.catalog import RuleInfo, catalog
 from metallb_lint.errors import UsageError
 from metallb_lint.findings import Finding, Location, ResourceRef, Severity
-from metallb_lint.ignore import parse_pattern
+from metallb_lint.load.ignore import parse_pattern
 from metallb_lint.records import record
 
 _DIRECTIVE = re.compile(
@@ -260,7 +260,7 @@ class Baseline:
 
     @classmethod
     def load(cls, path: str, display: str | None = None) -> Baseline:
-        from metallb_lint.load import Chunk, compose_chunk, decode
+        from metallb_lint.load.documents import Chunk, compose_chunk, decode
 
         display = display or path
         try:
@@ -317,7 +317,7 @@ class Baseline:
 
     def entry_file(self, suppression: Suppression) -> str:
         """The linted file of an entry, relative to the current directory when under it."""
-        from metallb_lint.discover import display_path
+        from metallb_lint.load.discover import display_path
 
         relative = self.files[id(suppression)]
         return display_path(os.path.join(self.root, relative), os.getcwd())

@@ -5,8 +5,9 @@ from __future__ import annotations
 import os
 from dataclasses import field
 
-from metallb_lint.checks import Context, run_rules
-from metallb_lint.config import Config
+from metallb_lint.checks.context import Context
+from metallb_lint.checks.run import run_rules
+from metallb_lint.config import Config, check_rule_names
 from metallb_lint.decide import (
     UNUSED,
     Decider,
@@ -14,20 +15,20 @@ from metallb_lint.decide import (
     select_rules,
     severity_overrides,
 )
-from metallb_lint.discover import discover
 from metallb_lint.errors import UsageError
 from metallb_lint.findings import Finding, Location, Severity
-from metallb_lint.ignore import IgnoreRules
-from metallb_lint.inventory import Inventory, build_inventory
-from metallb_lint.load import LoadProblem
-from metallb_lint.records import record
-from metallb_lint.sources import (
+from metallb_lint.load.discover import discover
+from metallb_lint.load.documents import LoadProblem
+from metallb_lint.load.ignore import IgnoreRules
+from metallb_lint.load.sources import (
     ALWAYS_PARSED,
     SourceFile,
     classify,
     load_file,
     read_candidate,
 )
+from metallb_lint.model.inventory import Inventory, build_inventory
+from metallb_lint.records import record
 
 
 @record
@@ -123,10 +124,12 @@ def _policies_and_baseline(options: Options, config: Config):
         from metallb_lint.policies import load_user_policies
 
         policies = load_user_policies([*config.policies, *options.policies])
+    if config.unknown_rule_names:
+        check_rule_names(config, policies)
     baseline = None
     if options.baseline:
         from metallb_lint.decide import Baseline
-        from metallb_lint.discover import display_path
+        from metallb_lint.load.discover import display_path
 
         baseline = Baseline.load(options.baseline, display_path(options.baseline, os.getcwd()))
     return policies, baseline

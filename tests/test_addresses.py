@@ -7,7 +7,7 @@ import random
 import netaddr
 import pytest
 
-from metallb_lint.addresses import (
+from metallb_lint.metallb.addresses import (
     IntervalIndex,
     IPRange,
     buggy_count,

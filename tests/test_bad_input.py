@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pytest
 
-from metallb_lint import sources
+from metallb_lint.load import sources
 from tests.conftest import CliResult, findings, lint_json, write
 from tests.manifests import pool
 

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from metallb_lint.checks.bgp import parse_community, parse_duration
-from metallb_lint.versions import v
+from metallb_lint.metallb.versions import v
 from tests.conftest import write
 from tests.manifests import at, chart, docs, lint, where
 

@@ -11,9 +11,9 @@ from pathlib import Path
 
 import pytest
 
-from metallb_lint import blockyaml, load
-from metallb_lint.blockyaml import parse_block
-from metallb_lint.load import Chunk, compose_chunk, compose_full, decode, split_documents
+from metallb_lint.load import blockyaml, yamlcore
+from metallb_lint.load.blockyaml import parse_block
+from metallb_lint.load.documents import Chunk, compose_chunk, compose_full, decode, split_documents
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -209,10 +209,10 @@ def test_odd_numbers_read_as_the_full_parser_reads_them(text):
 
 
 def test_size_and_depth_limits_stay_with_the_full_path(monkeypatch):
-    monkeypatch.setattr(load, "MAX_VALUES_PER_DOCUMENT", 10)
+    monkeypatch.setattr(yamlcore, "MAX_VALUES_PER_DOCUMENT", 10)
     assert parse_block("".join(f"k{i}: {i}\n" for i in range(20)), 0) is None
     monkeypatch.undo()
-    monkeypatch.setattr(load, "MAX_DEPTH", 5)
+    monkeypatch.setattr(yamlcore, "MAX_DEPTH", 5)
     deep = "".join("  " * i + f"k{i}:\n" for i in range(8)) + "  " * 8 + "x: 1\n"
     assert parse_block(deep, 0) is None
     assert compose_chunk("f.yaml", Chunk(1, deep), 0)[1][0].rule == "ML002"

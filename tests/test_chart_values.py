@@ -9,7 +9,7 @@ import json
 import tarfile
 from pathlib import Path
 
-from metallb_lint.chart_values import coalesce, vendored_chart
+from metallb_lint.model.chart_values import coalesce, vendored_chart
 from tests.conftest import lint_json, write
 
 OFFICIAL = "https://metallb.github.io/metallb"

@@ -14,7 +14,8 @@ import pytest
 
 from metallb_lint import __version__
 from metallb_lint.catalog import catalog
-from metallb_lint.cli import _use_color, main
+from metallb_lint.cli import main
+from metallb_lint.cli.common import use_color
 from tests.conftest import findings, lint_json, run_cli, write
 from tests.manifests import POOL_L2 as POOL
 from tests.manifests import service
@@ -355,7 +356,7 @@ def test_auto_colour_follows_the_terminal_and_the_environment(repo: Path, monkey
 def test_use_color(monkeypatch, environ, choice, tty, expected) -> None:
     for name, value in environ.items():
         monkeypatch.setenv(name, value)
-    assert _use_color(choice, _Tty() if tty else io.StringIO()) is expected
+    assert use_color(choice, _Tty() if tty else io.StringIO()) is expected
 
 
 CONCISE = re.compile(r"^[^:\n]+:\d+:\d+: ML\d{3} \[(error|warning|info)\] \S.*$")

@@ -9,8 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from metallb_lint.discover import discover
-from metallb_lint.ignore import IgnoreRules, parse_pattern
+from metallb_lint.load.discover import discover
+from metallb_lint.load.ignore import IgnoreRules, parse_pattern
 from tests.conftest import run_cli, write
 
 YAML = "kind: ConfigMap\n"

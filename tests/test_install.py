@@ -8,7 +8,7 @@ import pytest
 
 from metallb_lint.catalog import catalog
 from metallb_lint.checks.install import path_problem, upgrade_advice
-from metallb_lint.versions import (
+from metallb_lint.metallb.versions import (
     CHART_VERSIONS,
     NEWEST,
     RELEASE_TABLE,

@@ -7,9 +7,15 @@ import re
 
 import pytest
 
-from metallb_lint import load
-from metallb_lint.load import Chunk, _marker_offsets, compose_chunk, decode, split_documents
-from metallb_lint.sources import load_file
+from metallb_lint.load import yamlcore
+from metallb_lint.load.documents import (
+    Chunk,
+    _marker_offsets,
+    compose_chunk,
+    decode,
+    split_documents,
+)
+from metallb_lint.load.sources import load_file
 
 
 def compose(text: str, start_line: int = 1):
@@ -306,7 +312,7 @@ def test_alias_bomb_is_refused_on_the_document_first_line() -> None:
 
 
 def test_alias_bomb_budget_is_checked_before_expanding(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(load, "MAX_VALUES_PER_DOCUMENT", 1000)
+    monkeypatch.setattr(yamlcore, "MAX_VALUES_PER_DOCUMENT", 1000)
     doc, problems = compose(laughs(4))  # 9**4 = 6561 values once expanded
     assert doc is None and problems[0].rule == "ML002"
     doc, problems = compose(laughs(2))
@@ -321,7 +327,7 @@ def test_recursive_alias_is_refused() -> None:
 
 
 def test_deep_nesting_is_refused_at_the_deep_node() -> None:
-    depth = load.MAX_DEPTH + 20
+    depth = yamlcore.MAX_DEPTH + 20
     text = "a:\n" + "".join(" " * (i + 1) + f"k{i}:\n" for i in range(depth)) + " " * depth + " v\n"
     doc, problems = compose(text)
     assert doc is None
@@ -330,7 +336,7 @@ def test_deep_nesting_is_refused_at_the_deep_node() -> None:
 
 
 def test_deep_nesting_through_aliases_is_refused() -> None:
-    half = load.MAX_DEPTH // 2 + 10
+    half = yamlcore.MAX_DEPTH // 2 + 10
     text = "a: &a " + "[" * half + "]" * half + "\nb: " + "[" * half + "*a" + "]" * half + "\n"
     doc, problems = compose(text)
     assert doc is None and problems[0].rule == "ML002"

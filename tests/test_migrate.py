@@ -18,7 +18,8 @@ from pathlib import Path
 import pytest
 import yaml
 
-from metallb_lint.migrate import go_duration, parse_duration, sanitise
+from metallb_lint.metallb.gonumbers import duration_seconds, format_duration
+from metallb_lint.tools.migrate import sanitise
 from tests.conftest import FIXTURES, ROOT, run_cli, write
 
 GOLDEN = Path(__file__).resolve().parent / "golden"
@@ -326,14 +327,14 @@ def test_sanitise(name: str, expected: str | None) -> None:
     ],
 )
 def test_parse_duration(text: str, seconds: object) -> None:
-    assert parse_duration(text) == seconds
+    assert duration_seconds(text) == seconds
 
 
 @pytest.mark.parametrize(
     ("seconds", "text"), [(0, "0s"), (3, "3s"), (90, "1m30s"), (120, "2m0s"), (3600, "1h0m0s")]
 )
 def test_go_duration(seconds: int, text: str) -> None:
-    assert go_duration(seconds) == text
+    assert format_duration(seconds) == text
 
 
 def test_readme_shows_the_real_output() -> None:

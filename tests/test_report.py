@@ -14,12 +14,12 @@ import time
 from metallb_lint import __version__
 from metallb_lint.engine import RunResult
 from metallb_lint.findings import Finding, Location, Related, ResourceRef, Severity
-from metallb_lint.inventory import Inventory
+from metallb_lint.load.sources import SourceFile
+from metallb_lint.metallb.versions import Version
+from metallb_lint.model.inventory import Inventory
+from metallb_lint.model.target import Target
 from metallb_lint.report import render
 from metallb_lint.report.text import clean
-from metallb_lint.sources import SourceFile
-from metallb_lint.target import Target
-from metallb_lint.versions import Version
 
 SERVICE = """\
 apiVersion: v1

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from metallb_lint.catalog import catalog
-from metallb_lint.checks import load_rules
+from metallb_lint.checks.run import load_rules
 from metallb_lint.decide import DECIDED
 from metallb_lint.policies import builtin_policies
 from metallb_lint.ruledocs import render_markdown

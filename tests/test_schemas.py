@@ -1,5 +1,5 @@
 """The authored schemas of schemas/: one per kind and one chart values model, specialised for
-every release the tool knows (metallb_lint.schema)."""
+every release the tool knows (metallb_lint.metallb.schema)."""
 
 from __future__ import annotations
 
@@ -10,11 +10,11 @@ import sys
 import jsonschema
 import pytest
 
-from metallb_lint import schema as S
 from metallb_lint.findings import Location
+from metallb_lint.metallb import schema as S
+from metallb_lint.metallb.versions import KNOWN_VERSIONS, NEWEST, RELEASES, Version, v
+from metallb_lint.model.target import choose_version
 from metallb_lint.resources import data_dir
-from metallb_lint.target import choose_version
-from metallb_lint.versions import KNOWN_VERSIONS, NEWEST, RELEASES, Version, v
 from tests.conftest import ROOT
 
 ANNOTATIONS = {
@@ -264,7 +264,7 @@ def test_chart_keys_per_release() -> None:
 def test_values_constraints_follow_the_chart_schema() -> None:
     def validate(release: str, values: dict) -> list[str]:
         model = S.schema_set(v(release)).values_model()
-        from metallb_lint.chart_values import coalesce
+        from metallb_lint.model.chart_values import coalesce
 
         return [p.message for p in S.problems(model.validator, coalesce(model.defaults, values))]
 
@@ -510,7 +510,7 @@ def test_service_subset_schema_accepts_the_demo_services() -> None:
 
 
 def test_location_of_a_key_problem_is_the_key() -> None:
-    from metallb_lint.load import Chunk, compose_chunk
+    from metallb_lint.load.documents import Chunk, compose_chunk
 
     doc, _ = compose_chunk("x.yaml", Chunk(1, "spec:\n  localpref: 1\n"), 0)
     assert doc is not None

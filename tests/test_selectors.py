@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from metallb_lint.selectors import (
+from metallb_lint.metallb.selectors import (
     any_matches,
     canonical,
     disjoint,

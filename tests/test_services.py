@@ -7,11 +7,11 @@ from pathlib import Path
 import pytest
 
 from metallb_lint.config import Config
-from metallb_lint.inventory import build_inventory
-from metallb_lint.load import Chunk, compose_chunk
-from metallb_lint.model import Resource
-from metallb_lint.service_requests import requests_from_service
-from metallb_lint.sources import SourceFile
+from metallb_lint.load.documents import Chunk, compose_chunk
+from metallb_lint.load.sources import SourceFile
+from metallb_lint.model.inventory import build_inventory
+from metallb_lint.model.objects import Resource
+from metallb_lint.model.service_requests import requests_from_service
 from tests.conftest import FIXTURES, findings, lint_json, write
 from tests.manifests import chart_yaml
 

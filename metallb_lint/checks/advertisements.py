@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from metallb_lint.checks import Context, rule
 from metallb_lint.checks.common import (
     ADDRESS_POOL_REMOVED,
     covered_pools,
@@ -19,11 +18,12 @@ from metallb_lint.checks.common import (
     same_namespace,
     well_formed,
 )
+from metallb_lint.checks.context import Context, rule
 from metallb_lint.findings import Finding, Location, Related
-from metallb_lint.model import POOL_KINDS, Advertisement, Pool
-from metallb_lint.placeholders import has_placeholder
-from metallb_lint.selectors import any_matches, disjoint, same_selection
-from metallb_lint.versions import v
+from metallb_lint.gitops.placeholders import has_placeholder
+from metallb_lint.metallb.selectors import any_matches, disjoint, same_selection
+from metallb_lint.metallb.versions import v
+from metallb_lint.model.objects import POOL_KINDS, Advertisement, Pool
 
 MAX_RELATED = 10
 LOCAL_PREF_CHECKED = v("0.13.10")  # cross-advertisement localPref validation arrived

@@ -7,8 +7,6 @@ import re
 from collections.abc import Iterator
 from typing import NamedTuple
 
-from metallb_lint.addresses import parse_ip
-from metallb_lint.checks import Context, rule
 from metallb_lint.checks.common import (
     closest_name,
     covered_pools,
@@ -21,9 +19,14 @@ from metallb_lint.checks.common import (
     resource_of,
     well_formed,
 )
+from metallb_lint.checks.context import Context, rule
 from metallb_lint.findings import Finding, Location, Related
-from metallb_lint.gonumbers import parse_duration
-from metallb_lint.model import (
+from metallb_lint.gitops.placeholders import has_placeholder
+from metallb_lint.metallb.addresses import parse_ip
+from metallb_lint.metallb.gonumbers import parse_duration
+from metallb_lint.metallb.selectors import disjoint, same_selection
+from metallb_lint.metallb.versions import v
+from metallb_lint.model.objects import (
     Advertisement,
     BGPPeer,
     Community,
@@ -31,9 +34,6 @@ from metallb_lint.model import (
     Pool,
     Resource,
 )
-from metallb_lint.placeholders import has_placeholder
-from metallb_lint.selectors import disjoint, same_selection
-from metallb_lint.versions import v
 
 MAX_RELATED = 10
 

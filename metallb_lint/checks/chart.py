@@ -1,7 +1,7 @@
 """ML506-ML511: the controller's and speaker's chart values, the way the chart renders them.
 
 Each values source of the official chart is merged over the defaults of the chart release it is
-rendered with (metallb_lint.chart_values, facts §4), then judged. Findings point at the value
+rendered with (metallb_lint.model.chart_values, facts §4), then judged. Findings point at the value
 the user wrote, or at the nearest key they wrote when a chart default is the cause.
 """
 
@@ -10,14 +10,14 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 
-from metallb_lint.chart_values import ValuesCheck, coalesce, values_checks
-from metallb_lint.checks import Context, rule
 from metallb_lint.checks.common import cached, integer, read_pools
+from metallb_lint.checks.context import Context, rule
 from metallb_lint.checks.schema import vendored_cache
 from metallb_lint.findings import Finding, Location
-from metallb_lint.load import dig
+from metallb_lint.load.documents import dig
+from metallb_lint.metallb.versions import Version
+from metallb_lint.model.chart_values import ValuesCheck, coalesce, values_checks
 from metallb_lint.records import record
-from metallb_lint.versions import Version
 
 COMPONENTS = ("controller", "speaker")
 PROBES = ("livenessProbe", "readinessProbe")

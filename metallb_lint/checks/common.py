@@ -7,10 +7,14 @@ from difflib import get_close_matches
 from functools import wraps
 from typing import NamedTuple, TypeVar
 
-from metallb_lint.addresses import IntervalIndex
-from metallb_lint.checks import Context
+from metallb_lint.checks.context import Context
 from metallb_lint.findings import Related
-from metallb_lint.model import (
+from metallb_lint.gitops.placeholders import has_placeholder
+from metallb_lint.metallb.addresses import IntervalIndex
+from metallb_lint.metallb.selectors import NAMESPACE_NAME_LABEL, any_matches, matches
+from metallb_lint.metallb.selectors import keys as selector_keys
+from metallb_lint.metallb.versions import v
+from metallb_lint.model.objects import (
     Advertisement,
     BFDProfile,
     BGPPeer,
@@ -20,10 +24,6 @@ from metallb_lint.model import (
     Resource,
     ServiceRequest,
 )
-from metallb_lint.placeholders import has_placeholder
-from metallb_lint.selectors import NAMESPACE_NAME_LABEL, any_matches, matches
-from metallb_lint.selectors import keys as selector_keys
-from metallb_lint.versions import v
 
 T = TypeVar("T")
 

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from metallb_lint.checks import Context, rule
+from metallb_lint.checks.context import Context, rule
 from metallb_lint.findings import Finding, Location, Related
-from metallb_lint.model import METALLB_GROUP, Resource
-from metallb_lint.placeholders import describe
-from metallb_lint.versions import NEWEST
+from metallb_lint.gitops.placeholders import describe
+from metallb_lint.metallb.versions import NEWEST
+from metallb_lint.model.objects import METALLB_GROUP, Resource
 
 
 def _load_problems(ctx: Context, rule_id: str) -> Iterator[Finding]:

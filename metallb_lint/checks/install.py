@@ -3,7 +3,7 @@
 Every install site the inventory found (Chart.yaml/requirements.yaml dependencies, Flux
 HelmRelease with its HelmRepository/OCIRepository, Argo CD Application and ApplicationSet,
 kustomize `helmCharts` and remote bases, raw manifest URLs, helmfile releases) is judged
-against the release table in metallb_lint.versions (facts §1, §9).
+against the release table in metallb_lint.metallb.versions (facts §1, §9).
 """
 
 from __future__ import annotations
@@ -11,12 +11,11 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 
-from metallb_lint.checks import Context, rule
+from metallb_lint.checks.context import Context, rule
 from metallb_lint.findings import Finding, Related, ResourceRef
-from metallb_lint.model import Chart, Dependency, InstallSite
-from metallb_lint.placeholders import has_placeholder
-from metallb_lint.target import OFFICIAL_REPOSITORIES
-from metallb_lint.versions import (
+from metallb_lint.gitops.placeholders import has_placeholder
+from metallb_lint.metallb.charts import OFFICIAL_REPOSITORIES
+from metallb_lint.metallb.versions import (
     CHART_VERSIONS,
     KNOWN_VERSIONS,
     NEWEST,
@@ -27,6 +26,7 @@ from metallb_lint.versions import (
     releases_between,
     resolve_constraint,
 )
+from metallb_lint.model.objects import Chart, Dependency, InstallSite
 
 CHART_KINDS = frozenset(
     {"chart-dependency", "helmrelease", "argocd", "applicationset", "kustomize-helm", "helmfile"}

@@ -2,7 +2,7 @@
 
 The configurations themselves (a ConfigMap's `data.config`, a bare file fed to a kustomize
 `configMapGenerator`, the chart's `configInline`) are found and strictly read by
-metallb_lint.legacy, which records unknown keys and wrong types as MetalLB's
+metallb_lint.model.legacy, which records unknown keys and wrong types as MetalLB's
 `yaml.UnmarshalStrict` rejects them. This module adds what `config.Parse` then checks
 (`v0.12.1:internal/config/config.go`, `validate.go`): ASNs, addresses, timers, protocols,
 advertisements, communities, overlaps, duplicates, BFD ranges and the rules of the BGP mode.
@@ -17,12 +17,13 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from metallb_lint.addresses import parse_ip, parse_pool_entry
-from metallb_lint.checks import Context, rule
 from metallb_lint.checks.common import cached
+from metallb_lint.checks.context import Context, rule
 from metallb_lint.findings import Finding, Location, Related
+from metallb_lint.metallb.addresses import parse_ip, parse_pool_entry
+from metallb_lint.metallb.gonumbers import duration_seconds
+from metallb_lint.metallb.schema import FIRST_CRD_RELEASE, closest
 from metallb_lint.records import record
-from metallb_lint.schema import FIRST_CRD_RELEASE, closest
 
 MAX_UINT32 = 4294967295
 MAX_UINT16 = 65535
@@ -31,7 +32,7 @@ _OPERATORS = {"In", "NotIn", "Exists", "DoesNotExist"}
 
 @cached
 def legacy_configs(ctx: Context) -> list:
-    from metallb_lint.legacy import find_all
+    from metallb_lint.model.legacy import find_all
 
     return find_all(ctx.inventory)
 
@@ -46,9 +47,7 @@ class _Problem:
 
 
 def _seconds(text: str | None) -> float | None:
-    from metallb_lint.migrate import parse_duration
-
-    value = parse_duration(text) if isinstance(text, str) else None
+    value = duration_seconds(text) if isinstance(text, str) else None
     return float(value) if value is not None else None
 
 

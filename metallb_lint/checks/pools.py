@@ -7,17 +7,6 @@ from collections import defaultdict
 from collections.abc import Iterator
 from difflib import get_close_matches
 
-from metallb_lint.addresses import (
-    IntervalIndex,
-    IPRange,
-    Overlap,
-    buggy_count,
-    find_overlaps,
-    first_buggy,
-    format_ip,
-    is_buggy,
-)
-from metallb_lint.checks import Context, rule
 from metallb_lint.checks.common import (
     ADDRESS_POOL_REMOVED,
     ALLOCATION_MATCHES_ALL,
@@ -31,8 +20,22 @@ from metallb_lint.checks.common import (
     selects,
     service_allocation,
 )
+from metallb_lint.checks.context import Context, rule
 from metallb_lint.findings import Finding, Location, Related
-from metallb_lint.model import (
+from metallb_lint.gitops.placeholders import has_placeholder
+from metallb_lint.metallb.addresses import (
+    IntervalIndex,
+    IPRange,
+    Overlap,
+    buggy_count,
+    find_overlaps,
+    first_buggy,
+    format_ip,
+    is_buggy,
+)
+from metallb_lint.metallb.selectors import duplicates as duplicate_selectors
+from metallb_lint.metallb.selectors import problems as selector_problems
+from metallb_lint.model.objects import (
     POOL_KINDS,
     Advertisement,
     Pool,
@@ -40,9 +43,6 @@ from metallb_lint.model import (
     Resource,
     ServiceRequest,
 )
-from metallb_lint.placeholders import has_placeholder
-from metallb_lint.selectors import duplicates as duplicate_selectors
-from metallb_lint.selectors import problems as selector_problems
 
 MAX_RELATED = 10
 

@@ -1,7 +1,7 @@
 """ML101-ML104, ML108: MetalLB resources and chart values against the target release's schemas.
 
 Resources are checked against the CRD of the release the repository pins (schemas/crds/,
-specialised by metallb_lint.schema), or against the CRDs of a vendored chart or of `--crd` files
+specialised by metallb.schema), or against the CRDs of a vendored chart or of `--crd` files
 when the run has them. Chart values are merged over that chart release's defaults, as Helm does,
 and validated against the chart's own values schema. Both analyses run once per run and are
 shared by the rules here and by ML105-ML107 (checks/versions.py).
@@ -13,21 +13,12 @@ import os
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 
-from metallb_lint.chart_values import (
-    ValuesCheck,
-    coalesce,
-    third_party_values,
-    values_checks,
-    vendored_chart,
-    vendored_crds,
-)
-from metallb_lint.checks import Context, rule
 from metallb_lint.checks.common import cached
+from metallb_lint.checks.context import Context, rule
 from metallb_lint.errors import UsageError
 from metallb_lint.findings import Finding, Location, Severity
-from metallb_lint.model import Resource
-from metallb_lint.placeholders import has_placeholder
-from metallb_lint.schema import (
+from metallb_lint.gitops.placeholders import has_placeholder
+from metallb_lint.metallb.schema import (
     FIRST_CRD_RELEASE,
     GROUP,
     STATUS_KINDS,
@@ -43,7 +34,16 @@ from metallb_lint.schema import (
     schema_set,
     where,
 )
-from metallb_lint.versions import Version
+from metallb_lint.metallb.versions import Version
+from metallb_lint.model.chart_values import (
+    ValuesCheck,
+    coalesce,
+    third_party_values,
+    values_checks,
+    vendored_chart,
+    vendored_crds,
+)
+from metallb_lint.model.objects import Resource
 
 MAX_CRD_FILE_BYTES = 8 * 1024 * 1024
 
@@ -85,7 +85,7 @@ def crd_overrides(ctx: Context) -> dict[tuple[str, str], CrdVersion]:
 def _read_crd_file(path: str) -> dict[tuple[str, str], CrdVersion]:
     import yaml
 
-    from metallb_lint.schema import crd_versions
+    from metallb_lint.metallb.schema import crd_versions
 
     try:
         Loader = yaml.CSafeLoader

@@ -5,8 +5,6 @@ from __future__ import annotations
 from collections.abc import Iterator
 from difflib import get_close_matches
 
-from metallb_lint.addresses import format_ip, is_buggy, parse_ip
-from metallb_lint.checks import Context, rule
 from metallb_lint.checks.common import (
     ALLOCATION_MATCHES_ALL,
     AllocationVerdict,
@@ -22,11 +20,20 @@ from metallb_lint.checks.common import (
     read_pools,
     service_allocation,
 )
+from metallb_lint.checks.context import Context, rule
 from metallb_lint.findings import Finding, Related
-from metallb_lint.model import POOL_KINDS, Annotation, Pool, PoolEntry, RequestedIP, ServiceRequest
-from metallb_lint.placeholders import has_placeholder
-from metallb_lint.service_requests import NEW_PREFIX, OLD_PREFIX
-from metallb_lint.versions import METALLB_IO_ANNOTATIONS
+from metallb_lint.gitops.placeholders import has_placeholder
+from metallb_lint.metallb.addresses import format_ip, is_buggy, parse_ip
+from metallb_lint.metallb.versions import METALLB_IO_ANNOTATIONS
+from metallb_lint.model.objects import (
+    POOL_KINDS,
+    Annotation,
+    Pool,
+    PoolEntry,
+    RequestedIP,
+    ServiceRequest,
+)
+from metallb_lint.model.service_requests import NEW_PREFIX, OLD_PREFIX
 
 
 def _pool_summary(pool: Pool) -> str:

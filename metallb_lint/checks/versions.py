@@ -4,14 +4,14 @@ introduced the thing and what replaces it.
 
 Kinds, fields and chart keys come from the schema analyses of checks/schema.py (the `x-since`,
 `x-until`, `x-deprecated` annotations of schemas/); Service annotations from the inventory; legacy
-ConfigMap configurations from metallb_lint.legacy.
+ConfigMap configurations from metallb_lint.model.legacy.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterator
 
-from metallb_lint.checks import Context, rule
+from metallb_lint.checks.context import Context, rule
 from metallb_lint.checks.legacy import legacy_configs
 from metallb_lint.checks.schema import (
     ResourceResult,
@@ -20,9 +20,9 @@ from metallb_lint.checks.schema import (
     values_results,
 )
 from metallb_lint.findings import Finding, Location, Related
-from metallb_lint.schema import FIRST_CRD_RELEASE, KeyProblem, where
-from metallb_lint.service_requests import NEW_PREFIX, OLD_PREFIX
-from metallb_lint.versions import FRR_K8S_DEFAULT_FROM, METALLB_IO_ANNOTATIONS, Version
+from metallb_lint.metallb.schema import FIRST_CRD_RELEASE, KeyProblem, where
+from metallb_lint.metallb.versions import FRR_K8S_DEFAULT_FROM, METALLB_IO_ANNOTATIONS, Version
+from metallb_lint.model.service_requests import NEW_PREFIX, OLD_PREFIX
 
 MIGRATE = (
     "Convert it with `metallb-lint migrate` (or MetalLB's configmaptocrs image) into "
@@ -137,7 +137,7 @@ def removed_api(ctx: Context) -> Iterator[Finding]:
 
 
 def _legacy_removed(ctx: Context, version: Version) -> Iterator[Finding]:
-    from metallb_lint.legacy import from_configmap
+    from metallb_lint.model.legacy import from_configmap
 
     seen: set[tuple[str, int]] = set()
     for res in ctx.inventory.resources:

@@ -54,7 +54,7 @@ def builtin_policies() -> tuple[Policy, ...]:
 
 def load_user_policies(locations: Iterable[str], cwd: str | None = None) -> list[Policy]:
     """The user policies of these directories (or files); a bad file is a UsageError."""
-    from metallb_lint.discover import display_path
+    from metallb_lint.load.discover import display_path
     from metallb_lint.policies.loader import load_locations
 
     cwd = cwd or os.getcwd()

@@ -18,14 +18,14 @@ from collections.abc import Iterator
 from functools import cache
 
 from metallb_lint.findings import Finding, Location
-from metallb_lint.load import PathKey
+from metallb_lint.load.documents import PathKey
+from metallb_lint.metallb.versions import METALLB_IO_ANNOTATIONS, Version
+from metallb_lint.model.service_requests import NEW_PREFIX, OLD_PREFIX
 from metallb_lint.policies import mini
 from metallb_lint.policies.formats import KEYWORDS, format_checker
 from metallb_lint.policies.loader import PLACEHOLDER, pointer_tokens
 from metallb_lint.policies.model import Policy
 from metallb_lint.policies.subjects import Subject, dotted, subjects
-from metallb_lint.service_requests import NEW_PREFIX, OLD_PREFIX
-from metallb_lint.versions import METALLB_IO_ANNOTATIONS, Version
 
 NOT_SET = "(not set)"
 _MISSING = object()
@@ -43,6 +43,12 @@ def compile_schema(schema: dict | bool):
     if mini.supported(schema):
         return mini.MiniValidator(schema)
     return _validator_class()(schema, format_checker=format_checker())
+
+
+@cache
+def validator_for(policy: Policy):
+    """The compiled schema of a policy (jsonschema imported on first use), once per policy."""
+    return compile_schema(policy.schema)
 
 
 def resolve(data: object, tokens: tuple[str, ...]) -> tuple[object, PathKey]:
@@ -133,7 +139,7 @@ def check(policy: Policy, subject: Subject, version: Version) -> Iterator[Findin
     missing = value is _MISSING or value is None
     instance = {} if missing else value
     seen: set[tuple] = set()
-    for error in policy.validator.iter_errors(instance):
+    for error in validator_for(policy).iter_errors(instance):
         for rel, bad, keyword, node, detail, at_key in _expand(error):
             full = (*target_path, *rel) if not missing else (*policy_path(policy), *rel)
             lacking = _required_missing(error) if keyword == "required" else None
@@ -210,7 +216,7 @@ def _where(
 
 def evaluate(policy: Policy, ctx) -> Iterator[Finding]:
     version = ctx.inventory.target.version
-    valid = policy.validator.is_valid
+    valid = validator_for(policy).is_valid
     target = policy.target
     for subject in subjects(policy, ctx):
         value = resolve(subject.data, target)[0]

@@ -1,5 +1,5 @@
 """Formats and keywords that policies may use beyond JSON Schema 2020-12, all backed by netaddr
-(through metallb_lint.addresses).
+(through metallb_lint.metallb.addresses).
 
 Formats (`format: ...`, always asserted, unlike plain JSON Schema where `format` only
 annotates): `ip`, `ipv4`, `ipv6`, `ipv4-cidr`, `ipv6-cidr`, `cidr`, `ip-range`,
@@ -18,8 +18,8 @@ from __future__ import annotations
 
 from functools import cache
 
-from metallb_lint.addresses import parse_ip, parse_pool_entry
-from metallb_lint.placeholders import has_placeholder
+from metallb_lint.gitops.placeholders import has_placeholder
+from metallb_lint.metallb.addresses import parse_ip, parse_pool_entry
 
 OUR_FORMATS = (
     "ip",

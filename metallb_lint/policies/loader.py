@@ -17,7 +17,8 @@ from pathlib import Path
 
 from metallb_lint.errors import UsageError
 from metallb_lint.findings import Severity
-from metallb_lint.load import Chunk, compose_chunk, decode
+from metallb_lint.load.documents import Chunk, compose_chunk, decode
+from metallb_lint.metallb.schema import TYPE_NAMES, describe, unknown_key, where
 from metallb_lint.policies.formats import (
     ADDRESS_KEYWORDS,
     keyword_problem,
@@ -33,7 +34,6 @@ from metallb_lint.policies.model import (
     VersionRange,
 )
 from metallb_lint.resources import load_schema
-from metallb_lint.schema import TYPE_NAMES, describe, unknown_key, where
 
 POLICY_SUFFIXES = (".yaml", ".yml")
 

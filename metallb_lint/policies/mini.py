@@ -1,4 +1,4 @@
-"""The small JSON Schema evaluator (metallb_lint.minischema) with what policies add to 2020-12.
+"""The small JSON Schema evaluator (metallb/minischema.py) with what policies add to 2020-12.
 
 Importing `jsonschema` costs ~70 ms, a third of a pre-commit run on a small repository, and the
 built-in policies run on nearly every repository; so a policy whose schema sticks to the
@@ -11,8 +11,8 @@ from __future__ import annotations
 
 from functools import partial
 
-from metallb_lint import minischema
-from metallb_lint.minischema import MiniError
+from metallb_lint.metallb import minischema
+from metallb_lint.metallb.minischema import MiniError
 from metallb_lint.policies.formats import (
     ADDRESS_KEYWORDS,
     OUR_CHECKS,

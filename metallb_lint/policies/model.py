@@ -6,12 +6,11 @@ from __future__ import annotations
 import fnmatch
 import re
 from dataclasses import field
-from functools import cached_property
 from typing import NamedTuple
 
 from metallb_lint.findings import Severity
+from metallb_lint.metallb.versions import Version
 from metallb_lint.records import record
-from metallb_lint.versions import Version
 
 # Kinds a policy can match. Real kinds are the objects metallb-lint reads (MetalLB resources and
 # the Services that mention MetalLB or a LoadBalancer); pseudo-kinds are views it builds.
@@ -170,13 +169,6 @@ class Policy:
     @property
     def kinds(self) -> frozenset[str]:
         return frozenset(k for block in self.matches for k in block.kinds)
-
-    @cached_property
-    def validator(self):
-        """The compiled schema (jsonschema imported on first use, once per policy)."""
-        from metallb_lint.policies.evaluation import compile_schema
-
-        return compile_schema(self.schema)
 
     def __hash__(self) -> int:
         return hash((self.id, self.source, self.line))

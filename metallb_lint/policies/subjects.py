@@ -12,11 +12,11 @@ from collections.abc import Callable, Iterator
 from functools import cached_property
 
 from metallb_lint.findings import Location, ResourceRef
-from metallb_lint.load import PathKey
-from metallb_lint.model import Resource, ServiceRequest, ValuesSource
+from metallb_lint.load.documents import PathKey
+from metallb_lint.metallb.versions import Version
+from metallb_lint.model.objects import Resource, ServiceRequest, ValuesSource
 from metallb_lint.policies.model import REAL_KINDS, Policy
 from metallb_lint.records import record
-from metallb_lint.versions import Version
 
 
 def dotted(path: PathKey) -> str:

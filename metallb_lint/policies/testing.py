@@ -13,13 +13,11 @@ or the newest MetalLB release metallb-lint knows.
 from __future__ import annotations
 
 import copy
-import os
 import sys
 from dataclasses import field
 
 import yaml
 
-from metallb_lint.errors import UsageError
 from metallb_lint.findings import Finding, ResourceRef
 from metallb_lint.policies.model import (
     METALLB_KINDS,
@@ -95,14 +93,14 @@ def _fill(data: dict, block: MatchBlock) -> dict:
 
 def run_example(policy: Policy, example: Example) -> tuple[list[Finding], int]:
     """(findings, number of subjects the policy matched) for one example."""
-    from metallb_lint.checks import Context
+    from metallb_lint.checks.context import Context
     from metallb_lint.config import Config
-    from metallb_lint.inventory import build_inventory
-    from metallb_lint.load import Chunk, compose_chunk
-    from metallb_lint.model import ValuesSource
+    from metallb_lint.load.documents import Chunk, compose_chunk
+    from metallb_lint.load.sources import load_file
+    from metallb_lint.model.inventory import build_inventory
+    from metallb_lint.model.objects import ValuesSource
     from metallb_lint.policies.evaluation import check
     from metallb_lint.policies.subjects import subjects
-    from metallb_lint.sources import load_file
 
     data = _document(example)
     block = policy.matches[0]
@@ -192,40 +190,3 @@ def report(policies: list[Policy], out=None, verbose: bool = False) -> bool:
         summary += f", {untested} without examples"
     print(summary, file=out)
     return failed == 0
-
-
-def run_test_policies(argv: list[str]) -> int:
-    from metallb_lint.cli import EXIT_FINDINGS, EXIT_OK, _Parser
-    from metallb_lint.policies import builtin_policies, load_user_policies
-
-    parser = _Parser(
-        prog="metallb-lint test-policies",
-        description="Run the pass/fail examples of policies (exit 1 when one misbehaves).",
-    )
-    parser.add_argument("paths", nargs="*", metavar="DIR", help="policy directories or files")
-    parser.add_argument(
-        "--builtin", action="store_true", help="also test the built-in declarative rules"
-    )
-    parser.add_argument("-v", "--verbose", action="store_true", help="list every example")
-    args = parser.parse_args(argv)
-    if not args.paths and not args.builtin:
-        raise UsageError("test-policies: name a policy directory (or --builtin)")
-    policies: list[Policy] = []
-    if args.builtin:
-        policies += _validated_builtins(builtin_policies())
-    policies += load_user_policies([os.path.abspath(p) for p in args.paths])
-    ok = report(policies, verbose=args.verbose)
-    return EXIT_OK if ok else EXIT_FINDINGS
-
-
-def _validated_builtins(policies) -> list[Policy]:
-    """The built-in policies, validated like user policies (their runtime load skips it)."""
-    from metallb_lint.policies import builtin_files
-    from metallb_lint.policies.loader import load_policy_file
-
-    checked = {
-        p.id
-        for path, display in builtin_files()
-        for p in load_policy_file(path, display, builtin=True)
-    }
-    return [p for p in policies if p.id in checked]

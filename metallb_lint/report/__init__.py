@@ -49,13 +49,3 @@ def render(
         write_text(result, stream, color=color, verbose=verbose)
     else:  # pragma: no cover - argparse restricts the choices
         raise ValueError(fmt)
-
-
-def counts(result: RunResult) -> dict[str, int]:
-    table = {"error": 0, "warning": 0, "info": 0, "suppressed": 0}
-    for finding in result.findings:
-        if finding.suppressed:
-            table["suppressed"] += 1
-        else:
-            table[str(finding.severity)] += 1
-    return table

@@ -15,9 +15,9 @@ from collections.abc import Iterable
 from typing import TextIO
 
 from metallb_lint import __version__
-from metallb_lint.addresses import IPRange
 from metallb_lint.findings import Location, ResourceRef
-from metallb_lint.ipmap import FAMILIES, Draw, Holding, IPMap, PoolMap
+from metallb_lint.metallb.addresses import IPRange
+from metallb_lint.tools.ipmap import FAMILIES, Draw, Holding, IPMap, PoolMap
 
 JSON_VERSION = 1
 BAR_WIDTH = 20

@@ -8,7 +8,7 @@ from typing import TextIO
 from metallb_lint import __version__
 from metallb_lint.engine import RunResult
 from metallb_lint.findings import Finding
-from metallb_lint.report import counts
+from metallb_lint.report.summary import counts
 
 JSON_VERSION = 1
 

@@ -15,7 +15,7 @@ from typing import TextIO
 from metallb_lint import __version__
 from metallb_lint.engine import RunResult
 from metallb_lint.findings import Finding, Location
-from metallb_lint.report import counts
+from metallb_lint.report.summary import counts
 
 # SGR parameters (the 8 standard colours, so every terminal shows them).
 BOLD, DIM, UNDERLINE = "1", "2", "4"

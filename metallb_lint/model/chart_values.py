@@ -22,12 +22,12 @@ from dataclasses import field
 import yaml
 
 from metallb_lint.findings import Location, ResourceRef
-from metallb_lint.inventory import Inventory
-from metallb_lint.model import Chart, Dependency, Resource, ValuesSource
+from metallb_lint.metallb.charts import OFFICIAL_REPOSITORIES, is_official_repository
+from metallb_lint.metallb.schema import CrdVersion, Model, crd_versions, schema_set
+from metallb_lint.metallb.versions import NEWEST, Version
+from metallb_lint.model.inventory import Inventory
+from metallb_lint.model.objects import Chart, Dependency, Resource, ValuesSource
 from metallb_lint.records import record
-from metallb_lint.schema import CrdVersion, Model, crd_versions, schema_set
-from metallb_lint.target import OFFICIAL_REPOSITORIES, is_official_repository
-from metallb_lint.versions import NEWEST, Version
 
 try:
     from yaml import CSafeLoader as _Loader

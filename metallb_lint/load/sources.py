@@ -9,9 +9,9 @@ import stat
 import sys
 from dataclasses import field
 
-from metallb_lint.discover import Candidate
 from metallb_lint.findings import Location
-from metallb_lint.load import (
+from metallb_lint.load.discover import Candidate
+from metallb_lint.load.documents import (
     Chunk,
     Document,
     LoadProblem,

@@ -23,12 +23,12 @@ from dataclasses import field
 from typing import TYPE_CHECKING, TypeVar
 
 from metallb_lint.findings import Location
-from metallb_lint.load import Chunk, Document, PathKey, compose_chunk
-from metallb_lint.model import Resource, ValuesSource
+from metallb_lint.load.documents import Chunk, Document, PathKey, compose_chunk
+from metallb_lint.model.objects import Resource, ValuesSource
 from metallb_lint.records import record
 
 if TYPE_CHECKING:
-    from metallb_lint.inventory import Inventory
+    from metallb_lint.model.inventory import Inventory
 
 _Part = TypeVar("_Part")
 
@@ -423,8 +423,8 @@ def find_all(inventory: Inventory, files: Iterable[str] = ()) -> list[LegacyConf
 
 def read_documents(path: str) -> list[Document]:
     """The YAML documents of a file the inventory did not load (unreadable: none)."""
-    from metallb_lint.discover import Candidate
-    from metallb_lint.sources import load_file, read_candidate
+    from metallb_lint.load.discover import Candidate
+    from metallb_lint.load.sources import load_file, read_candidate
 
     if not os.path.isfile(path):
         return []

@@ -15,7 +15,7 @@ from typing import Generic, NamedTuple, TypeVar
 
 import netaddr
 
-from metallb_lint.placeholders import has_placeholder
+from metallb_lint.gitops.placeholders import has_placeholder
 
 T = TypeVar("T")
 

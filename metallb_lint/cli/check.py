@@ -1,37 +1,22 @@
-"""Command line: `metallb-lint [check] [PATH ...]`, `metallb-lint rules`, `metallb-lint explain ID`.
-
-Exit codes: 0 no finding at or above --fail-on; 1 findings at or above it; 2 usage error, bad
-configuration or internal error (one line on stderr; a traceback only with --debug).
-"""
+"""`metallb-lint [check] [PATH ...]`: lint, then write each requested report."""
 
 from __future__ import annotations
 
 import argparse
-import contextlib
-import gc
-import io
-import json
 import os
 import sys
-from collections.abc import Sequence
-from typing import NoReturn
 
 from metallb_lint import __version__
+from metallb_lint.cli.common import (
+    EXIT_FINDINGS,
+    EXIT_OK,
+    Parser,
+    load_config_for,
+    split,
+    use_color,
+)
 from metallb_lint.errors import UsageError
 from metallb_lint.findings import Severity
-
-COMMANDS = ("check", "rules", "explain", "test-policies")
-EXIT_OK, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
-
-
-class _Parser(argparse.ArgumentParser):
-    def error(self, message: str) -> None:  # type: ignore[override]
-        raise UsageError(f"{self.prog}: {message}")
-
-
-def _split(values: list[str] | None) -> list[str]:
-    return [part.strip() for value in values or [] for part in value.split(",") if part.strip()]
-
 
 OUTPUTS_HELP = """\
 Outputs: each --output-file FILE writes the output of the --format just before it; a --format
@@ -98,10 +83,10 @@ def _outputs(
     )
 
 
-def _check_parser() -> argparse.ArgumentParser:
+def build_parser() -> argparse.ArgumentParser:
     from metallb_lint.report import FORMATS
 
-    parser = _Parser(
+    parser = Parser(
         prog="metallb-lint",
         description="Lint MetalLB configuration in a GitOps repository, offline.",
         epilog=OUTPUTS_HELP
@@ -235,147 +220,22 @@ def _check_parser() -> argparse.ArgumentParser:
     return parser
 
 
-def _use_color(choice: str, stream) -> bool:
-    if choice == "always":
-        return True
-    if choice == "never":
-        return False
-    if os.environ.get("NO_COLOR"):
-        return False
-    if os.environ.get("FORCE_COLOR"):
-        return True
-    return hasattr(stream, "isatty") and stream.isatty()
-
-
-def run() -> NoReturn:
-    """The console script (and `python -m metallb_lint`): `main`, then an immediate exit.
-
-    Freeing the hundreds of thousands of objects of a large run one by one at interpreter
-    shutdown takes tens of milliseconds and achieves nothing; the output is flushed first.
-    The collector stays off to the end: switched back on, it would first scan everything the
-    run built (main restores it only for callers that go on running).
-    """
-    gc.disable()
-    code = main()
-    try:
-        sys.stdout.flush()
-        sys.stderr.flush()
-    except (OSError, ValueError):  # a closed pipe or stream: nothing left to say
-        pass
-    os._exit(code)
-
-
-def main(argv: Sequence[str] | None = None) -> int:
-    # A run builds hundreds of thousands of small objects and frees them all at exit; the
-    # cyclic garbage collector would rescan them again and again (a third of the run time
-    # on a 2,000-file tree). Nothing a run builds needs collecting before it ends.
-    collecting = gc.isenabled()
-    gc.disable()
-    try:
-        return _main(argv)
-    finally:
-        if collecting:
-            gc.enable()
-
-
-def _main(argv: Sequence[str] | None) -> int:
-    args = list(sys.argv[1:] if argv is None else argv)
-    debug = "--debug" in args
-    _tolerant_stdout()
-    try:
-        if args and args[0] == "rules":
-            return _rules(args[1:])
-        if args and args[0] == "explain":
-            return _explain(args[1:])
-        if args and args[0] == "test-policies":
-            from metallb_lint.policies.testing import run_test_policies
-
-            return run_test_policies(args[1:])
-        if args and args[0] == "ips":
-            from metallb_lint.commands import run_ips
-
-            return run_ips(args[1:])
-        if args and args[0] == "migrate":
-            from metallb_lint.commands import run_migrate
-
-            return run_migrate(args[1:])
-        if args and args[0] == "check":
-            args = args[1:]
-        return _check(args)
-    except UsageError as exc:
-        message = str(exc) if str(exc).startswith("metallb-lint") else f"metallb-lint: {exc}"
-        _error_line(message)
-        return EXIT_ERROR
-    except SystemExit as exc:  # --help and --version
-        return exc.code if isinstance(exc.code, int) else EXIT_OK
-    except KeyboardInterrupt:
-        return 130
-    except BrokenPipeError:
-        # The reader went away (`metallb-lint | head`): stop quietly, and keep Python from
-        # complaining when it flushes stdout at exit.
-        devnull = os.open(os.devnull, os.O_WRONLY)
-        with contextlib.suppress(OSError, ValueError, io.UnsupportedOperation):
-            os.dup2(devnull, sys.stdout.fileno())
-        return EXIT_ERROR
-    except Exception as exc:  # one line, never a traceback (DESIGN.md, Contracts)
-        if debug:
-            raise
-        _error_line(
-            f"metallb-lint: internal error: {type(exc).__name__}: {exc} "
-            "(rerun with --debug and report it)"
-        )
-        return EXIT_ERROR
-
-
-def _error_line(message: str) -> None:
-    print(" ".join(message.split()), file=sys.stderr)
-
-
-def _tolerant_stdout() -> None:
-    """Never fail on a character the terminal's encoding lacks (e.g. cp1252 and '│')."""
-    for stream in (sys.stdout, sys.stderr):
-        reconfigure = getattr(stream, "reconfigure", None)
-        if reconfigure is not None:
-            with contextlib.suppress(ValueError, OSError):
-                reconfigure(errors="replace")
-
-
-def _load_config(args: argparse.Namespace):
-    from metallb_lint.config import Config, find_config, load_config
-    from metallb_lint.discover import display_path
-
-    if args.isolated:
-        if args.config:
-            raise UsageError("--config and --isolated exclude each other")
-        return Config()
-    path = args.config
-    if path is None:
-        on_disk = [p for p in args.paths if p != "-"]
-        start = on_disk[0] if on_disk else (args.stdin_filename or ".")
-        path = find_config(start)
-        if path is None:
-            return Config()
-    elif not os.path.isfile(path):
-        raise UsageError(f"--config {path}: no such file")
-    return load_config(path, display_path(path, os.getcwd()))
-
-
-def _check(argv: list[str]) -> int:
+def check(argv: list[str]) -> int:
     from metallb_lint.engine import Options, check_paths_exist, run
     from metallb_lint.report import render
 
-    args = _check_parser().parse_args(argv)
+    args = build_parser().parse_args(argv)
     if not args.paths:  # nothing named: stdin when --stdin-filename says so, else '.'
         args.paths = ["-"] if args.stdin_filename else ["."]
     if args.metallb_version:
-        from metallb_lint.versions import Version
+        from metallb_lint.metallb.versions import Version
 
         if Version.parse(args.metallb_version) is None:
             raise UsageError(
                 f"--metallb-version: '{args.metallb_version}' is not a version like 0.14.8"
             )
     check_paths_exist(args.paths)
-    config = _load_config(args)
+    config = load_config_for(args)
     for path in args.crd or []:
         if not os.path.isfile(path):
             raise UsageError(f"--crd {path}: no such file")
@@ -383,8 +243,8 @@ def _check(argv: list[str]) -> int:
     stdin_data = sys.stdin.buffer.read() if "-" in args.paths else None
     options = Options(
         paths=args.paths,
-        select=_split(args.select),
-        ignore=_split(args.ignore),
+        select=split(args.select),
+        ignore=split(args.ignore),
         fail_on=Severity.parse(args.fail_on) if args.fail_on else None,
         metallb_version=args.metallb_version,
         stdin_filename=args.stdin_filename,
@@ -406,7 +266,7 @@ def _check(argv: list[str]) -> int:
     }
     for fmt, output_file in outputs:
         if output_file is None:
-            render(fmt, result, sys.stdout, color=_use_color(args.color, sys.stdout), **style)
+            render(fmt, result, sys.stdout, color=use_color(args.color, sys.stdout), **style)
             continue
         try:
             with open(output_file, "w", encoding="utf-8") as handle:
@@ -442,45 +302,3 @@ def _write_baseline(path: str, applied: str | None, result) -> int:
     count = write_baseline(path, result.findings, previous)
     print(f"metallb-lint: wrote {count} finding(s) to the baseline {path}", file=sys.stderr)
     return EXIT_OK
-
-
-def _rules(argv: list[str]) -> int:
-    from metallb_lint.catalog import catalog
-
-    parser = _Parser(prog="metallb-lint rules", description="List the built-in rules.")
-    parser.add_argument("-f", "--format", choices=("text", "json"), default="text")
-    args = parser.parse_args(argv)
-    rules = list(catalog().values())
-    if args.format == "json":
-        json.dump([r.as_dict() for r in rules], sys.stdout, indent=2)
-        sys.stdout.write("\n")
-        return EXIT_OK
-    width = max(len(r.name) for r in rules)
-    for info in rules:
-        off = "" if info.enabled_by_default else "  (off unless selected)"
-        severity = str(info.severity).ljust(7)
-        print(f"{info.id}  {info.name.ljust(width)}  {severity}  {info.summary}{off}")
-    return EXIT_OK
-
-
-def _explain(argv: list[str]) -> int:
-    from metallb_lint.catalog import lookup
-
-    parser = _Parser(prog="metallb-lint explain", description="Explain one rule.")
-    parser.add_argument("rule", metavar="ID", help="rule ID (ML401) or name (ip-not-in-any-pool)")
-    args = parser.parse_args(argv)
-    info = lookup(args.rule)
-    if info is None:
-        raise UsageError(f"explain: no rule '{args.rule}' (see 'metallb-lint rules')")
-    default = "" if info.enabled_by_default else " (off unless selected)"
-    print(f"{info.id} {info.name} [{info.severity}]{default}\n")
-    print(f"{info.summary}\n")
-    print(f"{info.description}\n")
-    print(f"How to fix:\n{info.remediation}\n")
-    print("Bad:\n" + _indent(info.bad))
-    print("Good:\n" + _indent(info.good), end="")
-    return EXIT_OK
-
-
-def _indent(text: str) -> str:
-    return "".join(f"    {line}\n" if line else "\n" for line in text.rstrip("\n").split("\n"))

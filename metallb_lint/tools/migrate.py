@@ -22,12 +22,12 @@ from fractions import Fraction
 
 import yaml
 
-from metallb_lint import legacy
-from metallb_lint.addresses import parse_ip, parse_pool_entry
 from metallb_lint.findings import Location
-from metallb_lint.gonumbers import parse_duration as parse_go_duration
+from metallb_lint.metallb.addresses import parse_ip, parse_pool_entry
+from metallb_lint.metallb.gonumbers import duration_seconds, format_duration
+from metallb_lint.metallb.versions import Version, v
+from metallb_lint.model import legacy
 from metallb_lint.records import record
-from metallb_lint.versions import Version, v
 
 API_V1BETA1 = "metallb.io/v1beta1"
 API_V1BETA2 = "metallb.io/v1beta2"
@@ -81,26 +81,6 @@ def sanitise(name: str) -> str | None:
     text = name[:63].lower().replace("_", "-")
     match = re.search("[a-z]", text)
     return text[match.start() :] if match else None
-
-
-def parse_duration(text: str) -> Fraction | None:
-    """Go's `time.ParseDuration`, in seconds; None when it would fail."""
-    nanoseconds = parse_go_duration(text.strip())
-    return None if nanoseconds is None else Fraction(nanoseconds, 1_000_000_000)
-
-
-def go_duration(seconds: int) -> str:
-    """Go's `Duration.String()` for whole seconds: 90 -> 1m30s, 120 -> 2m0s, 0 -> 0s."""
-    if seconds == 0:
-        return "0s"
-    sign = "-" if seconds < 0 else ""
-    hours, rest = divmod(abs(seconds), 3600)
-    minutes, secs = divmod(rest, 60)
-    if hours:
-        return f"{sign}{hours}h{minutes}m{secs}s"
-    if minutes:
-        return f"{sign}{minutes}m{secs}s"
-    return f"{sign}{secs}s"
 
 
 def _whole_seconds(value: Fraction) -> int:
@@ -249,9 +229,9 @@ class _Converter:
             else:
                 spec[attr] = value.strip()
         hold = self.hold_time(converted, peer)
-        spec["holdTime"] = go_duration(hold)
+        spec["holdTime"] = format_duration(hold)
         if peer.keepalive_time is not None:
-            keepalive = parse_duration(peer.keepalive_time)
+            keepalive = duration_seconds(peer.keepalive_time)
             if keepalive is None:
                 self.omit(
                     converted,
@@ -261,13 +241,13 @@ class _Converter:
                 )
             else:
                 seconds = _whole_seconds(keepalive)
-                spec["keepaliveTime"] = go_duration(seconds)
+                spec["keepaliveTime"] = format_duration(seconds)
                 if seconds > hold:
                     self.problem(
                         peer.at("keepalive-time"),
                         f"{what}: keepalive-time "
                         f"{peer.keepalive_time} is longer than the hold time "
-                        f"{go_duration(hold)}, which MetalLB rejects; converted as "
+                        f"{format_duration(hold)}, which MetalLB rejects; converted as "
                         "written, fix it",
                     )
         if peer.password is not None:
@@ -293,7 +273,7 @@ class _Converter:
     def hold_time(self, converted: Converted, peer: legacy.Peer) -> int:
         if peer.hold_time is None:
             return DEFAULT_HOLD_SECONDS
-        parsed = parse_duration(peer.hold_time)
+        parsed = duration_seconds(peer.hold_time)
         seconds = _whole_seconds(parsed) if parsed is not None else None
         if seconds is None or (seconds != 0 and seconds < 3):
             why = "is not a duration like 90s" if seconds is None else "must be 0 or at least 3s"

@@ -13,13 +13,19 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator, Mapping
 
-from metallb_lint.addresses import parse_ip
 from metallb_lint.findings import Location
-from metallb_lint.load import PathKey
-from metallb_lint.model import Annotation, RequestedIP, Resource, ServiceRequest, ValuesSource
-from metallb_lint.placeholders import has_placeholder, resolve_flux
-from metallb_lint.target import Target
-from metallb_lint.versions import METALLB_IO_ANNOTATIONS
+from metallb_lint.gitops.placeholders import has_placeholder, resolve_flux
+from metallb_lint.load.documents import PathKey
+from metallb_lint.metallb.addresses import parse_ip
+from metallb_lint.metallb.versions import METALLB_IO_ANNOTATIONS
+from metallb_lint.model.objects import (
+    Annotation,
+    RequestedIP,
+    Resource,
+    ServiceRequest,
+    ValuesSource,
+)
+from metallb_lint.model.target import Target
 
 OLD_PREFIX = "metallb.universe.tf/"
 NEW_PREFIX = "metallb.io/"

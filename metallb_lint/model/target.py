@@ -4,15 +4,11 @@
 from __future__ import annotations
 
 from metallb_lint.findings import Location
-from metallb_lint.model import InstallSite, ValuesSource
+from metallb_lint.metallb.versions import FRR_DEFAULT_FROM, FRR_K8S_DEFAULT_FROM, NEWEST, Version
+from metallb_lint.model.objects import InstallSite, ValuesSource
 from metallb_lint.records import record
-from metallb_lint.versions import FRR_DEFAULT_FROM, FRR_K8S_DEFAULT_FROM, NEWEST, Version
 
 DEFAULT_NAMESPACE = "metallb-system"
-OFFICIAL_REPOSITORIES = (
-    "https://metallb.github.io/metallb",
-    "oci://quay.io/metallb/chart",
-)
 
 
 @record
@@ -34,13 +30,6 @@ class Target:
             f"MetalLB {self.version} ({self.version_source}), {self.mode} mode "
             f"({self.mode_source}), namespace {self.namespace} ({self.namespace_source})"
         )
-
-
-def is_official_repository(url: object) -> bool:
-    if not isinstance(url, str):
-        return False
-    clean = url.strip().rstrip("/")
-    return any(clean == repo or clean.startswith(repo + "/") for repo in OFFICIAL_REPOSITORIES)
 
 
 def choose_version(

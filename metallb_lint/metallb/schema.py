@@ -19,10 +19,10 @@ from dataclasses import dataclass, field
 from functools import cache, cached_property
 from typing import NamedTuple
 
-from metallb_lint import minischema
-from metallb_lint.minischema import MiniValidator
+from metallb_lint.metallb import minischema
+from metallb_lint.metallb.minischema import MiniValidator
+from metallb_lint.metallb.versions import KNOWN_VERSIONS, NEWEST, RELEASES, Version
 from metallb_lint.resources import data_dir
-from metallb_lint.versions import KNOWN_VERSIONS, NEWEST, RELEASES, Version
 
 CRD_DIR = "crds"
 VALUES_MODEL = "chart-values/metallb.json"
@@ -234,7 +234,7 @@ def model(name: str, version: Version) -> Model:
 # -- the small validator for the authored schemas --------------------------------------------------
 
 # What the authored schemas use. Importing `jsonschema` costs ~70 ms, a third of a pre-commit run
-# on a small repository; these keywords are validated by metallb_lint.minischema with the
+# on a small repository; these keywords are validated by metallb_lint.metallb.minischema with the
 # semantics of draft 2020-12 (tests/test_schemas.py compares both on every schema of every
 # release).
 _MINI_KEYWORDS = frozenset(

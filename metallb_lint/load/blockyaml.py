@@ -19,8 +19,8 @@ from typing import TypeVar
 from yaml.constructor import SafeConstructor
 from yaml.nodes import ScalarNode
 
-from metallb_lint import load
-from metallb_lint.load import (
+from metallb_lint.load import yamlcore as load
+from metallb_lint.load.yamlcore import (
     SCALAR_BUILDERS,
     STR_TAG,
     PathKey,

@@ -2,7 +2,7 @@
 
 Each YAML document is parsed exactly once into plain Python data plus a `Positions` index, so
 any value can be traced back to its file, line and column without a second parse: by the
-block-YAML reader (metallb_lint.blockyaml) when the document is plain block YAML, as most
+block-YAML reader (metallb_lint.load.blockyaml) when the document is plain block YAML, as most
 manifests are, else composed by PyYAML (its C parser when it has one) and converted here.
 """
 
@@ -19,6 +19,18 @@ from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 from yaml.reader import ReaderError
 
 from metallb_lint.findings import Location
+from metallb_lint.load import yamlcore
+from metallb_lint.load.blockyaml import parse_block
+from metallb_lint.load.yamlcore import (
+    MERGE_TAG,
+    SCALAR_BUILDERS,
+    STR_TAG,
+    PathKey,
+    Positions,
+    Span,
+    build_scalar,
+    plain_tag,
+)
 from metallb_lint.records import record
 
 _PLAIN_TAG = "tag:metallb-lint,2026:plain"  # a plain scalar whose type is not resolved yet
@@ -71,9 +83,6 @@ except ImportError:  # pragma: no cover - depends on how PyYAML was built
             _LazyResolver.__init__(self)
 
 
-MAX_DEPTH = 200
-MAX_VALUES_PER_DOCUMENT = 500_000
-
 _AFTER_MARKER = frozenset(" \t\n")
 # The relevance filter (DESIGN.md, Pipeline step 1): a document is parsed only if it mentions
 # MetalLB or a load balancer, or is one of the GitOps objects that decide namespaces and
@@ -88,99 +97,6 @@ RELEVANT_WORDS = (
     b"address-pools",  # legacy (<= 0.12) ConfigMap configuration, wherever it lives
 )
 _RELEVANT_TEXT = tuple(word.decode() for word in RELEVANT_WORDS)
-
-PathKey = tuple[str | int, ...]
-Span = tuple[int, int, int, int]  # line, column, end_line, end_column (1-based)
-
-
-class Positions:
-    """Where each value (and each mapping key) of a document stands in its file.
-
-    Most values are never reported, so positions are worked out late: the converter records
-    the YAML node of each path and spans it when asked; the block-YAML reader records nothing
-    (`deferred`): it finds a key or a one-line scalar on the document's lines, and reads the
-    document again, positions and all, the first time anything else is asked for. `values` and
-    `keys` give the spans as plain tables.
-    """
-
-    __slots__ = ("_find", "_keys", "_pending", "_spanner", "_values")
-
-    def __init__(
-        self,
-        values: dict[PathKey, Span] | None = None,
-        keys: dict[PathKey, Span] | None = None,
-        spanner: Callable[[Node], Span] | None = None,
-    ) -> None:
-        # (taken as they are: the block-YAML reader hands over tables it no longer uses)
-        self._values: dict[PathKey, Span | Node] = values if values is not None else {}
-        self._keys: dict[PathKey, Span | Node] = keys if keys is not None else {}
-        self._spanner = spanner
-        self._pending: Callable[[], tuple[dict, dict]] | None = None
-        self._find: Callable[[PathKey, bool], Span | None] | None = None
-
-    @classmethod
-    def deferred(
-        cls,
-        build: Callable[[], tuple[dict, dict]],
-        find: Callable[[PathKey, bool], Span | None] | None = None,
-    ) -> Positions:
-        """Positions whose tables `build` returns (values, keys) when first needed. Until
-        then, `find` may answer `span` for one path (its exact span, or None: build)."""
-        positions = cls()
-        positions._pending = build
-        positions._find = find
-        return positions
-
-    def _build(self) -> None:
-        build, self._pending, self._find = self._pending, None, None
-        if build is not None:
-            self._values, self._keys = build()
-
-    def _as_span(self, entry: Span | Node) -> Span:
-        if isinstance(entry, tuple) or self._spanner is None:
-            return entry  # type: ignore[return-value]
-        return self._spanner(entry)
-
-    @property
-    def values(self) -> dict[PathKey, Span]:
-        self._build()
-        self._values = {k: self._as_span(v) for k, v in self._values.items()}
-        return self._values  # type: ignore[return-value]
-
-    @values.setter
-    def values(self, table: dict[PathKey, Span]) -> None:
-        self._build()
-        self._values = dict(table)
-
-    @property
-    def keys(self) -> dict[PathKey, Span]:
-        self._build()
-        self._keys = {k: self._as_span(v) for k, v in self._keys.items()}
-        return self._keys  # type: ignore[return-value]
-
-    @keys.setter
-    def keys(self, table: dict[PathKey, Span]) -> None:
-        self._build()
-        self._keys = dict(table)
-
-    def span(self, path: PathKey, *, key: bool = False) -> Span:
-        """The span of `path`, or of its nearest ancestor that has one."""
-        probe = tuple(path)
-        if self._pending is not None:
-            found = self._find(probe, key) if self._find is not None else None
-            if found is not None:
-                return found
-            self._build()
-        table = self._keys if key else self._values
-        while probe:
-            found = table.get(probe)
-            if found is None and not key:
-                found = self._keys.get(probe)
-            if found is not None:
-                return self._as_span(found)
-            probe = probe[:-1]
-        root = self._values.get(())
-        return self._as_span(root) if root is not None else (1, 1, 1, 1)
 
 
 @record
@@ -348,56 +264,6 @@ def _has_content(text: str) -> bool:
     return False
 
 
-_MERGE_TAG = "tag:yaml.org,2002:merge"
-STR_TAG = "tag:yaml.org,2002:str"
-_INT_TAG = "tag:yaml.org,2002:int"
-_FLOAT_TAG = "tag:yaml.org,2002:float"
-_IMPLICIT = yaml.resolver.Resolver.yaml_implicit_resolvers  # first character -> rules
-
-
-def plain_tag(value: str) -> str:
-    """The tag a plain scalar gets: PyYAML's YAML 1.1 rules, except base-60 numbers.
-
-    `64496:1` (a BGP community) is a string for the Kubernetes API server and MetalLB (Go's
-    YAML parsers never read sexagesimal numbers), not the integer 3869761 of YAML 1.1.
-    """
-    for tag, regexp in _IMPLICIT.get(value[:1], ()):
-        if regexp.match(value):
-            if ":" in value and tag in (_INT_TAG, _FLOAT_TAG):
-                return STR_TAG
-            return tag
-    return STR_TAG
-
-
-# Scalar tags built into Python values; every other tag (!Ref, !!python/..., !!timestamp,
-# !!binary, collection tags on scalars) stays text. Nothing is ever constructed from a tag.
-SCALAR_BUILDERS = {
-    tag: SafeConstructor.yaml_constructors[tag]
-    for tag in (
-        "tag:yaml.org,2002:null",
-        "tag:yaml.org,2002:bool",
-        "tag:yaml.org,2002:int",
-        "tag:yaml.org,2002:float",
-    )
-}
-
-
-_MAX_INT_BITS = 14_000  # about 4,200 digits: Python refuses to print a longer integer
-
-
-def build_scalar(builder: Callable, constructor: SafeConstructor, node: ScalarNode) -> object:
-    """A resolved scalar's Python value; its text when it does not build (a bad explicit tag,
-    `!!bool maybe`, `!!int 0x`) or is a number too long to print in a message (no Kubernetes
-    field holds one)."""
-    try:
-        value = builder(constructor, node)
-    except Exception:
-        return node.value
-    if isinstance(value, int) and value.bit_length() > _MAX_INT_BITS:
-        return node.value
-    return value
-
-
 class _TooLarge(Exception):
     def __init__(self, message: str, node: Node | None = None) -> None:
         super().__init__(message)
@@ -414,7 +280,7 @@ def _children(node: Node) -> list[Node]:
 
 def _too_big_message() -> str:
     return (
-        f"document expands to more than {MAX_VALUES_PER_DOCUMENT:,} values (anchors and "
+        f"document expands to more than {yamlcore.MAX_VALUES_PER_DOCUMENT:,} values (anchors and "
         "aliases used to blow up its size, a 'billion laughs'); skipped. Write the values "
         "out instead of nesting aliases"
     )
@@ -422,8 +288,8 @@ def _too_big_message() -> str:
 
 def _too_deep_message() -> str:
     return (
-        f"document is nested deeper than {MAX_DEPTH} levels; skipped. No MetalLB or Kubernetes "
-        "object nests that deep: check for runaway brackets or indentation"
+        f"document is nested deeper than {yamlcore.MAX_DEPTH} levels; skipped. No MetalLB or "
+        "Kubernetes object nests that deep: check for runaway brackets or indentation"
     )
 
 
@@ -440,8 +306,10 @@ def _measure(root: Node) -> None:
         key = id(node)
         known = memo.get(key)
         if known is not None:
-            if depth + known[1] - 1 > MAX_DEPTH:  # a shared subtree reached deeper down
-                raise _TooLarge(_too_deep_message(), _deepest(node, MAX_DEPTH - depth, memo))
+            if depth + known[1] - 1 > yamlcore.MAX_DEPTH:  # a shared subtree reached deeper down
+                raise _TooLarge(
+                    _too_deep_message(), _deepest(node, yamlcore.MAX_DEPTH - depth, memo)
+                )
             return known
         if key in active:
             raise _TooLarge(
@@ -449,7 +317,7 @@ def _measure(root: Node) -> None:
                 "document never ends; skipped. Replace the alias with the values it should hold",
                 node,
             )
-        if depth > MAX_DEPTH:
+        if depth > yamlcore.MAX_DEPTH:
             raise _TooLarge(_too_deep_message(), node)
         active.add(key)
         size, height = 1, 1
@@ -457,10 +325,10 @@ def _measure(root: Node) -> None:
             child_size, child_height = visit(child, depth + 1)
             size += child_size
             height = max(height, child_height + 1)
-            if size > MAX_VALUES_PER_DOCUMENT:
+            if size > yamlcore.MAX_VALUES_PER_DOCUMENT:
                 raise _TooLarge(_too_big_message(), root)
-        if depth + height - 1 > MAX_DEPTH:
-            raise _TooLarge(_too_deep_message(), _deepest(node, MAX_DEPTH - depth, memo))
+        if depth + height - 1 > yamlcore.MAX_DEPTH:
+            raise _TooLarge(_too_deep_message(), _deepest(node, yamlcore.MAX_DEPTH - depth, memo))
         active.discard(key)
         memo[key] = (size, height)
         return size, height
@@ -489,7 +357,7 @@ class _Converter:
         self.remap = self.where if _ODD_BREAKS.search(text) else None
         self.positions = Positions(spanner=self._span)
         self.problems: list[LoadProblem] = []
-        self.budget = MAX_VALUES_PER_DOCUMENT
+        self.budget = yamlcore.MAX_VALUES_PER_DOCUMENT
         self._constructor = SafeConstructor()
 
     def _span(self, node: Node) -> Span:
@@ -520,7 +388,7 @@ class _Converter:
         self.budget -= 1
         if self.budget < 0:
             raise _TooLarge(_too_big_message())
-        if depth > MAX_DEPTH:
+        if depth > yamlcore.MAX_DEPTH:
             raise _TooLarge(_too_deep_message(), node)
         self.positions._values[path] = node
         if isinstance(node, ScalarNode):
@@ -562,7 +430,7 @@ class _Converter:
         for key_node, value_node in node.value:
             if key_node.tag == _PLAIN_TAG:
                 key_node.tag = plain_tag(key_node.value)
-            if key_node.tag == _MERGE_TAG:
+            if key_node.tag == MERGE_TAG:
                 merged.append(value_node)
                 continue
             key = (
@@ -599,14 +467,14 @@ class _Converter:
         for source in sources:
             if not isinstance(source, MappingNode):
                 continue
-            if depth > MAX_DEPTH:
+            if depth > yamlcore.MAX_DEPTH:
                 raise _TooLarge(_too_deep_message(), source)
             pairs: dict[str, tuple[Node, Node]] = {}
             nested: list[Node] = []
             for key_node, value_node in source.value:
                 if key_node.tag == _PLAIN_TAG:
                     key_node.tag = plain_tag(key_node.value)
-                if key_node.tag == _MERGE_TAG:
+                if key_node.tag == MERGE_TAG:
                     nested.append(value_node)
                 else:  # duplicates inside the source were reported where it is defined
                     pairs[self._key_text(key_node, path, depth)] = (key_node, value_node)
@@ -716,8 +584,6 @@ def compose_chunk(
     path: str, chunk: Chunk, index: int, text: str | None = None
 ) -> tuple[Document | None, list[LoadProblem]]:
     """Parse one document (`text` overrides the chunk's, e.g. after rendering a template)."""
-    from metallb_lint.blockyaml import parse_block  # it builds on this module
-
     text = chunk.text if text is None else text
     fast = parse_block(text, chunk.start_line - 1)
     if fast is not None:

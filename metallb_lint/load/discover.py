@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import NamedTuple
 
 from metallb_lint.findings import Location
-from metallb_lint.ignore import IgnoreRules
+from metallb_lint.load.ignore import IgnoreRules
 from metallb_lint.records import record
 
 YAML_SUFFIXES = (".yaml", ".yml")

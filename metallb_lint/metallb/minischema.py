@@ -4,7 +4,7 @@ Importing `jsonschema` costs ~70 ms, a third of a pre-commit run on a small repo
 schema that sticks to the keywords below (`supported`) is evaluated here, with jsonschema's
 semantics and messages (tests/test_schemas.py and tests/test_policies.py compare both), and any
 other schema by jsonschema itself. Errors carry the attributes of jsonschema's `ValidationError`
-that metallb_lint.schema and metallb_lint.policies read.
+that metallb_lint.metallb.schema and metallb_lint.policies read.
 
 Callers add what they need beyond 2020-12: a format checker (`format` is only an annotation
 without one, as in jsonschema) and extra assertion keywords (metallb_lint.policies.mini).

@@ -6,9 +6,9 @@ from collections.abc import Callable
 from dataclasses import field
 from functools import cached_property
 
-from metallb_lint.addresses import IPRange, ParsedEntry
 from metallb_lint.findings import Location, ResourceRef
-from metallb_lint.load import Document, PathKey, dig
+from metallb_lint.load.documents import Document, PathKey, dig
+from metallb_lint.metallb.addresses import IPRange, ParsedEntry
 from metallb_lint.records import record
 
 METALLB_GROUP = "metallb.io"
@@ -113,7 +113,7 @@ class Pool:
         return ", ".join(str(e.parsed.text).strip() for e in self.entries) or "no addresses"
 
     def usable(self, version: int) -> int:
-        from metallb_lint.addresses import buggy_count
+        from metallb_lint.metallb.addresses import buggy_count
 
         total = 0
         for r in self.ranges:

@@ -20,8 +20,6 @@ from collections.abc import Iterator
 from dataclasses import field
 from typing import NamedTuple
 
-from metallb_lint.addresses import IPRange, buggy_count, format_ip, is_buggy
-from metallb_lint.checks import Context
 from metallb_lint.checks.common import (
     handled_requests,
     pool_index,
@@ -29,12 +27,14 @@ from metallb_lint.checks.common import (
     read_pools,
     selects,
 )
+from metallb_lint.checks.context import Context
 from metallb_lint.findings import Location, ResourceRef
-from metallb_lint.inventory import Inventory
-from metallb_lint.model import Pool, ServiceRequest
+from metallb_lint.metallb.addresses import IPRange, buggy_count, format_ip, is_buggy
+from metallb_lint.metallb.versions import v
+from metallb_lint.model.inventory import Inventory
+from metallb_lint.model.objects import Pool, ServiceRequest
+from metallb_lint.model.target import Target
 from metallb_lint.records import record
-from metallb_lint.target import Target
-from metallb_lint.versions import v
 
 FAMILIES = {4: "IPv4", 6: "IPv6"}
 EMPTY_ALLOCATION_MATCHES_ALL = v("0.15.0")  # facts §3.1 rule 12

@@ -4,6 +4,7 @@ reads it: for BGP timers and for the legacy configuration and its migration."""
 from __future__ import annotations
 
 import re
+from fractions import Fraction
 
 
 def _bounded_number(number: str) -> str | None:
@@ -57,3 +58,23 @@ def parse_duration(text: str) -> int | None:
             total += int(fraction) * scale // 10 ** len(fraction)
         rest = rest[match.end() :]
     return sign * total
+
+
+def duration_seconds(text: str) -> Fraction | None:
+    """Go's `time.ParseDuration`, in seconds; None when it would fail."""
+    nanoseconds = parse_duration(text.strip())
+    return None if nanoseconds is None else Fraction(nanoseconds, 1_000_000_000)
+
+
+def format_duration(seconds: int) -> str:
+    """Go's `Duration.String()` for whole seconds: 90 -> 1m30s, 120 -> 2m0s, 0 -> 0s."""
+    if seconds == 0:
+        return "0s"
+    sign = "-" if seconds < 0 else ""
+    hours, rest = divmod(abs(seconds), 3600)
+    minutes, secs = divmod(rest, 60)
+    if hours:
+        return f"{sign}{hours}h{minutes}m{secs}s"
+    if minutes:
+        return f"{sign}{minutes}m{secs}s"
+    return f"{sign}{secs}s"

@@ -12,7 +12,7 @@ import re
 from collections.abc import Iterable, Mapping
 from dataclasses import field
 
-from metallb_lint.placeholders import has_placeholder
+from metallb_lint.gitops.placeholders import has_placeholder
 from metallb_lint.records import record
 
 

@@ -1,0 +1,62 @@
+"""What a rule is: a function registered with `@rule(ID)` that yields findings through the
+`Context`. Rules never parse files and never print."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from dataclasses import field
+
+from metallb_lint.catalog import catalog
+from metallb_lint.config import Config
+from metallb_lint.findings import Finding, Location, Related, ResourceRef
+from metallb_lint.model.inventory import Inventory
+from metallb_lint.records import record
+
+RuleFunc = Callable[["Context"], Iterable[Finding]]
+REGISTRY: dict[str, RuleFunc] = {}
+
+
+def rule(rule_id: str) -> Callable[[RuleFunc], RuleFunc]:
+    def register(func: RuleFunc) -> RuleFunc:
+        if rule_id in REGISTRY:  # pragma: no cover - programming error
+            raise ValueError(f"rule {rule_id} registered twice")
+        REGISTRY[rule_id] = func
+        return func
+
+    return register
+
+
+@record
+class Context:
+    """What rules read (inventory, config, policies, a shared cache) and how they make findings."""
+
+    inventory: Inventory
+    config: Config
+    cache: dict[str, object] = field(default_factory=dict)
+    policies: list = field(default_factory=list)  # user policies (metallb_lint.policies)
+
+    @property
+    def target(self):
+        return self.inventory.target
+
+    def finding(
+        self,
+        rule_id: str,
+        message: str,
+        location: Location,
+        *,
+        resource: ResourceRef | None = None,
+        related: Iterable[Related] = (),
+        anchor: str = "",
+    ) -> Finding:
+        info = catalog()[rule_id]
+        return Finding(
+            rule=rule_id,
+            name=info.name,
+            severity=info.severity,
+            message=message,
+            location=location,
+            resource=resource,
+            related=tuple(related),
+            anchor=anchor,
+        )

@@ -1,0 +1,41 @@
+"""Running the rules: the rule modules register themselves when imported here, the built-in
+declarative policies and the user's policies run beside them."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
+
+from metallb_lint.checks.context import REGISTRY, Context, RuleFunc
+from metallb_lint.findings import Finding
+
+
+def load_rules() -> dict[str, RuleFunc]:
+    """Import the rule modules (which register themselves) and return the registry."""
+    from metallb_lint.checks import (  # noqa: F401
+        advertisements,
+        bgp,
+        chart,
+        input,
+        install,
+        legacy,
+        pools,
+        schema,
+        services,
+        versions,
+    )
+    from metallb_lint.policies import register_builtin
+
+    register_builtin(REGISTRY)  # built-in rules written as declarative policies
+    return REGISTRY
+
+
+def run_rules(context: Context, selected: Iterable[str]) -> Iterator[Finding]:
+    registry = load_rules()
+    for rule_id in sorted(selected):
+        func = registry.get(rule_id)
+        if func is not None:
+            yield from func(context)
+    if context.policies:
+        from metallb_lint.policies import run_user_policies
+
+        yield from run_user_policies(context, selected)

@@ -1,0 +1,114 @@
+"""What every subcommand shares: the argument parser that fails with one line, exit codes,
+the configuration file, colour."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from typing import TYPE_CHECKING
+
+from metallb_lint.errors import UsageError
+
+if TYPE_CHECKING:
+    from metallb_lint.config import Config
+    from metallb_lint.model.inventory import Inventory
+
+EXIT_OK, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
+
+
+class Parser(argparse.ArgumentParser):
+    """An ArgumentParser whose errors are UsageErrors: one line and exit 2, from `cli.main`."""
+
+    def error(self, message: str) -> None:  # type: ignore[override]
+        raise UsageError(f"{self.prog}: {message}")
+
+
+def split(values: list[str] | None) -> list[str]:
+    return [part.strip() for value in values or [] for part in value.split(",") if part.strip()]
+
+
+def use_color(choice: str, stream) -> bool:
+    if choice == "always":
+        return True
+    if choice == "never":
+        return False
+    if os.environ.get("NO_COLOR"):
+        return False
+    if os.environ.get("FORCE_COLOR"):
+        return True
+    return hasattr(stream, "isatty") and stream.isatty()
+
+
+def load_config_for(args: argparse.Namespace):
+    """The configuration a run with these arguments reads (--config, --isolated, or the
+    nearest config file above the first path)."""
+    from metallb_lint.config import Config, find_config, load_config
+    from metallb_lint.load.discover import display_path
+
+    if args.isolated:
+        if args.config:
+            raise UsageError("--config and --isolated exclude each other")
+        return Config()
+    path = args.config
+    if path is None:
+        on_disk = [p for p in args.paths if p != "-"]
+        start = on_disk[0] if on_disk else (args.stdin_filename or ".")
+        path = find_config(start)
+        if path is None:
+            return Config()
+    elif not os.path.isfile(path):
+        raise UsageError(f"--config {path}: no such file")
+    config = load_config(path, display_path(path, os.getcwd()))
+    if config.unknown_rule_names:  # they may name user policies: a bad name fails fast
+        from metallb_lint.config import check_rule_names
+        from metallb_lint.policies import load_user_policies
+
+        check_rule_names(config, load_user_policies(config.policies))
+    return config
+
+
+def add_repository_arguments(parser: argparse.ArgumentParser) -> None:
+    """The arguments of the subcommands that read a repository as `check` does."""
+    parser.add_argument(
+        "paths",
+        nargs="*",
+        metavar="PATH",
+        help="files or directories to read ('-' reads stdin); default '.'",
+    )
+    parser.add_argument("--config", metavar="FILE", help="configuration file (as for check)")
+    parser.add_argument(
+        "--isolated", action="store_true", help="read no configuration file (not with --config)"
+    )
+    parser.add_argument(
+        "--metallb-version",
+        metavar="X.Y.Z",
+        help="MetalLB release to assume (default: what the repository pins)",
+    )
+    parser.add_argument(
+        "--stdin-filename", metavar="PATH", help="the path to report for input read from stdin"
+    )
+    parser.add_argument("--debug", action="store_true", help="show tracebacks of internal errors")
+
+
+def inventory_for(args: argparse.Namespace) -> tuple[Inventory, Config]:
+    """The inventory `check` would build for these arguments, and the configuration."""
+    from metallb_lint.engine import Options, check_paths_exist, run
+    from metallb_lint.metallb.versions import Version
+
+    if not args.paths:
+        args.paths = ["-"] if args.stdin_filename else ["."]
+    if args.metallb_version and Version.parse(args.metallb_version) is None:
+        raise UsageError(
+            f"--metallb-version: '{args.metallb_version}' is not a version like 0.14.8"
+        )
+    check_paths_exist(args.paths)
+    config = load_config_for(args)
+    stdin_data = sys.stdin.buffer.read() if "-" in args.paths else None
+    options = Options(
+        paths=args.paths,
+        metallb_version=args.metallb_version,
+        stdin_filename=args.stdin_filename,
+        stdin_data=stdin_data,
+    )
+    return run(options, config).inventory, config

@@ -1,0 +1,105 @@
+"""`metallb-lint ips`: the IP allocation map, per pool: which Service holds which address, how
+many take one automatically, what is free. Exit 1 when `--free N` finds fewer than N."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from itertools import islice
+from typing import TYPE_CHECKING
+
+from metallb_lint.cli.common import (
+    EXIT_FINDINGS,
+    EXIT_OK,
+    Parser,
+    add_repository_arguments,
+    inventory_for,
+    use_color,
+)
+from metallb_lint.errors import UsageError
+
+if TYPE_CHECKING:
+    from metallb_lint.tools.ipmap import IPMap
+
+
+def ips(argv: list[str]) -> int:
+    parser = Parser(
+        prog="metallb-lint ips",
+        description="The IP allocation map: per address pool, which Services hold which "
+        "address, how many take one automatically, and what is free.",
+    )
+    add_repository_arguments(parser)
+    parser.add_argument(
+        "-f",
+        "--format",
+        choices=("text", "json", "markdown"),
+        default="text",
+        help="text (default), json (stable, versioned) or markdown (a table for a README)",
+    )
+    parser.add_argument("--pool", metavar="NAME", help="show only this pool")
+    parser.add_argument(
+        "--free",
+        type=int,
+        metavar="N",
+        help="print the first N free addresses of the pool (--pool, unless there is one pool) "
+        "for a new Service, skipping the ones Services without a request are likely to take",
+    )
+    parser.add_argument(
+        "--color",
+        choices=("auto", "always", "never"),
+        default="auto",
+        help="colour the text output (honours NO_COLOR and FORCE_COLOR)",
+    )
+    args = parser.parse_args(argv)
+    if args.free is not None and args.free < 1:
+        raise UsageError("metallb-lint ips: --free needs a number of addresses from 1")
+
+    from metallb_lint.checks.context import Context
+    from metallb_lint.report import ips as report
+    from metallb_lint.tools.ipmap import build_map
+
+    inventory, config = inventory_for(args)
+    ipmap = build_map(inventory, Context(inventory, config))
+    names = sorted({pm.name for pm in ipmap.pools})
+    if args.pool is not None:
+        ipmap.pools = [pm for pm in ipmap.pools if pm.name == args.pool]
+        ipmap.outside = []
+        if not ipmap.pools:
+            known = ", ".join(names) or "none"
+            raise UsageError(f"metallb-lint ips: no pool named '{args.pool}' (pools: {known})")
+    if args.free is not None:
+        return _free(ipmap, args, names)
+    if args.format == "json":
+        report.write_json(ipmap, sys.stdout)
+    elif args.format == "markdown":
+        report.write_markdown(ipmap, sys.stdout)
+    else:
+        report.write_text(ipmap, sys.stdout, color=use_color(args.color, sys.stdout))
+    return EXIT_OK
+
+
+def _free(ipmap: IPMap, args: argparse.Namespace, names: list[str]) -> int:
+    import json
+
+    from metallb_lint.metallb.addresses import format_ip
+
+    if len(ipmap.pools) != 1:
+        raise UsageError(
+            "metallb-lint ips: --free needs --pool NAME when there is more than one pool "
+            f"({', '.join(names) or 'none found'})"
+        )
+    pool = ipmap.pools[0]
+    found = [format_ip(*a) for a in islice(pool.free_addresses(), args.free)]
+    if args.format == "json":
+        json.dump({"version": 1, "pool": pool.name, "free": found}, sys.stdout, indent=2)
+        sys.stdout.write("\n")
+    else:
+        sys.stdout.write("".join(f"{a}\n" for a in found))
+    if len(found) < args.free:
+        print(
+            f"metallb-lint ips: pool '{pool.name}' has only {len(found)} free address"
+            f"{'es' if len(found) != 1 else ''} left for a new Service",
+            file=sys.stderr,
+        )
+        return EXIT_FINDINGS
+    return EXIT_OK

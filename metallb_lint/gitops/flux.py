@@ -1,0 +1,154 @@
+"""Flux: the path and `targetNamespace` of a Flux Kustomization, the `${VAR}` values of
+`postBuild.substitute`, HelmRelease values, and MetalLB installed by a HelmRelease (with the
+HelmRepository or OCIRepository it names)."""
+
+from __future__ import annotations
+
+import posixpath
+from collections.abc import Iterator
+
+from metallb_lint.findings import Location, ResourceRef
+from metallb_lint.gitops.fields import body_ref, get, text
+from metallb_lint.gitops.placeholders import has_placeholder
+from metallb_lint.gitops.scopes import Scope, Scopes
+from metallb_lint.load.documents import Document, PathKey
+from metallb_lint.metallb.charts import is_official_repository
+from metallb_lint.model.objects import InstallSite, ValuesSource
+
+Roots = list[tuple[Document, list[tuple[PathKey, dict]]]]
+
+
+def is_flux_kustomization(kind: str | None, api: str) -> bool:
+    return kind == "Kustomization" and api.startswith("kustomize.toolkit.fluxcd.io")
+
+
+def is_helmrelease(kind: str | None, api: str) -> bool:
+    return kind == "HelmRelease" and api.startswith("helm.toolkit.fluxcd.io")
+
+
+def kustomization_scope(doc: Document, spec: dict, scopes: Scopes) -> None:
+    """A Flux Kustomization syncs `spec.path` into `spec.targetNamespace`, forcing it."""
+    path = text(spec.get("path"))
+    namespace = text(spec.get("targetNamespace"))
+    if namespace and path and not has_placeholder(path + namespace):
+        for directory in scopes.dirs_matching(path):
+            scopes.add(Scope(directory, namespace, doc.path, True))
+
+
+def variables(roots: Roots) -> dict[str, str]:
+    """`postBuild.substitute` values of every object, the first definition of a name winning."""
+    found: dict[str, str] = {}
+    for _, objects in roots:
+        for _, body in objects:
+            spec = body.get("spec") if isinstance(body.get("spec"), dict) else {}
+            post = spec.get("postBuild") if isinstance(spec.get("postBuild"), dict) else {}
+            substitute = post.get("substitute")
+            if isinstance(substitute, dict):
+                for key, value in substitute.items():
+                    if isinstance(value, (str, int, float)) and not isinstance(value, bool):
+                        found.setdefault(str(key), str(value))
+    return found
+
+
+def helmrelease_values(
+    doc: Document, base: PathKey, body: dict, api: str, unit: str
+) -> Iterator[ValuesSource]:
+    spec = body.get("spec") if isinstance(body.get("spec"), dict) else {}
+    chart = text(get(spec, "chart", "spec", "chart"))
+    namespace = text(spec.get("targetNamespace")) or text(get(body, "metadata", "namespace"))
+    name = text(get(body, "metadata", "name"))
+    owner = ResourceRef(api, "HelmRelease", text(get(body, "metadata", "namespace")), name)
+    if isinstance(spec.get("values"), dict):
+        yield ValuesSource(
+            doc,
+            (*base, "spec", "values"),
+            spec["values"],
+            chart,
+            owner,
+            namespace,
+            chart == "metallb",
+            unit,
+        )
+
+
+class FluxSources:
+    """The Flux sources (HelmRepository, OCIRepository, ...) of the tree, by kind and name."""
+
+    def __init__(self, roots: Roots) -> None:
+        self._by_name: dict[tuple, tuple[Document, PathKey, dict]] = {
+            (text(body.get("kind")), text(get(body, "metadata", "name"))): (doc, base, body)
+            for doc, objects in roots
+            for base, body in objects
+            if text(body.get("apiVersion")) is not None
+            and str(body.get("apiVersion")).startswith("source.toolkit.fluxcd.io")
+        }
+
+    def get(self, kind: str | None, name: str | None) -> tuple[Document, PathKey, dict] | None:
+        return self._by_name.get((kind, name))
+
+
+def helmrelease_site(
+    doc: Document, base: PathKey, body: dict, sources: FluxSources
+) -> InstallSite | None:
+    """A Flux HelmRelease of a chart named metallb, with its HelmRepository/OCIRepository."""
+    spec = body.get("spec") if isinstance(body.get("spec"), dict) else {}
+    namespace = text(spec.get("targetNamespace")) or text(get(body, "metadata", "namespace"))
+    owner = f"HelmRelease {text(get(body, 'metadata', 'name')) or ''}".strip()
+    resource = body_ref(body)
+    chart_ref = spec.get("chartRef") if isinstance(spec.get("chartRef"), dict) else None
+    if chart_ref is not None:  # Flux 2.3+: the chart is an OCIRepository artifact
+        ref_kind, ref_name = text(chart_ref.get("kind")), text(chart_ref.get("name"))
+        found = sources.get(ref_kind, ref_name)
+        if found is None:
+            return None
+        src_doc, src_base, src_body = found
+        url = text(get(src_body, "spec", "url"))
+        if not url or posixpath.basename(url.rstrip("/")) != "metallb":
+            return None
+        ref = get(src_body, "spec", "ref")
+        ref_key = "tag" if isinstance(ref, dict) and "tag" in ref else "semver"
+        if isinstance(ref, dict) and "digest" in ref:
+            ref_key = "digest"
+        return InstallSite(
+            "helmrelease",
+            get(src_body, "spec", "ref", ref_key),
+            src_doc.location((*src_base, "spec", "ref", ref_key)),
+            url,
+            namespace,
+            doc.path,
+            repository_location=src_doc.location((*src_base, "spec", "url")),
+            chart="metallb",
+            official=is_official_repository(posixpath.dirname(url.rstrip("/"))),
+            owner=owner,
+            resource=resource,
+        )
+    if text(get(spec, "chart", "spec", "chart")) != "metallb":
+        return None
+    source_ref = get(spec, "chart", "spec", "sourceRef")
+    url: str | None = None
+    url_location: Location | None = None
+    official = True  # a source this repository does not hold: assume MetalLB's
+    if isinstance(source_ref, dict):
+        ref_name = text(source_ref.get("name"))
+        ref_kind = text(source_ref.get("kind")) or "HelmRepository"
+        found = sources.get(ref_kind, ref_name)
+        if found is not None:
+            src_doc, src_base, src_body = found
+            url = text(get(src_body, "spec", "url"))
+            url_location = src_doc.location((*src_base, "spec", "url"))
+            official = is_official_repository(url)
+        elif ref_name and "bitnami" in ref_name.lower():
+            official = False
+    return InstallSite(
+        "helmrelease",
+        get(spec, "chart", "spec", "version"),
+        doc.location((*base, "spec", "chart", "spec", "version")),
+        url,
+        namespace,
+        doc.path,
+        repository_location=url_location,
+        chart="metallb",
+        official=official,
+        owner=owner,
+        resource=resource,
+    )

@@ -1,0 +1,170 @@
+"""Helm: charts (Chart.yaml, Chart.lock, Helm v2 requirements.yaml), the values of each chart
+(the metallb subchart's under its key or alias), MetalLB as a chart dependency, and chart
+templates rendered from the chart's values (the simple `.Values`/`.Release` subset)."""
+
+from __future__ import annotations
+
+import posixpath
+from collections.abc import Callable, Iterator
+
+from metallb_lint.findings import ResourceRef
+from metallb_lint.gitops.fields import items, text
+from metallb_lint.gitops.scopes import Scopes
+from metallb_lint.gitops.templates import render
+from metallb_lint.load.documents import Chunk, Document, LoadProblem, PathKey, compose_chunk
+from metallb_lint.load.sources import SourceFile
+from metallb_lint.metallb.charts import is_official_repository
+from metallb_lint.model.objects import Chart, Dependency, InstallSite, ValuesSource
+
+VALUES_NAMES = ("values.yaml", "values.yml")
+
+
+def read_charts(sources: list[SourceFile]) -> list[Chart]:
+    """Every chart of the tree with its dependencies and lock, by chart folder."""
+    charts: dict[str, Chart] = {}
+    locks: dict[str, Document] = {}
+    for source in sources:
+        for doc in source.documents:
+            if source.role == "chart" and isinstance(doc.data, dict):
+                charts[source.chart_dir or ""] = Chart(
+                    source.chart_dir or "",
+                    doc,
+                    text(doc.data.get("name")),
+                    dependencies(doc, ("dependencies",)),
+                )
+            elif source.role == "chart-lock":
+                locks[source.chart_dir or ""] = doc
+    for source in sources:
+        if source.role == "requirements":
+            chart = charts.get(source.chart_dir or "")
+            for doc in source.documents:
+                if chart is not None:
+                    chart.dependencies.extend(dependencies(doc, ("dependencies",)))
+    for directory, lock in locks.items():
+        if directory in charts:
+            charts[directory].lock = lock
+    return [charts[k] for k in sorted(charts)]
+
+
+def dependencies(doc: Document, path: PathKey) -> list[Dependency]:
+    deps: list[Dependency] = []
+    for index, item in enumerate(items(doc.get(*path))):
+        if not isinstance(item, dict) or not isinstance(item.get("name"), str):
+            continue
+        where = (*path, index, "version") if "version" in item else (*path, index)
+        deps.append(
+            Dependency(
+                item["name"],
+                text(item.get("alias")),
+                item.get("version"),
+                text(item.get("repository")),
+                text(item.get("condition")),
+                doc.location(where),
+                doc.location((*path, index, "repository")),
+            )
+        )
+    return deps
+
+
+def chart_values(
+    doc: Document,
+    base: PathKey,
+    data: dict,
+    chart: Chart | None,
+    forced: bool,
+    unit: str,
+    namespace: str | None,
+) -> list[ValuesSource]:
+    """A chart's values file: the metallb subchart's part (under its key or alias) and the
+    rest; `forced` marks a file the configuration names as MetalLB values."""
+    chart_api = chart.doc.get("apiVersion") if chart else None
+    owner = ResourceRef(
+        chart_api if isinstance(chart_api, str) else "v2",
+        "Chart",
+        None,
+        chart.name if chart else posixpath.basename(posixpath.dirname(doc.path) or "."),
+    )
+    if forced:
+        return [ValuesSource(doc, base, data, "metallb", owner, namespace, True, unit)]
+    out: list[ValuesSource] = []
+    metallb_keys: set[str] = set()
+    for dep in chart.dependencies if chart else []:
+        if dep.name == "metallb" and is_official_repository(dep.repository):
+            key = dep.values_key
+            if isinstance(data.get(key), dict):
+                metallb_keys.add(key)
+                out.append(
+                    ValuesSource(
+                        doc, (*base, key), data[key], "metallb", owner, namespace, True, unit
+                    )
+                )
+    rest = {k: v for k, v in data.items() if k not in metallb_keys}
+    out.append(
+        ValuesSource(doc, base, rest, chart.name if chart else None, owner, namespace, False, unit)
+    )
+    return out
+
+
+def dependency_sites(charts: list[Chart], scopes: Scopes) -> Iterator[InstallSite]:
+    """MetalLB as a dependency of an umbrella chart."""
+    for chart in charts:
+        for dep in chart.dependencies:
+            if dep.name == "metallb":
+                scope = scopes.scope_for(posixpath.join(chart.directory, "Chart.yaml"))
+                yield InstallSite(
+                    "chart-dependency",
+                    dep.version,
+                    dep.location,
+                    dep.repository,
+                    scope.namespace if scope else None,
+                    scope.source if scope else None,
+                    repository_location=dep.repository_location,
+                    chart=dep.name,
+                    official=is_official_repository(dep.repository),
+                    owner=f"chart {chart.name or chart.directory or '.'}",
+                    resource=chart_ref(chart),
+                )
+
+
+def chart_ref(chart: Chart) -> ResourceRef:
+    api = chart.doc.get("apiVersion")
+    return ResourceRef(api if isinstance(api, str) else "v2", "Chart", None, chart.name)
+
+
+def render_templates(
+    sources: list[SourceFile],
+    charts: list[Chart],
+    release_namespace: Callable[[str], str | None],
+    skip: Callable[[str, Chunk, str, int], None],
+    problems: list[LoadProblem],
+) -> Iterator[Document]:
+    """The documents of chart templates rendered with their chart's values.yaml; a template
+    that cannot be rendered is passed to `skip` with the reason and line."""
+    by_dir = {c.directory: c for c in charts}
+    values_by_chart: dict[str, dict] = {}
+    for source in sources:
+        if source.role == "values" and posixpath.basename(source.display) in VALUES_NAMES:
+            for doc in source.documents:
+                if isinstance(doc.data, dict):
+                    values_by_chart[source.chart_dir or ""] = doc.data
+    for source in sources:
+        for index, chunk in source.pending_templates:
+            chart = by_dir.get(source.chart_dir or "")
+            context = {
+                "Values": values_by_chart.get(source.chart_dir or "", {}),
+                "Chart": {"Name": chart.name if chart else None},
+                "Release": {"Name": chart.name if chart else None},
+            }
+            namespace = release_namespace(source.chart_dir or "")
+            if namespace:
+                context["Release"]["Namespace"] = namespace
+            if chart and isinstance(chart.doc.data, dict):
+                context["Chart"]["Version"] = chart.doc.data.get("version")
+            result = render(chunk.text, context)
+            if result.text is None:
+                skip(source.display, chunk, result.reason, chunk.start_line + result.line - 1)
+                continue
+            doc, found = compose_chunk(source.display, chunk, index, result.text)
+            problems.extend(found)
+            if doc is not None:
+                yield doc

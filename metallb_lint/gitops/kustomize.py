@@ -1,0 +1,130 @@
+"""kustomize: the namespace a kustomization sets, its patch files (partial objects, not
+resources), the chart values of its `helmCharts`, and MetalLB installed through `helmCharts`,
+remote bases or manifest URLs."""
+
+from __future__ import annotations
+
+import posixpath
+import re
+from collections.abc import Iterator
+
+from metallb_lint.findings import ResourceRef
+from metallb_lint.gitops.fields import items, text
+from metallb_lint.gitops.placeholders import has_placeholder
+from metallb_lint.gitops.scopes import Scope, Scopes
+from metallb_lint.load.documents import Document, PathKey
+from metallb_lint.load.sources import KUSTOMIZATION_NAMES, SourceFile
+from metallb_lint.metallb.charts import is_official_repository
+from metallb_lint.model.objects import InstallSite, ValuesSource
+
+MANIFEST_URL = re.compile(
+    r"(?:github\.com/metallb/metallb(?:\.git)?/+(?P<kpath>[^?\s]*)(?:\?ref=(?P<kref>[^&\s]+))?)"
+    r"|(?:raw\.githubusercontent\.com/metallb/metallb/(?P<rref>[^/\s]+)/(?P<rpath>\S+))"
+)
+PATCH_KEYS = ("patchesStrategicMerge", "patches", "patchesJson6902")
+
+
+def is_kustomize_file(path: str, kind: str | None, api: str) -> bool:
+    """A kustomize Kustomization (not Flux's CR of the same kind); its kind may be omitted."""
+    if api.startswith("kustomize.toolkit.fluxcd.io"):
+        return False
+    return kind == "Kustomization" or (
+        kind is None and posixpath.basename(path) in KUSTOMIZATION_NAMES
+    )
+
+
+def read_kustomizations(sources: list[SourceFile], scopes: Scopes) -> set[str]:
+    """Record each kustomization's folder as a unit and its `namespace:` as a scope; return the
+    paths of the patch files they name."""
+    patch_files: set[str] = set()
+    for source in sources:
+        if source.role != "kustomization":
+            continue
+        scopes.unit_dirs.add(source.directory)
+        for doc in source.documents:
+            data = doc.data if isinstance(doc.data, dict) else {}
+            namespace = data.get("namespace")
+            if isinstance(namespace, str) and namespace and not has_placeholder(namespace):
+                scopes.add(Scope(source.directory, namespace, doc.path, True))
+            for key in PATCH_KEYS:
+                for item in items(data.get(key)):
+                    path = item.get("path") if isinstance(item, dict) else item
+                    if isinstance(path, str) and "\n" not in path:
+                        joined = posixpath.normpath(posixpath.join(source.directory, path))
+                        patch_files.add(joined)
+    return patch_files
+
+
+def helm_chart_values(
+    doc: Document, base: PathKey, body: dict, api: str, unit: str
+) -> Iterator[ValuesSource]:
+    """The `valuesInline` of each `helmCharts` entry."""
+    for index, item in enumerate(items(body.get("helmCharts"))):
+        if isinstance(item, dict) and isinstance(item.get("valuesInline"), dict):
+            chart = text(item.get("name"))
+            owner = ResourceRef(
+                api or "kustomize.config.k8s.io/v1beta1", "Kustomization", None, chart
+            )
+            yield ValuesSource(
+                doc,
+                (*base, "helmCharts", index, "valuesInline"),
+                item["valuesInline"],
+                chart,
+                owner,
+                text(item.get("namespace")) or text(body.get("namespace")),
+                chart == "metallb" and is_official_repository(item.get("repo")),
+                unit,
+            )
+
+
+def install_sites(doc: Document, base: PathKey, body: dict, api: str) -> Iterator[InstallSite]:
+    """MetalLB's chart in `helmCharts`, and MetalLB's repository in `resources`, `bases` and
+    `components` (remote bases and manifest URLs)."""
+    namespace = text(body.get("namespace"))
+    for index, item in enumerate(items(body.get("helmCharts"))):
+        if isinstance(item, dict) and item.get("name") == "metallb":
+            yield InstallSite(
+                "kustomize-helm",
+                item.get("version"),
+                doc.location((*base, "helmCharts", index, "version")),
+                text(item.get("repo")),
+                text(item.get("namespace")) or namespace,
+                doc.path,
+                repository_location=doc.location((*base, "helmCharts", index, "repo")),
+                chart="metallb",
+                official=is_official_repository(item.get("repo")),
+                owner="kustomization helmCharts",
+                resource=kustomization_ref(api),
+            )
+    for key in ("resources", "bases", "components"):
+        for index, item in enumerate(items(body.get(key))):
+            site = manifest_site(doc, (*base, key, index), item, namespace)
+            if site is not None:
+                site.resource = kustomization_ref(api)
+                yield site
+
+
+def manifest_site(
+    doc: Document, where: PathKey, item: object, namespace: str | None
+) -> InstallSite | None:
+    """A kustomize remote base or raw manifest URL of MetalLB's repository."""
+    if not isinstance(item, str):
+        return None
+    match = MANIFEST_URL.search(item)
+    if not match:
+        return None
+    return InstallSite(
+        "manifest-url",
+        match.group("kref") or match.group("rref"),
+        doc.location(where),
+        item,
+        namespace,
+        doc.path,
+        path_hint=(match.group("kpath") or match.group("rpath") or "").strip("/"),
+        repository_location=doc.location(where),
+        owner="kustomization",
+    )
+
+
+def kustomization_ref(api: str) -> ResourceRef:
+    return ResourceRef(api or "kustomize.config.k8s.io/v1beta1", "Kustomization", None, None)

@@ -1,0 +1,485 @@
+"""Documents to typed objects (the `inventory` stage), plus the target version and mode.
+
+Everything the checks read comes from here: MetalLB resources (wherever they are embedded),
+Services and the service blocks of chart values, charts and their values, where MetalLB is
+installed, and which namespace each resource really lands in. What each GitOps tool does to a
+file (kustomize, Flux, Argo CD, Helm, helmfile) is read by the modules of `gitops/`.
+"""
+
+from __future__ import annotations
+
+import posixpath
+import re
+from collections.abc import Iterator
+from dataclasses import field
+from functools import cached_property
+
+from metallb_lint.config import Config
+from metallb_lint.findings import Location
+from metallb_lint.gitops import argocd, flux, helm, helmfile, kustomize
+from metallb_lint.gitops.fields import get, is_object, text
+from metallb_lint.gitops.placeholders import has_placeholder, resolve_flux
+from metallb_lint.gitops.scopes import Scopes
+from metallb_lint.load.documents import Chunk, Document, LoadProblem, PathKey
+from metallb_lint.load.sources import SourceFile
+from metallb_lint.metallb.addresses import parse_pool_entry
+from metallb_lint.model.objects import (
+    ADVERTISEMENT_KINDS,
+    METALLB_GROUP,
+    POOL_KINDS,
+    Advertisement,
+    BFDProfile,
+    BGPPeer,
+    Chart,
+    Community,
+    CommunityAlias,
+    InstallSite,
+    Pool,
+    PoolEntry,
+    Resource,
+    ServiceRequest,
+    ValuesSource,
+)
+from metallb_lint.model.service_requests import requests_from_service, requests_from_values
+from metallb_lint.model.target import (
+    Target,
+    choose_mode,
+    choose_namespace,
+    choose_version,
+    load_balancer_class,
+)
+from metallb_lint.records import record
+
+_KIND_IN_TEXT = re.compile(r"^kind:\s*['\"]?([A-Za-z0-9]+)", re.MULTILINE)
+
+
+@record
+class Unresolved:
+    """A value or document left out because a placeholder or template was not resolved."""
+
+    location: Location
+    message: str
+
+
+@record
+class Inventory:
+    """What the checks read: the typed objects of every loaded document, and the target."""
+
+    sources: dict[str, SourceFile]
+    target: Target
+    documents: list[Document] = field(default_factory=list)
+    resources: list[Resource] = field(default_factory=list)
+    pools: list[Pool] = field(default_factory=list)
+    advertisements: list[Advertisement] = field(default_factory=list)
+    peers: list[BGPPeer] = field(default_factory=list)
+    bfd_profiles: list[BFDProfile] = field(default_factory=list)
+    communities: list[Community] = field(default_factory=list)
+    services: list[ServiceRequest] = field(default_factory=list)
+    charts: list[Chart] = field(default_factory=list)
+    values: list[ValuesSource] = field(default_factory=list)
+    install_sites: list[InstallSite] = field(default_factory=list)
+    # charts named metallb from a repository that is not MetalLB's (e.g. Bitnami's)
+    other_sites: list[InstallSite] = field(default_factory=list)
+    problems: list[LoadProblem] = field(default_factory=list)
+    unresolved: list[Unresolved] = field(default_factory=list)
+    # Kinds of documents that were skipped (unrendered templates): checks that need the whole
+    # set of those kinds stay silent rather than guess.
+    incomplete_kinds: set[str] = field(default_factory=set)
+
+    def of_kind(self, *kinds: str) -> list[Resource]:
+        return [r for r in self.resources if r.kind in kinds]
+
+    @cached_property
+    def pools_complete(self) -> bool:
+        """False when a pool was skipped or holds an unresolved placeholder: membership
+        questions ("is this IP in any pool?") then have no reliable answer."""
+        return not (self.incomplete_kinds & POOL_KINDS) and not any(
+            p.unresolved for p in self.pools
+        )
+
+
+class _Builder:
+    def __init__(self, sources: list[SourceFile], config: Config, cli_version: str | None):
+        self.sources = sources
+        self.config = config
+        self.cli_version = cli_version
+        self.inv: Inventory | None = None
+        self.documents = [d for s in sources for d in s.documents]
+        self.scopes = Scopes(source.directory for source in sources)
+        self.patch_files: set[str] = set()
+        self.flux_vars: dict[str, str] = {}
+
+    def build(self) -> Inventory:
+        charts = helm.read_charts(self.sources)
+        self.scopes.unit_dirs.update(c.directory for c in charts)
+        self.patch_files = kustomize.read_kustomizations(self.sources, self.scopes)
+        roots = [(d, self._objects(d)) for d in self.documents]
+        roles = {s.display: s.role for s in self.sources}
+        # kustomize does not require apiVersion/kind in kustomization.yaml
+        roots = [
+            (
+                d,
+                objs
+                or (
+                    [((), d.data)]
+                    if roles.get(d.path) == "kustomization" and isinstance(d.data, dict)
+                    else []
+                ),
+            )
+            for d, objs in roots
+        ]
+        # Most objects of a large repository are Services, and no Service deploys a path,
+        # installs MetalLB, holds chart values or Flux variables: those passes skip them.
+        gitops = [(d, objs) for d, objs in roots if not objs or not all(map(_is_service, objs))]
+        self._deployment_scopes(gitops)
+        self.scopes.forget_lookups()
+        self.flux_vars = flux.variables(gitops)
+        values = self._values(charts, gitops)
+        every_site = self._install_sites(charts, gitops)
+        sites = [s for s in every_site if s.official]
+        target = self._target(values, sites)
+        inv = Inventory({s.display: s for s in self.sources}, target)
+        self.inv = inv
+        inv.charts, inv.values, inv.install_sites = charts, values, sites
+        inv.other_sites = [s for s in every_site if not s.official]
+        for source in self.sources:
+            inv.problems.extend(source.problems)
+            inv.incomplete_kinds.update(source.incomplete_kinds)
+            for chunk, reason, line in source.skipped_templates:
+                self._skip(source.display, chunk, reason, line)
+        rendered = [
+            (doc, self._objects(doc))
+            for doc in helm.render_templates(
+                self.sources, charts, self.release_namespace, self._skip, inv.problems
+            )
+        ]
+        for doc, objects in [*roots, *rendered]:
+            inv.documents.append(doc)
+            if doc.path in self.patch_files:
+                continue  # kustomize patches are partial objects, not resources
+            for base, body in objects:
+                self._add_resource(doc, base, body)
+        for res in inv.resources:
+            self._type(res)
+        for source in values:
+            if not source.is_metallb:
+                inv.services.extend(requests_from_values(source, target, self.flux_vars))
+        return inv
+
+    def _deployment_scopes(self, roots: list[tuple[Document, list]]) -> None:
+        """Argo CD Applications and Flux Kustomizations name a path and a namespace."""
+        for doc, objects in roots:
+            for _, body in objects:
+                kind, api = text(body.get("kind")), text(body.get("apiVersion")) or ""
+                spec = body.get("spec") if isinstance(body.get("spec"), dict) else {}
+                if argocd.is_application(kind, api):
+                    argocd.application_scope(doc, spec, self.scopes)
+                elif flux.is_flux_kustomization(kind, api):
+                    flux.kustomization_scope(doc, spec, self.scopes)
+
+    def release_namespace(self, chart_dir: str) -> str | None:
+        scope = (
+            self.scopes.scope_for(posixpath.join(chart_dir, "Chart.yaml")) if chart_dir else None
+        )
+        return scope.namespace if scope else None
+
+    # -- values and install sites ------------------------------------------------------------
+
+    def _values(
+        self, charts: list[Chart], roots: list[tuple[Document, list]]
+    ) -> list[ValuesSource]:
+        by_dir = {c.directory: c for c in charts}
+        found: list[ValuesSource] = []
+        extra = {posixpath.normpath(p) for p in self.config.values_files}
+        for source in self.sources:
+            if source.role == "values" or source.display in extra:
+                chart = by_dir.get(source.chart_dir or "")
+                namespace = self.release_namespace(chart.directory) if chart else None
+                for doc in source.documents:
+                    if isinstance(doc.data, dict):
+                        found.extend(
+                            helm.chart_values(
+                                doc,
+                                (),
+                                doc.data,
+                                chart,
+                                source.display in extra,
+                                self.scopes.unit(doc.path),
+                                namespace,
+                            )
+                        )
+        for doc, objects in roots:
+            for base, body in objects:
+                kind, api = text(body.get("kind")), text(body.get("apiVersion")) or ""
+                unit = self.scopes.unit(doc.path)
+                if flux.is_helmrelease(kind, api):
+                    found.extend(flux.helmrelease_values(doc, base, body, api, unit))
+                elif argocd.is_application(kind, api):
+                    found.extend(argocd.application_values(doc, base, body, api, unit))
+                elif kustomize.is_kustomize_file(doc.path, kind, api):
+                    found.extend(kustomize.helm_chart_values(doc, base, body, api, unit))
+        return found
+
+    def _install_sites(
+        self, charts: list[Chart], roots: list[tuple[Document, list]]
+    ) -> list[InstallSite]:
+        sites = list(helm.dependency_sites(charts, self.scopes))
+        flux_sources = flux.FluxSources(roots)
+        for doc, objects in roots:
+            for base, body in objects:
+                kind, api = text(body.get("kind")), text(body.get("apiVersion")) or ""
+                spec = body.get("spec") if isinstance(body.get("spec"), dict) else {}
+                if flux.is_helmrelease(kind, api):
+                    site = flux.helmrelease_site(doc, base, body, flux_sources)
+                    if site is not None:
+                        sites.append(site)
+                elif argocd.is_application(kind, api):
+                    sites.extend(argocd.install_sites(doc, (*base, "spec"), spec, "argocd", body))
+                elif argocd.is_applicationset(kind, api):
+                    template = get(spec, "template", "spec")
+                    if isinstance(template, dict):
+                        sites.extend(
+                            argocd.install_sites(
+                                doc,
+                                (*base, "spec", "template", "spec"),
+                                template,
+                                "applicationset",
+                                body,
+                            )
+                        )
+                elif kustomize.is_kustomize_file(doc.path, kind, api):
+                    sites.extend(kustomize.install_sites(doc, base, body, api))
+        helmfiles = {
+            path for path in {doc.path for doc in self.documents} if helmfile.is_helmfile(path)
+        }
+        for doc in self.documents:
+            if doc.path in helmfiles and isinstance(doc.data, dict):
+                sites.extend(helmfile.install_sites(doc))
+        return sites
+
+    def _target(self, values: list[ValuesSource], sites: list[InstallSite]) -> Target:
+        version, version_source, version_location, assumed = choose_version(
+            self.cli_version, self.config.metallb_version, self.config.path, sites
+        )
+        mode, mode_source = choose_mode(version, values, sites)
+        namespace, namespace_source = choose_namespace(
+            self.config.namespace, self.config.path, sites
+        )
+        return Target(
+            version,
+            version_source,
+            version_location,
+            assumed,
+            mode,
+            mode_source,
+            namespace,
+            namespace_source,
+            load_balancer_class(values),
+        )
+
+    def _skip(self, path: str, chunk: Chunk, reason: str, line: int) -> None:
+        assert self.inv is not None
+        kinds = set(_KIND_IN_TEXT.findall(chunk.text))
+        self.inv.incomplete_kinds.update(kinds)
+        what = "/".join(sorted(kinds)) or "document"
+        self.inv.unresolved.append(
+            Unresolved(
+                Location(path, line),
+                f"{what} not checked: {reason} cannot be rendered without Helm. Other checks "
+                "that need every such resource stay silent",
+            )
+        )
+
+    # -- resources -----------------------------------------------------------------------------
+
+    def _objects(self, doc: Document) -> list[tuple[PathKey, dict]]:
+        """Kubernetes objects in a document: the root, List items, embedded MetalLB resources."""
+        data = doc.data
+        if not isinstance(data, dict):
+            return []
+        found: list[tuple[PathKey, dict]] = []
+        if is_object(data):
+            if data.get("kind") == "List" and isinstance(data.get("items"), list):
+                found.extend(
+                    (("items", i), item) for i, item in enumerate(data["items"]) if is_object(item)
+                )
+            else:
+                found.append(((), data))
+        if METALLB_GROUP in doc.text and not _is_metallb(data):
+            found.extend(_embedded_metallb(data, ()))
+        return found
+
+    def _add_resource(self, doc: Document, base: PathKey, body: dict) -> None:
+        assert self.inv is not None
+        metadata = body.get("metadata") if isinstance(body.get("metadata"), dict) else {}
+        explicit = text(metadata.get("namespace"))
+        if explicit and has_placeholder(explicit):
+            explicit = self._resolve(doc, (*base, "metadata", "namespace"), explicit)
+        effective = explicit
+        scope = self.scopes.scope_for(doc.path)
+        if scope and (scope.overrides or not explicit):
+            effective = scope.namespace
+        name = text(metadata.get("name"))
+        if name and has_placeholder(name):
+            name = self._resolve(doc, (*base, "metadata", "name"), name) or name
+        resource = Resource(
+            doc,
+            base,
+            text(body.get("apiVersion")) or "",
+            text(body.get("kind")) or "",
+            name,
+            explicit,
+            effective,
+            self.scopes.unit(doc.path),
+            body,
+        )
+        self.inv.resources.append(resource)
+
+    def _resolve(self, doc: Document, path: PathKey, text: str) -> str | None:
+        resolved, missing = resolve_flux(text, self.flux_vars)
+        if missing or has_placeholder(resolved):
+            return None
+        return resolved
+
+    def _type(self, res: Resource) -> None:
+        assert self.inv is not None
+        metallb = res.group == METALLB_GROUP
+        if metallb and res.kind in POOL_KINDS:
+            self.inv.pools.append(self._pool(res))
+        elif metallb and res.kind in ADVERTISEMENT_KINDS:
+            self.inv.advertisements.append(_advertisement(res))
+        elif metallb and res.kind == "BGPPeer":
+            self.inv.peers.append(_bgp_peer(res))
+        elif metallb and res.kind == "BFDProfile":
+            self.inv.bfd_profiles.append(BFDProfile(res))
+        elif metallb and res.kind == "Community":
+            self.inv.communities.append(_community(res))
+        elif res.kind == "Service" and res.api_version == "v1":
+            requests = requests_from_service(res, self.inv.target, self.flux_vars)
+            for request in requests:
+                request.labels = res.labels
+            self.inv.services.extend(requests)
+
+    def _pool(self, res: Resource) -> Pool:
+        spec = res.mapping("spec")
+        entries: list[PoolEntry] = []
+        raw_entries = spec.get("addresses")
+        if isinstance(raw_entries, list):
+            for index, raw in enumerate(raw_entries):
+                if isinstance(raw, str) and has_placeholder(raw):
+                    resolved = self._resolve(res.doc, (*res.base, "spec", "addresses", index), raw)
+                    raw = resolved if resolved is not None else raw
+                entries.append(
+                    PoolEntry(
+                        index, parse_pool_entry(raw), res.location("spec", "addresses", index)
+                    )
+                )
+        allocation = spec.get("serviceAllocation")
+        return Pool(
+            res,
+            entries,
+            isinstance(raw_entries, list),
+            spec.get("autoAssign") is not False,
+            spec.get("avoidBuggyIPs") is True,
+            allocation if isinstance(allocation, dict) else None,
+        )
+
+
+def _advertisement(res: Resource) -> Advertisement:
+    spec = res.mapping("spec")
+    names = spec.get("ipAddressPools")
+    selectors = spec.get("ipAddressPoolSelectors")
+    pool_names = None
+    unresolved = False
+    if isinstance(names, list):
+        pool_names = []
+        for index, name in enumerate(names):
+            if isinstance(name, str):
+                unresolved |= has_placeholder(name)
+                pool_names.append((name, res.location("spec", "ipAddressPools", index)))
+    pool_selectors = (
+        [s for s in selectors if isinstance(s, dict)] if isinstance(selectors, list) else None
+    )
+    ad = Advertisement(res, pool_names, pool_selectors, unresolved)
+    ad.node_selectors = _selectors(spec.get("nodeSelectors"))
+    ad.service_selectors = _selectors(spec.get("serviceSelectors"))
+    if res.kind == "BGPAdvertisement":
+        peers = spec.get("peers")
+        if isinstance(peers, list):
+            ad.peers = [
+                (name, res.location("spec", "peers", index))
+                for index, name in enumerate(peers)
+                if isinstance(name, str)
+            ]
+        communities = spec.get("communities")
+        if isinstance(communities, list):
+            ad.communities = [
+                (value, res.location("spec", "communities", index))
+                for index, value in enumerate(communities)
+            ]
+    return ad
+
+
+def _selectors(value: object) -> list[dict]:
+    return [s for s in value if isinstance(s, dict)] if isinstance(value, list) else []
+
+
+def _bgp_peer(res: Resource) -> BGPPeer:
+    spec = res.mapping("spec")
+    compared = ("myASN", "peerAddress", "interface", "vrf", "routerID", "bfdProfile")
+    unresolved = any(
+        isinstance(spec.get(key), str) and has_placeholder(spec[key]) for key in compared
+    )
+    return BGPPeer(res, _selectors(spec.get("nodeSelectors")), unresolved)
+
+
+def _community(res: Resource) -> Community:
+    community = Community(res)
+    entries = res.get("spec", "communities")
+    for index, entry in enumerate(entries if isinstance(entries, list) else []):
+        if not isinstance(entry, dict):
+            continue
+        where = ("spec", "communities", index)
+        community.aliases.append(
+            CommunityAlias(
+                entry.get("name"),
+                entry.get("value"),
+                res.location(*where, "value") if "value" in entry else res.location(*where),
+                res.location(*where, "name") if "name" in entry else res.location(*where),
+            )
+        )
+    return community
+
+
+def build_inventory(
+    sources: list[SourceFile], config: Config, cli_version: str | None
+) -> Inventory:
+    return _Builder(sources, config, cli_version).build()
+
+
+# -- small helpers ---------------------------------------------------------------------------
+
+
+def _is_service(obj: tuple[PathKey, dict]) -> bool:
+    body = obj[1]
+    return body.get("kind") == "Service" and body.get("apiVersion") == "v1"
+
+
+def _is_metallb(value: dict) -> bool:
+    return is_object(value) and value["apiVersion"].startswith(METALLB_GROUP + "/")
+
+
+def _embedded_metallb(
+    node: object, path: PathKey, depth: int = 0
+) -> Iterator[tuple[PathKey, dict]]:
+    if depth > 50:
+        return
+    if isinstance(node, dict):
+        if path and _is_metallb(node):
+            yield path, node
+            return
+        for key, value in node.items():
+            yield from _embedded_metallb(value, (*path, key), depth + 1)
+    elif isinstance(node, list):
+        for index, value in enumerate(node):
+            yield from _embedded_metallb(value, (*path, index), depth + 1)
