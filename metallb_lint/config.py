@@ -14,7 +14,7 @@ from __future__ import annotations
 import os
 import re
 import sys
-from dataclasses import field
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import NamedTuple
 
@@ -25,7 +25,6 @@ from metallb_lint.load.discover import display_path
 from metallb_lint.load.documents import Chunk, compose_chunk, decode
 from metallb_lint.metallb.addresses import IPRange, parse_range_or_cidr
 from metallb_lint.metallb.schema import TYPE_NAMES, describe, unknown_key, where
-from metallb_lint.records import record
 from metallb_lint.resources import load_schema
 
 CONFIG_NAMES = (".metallb-lint.yaml", ".metallb-lint.yml")
@@ -47,7 +46,7 @@ class RuleName(NamedTuple):
     error: str
 
 
-@record
+@dataclass
 class Config:
     """The settings of the configuration file (the defaults when there is none)."""
 

@@ -30,14 +30,13 @@ import json
 import os
 import re
 from collections.abc import Iterable
-from dataclasses import field
+from dataclasses import dataclass, field
 from typing import NamedTuple
 
 from metallb_lint.catalog import RuleInfo, catalog
 from metallb_lint.errors import UsageError
 from metallb_lint.findings import Finding, Location, ResourceRef, Severity
 from metallb_lint.load.ignore import parse_pattern
-from metallb_lint.records import record
 
 _DIRECTIVE = re.compile(
     r"#\s*metallb-lint:\s*(disable|disable-file)\s*=\s*([A-Za-z0-9_,\- ]+?)\s*(?:--\s*(.*?))?\s*$"
@@ -131,7 +130,7 @@ def severity_overrides(
 # -- suppressions ----------------------------------------------------------------------------
 
 
-@record(eq=False)
+@dataclass(eq=False)
 class Suppression:
     """One suppression as written: a comment, an annotation entry or a baseline entry."""
 
@@ -172,7 +171,7 @@ def annotation_table(resources: Iterable) -> AnnotationTable:
     return table
 
 
-@record
+@dataclass
 class _Directives:
     """The `# metallb-lint:` suppression comments of one file: by line, whole-file, late."""
 
@@ -249,7 +248,7 @@ def baseline_key(finding: Finding, root: str) -> tuple[str, str, str | None, str
     )
 
 
-@record
+@dataclass
 class Baseline:
     """A loaded `--baseline` file: its entries as suppressions, keyed on rule, file and anchor."""
 
@@ -367,7 +366,7 @@ def write_baseline(path: str, findings: Iterable[Finding], previous: Baseline | 
 # -- the decider -----------------------------------------------------------------------------
 
 
-@record
+@dataclass
 class Decider:
     """Decides which findings count: selection, ignores, suppressions, baseline, severities."""
 

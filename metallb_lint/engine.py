@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import os
-from dataclasses import field
+from dataclasses import dataclass, field
 
 from metallb_lint.checks.context import Context
 from metallb_lint.checks.run import run_rules
@@ -28,10 +28,9 @@ from metallb_lint.load.sources import (
     read_candidate,
 )
 from metallb_lint.model.inventory import Inventory, build_inventory
-from metallb_lint.records import record
 
 
-@record
+@dataclass
 class Options:
     """The options of a run from the command line: paths, rule selection, version, stdin."""
 
@@ -49,7 +48,7 @@ class Options:
     baseline: str | None = None  # --baseline FILE
 
 
-@record
+@dataclass
 class RunResult:
     """The outcome of a run: the decided findings, the inventory, and what reports need."""
 

@@ -2,11 +2,9 @@
 
 from __future__ import annotations
 
-from dataclasses import field
+from dataclasses import dataclass, field
 from enum import IntEnum
 from typing import NamedTuple
-
-from metallb_lint.records import record
 
 
 class Severity(IntEnum):
@@ -90,7 +88,7 @@ class ResourceRef(NamedTuple):
         return f"{self.kind} {ns}{self.name or '<unnamed>'}"
 
 
-@record
+@dataclass
 class Finding:
     """One problem a rule found: rule, severity, message, location and suppression state."""
 

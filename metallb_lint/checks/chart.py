@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
+from dataclasses import dataclass
 
 from metallb_lint.checks.common import cached, integer, read_pools
 from metallb_lint.checks.context import Context, rule
@@ -17,7 +18,6 @@ from metallb_lint.findings import Finding, Location
 from metallb_lint.load.documents import dig
 from metallb_lint.metallb.versions import Version
 from metallb_lint.model.chart_values import ValuesCheck, coalesce, values_checks
-from metallb_lint.records import record
 
 COMPONENTS = ("controller", "speaker")
 PROBES = ("livenessProbe", "readinessProbe")
@@ -35,7 +35,7 @@ _MISSING = {
 }
 
 
-@record
+@dataclass
 class ChartValues:
     """One values source of the official chart, merged over its release's defaults."""
 

@@ -4,13 +4,12 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
-from dataclasses import field
+from dataclasses import dataclass, field
 
 from metallb_lint.catalog import catalog
 from metallb_lint.config import Config
 from metallb_lint.findings import Finding, Location, Related, ResourceRef
 from metallb_lint.model.inventory import Inventory
-from metallb_lint.records import record
 
 RuleFunc = Callable[["Context"], Iterable[Finding]]
 REGISTRY: dict[str, RuleFunc] = {}
@@ -26,7 +25,7 @@ def rule(rule_id: str) -> Callable[[RuleFunc], RuleFunc]:
     return register
 
 
-@record
+@dataclass
 class Context:
     """What rules read (inventory, config, policies, a shared cache) and how they make findings."""
 

@@ -16,6 +16,7 @@ whole configuration is dead, which ML105 says once.
 from __future__ import annotations
 
 from collections.abc import Iterator
+from dataclasses import dataclass
 
 from metallb_lint.checks.common import cached
 from metallb_lint.checks.context import Context, rule
@@ -23,7 +24,6 @@ from metallb_lint.findings import Finding, Location, Related
 from metallb_lint.metallb.addresses import parse_ip, parse_pool_entry
 from metallb_lint.metallb.gonumbers import duration_seconds
 from metallb_lint.metallb.schema import FIRST_CRD_RELEASE, closest
-from metallb_lint.records import record
 
 MAX_UINT32 = 4294967295
 MAX_UINT16 = 65535
@@ -37,7 +37,7 @@ def legacy_configs(ctx: Context) -> list:
     return find_all(ctx.inventory)
 
 
-@record
+@dataclass
 class _Problem:
     """Something MetalLB 0.12's `config.Parse` rejects, and where it is written."""
 

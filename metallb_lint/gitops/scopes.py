@@ -9,12 +9,11 @@ from __future__ import annotations
 
 import posixpath
 from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
 from functools import cached_property, lru_cache
 
-from metallb_lint.records import record
 
-
-@record
+@dataclass
 class Scope:
     """A directory subtree with a namespace that resources inside it inherit or are forced to."""
 

@@ -12,13 +12,12 @@ from __future__ import annotations
 import errno
 import os
 from collections.abc import Iterable
-from dataclasses import field
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import NamedTuple
 
 from metallb_lint.findings import Location
 from metallb_lint.load.ignore import IgnoreRules
-from metallb_lint.records import record
 
 YAML_SUFFIXES = (".yaml", ".yml")
 EXTRA_NAMES = frozenset({"Chart.lock", "Kustomization"})
@@ -34,7 +33,7 @@ class Candidate(NamedTuple):
     explicit: bool = False  # named on the command line (pre-commit passes files this way)
 
 
-@record
+@dataclass
 class Discovery:
     """What discovery found: candidate files, problems, notes and context files."""
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 from bisect import bisect_right
 from collections.abc import Callable, Iterator
+from dataclasses import dataclass
 
 import yaml
 from yaml.constructor import SafeConstructor
@@ -31,7 +32,6 @@ from metallb_lint.load.yamlcore import (
     build_scalar,
     plain_tag,
 )
-from metallb_lint.records import record
 
 _PLAIN_TAG = "tag:metallb-lint,2026:plain"  # a plain scalar whose type is not resolved yet
 
@@ -99,7 +99,7 @@ RELEVANT_WORDS = (
 _RELEVANT_TEXT = tuple(word.decode() for word in RELEVANT_WORDS)
 
 
-@record
+@dataclass
 class Document:
     """One YAML document of a file, as plain data with positions."""
 
@@ -130,7 +130,7 @@ def dig(node: object, path: PathKey, default: object = None) -> object:
     return node
 
 
-@record
+@dataclass
 class LoadProblem:
     """A document that could not be loaded; becomes ML001/ML002/ML003."""
 
@@ -140,7 +140,7 @@ class LoadProblem:
     related: tuple[tuple[Location, str], ...] = ()
 
 
-@record
+@dataclass
 class Chunk:
     """A document's raw text before parsing, with the line it starts on."""
 

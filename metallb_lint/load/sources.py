@@ -7,7 +7,7 @@ import posixpath
 import re
 import stat
 import sys
-from dataclasses import field
+from dataclasses import dataclass, field
 
 from metallb_lint.findings import Location
 from metallb_lint.load.discover import Candidate
@@ -21,7 +21,6 @@ from metallb_lint.load.documents import (
     line_of_offset,
     split_documents,
 )
-from metallb_lint.records import record
 
 MAX_FILE_BYTES = 8 * 1024 * 1024
 
@@ -30,7 +29,7 @@ KUSTOMIZATION_NAMES = ("kustomization.yaml", "kustomization.yml", "Kustomization
 REQUIREMENTS_NAMES = ("requirements.yaml", "requirements.yml")
 
 
-@record
+@dataclass
 class SourceFile:
     """One candidate file after loading: its role, text, documents and problems."""
 

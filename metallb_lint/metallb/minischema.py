@@ -14,10 +14,8 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Collection, Iterable, Iterator, Mapping
-from dataclasses import field
+from dataclasses import dataclass, field
 from functools import cache
-
-from metallb_lint.records import record
 
 _APPLICATORS = frozenset(
     {
@@ -111,7 +109,7 @@ def supported(
     return not isinstance(schema.get("items"), list)  # old tuple form: not 2020-12
 
 
-@record
+@dataclass
 class MiniError:
     """The parts of a jsonschema `ValidationError` that our callers read. As in jsonschema, the
     relative paths of an error in another's `context` are relative to that error."""

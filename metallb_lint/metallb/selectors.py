@@ -10,10 +10,9 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Mapping
-from dataclasses import field
+from dataclasses import dataclass, field
 
 from metallb_lint.gitops.placeholders import has_placeholder
-from metallb_lint.records import record
 
 
 def _text(value: object) -> str:
@@ -200,7 +199,7 @@ def same_selection(a: list[object], b: list[object]) -> bool:
     return set(canon_a) == set(canon_b)
 
 
-@record
+@dataclass
 class _Constraint:
     """What one selector demands of one label key."""
 

@@ -17,7 +17,7 @@ import os
 import posixpath
 import re
 from collections.abc import Iterator
-from dataclasses import field
+from dataclasses import dataclass, field
 
 import yaml
 
@@ -27,7 +27,6 @@ from metallb_lint.metallb.schema import CrdVersion, Model, crd_versions, schema_
 from metallb_lint.metallb.versions import NEWEST, Version
 from metallb_lint.model.inventory import Inventory
 from metallb_lint.model.objects import Chart, Dependency, Resource, ValuesSource
-from metallb_lint.records import record
 
 try:
     from yaml import CSafeLoader as _Loader
@@ -65,7 +64,7 @@ def coalesce(defaults: object, user: object) -> object:
     return merged
 
 
-@record
+@dataclass
 class VendoredChart:
     """The official chart's files vendored in an umbrella chart (an archive or a folder)."""
 
@@ -80,7 +79,7 @@ class VendoredChart:
         return Version.parse(self.version)
 
 
-@record
+@dataclass
 class ValuesCheck:
     """One values source of the official chart and how Helm renders it."""
 
@@ -100,7 +99,7 @@ class ValuesCheck:
         return self.source.owner
 
 
-@record
+@dataclass
 class ThirdParty:
     """Values given to a chart named `metallb` that is not MetalLB's (e.g. Bitnami's)."""
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 import posixpath
 import re
 from collections.abc import Iterator
-from dataclasses import field
+from dataclasses import dataclass, field
 from functools import cached_property
 
 from metallb_lint.config import Config
@@ -48,12 +48,11 @@ from metallb_lint.model.target import (
     choose_version,
     load_balancer_class,
 )
-from metallb_lint.records import record
 
 _KIND_IN_TEXT = re.compile(r"^kind:\s*['\"]?([A-Za-z0-9]+)", re.MULTILINE)
 
 
-@record
+@dataclass
 class Unresolved:
     """A value or document left out because a placeholder or template was not resolved."""
 
@@ -61,7 +60,7 @@ class Unresolved:
     message: str
 
 
-@record
+@dataclass
 class Inventory:
     """What the checks read: the typed objects of every loaded document, and the target."""
 

@@ -19,13 +19,12 @@ import os
 import posixpath
 import re
 from collections.abc import Callable, Iterable, Iterator
-from dataclasses import field
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, TypeVar
 
 from metallb_lint.findings import Location
 from metallb_lint.load.documents import Chunk, Document, PathKey, compose_chunk
 from metallb_lint.model.objects import Resource, ValuesSource
-from metallb_lint.records import record
 
 if TYPE_CHECKING:
     from metallb_lint.model.inventory import Inventory
@@ -72,7 +71,7 @@ _MENTIONS_LEGACY = re.compile(r"^\s*(?:address-pools|peers|bgp-communities|bfd-p
 _BLOCK_HEADER = re.compile(r"[|>][-+0-9]*\s*(?:#.*)?$")
 
 
-@record
+@dataclass
 class Problem:
     """A value MetalLB's strict parser rejected (unknown key, wrong type, bad YAML)."""
 
@@ -80,7 +79,7 @@ class Problem:
     location: Location
 
 
-@record
+@dataclass
 class Item:
     """One entry of the configuration: where it starts and where each of its values is."""
 
@@ -92,7 +91,7 @@ class Item:
         return self.fields.get(key, self.location)
 
 
-@record
+@dataclass
 class NodeSelector(Item):
     """A `node-selectors` entry of a legacy peer: match-labels and match-expressions."""
 
@@ -100,7 +99,7 @@ class NodeSelector(Item):
     match_expressions: list[dict[str, object]] = field(default_factory=list)
 
 
-@record
+@dataclass
 class Peer(Item):
     """A `peers` entry of the legacy configuration: one BGP peer."""
 
@@ -118,7 +117,7 @@ class Peer(Item):
     node_selectors: list[NodeSelector] = field(default_factory=list)
 
 
-@record
+@dataclass
 class Advertisement(Item):
     """A `bgp-advertisements` entry of a legacy address pool."""
 
@@ -128,7 +127,7 @@ class Advertisement(Item):
     communities: list[tuple[str, Location]] = field(default_factory=list)
 
 
-@record
+@dataclass
 class Pool(Item):
     """An `address-pools` entry of the legacy configuration."""
 
@@ -140,7 +139,7 @@ class Pool(Item):
     advertisements: list[Advertisement] = field(default_factory=list)
 
 
-@record
+@dataclass
 class BFDProfile(Item):
     """A `bfd-profiles` entry of the legacy configuration."""
 
@@ -154,7 +153,7 @@ class BFDProfile(Item):
     minimum_ttl: int | None = None
 
 
-@record
+@dataclass
 class Community(Item):
     """A `bgp-communities` entry of the legacy configuration: an alias and its value."""
 
@@ -162,7 +161,7 @@ class Community(Item):
     value: str | None = None
 
 
-@record
+@dataclass
 class LegacyConfig:
     """One legacy configuration and where it came from."""
 
@@ -300,7 +299,7 @@ def _from_values(values: ValuesSource) -> LegacyConfig | None:
     )
 
 
-@record
+@dataclass
 class GeneratorFile:
     """A file a kustomize `configMapGenerator` turns into a ConfigMap key."""
 

@@ -3,20 +3,19 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import field
+from dataclasses import dataclass, field
 from functools import cached_property
 
 from metallb_lint.findings import Location, ResourceRef
 from metallb_lint.load.documents import Document, PathKey, dig
 from metallb_lint.metallb.addresses import IPRange, ParsedEntry
-from metallb_lint.records import record
 
 METALLB_GROUP = "metallb.io"
 POOL_KINDS = frozenset({"IPAddressPool", "AddressPool"})
 ADVERTISEMENT_KINDS = frozenset({"L2Advertisement", "BGPAdvertisement"})
 
 
-@record
+@dataclass
 class Resource:
     """A Kubernetes object found in a document (at its root, in a List, or embedded)."""
 
@@ -77,7 +76,7 @@ class Resource:
         return self.mapping("metadata", "annotations")
 
 
-@record
+@dataclass
 class PoolEntry:
     """One `spec.addresses` entry of an IPAddressPool: its index, parsed value and location."""
 
@@ -86,7 +85,7 @@ class PoolEntry:
     location: Location
 
 
-@record
+@dataclass
 class Pool:
     """An IPAddressPool (or legacy AddressPool): its address entries and allocation settings."""
 
@@ -122,7 +121,7 @@ class Pool:
         return total
 
 
-@record
+@dataclass
 class Advertisement:
     """An L2Advertisement or BGPAdvertisement: the pools, nodes and peers it selects."""
 
@@ -147,7 +146,7 @@ class Advertisement:
         return not self.pool_names and not self.pool_selectors
 
 
-@record
+@dataclass
 class BGPPeer:
     """A BGPPeer (v1beta2, or the deprecated v1beta1 that MetalLB converts)."""
 
@@ -178,7 +177,7 @@ class BGPPeer:
         return value if isinstance(value, int) and not isinstance(value, bool) else None
 
 
-@record
+@dataclass
 class BFDProfile:
     """A BFDProfile resource, which BGPPeers name in `bfdProfile`."""
 
@@ -193,7 +192,7 @@ class BFDProfile:
         return self.resource.get("spec", "echoMode") is True
 
 
-@record
+@dataclass
 class CommunityAlias:
     """One `spec.communities` entry of a Community: an alias name and its BGP community."""
 
@@ -203,7 +202,7 @@ class CommunityAlias:
     name_location: Location
 
 
-@record
+@dataclass
 class Community:
     """A Community resource: aliases for BGP community values."""
 
@@ -211,7 +210,7 @@ class Community:
     aliases: list[CommunityAlias] = field(default_factory=list)
 
 
-@record
+@dataclass
 class RequestedIP:
     """An IP a Service asks for (`spec.loadBalancerIP` or the ips annotation), text and parsed."""
 
@@ -225,7 +224,7 @@ class RequestedIP:
         return self.where()
 
 
-@record
+@dataclass
 class Annotation:
     """A MetalLB annotation of a Service: key, value and where they are written."""
 
@@ -245,7 +244,7 @@ class Annotation:
         return self.locate("metadata", "annotations", self.key, key=True)
 
 
-@record
+@dataclass
 class ServiceRequest:
     """What one Service, or one chart-values service block, asks MetalLB for."""
 
@@ -293,7 +292,7 @@ class ServiceRequest:
         return f"{self.resource.kind} {ns}{self.resource.name}"
 
 
-@record
+@dataclass
 class Chart:
     """A Chart.yaml (or Helm v2 requirements.yaml) and its dependencies."""
 
@@ -304,7 +303,7 @@ class Chart:
     lock: Document | None = None
 
 
-@record
+@dataclass
 class Dependency:
     """One dependency of a Chart.yaml (or requirements.yaml): name, version, repository."""
 
@@ -321,7 +320,7 @@ class Dependency:
         return self.alias or self.name
 
 
-@record
+@dataclass
 class ValuesSource:
     """Helm values: a chart's values file, or values inline in a HelmRelease/Application."""
 
@@ -335,7 +334,7 @@ class ValuesSource:
     unit: str
 
 
-@record
+@dataclass
 class InstallSite:
     """Where the repository installs MetalLB, with the version and namespace it says."""
 

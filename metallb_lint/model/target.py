@@ -3,15 +3,16 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from metallb_lint.findings import Location
 from metallb_lint.metallb.versions import FRR_DEFAULT_FROM, FRR_K8S_DEFAULT_FROM, NEWEST, Version
 from metallb_lint.model.objects import InstallSite, ValuesSource
-from metallb_lint.records import record
 
 DEFAULT_NAMESPACE = "metallb-system"
 
 
-@record
+@dataclass
 class Target:
     """The MetalLB release, BGP mode and namespace the repository is checked against."""
 

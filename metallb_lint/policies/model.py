@@ -5,12 +5,11 @@ from __future__ import annotations
 
 import fnmatch
 import re
-from dataclasses import field
+from dataclasses import dataclass, field
 from typing import NamedTuple
 
 from metallb_lint.findings import Severity
 from metallb_lint.metallb.versions import Version
-from metallb_lint.records import record
 
 # Kinds a policy can match. Real kinds are the objects metallb-lint reads (MetalLB resources and
 # the Services that mention MetalLB or a LoadBalancer); pseudo-kinds are views it builds.
@@ -130,7 +129,7 @@ def _text(value: object) -> str:
     return str(value)
 
 
-@record
+@dataclass
 class Example:
     """One `examples.pass` or `examples.fail` document of a policy, and its line."""
 
@@ -138,7 +137,7 @@ class Example:
     line: int
 
 
-@record
+@dataclass
 class Policy:
     """A loaded policy: identity like a built-in rule's, its match blocks and target schema."""
 

@@ -9,6 +9,7 @@ a file location and a location-independent anchor (for fingerprints and baseline
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
+from dataclasses import dataclass
 from functools import cached_property
 
 from metallb_lint.findings import Location, ResourceRef
@@ -16,7 +17,6 @@ from metallb_lint.load.documents import PathKey
 from metallb_lint.metallb.versions import Version
 from metallb_lint.model.objects import Resource, ServiceRequest, ValuesSource
 from metallb_lint.policies.model import REAL_KINDS, Policy
-from metallb_lint.records import record
 
 
 def dotted(path: PathKey) -> str:
@@ -26,7 +26,7 @@ def dotted(path: PathKey) -> str:
     return out
 
 
-@record
+@dataclass
 class Subject:
     """What a policy looks at: the document its schema sees, and how to locate paths."""
 

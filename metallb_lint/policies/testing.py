@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import copy
 import sys
-from dataclasses import field
+from dataclasses import dataclass, field
 
 import yaml
 
@@ -25,12 +25,11 @@ from metallb_lint.policies.model import (
     MatchBlock,
     Policy,
 )
-from metallb_lint.records import record
 
 _GLOB = set("*?[")
 
 
-@record
+@dataclass
 class ExampleResult:
     """How one `pass` or `fail` example of a policy behaved under `test-policies`."""
 

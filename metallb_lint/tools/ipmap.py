@@ -17,7 +17,7 @@ from __future__ import annotations
 
 from bisect import bisect_left
 from collections.abc import Iterator
-from dataclasses import field
+from dataclasses import dataclass, field
 from typing import NamedTuple
 
 from metallb_lint.checks.common import (
@@ -34,7 +34,6 @@ from metallb_lint.metallb.versions import v
 from metallb_lint.model.inventory import Inventory
 from metallb_lint.model.objects import Pool, ServiceRequest
 from metallb_lint.model.target import Target
-from metallb_lint.records import record
 
 FAMILIES = {4: "IPv4", 6: "IPv6"}
 EMPTY_ALLOCATION_MATCHES_ALL = v("0.15.0")  # facts §3.1 rule 12
@@ -57,7 +56,7 @@ class ServiceRef(NamedTuple):
         return cls(label, request.resource, location)
 
 
-@record
+@dataclass
 class Holding:
     """An address a Service requests explicitly."""
 
@@ -72,7 +71,7 @@ class Holding:
         return format_ip(self.version, self.value)
 
 
-@record
+@dataclass
 class Draw:
     """A Service (or a group sharing one key) that takes an address automatically."""
 
@@ -83,7 +82,7 @@ class Draw:
     others: tuple[str, ...] = ()  # the other pools it may use
 
 
-@record
+@dataclass
 class PoolMap:
     """One pool in the address map: its sizes, who holds which address, what is left."""
 
@@ -153,7 +152,7 @@ class PoolMap:
             seen.append(ip_range)
 
 
-@record
+@dataclass
 class IPMap:
     """What `metallb-lint ips` shows: every pool's map and the requests outside all pools."""
 

@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import re
 import textwrap
-from dataclasses import field
+from dataclasses import dataclass, field
 from fractions import Fraction
 
 import yaml
@@ -27,7 +27,6 @@ from metallb_lint.metallb.addresses import parse_ip, parse_pool_entry
 from metallb_lint.metallb.gonumbers import duration_seconds, format_duration
 from metallb_lint.metallb.versions import Version, v
 from metallb_lint.model import legacy
-from metallb_lint.records import record
 
 API_V1BETA1 = "metallb.io/v1beta1"
 API_V1BETA2 = "metallb.io/v1beta2"
@@ -40,7 +39,7 @@ _OPERATORS = ("In", "NotIn", "Exists", "DoesNotExist")
 UINT32 = 4294967295
 
 
-@record
+@dataclass
 class Problem:
     """Something in a legacy configuration that the migration cannot carry over as is."""
 
@@ -48,7 +47,7 @@ class Problem:
     message: str
 
 
-@record
+@dataclass
 class Converted:
     """One resource written from a legacy configuration, with what it came from."""
 
@@ -58,7 +57,7 @@ class Converted:
     omitted: list[str] = field(default_factory=list)  # comments: values left out
 
 
-@record
+@dataclass
 class Migration:
     """The resources that replace one legacy configuration, and what was left out."""
 
