@@ -413,6 +413,15 @@ def _total(rules: dict[str, RuleTally]) -> RuleTally:
     return total
 
 
+def release_tally(results: Sequence[Comparison]) -> tuple[int, int]:
+    """(snapshots whose release is known, of those the ones metallb-lint checked against it)."""
+    known = [r for r in results if r.run is not None and r.snapshot.release != "unknown"]
+    right = [
+        r for r in known if r.run and r.run.target.get("metallb_version") == r.snapshot.release
+    ]
+    return len(known), len(right)
+
+
 def _pct(value: float | None) -> str:
     return "-" if value is None else f"{100 * value:.0f}%"
 
@@ -438,7 +447,11 @@ def text_report(results: Sequence[Comparison], out) -> None:
         )
         if r.run.exit_code not in (0, 1):
             w(f"    linter exit {r.run.exit_code}: {r.run.stderr.splitlines()[-1:]}\n")
-    w("\n(! = the release metallb-lint checked against is not the one the repository runs)\n\n")
+    known, right = release_tally(results)
+    w(
+        f"\nrelease read right in {right} of {known} snapshots whose release is known"
+        " (! = checked against another release)\n\n"
+    )
     w("rule    true  false  unreviewed  precision   known  found  recall\n")
     for rule, t in rules.items():
         w(
@@ -496,6 +509,8 @@ def markdown_report(results: Sequence[Comparison], out) -> None:
             f"| {rule} | {t.true} | {t.false} | {t.unreviewed} | {_pct(t.precision)} | {t.known}"
             f" | {t.found} | {_pct(t.recall)} |\n"
         )
+    known, right = release_tally(results)
+    out.write(f"\nRelease read right in {right} of {known} snapshots whose release is known.\n")
 
 
 def json_report(results: Sequence[Comparison]) -> dict:
@@ -524,6 +539,7 @@ def json_report(results: Sequence[Comparison]) -> dict:
         ],
         "rules": {rule: summary(t) for rule, t in rules.items()},
         "total": summary(total),
+        "release": dict(zip(("known", "right"), release_tally(results), strict=True)),
         "changes": list(_changes(results)),
     }
 
