@@ -7,7 +7,9 @@ from collections.abc import Iterator
 from metallb_lint.checks.context import Context, rule
 from metallb_lint.findings import Finding, Location, Related
 from metallb_lint.gitops.placeholders import describe
+from metallb_lint.load.documents import Document, LoadProblem
 from metallb_lint.metallb.versions import NEWEST
+from metallb_lint.model.inventory import Inventory
 from metallb_lint.model.objects import METALLB_GROUP, Resource
 
 
@@ -26,8 +28,15 @@ def _load_problems(ctx: Context, rule_id: str) -> Iterator[Finding]:
 def yaml_syntax(ctx: Context) -> Iterator[Finding]:
     yield from _load_problems(ctx, "ML001")
     for res in ctx.inventory.resources:
-        for location, message in _decode_errors(res):
-            yield ctx.finding("ML001", message, location, resource=res.ref)
+        if _metallb_business(res):
+            for location, message in _decode_errors(res):
+                yield ctx.finding("ML001", message, location, resource=res.ref)
+
+
+def _metallb_business(res: Resource) -> bool:
+    """MetalLB's own resources and the Services it serves; other objects (a Flux
+    Kustomization, a Deployment) are read for context and judged by their own tools."""
+    return res.group == METALLB_GROUP or (res.kind == "Service" and res.api_version == "v1")
 
 
 # Fields Kubernetes decodes into typed Go structs before any validation: a wrong type there
@@ -201,7 +210,52 @@ def unreadable_file(ctx: Context) -> Iterator[Finding]:
 
 @rule("ML003")
 def duplicate_key(ctx: Context) -> Iterator[Finding]:
-    yield from _load_problems(ctx, "ML003")
+    inv = ctx.inventory
+    for problem in inv.problems:
+        if problem.rule == "ML003" and _duplicate_matters(inv, problem):
+            yield ctx.finding(
+                "ML003",
+                problem.message,
+                problem.location,
+                related=[Related(loc, msg) for loc, msg in problem.related],
+            )
+
+
+def _duplicate_matters(inv: Inventory, problem: LoadProblem) -> bool:
+    """A repeated key inside a MetalLB resource, a Service, MetalLB's chart values or a values
+    block that asks MetalLB for something; not one in an unrelated object of the same file."""
+    if problem.key_path is None:
+        return True
+    doc = _document_at(inv, problem.location)
+    if doc is None:
+        return True
+    path = problem.key_path
+    for res in inv.resources:
+        if res.doc is doc and _metallb_business(res) and path[: len(res.base)] == res.base:
+            return True
+    for values in inv.values:
+        if values.doc is doc and path[: len(values.base)] == values.base:
+            if values.is_metallb:
+                return True
+            if any(str(part).startswith("metallb.") or part in _SERVICE_KEYS for part in path):
+                return True
+    return False
+
+
+_SERVICE_KEYS = frozenset({"loadBalancerIP", "loadBalancerIPs", "loadBalancerClass", "externalIPs"})
+
+
+def _document_at(inv: Inventory, location: Location) -> Document | None:
+    """The document of `location`'s file that holds its line."""
+    found = None
+    for doc in inv.documents:
+        if (
+            doc.path == location.path
+            and doc.start_line <= location.line
+            and (found is None or doc.start_line > found.start_line)
+        ):
+            found = doc
+    return found
 
 
 @rule("ML004")

@@ -526,7 +526,13 @@ def duplicate_resource(ctx: Context) -> Iterator[Finding]:
     # MetalLB 0.13 reads AddressPool and IPAddressPool as one set of pools (facts §3.1 rule 6).
     legacy_pools = ctx.target.version < ADDRESS_POOL_REMOVED
     seen: dict[tuple, object] = {}
-    for res in _in_file_order([r for r in ctx.inventory.resources if _may_duplicate(r)]):
+    kustomized = {
+        source.directory or "."
+        for source in ctx.inventory.sources.values()
+        if source.role == "kustomization"
+    }
+    candidates = [r for r in ctx.inventory.resources if _may_duplicate(r, kustomized)]
+    for res in _in_file_order(candidates):
         kind = "pool" if legacy_pools and res.kind in POOL_KINDS else res.kind
         key = (res.group, kind, res.effective_namespace, res.name, res.unit)
         first = seen.setdefault(key, res)
@@ -556,12 +562,14 @@ def duplicate_resource(ctx: Context) -> Iterator[Finding]:
         )
 
 
-def _may_duplicate(res: Resource) -> bool:
-    """A named MetalLB resource or Service: ML210 looks for a second definition of it."""
+def _may_duplicate(res: Resource, kustomized: set[str]) -> bool:
+    """A named MetalLB resource, or a Service of a folder kustomize builds: ML210 looks for a
+    second definition of it. Two Services of one name in a plain folder may be alternatives
+    (an example and its variant) applied one at a time."""
     if not res.name:
         return False
     if res.kind == "Service":
-        return res.api_version == "v1"
+        return res.api_version == "v1" and res.unit in kustomized
     return res.kind in DUPLICATE_KINDS and res.group == "metallb.io"
 
 

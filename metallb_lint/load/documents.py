@@ -97,6 +97,9 @@ RELEVANT_WORDS = (
     b"address-pools",  # legacy (<= 0.12) ConfigMap configuration, wherever it lives
 )
 _RELEVANT_TEXT = tuple(word.decode() for word in RELEVANT_WORDS)
+# The words that make a document MetalLB's business, not only a GitOps object read for context:
+# input problems (a syntax error, a duplicate key) are reported only in such documents.
+METALLB_WORDS = ("metallb", "loadbalancer", "address-pools")
 
 
 @dataclass
@@ -138,6 +141,7 @@ class LoadProblem:
     message: str
     location: Location
     related: tuple[tuple[Location, str], ...] = ()
+    key_path: PathKey | None = None  # ML003: where in the document the repeated key is
 
 
 @dataclass
@@ -154,6 +158,12 @@ class Chunk:
             if word in lowered:
                 return True
         return False
+
+    @property
+    def about_metallb(self) -> bool:
+        """Mentions MetalLB or a load balancer (not only Argo CD, Flux or kustomize)."""
+        lowered = self.text.lower()
+        return any(word in lowered for word in METALLB_WORDS)
 
     @property
     def templated(self) -> bool:
@@ -445,11 +455,12 @@ class _Converter:
                     LoadProblem(
                         "ML003",
                         f"key '{key}' appears twice in this mapping (first on line "
-                        f"{self._span(first)[0]}): most YAML tools silently keep only the last "
-                        "one, and the Kubernetes API server and MetalLB's strict legacy parser "
-                        "reject the document. Merge the two into one key",
+                        f"{self._span(first)[0]}): kustomize (and so Flux) refuses to build the "
+                        "file, and tools that accept it, such as Helm, silently keep only the "
+                        "last one. Merge the two into one key",
                         Location(self.path, *self._span(key_node)),
                         ((Location(self.path, *self._span(first)), f"first '{key}' is here"),),
+                        child,
                     )
                 )
                 # The API server would refuse the document; keep PyYAML's semantics (last wins).

@@ -247,6 +247,10 @@ def load_file(
             continue
         if doc is None and any(p.rule in ("ML001", "ML002") for p in problems):
             source.incomplete_kinds.update(kinds_in(chunk.text))
+        if problems and not chunk.about_metallb:
+            # a GitOps object read only for context (an Application, a Flux Kustomization):
+            # its syntax is Argo CD's or Flux's business, not MetalLB's
+            problems = [p for p in problems if p.rule not in ("ML001", "ML003")]
         source.problems.extend(problems)
         if doc is not None:
             shape = _shape_problem(doc, role)
