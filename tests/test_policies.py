@@ -860,3 +860,19 @@ def test_report_lists_every_example_when_verbose() -> None:
     policies = load_locations([(str(EXAMPLE / "policies"), "policies")])
     assert report(policies, out, verbose=True)
     assert "pass[0] (policies/pools.yaml:" in out.getvalue()
+
+
+def test_the_policies_in_docs_policies_md_load_and_pass_their_examples() -> None:
+    """Every complete policy the guide shows (a ```yaml block opening with `# policies/...`)
+    loads and passes its own examples, so the guide cannot drift from the format."""
+    import re
+
+    text = (ROOT / "docs" / "policies.md").read_text(encoding="utf-8")
+    blocks = [
+        b for b in re.findall(r"```yaml\n(.*?)```", text, re.DOTALL) if b.startswith("# policies/")
+    ]
+    assert len(blocks) >= 2
+    for block in blocks:
+        for policy in parse_policies(block, "docs/policies.md"):
+            problems = [r for r in check_examples(policy) if not r.ok]
+            assert problems == [], (policy.id, problems)

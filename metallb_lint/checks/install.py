@@ -177,11 +177,14 @@ def chart_lock_drift(ctx: Context) -> Iterator[Finding]:
             if dep.name != "metallb":
                 continue
             if chart.lock is None:
+                if Version.parse(str(dep.version or "").strip()) is not None:
+                    continue  # an exact pin builds the same without a lock
                 yield ctx.finding(
                     "ML502",
-                    "no Chart.lock next to this Chart.yaml: `helm dependency build` cannot "
-                    "reproduce the metallb dependency it resolved; run `helm dependency update` "
-                    "and commit Chart.lock",
+                    "no Chart.lock next to this Chart.yaml, and the metallb dependency is not "
+                    "pinned to one release: each `helm dependency build` resolves it anew, so "
+                    "what is deployed is not what was reviewed; pin the release or run "
+                    "`helm dependency update` and commit Chart.lock",
                     dep.location,
                     resource=chart_ref(chart),
                 )
@@ -261,6 +264,18 @@ def _third_party_message(site: InstallSite) -> str:
     )
 
 
+# Publishers of a chart named metallb that are well known and served over https: their chart is
+# theirs to vouch for, and how far behind MetalLB it is, is ML504's business.
+KNOWN_PUBLISHERS = ("charts.bitnami.com/bitnami", "registry-1.docker.io/bitnamicharts")
+
+
+def _known_publisher(site: InstallSite) -> bool:
+    repo = (site.repository or "").strip().lower()
+    if repo.startswith(("https://", "oci://")):
+        return any(publisher in repo for publisher in KNOWN_PUBLISHERS)
+    return not repo and "bitnami" in (site.owner or "").lower()
+
+
 @rule("ML503")
 def untrusted_chart_source(ctx: Context) -> Iterator[Finding]:
     seen: set[tuple[str, int]] = set()
@@ -275,7 +290,7 @@ def untrusted_chart_source(ctx: Context) -> Iterator[Finding]:
             )
             if site.kind != "manifest-url" and not site.official:
                 message += f" and MetalLB's own repository {_code(OFFICIAL_REPOSITORIES[0])}"
-        elif not site.official:
+        elif not site.official and not _known_publisher(site):
             message = _third_party_message(site)
         else:
             continue
