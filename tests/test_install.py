@@ -237,7 +237,7 @@ helmCharts:
 """,
         },
     )
-    result = lint_selected(repo, "ML503", "ML501", "ML504")
+    result = lint_selected(repo, "ML503", "ML501")
     assert findings(result) == [("ML503", "a/Chart.yaml", 7), ("ML503", "c/kustomization.yaml", 3)]
     http, mirror = messages(result)
     assert "plain http" in http
@@ -259,6 +259,28 @@ def test_ml504_names_the_patch_and_the_newest_release(repo: Path) -> None:
     assert "0.15.3: CVE-2025-22874" in message and "0.16.0: FRR-K8s" in message
 
 
+def test_ml504_bitnami_chart_version_names_the_metallb_release_it_ships(repo: Path) -> None:
+    """Bitnami's chart 6.4.0 ships MetalLB 0.14.8: outdated, and the advice says how far
+    Bitnami's own chart goes and that it is no longer updated."""
+    write(
+        repo,
+        {
+            "b/kustomization.yaml": """\
+helmCharts:
+  - name: metallb
+    repo: oci://registry-1.docker.io/bitnamicharts
+    version: 6.4.0
+"""
+        },
+    )
+    result = lint_selected(repo, "ML504")
+    assert findings(result) == [("ML504", "b/kustomization.yaml", 4)]
+    [message] = messages(result)
+    assert "(Bitnami chart 6.4.0): it runs MetalLB 0.14.8, which is outdated" in message
+    assert "Bitnami's newest chart, 6.4.23, ships 0.15.2" in message
+    assert result.json["target"]["metallb_version"] == "0.14.8"
+
+
 def test_upgrade_advice_cases() -> None:
     assert upgrade_advice(v("0.16.1"), True) is None
     assert "last 0.14 release, but later releases fix vulnerabilities" in (
@@ -267,6 +289,13 @@ def test_upgrade_advice_cases() -> None:
     assert "no metallb chart 0.14.0 was published" in (upgrade_advice(v("0.14.0"), True) or "")
     assert "no metallb chart" not in (upgrade_advice(v("0.14.0"), False) or "")
     assert "not a release this tool knows" in (upgrade_advice(v("0.14.10"), True) or "")
+    legacy = upgrade_advice(v("0.11.0"), False) or ""
+    assert legacy.startswith("MetalLB 0.11.0 is the last 0.11 release, but later releases")
+    assert "the ConfigMap configuration is no longer read" in legacy
+    assert "move to 0.9.8, the newest 0.9 patch (security fixes)" in (
+        upgrade_advice(v("0.9.5"), False) or ""
+    )
+    assert "no metallb chart 0.9.5 was published" in (upgrade_advice(v("0.9.5"), True) or "")
 
 
 # -- ML505, ML512, ML513 -----------------------------------------------------------------------

@@ -295,14 +295,26 @@ def target_version(ctx: Context) -> Iterator[Finding]:
     anchor = _first_metallb_location(ctx)
     if anchor is None:
         return
-    yield ctx.finding(
-        "ML005",
-        f"no MetalLB version is pinned anywhere in the repository, so it was checked against "
-        f"the newest release metallb-lint knows, {NEWEST}. Pin the metallb chart to an exact "
-        "version (Chart.yaml dependency, HelmRelease, Argo CD targetRevision), or set "
-        "'metallb-version' in .metallb-lint.yaml or pass --metallb-version",
-        anchor,
+    pin = (
+        "Pin the metallb chart to an exact version (Chart.yaml dependency, HelmRelease, Argo CD "
+        "targetRevision) or the images to a release tag, or set 'metallb-version' in "
+        ".metallb-lint.yaml or pass --metallb-version"
     )
+    if inv.target.assumed_because == "legacy":
+        message = (
+            "no MetalLB release is named anywhere in the repository, but it is configured the "
+            "legacy way (a ConfigMap 'config' or chart configInline), which only MetalLB 0.12 "
+            f"and older read: it was checked against {inv.target.version}, the last of them. "
+            f"{pin}"
+        )
+    else:
+        message = (
+            "no MetalLB release is named anywhere in the repository (no chart pin, manifest "
+            f"tag or image tag), so it was checked against the newest release metallb-lint "
+            f"knows, {NEWEST}; advice that would break an older release, such as renaming "
+            f"metallb.universe.tf/ annotations, is held back. {pin}"
+        )
+    yield ctx.finding("ML005", message, anchor)
 
 
 def _first_metallb_location(ctx: Context) -> Location | None:

@@ -14,6 +14,8 @@ from collections.abc import Iterator
 from metallb_lint.checks.context import Context, rule
 from metallb_lint.findings import Finding, Related, ResourceRef
 from metallb_lint.gitops.placeholders import has_placeholder
+from metallb_lint.metallb.bitnami import NEWEST_CHART as BITNAMI_NEWEST_CHART
+from metallb_lint.metallb.bitnami import NEWEST_RELEASE as BITNAMI_NEWEST_RELEASE
 from metallb_lint.metallb.charts import OFFICIAL_REPOSITORIES
 from metallb_lint.metallb.versions import (
     CHART_VERSIONS,
@@ -352,10 +354,12 @@ def upgrade_advice(version: Version, chart: bool) -> str | None:
 
 @rule("ML504")
 def outdated_metallb(ctx: Context) -> Iterator[Finding]:
+    reported: set[Version] = set()
     for site in ctx.inventory.install_sites:
         version = exact_version(site)
         if version is None:
             continue
+        reported.add(version)
         advice = upgrade_advice(version, site.kind in CHART_KINDS)
         if advice is not None:
             yield ctx.finding(
@@ -365,6 +369,54 @@ def outdated_metallb(ctx: Context) -> Iterator[Finding]:
                 resource=site.resource,
                 anchor=f"{site.kind}/{describe(site)}",
             )
+    # Releases named by image tags or Bitnami chart versions: once per release, at its first
+    # place (vendored copies of one manifest name the same release many times).
+    by_version: dict[Version, list[InstallSite]] = {}
+    for site in sorted(
+        ctx.inventory.release_sites,
+        # the controller first: it allocates the addresses
+        key=lambda s: (s.repository == "speaker", s.version_location.path, s.version_location.line),
+    ):
+        version = exact_version(site)
+        if version is not None and version not in reported:
+            by_version.setdefault(version, []).append(site)
+    for version, sites in by_version.items():
+        site = sites[0]
+        if site.kind == "bitnami-chart":
+            advice = _bitnami_advice(version)
+        else:
+            advice = upgrade_advice(version, False)
+        if advice is None:
+            continue
+        others = [s for s in sites[1:] if s.version_location.path != site.version_location.path]
+        yield ctx.finding(
+            "ML504",
+            f"{describe(site)}: {advice}",
+            site.version_location,
+            resource=site.resource,
+            related=[Related(s.version_location, f"also {version}") for s in others[:5]],
+            anchor=f"{site.kind}/{describe(site)}",
+        )
+
+
+def _bitnami_advice(version: Version) -> str | None:
+    """Bitnami's chart: its release can only move as far as Bitnami's last chart took it."""
+    security = [r for r in releases_between(version, NEWEST) if r.security]
+    if version >= NEWEST or (newest_patch(version) == version and not security):
+        return None
+    text = f"it runs MetalLB {version}, which is outdated"
+    if security:
+        text += f" (security fixes since: {_listing(security, 'security')})"
+    if version < BITNAMI_NEWEST_RELEASE:
+        text += f". Bitnami's newest chart, {BITNAMI_NEWEST_CHART}, ships {BITNAMI_NEWEST_RELEASE}"
+    text += (
+        f"; Bitnami no longer updates its chart, and MetalLB's own chart "
+        f"({OFFICIAL_REPOSITORIES[0]}) has {NEWEST}, with its own values: plan the move"
+    )
+    changes = [r for r in releases_between(version, NEWEST) if r.removal]
+    if changes:
+        text += f". Changes to plan for: {_listing(changes, 'removal')}"
+    return text + "."
 
 
 # -- ML505 -------------------------------------------------------------------------------------

@@ -132,7 +132,9 @@ def removed_api(ctx: Context) -> Iterator[Finding]:
                 anchor=where(key.path),
             )
     version = ctx.target.version
-    if version >= FIRST_CRD_RELEASE:
+    # A legacy configuration in a repository that names no release says it runs one that
+    # reads it (0.12 or older): judged as such (ML109), not as removed by an assumed release.
+    if version >= FIRST_CRD_RELEASE and not ctx.target.assumed:
         yield from _legacy_removed(ctx, version)
 
 
@@ -200,7 +202,9 @@ def deprecated_api(ctx: Context) -> Iterator[Finding]:
                 anchor=where(key.path),
             )
     yield from _frr_mode(ctx)
-    if version >= METALLB_IO_ANNOTATIONS:
+    # Renaming the annotations breaks every release before 0.14.9: only advised when the
+    # repository says it runs 0.14.9 or later, never for a release that is only assumed.
+    if version >= METALLB_IO_ANNOTATIONS and not ctx.target.assumed:
         yield from _old_annotations(ctx, version)
 
 

@@ -46,7 +46,14 @@ def migrate(argv: list[str]) -> int:
     inventory, _ = inventory_for(args)
     target = inventory.target
     version, mode, note = target.version, target.mode, None
-    if version < Version.parse(MIGRATE_FROM):  # type: ignore[operator]
+    if target.assumed and not args.metallb_version:
+        version = NEWEST
+        mode, _ = choose_mode(version, inventory.values, inventory.install_sites)
+        note = (
+            f"No MetalLB version is pinned in the files read: converted for the newest "
+            f"release, {version} (--metallb-version chooses another)."
+        )
+    elif version < Version.parse(MIGRATE_FROM):  # type: ignore[operator]
         if args.metallb_version:
             raise UsageError(
                 f"metallb-lint migrate: --metallb-version {args.metallb_version} still reads the "
@@ -58,11 +65,6 @@ def migrate(argv: list[str]) -> int:
         )
         version = NEWEST
         mode, _ = choose_mode(version, inventory.values, inventory.install_sites)
-    elif target.assumed and not args.metallb_version:
-        note = (
-            f"No MetalLB version is pinned in the files read: converted for the newest "
-            f"release, {version} (--metallb-version chooses another)."
-        )
     cwd = os.getcwd()
     files = [display_path(p, cwd) for p in args.paths if p != "-" and os.path.isfile(p)]
     configs = legacy.find_all(inventory, files)

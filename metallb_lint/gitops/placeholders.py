@@ -1,4 +1,5 @@
-"""Placeholders that GitOps tools fill in later: Flux `${VAR}`, `__VAR__` sed markers, Jinja.
+"""Placeholders that GitOps tools or scripts fill in later: Flux `${VAR}`, kustomize vars
+`$(VAR)`, `__VAR__` sed markers, upper-case tokens such as `REPLACE_IP_RANGE`, Jinja.
 
 A value holding one is never judged as an address; it is resolved where the repository says
 how (Flux `postBuild.substitute`), and otherwise reported as unresolved (ML004, info).
@@ -13,13 +14,21 @@ from collections.abc import Mapping
 # `$${VAR}` is Flux's escape for a literal `${VAR}`: not a placeholder.
 FLUX_VAR = re.compile(r"(?<!\$)\$\{([A-Za-z_][A-Za-z0-9_]*)(?:(:?[-=+])([^}]*))?\}")
 SED_MARKER = re.compile(r"__[A-Z][A-Z0-9_]*__")
+# kustomize's legacy `vars` ($(NAME)), and an upper-case token with an underscore that a script
+# replaces (REPLACE_ADDRESS_FROM, METALLB_IP_RANGE_PLACEHOLDER): no address, name or namespace
+# of Kubernetes is written that way.
+KUSTOMIZE_VAR = re.compile(r"\$\([A-Za-z_][A-Za-z0-9_.]*\)")
+CAPS_TOKEN = re.compile(r"(?<![A-Za-z0-9])[A-Z][A-Z0-9]*(?:_[A-Z0-9]+)+(?![A-Za-z0-9])")
 JINJA = re.compile(r"\{\{.*?\}\}|\{%.*?%\}", re.DOTALL)
-_ANY = re.compile(r"(?<!\$)\$\{|__[A-Z][A-Z0-9_]*__|\{\{|\{%")
+_ANY = re.compile(
+    r"(?<!\$)\$\{|__[A-Z][A-Z0-9_]*__|\{\{|\{%|\$\([A-Za-z_]"
+    r"|(?<![A-Za-z0-9])[A-Z][A-Z0-9]*(?:_[A-Z0-9]+)+(?![A-Za-z0-9])"
+)
 
 
 def has_placeholder(text: str) -> bool:
-    # (most values have neither a brace nor a double underscore: skip the regex for them)
-    return ("{" in text or "__" in text) and _ANY.search(text) is not None
+    # (most values have no brace, underscore or `$(`: skip the regex for them)
+    return ("{" in text or "_" in text or "$(" in text) and _ANY.search(text) is not None
 
 
 def resolve_flux(text: str, variables: Mapping[str, str]) -> tuple[str, list[str]]:
@@ -51,6 +60,10 @@ def describe(text: str) -> str:
         return "Flux variable"
     if SED_MARKER.search(text):
         return "sed placeholder"
+    if KUSTOMIZE_VAR.search(text):
+        return "kustomize variable"
+    if CAPS_TOKEN.search(text):
+        return "placeholder a script replaces"
     if JINJA.search(text):
         return "template expression"
     return "placeholder"

@@ -32,6 +32,24 @@ class Version(NamedTuple):
 
 # Release tags and the date of their tagged commit (facts §1.1).
 RELEASES: dict[str, str] = {
+    "0.8.0": "2019-07-21",
+    "0.8.1": "2019-07-25",
+    "0.8.2": "2019-10-29",
+    "0.8.3": "2019-10-30",
+    "0.9.0": "2020-03-20",
+    "0.9.1": "2020-03-20",
+    "0.9.2": "2020-03-20",
+    "0.9.3": "2020-03-23",
+    "0.9.4": "2020-10-16",
+    "0.9.5": "2020-11-06",
+    "0.9.6": "2021-03-22",
+    "0.9.7": "2022-02-09",
+    "0.9.8": "2023-04-14",
+    "0.10.0": "2021-06-07",
+    "0.10.1": "2021-06-09",
+    "0.10.2": "2021-06-11",
+    "0.10.3": "2021-10-07",
+    "0.11.0": "2021-10-29",
     "0.12.0": "2022-02-15",
     "0.12.1": "2022-02-16",
     "0.13.0": "2022-07-06",
@@ -87,11 +105,15 @@ FRR_K8S_DEFAULT_FROM = v("0.16.0")
 
 # -- the release table (facts §1.1-§1.4) -------------------------------------------------------
 
-# Release tags without a `metallb-chart-X.Y.Z` tag: no chart of that version was published.
-NO_CHART: frozenset[str] = frozenset({"0.13.8", "0.14.0", "0.14.1"})
+# Release tags without a `metallb-chart-X.Y.Z` tag: no chart of that version was published
+# (MetalLB's own chart starts with 0.10.0).
+NO_CHART: frozenset[str] = frozenset(
+    {t for t in RELEASES if t.startswith(("0.8.", "0.9."))} | {"0.13.8", "0.14.0", "0.14.1"}
+)
 
 # Releases that fix vulnerabilities (facts §1.4: release notes and git log).
 SECURITY_FIXES: dict[str, str] = {
+    "0.9.8": "a rebuild of 0.9.7 with up-to-date Go dependencies and base image (security fixes)",
     "0.13.0": "prometheus client_golang bumped for CVE-2022-21698",
     "0.15.0": "Go 1.22.12, fixing several Go CVEs",
     "0.15.3": "CVE-2025-22874 fixed in the images, Go toolchain 1.24.6 for GO-2025-3956",

@@ -11,18 +11,21 @@ from __future__ import annotations
 import posixpath
 import re
 from collections.abc import Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import cached_property
 
 from metallb_lint.config import Config
 from metallb_lint.findings import Location
-from metallb_lint.gitops import argocd, flux, helm, helmfile, kustomize
+from metallb_lint.gitops import argocd, flux, helm, helmfile, images, kustomize
 from metallb_lint.gitops.fields import get, is_object, text
 from metallb_lint.gitops.placeholders import has_placeholder, resolve_flux
 from metallb_lint.gitops.scopes import Scopes
 from metallb_lint.load.documents import Chunk, Document, LoadProblem, PathKey
 from metallb_lint.load.sources import SourceFile
+from metallb_lint.metallb import bitnami
 from metallb_lint.metallb.addresses import parse_pool_entry
+from metallb_lint.metallb.bitnami import is_bitnami
+from metallb_lint.metallb.versions import Version
 from metallb_lint.model.objects import (
     ADVERTISEMENT_KINDS,
     METALLB_GROUP,
@@ -79,6 +82,9 @@ class Inventory:
     install_sites: list[InstallSite] = field(default_factory=list)
     # charts named metallb from a repository that is not MetalLB's (e.g. Bitnami's)
     other_sites: list[InstallSite] = field(default_factory=list)
+    # Where the repository says which MetalLB release runs without pinning MetalLB's own chart
+    # or manifests: container image tags, Bitnami's chart versions (gitops/images.py).
+    release_sites: list[InstallSite] = field(default_factory=list)
     problems: list[LoadProblem] = field(default_factory=list)
     unresolved: list[Unresolved] = field(default_factory=list)
     # Kinds of documents that were skipped (unrendered templates): checks that need the whole
@@ -136,11 +142,13 @@ class _Builder:
         values = self._values(charts, gitops)
         every_site = self._install_sites(charts, gitops)
         sites = [s for s in every_site if s.official]
-        target = self._target(values, sites)
+        others = [s for s in every_site if not s.official]
+        releases = self._release_sites(gitops, values, others)
+        target = self._target(values, sites, releases, _legacy_era(gitops, values))
         inv = Inventory({s.display: s for s in self.sources}, target)
         self.inv = inv
         inv.charts, inv.values, inv.install_sites = charts, values, sites
-        inv.other_sites = [s for s in every_site if not s.official]
+        inv.other_sites, inv.release_sites = others, releases
         for source in self.sources:
             inv.problems.extend(source.problems)
             inv.incomplete_kinds.update(source.incomplete_kinds)
@@ -256,10 +264,66 @@ class _Builder:
                 sites.extend(helmfile.install_sites(doc))
         return sites
 
-    def _target(self, values: list[ValuesSource], sites: list[InstallSite]) -> Target:
+    def _release_sites(
+        self,
+        roots: list[tuple[Document, list]],
+        values: list[ValuesSource],
+        others: list[InstallSite],
+    ) -> list[InstallSite]:
+        """Image tags and Bitnami chart versions that say which release runs. A workload
+        image that a kustomization above it re-tags (`images:`) is the override's business."""
+        workloads: list[InstallSite] = []
+        overrides: list[InstallSite] = []
+        for doc, objects in roots:
+            for base, body in objects:
+                kind, api = text(body.get("kind")), text(body.get("apiVersion")) or ""
+                if kustomize.is_kustomize_file(doc.path, kind, api):
+                    overrides.extend(images.kustomize_image_overrides(doc, base, body))
+                else:
+                    workloads.extend(images.workload_sites(doc, base, body))
+        retagged = {site.path_hint for site in overrides}
+        workloads = [
+            site
+            for site in workloads
+            if not any(
+                folder == "" or site.version_location.path.startswith(folder + "/")
+                for folder in retagged
+            )
+        ]
+        found = [*overrides, *workloads]
+        for source in values:
+            found.extend(images.values_sites(source))
+        for site in others:
+            chart_version = Version.parse(str(site.version_text or "").strip())
+            if chart_version is None or not is_bitnami(site.repository, site.owner):
+                continue
+            release = bitnami.metallb_release(chart_version)
+            if release is not None:
+                found.append(
+                    replace(
+                        site,
+                        kind="bitnami-chart",
+                        version_text=str(release),
+                        owner=f"{site.owner or 'chart'} (Bitnami chart {chart_version})",
+                    )
+                )
+        return found
+
+    def _target(
+        self,
+        values: list[ValuesSource],
+        sites: list[InstallSite],
+        releases: list[InstallSite],
+        legacy_era: bool,
+    ) -> Target:
         version, version_source, version_location, assumed = choose_version(
-            self.cli_version, self.config.metallb_version, self.config.path, sites
+            self.cli_version, self.config.metallb_version, self.config.path, sites, releases
         )
+        assumed_because = ""
+        if assumed and legacy_era:
+            # Nothing names the release, but the configuration is one only 0.12 and older
+            # read: judge it as such rather than call it removed by an assumed newest release.
+            version, assumed_because = LAST_LEGACY_RELEASE, "legacy"
         mode, mode_source = choose_mode(version, values, sites)
         namespace, namespace_source = choose_namespace(
             self.config.namespace, self.config.path, sites
@@ -274,6 +338,7 @@ class _Builder:
             namespace,
             namespace_source,
             load_balancer_class(values),
+            assumed_because,
         )
 
     def _skip(self, path: str, chunk: Chunk, reason: str, line: int) -> None:
@@ -457,6 +522,30 @@ def build_inventory(
 
 
 # -- small helpers ---------------------------------------------------------------------------
+
+
+LAST_LEGACY_RELEASE = Version(0, 12, 1)  # the last release that reads ConfigMap configuration
+
+
+def _legacy_era(roots: list[tuple[Document, list]], values: list[ValuesSource]) -> bool:
+    """The repository configures MetalLB the legacy way (a ConfigMap's `config` with
+    `address-pools`, a bare configuration file, chart `configInline`) and has no pool
+    resources: it runs a release of 0.12 or older."""
+    legacy = any(
+        source.chart_name == "metallb" and "configInline" in source.data for source in values
+    )
+    for doc, objects in roots:
+        data = doc.data
+        if isinstance(data, dict) and "address-pools" in data and not objects:
+            legacy = True  # a bare configuration file (for a configMapGenerator)
+        for _, body in objects:
+            api = text(body.get("apiVersion")) or ""
+            if api.startswith(METALLB_GROUP + "/") and body.get("kind") in POOL_KINDS:
+                return False
+            config = get(body, "data", "config")
+            if body.get("kind") == "ConfigMap" and isinstance(config, str):
+                legacy = legacy or "address-pools" in config
+    return legacy
 
 
 def _is_service(obj: tuple[PathKey, dict]) -> bool:

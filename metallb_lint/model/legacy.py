@@ -23,6 +23,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, TypeVar
 
 from metallb_lint.findings import Location
+from metallb_lint.gitops.placeholders import has_placeholder
 from metallb_lint.load.documents import Chunk, Document, PathKey, compose_chunk
 from metallb_lint.model.objects import Resource, ValuesSource
 
@@ -453,6 +454,8 @@ def embedded_document(
         indent = len(following) - len(following.lstrip(" "))
     chunk = Chunk(line + 1 if block else line, text)
     embedded, load_problems = compose_chunk(doc.path, chunk, doc.index)
+    if embedded is None and has_placeholder(text):
+        return None, []  # YAML only once a tool fills its placeholders ($(addresses)): unknown
     problems = [Problem(p.message, _shift(p.location, indent)) for p in load_problems]
     if embedded is None:
         return None, problems

@@ -25,6 +25,9 @@ class Target:
     namespace: str
     namespace_source: str
     load_balancer_class: str = ""
+    # why the assumed release is the one it is: "" (the newest known) or "legacy" (the
+    # last release reading the legacy configuration the repository holds)
+    assumed_because: str = ""
 
     def describe(self) -> str:
         return (
@@ -38,8 +41,10 @@ def choose_version(
     config_version: str | None,
     config_path: str | None,
     sites: list[InstallSite],
+    releases: list[InstallSite] | None = None,
 ) -> tuple[Version, str, Location | None, bool]:
-    """First hit wins: CLI, config, an exact pin where MetalLB is installed, else the newest."""
+    """First hit wins: CLI, config, an exact pin where MetalLB is installed, a release named
+    by an image tag or a Bitnami chart version, else the newest."""
     if cli_version:
         parsed = Version.parse(cli_version)
         if parsed:
@@ -48,10 +53,11 @@ def choose_version(
         parsed = Version.parse(config_version)
         if parsed:
             return parsed, config_path or "configuration", None, False
-    for site in sorted(sites, key=lambda s: (s.version_location.path, s.version_location.line)):
-        parsed = Version.parse(site.version_text)
-        if parsed:
-            return parsed, site.version_location.path, site.version_location, False
+    for tier in (sites, releases or []):
+        for site in sorted(tier, key=lambda s: (s.version_location.path, s.version_location.line)):
+            parsed = Version.parse(site.version_text)
+            if parsed:
+                return parsed, site.version_location.path, site.version_location, False
     return NEWEST, "assumed", None, True
 
 

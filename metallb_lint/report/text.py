@@ -65,6 +65,8 @@ def write_text(result: RunResult, stream: TextIO, *, color: bool, verbose: int =
 def _origin(source: str) -> str:
     if source == "assumed":
         return "assumed: nothing in the repository pins it (see ML005)"
+    if source == "assumed-legacy":
+        return "assumed: the legacy configuration is read only up to 0.12 (see ML005)"
     if source == "default":
         return "default: nothing in the repository says otherwise"
     return f"from {source}"
@@ -80,8 +82,9 @@ def _header(out: list[str], result: RunResult, paint: _Painter, verbose: int) ->
         f"{paint(f'MetalLB {target.version}', BOLD)}, {paint(f'{target.mode} mode', BOLD)}, "
         f"namespace {paint(target.namespace, BOLD)}\n"
     )
+    assumed = "assumed-legacy" if target.assumed_because == "legacy" else "assumed"
     for label, source in (
-        ("version", "assumed" if target.assumed else version_from),
+        ("version", assumed if target.assumed else version_from),
         ("mode", target.mode_source),
         ("namespace", target.namespace_source),
     ):
