@@ -541,6 +541,29 @@ def test_ml412_external_ip_equal_to_requested_ip_is_announced(repo: Path) -> Non
     assert lint(repo, "--select", "ML412") == [("ML412", "apps/web.yaml", at(text, ".1.20"))]
 
 
+@pytest.mark.parametrize(
+    ("release", "advice"),
+    [
+        ("0.9.5", "Request it with spec.loadBalancerIP instead (MetalLB 0.9.5 reads no"),
+        ("0.13.12", "Request it with the metallb.universe.tf/loadBalancerIPs annotation"),
+        ("0.15.3", "Request it with the metallb.io/loadBalancerIPs annotation"),
+        (None, "Request it with the metallb.universe.tf/loadBalancerIPs annotation"),
+    ],
+)
+def test_ml412_advice_is_what_the_release_reads(
+    repo: Path, release: str | None, advice: str
+) -> None:
+    """The fix ML412 names must work on the release the repository runs, and on any release
+    when none is named (benchmarks/realworld: advice that broke a 0.9.5 install)."""
+    text = service("web", {}, "  externalIPs:\n    - 192.168.1.20\n")
+    files = {"apps/web.yaml": text}
+    if release:
+        files.update(chart(release))
+    write(repo, files)
+    [finding] = [f for f in lint_full(repo, "--select", "ML412")]
+    assert advice in finding["message"]
+
+
 RAW_RELEASE = """\
 apiVersion: helm.toolkit.fluxcd.io/v2
 kind: HelmRelease

@@ -307,6 +307,14 @@ def target_version(ctx: Context) -> Iterator[Finding]:
             f"and older read: it was checked against {inv.target.version}, the last of them. "
             f"{pin}"
         )
+    elif inv.target.assumed_because == "operator":
+        message = (
+            "MetalLB is installed by the MetalLB Operator (an OLM Subscription), whose channel "
+            "does not say which MetalLB release it runs; the repository was checked against "
+            f"the newest release metallb-lint knows, {NEWEST}, and advice that would break an "
+            "older release is held back. Set 'metallb-version' in .metallb-lint.yaml or pass "
+            "--metallb-version with the release your operator version installs"
+        )
     else:
         message = (
             "no MetalLB release is named anywhere in the repository (no chart pin, manifest "

@@ -24,7 +24,7 @@ from metallb_lint.checks.context import Context, rule
 from metallb_lint.findings import Finding, Related
 from metallb_lint.gitops.placeholders import has_placeholder
 from metallb_lint.metallb.addresses import format_ip, is_buggy, parse_ip
-from metallb_lint.metallb.versions import METALLB_IO_ANNOTATIONS
+from metallb_lint.metallb.versions import METALLB_IO_ANNOTATIONS, Version
 from metallb_lint.model.objects import (
     POOL_KINDS,
     Annotation,
@@ -350,9 +350,13 @@ def invalid_requested_ip(ctx: Context) -> Iterator[Finding]:
         )
 
 
+LOAD_BALANCER_IPS_ANNOTATION = Version(0, 12, 0)  # the loadBalancerIPs annotation (facts §1.3)
+
+
 def _annotation(ctx: Context, suffix: str) -> str:
-    """The annotation key the target release reads best (facts §5.1)."""
-    if ctx.target.version >= METALLB_IO_ANNOTATIONS:
+    """The annotation key the target release reads best (facts §5.1); the old prefix, which
+    every release reads, when the release is only assumed."""
+    if ctx.target.version >= METALLB_IO_ANNOTATIONS and not ctx.target.assumed:
         return NEW_PREFIX + suffix
     return OLD_PREFIX + suffix
 
@@ -457,6 +461,11 @@ def external_ips_not_announced(ctx: Context) -> Iterator[Finding]:
             if requested:
                 shown = ", ".join(ip.text for ip in request.requested_ips)
                 fix = f"Remove it: MetalLB announces only the requested {shown}"
+            elif ctx.target.version < LOAD_BALANCER_IPS_ANNOTATION:
+                fix = (
+                    f"Request it with spec.loadBalancerIP instead (MetalLB {ctx.target.version} "
+                    "reads no loadBalancerIPs annotation; it must be in a pool)"
+                )
             else:
                 fix = (
                     f"Request it with the {_ips_annotation(ctx)} annotation instead (it must be "

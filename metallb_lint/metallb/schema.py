@@ -30,6 +30,10 @@ GROUP = "metallb.io"
 FIRST_CRD_RELEASE = Version(0, 13, 0)
 FIRST_CHART_RELEASE = Version(0, 12, 0)
 # Kinds MetalLB writes itself (status only); users never author them (facts §2).
+# Kinds of the metallb.io group that the MetalLB Operator defines, not MetalLB: `MetalLB` tells
+# the operator to install MetalLB. Their schema is the operator's (and its release's) business.
+OPERATOR_KINDS = frozenset({"MetalLB"})
+
 STATUS_KINDS = {
     "ServiceL2Status": Version(0, 14, 4),
     "ServiceBGPStatus": Version(0, 15, 0),

@@ -113,12 +113,16 @@ class _Builder:
         self.scopes = Scopes(source.directory for source in sources)
         self.patch_files: set[str] = set()
         self.flux_vars: dict[str, str] = {}
+        self._operator_installs = False
 
     def build(self) -> Inventory:
         charts = helm.read_charts(self.sources)
         self.scopes.unit_dirs.update(c.directory for c in charts)
         self.patch_files = kustomize.read_kustomizations(self.sources, self.scopes)
         roots = [(d, self._objects(d)) for d in self.documents]
+        self._operator_installs = any(
+            _is_operator_subscription(body) for _, objects in roots for _, body in objects
+        )
         roles = {s.display: s.role for s in self.sources}
         # kustomize does not require apiVersion/kind in kustomization.yaml
         roots = [
@@ -320,6 +324,8 @@ class _Builder:
             self.cli_version, self.config.metallb_version, self.config.path, sites, releases
         )
         assumed_because = ""
+        if assumed and self._operator_installs:
+            assumed_because = "operator"
         if assumed and legacy_era:
             # Nothing names the release, but the configuration is one only 0.12 and older
             # read: judge it as such rather than call it removed by an assumed newest release.
@@ -546,6 +552,17 @@ def _legacy_era(roots: list[tuple[Document, list]], values: list[ValuesSource]) 
             if body.get("kind") == "ConfigMap" and isinstance(config, str):
                 legacy = legacy or "address-pools" in config
     return legacy
+
+
+def _is_operator_subscription(body: dict) -> bool:
+    """An OLM Subscription to the MetalLB Operator (which installs a MetalLB the repository
+    does not name)."""
+    api = text(body.get("apiVersion")) or ""
+    return (
+        body.get("kind") == "Subscription"
+        and api.startswith("operators.coreos.com/")
+        and "metallb-operator" in str(get(body, "spec", "name") or "")
+    )
 
 
 def _is_service(obj: tuple[PathKey, dict]) -> bool:
