@@ -541,6 +541,36 @@ def test_ml412_external_ip_equal_to_requested_ip_is_announced(repo: Path) -> Non
     assert lint(repo, "--select", "ML412") == [("ML412", "apps/web.yaml", at(text, ".1.20"))]
 
 
+def test_ml412_externalips_in_values_but_not_the_requested_ip_or_an_unknown_one(
+    repo: Path,
+) -> None:
+    """Chart values describe Services too: a load balancer block that lists externalIPs is
+    judged like a Service, except an externalIP that is (or may be) the requested address."""
+    values = """\
+apiVersion: helm.toolkit.fluxcd.io/v2
+kind: HelmRelease
+metadata:
+  name: media
+  namespace: media
+spec:
+  chart:
+    spec:
+      chart: media
+  values:
+    service:
+      type: LoadBalancer
+      externalIPs:
+        - 192.168.1.30
+    second:
+      type: LoadBalancer
+      loadBalancerIP: ${MEDIA_IP}
+      externalIPs:
+        - ${MEDIA_IP}
+"""
+    write(repo, {**chart("0.15.3"), "apps/media.yaml": values})
+    assert lint(repo, "--select", "ML412") == [("ML412", "apps/media.yaml", 14)]
+
+
 @pytest.mark.parametrize(
     ("release", "advice"),
     [

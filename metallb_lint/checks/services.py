@@ -453,10 +453,15 @@ def external_ips_not_announced(ctx: Context) -> Iterator[Finding]:
     for request in handled_requests(ctx):
         if not request.external_ips:
             continue
-        # An externalIP that is also the requested address is announced all the same.
+        # An externalIP that is also the requested address is announced all the same; one that
+        # may be (both unresolved placeholders) is unknown, and not judged.
         requested = {ip.parsed for ip in request.requested_ips if ip.parsed}
+        written = {ip.text.strip() for ip in request.requested_ips}
+        unknown = any(has_placeholder(ip.text) for ip in request.requested_ips)
         for text, location in request.external_ips:
-            if parse_ip(text.strip()) in requested:
+            if parse_ip(text.strip()) in requested or text.strip() in written:
+                continue
+            if unknown and has_placeholder(text):
                 continue
             if requested:
                 shown = ", ".join(ip.text for ip in request.requested_ips)

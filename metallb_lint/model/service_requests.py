@@ -229,6 +229,11 @@ def requests_from_values(
         )
         policy, _ = field("externalTrafficPolicy")
         request.external_traffic_policy = "Local" if policy == "Local" else "Cluster"
+        external, external_path = field("externalIPs")
+        if isinstance(external, list):
+            request.external_ips = [
+                (str(ip), locate(*external_path, i)) for i, ip in enumerate(external)
+            ]
         annotations = block.get("annotations")
         if isinstance(annotations, dict):
 
@@ -279,7 +284,9 @@ def _service_blocks(node: object, path: PathKey, depth: int = 0) -> Iterator[tup
     has_metallb = isinstance(annotations, dict) and any(map(is_metallb_annotation, annotations))
     spec = node.get("spec")
     in_spec = isinstance(spec, dict) and "loadBalancerIP" in spec
-    if "loadBalancerIP" in node or has_metallb or in_spec:
+    # a load balancer that lists externalIPs asks for addresses too, the wrong way (ML412)
+    external = node.get("type") == "LoadBalancer" and isinstance(node.get("externalIPs"), list)
+    if "loadBalancerIP" in node or has_metallb or in_spec or external:
         yield path, node
     for key, value in node.items():
         if key == "annotations" or (key == "spec" and in_spec):
