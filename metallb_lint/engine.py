@@ -83,7 +83,12 @@ def run(options: Options, config: Config) -> RunResult:
         problem_file = SourceFile(location.path, "manifest")
         problem_file.problems.append(LoadProblem("ML002", message, location))
         sources.append(problem_file)
-    inventory = build_inventory(sources, config, options.metallb_version)
+    inventory = build_inventory(
+        sources,
+        config,
+        options.metallb_version,
+        files=[c.display for c in [*found.candidates, *found.context]],
+    )
     ignore = [*config.ignore, *options.ignore]
     selected = select_rules(options.select or config.select, ignore, extra=policies)
     # ML006 judges suppressions against every rule that runs by default (decide.py).

@@ -65,6 +65,7 @@ def test_templates_of_a_chart_not_named_metallb_are_rendered_from_its_values(rep
         repo,
         {
             "argocd/network.yaml": ARGO_APP,
+            "argocd/apps.yaml": ARGO_APP.replace("network", "apps"),
             "network/Chart.yaml": CONFIG_CHART,
             "network/values.yaml": "pool:\n  name: lan\n  range: 10.0.0.0/29\n",
             "network/templates/pools.yaml": TEMPLATED_POOL,
@@ -170,7 +171,9 @@ def test_a_kustomization_namespace_overrides_explicit_namespaces(repo: Path) -> 
     write(
         repo,
         {
-            "metallb/kustomization.yaml": "namespace: networking\nresources: [pool.yaml]\n",
+            "metallb/kustomization.yaml": (
+                "namespace: networking\nresources: [pool.yaml, l2.yaml]\n"
+            ),
             "metallb/pool.yaml": pool,
             "metallb/l2.yaml": ad,
         },

@@ -303,6 +303,9 @@ def test_namespace_from_the_install_and_from_kustomize(repo: Path) -> None:
         {
             **chart("0.14.8"),
             "argocd/metallb.yaml": app,
+            "argocd/pools.yaml": app.replace("name: metallb", "name: pools").replace(
+                "path: metallb-system", "path: pools"
+            ),
             FILE: in_chart + "---\n" + unknown,
             "pools/kustomization.yaml": "namespace: apps\nresources: [lab.yaml]\n",
             "pools/lab.yaml": pools,

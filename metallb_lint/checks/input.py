@@ -287,6 +287,17 @@ def unresolved_template(ctx: Context) -> Iterator[Finding]:
                 )
 
 
+@rule("ML007")
+def not_deployed(ctx: Context) -> Iterator[Finding]:
+    for path, reason in ctx.inventory.undeployed:
+        yield ctx.finding(
+            "ML007",
+            f"not deployed, so not judged: {reason}. Its MetalLB objects, Services and install do "
+            "not count with the rest; list it where it belongs, or move it out of the tree",
+            Location(path, 1),
+        )
+
+
 @rule("ML005")
 def target_version(ctx: Context) -> Iterator[Finding]:
     inv = ctx.inventory

@@ -10,13 +10,14 @@ from __future__ import annotations
 
 import posixpath
 import re
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field, replace
 from functools import cached_property
 
 from metallb_lint.config import Config
 from metallb_lint.findings import Location
-from metallb_lint.gitops import argocd, flux, helm, helmfile, images, kustomize
+from metallb_lint.gitops import argocd, deployment, flux, helm, helmfile, images, kustomize
+from metallb_lint.gitops.deployment import Deployment
 from metallb_lint.gitops.fields import get, is_object, text
 from metallb_lint.gitops.placeholders import has_placeholder, resolve_flux
 from metallb_lint.gitops.scopes import Scopes
@@ -85,6 +86,10 @@ class Inventory:
     # Where the repository says which MetalLB release runs without pinning MetalLB's own chart
     # or manifests: container image tags, Bitnami's chart versions (gitops/images.py).
     release_sites: list[InstallSite] = field(default_factory=list)
+    # What the repository's entry points apply, and the files with MetalLB objects they do not
+    # (path, why): those are not judged (ML007 says so).
+    deployment: Deployment | None = None
+    undeployed: list[tuple[str, str]] = field(default_factory=list)
     problems: list[LoadProblem] = field(default_factory=list)
     unresolved: list[Unresolved] = field(default_factory=list)
     # Kinds of documents that were skipped (unrendered templates): checks that need the whole
@@ -104,8 +109,15 @@ class Inventory:
 
 
 class _Builder:
-    def __init__(self, sources: list[SourceFile], config: Config, cli_version: str | None):
+    def __init__(
+        self,
+        sources: list[SourceFile],
+        config: Config,
+        cli_version: str | None,
+        files: Iterable[str] | None = None,
+    ):
         self.sources = sources
+        self.files = set(files) if files is not None else {s.display for s in sources}
         self.config = config
         self.cli_version = cli_version
         self.inv: Inventory | None = None
@@ -114,6 +126,7 @@ class _Builder:
         self.patch_files: set[str] = set()
         self.flux_vars: dict[str, str] = {}
         self._operator_installs = False
+        self.deployment = Deployment("uncertain")
 
     def build(self) -> Inventory:
         charts = helm.read_charts(self.sources)
@@ -142,6 +155,45 @@ class _Builder:
         gitops = [(d, objs) for d, objs in roots if not objs or not all(map(_is_service, objs))]
         self._deployment_scopes(gitops)
         self.scopes.forget_lookups()
+        skipped: list[tuple[str, Chunk, str, int]] = []
+        render_problems: list[LoadProblem] = []
+        rendered = [
+            (doc, self._objects(doc))
+            for doc in helm.render_templates(
+                self.sources,
+                charts,
+                self.release_namespace,
+                lambda *args: skipped.append(args),
+                render_problems,
+            )
+        ]
+        # What the entry points and kustomizations apply; the rest is not judged (ML007).
+        self.deployment = deployment.analyse(
+            self.files,
+            {
+                s.directory: (s.display, s.documents[0].data)
+                for s in self.sources
+                if s.role == "kustomization"
+                and s.documents
+                and isinstance(s.documents[0].data, dict)
+            },
+            [c.directory for c in charts],
+            [*gitops, *rendered],
+            [kind for s in self.sources for kind in s.incomplete_kinds]
+            + [
+                kind
+                for s in self.sources
+                for chunk, _, _ in s.skipped_templates
+                for kind in _KIND_IN_TEXT.findall(chunk.text)
+            ]
+            + [k for _, chunk, _, _ in skipped for k in _KIND_IN_TEXT.findall(chunk.text)],
+            [s.display for s in self.sources if _configures_metallb(s)],
+        )
+        deployed = self.deployment.deployed
+        roots = [(d, objs) for d, objs in roots if deployed(d.path)]
+        gitops = [(d, objs) for d, objs in gitops if deployed(d.path)]
+        rendered = [(d, objs) for d, objs in rendered if deployed(d.path)]
+        charts = [c for c in charts if deployed(c.doc.path)]
         self.flux_vars = flux.variables(gitops)
         values = self._values(charts, gitops)
         every_site = self._install_sites(charts, gitops)
@@ -153,17 +205,20 @@ class _Builder:
         self.inv = inv
         inv.charts, inv.values, inv.install_sites = charts, values, sites
         inv.other_sites, inv.release_sites = others, releases
+        inv.deployment = self.deployment
         for source in self.sources:
+            if not deployed(source.display):
+                if _about_metallb(source):
+                    inv.undeployed.append((source.display, self.deployment.reasons[source.display]))
+                continue
             inv.problems.extend(source.problems)
             inv.incomplete_kinds.update(source.incomplete_kinds)
             for chunk, reason, line in source.skipped_templates:
                 self._skip(source.display, chunk, reason, line)
-        rendered = [
-            (doc, self._objects(doc))
-            for doc in helm.render_templates(
-                self.sources, charts, self.release_namespace, self._skip, inv.problems
-            )
-        ]
+        for path, chunk, reason, line in skipped:
+            if deployed(path):
+                self._skip(path, chunk, reason, line)
+        inv.problems.extend(p for p in render_problems if deployed(p.location.path))
         for doc, objects in [*roots, *rendered]:
             inv.documents.append(doc)
             if doc.path in self.patch_files:
@@ -203,6 +258,8 @@ class _Builder:
         found: list[ValuesSource] = []
         extra = {posixpath.normpath(p) for p in self.config.values_files}
         for source in self.sources:
+            if not self.deployment.deployed(source.display):
+                continue
             if source.role == "values" or source.display in extra:
                 chart = by_dir.get(source.chart_dir or "")
                 namespace = self.release_namespace(chart.directory) if chart else None
@@ -264,7 +321,11 @@ class _Builder:
             path for path in {doc.path for doc in self.documents} if helmfile.is_helmfile(path)
         }
         for doc in self.documents:
-            if doc.path in helmfiles and isinstance(doc.data, dict):
+            if (
+                doc.path in helmfiles
+                and isinstance(doc.data, dict)
+                and self.deployment.deployed(doc.path)
+            ):
                 sites.extend(helmfile.install_sites(doc))
         return sites
 
@@ -522,9 +583,14 @@ def _community(res: Resource) -> Community:
 
 
 def build_inventory(
-    sources: list[SourceFile], config: Config, cli_version: str | None
+    sources: list[SourceFile],
+    config: Config,
+    cli_version: str | None,
+    files: Iterable[str] | None = None,
 ) -> Inventory:
-    return _Builder(sources, config, cli_version).build()
+    """The inventory of `sources`; `files` are every file of the tree (the relevance filter
+    skips most), which tell which folders exist for the deployment model."""
+    return _Builder(sources, config, cli_version, files).build()
 
 
 # -- small helpers ---------------------------------------------------------------------------
@@ -552,6 +618,29 @@ def _legacy_era(roots: list[tuple[Document, list]], values: list[ValuesSource]) 
             if body.get("kind") == "ConfigMap" and isinstance(config, str):
                 legacy = legacy or "address-pools" in config
     return legacy
+
+
+def _about_metallb(source: SourceFile) -> bool:
+    """A file whose not being deployed is worth saying: it mentions MetalLB or a load balancer."""
+    lowered = (source.text or "").lower()
+    return "metallb" in lowered or "loadbalancer" in lowered
+
+
+_METALLB_SETUP = (
+    "metallb.io/v1",
+    "metallb/controller",
+    "metallb/speaker",
+    "chart: metallb",
+    "name: metallb",
+    "address-pools",
+)
+
+
+def _configures_metallb(source: SourceFile) -> bool:
+    """A file that installs or configures MetalLB: its resources, images, chart or legacy
+    configuration (not merely a Service that asks it for an address)."""
+    lowered = (source.text or "").lower()
+    return any(word in lowered for word in _METALLB_SETUP)
 
 
 def _is_operator_subscription(body: dict) -> bool:

@@ -316,8 +316,11 @@ def generator_files(inventory: Inventory) -> Iterator[GeneratorFile]:
 
     Only files inside the kustomization's directory are named (kustomize's default load
     restrictor refuses others too), so nothing outside the linted tree is ever read."""
+    deployment = inventory.deployment
     for source in inventory.sources.values():
         if source.role != "kustomization":
+            continue
+        if deployment is not None and not deployment.deployed(source.display):
             continue
         for doc in source.documents:
             data = doc.data if isinstance(doc.data, dict) else {}

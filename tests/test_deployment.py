@@ -1,0 +1,334 @@
+"""Which files the cluster receives (gitops/deployment.py): entry points, kustomizations, and
+the cases where nothing is certain. A file nothing deploys is not judged; ML007 says so once."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from tests.conftest import findings, lint_json, write
+
+POOL = """\
+apiVersion: metallb.io/v1beta1
+kind: IPAddressPool
+metadata:
+  name: {name}
+  namespace: metallb-system
+spec:
+  addresses:
+    - {addresses}
+---
+apiVersion: metallb.io/v1beta1
+kind: L2Advertisement
+metadata:
+  name: {name}
+  namespace: metallb-system
+"""
+
+SERVICE = """\
+apiVersion: v1
+kind: Service
+metadata:
+  name: {name}
+  namespace: apps
+  annotations:
+    metallb.universe.tf/loadBalancerIPs: {ip}
+spec:
+  type: LoadBalancer
+  ports:
+    - port: 53
+"""
+
+FLUX_ROOT = """\
+apiVersion: source.toolkit.fluxcd.io/v1
+kind: GitRepository
+metadata:
+  name: flux-system
+  namespace: flux-system
+spec:
+  url: https://git.example.org/home/ops.git
+---
+apiVersion: kustomize.toolkit.fluxcd.io/v1
+kind: Kustomization
+metadata:
+  name: flux-system
+  namespace: flux-system
+spec:
+  path: {path}
+  sourceRef:
+    kind: GitRepository
+    name: flux-system
+"""
+
+ARGO_APP = """\
+apiVersion: argoproj.io/v1alpha1
+kind: Application
+metadata:
+  name: {name}
+  namespace: argocd
+spec:
+  source:
+    repoURL: https://git.example.org/home/ops.git
+    path: {path}
+{extra}  destination:
+    namespace: metallb-system
+"""
+
+
+def lint(repo: Path, *args: str) -> list[tuple[str, str, int]]:
+    return findings(lint_json(".", "--metallb-version", "0.15.3", *args, cwd=repo))
+
+
+def test_flux_root_deploys_its_path_and_not_an_archive(repo: Path) -> None:
+    write(
+        repo,
+        {
+            "clusters/home/flux-system/gotk-sync.yaml": FLUX_ROOT.format(path="./clusters/home"),
+            "clusters/home/infra.yaml": FLUX_ROOT.replace(
+                "flux-system\n  namespace", "infra\n  namespace"
+            )
+            .format(path="./infra")
+            .split("---\n", 1)[1],
+            "infra/pool.yaml": POOL.format(name="lan", addresses="10.0.0.0/28"),
+            "infra/dns.yaml": SERVICE.format(name="dns", ip="10.0.0.3"),
+            "archive/old-dns.yaml": SERVICE.format(name="old-dns", ip="10.9.9.9"),
+        },
+    )
+    # the archived Service asks for an address outside every pool, but nothing applies it
+    assert lint(repo, "--select", "ML401,ML007") == [("ML007", "archive/old-dns.yaml", 1)]
+
+
+def test_a_flux_path_of_another_repository_applies_nothing_here(repo: Path) -> None:
+    other = """\
+apiVersion: source.toolkit.fluxcd.io/v1
+kind: GitRepository
+metadata:
+  name: upstream-crds
+  namespace: flux-system
+spec:
+  url: https://github.com/example/crds
+---
+apiVersion: kustomize.toolkit.fluxcd.io/v1
+kind: Kustomization
+metadata:
+  name: crds
+  namespace: flux-system
+spec:
+  path: ./
+  sourceRef:
+    kind: GitRepository
+    name: upstream-crds
+"""
+    write(
+        repo,
+        {
+            "clusters/home/flux-system/gotk-sync.yaml": FLUX_ROOT.format(path="./clusters/home"),
+            "clusters/home/crds.yaml": other,
+            "clusters/home/pool.yaml": POOL.format(name="lan", addresses="10.0.0.0/28"),
+            "examples/dns.yaml": SERVICE.format(name="dns", ip="10.9.9.9"),
+        },
+    )
+    # path "./" of the other repository would cover the whole tree if it were this one
+    assert lint(repo, "--select", "ML401,ML007") == [("ML007", "examples/dns.yaml", 1)]
+
+
+def test_argo_app_of_apps_and_a_folder_nothing_applies(repo: Path) -> None:
+    write(
+        repo,
+        {
+            "apps/root.yaml": ARGO_APP.format(name="root", path="apps", extra=""),
+            "apps/metallb.yaml": ARGO_APP.format(name="metallb", path="metallb", extra=""),
+            "metallb/pool.yaml": POOL.format(name="lan", addresses="10.0.0.0/28"),
+            "metallb/nested/dns.yaml": SERVICE.format(name="nested", ip="10.9.9.1"),
+            "kubectl/dns.yaml": SERVICE.format(name="dns", ip="10.9.9.9"),
+        },
+    )
+    # Argo CD applies a directory's own files only (no `directory.recurse`)
+    assert lint(repo, "--select", "ML401,ML007") == [
+        ("ML007", "kubectl/dns.yaml", 1),
+        ("ML007", "metallb/nested/dns.yaml", 1),
+    ]
+    recursive = ARGO_APP.format(
+        name="metallb", path="metallb", extra="    directory:\n      recurse: true\n"
+    )
+    write(repo, {"apps/metallb.yaml": recursive})
+    assert lint(repo, "--select", "ML401,ML007") == [
+        ("ML007", "kubectl/dns.yaml", 1),
+        ("ML401", "metallb/nested/dns.yaml", 7),
+    ]
+
+
+def test_argo_objects_applied_by_hand_bring_their_folder(repo: Path) -> None:
+    chart_app = """\
+apiVersion: argoproj.io/v1alpha1
+kind: Application
+metadata:
+  name: metallb
+  namespace: argocd
+spec:
+  source:
+    repoURL: https://metallb.github.io/metallb
+    chart: metallb
+    targetRevision: 0.15.3
+  destination:
+    namespace: metallb-system
+"""
+    write(
+        repo,
+        {
+            "bootstrap/argocd.yaml": ARGO_APP.format(name="argocd", path="bootstrap", extra=""),
+            "metallb/application.yaml": chart_app,
+            "metallb/pool.yaml": POOL.format(name="lan", addresses="10.0.0.0/28"),
+            "metallb/dns.yaml": SERVICE.format(name="dns", ip="10.9.9.9"),
+        },
+    )
+    # the chart's Application was applied by hand, with the files beside it
+    assert lint(repo, "--select", "ML401,ML007") == [("ML401", "metallb/dns.yaml", 7)]
+
+
+def test_a_templated_entry_point_makes_nothing_undeployed(repo: Path) -> None:
+    write(
+        repo,
+        {
+            "apps/root.yaml": ARGO_APP.format(name="root", path="apps", extra=""),
+            "apps/env.yaml": ARGO_APP.format(name="env", path="envs/${ENV}", extra=""),
+            "kubectl/dns.yaml": SERVICE.format(name="dns", ip="10.9.9.9"),
+            "kubectl/pool.yaml": POOL.format(name="lan", addresses="10.0.0.0/28"),
+        },
+    )
+    assert lint(repo, "--select", "ML401,ML007") == [("ML401", "kubectl/dns.yaml", 7)]
+
+
+def test_an_entry_point_that_was_not_read_makes_nothing_undeployed(repo: Path) -> None:
+    appset = """\
+apiVersion: argoproj.io/v1alpha1
+kind: ApplicationSet
+metadata:
+  name: apps
+  namespace: argocd
+spec:
+  template:
+    spec:
+      source:
+        path: {{ .path }}
+"""
+    write(
+        repo,
+        {
+            "apps/root.yaml": ARGO_APP.format(name="root", path="apps", extra=""),
+            "apps/appset.yaml": appset,
+            "kubectl/dns.yaml": SERVICE.format(name="dns", ip="10.9.9.9"),
+            "kubectl/pool.yaml": POOL.format(name="lan", addresses="10.0.0.0/28"),
+        },
+    )
+    assert ("ML401", "kubectl/dns.yaml", 7) in lint(repo, "--select", "ML401,ML007")
+
+
+def test_a_stray_example_entry_point_says_nothing_about_metallb(repo: Path) -> None:
+    """An Argo CD Application that reaches nothing that installs or configures MetalLB (a
+    test input, an example) does not make the rest of the tree undeployed."""
+    write(
+        repo,
+        {
+            "tests/app.yaml": ARGO_APP.format(name="example", path="tests", extra=""),
+            "metallb/pool.yaml": POOL.format(name="lan", addresses="10.0.0.0/28"),
+            "apps/dns.yaml": SERVICE.format(name="dns", ip="10.9.9.9"),
+        },
+    )
+    assert lint(repo, "--select", "ML401,ML007") == [("ML401", "apps/dns.yaml", 7)]
+
+
+def test_kustomize_alone_a_file_no_kustomization_lists(repo: Path) -> None:
+    write(
+        repo,
+        {
+            "metallb/kustomization.yaml": "resources:\n  - pool.yaml\n",
+            "metallb/pool.yaml": POOL.format(name="lan", addresses="10.0.0.0/28"),
+            "metallb/old-pool.yaml": POOL.format(name="old", addresses="10.0.0.0/29"),
+            "apps/dns.yaml": SERVICE.format(name="dns", ip="10.0.0.3"),
+        },
+    )
+    # the old pool overlaps the current one, but kustomize never builds it
+    assert lint(repo, "--select", "ML203,ML007") == [("ML007", "metallb/old-pool.yaml", 1)]
+
+
+def test_a_charts_files_are_helms_not_kustomizes(repo: Path) -> None:
+    write(
+        repo,
+        {
+            "kustomization.yaml": "resources:\n  - apps/dns.yaml\n",
+            "apps/dns.yaml": SERVICE.format(name="dns", ip="10.9.9.9"),
+            "metallb/Chart.yaml": "apiVersion: v2\nname: net\nversion: 1.0.0\n",
+            "metallb/templates/pool.yaml": POOL.format(name="lan", addresses="10.0.0.0/28"),
+        },
+    )
+    assert lint(repo, "--select", "ML401,ML007") == [("ML401", "apps/dns.yaml", 7)]
+
+
+def test_linting_from_above_the_repository_resolves_its_paths(repo: Path) -> None:
+    root = repo / "ops"
+    write(
+        root,
+        {
+            "clusters/home/flux-system/gotk-sync.yaml": FLUX_ROOT.format(path="./clusters/home"),
+            "clusters/home/pool.yaml": POOL.format(name="lan", addresses="10.0.0.0/28"),
+            "archive/old-dns.yaml": SERVICE.format(name="old-dns", ip="10.9.9.9"),
+        },
+    )
+    result = findings(
+        lint_json("ops", "--metallb-version", "0.15.3", "--select", "ML401,ML007", cwd=repo)
+    )
+    assert result == [("ML007", "ops/archive/old-dns.yaml", 1)]
+
+
+def test_applicationset_git_directories_with_an_exclusion(repo: Path) -> None:
+    appset = """\
+apiVersion: argoproj.io/v1alpha1
+kind: ApplicationSet
+metadata:
+  name: apps
+  namespace: argocd
+spec:
+  generators:
+    - git:
+        repoURL: https://git.example.org/home/ops.git
+        directories:
+          - path: clusters/home/apps/*
+          - path: clusters/home/apps/old
+            exclude: true
+  template:
+    metadata:
+      name: '{{path.basename}}'
+    spec:
+      source:
+        path: '{{path}}'
+"""
+    write(
+        repo,
+        {
+            "bootstrap/root.yaml": ARGO_APP.format(name="root", path="bootstrap", extra=""),
+            "bootstrap/apps.yaml": appset,
+            "clusters/home/apps/metallb/pool.yaml": POOL.format(
+                name="lan", addresses="10.0.0.0/28"
+            ),
+            "clusters/home/apps/dns/dns.yaml": SERVICE.format(name="dns", ip="10.0.0.3"),
+            "clusters/home/apps/old/dns.yaml": SERVICE.format(name="old", ip="10.9.9.9"),
+            "clusters/lab/apps/dns/dns.yaml": SERVICE.format(name="lab", ip="10.9.9.8"),
+        },
+    )
+    assert lint(repo, "--select", "ML401,ML007") == [
+        ("ML007", "clusters/home/apps/old/dns.yaml", 1),
+        ("ML007", "clusters/lab/apps/dns/dns.yaml", 1),
+    ]
+
+
+def test_kustomization_cycles_and_missing_files_are_harmless(repo: Path) -> None:
+    write(
+        repo,
+        {
+            "a/kustomization.yaml": "resources:\n  - ../b\n  - missing.yaml\n  - pool.yaml\n",
+            "a/pool.yaml": POOL.format(name="lan", addresses="10.0.0.0/28"),
+            "b/kustomization.yaml": "resources:\n  - ../a\n  - dns.yaml\n",
+            "b/dns.yaml": SERVICE.format(name="dns", ip="10.9.9.9"),
+        },
+    )
+    assert lint(repo, "--select", "ML401,ML007") == [("ML401", "b/dns.yaml", 7)]
