@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 from dataclasses import dataclass, field
 
 from metallb_lint.checks.context import Context
@@ -17,6 +18,7 @@ from metallb_lint.decide import (
 )
 from metallb_lint.errors import UsageError
 from metallb_lint.findings import Finding, Location, Severity
+from metallb_lint.gitops.flux import substitute_from_names
 from metallb_lint.load.discover import discover
 from metallb_lint.load.documents import LoadProblem
 from metallb_lint.load.ignore import IgnoreRules
@@ -177,6 +179,9 @@ def _load(candidates, stdin_data: bytes | None, config: Config) -> list[SourceFi
     ordered = sorted(candidates, key=lambda c: (_read_order(roles[c.display][0]), c.display))
     sources: list[SourceFile] = []
     metallb_charts: set[str | None] = set()  # umbrella charts whose values are always read
+    # ConfigMaps and Secrets the relevance filter passed over: Flux's `substituteFrom` may name
+    # them (cluster settings rarely mention MetalLB), so they are read once that is known.
+    held: list[tuple[str, bytes, str, str | None]] = []
     for candidate in ordered:
         raw = read_candidate(candidate, stdin_data)
         if isinstance(raw, LoadProblem):
@@ -188,13 +193,29 @@ def _load(candidates, stdin_data: bytes | None, config: Config) -> list[SourceFi
         force = candidate.display in forced or (role == "values" and chart_dir in metallb_charts)
         source = load_file(candidate.display, raw, role, chart_dir, force=force)
         if source is None:
+            if len(raw) <= _HELD_SIZE and _VARIABLE_HOLDER.search(raw):
+                held.append((candidate.display, raw, role, chart_dir))
             continue
         if role in ("chart", "requirements") and "metallb" in (source.text or "").lower():
             metallb_charts.add(chart_dir)
         elif role == "template":
             metallb_charts.add(chart_dir)  # load_file only returns relevant templates
         sources.append(source)
+    if held:
+        names = set().union(*(substitute_from_names(s.text or "") for s in sources))
+        wanted = [
+            re.compile(rb"name:\s*['\"]?" + re.escape(n.encode()) + rb"['\"]?\s") for n in names
+        ]
+        for display, raw, role, chart_dir in held:
+            if any(pattern.search(raw) for pattern in wanted):
+                source = load_file(display, raw, role, chart_dir, force=True)
+                if source is not None:
+                    sources.append(source)
     return sources
+
+
+_HELD_SIZE = 256 * 1024
+_VARIABLE_HOLDER = re.compile(rb"kind:\s*['\"]?(?:ConfigMap|Secret)\b")
 
 
 def check_paths_exist(paths: list[str]) -> None:

@@ -450,6 +450,79 @@ def test_a_valid_legacy_configuration_is_silent(repo: Path) -> None:
     assert "did you mean 'layer2'?" in messages(repo, "--select", "ML109")[0]
 
 
+PLACEHOLDER_CONFIG = """\
+peers:
+  - my-asn: 64512
+    peer-asn: ${PEER_ASN}
+    peer-address: ${ROUTER_ADDR}
+address-pools:
+  - name: bgp
+    protocol: ${PROTOCOL}
+    addresses:
+      - ${LB_RANGE}
+      - 198.51.100.0/24
+"""
+
+
+def _flux_legacy(repo: Path, substitute: str) -> None:
+    """A Flux Kustomization that applies metallb/ (chart 0.12.1 and a configMapGenerator fed
+    by PLACEHOLDER_CONFIG), with `substitute` as its postBuild.substitute entries."""
+    write(
+        repo,
+        {
+            "clusters/home/metallb.yaml": "apiVersion: kustomize.toolkit.fluxcd.io/v1\n"
+            "kind: Kustomization\nmetadata:\n  name: metallb\n  namespace: flux-system\n"
+            "spec:\n  path: ./metallb\n  sourceRef: {kind: GitRepository, name: flux-system}\n"
+            f"  postBuild:\n    substitute:\n{substitute}",
+            "metallb/kustomization.yaml": "resources: [release.yaml]\nconfigMapGenerator:\n"
+            "  - name: config\n    namespace: metallb-system\n    files: [config=config.yaml]\n",
+            "metallb/release.yaml": "apiVersion: helm.toolkit.fluxcd.io/v2\nkind: HelmRelease\n"
+            "metadata: {name: metallb, namespace: metallb-system}\nspec:\n  chart:\n    spec:\n"
+            "      chart: metallb\n      version: 0.12.1\n"
+            "      sourceRef: {kind: HelmRepository, name: metallb}\n",
+            "metallb/config.yaml": PLACEHOLDER_CONFIG,
+        },
+    )
+
+
+def test_unfilled_placeholders_in_a_legacy_configuration_are_unknown(repo: Path) -> None:
+    # Nothing defines the variables: no value is judged as written (no "invalid peer IP
+    # '${ROUTER_ADDR}'", no "unknown protocol", no "missing peer ASN"); ML004 says what was not
+    # checked, each where it is written.
+    _flux_legacy(repo, "      OTHER: x\n")
+    path = "metallb/config.yaml"
+    assert lint(repo, "--select", "ML004,ML109") == [
+        ("ML004", path, *val(PLACEHOLDER_CONFIG, "peer-asn")),
+        ("ML004", path, *val(PLACEHOLDER_CONFIG, "peer-address")),
+        ("ML004", path, *val(PLACEHOLDER_CONFIG, "protocol")),
+        ("ML004", path, *pos(PLACEHOLDER_CONFIG, "${LB_RANGE}")),
+    ]
+    assert "'${ROUTER_ADDR}' in a bare configuration" in messages(repo, "--select", "ML004")[1]
+
+
+def test_flux_variables_fill_a_legacy_configuration_before_it_is_judged(repo: Path) -> None:
+    filled = "      PEER_ASN: '64501'\n      ROUTER_ADDR: 10.0.0.1\n      PROTOCOL: bgp\n"
+    _flux_legacy(repo, filled + "      LB_RANGE: 203.0.113.0/24\n")
+    assert lint(repo, "--select", "ML004,ML109") == []
+    # the filled values are judged as MetalLB reads them: an overlap and a wrong protocol
+    _flux_legacy(repo, filled.replace("bgp", "layr2") + "      LB_RANGE: 198.51.100.128/25\n")
+    path = "metallb/config.yaml"
+    assert lint(repo, "--select", "ML004,ML109") == [
+        ("ML109", path, *val(PLACEHOLDER_CONFIG, "protocol")),
+        ("ML109", path, *pos(PLACEHOLDER_CONFIG, "${LB_RANGE}")),  # overlaps the /24
+    ]
+    assert "'198.51.100.128/25' in pool 'bgp' overlaps" in messages(repo, "--select", "ML109")[1]
+    # a variable that is no address is reported where the variable is used
+    _flux_legacy(
+        repo, filled.replace("10.0.0.1", "router.lan") + "      LB_RANGE: 203.0.113.0/24\n"
+    )
+    found = messages(repo, "--select", "ML109")
+    assert lint(repo, "--select", "ML109") == [
+        ("ML109", path, *val(PLACEHOLDER_CONFIG, "peer-address")),
+    ]
+    assert "invalid peer IP 'router.lan'" in found[0]
+
+
 # -- --crd and the `crds` setting ----------------------------------------------------------------
 
 

@@ -5,9 +5,11 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from metallb_lint.checks.context import Context, rule
+from metallb_lint.checks.legacy import legacy_configs
 from metallb_lint.findings import Finding, Location, Related
 from metallb_lint.gitops.placeholders import describe
 from metallb_lint.load.documents import Document, LoadProblem
+from metallb_lint.metallb.schema import FIRST_CRD_RELEASE
 from metallb_lint.metallb.versions import NEWEST
 from metallb_lint.model.inventory import Inventory
 from metallb_lint.model.objects import METALLB_GROUP, Resource
@@ -284,6 +286,15 @@ def unresolved_template(ctx: Context) -> Iterator[Finding]:
                     "that nothing in the repository resolves; it was not checked",
                     ip.location,
                     resource=request.resource,
+                )
+    if ctx.target.version < FIRST_CRD_RELEASE:
+        for config in legacy_configs(ctx):
+            for location, written in config.unknown.items():
+                yield ctx.finding(
+                    "ML004",
+                    f"'{written}' in {config.description} holds a {describe(written)} that "
+                    "nothing in the repository resolves; that value was not checked",
+                    location,
                 )
 
 

@@ -69,9 +69,22 @@ class Deployment:
     why: str = ""  # what made it uncertain
     covered: set[str] = field(default_factory=set)
     reasons: dict[str, str] = field(default_factory=dict)  # undeployed file -> why
+    # with several bootstrapped roots (one a cluster): what each root deploys
+    clusters: list[frozenset[str]] = field(default_factory=list)
 
     def deployed(self, path: str) -> bool:
         return path not in self.reasons
+
+    def without_metallb(self, relevant: set[str]) -> set[str]:
+        """Files deployed only to clusters whose roots reach nothing that installs or
+        configures MetalLB (another load balancer serves their Services)."""
+        if len(self.clusters) < 2:
+            return set()
+        served = [files for files in self.clusters if files & relevant]
+        if not served:
+            return set()
+        others = set().union(*(files for files in self.clusters if not files & relevant))
+        return others - set().union(*served)
 
 
 class _Tree:
@@ -321,7 +334,9 @@ def analyse(
         if point in active and cover is not None:
             covered |= cover
             covered.add(point.file)
-    by_hand = {directory_of(p.file) for p in active if _hand_applied(p, coverage)}
+    by_hand = {
+        directory_of(p.file) for p in active if p.tool == "argocd" and _hand_applied(p, coverage)
+    }
     if len(by_hand) > 3:  # much is applied by hand: what else is, is unknown
         return Deployment("uncertain", "entry points applied by hand in several folders")
     for folder in by_hand:  # applied with `kubectl apply -f` on its folder
@@ -332,6 +347,12 @@ def analyse(
         # whatever deploys MetalLB is not among them
         return _fallback(tree, charts, coverage)
     deployment = Deployment("entry-points", covered=covered)
+    flux_roots = [p for p in starts if p.tool == "flux"]
+    if len(flux_roots) > 1:  # one root per cluster: what each one deploys
+        for root in flux_roots:
+            closure = _active(coverage, [root])
+            files = set().union(*(c for p, c in coverage if p in closure and c is not None))
+            deployment.clusters.append(frozenset(files | {p.file for p in closure}))
     names = ", ".join(sorted({f"{p.tool} {p.name or p.file}" for p in active}))
     for path in tree.files:
         if path not in covered:
@@ -347,18 +368,32 @@ Coverage = list[tuple[EntryPoint, frozenset[str] | None]]
 
 
 def _coverage(tree: _Tree, charts: set[str], points: list[EntryPoint], roots: Roots) -> Coverage:
-    coverage: Coverage = []
     urls = _source_urls(roots)
-    own = {urls.get(p.source) for p in points if p.tool == "flux" and p.name == "flux-system"}
-    for point in points:
-        cover = _cover(tree, charts, point)
+    covers = [_cover(tree, charts, point) for point in points]
+    # this tree's repository: the sources of Kustomizations whose path is a folder here, other
+    # than the root that any source has (an archived layout's path names no folder)
+    own = {
+        urls.get(point.source)
+        for point, cover in zip(points, covers, strict=True)
+        if point.tool == "flux" and cover is not None and _clean(point.path) not in ("", ".")
+    }
+    coverage: Coverage = []
+    for point, cover in zip(points, covers, strict=True):
         kind = point.source.split("/", 1)[0]
         if point.tool == "flux" and _foreign(urls.get(point.source), kind, own):
             cover = frozenset()  # a path of another repository (Flux's own manifests, CRDs)
         elif cover is None and _bootstrapped(point, None):
             cover = frozenset()  # a root naming no folder here: an archived layout's
         coverage.append((point, cover))
-    return coverage
+    # An entry point nothing applies whose literal path names no folder here (an archived
+    # layout's, another repository's) applies nothing of this tree.
+    applied = set().union(*(cover for _, cover in coverage if cover is not None))
+    return [
+        (point, frozenset())
+        if cover is None and point.file not in applied and not has_placeholder(point.path)
+        else (point, cover)
+        for point, cover in coverage
+    ]
 
 
 def _roots(coverage: Coverage, relevant: set[str]) -> list[EntryPoint]:
@@ -368,9 +403,10 @@ def _roots(coverage: Coverage, relevant: set[str]) -> list[EntryPoint]:
     alone, says nothing about how MetalLB itself is deployed)."""
     bootstrapped = [p for p, cover in coverage if _bootstrapped(p, cover) and cover]
     by_hand = [p for p, _ in coverage if _hand_applied(p, coverage)]
-    if bootstrapped:  # and the Argo CD objects applied by hand beside them
-        return bootstrapped + [p for p in by_hand if p.tool == "argocd" and p not in bootstrapped]
-    reached = set().union(*(c for p, c in coverage if p in by_hand and c is not None))
+    if bootstrapped:  # and the entry points applied by hand beside them (other clusters')
+        return bootstrapped + [p for p in by_hand if p not in bootstrapped]
+    closure = _active(coverage, by_hand)
+    reached = set().union(*(c for p, c in coverage if p in closure and c is not None))
     return by_hand if reached & relevant else []
 
 

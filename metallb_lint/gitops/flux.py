@@ -4,7 +4,9 @@ HelmRepository or OCIRepository it names)."""
 
 from __future__ import annotations
 
+import base64
 import posixpath
+import re
 from collections.abc import Iterator
 
 from metallb_lint.findings import Location, ResourceRef
@@ -35,19 +37,75 @@ def kustomization_scope(doc: Document, spec: dict, scopes: Scopes) -> None:
             scopes.add(Scope(directory, namespace, doc.path, True))
 
 
+# `substituteFrom:` and the names of its entries, in a Kustomization or in the text of a patch
+# that a parent Kustomization applies to its children.
+_SUBSTITUTE_FROM = re.compile(r"substituteFrom:[ \t]*\n((?:[ \t]*(?:-[ \t]*)?[\w-]+:.*\n?)+)")
+_ENTRY_NAME = re.compile(r"^[ \t]*(?:-[ \t]*)?name:[ \t]*['\"]?([\w.-]+)", re.MULTILINE)
+
+
+def substitute_from_names(text: str) -> set[str]:
+    """The names of the ConfigMaps and Secrets `postBuild.substituteFrom` entries name in a
+    text (a Kustomization, or a patch that adds them to child Kustomizations)."""
+    names: set[str] = set()
+    if "substituteFrom" in text:
+        for block in _SUBSTITUTE_FROM.findall(text):
+            names.update(_ENTRY_NAME.findall(block))
+    return names
+
+
 def variables(roots: Roots) -> dict[str, str]:
-    """`postBuild.substitute` values of every object, the first definition of a name winning."""
-    found: dict[str, str] = {}
-    for _, objects in roots:
+    """The Flux variables the repository defines: `postBuild.substitute`, and the data of the
+    ConfigMaps and Secrets of the repository that `postBuild.substituteFrom` names (on a
+    Kustomization, or patched onto its children by a parent's `patches`). A variable given
+    different values in different places (per cluster, per environment) is left out: which
+    one a file gets is unknown, and an unknown value is never judged."""
+    values: dict[str, set[str]] = {}
+    referenced: set[str] = set()
+    holders: list[dict] = []
+    for doc, objects in roots:
+        if "substituteFrom" in doc.text:
+            referenced |= substitute_from_names(doc.text)
         for _, body in objects:
+            kind = body.get("kind")
+            if kind in ("ConfigMap", "Secret") and body.get("apiVersion") == "v1":
+                holders.append(body)
+                continue
             spec = body.get("spec") if isinstance(body.get("spec"), dict) else {}
             post = spec.get("postBuild") if isinstance(spec.get("postBuild"), dict) else {}
-            substitute = post.get("substitute")
-            if isinstance(substitute, dict):
-                for key, value in substitute.items():
-                    if isinstance(value, (str, int, float)) and not isinstance(value, bool):
-                        found.setdefault(str(key), str(value))
-    return found
+            _add(values, post.get("substitute"))
+    for body in holders:
+        if text(get(body, "metadata", "name")) in referenced:
+            _add(values, _data_of(body))
+    return {name: next(iter(found)) for name, found in values.items() if len(found) == 1}
+
+
+def _add(values: dict[str, set[str]], mapping: object) -> None:
+    if isinstance(mapping, dict):
+        for key, value in mapping.items():
+            if isinstance(value, (str, int, float)) and not isinstance(value, bool):
+                values.setdefault(str(key), set()).add(str(value))
+
+
+def _data_of(body: dict) -> dict[str, str]:
+    """A ConfigMap's data, or a Secret's (`stringData`, base64 `data`); nothing from a
+    SOPS-encrypted Secret, whose values are unknown."""
+    if "sops" in body:
+        return {}
+    if body.get("kind") == "ConfigMap":
+        data = body.get("data")
+        return data if isinstance(data, dict) else {}
+    found: dict[str, str] = {}
+    encoded = body.get("data")
+    for key, value in (encoded if isinstance(encoded, dict) else {}).items():
+        if isinstance(value, str):
+            try:
+                found[str(key)] = base64.b64decode(value, validate=True).decode("utf-8")
+            except (ValueError, UnicodeDecodeError):
+                continue
+    plain = body.get("stringData")
+    if isinstance(plain, dict):
+        found.update({str(k): v for k, v in plain.items() if isinstance(v, str)})
+    return {k: v for k, v in found.items() if not v.startswith("ENC[")}
 
 
 def helmrelease_values(

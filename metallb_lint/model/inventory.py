@@ -95,6 +95,8 @@ class Inventory:
     # Kinds of documents that were skipped (unrendered templates): checks that need the whole
     # set of those kinds stay silent rather than guess.
     incomplete_kinds: set[str] = field(default_factory=set)
+    # The Flux variables the repository defines with one value (gitops/flux.py variables).
+    flux_vars: dict[str, str] = field(default_factory=dict)
 
     def of_kind(self, *kinds: str) -> list[Resource]:
         return [r for r in self.resources if r.kind in kinds]
@@ -168,6 +170,9 @@ class _Builder:
             )
         ]
         # What the entry points and kustomizations apply; the rest is not judged (ML007).
+        setup = {
+            doc.path for doc, objects in [*roots, *rendered] if _configures_metallb(doc, objects)
+        }
         self.deployment = deployment.analyse(
             self.files,
             {
@@ -187,7 +192,7 @@ class _Builder:
                 for kind in _KIND_IN_TEXT.findall(chunk.text)
             ]
             + [k for _, chunk, _, _ in skipped for k in _KIND_IN_TEXT.findall(chunk.text)],
-            [s.display for s in self.sources if _configures_metallb(s)],
+            setup,
         )
         deployed = self.deployment.deployed
         roots = [(d, objs) for d, objs in roots if deployed(d.path)]
@@ -206,6 +211,7 @@ class _Builder:
         inv.charts, inv.values, inv.install_sites = charts, values, sites
         inv.other_sites, inv.release_sites = others, releases
         inv.deployment = self.deployment
+        inv.flux_vars = self.flux_vars
         for source in self.sources:
             if not deployed(source.display):
                 if _about_metallb(source):
@@ -230,6 +236,10 @@ class _Builder:
         for source in values:
             if not source.is_metallb:
                 inv.services.extend(requests_from_values(source, target, self.flux_vars))
+        # Services of a cluster where MetalLB does not run are another load balancer's
+        elsewhere = self.deployment.without_metallb(setup)
+        if elsewhere:
+            inv.services = [r for r in inv.services if r.head.path not in elsewhere]
         return inv
 
     def _deployment_scopes(self, roots: list[tuple[Document, list]]) -> None:
@@ -626,21 +636,38 @@ def _about_metallb(source: SourceFile) -> bool:
     return "metallb" in lowered or "loadbalancer" in lowered
 
 
-_METALLB_SETUP = (
-    "metallb.io/v1",
-    "metallb/controller",
-    "metallb/speaker",
-    "chart: metallb",
-    "name: metallb",
-    "address-pools",
-)
+def _configures_metallb(doc: Document, objects: list[tuple[PathKey, dict]]) -> bool:
+    """A document that installs or configures MetalLB, read from its data (not merely a
+    Service that asks it for an address, nor a comment that names it): a metallb.io resource,
+    the metallb chart in a Chart.yaml, HelmRelease, Argo CD source or kustomize `helmCharts`,
+    MetalLB's images, or a legacy configuration."""
+    for _, body in objects:
+        api, kind = text(body.get("apiVersion")) or "", body.get("kind")
+        spec = body.get("spec") if isinstance(body.get("spec"), dict) else {}
+        if api.startswith(METALLB_GROUP + "/"):
+            return True
+        if get(spec, "chart", "spec", "chart") == "metallb" or any(
+            src.get("chart") == "metallb" for src in argocd.app_sources(spec)
+        ):
+            return True
+        if kind == "ConfigMap" and "address-pools" in str(get(body, "data", "config") or ""):
+            return True
+        charts = [*_items(body.get("dependencies")), *_items(body.get("helmCharts"))]
+        if any(isinstance(c, dict) and c.get("name") == "metallb" for c in charts):
+            return True
+    lowered = doc.text.lower()
+    return (
+        "metallb/controller" in lowered
+        or "metallb/speaker" in lowered
+        or (
+            isinstance(doc.data, dict)
+            and ("address-pools" in doc.data or "configInline" in doc.data)
+        )
+    )
 
 
-def _configures_metallb(source: SourceFile) -> bool:
-    """A file that installs or configures MetalLB: its resources, images, chart or legacy
-    configuration (not merely a Service that asks it for an address)."""
-    lowered = (source.text or "").lower()
-    return any(word in lowered for word in _METALLB_SETUP)
+def _items(value: object) -> list:
+    return value if isinstance(value, list) else []
 
 
 def _is_operator_subscription(body: dict) -> bool:

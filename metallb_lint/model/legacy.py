@@ -18,12 +18,12 @@ from __future__ import annotations
 import os
 import posixpath
 import re
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, TypeVar
 
 from metallb_lint.findings import Location
-from metallb_lint.gitops.placeholders import has_placeholder
+from metallb_lint.gitops.placeholders import has_placeholder, resolve_flux
 from metallb_lint.load.documents import Chunk, Document, PathKey, compose_chunk
 from metallb_lint.model.objects import Resource, ValuesSource
 
@@ -176,6 +176,10 @@ class LegacyConfig:
     communities: list[Community] = field(default_factory=list)
     problems: list[Problem] = field(default_factory=list)
     sections: dict[str, Location] = field(default_factory=dict)  # top-level keys
+    # Where a value holds a placeholder no variable of the repository fills (`${ROUTER_ADDR}`
+    # without its Flux variable, `REPLACE_ME`): its value is unknown, and nothing said there
+    # about it is a problem MetalLB would see.
+    unknown: dict[Location, str] = field(default_factory=dict)  # location: the text written
 
     def at(self, key: str) -> Location:
         return self.sections.get(key, self.location)
@@ -196,22 +200,26 @@ def parse(
     origin: str,
     description: str,
     namespace: str | None,
+    variables: Mapping[str, str] | None = None,
 ) -> LegacyConfig:
-    """Read the configuration `data`, found at `base` in `doc`."""
+    """Read the configuration `data`, found at `base` in `doc`. With `variables` (Flux's),
+    a value holding `${VAR}` is read as Flux substitutes it; without, it stays as written."""
     config = LegacyConfig(origin, description, doc.location(base), namespace)
-    _Reader(doc, config.problems).config(data, base, config)
+    _Reader(doc, config.problems, config.unknown, variables).config(data, base, config)
     return config
 
 
 # -- finding configurations ------------------------------------------------------------------
 
 
-def find_in_inventory(inventory: Inventory) -> list[LegacyConfig]:
+def find_in_inventory(
+    inventory: Inventory, variables: Mapping[str, str] | None = None
+) -> list[LegacyConfig]:
     """ConfigMaps with a legacy `config`, bare config files the inventory parsed, and
     `configInline` in the official chart's values. Reads no file."""
     found: list[LegacyConfig] = []
     for res in inventory.resources:
-        config = from_configmap(res)
+        config = from_configmap(res, variables)
         if config is not None:
             found.append(config)
     for doc in inventory.documents:
@@ -224,25 +232,33 @@ def find_in_inventory(inventory: Inventory) -> list[LegacyConfig]:
                     origin="file",
                     description="a bare configuration file",
                     namespace=None,
+                    variables=variables,
                 )
             )
     for values in inventory.values:
         if values.is_metallb and "configInline" in values.data:
-            config = _from_values(values)
+            config = _from_values(values, variables)
             if config is not None:
                 found.append(config)
     return found
 
 
-def from_configmap(res: Resource) -> LegacyConfig | None:
+def from_configmap(
+    res: Resource, variables: Mapping[str, str] | None = None
+) -> LegacyConfig | None:
     """The legacy configuration in a ConfigMap's `data.config`, or None."""
     if res.kind != "ConfigMap" or res.api_version != "v1":
         return None
-    return _configmap(res.doc, res.base, res.body, res.effective_namespace, res.name)
+    return _configmap(res.doc, res.base, res.body, res.effective_namespace, res.name, variables)
 
 
 def _configmap(
-    doc: Document, base: PathKey, body: dict, namespace: str | None, name: str | None
+    doc: Document,
+    base: PathKey,
+    body: dict,
+    namespace: str | None,
+    name: str | None,
+    variables: Mapping[str, str] | None = None,
 ) -> LegacyConfig | None:
     data = body.get("data")
     text = data.get("config") if isinstance(data, dict) else None
@@ -265,12 +281,15 @@ def _configmap(
         origin="configmap",
         description=description,
         namespace=namespace,
+        variables=variables,
     )
     config.problems[:0] = problems
     return config
 
 
-def _from_values(values: ValuesSource) -> LegacyConfig | None:
+def _from_values(
+    values: ValuesSource, variables: Mapping[str, str] | None = None
+) -> LegacyConfig | None:
     inline = values.data.get("configInline")
     path = (*values.base, "configInline")
     description = "configInline in the values of the metallb chart"
@@ -285,6 +304,7 @@ def _from_values(values: ValuesSource) -> LegacyConfig | None:
             origin="values",
             description=description,
             namespace=values.namespace,
+            variables=variables,
         )
         config.problems[:0] = problems
         return config
@@ -297,6 +317,7 @@ def _from_values(values: ValuesSource) -> LegacyConfig | None:
         origin="values",
         description=description,
         namespace=values.namespace,
+        variables=variables,
     )
 
 
@@ -349,7 +370,9 @@ def generator_files(inventory: Inventory) -> Iterator[GeneratorFile]:
                     )
 
 
-def find_generator_files(inventory: Inventory, known: Iterable[str] = ()) -> list[LegacyConfig]:
+def find_generator_files(
+    inventory: Inventory, known: Iterable[str] = (), variables: Mapping[str, str] | None = None
+) -> list[LegacyConfig]:
     """Legacy configurations in `configMapGenerator` files, read from disk when the inventory
     skipped them. `known`: paths already converted (not read twice)."""
     seen = set(known)
@@ -374,19 +397,24 @@ def find_generator_files(inventory: Inventory, known: Iterable[str] = ()) -> lis
                         origin="file",
                         description=description,
                         namespace=gen.namespace,
+                        variables=variables,
                     )
                 )
     return found
 
 
-def find_all(inventory: Inventory, files: Iterable[str] = ()) -> list[LegacyConfig]:
+def find_all(
+    inventory: Inventory, files: Iterable[str] = (), variables: Mapping[str, str] | None = None
+) -> list[LegacyConfig]:
     """Every legacy configuration: `find_in_inventory`, `configMapGenerator` files, and the
-    named `files` (bare configurations named on the command line), in file order."""
-    generated = find_generator_files(inventory)
+    named `files` (bare configurations named on the command line), in file order. With
+    `variables`, values are read as Flux fills them (checks); without, as written (migrate,
+    which must keep `${VAR}` in what it writes)."""
+    generated = find_generator_files(inventory, variables=variables)
     taken = {c.location.path for c in generated}
     found = [
         c
-        for c in find_in_inventory(inventory)
+        for c in find_in_inventory(inventory, variables)
         if not (c.origin == "file" and c.location.path in taken)
     ]
     found.extend(generated)
@@ -406,6 +434,7 @@ def find_all(inventory: Inventory, files: Iterable[str] = ()) -> list[LegacyConf
                     body,
                     namespace if isinstance(namespace, str) else None,
                     name if isinstance(name, str) else None,
+                    variables,
                 )
                 if config is not None:
                     found.append(config)
@@ -418,6 +447,7 @@ def find_all(inventory: Inventory, files: Iterable[str] = ()) -> list[LegacyConf
                         origin="file",
                         description="a bare configuration file",
                         namespace=None,
+                        variables=variables,
                     )
                 )
     found.sort(key=lambda c: (c.location.path, c.location.line))
@@ -494,9 +524,29 @@ def _shift(location: Location, indent: int) -> Location:
 class _Reader:
     """Typed reads with locations; wrong types and unknown keys become problems."""
 
-    def __init__(self, doc: Document, problems: list[Problem]) -> None:
+    def __init__(
+        self,
+        doc: Document,
+        problems: list[Problem],
+        unknown: dict[Location, str],
+        variables: Mapping[str, str] | None,
+    ) -> None:
         self.doc = doc
         self.problems = problems
+        self.unknown = unknown
+        self.variables = variables or {}
+
+    def fill(self, value: object, path: PathKey) -> tuple[object, bool]:
+        """`value` as MetalLB reads it once the repository's tools filled its placeholders,
+        and whether it is known. A string holding `${VAR}` gets the Flux variable; one still
+        holding a placeholder afterwards is unknown: kept as written, its location remembered."""
+        if not isinstance(value, str) or not has_placeholder(value):
+            return value, True
+        filled = resolve_flux(value, self.variables)[0] if self.variables else value
+        if has_placeholder(filled):
+            self.unknown[self.loc(path)] = value
+            return value, False
+        return filled, True
 
     def loc(self, path: PathKey, *, key: bool = False) -> Location:
         return self.doc.location(path, key=key)
@@ -543,7 +593,7 @@ class _Reader:
         ]
 
     def string(self, node: dict, key: str, path: PathKey, what: str) -> str | None:
-        value = node.get(key)
+        value, _ = self.fill(node.get(key), (*path, key))
         if value is None:
             return None
         if isinstance(value, (int, float)) and not isinstance(value, bool):
@@ -554,9 +604,11 @@ class _Reader:
         return value
 
     def integer(self, node: dict, key: str, path: PathKey, what: str) -> int | None:
-        value = node.get(key)
-        if value is None:
+        value, known = self.fill(node.get(key), (*path, key))
+        if value is None or not known:
             return None
+        if isinstance(value, str) and value.strip().isdigit() and node.get(key) != value:
+            value = int(value)  # `my-asn: ${ASN}`: Flux substitutes, then YAML reads a number
         if isinstance(value, bool) or not isinstance(value, int) or value < 0:
             self.problem(
                 f"{what}.{key} must be a non-negative whole number, not {_show(value)}",
@@ -566,9 +618,11 @@ class _Reader:
         return value
 
     def boolean(self, node: dict, key: str, path: PathKey, what: str) -> bool | None:
-        value = node.get(key)
-        if value is None:
+        value, known = self.fill(node.get(key), (*path, key))
+        if value is None or not known:
             return None
+        if isinstance(value, str) and node.get(key) != value and value in ("true", "false"):
+            value = value == "true"
         if not isinstance(value, bool):
             self.problem(f"{what}.{key} must be true or false, not {_show(value)}", (*path, key))
             return None
@@ -576,8 +630,9 @@ class _Reader:
 
     def strings(self, node: dict, key: str, path: PathKey, what: str) -> list[tuple[str, Location]]:
         out: list[tuple[str, Location]] = []
-        for index, value in self.items(node.get(key), (*path, key), f"{what}.{key}"):
+        for index, written in self.items(node.get(key), (*path, key), f"{what}.{key}"):
             where = (*path, key, index)
+            value, _ = self.fill(written, where)
             if isinstance(value, (str, int)) and not isinstance(value, bool):
                 out.append((str(value), self.loc(where)))
             else:
@@ -608,6 +663,7 @@ class _Reader:
                     {"value": self.loc(where)},
                     name=name,
                 )
+                value, _ = self.fill(value, where)
                 if isinstance(value, str):
                     item.value = value
                 else:
