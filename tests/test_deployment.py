@@ -332,3 +332,82 @@ def test_kustomization_cycles_and_missing_files_are_harmless(repo: Path) -> None
         },
     )
     assert lint(repo, "--select", "ML401,ML007") == [("ML401", "b/dns.yaml", 7)]
+
+
+FLUX_CHILD = """\
+apiVersion: kustomize.toolkit.fluxcd.io/v1
+kind: Kustomization
+metadata:
+  name: {name}
+  namespace: flux-system
+spec:
+  path: {path}
+  sourceRef:
+    kind: GitRepository
+    name: flux-system
+{extra}"""
+
+
+def test_services_of_a_cluster_without_metallb_are_anothers(repo: Path) -> None:
+    write(
+        repo,
+        {
+            "clusters/lab/flux-system/gotk-sync.yaml": FLUX_ROOT.format(path="./clusters/lab"),
+            "clusters/lab/infra.yaml": FLUX_CHILD.format(name="infra", path="./infra", extra=""),
+            "clusters/lab/apps.yaml": FLUX_CHILD.format(name="apps", path="./apps/lab", extra=""),
+            "clusters/edge/flux-system/gotk-sync.yaml": FLUX_ROOT.format(path="./clusters/edge"),
+            "clusters/edge/apps.yaml": FLUX_CHILD.format(name="apps", path="./apps/edge", extra=""),
+            "infra/pool.yaml": POOL.format(name="lan", addresses="10.0.0.0/28"),
+            "apps/lab/dns.yaml": SERVICE.format(name="dns", ip="10.9.9.9"),
+            "apps/edge/dns.yaml": SERVICE.format(name="dns", ip="10.9.9.8"),
+        },
+    )
+    # the edge cluster installs and configures no MetalLB: its Service is another load
+    # balancer's, and no pool of the lab cluster is its business
+    assert lint(repo, "--select", "ML401,ML007") == [("ML401", "apps/lab/dns.yaml", 7)]
+
+
+def test_flux_kustomizations_applied_by_hand_and_what_they_reach(repo: Path) -> None:
+    write(
+        repo,
+        {
+            # applied with `kubectl apply -f clusters/home/apps.yaml`; it applies infra in turn
+            "clusters/home/apps.yaml": FLUX_CHILD.format(name="apps", path="./apps", extra=""),
+            "apps/infra.yaml": FLUX_CHILD.format(name="infra", path="./infra", extra=""),
+            "apps/dns.yaml": SERVICE.format(name="dns", ip="10.9.9.9"),
+            "infra/pool.yaml": POOL.format(name="lan", addresses="10.0.0.0/28"),
+            "archive/old-dns.yaml": SERVICE.format(name="old", ip="10.9.9.8"),
+        },
+    )
+    assert lint(repo, "--select", "ML401,ML007") == [
+        ("ML401", "apps/dns.yaml", 7),
+        ("ML007", "archive/old-dns.yaml", 1),
+    ]
+
+
+def test_substitute_from_fills_flux_variables_unless_they_disagree(repo: Path) -> None:
+    substitute_from = (
+        "  postBuild:\n    substituteFrom:\n      - kind: ConfigMap\n        name: settings\n"
+    )
+    settings = (
+        "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: settings\n"
+        "  namespace: flux-system\ndata:\n  DNS_ADDR: {ip}\n"
+    )
+    write(
+        repo,
+        {
+            "clusters/home/flux-system/gotk-sync.yaml": FLUX_ROOT.format(path="./clusters/home"),
+            "clusters/home/settings.yaml": settings.format(ip="10.9.9.9"),
+            "clusters/home/apps.yaml": FLUX_CHILD.format(
+                name="apps", path="./apps", extra=substitute_from
+            ),
+            "apps/pool.yaml": POOL.format(name="lan", addresses="10.0.0.0/28"),
+            "apps/dns.yaml": SERVICE.format(name="dns", ip="${DNS_ADDR}"),
+        },
+    )
+    result = lint_json(".", "--metallb-version", "0.15.3", "--select", "ML401,ML004", cwd=repo)
+    assert findings(result) == [("ML401", "apps/dns.yaml", 7)]
+    assert "10.9.9.9" in result.json["findings"][0]["message"]
+    # a second ConfigMap of that name gives another value: which one applies is unknown
+    write(repo, {"clusters/home/other-settings.yaml": settings.format(ip="10.0.0.3")})
+    assert lint(repo, "--select", "ML401,ML004") == [("ML004", "apps/dns.yaml", 7)]
