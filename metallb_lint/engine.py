@@ -90,6 +90,7 @@ def run(options: Options, config: Config) -> RunResult:
         config,
         options.metallb_version,
         files=[c.display for c in [*found.candidates, *found.context]],
+        jinja=found.jinja,
     )
     ignore = [*config.ignore, *options.ignore]
     selected = select_rules(options.select or config.select, ignore, extra=policies)

@@ -594,6 +594,93 @@ def test_ml412_advice_is_what_the_release_reads(
     assert advice in finding["message"]
 
 
+CALICO = """\
+apiVersion: crd.projectcalico.org/v1
+kind: BGPConfiguration
+metadata:
+  name: default
+spec:
+  serviceExternalIPs:
+    - cidr: {cidr}
+"""
+
+
+def test_ml412_externalips_that_calico_announces(repo: Path) -> None:
+    """Calico announces the externalIPs its BGPConfiguration lists (benchmarks/realworld:
+    Services of a Calico BGP homelab): inside its cidrs nothing is wrong; outside them, ML412."""
+    text = service("web", {}, "  externalIPs:\n    - 10.40.80.12\n    - 10.40.99.1\n")
+    write(
+        repo,
+        {
+            **chart("0.15.3"),
+            "apps/web.yaml": text,
+            "network/calico.yaml": CALICO.format(cidr="10.40.80.0/24"),
+        },
+    )
+    assert lint(repo, "--select", "ML412,ML004") == [
+        ("ML412", "apps/web.yaml", at(text, "10.40.99.1"))
+    ]
+
+
+def test_ml412_calico_in_a_jinja_template_with_a_templated_range(repo: Path) -> None:
+    """An Ansible role writes Calico's BGPConfiguration from a Jinja template whose cidr is a
+    variable: which externalIPs it covers is unknown, so they are not judged, and ML004 says
+    so. The template is read for this only: nothing in it is linted."""
+    text = service("web", {}, "  externalIPs:\n    - 10.40.80.12\n")
+    template = CALICO.format(cidr="{{ calico.external_ips }}") + "  asNumber: {{ as }}\n"
+    write(
+        repo,
+        {
+            **chart("0.15.3"),
+            "apps/web.yaml": text,
+            "ansible/roles/k3s/templates/calico-bgp.yaml.j2": template,
+        },
+    )
+    result = lint_json(".", "--select", "ML412,ML004", cwd=repo)
+    assert findings(result) == [("ML004", "apps/web.yaml", at(text, "10.40.80.12"))]
+    message = result.json["findings"][0]["message"]
+    assert "ansible/roles/k3s/templates/calico-bgp.yaml.j2:6" in message
+    # a literal cidr in the template is a known range again
+    write(
+        repo, {"ansible/roles/k3s/templates/calico-bgp.yaml.j2": CALICO.format(cidr="10.1.0.0/16")}
+    )
+    assert lint(repo, "--select", "ML412,ML004") == [
+        ("ML412", "apps/web.yaml", at(text, "10.40.80.12"))
+    ]
+
+
+def test_ml412_cilium_bgp_advertisement_of_external_ips(repo: Path) -> None:
+    text = service("web", {}, "  externalIPs:\n    - 10.40.80.12\n")
+    cilium = """\
+apiVersion: cilium.io/v2alpha1
+kind: CiliumBGPAdvertisement
+metadata:
+  name: services
+spec:
+  advertisements:
+    - advertisementType: Service
+      service:
+        addresses: [{kinds}]
+      selector:
+        matchLabels: {{announce: bgp}}
+"""
+    write(
+        repo,
+        {
+            **chart("0.15.3"),
+            "apps/web.yaml": text,
+            "network/cilium.yaml": cilium.format(kinds="LoadBalancerIP"),
+        },
+    )
+    assert lint(repo, "--select", "ML412,ML004") == [
+        ("ML412", "apps/web.yaml", at(text, "10.40.80.12"))
+    ]
+    write(repo, {"network/cilium.yaml": cilium.format(kinds="LoadBalancerIP, ExternalIP")})
+    assert lint(repo, "--select", "ML412,ML004") == [
+        ("ML004", "apps/web.yaml", at(text, "10.40.80.12"))
+    ]
+
+
 RAW_RELEASE = """\
 apiVersion: helm.toolkit.fluxcd.io/v2
 kind: HelmRelease

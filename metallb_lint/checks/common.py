@@ -14,6 +14,7 @@ from metallb_lint.metallb.addresses import IntervalIndex
 from metallb_lint.metallb.selectors import NAMESPACE_NAME_LABEL, any_matches, matches
 from metallb_lint.metallb.selectors import keys as selector_keys
 from metallb_lint.metallb.versions import v
+from metallb_lint.model.announcers import Announcer, find_announcers
 from metallb_lint.model.objects import (
     Advertisement,
     BFDProfile,
@@ -131,6 +132,24 @@ def handled_by_metallb(ctx: Context, request: ServiceRequest) -> bool:
 def handled_requests(ctx: Context) -> list[ServiceRequest]:
     """The requests of every Service MetalLB handles, in inventory order."""
     return [request for request in ctx.inventory.services if handled_by_metallb(ctx, request)]
+
+
+@cached
+def external_ip_announcers(ctx: Context) -> list[Announcer]:
+    """What else announces externalIPs (Calico, Cilium); read once, when first asked."""
+    return find_announcers(ctx.inventory.resources, ctx.inventory.jinja)
+
+
+def external_ip_announcer(ctx: Context, address: str) -> tuple[Announcer, bool] | None:
+    """The announcer that covers `address` (True) or may (False: its range is unknown)."""
+    maybe = None
+    for announcer in external_ip_announcers(ctx):
+        covered = announcer.covers(address)
+        if covered:
+            return announcer, True
+        if covered is None and maybe is None:
+            maybe = (announcer, False)
+    return maybe
 
 
 def same_object(a_kind: str, a_name: str | None, b_kind: str, b_name: str | None) -> bool:

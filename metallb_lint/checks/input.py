@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
+from metallb_lint.checks.common import external_ip_announcer, handled_requests
 from metallb_lint.checks.context import Context, rule
 from metallb_lint.checks.legacy import legacy_configs
 from metallb_lint.findings import Finding, Location, Related
-from metallb_lint.gitops.placeholders import describe
+from metallb_lint.gitops.placeholders import describe, has_placeholder
 from metallb_lint.load.documents import Document, LoadProblem
 from metallb_lint.metallb.schema import FIRST_CRD_RELEASE
 from metallb_lint.metallb.versions import NEWEST
@@ -285,6 +286,19 @@ def unresolved_template(ctx: Context) -> Iterator[Finding]:
                     f"requested IP '{ip.text}' of {request.label} holds a {describe(ip.text)} "
                     "that nothing in the repository resolves; it was not checked",
                     ip.location,
+                    resource=request.resource,
+                )
+    for request in handled_requests(ctx):
+        for address, location in request.external_ips:
+            found = external_ip_announcer(ctx, address) if not has_placeholder(address) else None
+            if found and not found[1]:
+                yield ctx.finding(
+                    "ML004",
+                    f"{address} in spec.externalIPs of {request.label} may be announced by "
+                    f"{found[0].what} at {found[0].location.path}:{found[0].location.line}, "
+                    "whose range is templated or follows a selector; whether anything announces "
+                    "it was not checked (ML412)",
+                    location,
                     resource=request.resource,
                 )
     if ctx.target.version < FIRST_CRD_RELEASE:

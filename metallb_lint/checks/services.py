@@ -12,6 +12,7 @@ from metallb_lint.checks.common import (
     allocation_verdict,
     auto_assign_candidates,
     cached,
+    external_ip_announcer,
     families,
     handled_by_metallb,
     handled_requests,
@@ -463,6 +464,8 @@ def external_ips_not_announced(ctx: Context) -> Iterator[Finding]:
                 continue
             if unknown and has_placeholder(text):
                 continue
+            if external_ip_announcer(ctx, text):
+                continue  # Calico or Cilium announces it (or may: ML004 says so)
             if requested:
                 shown = ", ".join(ip.text for ip in request.requested_ips)
                 fix = f"Remove it: MetalLB announces only the requested {shown}"

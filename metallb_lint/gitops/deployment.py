@@ -347,10 +347,16 @@ def analyse(
         # whatever deploys MetalLB is not among them
         return _fallback(tree, charts, coverage)
     deployment = Deployment("entry-points", covered=covered)
-    flux_roots = [p for p in starts if p.tool == "flux"]
-    if len(flux_roots) > 1:  # one root per cluster: what each one deploys
-        for root in flux_roots:
-            closure = _active(coverage, [root])
+    # One cluster per Flux root that applies itself, and per folder of Kustomizations applied
+    # by hand (`kubectl apply -f clusters/lab/`): what each one deploys.
+    groups: dict[str, list[EntryPoint]] = {}
+    for root in starts:
+        if root.tool == "flux":
+            key = root.file if _bootstrapped(root, None) else directory_of(root.file)
+            groups.setdefault(key, []).append(root)
+    if len(groups) > 1:
+        for roots_of_cluster in groups.values():
+            closure = _active(coverage, roots_of_cluster)
             files = set().union(*(c for p, c in coverage if p in closure and c is not None))
             deployment.clusters.append(frozenset(files | {p.file for p in closure}))
     names = ", ".join(sorted({f"{p.tool} {p.name or p.file}" for p in active}))

@@ -20,6 +20,9 @@ from metallb_lint.findings import Location
 from metallb_lint.load.ignore import IgnoreRules
 
 YAML_SUFFIXES = (".yaml", ".yml")
+# Manifests that Ansible or another Jinja renderer writes (`calico-bgp.yaml.j2`): not linted,
+# their values are templated, but they can show what else runs on the cluster.
+JINJA_SUFFIXES = (".yaml.j2", ".yml.j2", ".yaml.jinja", ".yml.jinja", ".yaml.jinja2")
 EXTRA_NAMES = frozenset({"Chart.lock", "Kustomization"})
 ALWAYS_SKIPPED_DIRS = frozenset({".git", ".hg", ".svn", "node_modules", ".venv", "__pycache__"})
 STDIN = "-"
@@ -44,6 +47,8 @@ class Discovery:
     context: list[Candidate] = field(default_factory=list)
     # True when `context` was looked for: findings must then touch a named file to be reported.
     scoped: bool = False
+    # Jinja templates of manifests in the walked folders (JINJA_SUFFIXES): never linted.
+    jinja: list[Candidate] = field(default_factory=list)
 
 
 def display_path(path: str, cwd: str) -> str:
@@ -148,6 +153,7 @@ def _add_context(
     for root in roots:
         _walk(root, walked, seen, excludes, exclude_root, cwd)
     found.context = walked.candidates
+    found.jinja.extend(walked.jinja)
     found.scoped = True
     found.notes.extend(
         f"{display_path(root, cwd)}: indexed as context for the named "
@@ -276,11 +282,15 @@ def _walk(
             if is_link:
                 _link(entry, child_rel, rules, found, excludes, exclude_root, root_real, cwd)
                 continue
-            if not is_candidate_name(entry.name):
+            jinja = entry.name.endswith(JINJA_SUFFIXES)
+            if not jinja and not is_candidate_name(entry.name):
                 continue
             if rules.ignored(child_rel, False, parents=False):
                 continue
             if _excluded(entry.path, excludes, exclude_root, is_dir=False):
+                continue
+            if jinja:
+                found.jinja.append(Candidate(entry.path, _child(folder_display, entry.name)))
                 continue
             real = os.path.join(folder_abs, entry.name)
             if real in seen:

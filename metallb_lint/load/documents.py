@@ -95,6 +95,8 @@ RELEVANT_WORDS = (
     b"kustomize.toolkit.fluxcd.io",  # Flux Kustomizations: the same, and targetNamespace
     b"source.toolkit.fluxcd.io",  # Flux HelmRepository/OCIRepository: where a chart comes from
     b"address-pools",  # legacy (<= 0.12) ConfigMap configuration, wherever it lives
+    b"serviceexternalips",  # Calico announcing externalIPs (model/announcers.py)
+    b"ciliumbgpadvertisement",  # Cilium announcing them
 )
 _RELEVANT_TEXT = tuple(word.decode() for word in RELEVANT_WORDS)
 # The words that make a document MetalLB's business, not only a GitOps object read for context:

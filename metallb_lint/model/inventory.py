@@ -21,6 +21,7 @@ from metallb_lint.gitops.deployment import Deployment
 from metallb_lint.gitops.fields import get, is_object, text
 from metallb_lint.gitops.placeholders import has_placeholder, resolve_flux
 from metallb_lint.gitops.scopes import Scopes
+from metallb_lint.load.discover import Candidate
 from metallb_lint.load.documents import Chunk, Document, LoadProblem, PathKey
 from metallb_lint.load.sources import SourceFile
 from metallb_lint.metallb import bitnami
@@ -97,6 +98,8 @@ class Inventory:
     incomplete_kinds: set[str] = field(default_factory=set)
     # The Flux variables the repository defines with one value (gitops/flux.py variables).
     flux_vars: dict[str, str] = field(default_factory=dict)
+    # Jinja templates of manifests in the tree, never linted (model/announcers.py reads them).
+    jinja: list[Candidate] = field(default_factory=list)
 
     def of_kind(self, *kinds: str) -> list[Resource]:
         return [r for r in self.resources if r.kind in kinds]
@@ -597,10 +600,14 @@ def build_inventory(
     config: Config,
     cli_version: str | None,
     files: Iterable[str] | None = None,
+    jinja: Iterable[Candidate] = (),
 ) -> Inventory:
     """The inventory of `sources`; `files` are every file of the tree (the relevance filter
-    skips most), which tell which folders exist for the deployment model."""
-    return _Builder(sources, config, cli_version, files).build()
+    skips most), which tell which folders exist for the deployment model; `jinja` the Jinja
+    templates of manifests beside them."""
+    inventory = _Builder(sources, config, cli_version, files).build()
+    inventory.jinja = list(jinja)
+    return inventory
 
 
 # -- small helpers ---------------------------------------------------------------------------

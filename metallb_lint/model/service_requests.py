@@ -164,7 +164,8 @@ def requests_from_service(
     external = spec.get("externalIPs")
     if isinstance(external, list):
         request.external_ips = [
-            (str(ip), res.location("spec", "externalIPs", i)) for i, ip in enumerate(external)
+            (str(substitute(ip, variables)), res.location("spec", "externalIPs", i))
+            for i, ip in enumerate(external)
         ]
     return [request]
 
@@ -232,7 +233,8 @@ def requests_from_values(
         external, external_path = field("externalIPs")
         if isinstance(external, list):
             request.external_ips = [
-                (str(ip), locate(*external_path, i)) for i, ip in enumerate(external)
+                (str(substitute(ip, variables)), locate(*external_path, i))
+                for i, ip in enumerate(external)
             ]
         annotations = block.get("annotations")
         if isinstance(annotations, dict):
