@@ -193,6 +193,12 @@ def test_removed_and_dead_keys(repo: Path) -> None:
         ("ML106", 7),
     ]
     assert "Replace it with `tls.minVersion`" in result[2]["message"]
+    # a copy of the old values file sets the old default: the key is dead all the same, but
+    # nothing is lost by removing it, and moving "VersionTLS12" to tls.minVersion changes nothing
+    write(repo, {"metallb-system/values.yaml": values.replace("VersionTLS13", "VersionTLS12")})
+    result = findings(repo, "--select", "ML106")
+    assert [(f["rule"], f["line"]) for f in result] == [("ML106", 7)]
+    assert "Its value is the old default, so nothing is lost: remove it" in result[0]["message"]
 
 
 def test_frr_mode_is_deprecated_from_016(repo: Path) -> None:

@@ -411,3 +411,23 @@ def test_substitute_from_fills_flux_variables_unless_they_disagree(repo: Path) -
     # a second ConfigMap of that name gives another value: which one applies is unknown
     write(repo, {"clusters/home/other-settings.yaml": settings.format(ip="10.0.0.3")})
     assert lint(repo, "--select", "ML401,ML004") == [("ML004", "apps/dns.yaml", 7)]
+
+
+def test_flux_generated_kustomization_stops_at_a_subfolder_kustomization(repo: Path) -> None:
+    """Flux generates a kustomization for a path without one: every YAML file below it, but a
+    subfolder with its own kustomization is one resource, not descended into (fluxcd/pkg,
+    kustomize_generator.go); benchmarks/realworld: an example folder beside a kustomization."""
+    write(
+        repo,
+        {
+            "k8s/flux-system/gotk-sync.yaml": FLUX_ROOT.format(path="./k8s"),
+            "k8s/metallb/kustomization.yaml": "resources:\n  - pool.yaml\n",
+            "k8s/metallb/pool.yaml": POOL.format(name="lan", addresses="10.0.0.0/28"),
+            "k8s/metallb/example/dns.yaml": SERVICE.format(name="example", ip="10.9.9.9"),
+            "k8s/apps/media/dns.yaml": SERVICE.format(name="dns", ip="10.9.9.8"),
+        },
+    )
+    assert lint(repo, "--select", "ML401,ML007") == [
+        ("ML401", "k8s/apps/media/dns.yaml", 7),
+        ("ML007", "k8s/metallb/example/dns.yaml", 1),
+    ]

@@ -259,6 +259,26 @@ def test_ml504_names_the_patch_and_the_newest_release(repo: Path) -> None:
     assert "0.15.3: CVE-2025-22874" in message and "0.16.0: FRR-K8s" in message
 
 
+@pytest.mark.parametrize(("chart", "reported"), [("0.13.2", True), ("0.13.3", False)])
+def test_ml504_holds_back_for_a_chart_that_refuses_configinline(
+    repo: Path, chart: str, reported: bool
+) -> None:
+    """From 0.13.3 the chart fails to render while configInline is set (ML105): that version
+    never installs, so its age is no advice (benchmarks/realworld: a Renovate bump that failed
+    and left 0.12.1 running). 0.13.2 installs and ignores it."""
+    release = (
+        "apiVersion: helm.toolkit.fluxcd.io/v2\nkind: HelmRelease\nmetadata:\n  name: metallb\n"
+        "  namespace: metallb-system\nspec:\n  chart:\n    spec:\n      chart: metallb\n"
+        f"      version: {chart}\n"
+        "      sourceRef: {kind: HelmRepository, name: metallb}\n  values:\n"
+        "    configInline:\n      address-pools: []\n"
+    )
+    write(repo, {"metallb/release.yaml": release})
+    expected = [("ML504", "metallb/release.yaml", 10)] if reported else []
+    expected.append(("ML105", "metallb/release.yaml", 13))
+    assert findings(lint_selected(repo, "ML504", "ML105")) == expected
+
+
 def test_ml504_bitnami_chart_version_names_the_metallb_release_it_ships(repo: Path) -> None:
     """Bitnami's chart 6.4.0 ships MetalLB 0.14.8: outdated, and the advice says how far
     Bitnami's own chart goes and that it is no longer updated."""

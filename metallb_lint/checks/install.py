@@ -360,6 +360,8 @@ def outdated_metallb(ctx: Context) -> Iterator[Finding]:
         if version is None:
             continue
         reported.add(version)
+        if _cannot_install(ctx, site, version):
+            continue  # ML105 says why; the release still running is an older one
         advice = upgrade_advice(version, site.kind in CHART_KINDS)
         if advice is not None:
             yield ctx.finding(
@@ -397,6 +399,25 @@ def outdated_metallb(ctx: Context) -> Iterator[Finding]:
             related=[Related(s.version_location, f"also {version}") for s in others[:5]],
             anchor=f"{site.kind}/{describe(site)}",
         )
+
+
+# From chart 0.13.3 a template fails while `configInline` is set (facts, chart changes table:
+# `v0.13.3:charts/metallb/templates/deprecated_configInline.yaml`).
+CONFIG_INLINE_REFUSED = Version(0, 13, 3)
+
+
+def _cannot_install(ctx: Context, site: InstallSite, version: Version) -> bool:
+    """A chart version that refuses to render with the values it is given (`configInline`
+    from 0.13.3): it never installs, so how old it is says nothing about what runs."""
+    return (
+        site.kind in CHART_KINDS
+        and version >= CONFIG_INLINE_REFUSED
+        and site.resource is not None
+        and any(
+            values.is_metallb and values.owner == site.resource and "configInline" in values.data
+            for values in ctx.inventory.values
+        )
+    )
 
 
 def _bitnami_advice(version: Version) -> str | None:

@@ -90,15 +90,29 @@ def _key_finding(ctx: Context, rule_id: str, result, key: KeyProblem, message: s
     )
 
 
-def _removed_message(key: KeyProblem, owner: str, subject: str, extra: str = "") -> str:
+def _removed_message(
+    key: KeyProblem, owner: str, subject: str, extra: str = "", value: object = None
+) -> str:
     removed = key.info.get("x-removed") or {}
     note = removed.get("note", "it is no longer read")
     replacement = removed.get("replacement")
     use = f"Replace it with {_code(replacement)}" if replacement else "Remove it"
+    if replacement and "default" in key.info and value == key.info["default"]:
+        # a copy of the old values file: nothing the user chose is lost
+        use = f"Its value is the old default, so nothing is lost: remove it ({_code(replacement)} "
+        use += "holds the setting now)"
     return (
         f"`{where(key.path)}` is gone from {owner} since {key.info.get('x-until')}: {note}. "
         f"{subject} ignores it{extra}. {use}"
     )
+
+
+def _value_at(data: object, path: tuple) -> object:
+    for part in path:
+        if not isinstance(data, dict):
+            return None
+        data = data.get(part)
+    return data
 
 
 def _code(text: str) -> str:
@@ -126,6 +140,7 @@ def removed_api(ctx: Context) -> Iterator[Finding]:
                     "the metallb chart",
                     f"Chart {check.version}",
                     " and refuses to render while it is set" if refuses else "",
+                    _value_at(check.source.data, key.path),
                 ),
                 check.location(key.path, key=True),
                 resource=check.ref,
@@ -196,7 +211,12 @@ def deprecated_api(ctx: Context) -> Iterator[Finding]:
             check = result.check
             yield ctx.finding(
                 "ML106",
-                _removed_message(key, "the metallb chart", f"Chart {check.version}"),
+                _removed_message(
+                    key,
+                    "the metallb chart",
+                    f"Chart {check.version}",
+                    value=_value_at(check.source.data, key.path),
+                ),
                 check.location(key.path, key=True),
                 resource=check.ref,
                 anchor=where(key.path),

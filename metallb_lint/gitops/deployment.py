@@ -519,10 +519,27 @@ def _cover_folder(tree: _Tree, charts: set[str], point: EntryPoint, folder: str)
         if point.exclude:
             chosen = [f for f in chosen if not _glob(point.exclude, f, folder)]
         return frozenset(chosen)
-    # Flux generates a kustomization over the whole folder. Today's Flux adds a subfolder
-    # with its own kustomization as one resource and does not descend into it; older
-    # releases did: every file below the path counts, so that nothing deployed is missed.
-    return frozenset(below)
+    return _flux_generated(tree, folder, below)
+
+
+def _flux_generated(tree: _Tree, folder: str, below: list[str]) -> frozenset[str]:
+    """What the kustomization Flux generates for a folder without one applies: every YAML
+    file below it, except that a subfolder with its own kustomization is added as one resource
+    and not descended into (`fluxcd/pkg` kustomize_generator.go, `generateKustomization`)."""
+    nested = sorted(k for k in tree.kustomizations if _inside(k, folder))
+    outermost: list[str] = []
+    for candidate in nested:  # sorted: a folder comes before the folders inside it
+        if not any(_inside(candidate, outer) for outer in outermost):
+            outermost.append(candidate)
+    found = {f for f in below if not any(_inside(f, outer) for outer in outermost)}
+    for outer in outermost:
+        found |= tree.reach(outer)
+    return frozenset(found)
+
+
+def _inside(path: str, folder: str) -> bool:
+    """`path` is strictly below `folder` ("" is the tree's root)."""
+    return path != folder and (not folder or path.startswith(folder + "/"))
 
 
 def _glob(pattern: str, path: str, folder: str) -> bool:

@@ -81,6 +81,25 @@ _TEMPLATE_START = re.compile(r"\{\{|\{%")
 # A template action where a YAML value starts (`key: {{ x }}`, `- {{ x }}`, a line of its own):
 # YAML reads it as a flow mapping. Inside a scalar (`name: app-{{ x }}`) it is only text.
 _UNQUOTED_ACTION = re.compile(r"(?:^[ \t]*(?:-[ \t]+)?|:[ \t]+|[\[,][ \t]*)\{[{%]", re.MULTILINE)
+
+
+def _read_as_mapping(data: object, depth: int = 0) -> bool:
+    """A template action that YAML read as a flow mapping (`key: {{ x }}` gives the key
+    `{x: null}`): the document is not what will be applied. Actions inside strings (quoted,
+    block scalars, `app-{{ x }}`) are text, and the document is plain data."""
+    if depth > 64:
+        return False
+    if isinstance(data, dict):
+        for key, value in data.items():
+            if isinstance(key, str) and key.startswith("{") and key.endswith("}"):
+                return True
+            if isinstance(value, (dict, list)) and _read_as_mapping(value, depth + 1):
+                return True
+    elif isinstance(data, list):
+        return any(_read_as_mapping(item, depth + 1) for item in data)
+    return False
+
+
 _UTF16_32_BOMS = (
     (b"\x00\x00\xfe\xff", "UTF-32"),
     (b"\xff\xfe\x00\x00", "UTF-32"),
@@ -236,7 +255,7 @@ def load_file(
         doc, problems = compose_chunk(display, chunk, index)
         if chunk.templated and (
             (doc is None and problems and problems[0].rule == "ML001")
-            or (doc is not None and _UNQUOTED_ACTION.search(chunk.text))
+            or (doc is not None and _read_as_mapping(doc.data))
         ):
             # Template syntax is not a syntax error (ML004): skipped whether YAML rejects it or
             # reads `key: {{ x }}` as a nested mapping, which is not what will be applied.

@@ -199,12 +199,15 @@ class _Builder:
         )
         deployed = self.deployment.deployed
         roots = [(d, objs) for d, objs in roots if deployed(d.path)]
+        # Flux sources are looked up in every file: one applied by hand or from another folder
+        # still says where a chart comes from.
+        sources_anywhere = flux.FluxSources(gitops)
         gitops = [(d, objs) for d, objs in gitops if deployed(d.path)]
         rendered = [(d, objs) for d, objs in rendered if deployed(d.path)]
         charts = [c for c in charts if deployed(c.doc.path)]
         self.flux_vars = flux.variables(gitops)
         values = self._values(charts, gitops)
-        every_site = self._install_sites(charts, gitops)
+        every_site = self._install_sites(charts, gitops, sources_anywhere)
         sites = [s for s in every_site if s.official]
         others = [s for s in every_site if not s.official]
         releases = self._release_sites(gitops, values, others)
@@ -302,10 +305,12 @@ class _Builder:
         return found
 
     def _install_sites(
-        self, charts: list[Chart], roots: list[tuple[Document, list]]
+        self,
+        charts: list[Chart],
+        roots: list[tuple[Document, list]],
+        flux_sources: flux.FluxSources,
     ) -> list[InstallSite]:
         sites = list(helm.dependency_sites(charts, self.scopes))
-        flux_sources = flux.FluxSources(roots)
         for doc, objects in roots:
             for base, body in objects:
                 kind, api = text(body.get("kind")), text(body.get("apiVersion")) or ""
