@@ -279,6 +279,42 @@ def test_ml504_holds_back_for_a_chart_that_refuses_configinline(
     assert findings(lint_selected(repo, "ML504", "ML105")) == expected
 
 
+def test_flux_v1_helmrelease_is_an_install_site(repo: Path) -> None:
+    """Flux v1's Helm Operator (`helm.fluxcd.io/v1`) names the chart's repository, name and
+    version in `spec.chart`: its release is read like Flux v2's (benchmarks/realworld: Bitnami
+    chart 0.1.12 of 2020, MetalLB 0.9.3), and its values are the chart's."""
+    release = """\
+apiVersion: helm.fluxcd.io/v1
+kind: HelmRelease
+metadata:
+  name: metallb
+  namespace: metallb
+spec:
+  releaseName: metallb
+  chart:
+    repository: https://metallb.github.io/metallb
+    name: metallb
+    version: 0.13.7
+  values:
+    speakr:
+      logLevel: debug
+"""
+    write(repo, {"metallb/release.yaml": release})
+    result = lint_selected(repo, "ML504", "ML103")
+    assert findings(result) == [
+        ("ML504", "metallb/release.yaml", 11),
+        ("ML103", "metallb/release.yaml", 13),
+    ]
+    assert messages(result)[0].startswith("MetalLB 0.13.7 is outdated: move to 0.13.12")
+    bitnami = release.replace(
+        "https://metallb.github.io/metallb", "https://charts.bitnami.com/bitnami"
+    )
+    write(repo, {"metallb/release.yaml": bitnami.replace("0.13.7", "0.1.12")})
+    result = lint_selected(repo, "ML504")
+    assert findings(result) == [("ML504", "metallb/release.yaml", 11)]
+    assert "Bitnami chart 0.1.12): it runs MetalLB 0.9.3" in messages(result)[0]
+
+
 def test_ml504_bitnami_chart_version_names_the_metallb_release_it_ships(repo: Path) -> None:
     """Bitnami's chart 6.4.0 ships MetalLB 0.14.8: outdated, and the advice says how far
     Bitnami's own chart goes and that it is no longer updated."""

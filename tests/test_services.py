@@ -594,6 +594,39 @@ def test_ml412_advice_is_what_the_release_reads(
     assert advice in finding["message"]
 
 
+def test_values_service_type_written_as_service_type(repo: Path) -> None:
+    """Some charts take the Service's type as `serviceType`, beside the `service:` block
+    (CoreDNS) or beside the Service's other keys (`minecraftProxy.serviceType`); a ClusterIP
+    one asks MetalLB for nothing (benchmarks/realworld: a CoreDNS externalIP never announced)."""
+    values = """\
+apiVersion: helm.toolkit.fluxcd.io/v2
+kind: HelmRelease
+metadata:
+  name: dns
+  namespace: network
+spec:
+  chart:
+    spec:
+      chart: coredns
+  values:
+    serviceType: LoadBalancer
+    service:
+      externalIPs:
+        - 192.168.1.53
+    proxy:
+      serviceType: ClusterIP
+      loadBalancerIP: 192.168.9.9
+    game:
+      serviceType: LoadBalancer
+      loadBalancerIP: 192.168.9.8
+"""
+    write(repo, {**chart("0.15.3"), "apps/dns.yaml": values, POOLS_FILE: POOLS})
+    assert lint(repo, "--select", "ML412,ML401") == [
+        ("ML412", "apps/dns.yaml", at(values, "192.168.1.53")),
+        ("ML401", "apps/dns.yaml", at(values, "192.168.9.8")),
+    ]
+
+
 CALICO = """\
 apiVersion: crd.projectcalico.org/v1
 kind: BGPConfiguration

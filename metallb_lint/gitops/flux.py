@@ -25,7 +25,22 @@ def is_flux_kustomization(kind: str | None, api: str) -> bool:
 
 
 def is_helmrelease(kind: str | None, api: str) -> bool:
-    return kind == "HelmRelease" and api.startswith("helm.toolkit.fluxcd.io")
+    """Flux v2's HelmRelease, or Flux v1's (`helm.fluxcd.io/v1`, the Helm Operator's)."""
+    return kind == "HelmRelease" and api.startswith(("helm.toolkit.fluxcd.io", "helm.fluxcd.io"))
+
+
+def _flux_v1(api: str) -> bool:
+    return api.startswith("helm.fluxcd.io")
+
+
+def chart_name(spec: dict, api: str) -> str | None:
+    """The chart a HelmRelease installs: `spec.chart.spec.chart` (Flux v2), `spec.chart.name`
+    of a Helm repository chart or the last folder of a Git chart's `path` (Flux v1)."""
+    if not _flux_v1(api):
+        return text(get(spec, "chart", "spec", "chart"))
+    name = text(get(spec, "chart", "name"))
+    path = text(get(spec, "chart", "path"))
+    return name or (posixpath.basename(path.rstrip("/")) if path else None)
 
 
 def kustomization_scope(doc: Document, spec: dict, scopes: Scopes) -> None:
@@ -112,7 +127,7 @@ def helmrelease_values(
     doc: Document, base: PathKey, body: dict, api: str, unit: str
 ) -> Iterator[ValuesSource]:
     spec = body.get("spec") if isinstance(body.get("spec"), dict) else {}
-    chart = text(get(spec, "chart", "spec", "chart"))
+    chart = chart_name(spec, api)
     namespace = text(spec.get("targetNamespace")) or text(get(body, "metadata", "namespace"))
     name = text(get(body, "metadata", "name"))
     owner = ResourceRef(api, "HelmRelease", text(get(body, "metadata", "namespace")), name)
@@ -180,8 +195,11 @@ def helmrelease_site(
             owner=owner,
             resource=resource,
         )
-    if text(get(spec, "chart", "spec", "chart")) != "metallb":
+    api = text(body.get("apiVersion")) or ""
+    if chart_name(spec, api) != "metallb":
         return None
+    if _flux_v1(api):
+        return _v1_site(doc, base, spec, namespace, owner, resource)
     source_ref = get(spec, "chart", "spec", "sourceRef")
     url: str | None = None
     url_location: Location | None = None
@@ -207,6 +225,34 @@ def helmrelease_site(
         repository_location=url_location,
         chart="metallb",
         official=official,
+        owner=owner,
+        resource=resource,
+    )
+
+
+def _v1_site(
+    doc: Document,
+    base: PathKey,
+    spec: dict,
+    namespace: str | None,
+    owner: str,
+    resource: ResourceRef,
+) -> InstallSite | None:
+    """Flux v1: `spec.chart.repository` and `version` (a Helm repository chart); a Git chart
+    (`git`, `ref`, `path`) names no chart release."""
+    url = text(get(spec, "chart", "repository"))
+    if not url:
+        return None
+    return InstallSite(
+        "helmrelease",
+        get(spec, "chart", "version"),
+        doc.location((*base, "spec", "chart", "version")),
+        url,
+        namespace,
+        doc.path,
+        repository_location=doc.location((*base, "spec", "chart", "repository")),
+        chart="metallb",
+        official=is_official_repository(url),
         owner=owner,
         resource=resource,
     )

@@ -170,6 +170,13 @@ def requests_from_service(
     return [request]
 
 
+def _parent(data: dict, path: PathKey) -> dict:
+    node: object = data
+    for part in path[:-1]:
+        node = node.get(part) if isinstance(node, dict) else None  # type: ignore[assignment]
+    return node if isinstance(node, dict) else {}
+
+
 def _ports(ports: object) -> list[tuple[str, int]]:
     """(protocol, port) of each port entry that has a port number."""
     out: list[tuple[str, int]] = []
@@ -209,6 +216,10 @@ def requests_from_values(
             return _spec[key], ("spec", key)
 
         svc_type, _ = field("type")
+        if svc_type is None:  # `serviceType` beside the block's keys, or beside `service:`
+            svc_type = block.get("serviceType")
+            if svc_type is None and path and path[-1] == "service":
+                svc_type = _parent(source.data, path).get("serviceType")
         lb_class, class_path = field("loadBalancerClass")
         dotted = ".".join(str(p) for p in path) or "(root)"
         owner = source.owner
@@ -276,7 +287,12 @@ def _embedded_service(
     return requests_from_service(res, target, variables)
 
 
-def _service_blocks(node: object, path: PathKey, depth: int = 0) -> Iterator[tuple[PathKey, dict]]:
+def _service_blocks(
+    node: object, path: PathKey, depth: int = 0, load_balancer: bool = False
+) -> Iterator[tuple[PathKey, dict]]:
+    """Mappings of chart values that describe a Service. `load_balancer`: the parent says the
+    Service is one (`serviceType: LoadBalancer` beside a `service:` block, as CoreDNS's chart
+    has it)."""
     if depth > 40 or not isinstance(node, dict):
         return
     if _is_service_manifest(node):
@@ -287,14 +303,16 @@ def _service_blocks(node: object, path: PathKey, depth: int = 0) -> Iterator[tup
     spec = node.get("spec")
     in_spec = isinstance(spec, dict) and "loadBalancerIP" in spec
     # a load balancer that lists externalIPs asks for addresses too, the wrong way (ML412)
-    external = node.get("type") == "LoadBalancer" and isinstance(node.get("externalIPs"), list)
+    typed = node.get("type", "LoadBalancer" if load_balancer else None) == "LoadBalancer"
+    external = typed and isinstance(node.get("externalIPs"), list)
     if "loadBalancerIP" in node or has_metallb or in_spec or external:
         yield path, node
     for key, value in node.items():
         if key == "annotations" or (key == "spec" and in_spec):
             continue
         if isinstance(value, dict):
-            yield from _service_blocks(value, (*path, key), depth + 1)
+            parent_says = key == "service" and node.get("serviceType") == "LoadBalancer"
+            yield from _service_blocks(value, (*path, key), depth + 1, parent_says)
         elif isinstance(value, list):
             for index, item in enumerate(value):
                 yield from _service_blocks(item, (*path, key, index), depth + 1)
