@@ -253,6 +253,33 @@ def test_inline_values_in_flux_argo_and_kustomize_at_their_lines(repo: Path) -> 
     ]
 
 
+def test_kustomize_helm_charts_values_files(repo: Path) -> None:
+    """`helmCharts[].valuesFile` and `additionalValuesFiles` are the chart's values too, read
+    even when the relevance filter skipped them (they need not mention MetalLB), each judged
+    where it is written (benchmarks/realworld: a configInline that breaks chart 0.14.5)."""
+    kustomization = (
+        "apiVersion: kustomize.config.k8s.io/v1beta1\nkind: Kustomization\n"
+        "helmCharts:\n  - name: metallb\n    repo: https://metallb.github.io/metallb\n"
+        "    version: 0.14.5\n    valuesFile: values.yaml\n"
+        "    additionalValuesFiles: [extra/tolerations.yaml, https://example.org/v.yaml]\n"
+    )
+    values = "controller:\n  logLevel: info\nconfigInline:\n  address-pools: []\n"
+    shared = "speaker:\n  tolerateMaster: true\n  logLevel: loud\n"
+    write(
+        repo,
+        {
+            "metallb/kustomization.yaml": kustomization,
+            "metallb/values.yaml": values,
+            "metallb/extra/tolerations.yaml": shared,
+            "unused/values.yaml": "speaker:\n  logLevel: loud\n",
+        },
+    )
+    assert lint(repo, "--select", "ML104,ML105") == [
+        ("ML104", "metallb/extra/tolerations.yaml", *pos(shared, "loud")),
+        ("ML105", "metallb/values.yaml", *pos(values, "configInline")),
+    ]
+
+
 # -- third-party charts named metallb -----------------------------------------------------------
 
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import posixpath
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 
 from metallb_lint.findings import ResourceRef
 from metallb_lint.gitops.fields import items, text
@@ -56,23 +56,43 @@ def read_kustomizations(sources: list[SourceFile], scopes: Scopes) -> set[str]:
 
 
 def helm_chart_values(
-    doc: Document, base: PathKey, body: dict, api: str, unit: str
+    doc: Document,
+    base: PathKey,
+    body: dict,
+    api: str,
+    unit: str,
+    documents_of: Callable[[str], list[Document]] | None = None,
 ) -> Iterator[ValuesSource]:
-    """The `valuesInline` of each `helmCharts` entry."""
+    """The values of each `helmCharts` entry: its `valuesFile` and `additionalValuesFiles`
+    (files of this tree, relative to the kustomization; `documents_of` reads them) and its
+    `valuesInline`, each judged where it is written."""
+    folder = posixpath.dirname(doc.path)
     for index, item in enumerate(items(body.get("helmCharts"))):
-        if isinstance(item, dict) and isinstance(item.get("valuesInline"), dict):
-            chart = text(item.get("name"))
-            owner = ResourceRef(
-                api or "kustomize.config.k8s.io/v1beta1", "Kustomization", None, chart
-            )
+        if not isinstance(item, dict):
+            continue
+        chart = text(item.get("name"))
+        owner = ResourceRef(api or "kustomize.config.k8s.io/v1beta1", "Kustomization", None, chart)
+        namespace = text(item.get("namespace")) or text(body.get("namespace"))
+        official = chart == "metallb" and is_official_repository(item.get("repo"))
+        files = [item.get("valuesFile"), *items(item.get("additionalValuesFiles"))]
+        for name in files if documents_of is not None else []:
+            if not isinstance(name, str) or "://" in name or has_placeholder(name):
+                continue
+            path = posixpath.normpath(posixpath.join(folder, name))
+            for values_doc in documents_of(path):
+                if isinstance(values_doc.data, dict):
+                    yield ValuesSource(
+                        values_doc, (), values_doc.data, chart, owner, namespace, official, unit
+                    )
+        if isinstance(item.get("valuesInline"), dict):
             yield ValuesSource(
                 doc,
                 (*base, "helmCharts", index, "valuesInline"),
                 item["valuesInline"],
                 chart,
                 owner,
-                text(item.get("namespace")) or text(body.get("namespace")),
-                chart == "metallb" and is_official_repository(item.get("repo")),
+                namespace,
+                official,
                 unit,
             )
 

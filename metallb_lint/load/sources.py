@@ -338,3 +338,15 @@ def _shape_problem(doc: Document, role: str) -> LoadProblem | None:
 
 def _looks_like_object(item: object) -> bool:
     return isinstance(item, dict) and isinstance(item.get("kind"), str) and "apiVersion" in item
+
+
+def documents_on_disk(path: str) -> list[Document]:
+    """The YAML documents of a file the relevance filter skipped, read now because something
+    names it (a configMapGenerator's file, a helmCharts valuesFile); unreadable: none."""
+    if not os.path.isfile(path):
+        return []
+    raw = read_candidate(Candidate(path, path))
+    if not isinstance(raw, bytes):
+        return []
+    source = load_file(path, raw, "manifest", None, force=True)
+    return source.documents if source is not None else []

@@ -23,7 +23,7 @@ from metallb_lint.gitops.placeholders import has_placeholder, resolve_flux
 from metallb_lint.gitops.scopes import Scopes
 from metallb_lint.load.discover import Candidate
 from metallb_lint.load.documents import Chunk, Document, LoadProblem, PathKey
-from metallb_lint.load.sources import SourceFile
+from metallb_lint.load.sources import SourceFile, documents_on_disk
 from metallb_lint.metallb import bitnami
 from metallb_lint.metallb.addresses import parse_pool_entry
 from metallb_lint.metallb.bitnami import is_bitnami
@@ -301,8 +301,18 @@ class _Builder:
                 elif argocd.is_application(kind, api):
                     found.extend(argocd.application_values(doc, base, body, api, unit))
                 elif kustomize.is_kustomize_file(doc.path, kind, api):
-                    found.extend(kustomize.helm_chart_values(doc, base, body, api, unit))
+                    found.extend(
+                        kustomize.helm_chart_values(doc, base, body, api, unit, self._documents_of)
+                    )
         return found
+
+    def _documents_of(self, path: str) -> list[Document]:
+        """The documents of a file of the tree: as loaded, or read now if the relevance
+        filter skipped it."""
+        for source in self.sources:
+            if source.display == path:
+                return source.documents
+        return documents_on_disk(path) if path in self.files else []
 
     def _install_sites(
         self,

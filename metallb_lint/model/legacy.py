@@ -15,7 +15,6 @@ callers: `migrate` checks what it converts, ML109 what MetalLB would have reject
 
 from __future__ import annotations
 
-import os
 import posixpath
 import re
 from collections.abc import Callable, Iterable, Iterator, Mapping
@@ -25,6 +24,7 @@ from typing import TYPE_CHECKING, TypeVar
 from metallb_lint.findings import Location
 from metallb_lint.gitops.placeholders import has_placeholder, resolve_flux
 from metallb_lint.load.documents import Chunk, Document, PathKey, compose_chunk
+from metallb_lint.load.sources import documents_on_disk
 from metallb_lint.model.objects import Resource, ValuesSource
 
 if TYPE_CHECKING:
@@ -386,7 +386,7 @@ def find_generator_files(
             f"in {gen.kustomization.path}"
         )
         source = inventory.sources.get(gen.path)
-        documents = source.documents if source is not None else read_documents(gen.path)
+        documents = source.documents if source is not None else documents_on_disk(gen.path)
         for doc in documents:
             if is_legacy_data(doc.data):
                 found.append(
@@ -423,7 +423,7 @@ def find_all(
         if path in taken or path in inventory.sources:
             continue
         taken.add(path)
-        for doc in read_documents(path):
+        for doc in documents_on_disk(path):
             body = doc.data if isinstance(doc.data, dict) else {}
             if body.get("kind") == "ConfigMap" and body.get("apiVersion") == "v1":
                 meta = body.get("metadata") if isinstance(body.get("metadata"), dict) else {}
@@ -452,20 +452,6 @@ def find_all(
                 )
     found.sort(key=lambda c: (c.location.path, c.location.line))
     return found
-
-
-def read_documents(path: str) -> list[Document]:
-    """The YAML documents of a file the inventory did not load (unreadable: none)."""
-    from metallb_lint.load.discover import Candidate
-    from metallb_lint.load.sources import load_file, read_candidate
-
-    if not os.path.isfile(path):
-        return []
-    raw = read_candidate(Candidate(path, path))
-    if not isinstance(raw, bytes):
-        return []
-    source = load_file(path, raw, "manifest", None, force=True)
-    return source.documents if source is not None else []
 
 
 def embedded_document(
