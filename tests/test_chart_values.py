@@ -280,6 +280,34 @@ def test_kustomize_helm_charts_values_files(repo: Path) -> None:
     ]
 
 
+def test_metallb_keys_at_the_top_of_an_umbrella_chart(repo: Path) -> None:
+    """An umbrella chart passes its metallb dependency only the values under `metallb:` (or
+    its alias): MetalLB's keys at the top level reach nothing, unless the umbrella's own
+    templates read them (benchmarks/realworld: `speaker.ignoreExcludeLB` at the top level)."""
+    values = (
+        "speaker:\n  ignoreExcludeLB: true\ncontroller:\n  logLevel: debug\n"
+        "metallb:\n  crds:\n    enabled: true\nreplicas: 2\n"
+    )
+    write(
+        repo,
+        {
+            **chart("0.16.1"),
+            "metallb-system/values.yaml": values,
+            "metallb-system/templates/note.yaml": "apiVersion: v1\nkind: ConfigMap\n"
+            "metadata:\n  name: note\ndata:\n  level: {{ .Values.controller.logLevel }}\n",
+        },
+    )
+    result = findings(repo, "--select", "ML103")
+    assert [(f["rule"], f["path"], f["line"], f["column"]) for f in result] == [
+        ("ML103", "metallb-system/values.yaml", *pos(values, "speaker")),
+    ]
+    assert "Move it under `metallb:`" in result[0]["message"]
+    write(repo, chart("0.16.1", alias="lb"))
+    values = values.replace("metallb:", "lb:")
+    write(repo, {"metallb-system/values.yaml": values})
+    assert "Move it under `lb:`" in findings(repo, "--select", "ML103")[0]["message"]
+
+
 # -- third-party charts named metallb -----------------------------------------------------------
 
 

@@ -10,6 +10,7 @@ shared by the rules here and by ML105-ML107 (checks/versions.py).
 from __future__ import annotations
 
 import os
+import posixpath
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 
@@ -17,6 +18,7 @@ from metallb_lint.checks.common import cached
 from metallb_lint.checks.context import Context, rule
 from metallb_lint.errors import UsageError
 from metallb_lint.findings import Finding, Location, Severity
+from metallb_lint.gitops.helm import misplaced_subchart_keys
 from metallb_lint.gitops.placeholders import has_placeholder
 from metallb_lint.metallb.schema import (
     FIRST_CRD_RELEASE,
@@ -542,6 +544,7 @@ def unknown_values_key(ctx: Context) -> Iterator[Finding]:
                 resource=check.ref,
                 anchor=where(key.path),
             )
+    yield from _misplaced_in_umbrella(ctx)
     for item in third_party_values(ctx.inventory):
         finding = ctx.finding(
             "ML103",
@@ -555,6 +558,29 @@ def unknown_values_key(ctx: Context) -> Iterator[Finding]:
         )
         finding.severity = Severity.INFO
         yield finding
+
+
+def _misplaced_in_umbrella(ctx: Context) -> Iterator[Finding]:
+    """MetalLB's keys at the top level of an umbrella chart's values, not under the subchart's
+    key: no template of either chart reads them."""
+    inv = ctx.inventory
+    for chart in inv.charts:
+        for values in inv.values:
+            if values.is_metallb or values.owner.kind != "Chart" or values.base:
+                continue
+            if posixpath.dirname(values.doc.path) != chart.directory:
+                continue
+            for key, subchart in misplaced_subchart_keys(chart, values, inv.files):
+                yield ctx.finding(
+                    "ML103",
+                    f"`{key}` sits at the top level of the values of chart "
+                    f"{chart.name or chart.directory}, but Helm passes the metallb subchart only "
+                    f"what is under `{subchart}:`, and no template of this chart reads "
+                    f"`.Values.{key}`: it has no effect. Move it under `{subchart}:`",
+                    values.doc.location((key,), key=True),
+                    resource=values.owner,
+                    anchor=f"umbrella:{key}",
+                )
 
 
 _HINTS = {

@@ -5,14 +5,15 @@ templates rendered from the chart's values (the simple `.Values`/`.Release` subs
 from __future__ import annotations
 
 import posixpath
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 
 from metallb_lint.findings import ResourceRef
 from metallb_lint.gitops.fields import items, text
 from metallb_lint.gitops.scopes import Scopes
 from metallb_lint.gitops.templates import render
+from metallb_lint.load.discover import Candidate
 from metallb_lint.load.documents import Chunk, Document, LoadProblem, PathKey, compose_chunk
-from metallb_lint.load.sources import SourceFile
+from metallb_lint.load.sources import SourceFile, read_candidate
 from metallb_lint.metallb.charts import is_official_repository
 from metallb_lint.model.objects import Chart, Dependency, InstallSite, ValuesSource
 
@@ -168,3 +169,63 @@ def render_templates(
             problems.extend(found)
             if doc is not None:
                 yield doc
+
+
+# Top-level keys of MetalLB's chart in any release (facts §4.1).
+METALLB_TOP_KEYS = frozenset(
+    {
+        "imagePullSecrets",
+        "nameOverride",
+        "fullnameOverride",
+        "existingConfigMap",
+        "configInline",
+        "loadBalancerClass",
+        "rbac",
+        "psp",
+        "prometheus",
+        "controller",
+        "speaker",
+        "crds",
+        "frrk8s",
+        "networkpolicies",
+        "tls",
+        "frr-k8s",
+    }
+)
+
+
+def misplaced_subchart_keys(
+    chart: Chart, values: ValuesSource, files: Iterable[str]
+) -> Iterator[tuple[str, str]]:
+    """(key, the subchart's key) for top-level keys of an umbrella chart's values that are
+    MetalLB's chart keys, while MetalLB is a dependency: Helm passes a subchart only what is
+    under its name (or alias), so these reach MetalLB never, and the umbrella's own templates
+    do not read them either."""
+    dependency = next(
+        (
+            d
+            for d in chart.dependencies
+            if d.name == "metallb" and is_official_repository(d.repository)
+        ),
+        None,
+    )
+    if dependency is None:
+        return
+    stray = [k for k in values.data if isinstance(k, str) and k in METALLB_TOP_KEYS]
+    if not stray:
+        return
+    templates = posixpath.join(chart.directory, "templates") if chart.directory else "templates"
+    used = _template_text(f for f in files if f.startswith(templates + "/"))
+    for key in stray:
+        if f".Values.{key}" not in used and f'.Values "{key}"' not in used:
+            yield key, dependency.values_key
+
+
+def _template_text(paths: Iterable[str]) -> str:
+    """The text of a chart's template files (each bounded like any linted file)."""
+    parts = []
+    for path in paths:
+        data = read_candidate(Candidate(path, path))
+        if isinstance(data, bytes):
+            parts.append(data.decode("utf-8", errors="replace"))
+    return "\n".join(parts)

@@ -100,6 +100,8 @@ class Inventory:
     flux_vars: dict[str, str] = field(default_factory=dict)
     # Jinja templates of manifests in the tree, never linted (model/announcers.py reads them).
     jinja: list[Candidate] = field(default_factory=list)
+    # Every candidate file of the tree (display paths), loaded or skipped by relevance.
+    files: frozenset[str] = frozenset()
 
     def of_kind(self, *kinds: str) -> list[Resource]:
         return [r for r in self.resources if r.kind in kinds]
@@ -620,8 +622,10 @@ def build_inventory(
     """The inventory of `sources`; `files` are every file of the tree (the relevance filter
     skips most), which tell which folders exist for the deployment model; `jinja` the Jinja
     templates of manifests beside them."""
-    inventory = _Builder(sources, config, cli_version, files).build()
+    builder = _Builder(sources, config, cli_version, files)
+    inventory = builder.build()
     inventory.jinja = list(jinja)
+    inventory.files = frozenset(builder.files)
     return inventory
 
 
