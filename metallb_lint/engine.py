@@ -98,6 +98,8 @@ def run(options: Options, config: Config) -> RunResult:
     ran = selected | select_rules([], ignore, extra=policies) if UNUSED in selected else selected
     context = Context(inventory, config, policies=policies)
     raw = list(run_rules(context, ran))
+    if inventory.superseded:  # what a kustomize patch replaces is not what is deployed
+        raw = [f for f in raw if f.rule < "ML1" or not inventory.is_superseded(f.location)]
     decider = Decider(
         selected,
         severity_overrides(config.severity, config.path or "configuration", extra=policies),

@@ -29,7 +29,7 @@ import fnmatch
 import posixpath
 import re
 from bisect import bisect_left
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
 from metallb_lint.gitops import argocd, flux
@@ -71,6 +71,8 @@ class Deployment:
     reasons: dict[str, str] = field(default_factory=dict)  # undeployed file -> why
     # with several bootstrapped roots (one a cluster): what each root deploys
     clusters: list[frozenset[str]] = field(default_factory=list)
+    # the files the kustomization of a folder reaches (itself included)
+    reach: Callable[[str], frozenset[str]] = lambda folder: frozenset()
 
     def deployed(self, path: str) -> bool:
         return path not in self.reasons
@@ -311,6 +313,18 @@ def analyse(
     errors): an entry point among them makes the model uncertain. `relevant`: the files that
     mention MetalLB; entry points applied by hand count only when they reach one of them."""
     tree = _Tree(files, kustomizations)
+    deployment = _analyse(tree, chart_dirs, roots, unread_kinds, relevant)
+    deployment.reach = tree.reach
+    return deployment
+
+
+def _analyse(
+    tree: _Tree,
+    chart_dirs: Iterable[str],
+    roots: Roots,
+    unread_kinds: Iterable[str],
+    relevant: Iterable[str],
+) -> Deployment:
     charts = set(chart_dirs)
     points = entry_points(roots)
     unread = set(unread_kinds) & ENTRY_POINT_KINDS

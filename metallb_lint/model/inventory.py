@@ -16,7 +16,7 @@ from functools import cached_property
 
 from metallb_lint.config import Config
 from metallb_lint.findings import Location
-from metallb_lint.gitops import argocd, deployment, flux, helm, helmfile, images, kustomize
+from metallb_lint.gitops import argocd, deployment, flux, helm, helmfile, images, kustomize, patches
 from metallb_lint.gitops.deployment import Deployment
 from metallb_lint.gitops.fields import get, is_object, text
 from metallb_lint.gitops.placeholders import has_placeholder, resolve_flux
@@ -102,6 +102,17 @@ class Inventory:
     jinja: list[Candidate] = field(default_factory=list)
     # Every candidate file of the tree (display paths), loaded or skipped by relevance.
     files: frozenset[str] = frozenset()
+    # Spans of base objects that an overlay's kustomize patch replaces (gitops/patches.py):
+    # what is written there is not what is deployed, and nothing is judged there.
+    superseded: list[Location] = field(default_factory=list)
+
+    def is_superseded(self, location: Location) -> bool:
+        point = (location.line, location.column)
+        return any(
+            span.path == location.path
+            and (span.line, span.column) <= point <= (span.end_line, span.end_column)
+            for span in self.superseded
+        )
 
     def of_kind(self, *kinds: str) -> list[Resource]:
         return [r for r in self.resources if r.kind in kinds]
@@ -241,6 +252,7 @@ class _Builder:
                 self._add_resource(doc, base, body)
         for res in inv.resources:
             self._type(res)
+        inv.superseded = self._superseded(inv.resources)
         for source in values:
             if not source.is_metallb:
                 inv.services.extend(requests_from_values(source, target, self.flux_vars))
@@ -306,6 +318,30 @@ class _Builder:
                     found.extend(
                         kustomize.helm_chart_values(doc, base, body, api, unit, self._documents_of)
                     )
+        return found
+
+    def _superseded(self, resources: list[Resource]) -> list[Location]:
+        """Where base objects hold what an overlay's kustomize patch replaces."""
+        found: list[Location] = []
+        for source in self.sources:
+            if source.role != "kustomization" or not self.deployment.deployed(source.display):
+                continue
+            for doc in source.documents:
+                if not isinstance(doc.data, dict):
+                    continue
+                for override in patches.overrides(doc, doc.data, self._documents_of):
+                    reached = self.deployment.reach(override.folder)
+                    for res in resources:
+                        if (
+                            res.kind == override.kind
+                            and override.name in (None, res.name)
+                            and res.doc.path in reached
+                        ):
+                            found.extend(
+                                res.location(*path)
+                                for path in override.paths
+                                if _has_path(res.body, path)
+                            )
         return found
 
     def _documents_of(self, path: str) -> list[Document]:
@@ -633,6 +669,16 @@ def build_inventory(
 
 
 LAST_LEGACY_RELEASE = Version(0, 12, 1)  # the last release that reads ConfigMap configuration
+
+
+def _has_path(body: object, path: PathKey) -> bool:
+    for part in path:
+        in_list = isinstance(body, list) and isinstance(part, int) and 0 <= part < len(body)
+        if in_list or (isinstance(body, dict) and part in body):
+            body = body[part]  # type: ignore[index]
+        else:
+            return False
+    return True
 
 
 def _legacy_era(roots: list[tuple[Document, list]], values: list[ValuesSource]) -> bool:

@@ -1,0 +1,149 @@
+"""What kustomize patches replace in the objects they target.
+
+An overlay's patch changes a base object before it reaches the cluster: a strategic-merge
+patch (`patchesStrategicMerge`, or `patches` with a patch that is an object) merges mappings
+and replaces every scalar and list it names (MetalLB's kinds and HelmReleases carry no list
+merge keys); a JSON 6902 patch (`patchesJson6902`, or `patches` with a list of operations)
+replaces, removes or adds at the paths it names. What a patch replaces is not deployed as the
+base writes it, so nothing is judged there (a base often leaves an empty or example value for
+the overlays to fill).
+
+The patch's own values are not judged here (issue 15: merging them into the object).
+"""
+
+from __future__ import annotations
+
+import posixpath
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass
+
+from metallb_lint.gitops.fields import get, items, text
+from metallb_lint.gitops.placeholders import has_placeholder
+from metallb_lint.load.documents import Chunk, Document, PathKey, compose_chunk
+
+# Fields that name the target, not change it.
+_IDENTITY = {("apiVersion",), ("kind",), ("metadata", "name"), ("metadata", "namespace")}
+
+
+@dataclass(frozen=True)
+class Override:
+    """Paths of an object (kind, name) that a patch of the kustomization in `folder` replaces.
+    `name` None: every object of the kind (a `patches` target without a name)."""
+
+    folder: str
+    kind: str
+    name: str | None
+    paths: tuple[PathKey, ...]
+
+
+def overrides(
+    doc: Document, data: dict, documents_of: Callable[[str], list[Document]]
+) -> Iterator[Override]:
+    """The overrides of one kustomization (`doc`, its data)."""
+    folder = posixpath.dirname(doc.path)
+    for entry in items(data.get("patchesStrategicMerge")):
+        if isinstance(entry, str):
+            for body in _bodies(entry, folder, documents_of):
+                yield from _strategic(folder, body, {})
+    for entry in items(data.get("patches")):
+        if not isinstance(entry, dict):
+            continue
+        target = entry.get("target") if isinstance(entry.get("target"), dict) else {}
+        source = entry.get("path") if isinstance(entry.get("path"), str) else entry.get("patch")
+        if not isinstance(source, str):
+            continue
+        for body in _bodies(source, folder, documents_of):
+            if isinstance(body, list):
+                yield from _json6902(folder, target, body)
+            else:
+                yield from _strategic(folder, body, target)
+    for entry in items(data.get("patchesJson6902")):
+        if not isinstance(entry, dict) or not isinstance(entry.get("target"), dict):
+            continue
+        source = entry.get("path") if isinstance(entry.get("path"), str) else entry.get("patch")
+        if isinstance(source, str):
+            for body in _bodies(source, folder, documents_of):
+                if isinstance(body, list):
+                    yield from _json6902(folder, entry["target"], body)
+
+
+def _bodies(
+    source: str, folder: str, documents_of: Callable[[str], list[Document]]
+) -> Iterable[object]:
+    """The documents of a patch: a file of the kustomization's folder, or inline YAML."""
+    if "\n" not in source and not source.lstrip().startswith(("{", "[")):
+        if "://" in source or has_placeholder(source):
+            return []
+        return [d.data for d in documents_of(posixpath.normpath(posixpath.join(folder, source)))]
+    parsed, _ = compose_chunk("<inline patch>", Chunk(1, source), 0)
+    return [parsed.data] if parsed is not None else []
+
+
+def _strategic(folder: str, body: object, target: dict) -> Iterator[Override]:
+    if not isinstance(body, dict):
+        return
+    kind = text(target.get("kind")) or text(body.get("kind"))
+    # a `patches` target names its objects (no name: every object of the kind); without one
+    # the patch names its object itself
+    name = text(target.get("name")) if target else text(get(body, "metadata", "name"))
+    if not kind or target.get("labelSelector") or target.get("annotationSelector"):
+        return  # a selector picks the targets: which ones is not known here
+    api = text(body.get("apiVersion")) or _target_api(target)
+    lists_replaced = _custom_resource(api)
+    paths = tuple(p for p in _replaced(body, (), lists_replaced) if p not in _IDENTITY)
+    if paths:
+        yield Override(folder, kind, name, paths)
+
+
+def _replaced(node: object, path: PathKey, lists_replaced: bool) -> Iterator[PathKey]:
+    """The paths a strategic-merge patch replaces: its scalars, mappings marked `$patch:
+    replace` or `delete`, and its lists where they replace the base's (`lists_replaced`)."""
+    if isinstance(node, dict):
+        if node.get("$patch") in ("replace", "delete"):
+            yield path
+            return
+        for key, value in node.items():
+            if isinstance(key, str) and not key.startswith("$"):
+                yield from _replaced(value, (*path, key), lists_replaced)
+    elif not isinstance(node, list) or lists_replaced:
+        yield path
+
+
+def _target_api(target: dict) -> str | None:
+    group, version = text(target.get("group")), text(target.get("version"))
+    if group is None and version is None:
+        return None
+    return f"{group}/{version or ''}" if group else version
+
+
+def _custom_resource(api: str | None) -> bool:
+    """A custom resource (MetalLB's kinds, a HelmRelease): a strategic-merge patch replaces
+    its lists whole. Kubernetes' own kinds merge many lists by key (containers by name), and
+    an unknown API could be either: their lists are left alone."""
+    group = api.rsplit("/", 1)[0] if api and "/" in api else ""
+    return "." in group and not group.endswith("k8s.io")
+
+
+def _json6902(folder: str, target: dict, operations: list) -> Iterator[Override]:
+    kind, name = text(target.get("kind")), text(target.get("name"))
+    if not kind or target.get("labelSelector") or target.get("annotationSelector"):
+        return
+    paths = []
+    for operation in operations:
+        if isinstance(operation, dict) and operation.get("op") in ("replace", "remove", "add"):
+            pointer = operation.get("path")
+            if isinstance(pointer, str) and pointer.startswith("/"):
+                paths.append(_pointer(pointer))
+    if paths:
+        yield Override(folder, kind, name, tuple(paths))
+
+
+def _pointer(pointer: str) -> PathKey:
+    """A JSON pointer (`/spec/addresses/0`) as a path; `-` (the end of a list) stops it."""
+    parts: list[str | int] = []
+    for token in pointer.split("/")[1:]:
+        token = token.replace("~1", "/").replace("~0", "~")
+        if token == "-":
+            break
+        parts.append(int(token) if token.isdigit() else token)
+    return tuple(parts)
