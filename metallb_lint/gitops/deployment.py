@@ -147,12 +147,12 @@ class _Tree:
     def _entries(data: dict) -> Iterable[str]:
         for key in _FILE_KEYS:
             for item in items(data.get(key)):
-                if isinstance(item, str) and not _remote(item):
+                if isinstance(item, str) and not is_remote(item):
                     yield item
         for key in _PATCH_KEYS:
             for item in items(data.get(key)):
                 path = item.get("path") if isinstance(item, dict) else item
-                if isinstance(path, str) and "\n" not in path and not _remote(path):
+                if isinstance(path, str) and "\n" not in path and not is_remote(path):
                     yield path
         for key in ("configMapGenerator", "secretGenerator"):
             for generator in items(data.get(key)):
@@ -180,7 +180,7 @@ class _Tree:
                 yield item["path"]
         for key in _PLUGIN_KEYS:
             for item in items(data.get(key)):
-                if isinstance(item, str) and "\n" not in item and not _remote(item):
+                if isinstance(item, str) and "\n" not in item and not is_remote(item):
                     yield item
 
 
@@ -199,7 +199,7 @@ def _common_folder(files: set[str]) -> str:
     return "/".join(common)
 
 
-def _remote(entry: str) -> bool:
+def is_remote(entry: str) -> bool:
     return (
         "://" in entry
         or entry.startswith(("github.com/", "git@", "gitlab.com/"))
