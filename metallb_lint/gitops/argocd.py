@@ -4,8 +4,9 @@ ApplicationSet's template (the chart, or MetalLB's git repository)."""
 
 from __future__ import annotations
 
+import posixpath
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 
 from metallb_lint.findings import ResourceRef
 from metallb_lint.gitops.fields import body_ref, get, items, text
@@ -42,9 +43,37 @@ def application_scope(doc: Document, spec: dict, scopes: Scopes) -> None:
                 scopes.add(Scope(directory, namespace, doc.path, False))
 
 
+def value_file_paths(spec: dict, src: dict) -> list[str]:
+    """The files of this repository a source's `helm.valueFiles` name, repository-relative:
+    `$<ref>/path` is a path of the source with `ref: <ref>`, any other path is relative to the
+    source's own `path`. Files inside a chart package (a source with `chart:` naming them
+    relatively) and templated names are not ours to read."""
+    helm = src.get("helm") if isinstance(src.get("helm"), dict) else {}
+    refs = {text(s.get("ref")) for s in app_sources(spec) if text(s.get("ref"))}
+    found: list[str] = []
+    for name in items(helm.get("valueFiles")):
+        if not isinstance(name, str) or has_placeholder(name) or "://" in name:
+            continue
+        if name.startswith("$"):
+            ref, _, rest = name[1:].partition("/")
+            if ref in refs and rest:
+                found.append(posixpath.normpath(rest))
+        elif isinstance(src.get("path"), str) and src.get("chart") is None:
+            found.append(posixpath.normpath(posixpath.join(src["path"].strip("/"), name)))
+    return [p for p in found if not p.startswith("..")]
+
+
 def application_values(
-    doc: Document, base: PathKey, body: dict, api: str, unit: str
+    doc: Document,
+    base: PathKey,
+    body: dict,
+    api: str,
+    unit: str,
+    documents_of: Callable[[str], list[Document]] | None = None,
 ) -> Iterator[ValuesSource]:
+    """The values each source of an Application gives its chart: `helm.valueFiles` of this
+    repository (read with `documents_of`, a repository-relative path), then `valuesObject`
+    or `values`, which Argo CD applies last."""
     spec = body.get("spec") if isinstance(body.get("spec"), dict) else {}
     name = text(get(body, "metadata", "name"))
     namespace = text(get(spec, "destination", "namespace"))
@@ -56,6 +85,12 @@ def application_values(
         helm = src.get("helm") if isinstance(src.get("helm"), dict) else {}
         chart = text(src.get("chart"))
         is_metallb = chart == "metallb" and is_official_repository(src.get("repoURL"))
+        for path in value_file_paths(spec, src) if documents_of is not None else []:
+            for values_doc in documents_of(path):
+                if isinstance(values_doc.data, dict):
+                    yield ValuesSource(
+                        values_doc, (), values_doc.data, chart, owner, namespace, is_metallb, unit
+                    )
         if isinstance(helm.get("valuesObject"), dict):
             yield ValuesSource(
                 doc,

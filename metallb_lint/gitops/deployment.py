@@ -59,6 +59,7 @@ class EntryPoint:
     chart: bool = False  # the path is a chart (Argo CD renders it with Helm)
     excluded: tuple[str, ...] = ()  # ApplicationSet git generator folders marked `exclude`
     source: str = ""  # Flux `sourceRef` as kind/name ("" when not given)
+    values_files: tuple[str, ...] = ()  # Argo CD `helm.valueFiles` of this repository
 
 
 @dataclass
@@ -73,6 +74,8 @@ class Deployment:
     clusters: list[frozenset[str]] = field(default_factory=list)
     # the files the kustomization of a folder reaches (itself included)
     reach: Callable[[str], frozenset[str]] = lambda folder: frozenset()
+    # the file of the tree a repository-relative path names, or None
+    resolve_file: Callable[[str], str | None] = lambda path: None
 
     def deployed(self, path: str) -> bool:
         return path not in self.reasons
@@ -111,6 +114,15 @@ class _Tree:
             return self.prefix
         for candidate in (wanted, posixpath.join(self.prefix, wanted) if self.prefix else None):
             if candidate is not None and candidate in self.dirs:
+                return candidate
+        return None
+
+    def resolve_file(self, repo_path: str) -> str | None:
+        """The file of the tree a repository-relative path names (exactly, or below the
+        prefix all files share)."""
+        wanted = posixpath.normpath(repo_path.strip().lstrip("./")).strip("/")
+        for candidate in (wanted, posixpath.join(self.prefix, wanted) if self.prefix else None):
+            if candidate is not None and candidate in self.files:
                 return candidate
         return None
 
@@ -239,9 +251,11 @@ def entry_points(roots: Roots) -> list[EntryPoint]:
 def _argo_entries(spec: dict, file: str, name: str) -> list[EntryPoint]:
     out = []
     sources = argocd.app_sources(spec)
+    values = tuple(p for src in sources for p in argocd.value_file_paths(spec, src))
     if not any(isinstance(src.get("path"), str) for src in sources):
-        # a chart from a Helm repository: applies nothing of this tree, but is applied itself
-        return [EntryPoint("argocd", "", file, name)]
+        # a chart from a Helm repository: applies nothing of this tree but its values files,
+        # and is applied itself
+        return [EntryPoint("argocd", "", file, name, values_files=values)]
     for src in sources:
         path = src.get("path")
         if src.get("chart") is not None or not isinstance(path, str):
@@ -257,8 +271,11 @@ def _argo_entries(spec: dict, file: str, name: str) -> list[EntryPoint]:
                 include=text(directory.get("include")) or "",
                 exclude=text(directory.get("exclude")) or "",
                 chart=isinstance(src.get("helm"), dict),
+                values_files=values,
             )
         )
+    if values and not out:  # the chart's source has no path here; its values files do
+        out.append(EntryPoint("argocd", "", file, name, values_files=values))
     return out
 
 
@@ -315,6 +332,7 @@ def analyse(
     tree = _Tree(files, kustomizations)
     deployment = _analyse(tree, chart_dirs, roots, unread_kinds, relevant)
     deployment.reach = tree.reach
+    deployment.resolve_file = tree.resolve_file
     return deployment
 
 
@@ -471,6 +489,12 @@ def _by_kustomizations(tree: _Tree, charts: set[str]) -> Deployment:
 
 def _cover(tree: _Tree, charts: set[str], point: EntryPoint) -> frozenset[str] | None:
     """The files an entry point applies; None when its path is templated or names no folder."""
+    cover = _cover_path(tree, charts, point)
+    values = {f for f in map(tree.resolve_file, point.values_files) if f is not None}
+    return cover | values if cover is not None and values else cover
+
+
+def _cover_path(tree: _Tree, charts: set[str], point: EntryPoint) -> frozenset[str] | None:
     if point.tool == "argocd" and not point.path:
         return frozenset()  # a Helm repository's chart
     if not point.path or has_placeholder(point.path):

@@ -7,10 +7,10 @@ from __future__ import annotations
 import base64
 import posixpath
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 
 from metallb_lint.findings import Location, ResourceRef
-from metallb_lint.gitops.fields import body_ref, get, text
+from metallb_lint.gitops.fields import body_ref, get, items, text
 from metallb_lint.gitops.placeholders import has_placeholder
 from metallb_lint.gitops.scopes import Scope, Scopes
 from metallb_lint.load.documents import Document, PathKey
@@ -123,14 +123,43 @@ def _data_of(body: dict) -> dict[str, str]:
     return {k: v for k, v in found.items() if not v.startswith("ENC[")}
 
 
+# What a `valuesFrom` entry names: (HelmRelease file, ConfigMap or Secret, its name, the key)
+# -> the documents that hold those values.
+ValuesFrom = Callable[[str, str, str, str], list[Document]]
+
+
 def helmrelease_values(
-    doc: Document, base: PathKey, body: dict, api: str, unit: str
+    doc: Document,
+    base: PathKey,
+    body: dict,
+    api: str,
+    unit: str,
+    values_from: ValuesFrom | None = None,
 ) -> Iterator[ValuesSource]:
+    """A HelmRelease's values: each `valuesFrom` ConfigMap or Secret this repository holds
+    (`values_from` finds it), then `spec.values`, which Flux merges last."""
     spec = body.get("spec") if isinstance(body.get("spec"), dict) else {}
     chart = chart_name(spec, api)
     namespace = text(spec.get("targetNamespace")) or text(get(body, "metadata", "namespace"))
     name = text(get(body, "metadata", "name"))
     owner = ResourceRef(api, "HelmRelease", text(get(body, "metadata", "namespace")), name)
+    for ref in items(spec.get("valuesFrom")) if values_from is not None else []:
+        kind, source = text(get(ref, "kind")), text(get(ref, "name"))
+        if kind not in ("ConfigMap", "Secret") or not source or get(ref, "targetPath"):
+            continue  # a targetPath sets one value, not a values document
+        key = text(get(ref, "valuesKey")) or "values.yaml"
+        for values_doc in values_from(doc.path, kind, source, key):
+            if isinstance(values_doc.data, dict):
+                yield ValuesSource(
+                    values_doc,
+                    (),
+                    values_doc.data,
+                    chart,
+                    owner,
+                    namespace,
+                    chart == "metallb",
+                    unit,
+                )
     if isinstance(spec.get("values"), dict):
         yield ValuesSource(
             doc,

@@ -8,6 +8,7 @@ file (kustomize, Flux, Argo CD, Helm, helmfile) is read by the modules of `gitop
 
 from __future__ import annotations
 
+import functools
 import posixpath
 import re
 from collections.abc import Iterable, Iterator
@@ -18,9 +19,9 @@ from metallb_lint.config import Config
 from metallb_lint.findings import Location
 from metallb_lint.gitops import argocd, deployment, flux, helm, helmfile, images, kustomize, patches
 from metallb_lint.gitops.deployment import Deployment
-from metallb_lint.gitops.fields import get, is_object, text
+from metallb_lint.gitops.fields import get, is_object, items, text
 from metallb_lint.gitops.placeholders import has_placeholder, resolve_flux
-from metallb_lint.gitops.scopes import Scopes
+from metallb_lint.gitops.scopes import Scopes, ancestors
 from metallb_lint.load.discover import Candidate
 from metallb_lint.load.documents import Chunk, Document, LoadProblem, PathKey
 from metallb_lint.load.sources import SourceFile, documents_on_disk
@@ -311,14 +312,24 @@ class _Builder:
                 kind, api = text(body.get("kind")), text(body.get("apiVersion")) or ""
                 unit = self.scopes.unit(doc.path)
                 if flux.is_helmrelease(kind, api):
-                    found.extend(flux.helmrelease_values(doc, base, body, api, unit))
+                    values_from = functools.partial(self._values_from, roots)
+                    found.extend(flux.helmrelease_values(doc, base, body, api, unit, values_from))
                 elif argocd.is_application(kind, api):
-                    found.extend(argocd.application_values(doc, base, body, api, unit))
+                    found.extend(
+                        argocd.application_values(
+                            doc, base, body, api, unit, self._documents_of_repository_path
+                        )
+                    )
                 elif kustomize.is_kustomize_file(doc.path, kind, api):
                     found.extend(
                         kustomize.helm_chart_values(doc, base, body, api, unit, self._documents_of)
                     )
-        return found
+        # A values file can be named twice (a chart's own values.yaml that an Application's
+        # `valueFiles` lists too): it is one source of values, read once.
+        unique: dict[tuple[str, int, PathKey], ValuesSource] = {}
+        for source in found:
+            unique.setdefault((source.doc.path, source.doc.index, source.base), source)
+        return list(unique.values())
 
     def _superseded(self, resources: list[Resource]) -> list[Location]:
         """Where base objects hold what an overlay's kustomize patch replaces."""
@@ -343,6 +354,41 @@ class _Builder:
                                 if _has_path(res.body, path)
                             )
         return found
+
+    def _values_from(
+        self, roots: list[tuple[Document, list]], path: str, kind: str, name: str, key: str
+    ) -> list[Document]:
+        """The values document a HelmRelease's `valuesFrom` names: a kustomize generator's
+        file (in the HelmRelease's folder or above), or the key of a ConfigMap or Secret
+        written in the repository."""
+        generator = "configMapGenerator" if kind == "ConfigMap" else "secretGenerator"
+        kustomizations = {s.directory: s for s in self.sources if s.role == "kustomization"}
+        for folder in ancestors(posixpath.dirname(path)):
+            source = kustomizations.get(folder)
+            data = source.documents[0].data if source and source.documents else None
+            for item in items(data.get(generator)) if isinstance(data, dict) else []:
+                if not isinstance(item, dict) or text(item.get("name")) != name:
+                    continue
+                for entry in items(item.get("files")):
+                    if not isinstance(entry, str):
+                        continue
+                    file_key, _, file = entry.rpartition("=")
+                    if (file_key or posixpath.basename(file)) == key:
+                        return self._documents_of(posixpath.normpath(posixpath.join(folder, file)))
+        for doc, objects in roots:
+            for base, body in objects:
+                if text(body.get("kind")) != kind or text(get(body, "metadata", "name")) != name:
+                    continue
+                for field_name in ("data", "stringData") if kind == "Secret" else ("data",):
+                    value = get(body, field_name, key)
+                    if isinstance(value, str) and not (kind == "Secret" and field_name == "data"):
+                        embedded = argocd.embedded_document(doc, (*base, field_name, key), value)
+                        return [embedded] if embedded is not None else []
+        return []
+
+    def _documents_of_repository_path(self, path: str) -> list[Document]:
+        found = self.deployment.resolve_file(path)
+        return self._documents_of(found) if found else []
 
     def _documents_of(self, path: str) -> list[Document]:
         """The documents of a file of the tree: as loaded, or read now if the relevance
