@@ -129,9 +129,25 @@ def test_ml305_alias_names_need_a_community_but_well_known_names_never_work(
 ) -> None:
     text = docs(POOL, res("BGPAdvertisement", "a", "  communities:\n    - vpn\n    - no-export\n"))
     write(repo, {**chart("0.15.3"), CR: text})
-    found = lint(repo, "ML305")  # no Community at all: 'vpn' may be defined elsewhere
-    assert where(found) == [("ML305", CR, at(text, "- no-export"))]
-    assert "'65535:65281'" in found[0]["message"]
+    found = lint(repo, "ML305")  # MetalLB installed here: no Community defines 'vpn'
+    assert where(found) == [
+        ("ML305", CR, at(text, "- vpn")),
+        ("ML305", CR, at(text, "- no-export")),
+    ]
+    assert [f["severity"] for f in found] == ["error", "error"]
+    assert "defines no Community" in found[0]["message"]
+    assert "'65535:65281'" in found[1]["message"]
+
+
+def test_ml305_unknown_alias_held_back_when_metallb_is_installed_elsewhere(repo: Path) -> None:
+    text = docs(POOL, res("BGPAdvertisement", "a", "  communities:\n    - vpn\n    - lan\n"))
+    write(repo, {CR: text})  # no chart, manifest or image: MetalLB is installed elsewhere
+    found = lint(repo, "ML305")
+    assert where(found) == [("ML305", CR, at(text, "- vpn"))]
+    assert found[0]["severity"] == "info"
+    assert found[0]["message"].startswith("not checked: the repository holds no Community")
+    assert "('vpn', 'lan')" in found[0]["message"]
+    assert found[0]["related"] == [{"path": CR, "line": at(text, "- lan"), "message": "'lan'"}]
 
 
 def test_ml305_large_communities_need_01310(repo: Path) -> None:
@@ -282,9 +298,28 @@ def test_ml309_suggests_the_profile_and_is_mode_aware(repo: Path) -> None:
     assert lint(repo, "ML309") == []  # native mode rejects bfdProfile itself (ML310)
 
 
-def test_ml309_silent_without_profiles(repo: Path) -> None:
-    write(repo, {**chart("0.15.3"), CR: docs(POOL, peer("tor", BASIC + "  bfdProfile: x\n"))})
-    assert lint(repo, "ML309") == []
+def test_ml309_without_profiles_rejected_where_metallb_is_installed_here(repo: Path) -> None:
+    text = docs(POOL, peer("tor", BASIC + "  bfdProfile: x\n"))
+    write(repo, {**chart("0.15.3"), CR: text})
+    found = lint(repo, "ML309")
+    assert where(found) == [("ML309", CR, at(text, "bfdProfile"))]
+    assert found[0]["severity"] == "error"
+
+
+def test_ml309_without_profiles_held_back_when_metallb_is_installed_elsewhere(
+    repo: Path,
+) -> None:
+    text = docs(
+        POOL, peer("tor", BASIC + "  bfdProfile: x\n"), peer("r2", BASIC + "  bfdProfile: y\n")
+    )
+    write(repo, {CR: text})
+    found = lint(repo, "ML309")
+    assert where(found) == [("ML309", CR, at(text, "bfdProfile"))]
+    assert found[0]["severity"] == "info"
+    assert "holds no BFDProfile" in found[0]["message"]
+    assert found[0]["related"] == [
+        {"path": CR, "line": at(text, "bfdProfile", 2), "message": "'y'"}
+    ]
 
 
 # -- ML310 ----------------------------------------------------------------------------------
@@ -324,6 +359,21 @@ def test_ml310_large_community_in_a_community_resource(repo: Path) -> None:
     found = lint(repo, "ML310")
     assert where(found) == [("ML310", CR, at(text, "value: large"))]
     assert "even when no advertisement uses it" in found[0]["message"]
+
+
+def test_ml310_and_ml305_name_an_unnamed_alias_by_its_line(repo: Path) -> None:
+    text = docs(
+        res("Community", "c", "  communities:\n    - value: large:1:2:3\n    - value: 1:x\n")
+    )
+    write(repo, {**chart("0.15.3", NATIVE), CR: text})
+    found = lint(repo, "ML310")
+    assert where(found) == [("ML310", CR, at(text, "value: large"))]
+    assert (
+        f"(the unnamed alias on line {at(text, 'value: large')} in Community 'c')"
+        in (found[0]["message"])
+    )
+    assert "None" not in found[0]["message"]
+    assert "None" not in lint(repo, "ML305")[0]["message"]
 
 
 def test_ml310_local_asn_is_ignored_in_frr_k8s_mode_only(repo: Path) -> None:

@@ -354,6 +354,44 @@ def test_without_an_install_namespace_the_unit_majority_decides(repo: Path) -> N
     ]
 
 
+def test_one_namespace_everywhere_and_no_sign_of_metallb_says_the_default_is_assumed(
+    repo: Path,
+) -> None:
+    pools = (
+        resource("IPAddressPool", "  addresses: [10.0.0.0/29]\n", namespace="lb", name="a")
+        + "---\n"
+        + resource("L2Advertisement", "  ipAddressPools: [a]\n", namespace="lb")
+    )
+    write(repo, {"metallb.yaml": pools})
+    result = lint_json(
+        "--exit-zero", "--select", "ML108", "--metallb-version", "0.14.9", ".", cwd=repo
+    )
+    found = result.json["findings"]
+    assert [(f["rule"], f["path"], f["line"], f["severity"]) for f in found] == [
+        ("ML108", "metallb.yaml", pos(pools, "lb\n")[0], "info")
+    ]
+    message = found[0]["message"]
+    assert "all 2 MetalLB resources of the repository are in namespace 'lb'" in message
+    assert "its documented namespace 'metallb-system' is assumed" in message
+    assert "set `namespace: lb` in .metallb-lint.yaml" in message
+    assert found[0]["related"][0]["line"] == pos(pools, "name: a", 1)[0]
+    # a Namespace object of that name, or any install of MetalLB, shows where it runs
+    namespace = "apiVersion: v1\nkind: Namespace\nmetadata:\n  name: lb\n  labels:\n"
+    write(repo, {"ns.yaml": namespace + "    app: metallb\n"})
+    assert lint(repo, "--select", "ML108", "--metallb-version", "0.14.9") == []
+    (repo / "ns.yaml").unlink()
+    speaker = (
+        "apiVersion: apps/v1\nkind: DaemonSet\nmetadata:\n  name: speaker\n  namespace: lb\n"
+        "spec:\n  template:\n    spec:\n      containers:\n        - name: speaker\n"
+        "          image: quay.io/metallb/speaker:main\n"
+    )
+    write(repo, {"speaker.yaml": speaker})
+    assert lint(repo, "--select", "ML108", "--metallb-version", "0.14.9") == []
+    (repo / "speaker.yaml").unlink()
+    write(repo, chart("0.14.8"))
+    assert lint(repo, "--select", "ML108") == []
+
+
 # -- ML109 / ML105 for legacy configuration ------------------------------------------------------
 
 

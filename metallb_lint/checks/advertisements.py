@@ -1,4 +1,5 @@
-"""ML301-ML304: advertisements and the pools they select (facts §3.1 rules 14-22)."""
+"""ML301-ML304, ML313: advertisements, the pools they select, and what MetalLB's parser
+rejects in them (facts §3.1 rules 14-22)."""
 
 from __future__ import annotations
 
@@ -14,8 +15,10 @@ from metallb_lint.checks.common import (
     read_by_metallb,
     read_pools,
     reads_crds,
+    repeated,
     resource_of,
     same_namespace,
+    selector_list_findings,
     well_formed,
 )
 from metallb_lint.checks.context import Context, rule
@@ -332,3 +335,42 @@ def localpref_conflict(ctx: Context) -> Iterator[Finding]:
             ],
             anchor=f"localPref:{earlier.resource.name}",
         )
+
+
+ADVERTISEMENT_SELECTORS = ("ipAddressPoolSelectors", "nodeSelectors", "serviceSelectors")
+
+
+@rule("ML313")
+def invalid_advertisement(ctx: Context) -> Iterator[Finding]:
+    """l2AdvertisementFromCR and bgpAdvertisementFromCR: names listed twice (validateDuplicate),
+    selectors repeated or unreadable (validateLabelSelectorDuplicate, LabelSelectorAsSelector);
+    the same checks at every release from 0.13.0. A community listed twice is ML305's."""
+    if not reads_crds(ctx):
+        return
+    effect = (
+        "MetalLB rejects the configuration and keeps the last valid one, so no change of that "
+        "update takes effect"
+    )
+    version = ctx.target.version
+    for ad in ctx.inventory.advertisements:
+        res = ad.resource
+        if not well_formed(res):
+            continue
+        lists = [("ipAddressPools", ad.pool_names or [])]
+        if res.kind == "BGPAdvertisement":
+            lists.append(("peers", ad.peers or []))
+        for key, entries in lists:
+            for name, where, first in repeated(entries):
+                yield ctx.finding(
+                    "ML313",
+                    f"'{name}' is listed twice in {key} of {ad.label}: {effect} (\"duplicate "
+                    f'definition of {key}"). Remove the copy',
+                    where,
+                    resource=res.ref,
+                    related=[Related(first, "first listed here")],
+                    anchor=f"{key}:{name}:twice",
+                )
+        for key in ADVERTISEMENT_SELECTORS:
+            if key == "serviceSelectors" and version < SERVICE_SELECTORS:
+                continue  # not a field before 0.16: pruned (ML102), never parsed
+            yield from selector_list_findings(ctx, "ML313", res, ("spec", key), ad.label, effect)

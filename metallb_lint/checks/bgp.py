@@ -12,11 +12,14 @@ from metallb_lint.checks.common import (
     covered_pools,
     did_you_mean,
     families,
+    held_back,
     in_scope,
+    installed_here,
     named,
     read_pools,
     reads_crds,
     resource_of,
+    selector_list_findings,
     well_formed,
 )
 from metallb_lint.checks.context import Context, rule
@@ -140,6 +143,13 @@ def community_text(value: object, location: Location, res: Resource) -> str | No
     return text if ":" in text else None
 
 
+def alias_label(alias: CommunityAlias) -> str:
+    """How messages name a Community entry: `alias 'vpn'`, or its position when unnamed."""
+    if isinstance(alias.name, str) and alias.name:
+        return f"alias '{alias.name}'"
+    return f"the unnamed alias on line {alias.location.line}"
+
+
 def _aliases(ctx: Context, origin: Resource) -> dict[str, CommunityAlias]:
     table: dict[str, CommunityAlias] = {}
     for community in in_scope(origin, ctx.inventory.communities, resource_of):
@@ -160,6 +170,7 @@ def invalid_community(ctx: Context) -> Iterator[Finding]:
     )
     yield from _community_resources(ctx, stale)
     complete = "Community" not in ctx.inventory.incomplete_kinds
+    held: list[tuple[str, Location]] = []
     for ad in _bgp_ads(ctx):
         aliases = _aliases(ctx, ad.resource)
         seen: dict[str, Location] = {}
@@ -194,8 +205,11 @@ def invalid_community(ctx: Context) -> Iterator[Finding]:
                 )
             elif parsed.kind == "format-error" and complete:
                 finding = _unknown_alias(ctx, ad, value, location, aliases, parsed)
-                if finding is not None:
+                if finding is None and not aliases and ":" not in value:
+                    held.append((value, location))
+                elif finding is not None:
                     yield finding
+    yield from held_back(ctx, "ML305", "Community", "community aliases", held)
 
 
 def _unknown_alias(
@@ -219,7 +233,12 @@ def _unknown_alias(
             f"write '{WELL_KNOWN_COMMUNITIES[value.lower()]}' or define an alias in a Community"
         )
     elif not in_scope(ad.resource, ctx.inventory.communities, resource_of):
-        return None  # no Community in the repository: aliases may be defined elsewhere
+        if not installed_here(ctx):
+            return None  # no Community, MetalLB installed elsewhere: it may define them
+        problem = (
+            "names no Community alias: the repository, which installs MetalLB, defines no "
+            "Community in its namespace"
+        )
     elif any(has_placeholder(name) for name in aliases):
         return None  # an alias named by a placeholder may be this one
     else:
@@ -253,7 +272,7 @@ def _community_resources(ctx: Context, stale: str) -> Iterator[Finding]:
                 if parsed.kind in ("value-error", "format-error"):
                     yield ctx.finding(
                         "ML305",
-                        f"value '{value}' of community alias '{alias.name}' in Community "
+                        f"value '{value}' of community {alias_label(alias)} in Community "
                         f"'{res.name}' is invalid ({parsed.problem}): {stale} (\"parsing "
                         "community\"). Write 'A:B' with 16-bit numbers or 'large:A:B:C' with "
                         "32-bit numbers",
@@ -331,13 +350,18 @@ def unknown_bfd_profile(ctx: Context) -> Iterator[Finding]:
         return
     inv = ctx.inventory
     profiles = inv.bfd_profiles
-    if ctx.target.mode == "native" or "BFDProfile" in inv.incomplete_kinds or not profiles:
-        return  # native mode rejects bfdProfile itself (ML310); or profiles live elsewhere
+    if ctx.target.mode == "native" or "BFDProfile" in inv.incomplete_kinds:
+        return  # native mode rejects bfdProfile itself (ML310); or profiles not all read
     if any(has_placeholder(p.name) for p in profiles):
         return
+    held: list[tuple[str, Location]] = []
     for peer in _peers(ctx):
         name = peer.text("bfdProfile")
         if not name or has_placeholder(name) or named(peer.resource, profiles, name, resource_of):
+            continue
+        location = peer.resource.location("spec", "bfdProfile")
+        if not profiles and not installed_here(ctx):
+            held.append((name, location))  # profiles may live where MetalLB is installed
             continue
         hint, related = did_you_mean(peer.resource, name, profiles, "BFDProfile '{}'")
         yield ctx.finding(
@@ -347,11 +371,12 @@ def unknown_bfd_profile(ctx: Context) -> Iterator[Finding]:
             'rejects the whole configuration ("referencing non existing bfd profile") and '
             f"keeps the last valid one, so no later change takes effect.{hint} Create the "
             "BFDProfile or correct the name",
-            peer.resource.location("spec", "bfdProfile"),
+            location,
             resource=peer.resource.ref,
             related=related,
             anchor="bfdProfile",
         )
+    yield from held_back(ctx, "ML309", "BFDProfile", "BFD profiles", held)
 
 
 # -- peers (facts §3.1 rules 30-34, 41) ---------------------------------------------------------
@@ -410,19 +435,89 @@ def invalid_bgp_peer(ctx: Context) -> Iterator[Finding]:
                 "ebgpMultiHop",
             )
         yield from _peer_addresses(ctx, peer, finding)
+        yield from selector_list_findings(
+            ctx,
+            "ML307",
+            peer.resource,
+            ("spec", "nodeSelectors"),
+            _peer_label(peer),
+            "MetalLB rejects the configuration and keeps the last valid one, so no change of "
+            "that update takes effect",
+        )
         secret = spec.get("passwordSecret")
         secret_name = secret.get("name") if isinstance(secret, dict) else None
         password = peer.text("password")
-        if (
-            password
-            and secret_name
-            and not peer.legacy_api
-            and not _placeholder(password, secret_name)
-        ):
+        if peer.legacy_api or not isinstance(secret_name, str) or not secret_name:
+            continue
+        if password and not _placeholder(password, secret_name):
             yield finding(
                 "it sets both password and passwordSecret; keep one (preferably the Secret)",
                 "passwordSecret",
             )
+        elif not password and not has_placeholder(secret_name):
+            yield from _password_secret(ctx, peer, secret_name)
+
+
+BASIC_AUTH = "kubernetes.io/basic-auth"
+
+
+def _secrets(ctx: Context) -> list[Resource]:
+    return [
+        r
+        for r in ctx.inventory.resources
+        if r.kind == "Secret" and r.api_version == "v1" and well_formed(r)
+    ]
+
+
+def _password_secret(ctx: Context, peer: BGPPeer, name: str) -> Iterator[Finding]:
+    """passwordFromSecretForPeer: the Secret (looked up by name in MetalLB's namespace) must be
+    of type kubernetes.io/basic-auth and hold a `password` key. Judged only for a Secret the
+    repository defines in the peer's namespace, written in plain text; a Secret that is not
+    in the repository (sealed, external, generated) is not judged."""
+    origin = peer.resource
+    found = [
+        r
+        for r in named(origin, _secrets(ctx), name, lambda r: r)
+        if r.effective_namespace is not None or r.unit == origin.unit
+    ]
+    if not found:
+        return
+    secret = found[0]
+    problems: list[tuple[str, Location, str]] = []
+    kind = secret.body.get("type", "Opaque")
+    readable = isinstance(kind, str) and not has_placeholder(kind) and "ENC[" not in kind
+    if readable and kind != BASIC_AUTH:
+        problems.append(
+            (
+                f"is of type {kind}{'' if 'type' in secret.body else ' (no type is Opaque)'}, "
+                f"and MetalLB reads a BGP password only from a Secret of type {BASIC_AUTH} "
+                '("secret type mismatch")',
+                secret.location("type") if "type" in secret.body else secret.name_location,
+                "type",
+            )
+        )
+    fields = [f for f in ("data", "stringData") if isinstance(secret.body.get(f), dict)]
+    keys = {str(key) for f in fields for key in secret.body[f]}
+    if keys and "password" not in keys and not any(has_placeholder(k) for k in keys):
+        problems.append(
+            (
+                f"has no `password` key (only {', '.join(sorted(keys))}), which MetalLB reads "
+                'the password from ("password not specified in the secret")',
+                secret.location(fields[0], key=True),
+                "key",
+            )
+        )
+    for text, where, what in problems:
+        yield ctx.finding(
+            "ML307",
+            f"{_peer_label(peer)}: its passwordSecret '{name}' {text}. MetalLB rejects the "
+            "configuration and keeps the last valid one, so no change of that update takes "
+            f"effect. Give the Secret type {BASIC_AUTH} and the key `password`",
+            peer.resource.location("spec", "passwordSecret", "name"),
+            resource=peer.resource.ref,
+            related=[Related(where, f"Secret '{name}'")],
+            anchor=f"passwordSecret:{what}",
+        )
 
 
 def _placeholder(*values: object) -> bool:
@@ -768,7 +863,7 @@ def _native_large_communities(ctx: Context, native: str) -> Iterator[Finding]:
             if value is not None and parse_community(value, version).kind == "large":
                 yield ctx.finding(
                     "ML310",
-                    f"'{value}' (alias '{alias.name}' in Community "
+                    f"'{value}' ({alias_label(alias)} in Community "
                     f"'{community.resource.name}') {message}",
                     alias.location,
                     resource=community.resource.ref,

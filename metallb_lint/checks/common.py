@@ -2,16 +2,16 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from difflib import get_close_matches
 from functools import wraps
 from typing import NamedTuple, TypeVar
 
 from metallb_lint.checks.context import Context
-from metallb_lint.findings import Related
+from metallb_lint.findings import Finding, Location, Related, Severity
 from metallb_lint.gitops.placeholders import has_placeholder
 from metallb_lint.metallb.addresses import IntervalIndex
-from metallb_lint.metallb.selectors import NAMESPACE_NAME_LABEL, any_matches, matches
+from metallb_lint.metallb.selectors import NAMESPACE_NAME_LABEL, any_matches, list_problems, matches
 from metallb_lint.metallb.selectors import keys as selector_keys
 from metallb_lint.metallb.versions import v
 from metallb_lint.model.announcers import Announcer, find_announcers
@@ -27,6 +27,7 @@ from metallb_lint.model.objects import (
 )
 
 T = TypeVar("T")
+L = TypeVar("L")
 
 
 def cached(func: Callable[[Context], T]) -> Callable[[Context], T]:
@@ -51,6 +52,37 @@ FIRST_CRD_RELEASE = v("0.13.0")
 def reads_crds(ctx: Context) -> bool:
     """Before 0.13 MetalLB reads a ConfigMap, not these resources (ML105/ML107 say so)."""
     return ctx.target.version >= FIRST_CRD_RELEASE
+
+
+def installed_here(ctx: Context) -> bool:
+    """The repository installs MetalLB itself (a chart, manifests or images of a known
+    release): what MetalLB reads is then all in the repository, and a name it refers to that
+    nothing here defines is missing, not defined elsewhere."""
+    inv = ctx.inventory
+    return bool(inv.install_sites or inv.release_sites) and not ctx.target.assumed
+
+
+def held_back(
+    ctx: Context, rule_id: str, kind: str, what: str, references: list[tuple[str, Location]]
+) -> Iterator[Finding]:
+    """The one info finding of a rule that does not judge `references` (names of `kind`
+    objects) because MetalLB is not installed by the repository: they may be defined where
+    it is."""
+    if not references:
+        return
+    names = ", ".join(dict.fromkeys(f"'{name}'" for name, _ in references))
+    finding = ctx.finding(
+        rule_id,
+        f"not checked: the repository holds no {kind}, so the {what} named here ({names}) "
+        "may be defined where MetalLB is installed, and this repository does not install it "
+        "(no chart, manifests or images of a known release). If they are defined nowhere, "
+        "MetalLB rejects the whole configuration and keeps the last valid one",
+        references[0][1],
+        related=[Related(where, f"'{name}'") for name, where in references[1:11]],
+        anchor="held-back",
+    )
+    finding.severity = Severity.INFO
+    yield finding
 
 
 def read_by_metallb(ctx: Context, pool: Pool) -> bool:
@@ -150,6 +182,56 @@ def external_ip_announcer(ctx: Context, address: str) -> tuple[Announcer, bool] 
         if covered is None and maybe is None:
             maybe = (announcer, False)
     return maybe
+
+
+def repeated(entries: Iterable[tuple[object, L]]) -> Iterator[tuple[str, L, L]]:
+    """(value, where repeated, where first written) for each string written again in one list,
+    as MetalLB's validateDuplicate rejects it. Values holding placeholders are not compared."""
+    first: dict[str, L] = {}
+    for value, where in entries:
+        if not isinstance(value, str) or has_placeholder(value):
+            continue
+        if value in first:
+            yield value, where, first[value]
+        else:
+            first[value] = where
+
+
+def selector_list_findings(
+    ctx: Context,
+    rule_id: str,
+    res: Resource,
+    path: tuple[str, ...],
+    owner: str,
+    effect: str,
+    *,
+    repeats: bool = True,
+) -> Iterator[Finding]:
+    """One finding per label selector of the list at `path` that MetalLB's parser rejects
+    (list_problems): unreadable, or repeating values, expressions or an earlier selector."""
+    key = path[-1]
+    field = ".".join(path[1:]) if path[0] == "spec" else ".".join(path)
+    for problem in list_problems(res.get(*path), repeats=repeats):
+        location = res.location(*path, problem.index)
+        anchor = f"{field}[{problem.index}]"
+        if problem.first is None:
+            yield ctx.finding(
+                rule_id,
+                f"{field}[{problem.index}] of {owner} is invalid: {problem.message}. {effect}",
+                location,
+                resource=res.ref,
+                anchor=anchor,
+            )
+            continue
+        yield ctx.finding(
+            rule_id,
+            f"{field}[{problem.index}] of {owner} repeats {key}[{problem.first}]: {effect} "
+            f'("duplicate definition of {key}"). Remove the copy',
+            location,
+            resource=res.ref,
+            related=[Related(res.location(*path, problem.first), "first written here")],
+            anchor=anchor,
+        )
 
 
 def same_object(a_kind: str, a_name: str | None, b_kind: str, b_name: str | None) -> bool:

@@ -16,13 +16,14 @@ from metallb_lint.checks.common import (
     pool_index,
     pools_by_name,
     read_pools,
+    repeated,
     same_namespace,
+    selector_list_findings,
     selects,
     service_allocation,
 )
 from metallb_lint.checks.context import Context, rule
 from metallb_lint.findings import Finding, Location, Related
-from metallb_lint.gitops.placeholders import has_placeholder
 from metallb_lint.metallb.addresses import (
     IntervalIndex,
     IPRange,
@@ -33,8 +34,7 @@ from metallb_lint.metallb.addresses import (
     format_ip,
     is_buggy,
 )
-from metallb_lint.metallb.selectors import duplicates as duplicate_selectors
-from metallb_lint.metallb.selectors import problems as selector_problems
+from metallb_lint.metallb.versions import v
 from metallb_lint.model.objects import (
     POOL_KINDS,
     Advertisement,
@@ -45,6 +45,8 @@ from metallb_lint.model.objects import (
 )
 
 MAX_RELATED = 10
+# duplicates in serviceAllocation (validateLabelSelectorDuplicate, namespaces) from 0.13.10
+ALLOCATION_DUPLICATES_CHECKED = v("0.13.10")
 
 
 def _kind_of_value(raw: object) -> str:
@@ -599,14 +601,11 @@ def invalid_service_allocation(ctx: Context) -> Iterator[Finding]:
             "MetalLB rejects the configuration and keeps the last valid one, so no change of "
             "that update takes effect"
         )
+        version = ctx.target.version
+        checked = version >= ALLOCATION_DUPLICATES_CHECKED
         names = allocation.get("namespaces")
-        seen: dict[str, int] = {}
-        for index, name in enumerate(names if isinstance(names, list) else []):
-            if not isinstance(name, str) or has_placeholder(name):
-                continue
-            if name not in seen:
-                seen[name] = index
-                continue
+        indexed = list(enumerate(names)) if isinstance(names, list) and checked else []
+        for name, index, first in repeated((name, index) for index, name in indexed):
             yield ctx.finding(
                 "ML211",
                 f"namespace '{name}' is listed twice in serviceAllocation.namespaces of pool "
@@ -614,38 +613,13 @@ def invalid_service_allocation(ctx: Context) -> Iterator[Finding]:
                 "Remove the copy",
                 res.location(*base, "namespaces", index),
                 resource=res.ref,
-                related=[
-                    Related(res.location(*base, "namespaces", seen[name]), "first listed here")
-                ],
+                related=[Related(res.location(*base, "namespaces", first), "first listed here")],
                 anchor=f"serviceAllocation.namespaces[{index}]",
             )
         for key in ("namespaceSelectors", "serviceSelectors"):
-            selectors = allocation.get(key)
-            if not isinstance(selectors, list):
-                continue
-            for index, selector in enumerate(selectors):
-                found = selector_problems(selector)
-                if found:
-                    yield ctx.finding(
-                        "ML211",
-                        f"serviceAllocation.{key}[{index}] of pool '{pool.name}' is invalid: "
-                        f"{'; '.join(dict.fromkeys(found))}. {effect}",
-                        res.location(*base, key, index),
-                        resource=res.ref,
-                        anchor=f"serviceAllocation.{key}[{index}]",
-                    )
-            for first, later in duplicate_selectors(selectors):
-                yield ctx.finding(
-                    "ML211",
-                    f"serviceAllocation.{key}[{later}] of pool '{pool.name}' repeats "
-                    f'{key}[{first}]: {effect} ("duplicate definition of {key}"). Remove '
-                    "the copy",
-                    res.location(*base, key, later),
-                    resource=res.ref,
-                    related=[Related(res.location(*base, key, first), "first written here")],
-                    anchor=f"serviceAllocation.{key}[{later}]",
-                )
-        version = ctx.target.version
+            yield from selector_list_findings(
+                ctx, "ML211", res, (*base, key), f"pool '{pool.name}'", effect, repeats=checked
+            )
         if allocation_is_open(allocation) and pool.auto_assign and version < ALLOCATION_MATCHES_ALL:
             yield ctx.finding(
                 "ML211",

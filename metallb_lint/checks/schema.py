@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from metallb_lint.checks.common import cached
 from metallb_lint.checks.context import Context, rule
 from metallb_lint.errors import UsageError
-from metallb_lint.findings import Finding, Location, Severity
+from metallb_lint.findings import Finding, Location, Related, Severity
 from metallb_lint.gitops.helm import misplaced_subchart_keys
 from metallb_lint.gitops.placeholders import has_placeholder
 from metallb_lint.metallb.schema import (
@@ -612,6 +612,64 @@ def invalid_values(ctx: Context) -> Iterator[Finding]:
             )
 
 
+def _lone_namespace(ctx: Context, resources: list[Resource]) -> str | None:
+    """The one namespace every MetalLB resource sits in, when it is not MetalLB's default and
+    nothing in the repository shows where MetalLB runs: no install of any kind (chart,
+    manifests, images, a third-party chart), no Namespace object of that name."""
+    inv = ctx.inventory
+    if inv.install_sites or inv.other_sites or inv.release_sites:
+        return None  # MetalLB is installed here, into a namespace not read: not judged
+    namespaces = {res.effective_namespace for res in resources}
+    if len(namespaces) != 1:
+        return None
+    (only,) = namespaces
+    if only is None or only == ctx.target.namespace or has_placeholder(only):
+        return None
+    if any((r.kind == "Namespace" and r.name == only) or _runs_metallb(r) for r in inv.resources):
+        return None
+    return only
+
+
+def _runs_metallb(res: Resource) -> bool:
+    """A Deployment or DaemonSet running a MetalLB image (a vendored install, maybe with
+    its release set elsewhere): it shows where MetalLB runs."""
+    if res.kind not in ("Deployment", "DaemonSet"):
+        return False
+    containers = res.get("spec", "template", "spec", "containers")
+    return any(
+        isinstance(c, dict) and "metallb" in str(c.get("image", "")).lower()
+        for c in (containers if isinstance(containers, list) else [])
+    )
+
+
+def _assumed_namespace(ctx: Context, namespace: str, resources: list[Resource]) -> Finding:
+    """One info finding: every MetalLB resource is in `namespace`, and MetalLB's namespace can
+    only be assumed. Not an error: MetalLB may well run there, installed from elsewhere."""
+    wanted = ctx.target.namespace
+    ordered = sorted(resources, key=lambda r: (r.path, r.head.line))
+    first = ordered[0]
+    if first.namespace == namespace and isinstance(first.get("metadata", "namespace"), str):
+        location = first.location("metadata", "namespace")
+    else:
+        location = first.name_location
+    count = len(ordered)
+    finding = ctx.finding(
+        "ML108",
+        f"all {count} MetalLB resource{'s' if count > 1 else ''} of the repository "
+        f"{'are' if count > 1 else 'is'} in namespace '{namespace}', and nothing in the "
+        f"repository shows where MetalLB runs, so its documented namespace '{wanted}' is "
+        "assumed: MetalLB reads its resources only from the namespace it runs in, and if that "
+        f"is '{wanted}', it ignores all of these (its webhook refuses them). If MetalLB runs in "
+        f"'{namespace}', set `namespace: {namespace}` in .metallb-lint.yaml",
+        location,
+        resource=first.ref,
+        related=[Related(r.name_location, _label(r)) for r in ordered[1:11]],
+        anchor="metadata.namespace:assumed",
+    )
+    finding.severity = Severity.INFO
+    return finding
+
+
 @rule("ML108")
 def wrong_namespace(ctx: Context) -> Iterator[Finding]:
     """MetalLB's namespace when the repository says where MetalLB is installed; otherwise the
@@ -628,6 +686,10 @@ def wrong_namespace(ctx: Context) -> Iterator[Finding]:
         and res.effective_namespace is not None
     ]
     expected: dict[str, str] = {}
+    lone = _lone_namespace(ctx, resources) if assumed else None
+    if lone is not None:
+        yield _assumed_namespace(ctx, lone, resources)
+        return
     if assumed:
         counts: dict[str, dict[str, int]] = {}
         for res in resources:

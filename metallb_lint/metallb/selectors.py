@@ -103,10 +103,10 @@ def _value_problem(value: str) -> str | None:
     return None
 
 
-def problems(selector: object) -> list[str]:
-    """Why Kubernetes' LabelSelectorAsSelector, or MetalLB's duplicate check inside one
-    selector, rejects it. Empty when it is fine or cannot be judged (placeholders, wrong
-    types, which the CRD schema reports)."""
+def problems(selector: object, *, repeats: bool = True) -> list[str]:
+    """Why Kubernetes' LabelSelectorAsSelector, or (with `repeats`) MetalLB's duplicate check
+    inside one selector (validateLabelSelectorMatchExpressions), rejects it. Empty when it is
+    fine or cannot be judged (placeholders, wrong types, which the CRD schema reports)."""
     if not isinstance(selector, dict) or has_placeholder(repr(selector)):
         return []
     found: list[str] = []
@@ -136,6 +136,8 @@ def problems(selector: object) -> list[str]:
         elif operator in ("Exists", "DoesNotExist") and texts:
             found.append(f"operator {operator} on '{key}' takes no values")
         found.extend(p for p in map(_value_problem, texts) if p)
+        if not repeats:
+            continue
         duplicated = sorted({t for t in texts if texts.count(t) > 1})
         if duplicated:
             found.append(f"value '{duplicated[0]}' is listed twice for '{key}'")
@@ -186,6 +188,36 @@ def duplicates(selectors: Iterable[object]) -> list[tuple[int, int]]:
         else:
             first[canon] = index
     return found
+
+
+@dataclass(frozen=True)
+class ListProblem:
+    """Why MetalLB rejects one selector of a list: `index` is the selector, `first` the earlier
+    selector it repeats (None when the selector is wrong in itself)."""
+
+    index: int
+    message: str
+    first: int | None = None
+
+
+def list_problems(selectors: object, *, repeats: bool = True) -> list[ListProblem]:
+    """What MetalLB's parser rejects in a list of label selectors: selectors that
+    LabelSelectorAsSelector cannot read, and (with `repeats`, validateLabelSelectorDuplicate)
+    a value or expression repeated inside one selector, or a selector repeated in the list
+    (expression values compared sorted). Entries that cannot be judged are left out."""
+    if not isinstance(selectors, list):
+        return []
+    found = [
+        ListProblem(index, "; ".join(dict.fromkeys(wrong)))
+        for index, selector in enumerate(selectors)
+        if (wrong := problems(selector, repeats=repeats))
+    ]
+    if repeats:
+        found += [
+            ListProblem(later, "it repeats an earlier selector", first)
+            for first, later in duplicates(selectors)
+        ]
+    return sorted(found, key=lambda p: p.index)
 
 
 def same_selection(a: list[object], b: list[object]) -> bool:
