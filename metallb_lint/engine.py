@@ -91,6 +91,7 @@ def run(options: Options, config: Config) -> RunResult:
         options.metallb_version,
         files=[c.display for c in [*found.candidates, *found.context]],
         jinja=found.jinja,
+        scripts=found.scripts,
     )
     ignore = [*config.ignore, *options.ignore]
     selected = select_rules(options.select or config.select, ignore, extra=policies)

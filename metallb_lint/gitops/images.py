@@ -117,7 +117,7 @@ def workload_sites(doc: Document, base: PathKey, body: dict) -> Iterator[Install
             if not image:
                 continue
             image_name, tag = split_image(image)
-            found = metallb_component(image_name)
+            found = metallb_component(image_name) or _mirrored_component(image_name, body)
             version = release_of_tag(tag)
             if found is None or version is None:
                 continue
@@ -130,6 +130,24 @@ def workload_sites(doc: Document, base: PathKey, body: dict) -> Iterator[Install
                 namespace,
                 found,
             )
+
+
+def _mirrored_component(name: str, body: dict) -> tuple[str, bool] | None:
+    """MetalLB's controller or speaker pulled from a private mirror (`registry.example/
+    speaker:v0.9.3`): the image is named by its component alone, so it counts only inside a
+    workload that is MetalLB's by its labels or name (the install manifests label every object
+    `app: metallb`)."""
+    component = name.lower().rsplit("/", 1)[-1].removeprefix("metallb-")
+    if component not in _COMPONENTS or "/" not in name:
+        return None
+    labels = get(body, "metadata", "labels")
+    labels = labels if isinstance(labels, dict) else {}
+    owned = "metallb" in (
+        text(labels.get("app")),
+        text(labels.get("app.kubernetes.io/name")),
+        text(labels.get("app.kubernetes.io/part-of")),
+    ) or "metallb" in (text(get(body, "metadata", "name")) or "")
+    return (component, True) if owned else None
 
 
 def kustomize_image_overrides(doc: Document, base: PathKey, body: dict) -> Iterator[InstallSite]:

@@ -23,6 +23,7 @@ YAML_SUFFIXES = (".yaml", ".yml")
 # Manifests that Ansible or another Jinja renderer writes (`calico-bgp.yaml.j2`): not linted,
 # their values are templated, but they can show what else runs on the cluster.
 JINJA_SUFFIXES = (".yaml.j2", ".yml.j2", ".yaml.jinja", ".yml.jinja", ".yaml.jinja2")
+SCRIPT_SUFFIXES = (".sh", ".bash")  # read only for the MetalLB install they name
 EXTRA_NAMES = frozenset({"Chart.lock", "Kustomization"})
 ALWAYS_SKIPPED_DIRS = frozenset({".git", ".hg", ".svn", "node_modules", ".venv", "__pycache__"})
 STDIN = "-"
@@ -49,6 +50,7 @@ class Discovery:
     scoped: bool = False
     # Jinja templates of manifests in the walked folders (JINJA_SUFFIXES): never linted.
     jinja: list[Candidate] = field(default_factory=list)
+    scripts: list[Candidate] = field(default_factory=list)  # shell scripts (gitops/scripts.py)
 
 
 def display_path(path: str, cwd: str) -> str:
@@ -154,6 +156,7 @@ def _add_context(
         _walk(root, walked, seen, excludes, exclude_root, cwd)
     found.context = walked.candidates
     found.jinja.extend(walked.jinja)
+    found.scripts.extend(walked.scripts)
     found.scoped = True
     found.notes.extend(
         f"{display_path(root, cwd)}: indexed as context for the named "
@@ -283,14 +286,16 @@ def _walk(
                 _link(entry, child_rel, rules, found, excludes, exclude_root, root_real, cwd)
                 continue
             jinja = entry.name.endswith(JINJA_SUFFIXES)
-            if not jinja and not is_candidate_name(entry.name):
+            script = entry.name.endswith(SCRIPT_SUFFIXES)
+            if not jinja and not script and not is_candidate_name(entry.name):
                 continue
             if rules.ignored(child_rel, False, parents=False):
                 continue
             if _excluded(entry.path, excludes, exclude_root, is_dir=False):
                 continue
-            if jinja:
-                found.jinja.append(Candidate(entry.path, _child(folder_display, entry.name)))
+            if jinja or script:
+                side = found.jinja if jinja else found.scripts
+                side.append(Candidate(entry.path, _child(folder_display, entry.name)))
                 continue
             real = os.path.join(folder_abs, entry.name)
             if real in seen:

@@ -17,7 +17,17 @@ from functools import cached_property
 
 from metallb_lint.config import Config
 from metallb_lint.findings import Location
-from metallb_lint.gitops import argocd, deployment, flux, helm, helmfile, images, kustomize, patches
+from metallb_lint.gitops import (
+    argocd,
+    deployment,
+    flux,
+    helm,
+    helmfile,
+    images,
+    kustomize,
+    patches,
+    scripts,
+)
 from metallb_lint.gitops.deployment import Deployment
 from metallb_lint.gitops.fields import get, is_object, items, text
 from metallb_lint.gitops.placeholders import has_placeholder, resolve_flux
@@ -134,8 +144,10 @@ class _Builder:
         config: Config,
         cli_version: str | None,
         files: Iterable[str] | None = None,
+        scripts: Iterable[Candidate] = (),
     ):
         self.sources = sources
+        self.scripts = list(scripts)
         self.files = set(files) if files is not None else {s.display for s in sources}
         self.config = config
         self.cli_version = cli_version
@@ -439,6 +451,8 @@ class _Builder:
                 and self.deployment.deployed(doc.path)
             ):
                 sites.extend(helmfile.install_sites(doc))
+        for script in self.scripts:
+            sites.extend(scripts.install_sites(script))
         return sites
 
     def _release_sites(
@@ -700,11 +714,12 @@ def build_inventory(
     cli_version: str | None,
     files: Iterable[str] | None = None,
     jinja: Iterable[Candidate] = (),
+    scripts: Iterable[Candidate] = (),
 ) -> Inventory:
     """The inventory of `sources`; `files` are every file of the tree (the relevance filter
     skips most), which tell which folders exist for the deployment model; `jinja` the Jinja
-    templates of manifests beside them."""
-    builder = _Builder(sources, config, cli_version, files)
+    templates of manifests beside them; `scripts` the shell scripts (read for installs)."""
+    builder = _Builder(sources, config, cli_version, files, scripts)
     inventory = builder.build()
     inventory.jinja = list(jinja)
     inventory.files = frozenset(builder.files)
