@@ -293,15 +293,15 @@ def _walk(
                 continue
             if _excluded(entry.path, excludes, exclude_root, is_dir=False):
                 continue
-            if jinja or script:
-                side = found.jinja if jinja else found.scripts
-                side.append(Candidate(entry.path, _child(folder_display, entry.name)))
-                continue
             real = os.path.join(folder_abs, entry.name)
-            if real in seen:
+            if real in seen:  # a named file's folder walked again as context
                 continue
             seen.add(real)
-            found.candidates.append(Candidate(entry.path, _child(folder_display, entry.name)))
+            candidate = Candidate(entry.path, _child(folder_display, entry.name))
+            if jinja or script:
+                (found.jinja if jinja else found.scripts).append(candidate)
+                continue
+            found.candidates.append(candidate)
         stack.extend(reversed(subdirs))
 
 
