@@ -478,3 +478,61 @@ def test_argo_value_files_are_read_and_deployed(repo: Path) -> None:
     for name in ("values/metallb.yaml", "$other/values/metallb.yaml"):
         write(repo, {"apps/metallb.yaml": METALLB_APP.format(values=name)})
         assert lint(repo, "--select", "ML105") == [], name
+
+
+LIST_APPSET = """\
+apiVersion: argoproj.io/v1alpha1
+kind: ApplicationSet
+metadata:
+  name: cluster-apps
+  namespace: argocd
+spec:
+  goTemplate: true
+  generators:
+    - matrix:
+        generators:
+          - list:
+              elements:
+                # - cluster: portland
+                - cluster: corfe
+          - list:
+              elements:
+                - project: default
+  template:
+    metadata:
+      name: '{{.project}}-{{.cluster}}'
+    spec:
+      source:
+        path: '{{PATH}}'
+        directory:
+          recurse: true
+"""
+
+
+def test_applicationset_list_and_matrix_generators_fill_the_path(repo: Path) -> None:
+    """`list` generators, and a `matrix` of them, give the parameter sets that fill a templated
+    path: a cluster commented out of the list deploys nothing (benchmarks/realworld: the last
+    false finding of the corpus). Parameters from elsewhere keep the model uncertain."""
+    files = {
+        "bootstrap/root.yaml": ARGO_APP.format(name="root", path="bootstrap", extra=""),
+        "clusters/corfe/apps/pool.yaml": POOL.format(name="lan", addresses="10.0.0.0/28"),
+        "clusters/corfe/apps/dns.yaml": SERVICE.format(name="dns", ip="10.9.9.7"),
+        "clusters/portland/apps/dns.yaml": SERVICE.format(name="dns", ip="10.9.9.8"),
+    }
+    for path in ("clusters/{{.cluster}}/apps", "clusters/{{ cluster }}/apps"):
+        appset = LIST_APPSET.replace("{{PATH}}", path)
+        write(repo, {**files, "bootstrap/apps.yaml": appset})
+        assert lint(repo, "--select", "ML401,ML007") == [
+            ("ML401", "clusters/corfe/apps/dns.yaml", 7),
+            ("ML007", "clusters/portland/apps/dns.yaml", 1),
+        ], path
+    # a cluster generator's parameters are not in the repository: nothing is called undeployed
+    clusters = LIST_APPSET.replace("{{PATH}}", "clusters/{{.cluster}}/apps").replace(
+        "          - list:\n              elements:\n                - project: default\n",
+        "          - clusters: {}\n",
+    )
+    write(repo, {"bootstrap/apps.yaml": clusters})
+    assert lint(repo, "--select", "ML401,ML007") == [
+        ("ML401", "clusters/corfe/apps/dns.yaml", 7),
+        ("ML401", "clusters/portland/apps/dns.yaml", 7),
+    ]

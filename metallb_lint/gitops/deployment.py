@@ -29,7 +29,7 @@ import fnmatch
 import posixpath
 import re
 from bisect import bisect_left
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 
 from metallb_lint.gitops import argocd, flux
@@ -239,10 +239,13 @@ def entry_points(roots: Roots) -> list[EntryPoint]:
                 template = get(spec, "template", "spec")
                 if isinstance(template, dict):
                     paths = _generator_paths(spec)
+                    params = _list_parameters(spec)
                     for entry in _argo_entries(template, doc.path, name):
                         if has_placeholder(entry.path) and paths is not None:
                             included, excluded = paths
                             found.extend(_with_path(entry, p, excluded) for p in included)
+                        elif has_placeholder(entry.path) and params is not None:
+                            found.extend(_filled(entry, params))
                         else:
                             found.append(entry)
     return found
@@ -302,6 +305,61 @@ def _generator_paths(spec: dict) -> tuple[list[str], tuple[str, ...]] | None:
             if git.get("files"):
                 return None
     return (paths, tuple(excluded)) if paths else None
+
+
+_GO_TEMPLATE_VALUE = re.compile(r"\{\{\s*\.?([A-Za-z_][\w.-]*)\s*\}\}")
+
+
+def _list_parameters(spec: dict) -> list[dict[str, str]] | None:
+    """The parameter sets of an ApplicationSet whose generators are `list` generators, or a
+    `matrix` of them (every combination); None when any generator is of another kind (its
+    parameters come from outside the file). No generator at all: no Application."""
+    sets: list[dict[str, str]] = []
+    for generator in items(spec.get("generators")):
+        found = _generator_parameters(generator)
+        if found is None:
+            return None
+        sets.extend(found)
+    return sets
+
+
+def _generator_parameters(generator: object) -> list[dict[str, str]] | None:
+    if not isinstance(generator, dict):
+        return None
+    if isinstance(generator.get("list"), dict) and len(generator) == 1:
+        elements = generator["list"].get("elements")
+        if not isinstance(elements, list) or generator["list"].get("elementsYaml"):
+            return None
+        return [_flat(e) for e in elements if isinstance(e, dict)]
+    inner = get(generator, "matrix", "generators")
+    if isinstance(inner, list) and len(generator) == 1 and len(inner) == 2:
+        left, right = (_generator_parameters(g) for g in inner)
+        if left is None or right is None:
+            return None
+        return [{**a, **b} for a in left for b in right]
+    return None
+
+
+def _flat(element: dict, prefix: str = "") -> dict[str, str]:
+    """An element's values by their dotted names (`values.cluster` for `values: {cluster:}`)."""
+    flat: dict[str, str] = {}
+    for key, value in element.items():
+        name = f"{prefix}{key}"
+        if isinstance(value, dict):
+            flat.update(_flat(value, name + "."))
+        elif isinstance(value, (str, int, float)) and not isinstance(value, bool):
+            flat[name] = str(value)
+    return flat
+
+
+def _filled(entry: EntryPoint, parameter_sets: list[dict[str, str]]) -> Iterator[EntryPoint]:
+    """The entry point once per parameter set, its path filled in (`{{.cluster}}` of Go
+    templates or `{{cluster}}`); a path that stays templated keeps the model uncertain."""
+    for parameters in parameter_sets:
+        path = _GO_TEMPLATE_VALUE.sub(
+            lambda m, p=parameters: p.get(m.group(1), m.group(0)), entry.path
+        )
+        yield _with_path(entry, path, entry.excluded)
 
 
 def _with_path(entry: EntryPoint, path: str, excluded: tuple[str, ...]) -> EntryPoint:
