@@ -25,6 +25,7 @@ from metallb_lint.load.discover import display_path
 from metallb_lint.load.documents import Chunk, compose_chunk, decode
 from metallb_lint.metallb.addresses import IPRange, parse_range_or_cidr
 from metallb_lint.metallb.schema import TYPE_NAMES, describe, unknown_key, where
+from metallb_lint.metallb.versions import UnknownRelease, check_release_name
 from metallb_lint.resources import load_schema
 
 CONFIG_NAMES = (".metallb-lint.yaml", ".metallb-lint.yml")
@@ -66,6 +67,7 @@ class Config:
     values_files: list[str] = field(default_factory=list)
     crds: list[str] = field(default_factory=list)  # CRD manifests to check resources against
     unknown_rule_names: list[RuleName] = field(default_factory=list)
+    release_warning: str | None = None  # `metallb-version` newer than the release table
 
 
 def find_config(start: str) -> str | None:
@@ -308,6 +310,14 @@ def _build(data: dict, locate, path: str, display: str) -> Config:
     if config.unknown_rule_names and not config.policies:
         raise UsageError(config.unknown_rule_names[0].error)
     config.metallb_version = data.get("metallb-version")
+    if config.metallb_version is not None:
+        try:
+            _, warning = check_release_name(config.metallb_version)
+        except UnknownRelease as exc:
+            line = locate(("metallb-version",))
+            raise UsageError(f"{display}:{line}: metallb-version: {exc}") from None
+        if warning:
+            config.release_warning = f"{display}: metallb-version: {warning}"
     config.namespace = data.get("namespace")
     config.select = list(data.get("select", []))
     config.ignore = list(data.get("ignore", []))

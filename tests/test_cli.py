@@ -242,6 +242,41 @@ def test_metallb_version_overrides_the_repository_pin(repo: Path) -> None:
     assert override.code == 0
 
 
+@pytest.mark.parametrize(
+    ("name", "fragments"),
+    [
+        ("9.9.9", ["'9.9.9' is not a MetalLB release", "the nearest is 0.16.1"]),
+        ("0.14.99", ["'0.14.99' is not a MetalLB release", "the nearest are 0.14.9 and 0.15.0"]),
+        ("0.14", ["'0.14' is not a version like 0.16.1"]),
+    ],
+)
+def test_unknown_release_names_are_refused_with_the_nearest(
+    repo: Path, name: str, fragments: list[str]
+) -> None:
+    write(repo, OUTSIDE)
+    assert_usage_error(lint(repo, "--metallb-version", name, "."), *fragments)
+    assert_usage_error(run_cli("ips", "--metallb-version", name, ".", cwd=repo), *fragments)
+    write(repo, {".metallb-lint.yaml": f"select: [ML4]\nmetallb-version: '{name}'\n"})
+    config = run_cli(".", cwd=repo)
+    # (the schema of the configuration refuses a malformed name in its own words)
+    assert_usage_error(config, ".metallb-lint.yaml:2: ", "metallb-version: ", f"'{name}'")
+
+
+def test_a_release_newer_than_the_table_is_checked_with_a_warning(repo: Path) -> None:
+    write(repo, OUTSIDE)
+    result = lint(repo, "--format", "json", "--exit-zero", "--metallb-version", "0.17.0", ".")
+    assert result.code == 0
+    assert result.json["target"]["metallb_version"] == "0.17.0"
+    assert result.err.count("\n") == 1
+    assert "warning: --metallb-version: MetalLB 0.17.0 is newer than the release table" in (
+        result.err
+    )
+    write(repo, {".metallb-lint.yaml": "metallb-version: 0.16.2\n"})
+    config = run_cli("--format", "json", "--exit-zero", ".", cwd=repo)
+    assert config.json["target"]["metallb_version"] == "0.16.2"
+    assert "warning: .metallb-lint.yaml: metallb-version: MetalLB 0.16.2 is newer" in config.err
+
+
 # -- rules and explain ---------------------------------------------------------------------
 
 

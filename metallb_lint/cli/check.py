@@ -11,6 +11,7 @@ from metallb_lint.cli.common import (
     EXIT_FINDINGS,
     EXIT_OK,
     Parser,
+    check_metallb_version,
     load_config_for,
     split,
     use_color,
@@ -227,13 +228,7 @@ def check(argv: list[str]) -> int:
     args = build_parser().parse_args(argv)
     if not args.paths:  # nothing named: stdin when --stdin-filename says so, else '.'
         args.paths = ["-"] if args.stdin_filename else ["."]
-    if args.metallb_version:
-        from metallb_lint.metallb.versions import Version
-
-        if Version.parse(args.metallb_version) is None:
-            raise UsageError(
-                f"--metallb-version: '{args.metallb_version}' is not a version like 0.14.8"
-            )
+    check_metallb_version(args)
     check_paths_exist(args.paths)
     config = load_config_for(args)
     for path in args.crd or []:

@@ -40,6 +40,21 @@ def use_color(choice: str, stream) -> bool:
     return hasattr(stream, "isatty") and stream.isatty()
 
 
+def check_metallb_version(args: argparse.Namespace) -> None:
+    """`--metallb-version` names a release of the table (exit 2 otherwise, with the nearest);
+    one newer than the table is accepted with a warning on stderr."""
+    if not args.metallb_version:
+        return
+    from metallb_lint.metallb.versions import UnknownRelease, check_release_name
+
+    try:
+        _, warning = check_release_name(args.metallb_version)
+    except UnknownRelease as exc:
+        raise UsageError(f"--metallb-version: {exc}") from None
+    if warning:
+        print(f"metallb-lint: warning: --metallb-version: {warning}", file=sys.stderr)
+
+
 def load_config_for(args: argparse.Namespace):
     """The configuration a run with these arguments reads (--config, --isolated, or the
     nearest config file above the first path)."""
@@ -60,6 +75,8 @@ def load_config_for(args: argparse.Namespace):
     elif not os.path.isfile(path):
         raise UsageError(f"--config {path}: no such file")
     config = load_config(path, display_path(path, os.getcwd()))
+    if config.release_warning and not args.metallb_version:
+        print(f"metallb-lint: warning: {config.release_warning}", file=sys.stderr)
     if config.unknown_rule_names:  # they may name user policies: a bad name fails fast
         from metallb_lint.config import check_rule_names
         from metallb_lint.policies import load_user_policies
@@ -94,14 +111,10 @@ def add_repository_arguments(parser: argparse.ArgumentParser) -> None:
 def inventory_for(args: argparse.Namespace) -> tuple[Inventory, Config]:
     """The inventory `check` would build for these arguments, and the configuration."""
     from metallb_lint.engine import Options, check_paths_exist, run
-    from metallb_lint.metallb.versions import Version
 
     if not args.paths:
         args.paths = ["-"] if args.stdin_filename else ["."]
-    if args.metallb_version and Version.parse(args.metallb_version) is None:
-        raise UsageError(
-            f"--metallb-version: '{args.metallb_version}' is not a version like 0.14.8"
-        )
+    check_metallb_version(args)
     check_paths_exist(args.paths)
     config = load_config_for(args)
     stdin_data = sys.stdin.buffer.read() if "-" in args.paths else None

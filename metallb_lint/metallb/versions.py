@@ -89,6 +89,37 @@ KNOWN_VERSIONS: tuple[Version, ...] = tuple(
 NEWEST: Version = KNOWN_VERSIONS[-1]
 
 
+class UnknownRelease(ValueError):
+    """A release name that names no MetalLB release (the message says the nearest ones)."""
+
+
+def check_release_name(text: str) -> tuple[Version, str | None]:
+    """The release a user names (`--metallb-version`, `metallb-version:`), and a warning when
+    it is newer than the release table. A name that is not a release, or a release between
+    known ones that does not exist (0.14.99), raises UnknownRelease: every check would be
+    judged against behaviour nobody ships."""
+    version = Version.parse(str(text))
+    if version is None:
+        raise UnknownRelease(f"'{text}' is not a version like {NEWEST}")
+    if version in KNOWN_VERSIONS:
+        return version, None
+    next_minor = (NEWEST.major, NEWEST.minor + 1)
+    if version > NEWEST and (version.major, version.minor) <= next_minor:
+        return version, (
+            f"MetalLB {version} is newer than the release table of this metallb-lint (newest "
+            f"known: {NEWEST}, {RELEASES[str(NEWEST)]}): its changes are not known here, so it "
+            f"is checked with what {NEWEST} does; upgrade metallb-lint for its facts"
+        )
+    below = [k for k in KNOWN_VERSIONS if k < version]
+    above = [k for k in KNOWN_VERSIONS if k > version]
+    nearest = [str(k) for k in (below[-1:] + above[:1])]
+    verb = "are" if len(nearest) > 1 else "is"
+    raise UnknownRelease(
+        f"'{text}' is not a MetalLB release this metallb-lint knows; the nearest {verb} "
+        + " and ".join(nearest)
+    )
+
+
 def v(text: str) -> Version:
     """A version literal for comparisons in rules (`target.version >= v("0.14.9")`)."""
     parsed = Version.parse(text)
