@@ -86,11 +86,9 @@ def application_values(
         chart = text(src.get("chart"))
         is_metallb = chart == "metallb" and is_official_repository(src.get("repoURL"))
         for path in value_file_paths(spec, src) if documents_of is not None else []:
-            for values_doc in documents_of(path):
-                if isinstance(values_doc.data, dict):
-                    yield ValuesSource(
-                        values_doc, (), values_doc.data, chart, owner, namespace, is_metallb, unit
-                    )
+            yield from ValuesSource.files(
+                documents_of(path), chart, owner, namespace, is_metallb, unit
+            )
         if isinstance(helm.get("valuesObject"), dict):
             yield ValuesSource(
                 doc,

@@ -148,18 +148,14 @@ def helmrelease_values(
         if kind not in ("ConfigMap", "Secret") or not source or get(ref, "targetPath"):
             continue  # a targetPath sets one value, not a values document
         key = text(get(ref, "valuesKey")) or "values.yaml"
-        for values_doc in values_from(doc.path, kind, source, key):
-            if isinstance(values_doc.data, dict):
-                yield ValuesSource(
-                    values_doc,
-                    (),
-                    values_doc.data,
-                    chart,
-                    owner,
-                    namespace,
-                    chart == "metallb",
-                    unit,
-                )
+        yield from ValuesSource.files(
+            values_from(doc.path, kind, source, key),
+            chart,
+            owner,
+            namespace,
+            chart == "metallb",
+            unit,
+        )
     if isinstance(spec.get("values"), dict):
         yield ValuesSource(
             doc,

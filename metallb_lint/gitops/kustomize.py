@@ -79,11 +79,9 @@ def helm_chart_values(
             if not isinstance(name, str) or "://" in name or has_placeholder(name):
                 continue
             path = posixpath.normpath(posixpath.join(folder, name))
-            for values_doc in documents_of(path):
-                if isinstance(values_doc.data, dict):
-                    yield ValuesSource(
-                        values_doc, (), values_doc.data, chart, owner, namespace, official, unit
-                    )
+            yield from ValuesSource.files(
+                documents_of(path), chart, owner, namespace, official, unit
+            )
         if isinstance(item.get("valuesInline"), dict):
             yield ValuesSource(
                 doc,

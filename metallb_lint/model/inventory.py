@@ -785,7 +785,7 @@ def _configures_metallb(doc: Document, objects: list[tuple[PathKey, dict]]) -> b
             return True
         if kind == "ConfigMap" and "address-pools" in str(get(body, "data", "config") or ""):
             return True
-        charts = [*_items(body.get("dependencies")), *_items(body.get("helmCharts"))]
+        charts = [*items(body.get("dependencies")), *items(body.get("helmCharts"))]
         if any(isinstance(c, dict) and c.get("name") == "metallb" for c in charts):
             return True
     lowered = doc.text.lower()
@@ -797,10 +797,6 @@ def _configures_metallb(doc: Document, objects: list[tuple[PathKey, dict]]) -> b
             and ("address-pools" in doc.data or "configInline" in doc.data)
         )
     )
-
-
-def _items(value: object) -> list:
-    return value if isinstance(value, list) else []
 
 
 def _is_operator_subscription(body: dict) -> bool:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from functools import cached_property
 
@@ -332,6 +332,22 @@ class ValuesSource:
     namespace: str | None
     is_metallb: bool  # values of the official metallb chart (after resolving umbrella keys)
     unit: str
+
+    @classmethod
+    def files(
+        cls,
+        documents: Iterable[Document],
+        chart_name: str | None,
+        owner: ResourceRef,
+        namespace: str | None,
+        is_metallb: bool,
+        unit: str,
+    ) -> Iterator[ValuesSource]:
+        """Whole documents of values files (a `valuesFile`, `valueFiles`, a `valuesFrom` key),
+        each one source of values; a document that is not a mapping holds no values."""
+        for doc in documents:
+            if isinstance(doc.data, dict):
+                yield cls(doc, (), doc.data, chart_name, owner, namespace, is_metallb, unit)
 
 
 @dataclass
