@@ -412,6 +412,27 @@ def test_ml311_per_node_from_016(repo: Path) -> None:
     ]
 
 
+def test_mode_checks_are_held_back_when_the_release_is_only_assumed(repo: Path) -> None:
+    """Nothing pins MetalLB: its BGP mode is the default of an assumed release, and a native
+    install would accept what FRR refuses (benchmarks/realworld held-out set: a false ML311 on a
+    native install named only in a script). ML005 says what was held back."""
+    text = docs(
+        POOL,
+        peer("r1", BASIC + "  routerID: 10.0.0.1\n"),
+        peer("r2", BASIC.replace(".0.1", ".0.2") + "  routerID: 10.0.0.2\n"),
+    )
+    write(repo, {CR: text})
+    assert lint(repo, "ML311") == []
+    notice = lint(repo, "ML005")
+    assert len(notice) == 1
+    assert "checks that hold in one mode only (ML310 mode mismatches, ML311" in (
+        notice[0]["message"]
+    )
+    write(repo, chart("0.15.3"))  # the chart pins the release, its defaults the mode
+    assert [f["rule"] for f in lint(repo, "ML311")] == ["ML311"]
+    assert lint(repo, "ML005") == []  # the release is known: nothing held back
+
+
 def test_ml311_unknown_node_overlap_is_not_judged(repo: Path) -> None:
     zone = "  nodeSelectors:\n    - matchLabels:\n        zone: z1\n"
     text = docs(

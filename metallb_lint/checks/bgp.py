@@ -738,8 +738,8 @@ def _switch_hint(ctx: Context) -> str:
 
 @rule("ML310")
 def mode_mismatch(ctx: Context) -> Iterator[Finding]:
-    if not reads_crds(ctx):
-        return
+    if not reads_crds(ctx) or ctx.target.mode_assumed:
+        return  # a mode only assumed may not be the one that runs (ML005 says so)
     target = ctx.target
     if target.mode == "frr-k8s":
         yield from _ignored_local_asn(ctx)
@@ -907,8 +907,8 @@ def _show_vrf(vrf: str) -> str:
 
 @rule("ML311")
 def frr_peer_conflict(ctx: Context) -> Iterator[Finding]:
-    if not reads_crds(ctx):
-        return
+    if not reads_crds(ctx) or ctx.target.mode_assumed:
+        return  # a mode only assumed may not be the one that runs (ML005 says so)
     if ctx.target.mode not in ("frr", "frr-k8s"):
         return
     version = ctx.target.version

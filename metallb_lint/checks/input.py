@@ -358,6 +358,12 @@ def target_version(ctx: Context) -> Iterator[Finding]:
             f"knows, {NEWEST}; advice that would break an older release, such as renaming "
             f"metallb.universe.tf/ annotations, is held back. {pin}"
         )
+    if inv.target.mode_assumed and inv.peers:
+        message += (
+            f". The BGP mode is only assumed with it ({inv.target.mode}, the default of "
+            f"{inv.target.version}): the checks that hold in one mode only (ML310 mode "
+            "mismatches, ML311 FRR router IDs) are held back too"
+        )
     yield ctx.finding("ML005", message, anchor)
 
 

@@ -517,7 +517,7 @@ class _Builder:
             # Nothing names the release, but the configuration is one only 0.12 and older
             # read: judge it as such rather than call it removed by an assumed newest release.
             version, assumed_because = LAST_LEGACY_RELEASE, "legacy"
-        mode, mode_source = choose_mode(version, values, sites)
+        mode, mode_source = choose_mode(version, values, sites)  # "chart X defaults" if unsaid
         namespace, namespace_source = choose_namespace(
             self.config.namespace, self.config.path, sites
         )
@@ -532,6 +532,7 @@ class _Builder:
             namespace_source,
             load_balancer_class(values),
             assumed_because,
+            mode_assumed=assumed and mode_source.endswith(" defaults"),
         )
 
     def _skip(self, path: str, chunk: Chunk, reason: str, line: int) -> None:

@@ -28,6 +28,9 @@ class Target:
     # why the assumed release is the one it is: "" (the newest known) or "legacy" (the
     # last release reading the legacy configuration the repository holds)
     assumed_because: str = ""
+    # the BGP mode is the default of an assumed release: checks that hold in one mode only
+    # are held back (ML005 says so)
+    mode_assumed: bool = False
 
     def describe(self) -> str:
         return (
