@@ -425,8 +425,8 @@ def test_mode_checks_are_held_back_when_the_release_is_only_assumed(repo: Path) 
     assert lint(repo, "ML311") == []
     notice = lint(repo, "ML005")
     assert len(notice) == 1
-    assert "checks that hold in one mode only (ML310 mode mismatches, ML311" in (
-        notice[0]["message"]
+    assert (
+        "checks that hold in one mode only (ML310 mode mismatches, ML311" in (notice[0]["message"])
     )
     write(repo, chart("0.15.3"))  # the chart pins the release, its defaults the mode
     assert [f["rule"] for f in lint(repo, "ML311")] == ["ML311"]
