@@ -635,3 +635,32 @@ def test_bad_crd_files_are_usage_errors(repo: Path) -> None:
     write(repo, {".metallb-lint.yaml": "crds: 3\n"})
     result = run_cli(".", cwd=repo)
     assert result.code == 2 and "crds must be a list" in result.err, result.err
+
+
+SPEAKER = """\
+apiVersion: apps/v1
+kind: DaemonSet
+metadata:
+  name: speaker
+  namespace: metallb-system
+  labels: {app: metallb}
+spec:
+  template:
+    spec:
+      containers:
+        - name: speaker
+          image: quay.io/metallb/speaker:v0.14.9
+"""
+
+
+def test_a_vendored_install_says_its_bgp_mode(repo: Path) -> None:
+    """The speaker of a vendored install manifest runs FRR when its METALLB_BGP_TYPE says so
+    (`frr`, `frr-k8s`), natively otherwise: not the chart's default for that release, which a
+    repository without the chart does not run (benchmarks/realworld held-out set)."""
+    frr = (
+        SPEAKER + "          env:\n            - name: METALLB_BGP_TYPE\n              value: frr\n"
+    )
+    for text, mode in ((SPEAKER, "native"), (frr, "frr")):
+        write(repo, {"metallb/speaker.yaml": text})
+        target = lint_json("--exit-zero", ".", cwd=repo).json["target"]
+        assert (target["metallb_version"], target["mode"]) == ("0.14.9", mode)

@@ -121,7 +121,7 @@ def workload_sites(doc: Document, base: PathKey, body: dict) -> Iterator[Install
             version = release_of_tag(tag)
             if found is None or version is None:
                 continue
-            yield _site(
+            site = _site(
                 version,
                 doc,
                 (*base, *path, index, "image"),
@@ -130,6 +130,18 @@ def workload_sites(doc: Document, base: PathKey, body: dict) -> Iterator[Install
                 namespace,
                 found,
             )
+            site.bgp_type = _bgp_type(container)
+            yield site
+
+
+def _bgp_type(container: dict) -> str:
+    """The BGP mode a MetalLB container runs: its METALLB_BGP_TYPE (`frr`, `frr-k8s`), which
+    the install manifests and the chart set in FRR modes only; none is native."""
+    for variable in items(container.get("env")):
+        if isinstance(variable, dict) and variable.get("name") == "METALLB_BGP_TYPE":
+            value = text(variable.get("value"))
+            return value if value in ("frr", "frr-k8s") else "native"
+    return "native"
 
 
 def _mirrored_component(name: str, body: dict) -> tuple[str, bool] | None:

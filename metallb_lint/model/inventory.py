@@ -517,7 +517,8 @@ class _Builder:
             # Nothing names the release, but the configuration is one only 0.12 and older
             # read: judge it as such rather than call it removed by an assumed newest release.
             version, assumed_because = LAST_LEGACY_RELEASE, "legacy"
-        mode, mode_source = choose_mode(version, values, sites)  # "chart X defaults" if unsaid
+        # "chart X defaults" when nothing says it
+        mode, mode_source = choose_mode(version, values, [*sites, *releases])
         namespace, namespace_source = choose_namespace(
             self.config.namespace, self.config.path, sites
         )

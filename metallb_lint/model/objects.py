@@ -362,6 +362,7 @@ class InstallSite:
     namespace: str | None
     namespace_source: str | None
     path_hint: str | None = None  # e.g. config/frr of a manifest URL
+    bgp_type: str | None = None  # a vendored workload's mode (its METALLB_BGP_TYPE, or native)
     repository_location: Location | None = None  # where the repository/URL is written
     chart: str | None = None  # the chart name as written (`metallb`, `metallb/metallb`)
     official: bool = True  # MetalLB's own chart or manifests (False: a chart merely named metallb)

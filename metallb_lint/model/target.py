@@ -67,7 +67,8 @@ def choose_version(
 def choose_mode(
     version: Version, values: list[ValuesSource], sites: list[InstallSite]
 ) -> tuple[str, str]:
-    """The BGP mode from the chart values of the pinned release (facts §4.1, §4.6)."""
+    """The BGP mode: a manifest URL's file name, a vendored workload's METALLB_BGP_TYPE, else
+    the chart values of the pinned release over its defaults (facts §4.1, §4.6)."""
     for site in sites:
         hint = site.path_hint or ""
         if site.kind == "manifest-url":
@@ -77,6 +78,9 @@ def choose_mode(
                 return "frr", site.version_location.path
             if "native" in hint:
                 return "native", site.version_location.path
+    for site in sites:  # a vendored install: the METALLB_BGP_TYPE of its workloads
+        if site.bgp_type:
+            return site.bgp_type, site.version_location.path
     frr_default = FRR_DEFAULT_FROM <= version < FRR_K8S_DEFAULT_FROM
     frrk8s_default = version >= FRR_K8S_DEFAULT_FROM
     frr, frrk8s, frrk8s_external = frr_default, frrk8s_default, False
