@@ -37,6 +37,7 @@ from metallb_lint.catalog import RuleInfo, catalog
 from metallb_lint.errors import UsageError
 from metallb_lint.findings import Finding, Location, ResourceRef, Severity
 from metallb_lint.load.ignore import parse_pattern
+from metallb_lint.safeio import read_bytes
 
 _DIRECTIVE = re.compile(
     r"#\s*metallb-lint:\s*(disable|disable-file)\s*=\s*([A-Za-z0-9_,\- ]+?)\s*(?:--\s*(.*?))?\s*$"
@@ -263,10 +264,9 @@ class Baseline:
 
         display = display or path
         try:
-            with open(path, "rb") as handle:
-                raw = handle.read()
+            raw = read_bytes(path)
         except OSError as exc:
-            raise UsageError(f"--baseline {display}: cannot read: {exc.strerror}") from None
+            raise UsageError(f"--baseline {display}: cannot read: {exc.strerror or exc}") from None
         try:
             text = decode(raw)
         except UnicodeDecodeError:

@@ -16,6 +16,7 @@ from pathlib import Path
 
 import pytest
 
+from metallb_lint import safeio
 from metallb_lint.load import sources
 from tests.conftest import CliResult, findings, lint_json, write
 from tests.manifests import pool
@@ -550,7 +551,7 @@ def test_unreadable_file_even_as_root(repo: Path, monkeypatch: pytest.MonkeyPatc
         raise PermissionError(13, "Permission denied", str(path))
 
     write(repo, {"pool.yaml": POOL, "svc.yaml": SERVICE})
-    monkeypatch.setattr(sources, "_open_file", refuse)
+    monkeypatch.setattr(safeio, "_open", refuse)
     result = lint(repo, ".")
     expect(result, ("ML002", "pool.yaml", 1), ("ML002", "svc.yaml", 1), code=1)
     assert "Permission denied" in result.json["findings"][0]["message"]

@@ -17,6 +17,7 @@ from metallb_lint.cli.common import (
 )
 from metallb_lint.errors import UsageError
 from metallb_lint.findings import Severity
+from metallb_lint.safeio import read_stdin, regular_file_problem
 
 OUTPUTS_HELP = """\
 Outputs: each --output-file FILE writes the output of the --format just before it; a --format
@@ -237,10 +238,11 @@ def check(argv: list[str]) -> int:
     check_paths_exist(args.paths)
     config = load_config_for(args)
     for path in args.crd or []:
-        if not os.path.isfile(path):
-            raise UsageError(f"--crd {path}: no such file")
+        problem = regular_file_problem(path)
+        if problem is not None:
+            raise UsageError(f"--crd {path}: {problem}")
         config.crds.append(path)
-    stdin_data = sys.stdin.buffer.read() if "-" in args.paths else None
+    stdin_data = read_stdin(sys.stdin.buffer) if "-" in args.paths else None
     options = Options(
         paths=args.paths,
         select=split(args.select),
