@@ -18,6 +18,7 @@ from typing import NamedTuple
 
 from metallb_lint.findings import Location
 from metallb_lint.load.ignore import IgnoreRules
+from metallb_lint.printable import printable
 from metallb_lint.safeio import read_optional_text
 
 YAML_SUFFIXES = (".yaml", ".yml")
@@ -60,16 +61,16 @@ def display_path(path: str, cwd: str) -> str:
     """Relative to the current directory when the file is under it (DESIGN.md, JSON output)."""
     absolute = os.path.abspath(path)
     if absolute == cwd or absolute.startswith(cwd.rstrip(os.sep) + os.sep):
-        return os.path.relpath(absolute, cwd).replace(os.sep, "/")
-    return absolute.replace(os.sep, "/")
+        return printable(os.path.relpath(absolute, cwd).replace(os.sep, "/"))
+    return printable(absolute.replace(os.sep, "/"))
 
 
 def _child(folder_display: str, name: str) -> str:
     """The displayed path of `name` in a directory displayed as `folder_display` (what
     `display_path` gives for it: a directory entry's name has no separator, `.` or `..`)."""
     if folder_display == ".":
-        return name
-    return folder_display.rstrip("/") + "/" + name
+        return printable(name)
+    return folder_display.rstrip("/") + "/" + printable(name)
 
 
 def is_candidate_name(name: str) -> bool:
@@ -105,7 +106,9 @@ def discover(
     paths = list(paths)
     for raw in paths:
         if raw == STDIN:
-            found.candidates.append(Candidate("", stdin_name or "<stdin>", explicit=True))
+            found.candidates.append(
+                Candidate("", printable(stdin_name or "<stdin>"), explicit=True)
+            )
             continue
         if os.path.isdir(raw):
             _walk(raw, found, seen, excludes, exclude_root, cwd)
