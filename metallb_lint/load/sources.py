@@ -82,7 +82,8 @@ def classify(display: str, chart_dirs: set[str]) -> tuple[str, str | None]:
 ALWAYS_PARSED = frozenset({"chart", "chart-lock", "requirements", "kustomization"})
 MAPPING_ROLES = frozenset({"chart", "chart-lock", "requirements", "kustomization", "values"})
 
-_KIND_IN_TEXT = re.compile(r"^(?:- )?kind:\s*['\"]?([A-Za-z0-9]+)", re.MULTILINE)
+# Indented too: a list of objects (`- apiVersion: ...` then `  kind: ...`) names its kinds so.
+_KIND_IN_TEXT = re.compile(r"^[ \t]*(?:- )?kind:[ \t]*['\"]?([A-Za-z0-9]+)", re.MULTILINE)
 _TEMPLATE_START = re.compile(r"\{\{|\{%")
 # A template action where a YAML value starts (`key: {{ x }}`, `- {{ x }}`, a line of its own):
 # YAML reads it as a flow mapping. Inside a scalar (`name: app-{{ x }}`) it is only text.
