@@ -90,6 +90,24 @@ def test_baseline_dev_zero_is_one_line_and_exit_2(repo: Path) -> None:
     assert "not a regular file (a device)" in one_line(done.stderr)
 
 
+@pytest.mark.skipif(not os.path.exists("/dev/zero"), reason="needs /dev/zero")
+def test_endless_stdin_is_read_to_the_limit_only(repo: Path) -> None:
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    with open("/dev/zero", "rb") as endless:
+        done = subprocess.run(
+            [sys.executable, "-m", "metallb_lint", "--isolated", "-f", "concise", "-"],
+            cwd=repo,
+            env=env,
+            stdin=endless,
+            capture_output=True,
+            text=True,
+            timeout=SAFETY_NET,
+            check=False,
+        )
+    assert done.returncode == 1, done.stderr
+    assert "ML002 [error] input is over the 8 MiB limit for one file; not read" in done.stdout
+
+
 @needs_fifo
 @pytest.mark.parametrize("option", ["--crd", "--policies", "--config"])
 def test_other_named_files_that_are_fifos(repo: Path, option: str) -> None:

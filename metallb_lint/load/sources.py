@@ -125,7 +125,7 @@ def read_candidate(candidate: Candidate, stdin: bytes | None = None) -> bytes | 
     if not candidate.fs_path:
         data = stdin if stdin is not None else sys.stdin.buffer.read(MAX_FILE_BYTES + 1)
         if len(data) > MAX_FILE_BYTES:
-            return _too_big(len(data), location)
+            return _too_big(None, location)  # read no further than the limit: size unknown
         return data
     try:
         return read_bytes(candidate.fs_path, MAX_FILE_BYTES)
@@ -139,11 +139,13 @@ def read_candidate(candidate: Candidate, stdin: bytes | None = None) -> bytes | 
         return LoadProblem("ML002", f"file cannot be read: {reason}; not checked.{hint}", location)
 
 
-def _too_big(size: int, location: Location) -> LoadProblem:
+def _too_big(size: int | None, location: Location) -> LoadProblem:
+    limit = human_size(MAX_FILE_BYTES)
+    what = f"file is {human_size(size)}, over" if size is not None else "input is over"
     return LoadProblem(
         "ML002",
-        f"file is {human_size(size)}, over the {human_size(MAX_FILE_BYTES)} limit for one file; "
-        "not read. Split it, or exclude it in the configuration",
+        f"{what} the {limit} limit for one file; not read. Split it, or exclude it in the "
+        "configuration",
         location,
     )
 
