@@ -199,3 +199,14 @@ def test_the_depth_limit_keeps_what_is_above_it(
     found = discover.discover([str(repo)], cwd=str(repo))
     assert [c.display for c in found.candidates] == ["a/b/c/pool.yaml"]
     assert found.notes == ["a/b/c/d: more than 3 folders deep; nothing below it was checked"]
+
+
+def test_a_gitignore_class_python_would_warn_about_is_silent() -> None:
+    import warnings
+
+    from metallb_lint.load.ignore import parse_pattern
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        pattern = parse_pattern("[a--z]x.yaml")
+    assert pattern is not None
