@@ -27,6 +27,7 @@ from metallb_lint.metallb.addresses import IPRange, parse_range_or_cidr
 from metallb_lint.metallb.schema import TYPE_NAMES, describe, unknown_key, where
 from metallb_lint.metallb.versions import UnknownRelease, check_release_name
 from metallb_lint.resources import load_schema
+from metallb_lint.safeio import read_bytes
 
 CONFIG_NAMES = (".metallb-lint.yaml", ".metallb-lint.yml")
 
@@ -93,18 +94,19 @@ _TOML_SECTION = re.compile(r'^\s*\[\s*tool\s*\.\s*("metallb-lint"|metallb-lint)\
 
 def _pyproject_has_section(path: Path) -> bool:
     try:
-        return _TOML_SECTION.search(path.read_text(encoding="utf-8", errors="replace")) is not None
+        text = read_bytes(str(path)).decode("utf-8", "replace")
     except OSError:
         return False
+    return _TOML_SECTION.search(text) is not None
 
 
 def load_config(path: str, display: str | None = None) -> Config:
     """Read, validate and build the configuration; `display` is how messages name the file."""
     display = display or path
     try:
-        raw = Path(path).read_bytes()
+        raw = read_bytes(path)
     except OSError as exc:
-        raise UsageError(f"{display}: cannot read configuration: {exc.strerror}") from None
+        raise UsageError(f"{display}: cannot read configuration: {exc.strerror or exc}") from None
     try:
         text = decode(raw)
     except UnicodeDecodeError as exc:

@@ -37,6 +37,7 @@ from metallb_lint.catalog import RuleInfo, catalog
 from metallb_lint.errors import UsageError
 from metallb_lint.findings import Finding, Location, ResourceRef, Severity
 from metallb_lint.load.ignore import parse_pattern
+from metallb_lint.safeio import read_bytes, write_atomic
 
 _DIRECTIVE = re.compile(
     r"#\s*metallb-lint:\s*(disable|disable-file)\s*=\s*([A-Za-z0-9_,\- ]+?)\s*(?:--\s*(.*?))?\s*$"
@@ -263,10 +264,9 @@ class Baseline:
 
         display = display or path
         try:
-            with open(path, "rb") as handle:
-                raw = handle.read()
+            raw = read_bytes(path)
         except OSError as exc:
-            raise UsageError(f"--baseline {display}: cannot read: {exc.strerror}") from None
+            raise UsageError(f"--baseline {display}: cannot read: {exc.strerror or exc}") from None
         try:
             text = decode(raw)
         except UnicodeDecodeError:
@@ -322,7 +322,13 @@ class Baseline:
         return display_path(os.path.join(self.root, relative), os.getcwd())
 
 
-def write_baseline(path: str, findings: Iterable[Finding], previous: Baseline | None = None) -> int:
+def write_baseline(
+    path: str,
+    findings: Iterable[Finding],
+    previous: Baseline | None = None,
+    *,
+    inputs: Iterable[str] = (),
+) -> int:
     """Write every finding not suppressed by a comment or an annotation (ML006 excluded) to a
     baseline; reasons of entries that are still there are kept. Returns the entry count."""
     root = os.path.dirname(os.path.abspath(path))
@@ -354,12 +360,11 @@ def write_baseline(path: str, findings: Iterable[Finding], previous: Baseline | 
         entries.setdefault(key, item)
     ordered = [entries[k] for k in sorted(entries, key=lambda k: (k[1], k[0], str(k[2]), k[3]))]
     document = {"version": BASELINE_VERSION, "tool": "metallb-lint", "findings": ordered}
+    text = json.dumps(document, indent=2, ensure_ascii=False) + "\n"
     try:
-        with open(path, "w", encoding="utf-8") as handle:
-            json.dump(document, handle, indent=2, ensure_ascii=False)
-            handle.write("\n")
+        write_atomic(path, text, inputs=inputs)
     except OSError as exc:
-        raise UsageError(f"--write-baseline {path}: cannot write: {exc.strerror}") from None
+        raise UsageError(f"--write-baseline {path}: cannot write: {exc.strerror or exc}") from None
     return len(ordered)
 
 

@@ -62,6 +62,8 @@ class RunResult:
     notes: list[str] = field(default_factory=list)
     # The linted files as findings name them (without context files), in discovery order.
     paths: list[str] = field(default_factory=list)
+    # The files on disk the run read (a report must never be written over one of them).
+    inputs: list[str] = field(default_factory=list)
 
     @property
     def resources(self) -> int:
@@ -121,8 +123,9 @@ def run(options: Options, config: Config) -> RunResult:
     if found.scoped:
         findings = _touching(findings, {*named, *(loc.path for loc, _ in found.problems)})
     fail_on = options.fail_on or config.fail_on or Severity.ERROR
+    read = [c.fs_path for c in [*found.candidates, *found.context] if c.fs_path]
     return RunResult(
-        findings, inventory, len(found.candidates), selected, fail_on, found.notes, named
+        findings, inventory, len(found.candidates), selected, fail_on, found.notes, named, read
     )
 
 

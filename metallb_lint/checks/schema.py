@@ -23,6 +23,7 @@ from metallb_lint.gitops.placeholders import has_placeholder
 from metallb_lint.metallb.schema import (
     FIRST_CRD_RELEASE,
     GROUP,
+    NOT_CHECKED,
     OPERATOR_KINDS,
     STATUS_KINDS,
     CrdVersion,
@@ -47,8 +48,9 @@ from metallb_lint.model.chart_values import (
     vendored_crds,
 )
 from metallb_lint.model.objects import Resource
+from metallb_lint.safeio import MAX_READ_BYTES, read_bytes
 
-MAX_CRD_FILE_BYTES = 8 * 1024 * 1024
+MAX_CRD_FILE_BYTES = MAX_READ_BYTES
 
 
 # -- which schema applies to a resource ------------------------------------------------------
@@ -95,10 +97,7 @@ def _read_crd_file(path: str) -> dict[tuple[str, str], CrdVersion]:
     except AttributeError:  # pragma: no cover
         Loader = yaml.SafeLoader
     try:
-        if os.path.getsize(path) > MAX_CRD_FILE_BYTES:
-            raise UsageError(f"--crd {path}: file is larger than 8 MiB")
-        with open(path, "rb") as handle:
-            text = handle.read().decode("utf-8-sig")
+        text = read_bytes(path, MAX_CRD_FILE_BYTES).decode("utf-8-sig")
         documents = [d for d in yaml.load_all(text, Loader=Loader) if d]
     except OSError as exc:
         raise UsageError(f"--crd {path}: cannot read: {exc.strerror or exc}") from None
@@ -602,10 +601,20 @@ def invalid_values(ctx: Context) -> Iterator[Finding]:
                 and _dig(check.source.data, (*problem.path, problem.missing)) is None
             ):
                 hint = f" The `null` here deletes the chart's default.{hint}"
+            if problem.keyword == "$schema" or NOT_CHECKED in problem.message:
+                # metallb-lint could not evaluate the schema: say so, claim nothing about Helm
+                consequence = (
+                    f" {_chart_label(check)}'s values.schema.json: Helm may refuse the values; "
+                    "check them with 'helm template'."
+                )
+            else:
+                consequence = (
+                    f" Helm refuses to render {_chart_label(check)}: its values.schema.json "
+                    f"rejects the values (merged over the chart's defaults).{hint}"
+                )
             yield ctx.finding(
                 "ML104",
-                f"{_sentence(problem.message)} Helm refuses to render {_chart_label(check)}: its "
-                f"values.schema.json rejects the values (merged over the chart's defaults).{hint}",
+                f"{_sentence(problem.message)}{consequence}",
                 location,
                 resource=check.ref,
                 anchor=problem.anchor,

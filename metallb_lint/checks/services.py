@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from dataclasses import replace
 from difflib import get_close_matches
 
 from metallb_lint.checks.common import (
@@ -22,7 +23,7 @@ from metallb_lint.checks.common import (
     service_allocation,
 )
 from metallb_lint.checks.context import Context, rule
-from metallb_lint.findings import Finding, Related
+from metallb_lint.findings import Finding, Location, Related, Severity
 from metallb_lint.gitops.placeholders import has_placeholder
 from metallb_lint.metallb.addresses import format_ip, is_buggy, parse_ip
 from metallb_lint.metallb.versions import METALLB_IO_ANNOTATIONS, Version
@@ -114,8 +115,9 @@ def _in_no_pool(ctx: Context, hits: Hits) -> bool:
 
 @rule("ML401")
 def ip_not_in_any_pool(ctx: Context) -> Iterator[Finding]:
-    if not _pools_known(ctx):
-        return  # pools managed elsewhere, or not all of them readable: nothing to compare with
+    unread = _unread_pool_files(ctx)
+    if not _pools_known(ctx) and not (unread and ctx.inventory.pools_resolved):
+        return  # pools managed elsewhere, or a placeholder in one: nothing to compare with
     index = pool_index(ctx)
     for request, ip, hits in _handled_ips(ctx):
         if hits:
@@ -126,7 +128,7 @@ def ip_not_in_any_pool(ctx: Context) -> Iterator[Finding]:
         if near:
             pool = near[0][0]
             hint = f"use an address of pool '{pool.name}' ({pool.describe()}), or "
-        yield ctx.finding(
+        finding = ctx.finding(
             "ML401",
             f"{request.label} requests {ip.text}, which is in no IPAddressPool: MetalLB leaves "
             f"it <pending> (AllocationFailed: {_go_list(request.requested_ips)} is not allowed "
@@ -136,6 +138,32 @@ def ip_not_in_any_pool(ctx: Context) -> Iterator[Finding]:
             related=related,
             anchor=f"ip:{ip.text}",
         )
+        yield _uncertain(finding, ip.text, unread) if unread else finding
+
+
+def _unread_pool_files(ctx: Context) -> list[str]:
+    """The files whose pools could not be read (bad YAML, not UTF-8, binary, a list)."""
+    return sorted(
+        path
+        for path, source in ctx.inventory.sources.items()
+        if source.incomplete_kinds & POOL_KINDS
+    )
+
+
+def _uncertain(finding: Finding, ip: str, unread: list[str]) -> Finding:
+    """ML401 judged on the pools that could be read: a warning that names what is unknown
+    (issue 21: a malformed pool file must not make the finding disappear silently)."""
+    files = ", ".join(unread)
+    message = (
+        f"{finding.message}. Uncertain: {files} could not be read, and a pool in "
+        f"{'it' if len(unread) == 1 else 'them'} may hold {ip}; fix "
+        f"{'it' if len(unread) == 1 else 'them'} to know for sure"
+    )
+    related = (
+        *finding.related,
+        *(Related(Location(path), "pools here could not be read") for path in unread),
+    )
+    return replace(finding, message=message, severity=Severity.WARNING, related=related)
 
 
 def _go_list(ips: list[RequestedIP]) -> str:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import io
 import os
 import sys
 
@@ -18,6 +19,7 @@ from metallb_lint.cli.common import (
 )
 from metallb_lint.errors import UsageError
 from metallb_lint.findings import Severity
+from metallb_lint.safeio import read_stdin, regular_file_problem, write_atomic
 
 OUTPUTS_HELP = """\
 Outputs: each --output-file FILE writes the output of the --format just before it; a --format
@@ -232,10 +234,11 @@ def check(argv: list[str]) -> int:
     check_paths_exist(args.paths)
     config = load_config_for(args)
     for path in args.crd or []:
-        if not os.path.isfile(path):
-            raise UsageError(f"--crd {path}: no such file")
+        problem = regular_file_problem(path)
+        if problem is not None:
+            raise UsageError(f"--crd {path}: {problem}")
         config.crds.append(path)
-    stdin_data = sys.stdin.buffer.read() if "-" in args.paths else None
+    stdin_data = read_stdin(sys.stdin.buffer) if "-" in args.paths else None
     options = Options(
         paths=args.paths,
         select=split(args.select),
@@ -263,9 +266,10 @@ def check(argv: list[str]) -> int:
         if output_file is None:
             render(fmt, result, sys.stdout, color=use_color(args.color, sys.stdout), **style)
             continue
+        buffer = io.StringIO()
+        render(fmt, result, buffer, color=False, **style)
         try:
-            with open(output_file, "w", encoding="utf-8") as handle:
-                render(fmt, result, handle, color=False, **style)
+            write_atomic(output_file, buffer.getvalue(), inputs=_inputs(args, config, result))
         except OSError as exc:
             raise UsageError(
                 f"--output-file {output_file}: cannot write: {exc.strerror or exc}"
@@ -275,6 +279,12 @@ def check(argv: list[str]) -> int:
     if args.exit_zero:
         return EXIT_OK
     return EXIT_FINDINGS if fails(result.findings, result.fail_on) else EXIT_OK
+
+
+def _inputs(args: argparse.Namespace, config, result) -> list[str]:
+    """Every file the run read: a report is never written over one of them."""
+    named = [args.baseline, args.config, *config.crds, *(args.policies or [])]
+    return [*result.inputs, *(path for path in named if path)]
 
 
 def _baseline_to_apply(args: argparse.Namespace) -> str | None:
@@ -294,6 +304,8 @@ def _write_baseline(path: str, applied: str | None, result) -> int:
         previous = Baseline.load(applied)
     elif os.path.isfile(path):
         previous = Baseline.load(path)
-    count = write_baseline(path, result.findings, previous)
+    # The baseline it reads is the one it rewrites: that input is expected.
+    inputs = [p for p in result.inputs if os.path.abspath(p) != os.path.abspath(path)]
+    count = write_baseline(path, result.findings, previous, inputs=inputs)
     print(f"metallb-lint: wrote {count} finding(s) to the baseline {path}", file=sys.stderr)
     return EXIT_OK

@@ -9,6 +9,7 @@ import sys
 from typing import TYPE_CHECKING
 
 from metallb_lint.errors import UsageError
+from metallb_lint.safeio import read_stdin, regular_file_problem
 
 if TYPE_CHECKING:
     from metallb_lint.config import Config
@@ -72,8 +73,8 @@ def load_config_for(args: argparse.Namespace):
         path = find_config(start)
         if path is None:
             return Config()
-    elif not os.path.isfile(path):
-        raise UsageError(f"--config {path}: no such file")
+    elif (problem := regular_file_problem(path)) is not None:
+        raise UsageError(f"--config {path}: {problem}")
     config = load_config(path, display_path(path, os.getcwd()))
     if config.release_warning and not args.metallb_version:
         print(f"metallb-lint: warning: {config.release_warning}", file=sys.stderr)
@@ -117,7 +118,7 @@ def inventory_for(args: argparse.Namespace) -> tuple[Inventory, Config]:
     check_metallb_version(args)
     check_paths_exist(args.paths)
     config = load_config_for(args)
-    stdin_data = sys.stdin.buffer.read() if "-" in args.paths else None
+    stdin_data = read_stdin(sys.stdin.buffer) if "-" in args.paths else None
     options = Options(
         paths=args.paths,
         metallb_version=args.metallb_version,

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import argparse
 import sys
-from itertools import islice
+from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
 from metallb_lint.cli.common import (
@@ -79,8 +79,6 @@ def ips(argv: list[str]) -> int:
 
 
 def _free(ipmap: IPMap, args: argparse.Namespace, names: list[str]) -> int:
-    import json
-
     from metallb_lint.metallb.addresses import format_ip
 
     if len(ipmap.pools) != 1:
@@ -89,17 +87,43 @@ def _free(ipmap: IPMap, args: argparse.Namespace, names: list[str]) -> int:
             f"({', '.join(names) or 'none found'})"
         )
     pool = ipmap.pools[0]
-    found = [format_ip(*a) for a in islice(pool.free_addresses(), args.free)]
+    # Streamed: N may be larger than any list (10**30) and a pool as large as ::/0; the run
+    # stops at N addresses, at the end of the pool, or when the reader goes away.
+    addresses = (format_ip(*a) for a in pool.free_addresses())
     if args.format == "json":
-        json.dump({"version": 1, "pool": pool.name, "free": found}, sys.stdout, indent=2)
-        sys.stdout.write("\n")
+        count = _stream_json(pool.name, addresses, args.free)
     else:
-        sys.stdout.write("".join(f"{a}\n" for a in found))
-    if len(found) < args.free:
+        count = _stream_lines(addresses, args.free)
+    if count < args.free:
         print(
-            f"metallb-lint ips: pool '{pool.name}' has only {len(found)} free address"
-            f"{'es' if len(found) != 1 else ''} left for a new Service",
+            f"metallb-lint ips: pool '{pool.name}' has only {count} free address"
+            f"{'es' if count != 1 else ''} left for a new Service",
             file=sys.stderr,
         )
         return EXIT_FINDINGS
     return EXIT_OK
+
+
+def _stream_lines(addresses: Iterator[str], wanted: int) -> int:
+    count = 0
+    for address in addresses:
+        if count >= wanted:
+            break
+        sys.stdout.write(f"{address}\n")
+        count += 1
+    return count
+
+
+def _stream_json(pool: str, addresses: Iterator[str], wanted: int) -> int:
+    """`{"version": 1, "pool": ..., "free": [...]}`, as json.dump(indent=2) writes it."""
+    import json
+
+    sys.stdout.write(f'{{\n  "version": 1,\n  "pool": {json.dumps(pool)},\n  "free": [')
+    count = 0
+    for address in addresses:
+        if count >= wanted:
+            break
+        sys.stdout.write(f"{',' if count else ''}\n    {json.dumps(address)}")
+        count += 1
+    sys.stdout.write("\n  ]\n}\n" if count else "]\n}\n")
+    return count

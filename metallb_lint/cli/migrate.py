@@ -16,6 +16,7 @@ from metallb_lint.cli.common import (
     inventory_for,
 )
 from metallb_lint.errors import UsageError
+from metallb_lint.safeio import write_atomic
 
 if TYPE_CHECKING:
     from metallb_lint.metallb.versions import Version
@@ -79,9 +80,9 @@ def migrate(argv: list[str]) -> int:
     output = display_path(args.output, cwd) if args.output else "<stdout>"
     problems += _verify(text, version, output, migrations)
     if args.output:
+        inputs = [p for p in args.paths if p != "-"] + list(inventory.sources)
         try:
-            with open(args.output, "w", encoding="utf-8") as handle:
-                handle.write(text)
+            write_atomic(args.output, text, inputs=inputs)
         except OSError as exc:
             raise UsageError(
                 f"metallb-lint migrate: --output {args.output}: cannot write: {exc.strerror or exc}"

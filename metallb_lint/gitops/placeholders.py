@@ -12,6 +12,8 @@ from collections.abc import Mapping
 
 # Flux's envsubst forms: ${VAR}, ${VAR:-default}, ${VAR:=default}, ${VAR:+alt}.
 # `$${VAR}` is Flux's escape for a literal `${VAR}`: not a placeholder.
+# Searched only up to the last `}` of a text: every form ends with one, and past it each `${`
+# would scan `[^}]*` to the end of the text again (quadratic on a long scalar).
 FLUX_VAR = re.compile(r"(?<!\$)\$\{([A-Za-z_][A-Za-z0-9_]*)(?:(:?[-=+])([^}]*))?\}")
 SED_MARKER = re.compile(r"__[A-Z][A-Z0-9_]*__")
 # kustomize's legacy `vars` ($(NAME)), and an upper-case token with an underscore that a script
@@ -19,7 +21,6 @@ SED_MARKER = re.compile(r"__[A-Z][A-Z0-9_]*__")
 # of Kubernetes is written that way.
 KUSTOMIZE_VAR = re.compile(r"\$\([A-Za-z_][A-Za-z0-9_.]*\)")
 CAPS_TOKEN = re.compile(r"(?<![A-Za-z0-9])[A-Z][A-Z0-9]*(?:_[A-Z0-9]+)+(?![A-Za-z0-9])")
-JINJA = re.compile(r"\{\{.*?\}\}|\{%.*?%\}", re.DOTALL)
 _ANY = re.compile(
     r"(?<!\$)\$\{|__[A-Z][A-Z0-9_]*__|\{\{|\{%|\$\([A-Za-z_]"
     r"|(?<![A-Za-z0-9])[A-Z][A-Z0-9]*(?:_[A-Z0-9]+)+(?![A-Za-z0-9])"
@@ -51,12 +52,19 @@ def resolve_flux(text: str, variables: Mapping[str, str]) -> tuple[str, list[str
             return match.group(0)
         return value
 
-    return FLUX_VAR.sub(replace, text).replace("$${", "${"), missing
+    end = text.rfind("}") + 1  # nothing after the last brace can match (see _flux_span)
+    return (FLUX_VAR.sub(replace, text[:end]) + text[end:]).replace("$${", "${"), missing
+
+
+def _enclosed(text: str, opening: str, closing: str) -> bool:
+    """`opening`, then `closing` somewhere after it (a Jinja expression), in linear time."""
+    start = text.find(opening)
+    return start >= 0 and text.find(closing, start + len(opening)) >= 0
 
 
 def describe(text: str) -> str:
     """A short name for the kind of placeholder in `text`, for messages."""
-    if FLUX_VAR.search(text):
+    if FLUX_VAR.search(text, 0, text.rfind("}") + 1):
         return "Flux variable"
     if SED_MARKER.search(text):
         return "sed placeholder"
@@ -64,6 +72,6 @@ def describe(text: str) -> str:
         return "kustomize variable"
     if CAPS_TOKEN.search(text):
         return "placeholder a script replaces"
-    if JINJA.search(text):
+    if _enclosed(text, "{{", "}}") or _enclosed(text, "{%", "%}"):
         return "template expression"
     return "placeholder"

@@ -18,6 +18,8 @@ from typing import NamedTuple
 
 from metallb_lint.findings import Location
 from metallb_lint.load.ignore import IgnoreRules
+from metallb_lint.printable import printable
+from metallb_lint.safeio import read_optional_text
 
 YAML_SUFFIXES = (".yaml", ".yml")
 # Manifests that Ansible or another Jinja renderer writes (`calico-bgp.yaml.j2`): not linted,
@@ -27,6 +29,10 @@ SCRIPT_SUFFIXES = (".sh", ".bash")  # read only for the MetalLB install they nam
 EXTRA_NAMES = frozenset({"Chart.lock", "Kustomization"})
 ALWAYS_SKIPPED_DIRS = frozenset({".git", ".hg", ".svn", "node_modules", ".venv", "__pycache__"})
 STDIN = "-"
+# A .gitignore or git exclude file larger than this is not read (and said so).
+MAX_IGNORE_FILE_BYTES = 1024 * 1024
+# Folders more than this many levels below a walked folder are not entered (one note).
+MAX_DEPTH = 100
 
 
 class Candidate(NamedTuple):
@@ -57,16 +63,16 @@ def display_path(path: str, cwd: str) -> str:
     """Relative to the current directory when the file is under it (DESIGN.md, JSON output)."""
     absolute = os.path.abspath(path)
     if absolute == cwd or absolute.startswith(cwd.rstrip(os.sep) + os.sep):
-        return os.path.relpath(absolute, cwd).replace(os.sep, "/")
-    return absolute.replace(os.sep, "/")
+        return printable(os.path.relpath(absolute, cwd).replace(os.sep, "/"))
+    return printable(absolute.replace(os.sep, "/"))
 
 
 def _child(folder_display: str, name: str) -> str:
     """The displayed path of `name` in a directory displayed as `folder_display` (what
     `display_path` gives for it: a directory entry's name has no separator, `.` or `..`)."""
     if folder_display == ".":
-        return name
-    return folder_display.rstrip("/") + "/" + name
+        return printable(name)
+    return folder_display.rstrip("/") + "/" + printable(name)
 
 
 def is_candidate_name(name: str) -> bool:
@@ -102,7 +108,9 @@ def discover(
     paths = list(paths)
     for raw in paths:
         if raw == STDIN:
-            found.candidates.append(Candidate("", stdin_name or "<stdin>", explicit=True))
+            found.candidates.append(
+                Candidate("", printable(stdin_name or "<stdin>"), explicit=True)
+            )
             continue
         if os.path.isdir(raw):
             _walk(raw, found, seen, excludes, exclude_root, cwd)
@@ -194,33 +202,34 @@ def _link_target(path: str) -> str:
         return "of the link"
 
 
-def _read_lines(path: str) -> list[str]:
-    try:
-        with open(path, encoding="utf-8", errors="replace") as handle:
-            return handle.read().splitlines()
-    except OSError:
-        return []
+def _read_lines(path: str, found: Discovery, cwd: str) -> list[str]:
+    """The lines of an ignore file; one that is there but not read (a pipe, a device, too
+    large, unreadable) is a note."""
+    text, problem = read_optional_text(path, MAX_IGNORE_FILE_BYTES)
+    if problem is not None:
+        found.notes.append(f"{display_path(path, cwd)}: {problem}; its patterns were not applied")
+    return text.splitlines()
 
 
-def _read_gitignore(folder: str) -> list[str]:
-    return _read_lines(os.path.join(folder, ".gitignore"))
+def _read_gitignore(folder: str, found: Discovery, cwd: str) -> list[str]:
+    return _read_lines(os.path.join(folder, ".gitignore"), found, cwd)
 
 
-def _initial_rules(top: str, root_real: str) -> tuple[str, IgnoreRules]:
+def _initial_rules(top: str, root_real: str, found: Discovery, cwd: str) -> tuple[str, IgnoreRules]:
     """`.git/info/exclude` and the .gitignore files between the repository root and `top`."""
     repo_root = find_repo_root(top)
     if repo_root is None:
         return "", IgnoreRules()
-    rules = IgnoreRules().extended(
-        _read_lines(os.path.join(repo_root, ".git", "info", "exclude")), ""
-    )
+    exclude = os.path.join(repo_root, ".git", "info", "exclude")
+    rules = IgnoreRules().extended(_read_lines(exclude, found, cwd), "")
     rel_top = os.path.relpath(root_real, os.path.realpath(repo_root))
     if rel_top == "." or rel_top.startswith(".."):
         return "", rules
     folder = repo_root
     for part in rel_top.split(os.sep):
         rel_base = os.path.relpath(folder, repo_root).replace(os.sep, "/")
-        rules = rules.extended(_read_gitignore(folder), "" if rel_base == "." else rel_base)
+        lines = _read_gitignore(folder, found, cwd)
+        rules = rules.extended(lines, "" if rel_base == "." else rel_base)
         folder = os.path.join(folder, part)
     return rel_top.replace(os.sep, "/"), rules
 
@@ -237,31 +246,37 @@ def _walk(
     inside the tree names a file that is linted under its real name anyway, one out of the
     tree leads outside what was asked for, and a broken or looping one is reported."""
     root_real = os.path.realpath(top)
-    rel_top, initial = _initial_rules(top, root_real)
+    rel_top, initial = _initial_rules(top, root_real, found, cwd)
     if rel_top and initial.ignored(rel_top, True):
         return  # an ignored directory, named: nothing below it can be re-included
     # Below, a directory is entered only when it is not ignored, and a .gitignore cannot match
     # its own directory: a path's parents need no second look (`parents=False`).
-    visited_dirs: set[str] = {root_real}
-    # (directory path, its path relative to the repository root, gitignore rules in force)
-    stack: list[tuple[str, str, IgnoreRules]] = [(top, rel_top, initial)]
+    visited_dirs: set[tuple[int, int]] = {_identity(os.stat(top))}
+    # (directory path, its path relative to the repository root, gitignore rules in force,
+    # its depth below `top`)
+    stack: list[tuple[str, str, IgnoreRules, int]] = [(top, rel_top, initial, 0)]
     while stack:
-        folder, rel, rules = stack.pop()
-        rules = rules.extended(_read_gitignore(folder), rel)
+        folder, rel, rules, depth = stack.pop()
+        rules = rules.extended(_read_gitignore(folder, found, cwd), rel)
         # Worked out once a directory: its files' absolute and displayed paths extend them.
         folder_abs = os.path.abspath(folder)
         folder_display = display_path(folder_abs, cwd)
         try:
             entries = sorted(os.scandir(folder), key=lambda e: e.name)
         except OSError as exc:
+            if exc.errno == errno.ENAMETOOLONG:
+                found.notes.append(
+                    f"{folder_display}: path too long for the system; nothing below it was checked"
+                )
+                continue
             found.problems.append(
                 (
-                    Location(display_path(folder, cwd)),
+                    Location(folder_display),
                     f"directory not readable: {exc.strerror}; nothing below it was checked",
                 )
             )
             continue
-        subdirs: list[tuple[str, str, IgnoreRules]] = []
+        subdirs: list[tuple[str, str, IgnoreRules, int]] = []
         for entry in entries:
             child_rel = f"{rel}/{entry.name}" if rel else entry.name
             try:
@@ -276,11 +291,20 @@ def _walk(
                     continue
                 if _excluded(entry.path, excludes, exclude_root, is_dir=True):
                     continue
-                real = os.path.realpath(entry.path)
-                if real in visited_dirs:  # a bind mount or another second way in
+                if depth >= MAX_DEPTH:
+                    found.notes.append(
+                        f"{_child(folder_display, entry.name)}: more than {MAX_DEPTH} folders "
+                        "deep; nothing below it was checked"
+                    )
                     continue
-                visited_dirs.add(real)
-                subdirs.append((entry.path, child_rel, rules))
+                try:
+                    identity = _identity(entry.stat(follow_symlinks=False))
+                except OSError:
+                    continue
+                if identity in visited_dirs:  # a bind mount or another second way in
+                    continue
+                visited_dirs.add(identity)
+                subdirs.append((entry.path, child_rel, rules, depth + 1))
                 continue
             if is_link:
                 _link(entry, child_rel, rules, found, excludes, exclude_root, root_real, cwd)
@@ -303,6 +327,12 @@ def _walk(
                 continue
             found.candidates.append(candidate)
         stack.extend(reversed(subdirs))
+
+
+def _identity(info: os.stat_result) -> tuple[int, int]:
+    """What tells a folder apart whatever path leads to it (no realpath: that costs a system
+    call per level, quadratic in a deep tree)."""
+    return info.st_dev, info.st_ino
 
 
 def _link(

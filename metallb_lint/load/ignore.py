@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import warnings
 from functools import lru_cache
 from typing import NamedTuple
 
@@ -63,7 +64,9 @@ def _translate(glob: str, anchored: bool, exact: bool = False) -> re.Pattern[str
     prefix = "" if anchored else "(?:.*/)?"
     suffix = "" if exact else "(?:/.*)?"
     try:
-        return re.compile(f"^{prefix}{''.join(out)}{suffix}$", re.DOTALL)
+        with warnings.catch_warnings():  # '[a--b]' in a .gitignore: git's class, not a warning
+            warnings.simplefilter("ignore", FutureWarning)
+            return re.compile(f"^{prefix}{''.join(out)}{suffix}$", re.DOTALL)
     except re.error:  # a malformed class such as '[z-a]': match the text literally
         return re.compile(f"^{prefix}{re.escape(glob)}{suffix}$", re.DOTALL)
 

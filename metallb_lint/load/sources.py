@@ -5,7 +5,6 @@ from __future__ import annotations
 import os
 import posixpath
 import re
-import stat
 import sys
 from dataclasses import dataclass, field
 
@@ -21,8 +20,15 @@ from metallb_lint.load.documents import (
     line_of_offset,
     split_documents,
 )
+from metallb_lint.safeio import (
+    MAX_READ_BYTES,
+    FileTooLarge,
+    NotRegularFile,
+    human_size,
+    read_bytes,
+)
 
-MAX_FILE_BYTES = 8 * 1024 * 1024
+MAX_FILE_BYTES = MAX_READ_BYTES
 
 CHART_NAMES = ("Chart.yaml", "Chart.yml")
 KUSTOMIZATION_NAMES = ("kustomization.yaml", "kustomization.yml", "Kustomization")
@@ -76,7 +82,8 @@ def classify(display: str, chart_dirs: set[str]) -> tuple[str, str | None]:
 ALWAYS_PARSED = frozenset({"chart", "chart-lock", "requirements", "kustomization"})
 MAPPING_ROLES = frozenset({"chart", "chart-lock", "requirements", "kustomization", "values"})
 
-_KIND_IN_TEXT = re.compile(r"^(?:- )?kind:\s*['\"]?([A-Za-z0-9]+)", re.MULTILINE)
+# Indented too: a list of objects (`- apiVersion: ...` then `  kind: ...`) names its kinds so.
+_KIND_IN_TEXT = re.compile(r"^[ \t]*(?:- )?kind:[ \t]*['\"]?([A-Za-z0-9]+)", re.MULTILINE)
 _TEMPLATE_START = re.compile(r"\{\{|\{%")
 # A template action where a YAML value starts (`key: {{ x }}`, `- {{ x }}`, a line of its own):
 # YAML reads it as a flow mapping. Inside a scalar (`name: app-{{ x }}`) it is only text.
@@ -116,72 +123,31 @@ def kinds_in(text: str) -> set[str]:
 def read_candidate(candidate: Candidate, stdin: bytes | None = None) -> bytes | LoadProblem:
     location = Location(candidate.display)
     if not candidate.fs_path:
-        data = stdin if stdin is not None else sys.stdin.buffer.read()
+        data = stdin if stdin is not None else sys.stdin.buffer.read(MAX_FILE_BYTES + 1)
         if len(data) > MAX_FILE_BYTES:
-            return _too_big(len(data), location)
+            return _too_big(None, location)  # read no further than the limit: size unknown
         return data
     try:
-        return _read_regular(candidate.fs_path, location)
+        return read_bytes(candidate.fs_path, MAX_FILE_BYTES)
+    except NotRegularFile as exc:
+        return LoadProblem("ML002", f"not a regular file ({exc.kind}); not read", location)
+    except FileTooLarge as exc:
+        return _too_big(exc.size, location)
     except OSError as exc:
         reason = exc.strerror or type(exc).__name__
         hint = " Fix its permissions" if isinstance(exc, PermissionError) else ""
         return LoadProblem("ML002", f"file cannot be read: {reason}; not checked.{hint}", location)
 
 
-# Non-blocking, so that opening a FIFO returns at once (and fstat then refuses it); the flag
-# changes nothing for regular files. Raw os calls: a buffered file object costs more than
-# the read itself for the small files a repository holds.
-_OPEN_FLAGS = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_BINARY", 0)
-
-
-def _open_file(fs_path: str) -> int:
-    return os.open(fs_path, _OPEN_FLAGS)
-
-
-def _read_regular(fs_path: str, location: Location) -> bytes | LoadProblem:
-    fd = _open_file(fs_path)
-    try:
-        info = os.fstat(fd)
-        if not stat.S_ISREG(info.st_mode):  # a FIFO or a device would block or never end
-            return LoadProblem(
-                "ML002", "not a regular file (a pipe, socket or device); not read", location
-            )
-        if info.st_size > MAX_FILE_BYTES:
-            return _too_big(info.st_size, location)
-        parts: list[bytes] = []
-        size = 0
-        while size <= MAX_FILE_BYTES:  # a file that grows while it is read: to the limit
-            left = info.st_size + 1 - size  # one byte more than stat said: is it the end?
-            want = min(left if left > 0 else 65536, MAX_FILE_BYTES + 1 - size)
-            part = os.read(fd, want)
-            if not part:
-                break
-            parts.append(part)
-            size += len(part)
-            if len(part) < want:
-                break  # a regular file returns less than asked for only at its end
-        if size > MAX_FILE_BYTES:
-            return _too_big(size, location)
-        return parts[0] if len(parts) == 1 else b"".join(parts)
-    finally:
-        os.close(fd)
-
-
-def _too_big(size: int, location: Location) -> LoadProblem:
+def _too_big(size: int | None, location: Location) -> LoadProblem:
+    limit = human_size(MAX_FILE_BYTES)
+    what = f"file is {human_size(size)}, over" if size is not None else "input is over"
     return LoadProblem(
         "ML002",
-        f"file is {_size(size)}, over the {_size(MAX_FILE_BYTES)} limit for one file; not "
-        "read. Split it, or exclude it in the configuration",
+        f"{what} the {limit} limit for one file; not read. Split it, or exclude it in the "
+        "configuration",
         location,
     )
-
-
-def _size(count: int) -> str:
-    if count >= 1048576:
-        return f"{count / 1048576:.1f}".removesuffix(".0") + " MiB"
-    if count >= 1024:
-        return f"{count / 1024:.1f}".removesuffix(".0") + " KiB"
-    return f"{count} bytes"
 
 
 def load_file(

@@ -19,6 +19,7 @@ def _bounded_number(number: str) -> str | None:
 
 
 _DURATION_PART = re.compile(r"([0-9]*(?:\.[0-9]*)?)(ns|us|µs|μs|ms|s|m|h)")
+_MAX_DURATION = 1 << 63  # Go's limit, in nanoseconds
 _UNITS = {
     "ns": 1,
     "us": 1_000,
@@ -43,8 +44,9 @@ def parse_duration(text: str) -> int | None:
     if not rest:
         return None
     total = 0
-    while rest:
-        match = _DURATION_PART.match(rest)
+    pos = len(text) - len(rest)  # matched in place: slicing the rest each time is quadratic
+    while pos < len(text):
+        match = _DURATION_PART.match(text, pos)
         if not match or match.group(1) in ("", "."):
             return None
         number, unit = match.groups()
@@ -56,7 +58,9 @@ def parse_duration(text: str) -> int | None:
         total += int(whole or 0) * scale
         if fraction:
             total += int(fraction) * scale // 10 ** len(fraction)
-        rest = rest[match.end() :]
+        if total > _MAX_DURATION:
+            return None  # Go: "invalid duration"
+        pos = match.end()
     return sign * total
 
 

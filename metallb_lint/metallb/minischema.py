@@ -12,10 +12,11 @@ without one, as in jsonschema) and extra assertion keywords (metallb_lint.polici
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable, Collection, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
-from functools import cache
+
+from metallb_lint.metallb.safeschema import refused_message
+from metallb_lint.saferegex import matches
 
 _APPLICATORS = frozenset(
     {
@@ -162,11 +163,6 @@ def _nothing(value: object) -> bool:
 
 def _number(value: object) -> bool:
     return isinstance(value, (int, float)) and not isinstance(value, bool)
-
-
-@cache
-def _regex(pattern: str) -> re.Pattern[str]:
-    return re.compile(pattern)
 
 
 class MiniValidator:
@@ -373,8 +369,11 @@ class MiniValidator:
                     how = "is too short" if keyword == "minLength" else "is too long"
                     yield error(keyword, f"{value!r} {how}")
             elif keyword == "pattern" and isinstance(value, str):
-                if not _regex(wanted).search(value):
+                verdict = matches(wanted, value)
+                if verdict is False:
                     yield error(keyword, f"{value!r} does not match {wanted!r}")
+                elif verdict is None:
+                    yield error(keyword, refused_message(wanted, value) or "")
             elif keyword == "format" and self.format_checker is not None:
                 if not self.format_checker.conforms(value, wanted):  # type: ignore[attr-defined]
                     yield error(keyword, f"{value!r} is not a {wanted!r}")
@@ -394,7 +393,7 @@ class MiniValidator:
             elif keyword == "patternProperties" and isinstance(value, dict):
                 for pattern, sub in wanted.items():
                     for key, item in value.items():
-                        if _regex(pattern).search(key):
+                        if matches(pattern, key):
                             yield from self._check(sub, item, (*path, key), (*here, pattern))
             elif keyword == "additionalProperties" and isinstance(value, dict):
                 extra = self._additional(schema, value)
@@ -450,7 +449,9 @@ class MiniValidator:
         known = schema.get("properties") or {}
         patterns = list(schema.get("patternProperties") or {})
         return [
-            k for k in value if k not in known and not any(_regex(p).search(k) for p in patterns)
+            k
+            for k in value
+            if k not in known and not any(matches(p, k) is not False for p in patterns)
         ]
 
 

@@ -21,6 +21,7 @@ from typing import NamedTuple
 
 from metallb_lint.metallb import minischema
 from metallb_lint.metallb.minischema import MiniValidator
+from metallb_lint.metallb.safeschema import NOT_CHECKED, safe_class
 from metallb_lint.metallb.versions import KNOWN_VERSIONS, NEWEST, RELEASES, Version
 from metallb_lint.resources import data_dir
 
@@ -218,8 +219,8 @@ class Model:
             return MiniValidator(schema)
         import jsonschema  # imported only when an external schema is validated
 
-        cls = jsonschema.Draft7Validator if self.draft == "7" else jsonschema.Draft202012Validator
-        return cls(schema)
+        base = jsonschema.Draft7Validator if self.draft == "7" else jsonschema.Draft202012Validator
+        return safe_class(base)(schema)
 
     @cached_property
     def defaults(self) -> dict:
@@ -690,10 +691,16 @@ def _enum_text(values: list) -> str:
 def problems(validator, instance: object) -> list[SchemaProblem]:
     """Every error of `instance`, one clear message per problem (no anyOf/oneOf cascades)."""
     found: dict[tuple, SchemaProblem] = {}
-    errors = sorted(
-        validator.iter_errors(instance),
-        key=lambda e: (list(map(str, e.absolute_path)), e.validator),
-    )
+    try:
+        errors = sorted(
+            validator.iter_errors(instance),
+            key=lambda e: (list(map(str, e.absolute_path)), e.validator),
+        )
+    except RecursionError:
+        return [_unusable("it refers to itself without end ($ref), so nothing was checked")]
+    except Exception as exc:  # a schema from a file that is not one (a list for a subschema)
+        why = f"{type(exc).__name__}: {exc}"
+        return [_unusable(f"it is not a valid JSON Schema ({why}), so nothing was checked")]
     for error in errors:
         for problem in _explain(error):
             found.setdefault((problem.path, problem.key, problem.missing, problem.message), problem)
@@ -704,6 +711,10 @@ def problems(validator, instance: object) -> list[SchemaProblem]:
         for p in found.values()
         if not any(p.value_path[: len(t)] == t and p.value_path != t for t in typed)
     ]
+
+
+def _unusable(why: str) -> SchemaProblem:
+    return SchemaProblem((), False, f"the schema could not be evaluated: {why}", "$schema")
 
 
 def _explain(error) -> list[SchemaProblem]:
@@ -843,6 +854,8 @@ def _explain(error) -> list[SchemaProblem]:
                 value_path=path,
             )
         ]
+    if keyword == "pattern" and NOT_CHECKED in str(error.message):
+        return [SchemaProblem(path, False, f"{subject}: {error.message}", keyword, value_path=path)]
     if keyword == "pattern":
         return [
             SchemaProblem(

@@ -129,6 +129,11 @@ class Inventory:
         return [r for r in self.resources if r.kind in kinds]
 
     @cached_property
+    def pools_resolved(self) -> bool:
+        """No pool that was read holds an unresolved placeholder (its addresses are known)."""
+        return not any(p.unresolved for p in self.pools)
+
+    @cached_property
     def pools_complete(self) -> bool:
         """False when a pool was skipped or holds an unresolved placeholder: membership
         questions ("is this IP in any pool?") then have no reliable answer."""

@@ -19,6 +19,7 @@ from functools import cache
 
 from metallb_lint.findings import Finding, Location
 from metallb_lint.load.documents import PathKey
+from metallb_lint.metallb.safeschema import safe_class
 from metallb_lint.metallb.versions import METALLB_IO_ANNOTATIONS, Version
 from metallb_lint.model.service_requests import NEW_PREFIX, OLD_PREFIX
 from metallb_lint.policies import mini
@@ -35,7 +36,7 @@ _MISSING = object()
 def _validator_class():
     import jsonschema
 
-    return jsonschema.validators.extend(jsonschema.Draft202012Validator, KEYWORDS)
+    return jsonschema.validators.extend(safe_class(jsonschema.Draft202012Validator), KEYWORDS)
 
 
 def compile_schema(schema: dict | bool):

@@ -13,7 +13,6 @@ import difflib
 import os
 import re
 from collections.abc import Callable, Iterable
-from pathlib import Path
 
 from metallb_lint.errors import UsageError
 from metallb_lint.findings import Severity
@@ -34,6 +33,7 @@ from metallb_lint.policies.model import (
     VersionRange,
 )
 from metallb_lint.resources import load_schema
+from metallb_lint.safeio import read_bytes, regular_file_problem, walk_files
 
 POLICY_SUFFIXES = (".yaml", ".yml")
 
@@ -111,24 +111,25 @@ class _Problem(Exception):
 
 def policy_files(location: str, display: str) -> list[tuple[str, str]]:
     """(path, display) of the policy files of a directory (recursively) or of one file."""
-    if os.path.isfile(location):
-        return [(location, display)]
     if not os.path.isdir(location):
-        raise UsageError(f"policies: {display}: no such directory")
+        problem = regular_file_problem(location)
+        if problem is None:
+            return [(location, display)]
+        if problem == "no such file":
+            raise UsageError(f"policies: {display}: no such directory")
+        raise UsageError(f"policies: {display}: {problem}")
     found = []
-    for folder, dirs, files in os.walk(location):
-        dirs[:] = sorted(d for d in dirs if not d.startswith("."))
-        for name in sorted(files):
-            if name.endswith(POLICY_SUFFIXES) and not name.startswith("."):
-                path = os.path.join(folder, name)
-                shown = os.path.join(display, os.path.relpath(path, location))
-                found.append((path, shown.replace(os.sep, "/")))
+    for path in walk_files(location, MAX_POLICY_DEPTH):
+        if path.endswith(POLICY_SUFFIXES):
+            shown = os.path.join(display, os.path.relpath(path, location))
+            found.append((path, shown.replace(os.sep, "/")))
     if not found:
         raise UsageError(f"policies: {display}: no policy files (*.yaml, *.yml) in it")
     return found
 
 
 _CACHE: dict[tuple, list[Policy]] = {}
+MAX_POLICY_DEPTH = 32  # folders below a policies directory
 
 
 def load_policy_file(
@@ -136,9 +137,9 @@ def load_policy_file(
 ) -> list[Policy]:
     try:
         stat = os.stat(path)
-        raw = Path(path).read_bytes()
+        raw = read_bytes(path)
     except OSError as exc:
-        raise UsageError(f"{display}: cannot read policy file: {exc.strerror}") from None
+        raise UsageError(f"{display}: cannot read policy file: {exc.strerror or exc}") from None
     key = (os.path.abspath(path), display, stat.st_mtime_ns, stat.st_size, builtin, validate)
     cached = _CACHE.get(key)
     if cached is not None:
