@@ -211,6 +211,8 @@ def _materialise(root: Path, case: dict) -> None:
     for folders, name, kind, text in case["entries"]:
         folder = root.joinpath(*folders)
         path = folder / name
+        if any(part in (".", "..") for part in Path(name).parts):
+            continue  # `..` would write outside the case's folder (the tests are hermetic)
         try:
             path.parent.mkdir(parents=True, exist_ok=True)
             if os.path.lexists(path) or path.is_dir():

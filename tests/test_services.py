@@ -1014,3 +1014,40 @@ def test_ml408_two_families_without_a_policy_are_not_judged(repo: Path) -> None:
     )
     write(repo, {**chart("0.15.3"), "a.yaml": pair, "b.yaml": one})
     assert lint(repo, "--select", "ML408") == []
+
+
+def test_metallb_installed_here_with_no_pool_at_all(repo: Path) -> None:
+    """Issue 16 item 9: the repository installs MetalLB of a known release and gives it no
+    pool: each requested address gets a warning (the pools may be applied from elsewhere).
+    Not when nothing pins MetalLB, when a pool is templated, or when a legacy configuration
+    holds the pools (the release that runs may be older than the pin)."""
+    chart = (
+        "apiVersion: v2\nname: metallb-system\nversion: 1.0.0\ndependencies:\n"
+        "  - name: metallb\n    version: 0.15.3\n    repository: https://metallb.github.io/metallb\n"
+    )
+    svc = (
+        "apiVersion: v1\nkind: Service\nmetadata:\n  name: web\n  namespace: apps\n"
+        "  annotations:\n    metallb.io/loadBalancerIPs: 192.168.1.10\n"
+        "spec:\n  type: LoadBalancer\n  ports: [{port: 80}]\n"
+    )
+    write(repo, {"apps/svc.yaml": svc})
+    assert findings(lint_json("--select", "ML401", ".", cwd=repo)) == []  # nothing installs it
+    write(repo, {"metallb/Chart.yaml": chart})
+    result = lint_json("--select", "ML401", "--exit-zero", ".", cwd=repo)
+    assert [(f["rule"], f["severity"], f["path"], f["line"]) for f in result.json["findings"]] == [
+        ("ML401", "warning", "apps/svc.yaml", 7)
+    ]
+    found = result.json["findings"][0]
+    assert "installs MetalLB 0.15.3 and gives it no IPAddressPool" in found["message"]
+    assert found["related"][0]["path"] == "metallb/Chart.yaml"
+    templated = (
+        "apiVersion: metallb.io/v1beta1\nkind: IPAddressPool\nmetadata:\n  name: lan\n"
+        "  namespace: metallb-system\nspec:\n  addresses:\n"
+        "    - {{ .Values.range }}\n"
+    )
+    write(repo, {"metallb/templates/pool.yaml": templated})
+    assert findings(lint_json("--select", "ML401", ".", cwd=repo)) == []
+    (repo / "metallb/templates/pool.yaml").unlink()
+    legacy = "metallb:\n  configInline:\n    address-pools:\n      - name: lan\n"
+    write(repo, {"metallb/values.yaml": legacy + "        protocol: layer2\n"})
+    assert findings(lint_json("--select", "ML401", ".", cwd=repo)) == []

@@ -17,12 +17,15 @@ from metallb_lint.checks.common import (
     families,
     handled_by_metallb,
     handled_requests,
+    installed_here,
     pool_index,
     pools_by_name,
     read_pools,
+    reads_crds,
     service_allocation,
 )
 from metallb_lint.checks.context import Context, rule
+from metallb_lint.checks.legacy import legacy_configs
 from metallb_lint.findings import Finding, Location, Related, Severity
 from metallb_lint.gitops.placeholders import has_placeholder
 from metallb_lint.metallb.addresses import format_ip, is_buggy, parse_ip
@@ -116,6 +119,9 @@ def _in_no_pool(ctx: Context, hits: Hits) -> bool:
 @rule("ML401")
 def ip_not_in_any_pool(ctx: Context) -> Iterator[Finding]:
     unread = _unread_pool_files(ctx)
+    if _no_pool_at_all(ctx, unread):
+        yield from _requests_without_pools(ctx)
+        return
     if not _pools_known(ctx) and not (unread and ctx.inventory.pools_resolved):
         return  # pools managed elsewhere, or a placeholder in one: nothing to compare with
     index = pool_index(ctx)
@@ -139,6 +145,40 @@ def ip_not_in_any_pool(ctx: Context) -> Iterator[Finding]:
             anchor=f"ip:{ip.text}",
         )
         yield _uncertain(finding, ip.text, unread) if unread else finding
+
+
+def _no_pool_at_all(ctx: Context, unread: list[str]) -> bool:
+    """The repository installs MetalLB of a known release that reads pools as resources, and
+    the cluster receives no pool from it at all (none skipped, none unreadable, no legacy
+    configuration: with one the release that runs may be older than the one pinned)."""
+    inv = ctx.inventory
+    return (
+        installed_here(ctx)
+        and reads_crds(ctx)
+        and not inv.pools
+        and not unread
+        and not inv.incomplete_kinds & POOL_KINDS
+        and not legacy_configs(ctx)
+    )
+
+
+def _requests_without_pools(ctx: Context) -> Iterator[Finding]:
+    """Issue 16 item 9: each address a Service requests, as a warning, since the pools may be
+    applied from somewhere the repository does not show."""
+    install = next(iter(ctx.inventory.install_sites or ctx.inventory.release_sites))
+    for request, ip, _ in _handled_ips(ctx):
+        finding = ctx.finding(
+            "ML401",
+            f"{request.label} requests {ip.text}, but the repository installs MetalLB "
+            f"{ctx.target.version} and gives it no IPAddressPool: MetalLB allocates no address "
+            "until a pool holds it, and leaves the Service <pending>. Add a pool with "
+            f"{ip.text}; if the pools are applied from elsewhere, this is uncertain",
+            ip.location,
+            resource=request.resource,
+            related=[Related(install.version_location, "MetalLB is installed here")],
+            anchor=f"ip:{ip.text}",
+        )
+        yield replace(finding, severity=Severity.WARNING)
 
 
 def _unread_pool_files(ctx: Context) -> list[str]:
