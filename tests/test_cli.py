@@ -169,6 +169,33 @@ def test_version() -> None:
     assert result.out == f"metallb-lint {__version__}\n"
 
 
+def test_help_and_version_as_words_and_every_subcommand_listed(tmp_path: Path) -> None:
+    """`help` and `version` work as words; --help lists every subcommand; a folder named like
+    a word is still a folder."""
+    assert run_cli("version", cwd=tmp_path).out == f"metallb-lint {__version__}\n"
+    shown = run_cli("help", cwd=tmp_path)
+    assert shown.code == 0
+    assert shown.out == run_cli("--help", cwd=tmp_path).out
+    for name in ("check", "rules", "explain", "ips", "migrate", "test-policies"):
+        assert re.search(rf"^  {re.escape(name)} ", shown.out, re.M), name
+    write(tmp_path, {"help/svc.yaml": "apiVersion: v1\nkind: Service\nmetadata: {name: a}\n"})
+    folder = run_cli("--isolated", "help", cwd=tmp_path)
+    assert folder.code == 0 and "No problems found" in folder.out
+
+
+@pytest.mark.parametrize(
+    ("typed", "meant"), [("expalin", "explain"), ("mirgate", "migrate"), ("chek", "check")]
+)
+def test_a_mistyped_subcommand_gets_did_you_mean(tmp_path: Path, typed: str, meant: str) -> None:
+    assert_usage_error(
+        run_cli(typed, "ML401", cwd=tmp_path),
+        f"{typed}: no such file or directory, and no subcommand; did you mean '{meant}'?",
+    )
+    # a path that is merely missing says only that
+    assert_usage_error(run_cli("apps", cwd=tmp_path), "apps: no such file or directory")
+    assert "did you mean" not in run_cli("apps", cwd=tmp_path).err
+
+
 def test_help_exits_0() -> None:
     for args in (("--help",), ("check", "--help"), ("rules", "--help"), ("explain", "-h")):
         result = run_cli(*args)

@@ -15,7 +15,7 @@ import sys
 from collections.abc import Sequence
 from typing import NoReturn
 
-from metallb_lint.cli.common import EXIT_ERROR, EXIT_OK
+from metallb_lint.cli.common import EXIT_ERROR, EXIT_OK, SUBCOMMANDS
 from metallb_lint.errors import UsageError
 
 
@@ -50,11 +50,31 @@ def main(argv: Sequence[str] | None = None) -> int:
             gc.enable()
 
 
+def _word_or_path(args: list[str]) -> list[str]:
+    """`help` and `version` as words, and a mistyped subcommand caught before it is taken
+    for a path that does not exist. A file or folder of that name always wins."""
+    if not args or args[0].startswith("-") or os.path.lexists(args[0]):
+        return args
+    if args[0] in ("help", "version") and len(args) == 1:
+        return [f"--{args[0]}"]
+    if args[0] not in SUBCOMMANDS:
+        import difflib
+
+        close = difflib.get_close_matches(args[0], list(SUBCOMMANDS), n=1, cutoff=0.7)
+        if close:
+            raise UsageError(
+                f"{args[0]}: no such file or directory, and no subcommand; "
+                f"did you mean '{close[0]}'?"
+            )
+    return args
+
+
 def _main(argv: Sequence[str] | None) -> int:
     args = list(sys.argv[1:] if argv is None else argv)
     debug = "--debug" in args
     _tolerant_stdout()
     try:
+        args = _word_or_path(args)
         if args and args[0] in ("rules", "explain"):
             from metallb_lint.cli import rules
 

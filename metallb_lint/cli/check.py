@@ -11,6 +11,7 @@ from metallb_lint import __version__
 from metallb_lint.cli.common import (
     EXIT_FINDINGS,
     EXIT_OK,
+    SUBCOMMANDS,
     Parser,
     check_metallb_version,
     load_config_for,
@@ -86,15 +87,19 @@ def _outputs(
     )
 
 
+def _subcommands_help() -> str:
+    width = max(map(len, SUBCOMMANDS))
+    lines = [f"  {name:<{width}}  {text}" for name, text in SUBCOMMANDS.items()]
+    return "Commands ('metallb-lint COMMAND --help' for each):\n" + "\n".join(lines)
+
+
 def build_parser() -> argparse.ArgumentParser:
     from metallb_lint.report import FORMATS
 
     parser = Parser(
         prog="metallb-lint",
         description="Lint MetalLB configuration in a GitOps repository, offline.",
-        epilog=OUTPUTS_HELP
-        + "\n\nOther commands: 'metallb-lint rules', 'metallb-lint explain ID', "
-        "'metallb-lint test-policies DIR'.",
+        epilog=OUTPUTS_HELP + "\n\n" + _subcommands_help(),
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     parser.add_argument(

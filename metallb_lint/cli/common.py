@@ -25,6 +25,19 @@ class Parser(argparse.ArgumentParser):
         raise UsageError(f"{self.prog}: {message}")
 
 
+# Every subcommand, for --help and for "did you mean" (cli/__init__.py dispatches them).
+SUBCOMMANDS = {
+    "check": "lint paths (the default: 'metallb-lint PATH ...' is 'metallb-lint check PATH ...')",
+    "rules": "list every rule",
+    "explain": "explain one rule: 'metallb-lint explain ML401'",
+    "ips": "the IP allocation map of the pools: who holds which address, what is free",
+    "migrate": "turn a legacy ConfigMap or configInline into MetalLB's custom resources",
+    "test-policies": "run the examples of user policies as tests",
+    "help": "this help ('--help' too)",
+    "version": "the version ('--version' too)",
+}
+
+
 def split(values: list[str] | None) -> list[str]:
     return [part.strip() for value in values or [] for part in value.split(",") if part.strip()]
 
