@@ -95,7 +95,9 @@ def run(options: Options, config: Config) -> RunResult:
         jinja=found.jinja,
         scripts=found.scripts,
     )
-    ignore = [*config.ignore, *options.ignore]
+    # The command line overrides the configuration, as in ruff: a --select runs what it
+    # names even where the configuration's `ignore` turns it off.
+    ignore = [*([] if options.select else config.ignore), *options.ignore]
     selected = select_rules(options.select or config.select, ignore, extra=policies)
     # ML006 judges suppressions against every rule that runs by default (decide.py).
     ran = selected | select_rules([], ignore, extra=policies) if UNUSED in selected else selected

@@ -173,7 +173,10 @@ def test_namespace(repo: Path) -> None:
 def test_select_and_ignore(repo: Path) -> None:
     write(repo, {**REPO, ".metallb-lint.yaml": PINNED + "select: [ML4]\nignore: [ML406]\n"})
     assert rules(lint(repo, ".")) == ["ML401"]
-    assert rules(lint(repo, "--select", "ML406", ".")) == []  # config ignore still applies
+    # the command line overrides the configuration, as in ruff: --select runs ML406 although
+    # the configuration ignores it; a command-line --ignore still applies
+    assert rules(lint(repo, "--select", "ML406", ".")) == ["ML406"]
+    assert rules(lint(repo, "--select", "ML406", "--ignore", "ML406", ".")) == []
     assert rules(lint(repo, "--select", "ML0", ".")) == []  # --select replaces select
 
 
