@@ -196,6 +196,20 @@ def test_a_mistyped_subcommand_gets_did_you_mean(tmp_path: Path, typed: str, mea
     assert "did you mean" not in run_cli("apps", cwd=tmp_path).err
 
 
+def test_statistics_count_findings_per_rule(repo: Path) -> None:
+    """`--statistics`: one line per rule, most frequent first, as ruff prints them; the exit
+    code is the one the findings give."""
+    write(repo, OUTSIDE)
+    counted = lint(repo, *VERSION, "--statistics", ".")
+    assert counted.code == 1
+    assert (
+        counted.out
+        == "1  ML401  ip-not-in-any-pool  [error]\n1  ML406  deprecated-loadbalancerip  [info]\n"
+    )
+    clean = lint(repo, *VERSION, "--statistics", "--select", "ML2", ".")
+    assert (clean.code, clean.out) == (0, "No problems found\n")
+
+
 def test_help_exits_0() -> None:
     for args in (("--help",), ("check", "--help"), ("rules", "--help"), ("explain", "-h")):
         result = run_cli(*args)

@@ -217,6 +217,11 @@ def build_parser() -> argparse.ArgumentParser:
         help="text format: concise finding lines only, no header, source or summary",
     )
     parser.add_argument(
+        "--statistics",
+        action="store_true",
+        help="a count of findings per rule instead of the findings (as ruff --statistics)",
+    )
+    parser.add_argument(
         "-v",
         "--verbose",
         action="count",
@@ -261,6 +266,9 @@ def check(argv: list[str]) -> int:
     result = run(options, config)
     if args.write_baseline:
         return _write_baseline(args.write_baseline, args.baseline, result)
+    if args.statistics:
+        sys.stdout.write(statistics(result.findings))
+        return _exit_code(args, result)
     style = {
         "verbose": args.verbose,
         "quiet": args.quiet,
@@ -279,11 +287,31 @@ def check(argv: list[str]) -> int:
             raise UsageError(
                 f"--output-file {output_file}: cannot write: {exc.strerror or exc}"
             ) from None
+    return _exit_code(args, result)
+
+
+def _exit_code(args: argparse.Namespace, result) -> int:
     from metallb_lint.decide import fails
 
     if args.exit_zero:
         return EXIT_OK
     return EXIT_FINDINGS if fails(result.findings, result.fail_on) else EXIT_OK
+
+
+def statistics(findings: list) -> str:
+    """One line per rule with findings (suppressed ones not counted): the count, the rule's ID,
+    name and severity, most frequent first, as `ruff --statistics` prints them."""
+    from collections import Counter
+
+    counts = Counter(
+        (f.rule, f.name, f.severity.name.lower()) for f in findings if not f.suppressed
+    )
+    width = len(str(max(counts.values(), default=0)))
+    lines = [
+        f"{count:>{width}}  {rule}  {name}  [{severity}]"
+        for (rule, name, severity), count in sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))
+    ]
+    return "".join(f"{line}\n" for line in lines) or "No problems found\n"
 
 
 def _inputs(args: argparse.Namespace, config, result) -> list[str]:
