@@ -505,6 +505,16 @@ def test_output_file(repo: Path, fmt: str) -> None:
     assert written == lint(repo, "--format", fmt, "--color", "never", ".").out
 
 
+@pytest.mark.parametrize("flag", ["-o", "--output"])
+def test_output_file_has_the_flags_of_migrate(repo: Path, flag: str) -> None:
+    """`-o` and `--output` are `--output-file`, as in `migrate`, so the flags agree."""
+    write(repo, OUTSIDE)
+    result = lint(repo, "--format", "json", flag, "report.json", ".")
+    assert (result.code, result.out) == (1, "")
+    written = (repo / "report.json").read_text(encoding="utf-8")
+    assert written == lint(repo, "--format", "json", ".").out
+
+
 def test_stdin_with_stdin_filename(repo: Path) -> None:
     data = service("piped", "192.168.1.10").encode()
     named = lint_json(*VERSION, "--stdin-filename", "apps/piped.yaml", "-", cwd=repo, stdin=data)

@@ -31,11 +31,15 @@ under GITHUB_ACTIONS=true, stdout gets the text report and GitHub annotations. E
   metallb-lint -f text -f sarif --output-file out.sarif -f junit --output-file junit.xml ."""
 
 
+# The same flags in every subcommand that writes a file (`migrate --output FILE` too).
+_OUTPUT_FILE_FLAGS = ("--output-file", "-o", "--output")
+
+
 class _OutputEvent(argparse.Action):
     """Records --format and --output-file in command-line order (see `_outputs`)."""
 
     def __call__(self, parser, namespace, values, option_string=None) -> None:
-        kind = "file" if option_string == "--output-file" else "format"
+        kind = "file" if option_string in _OUTPUT_FILE_FLAGS else "format"
         setattr(namespace, self.dest, [*(getattr(namespace, self.dest) or []), (kind, values)])
 
 
@@ -120,12 +124,12 @@ def build_parser() -> argparse.ArgumentParser:
         "annotations) or junit; repeatable, see 'Outputs' below",
     )
     parser.add_argument(
-        "--output-file",
+        *_OUTPUT_FILE_FLAGS,
         metavar="FILE",
         action=_OutputEvent,
         dest="outputs",
         default=None,
-        help="write the output of the --format just before it to FILE",
+        help="write the output of the --format just before it to FILE (also -o, --output)",
     )
     parser.add_argument(
         "--config",

@@ -34,7 +34,12 @@ def migrate(argv: list[str]) -> int:
     )
     add_repository_arguments(parser)
     parser.add_argument(
-        "-o", "--output", metavar="FILE", help="write the resources to FILE (default stdout)"
+        "-o",
+        "--output",
+        "--output-file",
+        metavar="FILE",
+        dest="output",
+        help="write the resources to FILE (default stdout)",
     )
     args = parser.parse_args(argv)
 
