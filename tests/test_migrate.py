@@ -358,3 +358,29 @@ def test_configmap_named_on_the_command_line(repo: Path) -> None:
     assert result.code == 0, result.err
     assert "# 1. cm.yaml:6: ConfigMap lb/config" in result.out
     assert {d["metadata"]["namespace"] for d in objects(result.out)} == {"lb"}
+
+
+def test_an_existing_output_needs_force_and_the_summary_says_what_to_delete(
+    tmp_path: Path,
+) -> None:
+    """migrate never replaces a file silently, and says which legacy configuration to delete
+    or edit once the resources are applied (issue 18, item 8)."""
+    out = tmp_path / "resources.yaml"
+    out.write_text("# mine\n", encoding="utf-8")
+    refused = migrate("fixtures/legacy/helm", "--output", str(out))
+    assert refused.code == 2
+    assert refused.err == (
+        f"metallb-lint migrate: --output {out} exists; pass --force to replace it\n"
+    )
+    assert out.read_text(encoding="utf-8") == "# mine\n"
+    forced = migrate("fixtures/legacy/helm", "--output", str(out), "--force")
+    assert forced.code == 0
+    assert out.read_text(encoding="utf-8").startswith("# ")
+    assert out.read_text(encoding="utf-8") != "# mine\n"
+    tail = forced.err.splitlines()[-2:]
+    assert tail[0] == "Then, once the resources are applied:"
+    assert tail[1].startswith("  fixtures/legacy/helm/values.yaml:6: remove configInline")
+    configmap = migrate("fixtures/legacy/configmap").err.splitlines()[-1]
+    assert configmap.startswith(
+        "  fixtures/legacy/configmap/metallb-config.yaml:9: delete ConfigMap metallb-system/config"
+    )

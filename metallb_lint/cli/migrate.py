@@ -26,6 +26,27 @@ if TYPE_CHECKING:
 MIGRATE_FROM = "0.13.0"  # the first release with custom resources (facts §1.3)
 
 
+def _afterwards(configs: list, version: object) -> list[str]:
+    """What to delete or edit once the resources are applied: the legacy configuration itself,
+    which MetalLB 0.13 and later no longer read (and chart 0.13.3 and later refuse to render
+    with `configInline`)."""
+    lines = ["Then, once the resources are applied:"]
+    for config in configs:
+        where = f"{config.location.path}:{config.location.line}"
+        if config.origin == "values":
+            lines.append(
+                f"  {where}: remove {config.description}: MetalLB "
+                f"{version} does not read it, and the chart refuses to render with "
+                "configInline from 0.13.3"
+            )
+        else:
+            lines.append(
+                f"  {where}: delete {config.description} (and `existingConfigMap` where the "
+                f"chart values name it): MetalLB {version} does not read it"
+            )
+    return lines
+
+
 def migrate(argv: list[str]) -> int:
     parser = Parser(
         prog="metallb-lint migrate",
@@ -39,9 +60,16 @@ def migrate(argv: list[str]) -> int:
         "--output-file",
         metavar="FILE",
         dest="output",
-        help="write the resources to FILE (default stdout)",
+        help="write the resources to FILE (default stdout); an existing FILE needs --force",
+    )
+    parser.add_argument(
+        "--force", action="store_true", help="replace the --output file if it exists"
     )
     args = parser.parse_args(argv)
+    if args.output and os.path.lexists(args.output) and not args.force:
+        raise UsageError(
+            f"metallb-lint migrate: --output {args.output} exists; pass --force to replace it"
+        )
 
     from metallb_lint.load.discover import display_path
     from metallb_lint.metallb.versions import NEWEST, Version
@@ -107,6 +135,8 @@ def migrate(argv: list[str]) -> int:
     if problems:
         summary += f"; {len(problems)} problem{'s' if len(problems) != 1 else ''} (above)"
     print(summary, file=sys.stderr)
+    for line in [] if problems else _afterwards(configs, version):  # problems come first
+        print(line, file=sys.stderr)
     return EXIT_FINDINGS if problems else EXIT_OK
 
 
