@@ -100,7 +100,10 @@ def test_migrate_never_over_its_input(repo: Path) -> None:
         "      addresses:\n      - 192.168.1.240/29\n"
     )
     write(repo, {"config.yaml": legacy})
+    # an existing file needs --force; even with it, an input of the run is never written over
     result = run_cli("migrate", "--isolated", ".", "--output", "config.yaml", cwd=repo)
+    assert result.code == 2 and "exists; pass --force" in result.err, result.err
+    result = run_cli("migrate", "--isolated", ".", "--output", "config.yaml", "--force", cwd=repo)
     assert result.code == 2, result.err
     assert "one of the files this run reads" in result.err
     assert (repo / "config.yaml").read_text() == legacy
