@@ -253,7 +253,7 @@ def test_action_with_findings(tmp_path: Path, workspace: Path) -> None:
     assert done.returncode == 1, done.stdout + done.stderr
     # The log: the text report, then the annotations.
     assert "apps/jellyfin/service.yaml" in done.stdout
-    assert "1 problem (1 error) in 3 files" in done.stdout
+    assert "1 problem (1 error) in 1 file of 3 checked" in done.stdout
     annotations = [line for line in done.stdout.splitlines() if line.startswith("::")]
     assert len(annotations) == 1
     assert annotations[0].startswith(

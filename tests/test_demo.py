@@ -161,7 +161,10 @@ def test_demo_text_header_names_the_target() -> None:
         "  mode       from chart 0.14.3 defaults",
         "  namespace  from fixtures/homelab/argocd/metallb.yaml",
     ]
-    assert lines[-1] == "12 problems (8 errors, 2 warnings, 2 infos) in 19 files, 15 resources"
+    assert (
+        lines[-1]
+        == "12 problems (8 errors, 2 warnings, 2 infos) in 9 files of 19 checked, 15 resources"
+    )
 
 
 def test_same_output_every_time() -> None:

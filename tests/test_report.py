@@ -120,7 +120,7 @@ def test_text_report_layout() -> None:
         "     4 │     - 192.168.1.240-192.168.1.244\n"
         "       │       ^^^^^^^^^^^^^^^^^^^^^^^^^^^\n"
         "\n"
-        "3 problems (1 error, 1 warning, 1 info) in 2 files, 0 resources\n"
+        "3 problems (1 error, 1 warning, 1 info) in 2 files of 2 checked, 0 resources\n"
     )
 
 
@@ -156,7 +156,7 @@ def test_suppressed_findings_only_with_verbose() -> None:
     plain = text(result)
     assert "ML401" not in plain
     assert plain.endswith(
-        "1 problem (1 info) in 2 files, 0 resources, 1 suppressed (-v shows them)\n"
+        "1 problem (1 info) in 1 file of 2 checked, 0 resources, 1 suppressed (-v shows them)\n"
     )
     verbose = text(result, verbose=1)
     assert (

@@ -108,7 +108,11 @@ def _summary(out: list[str], result: RunResult, paint: _Painter, verbose: int) -
         ]
         noun = "problem" if problems == 1 else "problems"
         out.append(f"{paint(f'{problems} {noun}', BOLD)} ({', '.join(parts)})")
-    out.append(f" in {result.files} file{'s' if result.files != 1 else ''}")
+    checked = f"{result.files} file{'s' if result.files != 1 else ''}"
+    if problems:  # the files with problems apart from the files checked
+        shown = len({f.location.path for f in result.findings if not f.suppressed})
+        checked = f"{shown} file{'s' if shown != 1 else ''} of {result.files} checked"
+    out.append(f" in {checked}")
     out.append(f", {result.resources} resource{'s' if result.resources != 1 else ''}")
     if table["suppressed"]:
         out.append(f", {table['suppressed']} suppressed")
