@@ -536,3 +536,19 @@ def test_applicationset_list_and_matrix_generators_fill_the_path(repo: Path) -> 
         ("ML401", "clusters/corfe/apps/dns.yaml", 7),
         ("ML401", "clusters/portland/apps/dns.yaml", 7),
     ]
+
+
+def test_a_path_whose_folder_name_starts_with_a_dot() -> None:
+    """`./` and `/` are stripped from the paths entry points write; the dot of `.infra/` is the
+    folder's own (it was stripped too, so `./.infra/metallb` named `infra/metallb`)."""
+    from metallb_lint.gitops.scopes import Scopes, repo_relative
+
+    assert [repo_relative(p) for p in ("./.infra/metallb", "/.infra/", ".", "./", "a/./b")] == [
+        ".infra/metallb",
+        ".infra",
+        "",
+        "",
+        "a/b",
+    ]
+    scopes = Scopes([".infra/metallb", "infra/metallb"])
+    assert scopes.dirs_matching("./.infra/metallb") == [".infra/metallb"]

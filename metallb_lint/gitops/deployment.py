@@ -35,7 +35,7 @@ from dataclasses import dataclass, field
 from metallb_lint.gitops import argocd, flux
 from metallb_lint.gitops.fields import get, items, text
 from metallb_lint.gitops.placeholders import has_placeholder
-from metallb_lint.gitops.scopes import ancestors, directory_of
+from metallb_lint.gitops.scopes import ancestors, directory_of, repo_relative
 from metallb_lint.load.documents import Document, PathKey
 
 Roots = list[tuple[Document, list[tuple[PathKey, dict]]]]
@@ -109,20 +109,16 @@ class _Tree:
         """The folder of the tree a repository-relative path names (exactly, or below the
         prefix all files share); None when it names none. No looser match: `./cluster` must
         not name `archive/cluster`."""
-        wanted = posixpath.normpath(repo_path.strip().lstrip("./")).strip("/")
-        if wanted in ("", "."):
-            return self.prefix
-        for candidate in (wanted, posixpath.join(self.prefix, wanted) if self.prefix else None):
-            if candidate is not None and candidate in self.dirs:
-                return candidate
-        return None
+        wanted = repo_relative(repo_path)
+        return self.prefix if not wanted else self._lookup(wanted, self.dirs)
 
     def resolve_file(self, repo_path: str) -> str | None:
-        """The file of the tree a repository-relative path names (exactly, or below the
-        prefix all files share)."""
-        wanted = posixpath.normpath(repo_path.strip().lstrip("./")).strip("/")
+        """The file of the tree a repository-relative path names, the same way."""
+        return self._lookup(repo_relative(repo_path), self.files)
+
+    def _lookup(self, wanted: str, within: set[str]) -> str | None:
         for candidate in (wanted, posixpath.join(self.prefix, wanted) if self.prefix else None):
-            if candidate is not None and candidate in self.files:
+            if candidate and candidate in within:
                 return candidate
         return None
 
@@ -584,7 +580,7 @@ def _cover_glob(tree: _Tree, charts: set[str], point: EntryPoint) -> frozenset[s
 
 
 def _clean(path: str) -> str:
-    return posixpath.normpath(path.strip().lstrip("./")).strip("/")
+    return repo_relative(path).rstrip("/")
 
 
 def _glob_regex(pattern: str, prefix: str) -> re.Pattern[str]:

@@ -182,25 +182,30 @@ def _build_copy(
         yaml.safe_dump({"resources": [relative], "buildMetadata": ["originAnnotations"]}),
         encoding="utf-8",
     )
+    output = scratch / "output.yaml"  # a file, so that memory never holds more than the limit
     try:
-        done = subprocess.run(
-            # Flux's kustomize-controller builds without kustomize's root restriction
-            [*command, "--load-restrictor", "LoadRestrictionsNone", str(wrapper)],
-            stdin=subprocess.DEVNULL,
-            capture_output=True,
-            timeout=time_limit,
-            env=offline_environment(str(plugins)),
-            check=False,
-        )
+        with output.open("wb") as sink:
+            done = subprocess.run(
+                # Flux's kustomize-controller builds without kustomize's root restriction
+                [*command, "--load-restrictor", "LoadRestrictionsNone", str(wrapper)],
+                stdin=subprocess.DEVNULL,
+                stdout=sink,
+                stderr=subprocess.PIPE,
+                timeout=time_limit,
+                env=offline_environment(str(plugins)),
+                check=False,
+            )
+        size = output.stat().st_size
+        if done.returncode != 0:
+            return BuildResult(error=_first_error(done.stderr[:65536]))
+        if size > OUTPUT_LIMIT:
+            return BuildResult(error=f"the build wrote more than {OUTPUT_LIMIT} bytes")
+        rendered = output.read_bytes()
     except subprocess.TimeoutExpired:
         return BuildResult(error=f"the build took longer than {time_limit:.0f} s")
     except OSError as exc:
         return BuildResult(error=f"the engine could not run: {exc.strerror or exc}")
-    if done.returncode != 0:
-        return BuildResult(error=_first_error(done.stderr))
-    if len(done.stdout) > OUTPUT_LIMIT:
-        return BuildResult(error=f"the build wrote more than {OUTPUT_LIMIT} bytes")
-    return _parse(done.stdout, wrapper, tree_root.resolve())
+    return _parse(rendered, wrapper, tree_root.resolve())
 
 
 def _first_error(stderr: bytes) -> str:

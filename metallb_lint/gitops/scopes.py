@@ -78,8 +78,8 @@ class Scopes:
 
     def dirs_matching(self, repo_path: str) -> list[str]:
         """Directories of the linted tree that a repository-relative path may name."""
-        wanted = posixpath.normpath(repo_path.strip().lstrip("./")).strip("/")
-        if wanted in ("", "."):
+        wanted = repo_relative(repo_path)
+        if not wanted:
             return [""]
         suffix = "/" + wanted
         return sorted(d for d in self._all_dirs if d == wanted or d.endswith(suffix))
@@ -96,6 +96,14 @@ class Scopes:
 def directory_of(path: str) -> str:
     """The directory of a file path (asked for every document, by several stages)."""
     return posixpath.dirname(path)
+
+
+def repo_relative(path: str) -> str:
+    """A path as Flux, Argo CD and kustomize write it (`./cluster`, `/cluster/`, `cluster`),
+    relative to the repository root; "" for the root. Only `./` and `/` are stripped: the
+    dot of `.github/` belongs to the name."""
+    wanted = posixpath.normpath(path.strip() or ".").lstrip("/")
+    return "" if wanted == "." else wanted
 
 
 def ancestors(directory: str) -> Iterator[str]:

@@ -324,12 +324,19 @@ class _Builder:
                                 namespace,
                             )
                         )
+        # ConfigMaps and Secrets by kind and name, for HelmReleases' `valuesFrom`
+        holders: dict[tuple[str, str], list[tuple[Document, PathKey, dict]]] = {}
+        for doc, objects in roots:
+            for base, body in objects:
+                kind, name = text(body.get("kind")), text(get(body, "metadata", "name"))
+                if kind in ("ConfigMap", "Secret") and name:
+                    holders.setdefault((kind, name), []).append((doc, base, body))
         for doc, objects in roots:
             for base, body in objects:
                 kind, api = text(body.get("kind")), text(body.get("apiVersion")) or ""
                 unit = self.scopes.unit(doc.path)
                 if flux.is_helmrelease(kind, api):
-                    values_from = functools.partial(self._values_from, roots)
+                    values_from = functools.partial(self._values_from, holders)
                     found.extend(flux.helmrelease_values(doc, base, body, api, unit, values_from))
                 elif argocd.is_application(kind, api):
                     found.extend(
@@ -373,15 +380,19 @@ class _Builder:
         return found
 
     def _values_from(
-        self, roots: list[tuple[Document, list]], path: str, kind: str, name: str, key: str
+        self,
+        holders: dict[tuple[str, str], list[tuple[Document, PathKey, dict]]],
+        path: str,
+        kind: str,
+        name: str,
+        key: str,
     ) -> list[Document]:
         """The values document a HelmRelease's `valuesFrom` names: a kustomize generator's
-        file (in the HelmRelease's folder or above), or the key of a ConfigMap or Secret
-        written in the repository."""
+        file (in the HelmRelease's folder or above), or the key of a ConfigMap (a Secret's
+        `stringData`) written in the repository (`holders`, by kind and name)."""
         generator = "configMapGenerator" if kind == "ConfigMap" else "secretGenerator"
-        kustomizations = {s.directory: s for s in self.sources if s.role == "kustomization"}
         for folder in ancestors(posixpath.dirname(path)):
-            source = kustomizations.get(folder)
+            source = self._kustomizations.get(folder)
             data = source.documents[0].data if source and source.documents else None
             for item in items(data.get(generator)) if isinstance(data, dict) else []:
                 if not isinstance(item, dict) or text(item.get("name")) != name:
@@ -392,16 +403,21 @@ class _Builder:
                     file_key, _, file = entry.rpartition("=")
                     if (file_key or posixpath.basename(file)) == key:
                         return self._documents_of(posixpath.normpath(posixpath.join(folder, file)))
-        for doc, objects in roots:
-            for base, body in objects:
-                if text(body.get("kind")) != kind or text(get(body, "metadata", "name")) != name:
-                    continue
-                for field_name in ("data", "stringData") if kind == "Secret" else ("data",):
-                    value = get(body, field_name, key)
-                    if isinstance(value, str) and not (kind == "Secret" and field_name == "data"):
-                        embedded = argocd.embedded_document(doc, (*base, field_name, key), value)
-                        return [embedded] if embedded is not None else []
+        field_name = "stringData" if kind == "Secret" else "data"  # a Secret's data is base64
+        for doc, base, body in holders.get((kind, name), []):
+            value = get(body, field_name, key)
+            if isinstance(value, str):
+                embedded = argocd.embedded_document(doc, (*base, field_name, key), value)
+                return [embedded] if embedded is not None else []
         return []
+
+    @cached_property
+    def _kustomizations(self) -> dict[str, SourceFile]:
+        return {s.directory: s for s in self.sources if s.role == "kustomization"}
+
+    @cached_property
+    def _sources_by_path(self) -> dict[str, SourceFile]:
+        return {s.display: s for s in self.sources}
 
     def _documents_of_repository_path(self, path: str) -> list[Document]:
         found = self.deployment.resolve_file(path)
@@ -410,9 +426,9 @@ class _Builder:
     def _documents_of(self, path: str) -> list[Document]:
         """The documents of a file of the tree: as loaded, or read now if the relevance
         filter skipped it."""
-        for source in self.sources:
-            if source.display == path:
-                return source.documents
+        source = self._sources_by_path.get(path)
+        if source is not None:
+            return source.documents
         return documents_on_disk(path) if path in self.files else []
 
     def _install_sites(
