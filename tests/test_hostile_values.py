@@ -186,7 +186,7 @@ SIZE = 1_000_000
 
 
 @pytest.mark.parametrize("unit", ["{{", "${a:-", "1s"])
-def test_a_megabyte_scalar_is_handled_in_linear_time(repo: Path, unit: str) -> None:
+def test_a_megabyte_scalar_is_reported_once_and_not_analysed(repo: Path, unit: str) -> None:
     value = unit * (SIZE // len(unit))
     write(
         repo,
@@ -203,8 +203,52 @@ def test_a_megabyte_scalar_is_handled_in_linear_time(repo: Path, unit: str) -> N
         },
     )
     done = run("--isolated", "-f", "json", "--metallb-version", "0.14.9", ".", cwd=repo)
-    assert done.returncode in (0, 1), done.stderr
-    assert {f["path"] for f in json.loads(done.stdout)["findings"]} <= {"svc.yaml", "peer.yaml"}
+    assert done.returncode == 1, done.stderr
+    found = [(f["rule"], f["path"], f["line"]) for f in json.loads(done.stdout)["findings"]]
+    assert found == [("ML002", "peer.yaml", 10), ("ML002", "svc.yaml", 6)]
+    assert "longer than 256 KiB" in json.loads(done.stdout)["findings"][0]["message"]
+
+
+BLOCK_SERVICE = """\
+apiVersion: v1
+kind: Service
+metadata:
+  name: a
+  annotations:
+    metallb.io/loadBalancerIPs: {ip}
+    note: |
+      {text}
+spec:
+  type: LoadBalancer
+"""
+POOL = """\
+apiVersion: metallb.io/v1beta1
+kind: IPAddressPool
+metadata:
+  name: lan
+  namespace: metallb-system
+spec:
+  addresses: [10.0.0.0/24]
+"""
+
+
+@pytest.mark.parametrize(
+    ("length", "expected"),
+    [
+        (256 * 1024 - 1, [("ML401", "svc.yaml", 6)]),  # with its line break, at the limit
+        (256 * 1024, [("ML002", "svc.yaml", 7)]),  # one character past it: not analysed
+    ],
+)
+def test_the_value_limit_applies_to_block_scalars_too(
+    repo: Path, length: int, expected: list
+) -> None:
+    write(
+        repo,
+        {"pool.yaml": POOL, "svc.yaml": BLOCK_SERVICE.format(ip="192.0.2.1", text="x" * length)},
+    )
+    done = run("--isolated", "-f", "json", "--metallb-version", "0.14.9", ".", cwd=repo)
+    found = [(f["rule"], f["path"], f["line"]) for f in json.loads(done.stdout)["findings"]]
+    assert [f for f in found if f[0] in ("ML002", "ML401")] == expected
 
 
 def test_placeholder_helpers_are_linear() -> None:

@@ -92,6 +92,8 @@ def parse_block(text: str, line_offset: int) -> tuple[object, Positions] | None:
     lines = text.split("\n")
     if len(lines) > load.MAX_VALUES_PER_DOCUMENT:
         return None  # the full path enforces the size limit
+    if len(text) > load.MAX_VALUE_CHARS and any(len(line) > load.MAX_VALUE_CHARS for line in lines):
+        return None  # the full path refuses an overlong value
     offset = line_offset + 1
     try:
         data, _ = _parse(lines, offset, spans=False)

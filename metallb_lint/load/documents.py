@@ -298,6 +298,14 @@ def _too_big_message() -> str:
     )
 
 
+def _too_long_message() -> str:
+    return (
+        f"a value here is longer than {yamlcore.MAX_VALUE_CHARS // 1024} KiB; the document was "
+        "not analysed. Kubernetes refuses annotations that long, and no MetalLB or Service "
+        "field is: check for a runaway quote or a file pasted into a value"
+    )
+
+
 def _too_deep_message() -> str:
     return (
         f"document is nested deeper than {yamlcore.MAX_DEPTH} levels; skipped. No MetalLB or "
@@ -412,6 +420,8 @@ class _Converter:
         return None  # pragma: no cover - PyYAML has no other node kinds
 
     def _scalar(self, node: ScalarNode) -> object:
+        if len(node.value) > yamlcore.MAX_VALUE_CHARS:
+            raise _TooLarge(_too_long_message(), node)
         tag = node.tag
         if tag == _PLAIN_TAG:
             tag = node.tag = plain_tag(node.value)

@@ -12,6 +12,9 @@ from yaml.nodes import Node, ScalarNode
 
 MAX_DEPTH = 200
 MAX_VALUES_PER_DOCUMENT = 500_000
+# One scalar: Kubernetes caps all the annotations of an object together at 256 KiB, and no
+# MetalLB field, Service field or chart value comes near it. A longer value is not analysed.
+MAX_VALUE_CHARS = 256 * 1024
 
 
 PathKey = tuple[str | int, ...]
