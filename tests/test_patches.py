@@ -148,3 +148,142 @@ def test_what_each_patch_form_replaces() -> None:
     assert _overrides("patches:\n  - path: d.yaml\n", {"k/d.yaml": deployment}) == [
         Override("k", "Deployment", "controller", (("spec", "replicas"),))
     ]
+
+
+# -- Service patches merged into their Service ---------------------------------------------------
+
+
+def test_strategic_merge_of_a_service() -> None:
+    from metallb_lint.gitops.patches import strategic_merge
+
+    base = {
+        "metadata": {"name": "web", "annotations": {"a": "1", "b": "2"}},
+        "spec": {
+            "ports": [{"port": 80, "name": "http"}, {"port": 443}],
+            "externalIPs": ["192.0.2.1"],
+            "selector": {"app": "web"},
+        },
+    }
+    patch = {
+        "metadata": {"name": "web", "annotations": {"b": None, "c": "3"}},
+        "spec": {
+            "type": "LoadBalancer",
+            "ports": [{"port": 80, "targetPort": 8080}, {"port": 443, "$patch": "delete"}],
+            "externalIPs": ["192.0.2.9"],
+            "selector": {"$patch": "replace", "tier": "front"},
+        },
+    }
+    assert strategic_merge(base, patch) == {
+        "metadata": {"name": "web", "annotations": {"a": "1", "c": "3"}},
+        "spec": {
+            "ports": [{"port": 80, "name": "http", "targetPort": 8080}],
+            "externalIPs": ["192.0.2.9"],  # lists other than ports are replaced
+            "selector": {"tier": "front"},
+            "type": "LoadBalancer",
+        },
+    }
+    assert base["metadata"]["annotations"] == {"a": "1", "b": "2"}  # the base is not changed
+
+
+SERVICE_BASE = """\
+apiVersion: v1
+kind: Service
+metadata:
+  name: web
+spec:
+  ports: [{port: 80}]
+  selector: {app: web}
+"""
+LB_PATCH = """\
+apiVersion: v1
+kind: Service
+metadata:
+  name: web
+  annotations:
+    metallb.io/loadBalancerIPs: {ip}
+spec:
+  type: LoadBalancer
+"""
+POOL_AND_AD = """\
+apiVersion: metallb.io/v1beta1
+kind: IPAddressPool
+metadata: {name: lan, namespace: metallb-system}
+spec: {addresses: [10.0.0.0/28]}
+---
+apiVersion: metallb.io/v1beta1
+kind: L2Advertisement
+metadata: {name: lan, namespace: metallb-system}
+"""
+
+
+def _service_repo(repo: Path, patches: str, **files: str) -> None:
+    write(
+        repo,
+        {
+            "metallb/kustomization.yaml": "resources: [pool.yaml]\n",
+            "metallb/pool.yaml": POOL_AND_AD,
+            "base/kustomization.yaml": "resources: [service.yaml]\n",
+            "base/service.yaml": SERVICE_BASE,
+            "overlay/kustomization.yaml": (
+                "namespace: web\nresources: [../base, ../metallb]\n" + patches
+            ),
+            **files,
+        },
+    )
+
+
+def _service_findings(repo: Path) -> list[tuple[str, str, int]]:
+    return findings(lint_json(".", "--metallb-version", "0.15.3", "--select", "ML4", cwd=repo))
+
+
+def test_a_service_patch_file_is_judged_where_it_writes(repo: Path) -> None:
+    _service_repo(
+        repo,
+        "patches:\n  - path: lb.yaml\n",
+        **{"overlay/lb.yaml": LB_PATCH.format(ip="10.0.1.5")},
+    )
+    assert _service_findings(repo) == [("ML401", "overlay/lb.yaml", 6)]
+
+
+def test_an_inline_service_patch_is_located_in_the_kustomization(repo: Path) -> None:
+    inline = "".join(f"      {line}\n" for line in LB_PATCH.format(ip="10.0.1.5").splitlines())
+    _service_repo(repo, "patches:\n  - target: {kind: Service, name: web}\n    patch: |\n" + inline)
+    assert _service_findings(repo) == [("ML401", "overlay/kustomization.yaml", 11)]
+
+
+def test_patches_strategic_merge_and_a_patch_inside_the_pool_are_silent(repo: Path) -> None:
+    _service_repo(
+        repo,
+        "patchesStrategicMerge:\n  - lb.yaml\n",
+        **{"overlay/lb.yaml": LB_PATCH.format(ip="10.0.0.5")},
+    )
+    assert _service_findings(repo) == []
+
+
+def test_a_selector_patch_is_not_guessed(repo: Path) -> None:
+    _service_repo(
+        repo,
+        "patches:\n  - path: lb.yaml\n    target: {kind: Service, labelSelector: app=web}\n",
+        **{"overlay/lb.yaml": LB_PATCH.format(ip="10.0.1.5")},
+    )
+    assert _service_findings(repo) == []
+
+
+def test_a_patch_that_deletes_the_annotation_removes_the_request(repo: Path) -> None:
+    base = SERVICE_BASE.replace(
+        "  name: web\n",
+        "  name: web\n  annotations:\n    metallb.io/loadBalancerIPs: 10.0.1.5\n",
+    ).replace("spec:\n", "spec:\n  type: LoadBalancer\n")
+    deleting = "apiVersion: v1\nkind: Service\nmetadata:\n  name: web\n  annotations:\n"
+    deleting += "    metallb.io/loadBalancerIPs: null\n"
+    _service_repo(
+        repo,
+        "patches:\n  - path: plain.yaml\n",
+        **{"base/service.yaml": base, "overlay/plain.yaml": deleting},
+    )
+    assert _service_findings(repo) == []
+    # the base alone, with no overlay applying the patch, asks for the address
+    (repo / "overlay" / "kustomization.yaml").write_text(
+        "namespace: web\nresources: [../base, ../metallb]\n", encoding="utf-8"
+    )
+    assert _service_findings(repo) == [("ML401", "base/service.yaml", 6)]

@@ -8,7 +8,10 @@ replaces, removes or adds at the paths it names. What a patch replaces is not de
 base writes it, so nothing is judged there (a base often leaves an empty or example value for
 the overlays to fill).
 
-The patch's own values are not judged here (issue 15: merging them into the object).
+A strategic-merge patch of a Service is also merged into the Service it targets
+(`service_patches`, `strategic_merge`): MetalLB reads the annotations, the type and the
+addresses of the Service as the overlay leaves it, and a finding about a value the patch wrote
+points at the patch.
 """
 
 from __future__ import annotations
@@ -17,9 +20,10 @@ import posixpath
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 
+from metallb_lint.gitops.argocd import embedded_document
 from metallb_lint.gitops.fields import get, items, text
 from metallb_lint.gitops.placeholders import has_placeholder
-from metallb_lint.load.documents import Chunk, Document, PathKey, compose_chunk
+from metallb_lint.load.documents import Chunk, Document, PathKey, compose_chunk, dig
 
 # Fields that name the target, not change it.
 _IDENTITY = {("apiVersion",), ("kind",), ("metadata", "name"), ("metadata", "namespace")}
@@ -147,3 +151,123 @@ def _pointer(pointer: str) -> PathKey:
             break
         parts.append(int(token) if token.isdigit() else token)
     return tuple(parts)
+
+
+# -- Service patches merged into their Service -------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ServicePatch:
+    """A strategic-merge patch of the Service `name`, written in `doc` at `base`, applied by the
+    kustomization of `folder`."""
+
+    folder: str
+    name: str
+    doc: Document
+    base: PathKey
+    body: dict
+
+    def writes(self, path: PathKey) -> bool:
+        """Whether the patch itself holds `path` (so a finding there points at the patch)."""
+        return dig(self.body, path, _MISSING) is not _MISSING
+
+
+_MISSING = object()
+
+
+def service_patches(
+    doc: Document, data: dict, documents_of: Callable[[str], list[Document]]
+) -> Iterator[ServicePatch]:
+    """The strategic-merge patches of Services one kustomization (`doc`, its data) applies."""
+    folder = posixpath.dirname(doc.path)
+    for index, entry in enumerate(items(data.get("patchesStrategicMerge"))):
+        if isinstance(entry, str):
+            where = ("patchesStrategicMerge", index)
+            yield from _service_patch(folder, doc, where, entry, {}, documents_of)
+    for index, entry in enumerate(items(data.get("patches"))):
+        if not isinstance(entry, dict):
+            continue
+        target = entry.get("target") if isinstance(entry.get("target"), dict) else {}
+        if target.get("labelSelector") or target.get("annotationSelector"):
+            continue  # which Services a selector picks is not known here
+        if isinstance(entry.get("path"), str):
+            yield from _service_patch(folder, doc, (), entry["path"], target, documents_of)
+        elif isinstance(entry.get("patch"), str):
+            where = ("patches", index, "patch")
+            yield from _service_patch(folder, doc, where, entry["patch"], target, documents_of)
+
+
+def _service_patch(
+    folder: str,
+    kustomization: Document,
+    where: PathKey,
+    source: str,
+    target: dict,
+    documents_of: Callable[[str], list[Document]],
+) -> Iterator[ServicePatch]:
+    inline = "\n" in source or source.lstrip().startswith(("{", "["))
+    if inline:
+        if not where:
+            return
+        embedded = embedded_document(kustomization, where, source)
+        documents = [embedded] if embedded is not None else []
+    elif "://" in source or has_placeholder(source):
+        return
+    else:
+        documents = documents_of(posixpath.normpath(posixpath.join(folder, source)))
+    for patch_doc in documents:
+        body = patch_doc.data
+        if not isinstance(body, dict) or body.get("$patch") == "delete":
+            continue
+        kind = text(target.get("kind")) or text(body.get("kind"))
+        api = text(body.get("apiVersion")) or _target_api(target)
+        name = (
+            text(target.get("name")) if target.get("name") else text(get(body, "metadata", "name"))
+        )
+        if kind == "Service" and api in (None, "v1") and name and not has_placeholder(name):
+            yield ServicePatch(folder, name, patch_doc, (), body)
+
+
+def strategic_merge(base: object, patch: object, path: PathKey = ()) -> object:
+    """`patch` merged into `base` as kustomize merges a strategic-merge patch of a Service:
+    mappings merge key by key (`null` deletes a key, `$patch: replace` or `delete` replaces or
+    drops the mapping), a Service's `ports` merge by `port`, every other list and scalar is
+    replaced."""
+    if isinstance(patch, dict) and isinstance(base, dict):
+        if patch.get("$patch") == "replace":
+            return {k: v for k, v in patch.items() if k != "$patch"}
+        merged = dict(base)
+        for key, value in patch.items():
+            if not isinstance(key, str) or key.startswith("$"):
+                continue
+            if value is None or (isinstance(value, dict) and value.get("$patch") == "delete"):
+                merged.pop(key, None)
+            else:
+                merged[key] = strategic_merge(base.get(key), value, (*path, key))
+        return merged
+    if path == ("spec", "ports") and isinstance(base, list) and isinstance(patch, list):
+        return _merge_by_port(base, patch)
+    if isinstance(patch, dict):
+        return strategic_merge({}, patch, path)
+    return patch
+
+
+def _merge_by_port(base: list, patch: list) -> list:
+    merged = list(base)
+    for item in patch:
+        port = item.get("port") if isinstance(item, dict) else None
+        index = next(
+            (
+                i
+                for i, old in enumerate(merged)
+                if isinstance(old, dict) and old.get("port") == port
+            ),
+            None,
+        )
+        if port is None or index is None:
+            merged.append(item)
+        elif item.get("$patch") == "delete":
+            del merged[index]
+        else:
+            merged[index] = strategic_merge(merged[index], item, ())
+    return merged

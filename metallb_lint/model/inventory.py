@@ -34,7 +34,7 @@ from metallb_lint.gitops.placeholders import has_placeholder, resolve_flux
 from metallb_lint.gitops.scopes import Scopes, ancestors
 from metallb_lint.load.discover import Candidate
 from metallb_lint.load.documents import Chunk, Document, LoadProblem, PathKey
-from metallb_lint.load.sources import SourceFile, documents_on_disk
+from metallb_lint.load.sources import KUSTOMIZATION_NAMES, SourceFile, documents_on_disk
 from metallb_lint.metallb import bitnami
 from metallb_lint.metallb.addresses import parse_pool_entry
 from metallb_lint.metallb.bitnami import is_bitnami
@@ -50,6 +50,7 @@ from metallb_lint.model.objects import (
     Community,
     CommunityAlias,
     InstallSite,
+    PatchedResource,
     Pool,
     PoolEntry,
     Resource,
@@ -116,6 +117,9 @@ class Inventory:
     # Spans of base objects that an overlay's kustomize patch replaces (gitops/patches.py):
     # what is written there is not what is deployed, and nothing is judged there.
     superseded: list[Location] = field(default_factory=list)
+    # Services as an overlay's strategic-merge patch leaves them (gitops/patches.py), judged
+    # in place of the base Service they patch
+    patched: list[PatchedResource] = field(default_factory=list)
 
     def is_superseded(self, location: Location) -> bool:
         point = (location.line, location.column)
@@ -160,6 +164,8 @@ class _Builder:
         self.documents = [d for s in sources for d in s.documents]
         self.scopes = Scopes(source.directory for source in sources)
         self.patch_files: set[str] = set()
+        # Service patches whose Service a chart renders: what the patch does not say is unknown
+        self.partial_services: set[int] = set()
         self.flux_vars: dict[str, str] = {}
         self._operator_installs = False
         self.deployment = Deployment("uncertain")
@@ -268,8 +274,14 @@ class _Builder:
                 continue  # kustomize patches are partial objects, not resources
             for base, body in objects:
                 self._add_resource(doc, base, body)
+        patched, unmatched = self._patched_services(inv.resources)
+        inv.patched = [p for group in patched.values() for p in group]
         for res in inv.resources:
-            self._type(res)
+            for deployed_as in patched.get(id(res), [res]):
+                self._type(deployed_as)
+        loaded = {id(res) for res in inv.resources}
+        for res in [p for p in inv.patched if id(p.original) not in loaded] + unmatched:
+            self._type(res)  # a base the relevance filter skipped, or no base at all
         inv.superseded = self._superseded(inv.resources)
         for source in values:
             if not source.is_metallb:
@@ -378,6 +390,95 @@ class _Builder:
                                 if _has_path(res.body, path)
                             )
         return found
+
+    def _patched_services(
+        self, resources: list[Resource]
+    ) -> tuple[dict[int, list[PatchedResource]], list[Resource]]:
+        """Services as the overlays' strategic-merge patches leave them: for each base Service
+        an overlay patches, the merged Service of every overlay (in place of the base), and the
+        patches whose Service the repository does not hold (a chart renders it), read alone."""
+        patched: dict[int, list[PatchedResource]] = {}
+        unmatched: list[Resource] = []
+        services = [r for r in resources if r.kind == "Service" and r.api_version == "v1"]
+        for source in self.sources:
+            if source.role != "kustomization" or not self.deployment.deployed(source.display):
+                continue
+            for doc in source.documents:
+                if not isinstance(doc.data, dict):
+                    continue
+                for patch in patches.service_patches(doc, doc.data, self._documents_of):
+                    reached = self.deployment.reach(patch.folder)
+                    bases = [r for r in services if r.name == patch.name and r.doc.path in reached]
+                    bases = bases or self._filtered_services(reached, patch.name)
+                    for base in bases:
+                        patched.setdefault(id(base), []).append(self._patched(doc, base, patch))
+                    if not bases:
+                        unmatched.append(self._patch_alone(doc, patch))
+                        self.partial_services.add(id(unmatched[-1]))
+        return patched, unmatched
+
+    def _filtered_services(self, reached: frozenset[str], name: str) -> list[Resource]:
+        """The Services named `name` in the files a kustomization reaches that the relevance
+        filter skipped (a ClusterIP Service mentions no load balancer until a patch does)."""
+        found = []
+        for path in sorted(reached):
+            if posixpath.basename(path) in KUSTOMIZATION_NAMES or path in self.patch_files:
+                continue
+            for doc in documents_on_disk(path) if path in self.files else []:
+                body = doc.data
+                if (
+                    isinstance(body, dict)
+                    and body.get("kind") == "Service"
+                    and body.get("apiVersion") == "v1"
+                    and text(get(body, "metadata", "name")) == name
+                ):
+                    found.append(self._resource(doc, (), body))
+        return found
+
+    def _patch_alone(self, kustomization: Document, patch: patches.ServicePatch) -> Resource:
+        """A patch of a Service the repository does not hold, read as the Service it knows."""
+        scope = self.scopes.scope_for(kustomization.path)
+        explicit = text(get(patch.body, "metadata", "namespace"))
+        namespace = scope.namespace if scope and (scope.overrides or not explicit) else explicit
+        return Resource(
+            patch.doc,
+            patch.base,
+            "v1",
+            "Service",
+            patch.name,
+            explicit,
+            namespace,
+            self.scopes.unit(kustomization.path),
+            patch.body,
+        )
+
+    def _patched(
+        self, kustomization: Document, base: Resource, patch: patches.ServicePatch
+    ) -> PatchedResource:
+        """The base Service with the patch merged in, in the overlay's namespace and unit."""
+        scope = self.scopes.scope_for(kustomization.path)
+        body = patches.strategic_merge(base.body, patch.body)
+        assert isinstance(body, dict)
+        explicit = text(get(body, "metadata", "namespace"))
+        namespace = base.effective_namespace
+        if scope and scope.namespace and (scope.overrides or not explicit):
+            namespace = scope.namespace
+        return PatchedResource(
+            base.doc,
+            base.base,
+            base.api_version,
+            base.kind,
+            base.name,
+            explicit,
+            namespace,
+            self.scopes.unit(kustomization.path),
+            body,
+            patch.doc,
+            patch.base,
+            patch.body,
+            base,
+            patch.folder,
+        )
 
     def _values_from(
         self,
@@ -591,6 +692,9 @@ class _Builder:
 
     def _add_resource(self, doc: Document, base: PathKey, body: dict) -> None:
         assert self.inv is not None
+        self.inv.resources.append(self._resource(doc, base, body))
+
+    def _resource(self, doc: Document, base: PathKey, body: dict) -> Resource:
         metadata = body.get("metadata") if isinstance(body.get("metadata"), dict) else {}
         explicit = text(metadata.get("namespace"))
         if explicit and has_placeholder(explicit):
@@ -602,7 +706,7 @@ class _Builder:
         name = text(metadata.get("name"))
         if name and has_placeholder(name):
             name = self._resolve(doc, (*base, "metadata", "name"), name) or name
-        resource = Resource(
+        return Resource(
             doc,
             base,
             text(body.get("apiVersion")) or "",
@@ -613,7 +717,6 @@ class _Builder:
             self.scopes.unit(doc.path),
             body,
         )
-        self.inv.resources.append(resource)
 
     def _resolve(self, doc: Document, path: PathKey, text: str) -> str | None:
         resolved, missing = resolve_flux(text, self.flux_vars)
@@ -636,8 +739,11 @@ class _Builder:
             self.inv.communities.append(_community(res))
         elif res.kind == "Service" and res.api_version == "v1":
             requests = requests_from_service(res, self.inv.target, self.flux_vars)
+            partial = id(res) in self.partial_services
             for request in requests:
-                request.labels = res.labels
+                request.labels = None if partial else res.labels
+                if partial:  # the ports and the selector are the rendered Service's
+                    request.ports = None if "ports" not in res.mapping("spec") else request.ports
             self.inv.services.extend(requests)
 
     def _pool(self, res: Resource) -> Pool:

@@ -76,6 +76,26 @@ class Resource:
         return self.mapping("metadata", "annotations")
 
 
+_ABSENT = object()
+
+
+@dataclass
+class PatchedResource(Resource):
+    """A base object as an overlay's strategic-merge patch leaves it: `body` is the merged
+    object, and a value the patch writes is located in the patch, where the user wrote it."""
+
+    patch_doc: Document | None = None
+    patch_base: PathKey = ()
+    patch_body: dict = field(default_factory=dict)
+    original: Resource | None = None  # the base object as written
+    overlay: str = ""  # the folder of the kustomization that applies the patch
+
+    def location(self, *path: str | int, key: bool = False) -> Location:
+        if self.patch_doc is not None and dig(self.patch_body, path, _ABSENT) is not _ABSENT:
+            return self.patch_doc.location((*self.patch_base, *path), key=key)
+        return super().location(*path, key=key)
+
+
 @dataclass
 class PoolEntry:
     """One `spec.addresses` entry of an IPAddressPool: its index, parsed value and location."""

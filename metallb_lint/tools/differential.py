@@ -6,7 +6,9 @@ deploys, both must agree on what reaches the cluster from MetalLB's kinds and Se
   counts the file as reached by that root;
 - the namespace the engine gives it is the static model's effective namespace;
 - every `spec` field the static model judges (outside what an overlay's patch replaces) has the
-  value the engine renders.
+  value the engine renders, and so has every MetalLB annotation of a Service;
+- a Service an overlay's strategic-merge patch changes is compared as the static model merges
+  it (`Inventory.patched`), in place of its base.
 A duplicate the engine refuses must be ML210's finding. Used by the differential test over the
 fixtures and by the real-world corpus (benchmarks/realworld/differential.py)."""
 
@@ -18,9 +20,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from metallb_lint.engine import RunResult
+from metallb_lint.gitops.placeholders import has_placeholder
 from metallb_lint.gitops.render import OfflineTree, Rendered
 from metallb_lint.model.inventory import Inventory
-from metallb_lint.model.objects import Resource
+from metallb_lint.model.objects import PatchedResource, Resource
 
 JUDGED_KINDS = frozenset(
     {"IPAddressPool", "L2Advertisement", "BGPAdvertisement", "BGPPeer", "BFDProfile", "Community"}
@@ -50,7 +53,7 @@ def compare(result: RunResult, tree: Path, engine: list[str]) -> Comparison:
     judged = [
         r
         for r in inventory.resources
-        if _judged(r.kind, r.body)
+        if (_judged(r.kind, r.body) or any(p.original is r for p in inventory.patched))
         and all(part == "items" or isinstance(part, int) for part in r.base)
     ]
     with OfflineTree(engine, tree) as offline:
@@ -85,7 +88,24 @@ def _compare_root(
     comparison.built.append(where)
     objects = [o for o in rendered.objects if _judged(o.kind, o.body)]
     comparison.compared += len(objects)
-    comparison.problems += _compare(result.inventory, where, reached, objects, judged)
+    here = _as_patched(result.inventory.patched, reached, judged)
+    comparison.problems += _compare(result.inventory, where, reached, objects, here)
+
+
+def _as_patched(
+    patched: list[PatchedResource], reached: frozenset[str], judged: list[Resource]
+) -> list[Resource]:
+    """The judged objects of one root, a base Service replaced by what the overlays this root
+    reaches make of it."""
+    applied = [
+        p
+        for p in patched
+        if any(is_kustomization(f) and posixpath.dirname(f) == p.overlay for f in reached)
+    ]
+    replaced = {id(p.original) for p in applied}
+    return [r for r in judged if id(r) not in replaced] + [
+        p for p in applied if _judged(p.kind, p.body)
+    ]
 
 
 def _judged(kind: str, body: dict) -> bool:
@@ -139,8 +159,11 @@ def _compare(
             continue
         unmatched.remove(match)
         namespace = match.effective_namespace
-        # no namespace rendered: Argo CD's destination or Flux's targetNamespace gives it
-        if obj.namespace is not None and namespace != obj.namespace:
+        # no namespace rendered: Argo CD's destination or Flux's targetNamespace gives it; a
+        # Flux `${VAR}` rendered as written is Flux's to substitute (unknown to the static model
+        # when the repository does not set it)
+        flux_var = obj.namespace is not None and has_placeholder(obj.namespace)
+        if obj.namespace is not None and not flux_var and namespace != obj.namespace:
             problems.append(
                 f"{where}: namespace {obj.namespace!r} rendered, {namespace!r} in the static model"
             )
@@ -160,12 +183,20 @@ def _same_name(static: str | None, rendered: str | None) -> bool:
 
 def _spec_differences(inventory: Inventory, resource: Resource, obj: Rendered) -> list[str]:
     differences = []
-    for path, value in _leaves(resource.body.get("spec"), ("spec",)):
+    leaves = list(_leaves(resource.body.get("spec"), ("spec",)))
+    if resource.kind == "Service":
+        annotations = resource.mapping("metadata", "annotations")
+        leaves += [
+            (("metadata", "annotations", key), value)
+            for key, value in annotations.items()
+            if "metallb" in str(key)
+        ]
+    for path, value in leaves:
         if resource.kind == "Service" and path[:2] == ("spec", "selector"):
             continue  # kustomize `labels`/`commonLabels` add selector labels
-        if inventory.is_superseded(resource.doc.location((*resource.base, *path))):
+        if inventory.is_superseded(resource.location(*path)):
             continue
-        rendered = _dig({"spec": obj.body.get("spec")}, path)
+        rendered = _dig({"spec": obj.body.get("spec"), "metadata": obj.body.get("metadata")}, path)
         if rendered != value:
             shown = "nothing" if rendered is _MISSING else repr(rendered)
             differences.append(
