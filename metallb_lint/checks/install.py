@@ -12,7 +12,8 @@ import re
 from collections.abc import Iterator
 
 from metallb_lint.checks.context import Context, rule
-from metallb_lint.findings import Finding, Related, ResourceRef
+from metallb_lint.checks.fixing import replace_scalar
+from metallb_lint.findings import UNSAFE, Finding, Fix, Related, ResourceRef
 from metallb_lint.gitops.placeholders import has_placeholder
 from metallb_lint.metallb.bitnami import NEWEST_CHART as BITNAMI_NEWEST_CHART
 from metallb_lint.metallb.bitnami import NEWEST_RELEASE as BITNAMI_NEWEST_RELEASE
@@ -150,7 +151,22 @@ def unpinned_chart(ctx: Context) -> Iterator[Finding]:
                 site.version_location,
                 resource=site.resource,
                 anchor=f"{site.kind}/{describe(site)}",
+                fix=_pin_fix(ctx, site, problem[1]),
             )
+
+
+def _pin_fix(ctx: Context, site: InstallSite, resolved: Version) -> Fix | None:
+    """A range written in the file pinned to the release it resolves to today (unsafe: the
+    release table of metallb-lint may lag behind the chart repository, and a Chart.yaml pin
+    needs `helm dependency update`). A missing version or a branch has no span to change."""
+    text = version_text(site)
+    if not text or constraint_tests(text) is None or resolve_constraint(text) != resolved:
+        return None
+    edit = replace_scalar(ctx, site.version_location, text, str(resolved))
+    if edit is None:
+        return None
+    key = _VERSION_KEY.get(site.kind, "version")
+    return Fix(UNSAFE, f"pin {key} to {resolved}, the release {text} resolves to today", (edit,))
 
 
 # -- ML502 -------------------------------------------------------------------------------------
@@ -371,34 +387,6 @@ def outdated_metallb(ctx: Context) -> Iterator[Finding]:
                 resource=site.resource,
                 anchor=f"{site.kind}/{describe(site)}",
             )
-    # Releases named by image tags or Bitnami chart versions: once per release, at its first
-    # place (vendored copies of one manifest name the same release many times).
-    by_version: dict[Version, list[InstallSite]] = {}
-    for site in sorted(
-        ctx.inventory.release_sites,
-        # the controller first: it allocates the addresses
-        key=lambda s: (s.repository == "speaker", s.version_location.path, s.version_location.line),
-    ):
-        version = exact_version(site)
-        if version is not None and version not in reported:
-            by_version.setdefault(version, []).append(site)
-    for version, sites in by_version.items():
-        site = sites[0]
-        if site.kind == "bitnami-chart":
-            advice = _bitnami_advice(version)
-        else:
-            advice = upgrade_advice(version, False)
-        if advice is None:
-            continue
-        others = [s for s in sites[1:] if s.version_location.path != site.version_location.path]
-        yield ctx.finding(
-            "ML504",
-            f"{describe(site)}: {advice}",
-            site.version_location,
-            resource=site.resource,
-            related=[Related(s.version_location, f"also {version}") for s in others[:5]],
-            anchor=f"{site.kind}/{describe(site)}",
-        )
 
 
 # From chart 0.13.3 a template fails while `configInline` is set (facts, chart changes table:

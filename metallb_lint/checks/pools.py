@@ -23,7 +23,8 @@ from metallb_lint.checks.common import (
     service_allocation,
 )
 from metallb_lint.checks.context import Context, rule
-from metallb_lint.findings import Finding, Location, Related
+from metallb_lint.checks.fixing import replace_scalar
+from metallb_lint.findings import UNSAFE, Finding, Fix, Location, Related
 from metallb_lint.metallb.addresses import (
     IntervalIndex,
     IPRange,
@@ -115,7 +116,18 @@ def host_bits_set(ctx: Context) -> Iterator[Finding]:
                 entry.location,
                 resource=pool.resource.ref,
                 anchor=f"spec.addresses[{entry.index}]",
+                fix=_network_fix(ctx, entry),
             )
+
+
+def _network_fix(ctx: Context, entry: PoolEntry) -> Fix | None:
+    """Write the network MetalLB reads (unsafe: the author may have meant the one address or
+    the addresses from it on; the fix keeps what MetalLB does and makes it visible)."""
+    parsed = entry.parsed
+    edit = replace_scalar(ctx, entry.location, str(parsed.text), str(parsed.host_bits))
+    if edit is None:
+        return None
+    return Fix(UNSAFE, f"write {parsed.host_bits}, the network MetalLB reads", (edit,))
 
 
 def _describe_entry(pool: Pool, entry: PoolEntry) -> str:
