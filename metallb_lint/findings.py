@@ -87,6 +87,8 @@ class Fix:
     edits: tuple[Edit, ...]
 
     def as_dict(self) -> dict[str, object]:
+        """The JSON form; `end_column` is exclusive as in the findings' JSON (an insertion has
+        `end_column` equal to `column`)."""
         return {
             "applicability": self.safety,
             "message": self.message,
@@ -96,7 +98,7 @@ class Fix:
                     "line": e.location.line,
                     "column": e.location.column,
                     "end_line": e.location.end_line,
-                    "end_column": e.location.end_column,
+                    "end_column": e.location.end_column + 1,
                     "content": e.replacement,
                 }
                 for e in self.edits

@@ -116,18 +116,22 @@ def host_bits_set(ctx: Context) -> Iterator[Finding]:
                 entry.location,
                 resource=pool.resource.ref,
                 anchor=f"spec.addresses[{entry.index}]",
-                fix=_network_fix(ctx, entry),
+                fix=_single_address_fix(ctx, entry),
             )
 
 
-def _network_fix(ctx: Context, entry: PoolEntry) -> Fix | None:
-    """Write the network MetalLB reads (unsafe: the author may have meant the one address or
-    the addresses from it on; the fix keeps what MetalLB does and makes it visible)."""
+def _single_address_fix(ctx: Context, entry: PoolEntry) -> Fix | None:
+    """The one address the entry starts with (unsafe: a likely intent, since an address with
+    its subnet's prefix length is usually an interface address copied as it is; the author may
+    have meant the whole network or a range instead)."""
     parsed = entry.parsed
-    edit = replace_scalar(ctx, entry.location, str(parsed.text), str(parsed.host_bits))
+    assert parsed.range is not None
+    start = str(parsed.text).strip().split("/", 1)[0]
+    single = f"{start}/{32 if parsed.range.version == 4 else 128}"
+    edit = replace_scalar(ctx, entry.location, str(parsed.text), single)
     if edit is None:
         return None
-    return Fix(UNSAFE, f"write {parsed.host_bits}, the network MetalLB reads", (edit,))
+    return Fix(UNSAFE, f"write {single}, the one address it starts with", (edit,))
 
 
 def _describe_entry(pool: Pool, entry: PoolEntry) -> str:
