@@ -429,3 +429,16 @@ def test_a_symlink_inside_the_tree_is_not_written_through(tmp_path: Path) -> Non
     assert real.read_text(encoding="utf-8") == "key: value\n"
     assert os.path.islink(tmp_path / "a.yaml")
     assert plan.not_applied[0].reason == "it is a symbolic link; not written through it"
+
+
+def test_readme_example_is_the_real_output() -> None:
+    import re
+
+    text = (ROOT / "README.md").read_text(encoding="utf-8")
+    match = re.search(r"<!-- fix-output:start -->\n```text\n\$ (.*?)\n(.*?)```", text, re.S)
+    assert match, "README.md has no fix-output block"
+    command = match.group(1).split()
+    assert command[:2] == ["metallb-lint", "--diff"]
+    result = run_cli("--isolated", *command[1:], cwd=ROOT)
+    assert result.code == 1
+    assert result.out == match.group(2)
