@@ -387,6 +387,34 @@ def outdated_metallb(ctx: Context) -> Iterator[Finding]:
                 resource=site.resource,
                 anchor=f"{site.kind}/{describe(site)}",
             )
+    # Releases named by image tags or Bitnami chart versions: once per release, at its first
+    # place (vendored copies of one manifest name the same release many times).
+    by_version: dict[Version, list[InstallSite]] = {}
+    for site in sorted(
+        ctx.inventory.release_sites,
+        # the controller first: it allocates the addresses
+        key=lambda s: (s.repository == "speaker", s.version_location.path, s.version_location.line),
+    ):
+        version = exact_version(site)
+        if version is not None and version not in reported:
+            by_version.setdefault(version, []).append(site)
+    for version, sites in by_version.items():
+        site = sites[0]
+        if site.kind == "bitnami-chart":
+            advice = _bitnami_advice(version)
+        else:
+            advice = upgrade_advice(version, False)
+        if advice is None:
+            continue
+        others = [s for s in sites[1:] if s.version_location.path != site.version_location.path]
+        yield ctx.finding(
+            "ML504",
+            f"{describe(site)}: {advice}",
+            site.version_location,
+            resource=site.resource,
+            related=[Related(s.version_location, f"also {version}") for s in others[:5]],
+            anchor=f"{site.kind}/{describe(site)}",
+        )
 
 
 # From chart 0.13.3 a template fails while `configInline` is set (facts, chart changes table:
