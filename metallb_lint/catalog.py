@@ -20,9 +20,10 @@ class RuleText(NamedTuple):
     remediation: str
     bad: str
     good: str
+    fix: str = ""  # what the rule's fix does, when it has one
 
 
-_PROSE = frozenset({"summary", "description", "remediation", "bad", "good"})
+_PROSE = frozenset({"summary", "description", "remediation", "bad", "good", "fix_summary"})
 
 
 @dataclass(frozen=True)
@@ -35,6 +36,8 @@ class RuleInfo:
     family: str
     enabled_by_default: bool = True
     tags: tuple[str, ...] = field(default_factory=tuple)
+    # "safe" or "unsafe" when some findings of the rule carry a fix (metallb_lint/fixes/)
+    fix: str | None = None
     source: str = field(default="", compare=False, repr=False)  # the rules/*.yaml file
 
     @property
@@ -44,7 +47,7 @@ class RuleInfo:
     def __getattr__(self, name: str) -> str:
         """`summary`, `description`, `remediation`, `bad`, `good`: the rule's prose."""
         if name in _PROSE:
-            return getattr(self.text, name)
+            return getattr(self.text, "fix" if name == "fix_summary" else name)
         raise AttributeError(name)
 
     def as_dict(self) -> dict[str, object]:
@@ -57,6 +60,7 @@ class RuleInfo:
             "description": self.description,
             "remediation": self.remediation,
             "enabled_by_default": self.enabled_by_default,
+            "fix": {"safety": self.fix, "summary": self.fix_summary} if self.fix else None,
             "examples": {"bad": self.bad, "good": self.good},
         }
 
@@ -68,6 +72,7 @@ _FAMILY = re.compile(r"^family: *(.*?) *$", re.MULTILINE)
 _RULE_START = re.compile(r"^  - id: ", re.MULTILINE)
 _RULE_HEAD = re.compile(r"  - id: ([A-Z0-9]+)\n    name: ([a-z0-9-]+)\n    severity: ([a-z]+)\n")
 _DISABLED = re.compile(r"^    enabled_by_default: false$", re.MULTILINE)
+_FIX = re.compile(r"^    fix:\n      safety: (safe|unsafe)$", re.MULTILINE)
 _OTHER_FLAGS = re.compile(r"^    (?:enabled_by_default|tags):", re.MULTILINE)
 
 
@@ -107,6 +112,7 @@ def _index(text: str, source: str) -> list[RuleInfo] | None:
                 severity=Severity.parse(head.group(3)),
                 family=family.group(1) if family else "",
                 enabled_by_default=_DISABLED.search(block) is None,
+                fix=fix.group(1) if (fix := _FIX.search(block)) else None,
                 source=source,
             )
         )
@@ -129,6 +135,7 @@ def _parsed(source: str) -> tuple[list[RuleInfo], dict[str, RuleText]]:
                 family=family,
                 enabled_by_default=item.get("enabled_by_default", True),
                 tags=tuple(item.get("tags", ())),
+                fix=(item.get("fix") or {}).get("safety"),
                 source=source,
             )
         )
@@ -138,6 +145,7 @@ def _parsed(source: str) -> tuple[list[RuleInfo], dict[str, RuleText]]:
             remediation=item["remediation"].strip(),
             bad=item["examples"]["bad"].rstrip() + "\n",
             good=item["examples"]["good"].rstrip() + "\n",
+            fix=((item.get("fix") or {}).get("summary") or "").strip(),
         )
     return infos, texts
 

@@ -64,6 +64,8 @@ class RunResult:
     paths: list[str] = field(default_factory=list)
     # The files on disk the run read (a report must never be written over one of them).
     inputs: list[str] = field(default_factory=list)
+    # The linted files on disk, by the path findings name them (what fixes may write).
+    disk: dict[str, str] = field(default_factory=dict)
 
     @property
     def resources(self) -> int:
@@ -126,9 +128,11 @@ def run(options: Options, config: Config) -> RunResult:
         findings = _touching(findings, {*named, *(loc.path for loc, _ in found.problems)})
     fail_on = options.fail_on or config.fail_on or Severity.ERROR
     read = [c.fs_path for c in [*found.candidates, *found.context] if c.fs_path]
-    return RunResult(
+    result = RunResult(
         findings, inventory, len(found.candidates), selected, fail_on, found.notes, named, read
     )
+    result.disk = {c.display: c.fs_path for c in found.candidates if c.fs_path}
+    return result
 
 
 def _policies_and_baseline(options: Options, config: Config):

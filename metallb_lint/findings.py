@@ -60,6 +60,82 @@ class Location(_Span):
         )
 
 
+class Edit(NamedTuple):
+    """One text edit of a fix: the text at `location` (which reads `original` when the edit is
+    made) becomes `replacement`. An empty span, an end column one before the start column on
+    the start line, inserts `replacement` before that column."""
+
+    location: Location
+    original: str
+    replacement: str
+
+    @classmethod
+    def insert(cls, path: str, line: int, column: int, text: str) -> Edit:
+        return cls(Location(path, line, column, line, column - 1), "", text)
+
+
+SAFE = "safe"  # the result means the same to MetalLB at the target release
+UNSAFE = "unsafe"  # a likely intent, to be reviewed: applied only with --unsafe-fixes
+
+
+@dataclass(frozen=True)
+class Fix:
+    """A mechanical remedy of a finding: text edits at the exact spans the user wrote."""
+
+    safety: str  # SAFE or UNSAFE
+    message: str  # what the fix does, e.g. "rename to metallb.io/loadBalancerIPs"
+    edits: tuple[Edit, ...]
+
+    def as_dict(self) -> dict[str, object]:
+        """The JSON form; `end_column` is exclusive as in the findings' JSON (an insertion has
+        `end_column` equal to `column`)."""
+        return {
+            "applicability": self.safety,
+            "message": self.message,
+            "edits": [
+                {
+                    "path": e.location.path,
+                    "line": e.location.line,
+                    "column": e.location.column,
+                    "end_line": e.location.end_line,
+                    "end_column": e.location.end_column + 1,
+                    "content": e.replacement,
+                }
+                for e in self.edits
+            ],
+        }
+
+
+def span_offsets(text: str, location: Location) -> tuple[int, int] | None:
+    """The [start, end) character offsets of `location` in `text`, or None when the span is
+    not inside the text. A line one past the last names the end of the text."""
+    starts = _line_starts(text)
+    start = _offset(text, starts, location.line, location.column)
+    end = _offset(text, starts, location.end_line, location.end_column + 1)
+    if start is None or end is None or end < start:
+        return None
+    return start, end
+
+
+def _line_starts(text: str) -> list[int]:
+    starts = [0]
+    index = text.find("\n")
+    while index >= 0:
+        starts.append(index + 1)
+        index = text.find("\n", index + 1)
+    return starts
+
+
+def _offset(text: str, starts: list[int], line: int, column: int) -> int | None:
+    if line < 1 or column < 1:
+        return None
+    if line > len(starts):
+        return len(text) if line == len(starts) + 1 and column == 1 else None
+    stop = starts[line] if line < len(starts) else len(text)  # the start of the next line
+    offset = starts[line - 1] + column - 1
+    return offset if offset <= stop else None
+
+
 class Related(NamedTuple):
     """Another party of a finding: the other pool of an overlap, the other Service of a conflict."""
 
@@ -105,6 +181,7 @@ class Finding:
     suppressed: bool = False
     suppression_reason: str | None = None
     extra: dict[str, object] = field(default_factory=dict)
+    fix: Fix | None = None  # the mechanical remedy, when the rule knows one (fixes/)
 
     @property
     def path(self) -> str:

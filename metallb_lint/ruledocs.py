@@ -26,12 +26,17 @@ def _section(info: RuleInfo, policies: dict[str, str]) -> str:
         if source
         else ""
     )
+    fix = ""
+    if info.fix:
+        flag = "`--fix`" if info.fix == "safe" else "`--fix --unsafe-fixes`"
+        fix = f"**Automatic fix** ({info.fix}, {flag}). {info.fix_summary}\n\n"
     return (
         f"## {info.id} {info.name}\n\n"
         f"Severity: **{info.severity}**.{default} {info.summary}\n\n"
         f"{info.description}\n\n"
         f"{declared}"
         f"**How to fix.** {info.remediation}\n\n"
+        f"{fix}"
         f"Bad:\n\n```yaml\n{info.bad}```\n\n"
         f"Good:\n\n```yaml\n{info.good}```\n"
     )

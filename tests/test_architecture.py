@@ -21,6 +21,8 @@ LATER = {
     "decide": ("gitops", "model", "checks", "policies", "report", "cli", "engine"),
     "report": ("cli",),
     "tools": ("cli",),
+    # fixes work on findings and texts only: no stage's internals, no command line
+    "fixes": ("load", "gitops", "model", "checks", "policies", "decide", "report", "cli", "engine"),
     "engine": ("cli",),
 }
 

@@ -137,7 +137,11 @@ def test_json_contract_shape() -> None:
     ]
     fingerprints = set()
     for item in document["findings"]:
-        assert list(item) == keys
+        # `fix` is an optional extension (README, "Fixes"): present only with a fix
+        assert [k for k in item if k != "fix"] == keys
+        if "fix" in item:
+            assert list(item) == [*keys, "fix"]
+            assert list(item["fix"]) == ["applicability", "message", "edits"]
         assert item["severity"] in ("error", "warning", "info")
         assert all(isinstance(item[k], int) and item[k] >= 1 for k in keys[5:9])
         assert (item["end_line"], item["end_column"]) >= (item["line"], item["column"])

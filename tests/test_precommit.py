@@ -234,3 +234,28 @@ def test_commits_pass_and_are_blocked(hook_repo: Path, user_repo: Path, home: Pa
     assert "ML401" in output and "apps/jellyfin/service.yaml" in output
     assert "metallb-system/pool.yaml" in output  # the related location that made it count
     assert git(user_repo, env, "log", "-1", "--format=%s").strip() == "navidrome inside the pool"
+
+
+def test_fix_hook_rewrites_and_stops_the_commit(
+    hook_repo: Path, user_repo: Path, home: Path
+) -> None:
+    """metallb-lint-fix applies the safe fixes to the named file: pre-commit sees the change
+    and fails the run; the second run passes on the fixed file."""
+    env = git_env(home)
+    try_repo = [*pre_commit(), "try-repo", str(hook_repo), "metallb-lint-fix", "--files"]
+    legacy = service("sonarr", "192.168.1.242").replace(
+        "  annotations:\n    metallb.universe.tf/loadBalancerIPs: 192.168.1.242\n", ""
+    )
+    legacy = legacy.replace(
+        "  type: LoadBalancer\n", "  type: LoadBalancer\n  loadBalancerIP: 192.168.1.242\n"
+    )
+    write(user_repo, {"apps/sonarr/service.yaml": legacy})
+    git(user_repo, env, "add", "-A")
+    first = run([*try_repo, "apps/sonarr/service.yaml"], user_repo, env)
+    assert first.returncode == 1, first.stdout + first.stderr
+    assert "files were modified by this hook" in first.stdout
+    fixed = (user_repo / "apps/sonarr/service.yaml").read_text(encoding="utf-8")
+    assert fixed == service("sonarr", "192.168.1.242")
+    git(user_repo, env, "add", "-A")
+    second = run([*try_repo, "apps/sonarr/service.yaml"], user_repo, env)
+    assert second.returncode == 0, second.stdout + second.stderr

@@ -8,11 +8,15 @@ from dataclasses import dataclass, field
 
 from metallb_lint.catalog import catalog
 from metallb_lint.config import Config
-from metallb_lint.findings import Finding, Location, Related, ResourceRef
+from metallb_lint.findings import Finding, Fix, Location, Related, ResourceRef
 from metallb_lint.model.inventory import Inventory
 
 RuleFunc = Callable[["Context"], Iterable[Finding]]
 REGISTRY: dict[str, RuleFunc] = {}
+# Fixes of the findings of rules written as declarative policies, which cannot compute one
+# (`@fixer(ID)`); Python rules pass theirs to `Context.finding`.
+FixFunc = Callable[["Context", Finding], "Fix | None"]
+FIXERS: dict[str, FixFunc] = {}
 
 
 def rule(rule_id: str) -> Callable[[RuleFunc], RuleFunc]:
@@ -20,6 +24,14 @@ def rule(rule_id: str) -> Callable[[RuleFunc], RuleFunc]:
         if rule_id in REGISTRY:  # pragma: no cover - programming error
             raise ValueError(f"rule {rule_id} registered twice")
         REGISTRY[rule_id] = func
+        return func
+
+    return register
+
+
+def fixer(rule_id: str) -> Callable[[FixFunc], FixFunc]:
+    def register(func: FixFunc) -> FixFunc:
+        FIXERS[rule_id] = func
         return func
 
     return register
@@ -47,6 +59,7 @@ class Context:
         resource: ResourceRef | None = None,
         related: Iterable[Related] = (),
         anchor: str = "",
+        fix: Fix | None = None,
     ) -> Finding:
         info = catalog()[rule_id]
         return Finding(
@@ -58,4 +71,5 @@ class Context:
             resource=resource,
             related=tuple(related),
             anchor=anchor,
+            fix=fix,
         )

@@ -12,7 +12,8 @@ import re
 from collections.abc import Iterator
 
 from metallb_lint.checks.context import Context, rule
-from metallb_lint.findings import Finding, Related, ResourceRef
+from metallb_lint.checks.fixing import replace_scalar
+from metallb_lint.findings import UNSAFE, Finding, Fix, Related, ResourceRef
 from metallb_lint.gitops.placeholders import has_placeholder
 from metallb_lint.metallb.bitnami import NEWEST_CHART as BITNAMI_NEWEST_CHART
 from metallb_lint.metallb.bitnami import NEWEST_RELEASE as BITNAMI_NEWEST_RELEASE
@@ -150,7 +151,22 @@ def unpinned_chart(ctx: Context) -> Iterator[Finding]:
                 site.version_location,
                 resource=site.resource,
                 anchor=f"{site.kind}/{describe(site)}",
+                fix=_pin_fix(ctx, site, problem[1]),
             )
+
+
+def _pin_fix(ctx: Context, site: InstallSite, resolved: Version) -> Fix | None:
+    """A range written in the file pinned to the release it resolves to today (unsafe: the
+    release table of metallb-lint may lag behind the chart repository, and a Chart.yaml pin
+    needs `helm dependency update`). A missing version or a branch has no span to change."""
+    text = version_text(site)
+    if not text or constraint_tests(text) is None or resolve_constraint(text) != resolved:
+        return None
+    edit = replace_scalar(ctx, site.version_location, text, str(resolved))
+    if edit is None:
+        return None
+    key = _VERSION_KEY.get(site.kind, "version")
+    return Fix(UNSAFE, f"pin {key} to {resolved}, the release {text} resolves to today", (edit,))
 
 
 # -- ML502 -------------------------------------------------------------------------------------

@@ -23,7 +23,8 @@ from metallb_lint.checks.common import (
     service_allocation,
 )
 from metallb_lint.checks.context import Context, rule
-from metallb_lint.findings import Finding, Location, Related
+from metallb_lint.checks.fixing import replace_scalar
+from metallb_lint.findings import UNSAFE, Finding, Fix, Location, Related
 from metallb_lint.metallb.addresses import (
     IntervalIndex,
     IPRange,
@@ -115,7 +116,22 @@ def host_bits_set(ctx: Context) -> Iterator[Finding]:
                 entry.location,
                 resource=pool.resource.ref,
                 anchor=f"spec.addresses[{entry.index}]",
+                fix=_single_address_fix(ctx, entry),
             )
+
+
+def _single_address_fix(ctx: Context, entry: PoolEntry) -> Fix | None:
+    """The one address the entry starts with (unsafe: a likely intent, since an address with
+    its subnet's prefix length is usually an interface address copied as it is; the author may
+    have meant the whole network or a range instead)."""
+    parsed = entry.parsed
+    assert parsed.range is not None
+    start = str(parsed.text).strip().split("/", 1)[0]
+    single = f"{start}/{32 if parsed.range.version == 4 else 128}"
+    edit = replace_scalar(ctx, entry.location, str(parsed.text), single)
+    if edit is None:
+        return None
+    return Fix(UNSAFE, f"write {single}, the one address it starts with", (edit,))
 
 
 def _describe_entry(pool: Pool, entry: PoolEntry) -> str:

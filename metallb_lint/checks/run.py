@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
 
-from metallb_lint.checks.context import REGISTRY, Context, RuleFunc
+from metallb_lint.checks.context import FIXERS, REGISTRY, Context, RuleFunc
 from metallb_lint.findings import Finding
 
 
@@ -33,8 +33,13 @@ def run_rules(context: Context, selected: Iterable[str]) -> Iterator[Finding]:
     registry = load_rules()
     for rule_id in sorted(selected):
         func = registry.get(rule_id)
-        if func is not None:
-            yield from func(context)
+        if func is None:
+            continue
+        fixer = FIXERS.get(rule_id)
+        for finding in func(context):
+            if fixer is not None and finding.fix is None:
+                finding.fix = fixer(context, finding)
+            yield finding
     if context.policies:
         from metallb_lint.policies import run_user_policies
 

@@ -16,8 +16,9 @@ from dataclasses import dataclass, field
 
 from metallb_lint.checks.common import cached
 from metallb_lint.checks.context import Context, rule
+from metallb_lint.checks.fixing import replace_scalar
 from metallb_lint.errors import UsageError
-from metallb_lint.findings import Finding, Location, Related, Severity
+from metallb_lint.findings import UNSAFE, Finding, Fix, Location, Related, Severity
 from metallb_lint.gitops.helm import misplaced_subchart_keys
 from metallb_lint.gitops.placeholders import has_placeholder
 from metallb_lint.metallb.schema import (
@@ -530,8 +531,10 @@ def unknown_values_key(ctx: Context) -> Iterator[Finding]:
                 continue
             hint = key.suggestion()
             did = f" Did you mean `{hint}`?" if hint else ""
+            fix = _rename_key_fix(ctx, check, key, hint) if hint else None
             if len(key.path) == 1 and key.key in _LEGACY_KEYS:
                 did = " " + _LEGACY_KEYS[key.key]
+                fix = None
             why = ""
             if key.kind == "schema-only":
                 why = " (the chart's values.schema.json declares it, but no template reads it)"
@@ -542,6 +545,7 @@ def unknown_values_key(ctx: Context) -> Iterator[Finding]:
                 check.location(key.path, key=True),
                 resource=check.ref,
                 anchor=where(key.path),
+                fix=fix,
             )
     yield from _misplaced_in_umbrella(ctx)
     for item in third_party_values(ctx.inventory):
@@ -557,6 +561,18 @@ def unknown_values_key(ctx: Context) -> Iterator[Finding]:
         )
         finding.severity = Severity.INFO
         yield finding
+
+
+def _rename_key_fix(ctx: Context, check, key: KeyProblem, hint: str) -> Fix | None:
+    """The misspelt key renamed to the closest known one (unsafe: a guess at what was meant,
+    and the value starts to take effect). Not where the mapping already has that key."""
+    parent: object = check.source.data
+    for part in key.path[:-1]:
+        parent = parent.get(part) if isinstance(parent, dict) else None
+    if not isinstance(parent, dict) or hint in parent:
+        return None
+    edit = replace_scalar(ctx, check.location(key.path, key=True), key.key, hint)
+    return Fix(UNSAFE, f"rename `{key.key}` to `{hint}`", (edit,)) if edit is not None else None
 
 
 def _misplaced_in_umbrella(ctx: Context) -> Iterator[Finding]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from dataclasses import replace
 from difflib import get_close_matches
@@ -24,9 +25,10 @@ from metallb_lint.checks.common import (
     reads_crds,
     service_allocation,
 )
-from metallb_lint.checks.context import Context, rule
+from metallb_lint.checks.context import Context, fixer, rule
+from metallb_lint.checks.fixing import line_text, scalar_quote, written
 from metallb_lint.checks.legacy import legacy_configs
-from metallb_lint.findings import Finding, Location, Related, Severity
+from metallb_lint.findings import SAFE, Edit, Finding, Fix, Location, Related, Severity
 from metallb_lint.gitops.placeholders import has_placeholder
 from metallb_lint.metallb.addresses import format_ip, is_buggy, parse_ip
 from metallb_lint.metallb.versions import METALLB_IO_ANNOTATIONS, Version
@@ -36,6 +38,7 @@ from metallb_lint.model.objects import (
     Pool,
     PoolEntry,
     RequestedIP,
+    Resource,
     ServiceRequest,
 )
 from metallb_lint.model.service_requests import NEW_PREFIX, OLD_PREFIX
@@ -859,3 +862,106 @@ def _assignable_families(ctx: Context, request: ServiceRequest) -> Finding | Non
         related=[Related(p.resource.name_location, _pool_summary(p)) for p in candidates[:5]],
         anchor="ipFamilies",
     )
+
+
+# -- ML406 fix (the rule itself is a declarative policy, rules/policies/) ----------------------
+
+# `spec.loadBalancerIP: <value>` alone on its line, with an optional comment after it.
+_SPEC_IP_LINE = re.compile(
+    r"(?P<indent> *)loadBalancerIP: *(?P<value>[^#\s][^#]*?)(?P<comment> +#.*)?"
+)
+_BLOCK_KEY_LINE = re.compile(r" *[A-Za-z0-9_.\"'/-]+: *(#.*)?")
+
+
+@fixer("ML406")
+def move_spec_ip(ctx: Context, finding: Finding) -> Fix | None:
+    """`spec.loadBalancerIP` moved into the loadBalancerIPs annotation with the prefix the
+    target release reads (the old prefix, read by every release since 0.12, when the release
+    is only assumed): the same request to MetalLB, a safe fix. Only for a Service manifest
+    written in block style, not patched, not templated, without the annotation already."""
+    loc = finding.location
+    request = next(
+        (
+            r
+            for r in ctx.inventory.services
+            if r.origin == "service" and r.spec_ip is not None and r.spec_ip.location[:3] == loc[:3]
+        ),
+        None,
+    )
+    target = ctx.target
+    if request is None or request.annotation_ips_key is not None or request.spec_ip is None:
+        return None
+    if target.version < LOAD_BALANCER_IPS_ANNOTATION:
+        return None
+    resource = next(
+        (
+            r
+            for r in ctx.inventory.resources
+            if r.kind == "Service"
+            and r.doc.path == loc.path
+            and r.location("spec", "loadBalancerIP")[:3] == loc[:3]
+        ),
+        None,
+    )
+    source = ctx.inventory.sources.get(loc.path)
+    written_ip = written(ctx, request.spec_ip.location)
+    if resource is None or source is None or source.text is None or source.role == "template":
+        return None
+    if any(span.path == loc.path for span in ctx.inventory.superseded):
+        return None  # an overlay patches objects of this file: fixed in the patch or not at all
+    if scalar_quote(written_ip, request.spec_ip.text) is None:
+        return None
+    line = line_text(source.text, loc.line) or ""
+    match = _SPEC_IP_LINE.fullmatch(line)
+    if match is None or match.group("value").rstrip() != written_ip:
+        return None
+    new = not target.assumed and target.version >= METALLB_IO_ANNOTATIONS
+    prefix = NEW_PREFIX if new else OLD_PREFIX
+    key = f"{prefix}loadBalancerIPs"
+    comment = match.group("comment") or ""
+    insert = _annotation_insert(ctx, resource, source.text, f"{key}: {written_ip}{comment}")
+    if insert is None:
+        return None
+    delete = Edit(Location(loc.path, loc.line, 1, loc.line, len(line) + 1), line + "\n", "")
+    return Fix(SAFE, f"move the address to the {key} annotation", (insert, delete))
+
+
+def _annotation_insert(ctx: Context, resource: Resource, text: str, entry: str) -> Edit | None:
+    """The edit that adds `entry` to the Service's block-style `metadata.annotations`, creating
+    that mapping after `metadata.name`/`namespace` when there is none."""
+    metadata = resource.get("metadata")
+    if not isinstance(metadata, dict):
+        return None
+    meta_key = resource.location("metadata", key=True)
+    children = [k for k in metadata if isinstance(k, str)]
+    if not children or not _block_key(text, meta_key.line):
+        return None
+    first = resource.location("metadata", children[0], key=True)
+    if first.line <= meta_key.line:
+        return None  # a flow mapping
+    indent = first.column - 1
+    path = meta_key.path
+    annotations = metadata.get("annotations")
+    if "annotations" in metadata:
+        if not isinstance(annotations, dict) or not annotations:
+            return None
+        head = resource.location("metadata", "annotations", key=True)
+        inner = resource.location("metadata", "annotations", next(iter(annotations)), key=True)
+        if inner.line <= head.line or not _block_key(text, head.line):
+            return None
+        return Edit.insert(path, head.line + 1, 1, " " * (inner.column - 1) + entry + "\n")
+    step = indent - (meta_key.column - 1)
+    after = meta_key.line
+    for name in ("name", "namespace"):
+        if isinstance(metadata.get(name), str):
+            where_ = resource.location("metadata", name)
+            if where_.end_line == resource.location("metadata", name, key=True).line:
+                after = max(after, where_.end_line)
+    block = f"{' ' * indent}annotations:\n{' ' * (indent + step)}{entry}\n"
+    return Edit.insert(path, after + 1, 1, block)
+
+
+def _block_key(text: str, line: int) -> bool:
+    """Whether line `line` holds a key that opens a block mapping (`metadata:` and nothing
+    else but a comment)."""
+    return _BLOCK_KEY_LINE.fullmatch(line_text(text, line) or "") is not None

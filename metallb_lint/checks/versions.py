@@ -12,6 +12,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from metallb_lint.checks.context import Context, rule
+from metallb_lint.checks.fixing import replace_scalar
 from metallb_lint.checks.legacy import legacy_configs
 from metallb_lint.checks.schema import (
     ResourceResult,
@@ -19,9 +20,10 @@ from metallb_lint.checks.schema import (
     resource_results,
     values_results,
 )
-from metallb_lint.findings import Finding, Location, Related
+from metallb_lint.findings import SAFE, Finding, Fix, Location, Related
 from metallb_lint.metallb.schema import FIRST_CRD_RELEASE, KeyProblem, where
 from metallb_lint.metallb.versions import FRR_K8S_DEFAULT_FROM, METALLB_IO_ANNOTATIONS, Version
+from metallb_lint.model.objects import Annotation
 from metallb_lint.model.service_requests import NEW_PREFIX, OLD_PREFIX
 
 MIGRATE = (
@@ -259,10 +261,12 @@ def _old_annotations(ctx: Context, version: Version) -> Iterator[Finding]:
             if not note.key.startswith(OLD_PREFIX):
                 continue
             new_key = NEW_PREFIX + note.key[len(OLD_PREFIX) :]
+            fix = None
             if new_key in present:
                 effect = f"{new_key} is set too and wins; remove this one"
             else:
                 effect = f"rename it to {new_key} (same value)"
+                fix = _rename_fix(ctx, note, new_key)
             yield ctx.finding(
                 "ML106",
                 f"{request.label} uses {note.key}: the {OLD_PREFIX} prefix is deprecated since "
@@ -272,7 +276,18 @@ def _old_annotations(ctx: Context, version: Version) -> Iterator[Finding]:
                 note.key_location,
                 resource=request.resource,
                 anchor=note.key,
+                fix=fix,
             )
+
+
+def _rename_fix(ctx: Context, note: Annotation, new_key: str) -> Fix | None:
+    """Renaming an annotation to the prefix the target release reads: the same setting to
+    MetalLB (a safe fix), offered only for a release the repository names (never an assumed
+    one, which may be older or newer than what the cluster runs, nor one before the CRDs)."""
+    if ctx.target.assumed or ctx.target.version < FIRST_CRD_RELEASE:
+        return None
+    edit = replace_scalar(ctx, note.key_location, note.key, new_key)
+    return Fix(SAFE, f"rename to {new_key}", (edit,)) if edit is not None else None
 
 
 # -- ML107 -------------------------------------------------------------------------------------
@@ -320,9 +335,11 @@ def _new_annotations(ctx: Context) -> Iterator[Finding]:
             old = read.get(old_key)
             if old is not None and old.value == note.value:
                 continue  # both prefixes with one value: the usual way to prepare an upgrade
+            fix = None
             if old is None:
                 effect = f"MetalLB ignores this setting. Use {old_key}"
                 related = []
+                fix = _rename_fix(ctx, note, old_key)
             else:
                 effect = (
                     f"MetalLB reads {old_key} ('{old.value}') instead and ignores this "
@@ -339,4 +356,5 @@ def _new_annotations(ctx: Context) -> Iterator[Finding]:
                 resource=request.resource,
                 related=related,
                 anchor=note.key,
+                fix=fix,
             )

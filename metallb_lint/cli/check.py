@@ -18,6 +18,7 @@ from metallb_lint.cli.common import (
     split,
     use_color,
 )
+from metallb_lint.cli.fix import add_fix_options, apply_fixes, check_fix_options, show_diff
 from metallb_lint.errors import UsageError
 from metallb_lint.findings import Severity
 from metallb_lint.safeio import read_stdin, regular_file_problem, write_atomic
@@ -232,6 +233,7 @@ def build_parser() -> argparse.ArgumentParser:
         default=0,
         help="more detail (notes, suppressed findings)",
     )
+    add_fix_options(parser)
     parser.add_argument("--debug", action="store_true", help="show tracebacks of internal errors")
     parser.add_argument("--version", action="version", version=f"metallb-lint {__version__}")
     return parser
@@ -245,6 +247,7 @@ def check(argv: list[str]) -> int:
     if not args.paths:  # nothing named: stdin when --stdin-filename says so, else '.'
         args.paths = ["-"] if args.stdin_filename else ["."]
     check_metallb_version(args)
+    check_fix_options(args)
     check_paths_exist(args.paths)
     config = load_config_for(args)
     for path in args.crd or []:
@@ -268,6 +271,10 @@ def check(argv: list[str]) -> int:
     )
     outputs = _outputs(args.outputs, os.environ.get("GITHUB_ACTIONS") == "true")
     result = run(options, config)
+    if args.diff:
+        return show_diff(args, result)
+    if args.fix and apply_fixes(args, result).changes:
+        result = run(options, config)  # report what remains
     if args.write_baseline:
         return _write_baseline(args.write_baseline, args.baseline, result)
     if args.statistics:

@@ -23,6 +23,7 @@ def rules(argv: list[str]) -> int:
     width = max(len(r.name) for r in rules)
     for info in rules:
         off = "" if info.enabled_by_default else "  (off unless selected)"
+        off += f"  (fix: {info.fix})" if info.fix else ""
         severity = str(info.severity).ljust(7)
         print(f"{info.id}  {info.name.ljust(width)}  {severity}  {info.summary}{off}")
     return EXIT_OK
@@ -42,6 +43,9 @@ def explain(argv: list[str]) -> int:
     print(f"{info.summary}\n")
     print(f"{info.description}\n")
     print(f"How to fix:\n{info.remediation}\n")
+    if info.fix:
+        flag = "--fix" if info.fix == "safe" else "--fix --unsafe-fixes"
+        print(f"Automatic fix ({info.fix}, {flag}):\n{info.fix_summary}\n")
     print("Bad:\n" + _indent(info.bad))
     print("Good:\n" + _indent(info.good), end="")
     return EXIT_OK

@@ -33,6 +33,8 @@ def finding_dict(finding: Finding) -> dict[str, object]:
         ],
         "fingerprint": finding.fingerprint,
     }
+    if finding.fix is not None:  # only on findings with a fix: the shape of others is as it was
+        item["fix"] = finding.fix.as_dict()
     if finding.suppressed:
         item["suppressed"] = True
         item["suppression_reason"] = finding.suppression_reason

@@ -30,7 +30,7 @@ from urllib.parse import quote
 from metallb_lint import __version__
 from metallb_lint.catalog import RuleInfo, catalog
 from metallb_lint.engine import RunResult
-from metallb_lint.findings import Finding, Location, Severity
+from metallb_lint.findings import Finding, Fix, Location, Severity
 
 SCHEMA_URI = (
     "https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/sarif-schema-2.1.0.json"
@@ -136,6 +136,29 @@ def _physical(loc: Location) -> dict[str, object]:
     return {"artifactLocation": _artifact(loc.path), "region": _region(loc)}
 
 
+def _fix(fix: Fix) -> dict[str, object]:
+    """SARIF's `fix`: replacements per file; a region of no characters inserts."""
+    changes: dict[str, list[dict[str, object]]] = {}
+    for edit in fix.edits:
+        loc = edit.location
+        region = {
+            "startLine": loc.line,
+            "startColumn": loc.column,
+            "endLine": loc.end_line,
+            "endColumn": loc.end_column + 1,
+        }
+        changes.setdefault(loc.path, []).append(
+            {"deletedRegion": region, "insertedContent": {"text": edit.replacement}}
+        )
+    return {
+        "description": {"text": f"{fix.message} ({fix.safety} fix)"},
+        "artifactChanges": [
+            {"artifactLocation": _artifact(path), "replacements": replacements}
+            for path, replacements in changes.items()
+        ],
+    }
+
+
 def _result(finding: Finding, index: int) -> dict[str, object]:
     related = [
         {
@@ -172,6 +195,8 @@ def _result(finding: Finding, index: int) -> dict[str, object]:
     if related:
         result["relatedLocations"] = related
     result["partialFingerprints"] = {FINGERPRINT_KEY: finding.fingerprint}
+    if finding.fix is not None:
+        result["fixes"] = [_fix(finding.fix)]
     if finding.suppressed:
         suppression: dict[str, str] = {"kind": "inSource"}
         if finding.suppression_reason:
