@@ -480,3 +480,29 @@ def test_marker_offsets_agree_with_the_yaml_rule() -> None:
     for _ in range(20_000):
         text = "".join(rng.choice(pieces) for _ in range(rng.randint(0, 14)))
         assert _marker_offsets(text) == [m.start() for m in rule.finditer(text)], repr(text)
+
+
+# -- anchors defined twice -----------------------------------------------------------------------
+
+
+def test_a_redefined_anchor_is_read_as_go_reads_it() -> None:
+    text = (
+        "controller:\n  resources: &sizing {cpu: 100m}\n  copy: *sizing\n"
+        "speaker:\n  resources: &sizing {cpu: 50m}\n  copy: *sizing\n"
+    )
+    doc = one(text)
+    assert doc.data == {
+        "controller": {"resources": {"cpu": "100m"}, "copy": {"cpu": "100m"}},
+        "speaker": {"resources": {"cpu": "50m"}, "copy": {"cpu": "50m"}},
+    }
+    assert doc.location(("speaker", "copy", "cpu")).line == 5  # the alias's value, where it is
+
+
+def test_redefined_anchors_do_not_open_a_way_around_the_size_limit() -> None:
+    text = "a: &x [1, 1, 1, 1, 1, 1, 1, 1, 1, 1]\na: &x [1]\n"
+    for level in range(1, 8):
+        items = ", ".join(["*x"] * 10)
+        text += f"l{level}: &x [{items}]\n"
+    doc, problems = compose(text)
+    assert doc is None
+    assert [p.rule for p in problems] == ["ML002"]

@@ -55,6 +55,35 @@ class _LazyResolver(yaml.resolver.BaseResolver):
         return self.DEFAULT_MAPPING_TAG
 
 
+class _PureLoader(
+    yaml.reader.Reader,
+    yaml.scanner.Scanner,
+    yaml.parser.Parser,
+    yaml.composer.Composer,
+    yaml.constructor.BaseConstructor,
+    _LazyResolver,
+):
+    def __init__(self, stream: str) -> None:
+        yaml.reader.Reader.__init__(self, stream)
+        yaml.scanner.Scanner.__init__(self)
+        yaml.parser.Parser.__init__(self)
+        yaml.composer.Composer.__init__(self)
+        yaml.constructor.BaseConstructor.__init__(self)
+        _LazyResolver.__init__(self)
+
+
+class _RedefiningLoader(_PureLoader):
+    """Reads a document that defines one anchor twice, as YAML 1.2 and Go's reader do (each
+    alias takes the latest definition); PyYAML refuses it, in C and in Python alike."""
+
+    def compose_node(self, parent: Node | None, index: object) -> Node | None:
+        if not self.check_event(yaml.events.AliasEvent):
+            anchor = self.peek_event().anchor
+            if anchor is not None:
+                self.anchors.pop(anchor, None)
+        return super().compose_node(parent, index)
+
+
 try:  # the C parser is ~15x faster; the pure one is the fallback (DESIGN.md, Performance)
     from yaml.cyaml import CParser as _Parser
 
@@ -65,22 +94,7 @@ try:  # the C parser is ~15x faster; the pure one is the fallback (DESIGN.md, Pe
             _LazyResolver.__init__(self)
 
 except ImportError:  # pragma: no cover - depends on how PyYAML was built
-
-    class _Loader(  # type: ignore[no-redef]
-        yaml.reader.Reader,
-        yaml.scanner.Scanner,
-        yaml.parser.Parser,
-        yaml.composer.Composer,
-        yaml.constructor.BaseConstructor,
-        _LazyResolver,
-    ):
-        def __init__(self, stream: str) -> None:
-            yaml.reader.Reader.__init__(self, stream)
-            yaml.scanner.Scanner.__init__(self)
-            yaml.parser.Parser.__init__(self)
-            yaml.composer.Composer.__init__(self)
-            yaml.constructor.BaseConstructor.__init__(self)
-            _LazyResolver.__init__(self)
+    _Loader = _PureLoader  # type: ignore[misc]
 
 
 _AFTER_MARKER = frozenset(" \t\n")
@@ -563,8 +577,6 @@ def _syntax_problem(path: str, chunk: Chunk, text: str, exc: yaml.YAMLError) -> 
     if ctx and exc.problem and ctx != problem:
         if context is not None and ctx.startswith(("while parsing a ", "while scanning a ")):
             ctx += f" that starts on line {context_line}"
-        elif context is not None and ctx.startswith("found duplicate anchor"):
-            ctx += f" on line {context_line}"
         message += f" ({ctx})"
     hint = _hint(problem, text, mark.index if mark is not None else -1)
     if hint:
@@ -584,7 +596,6 @@ _HINTS = (
     ("mapping values are not allowed", "Quote a value that contains ': ', or fix the indentation"),
     ("found unexpected end of stream", "Close the quoted string"),
     ("found undefined alias", "Define the '&anchor' before using '*anchor'"),
-    ("found duplicate anchor", "Give each '&anchor' a different name"),
 )
 
 
@@ -614,13 +625,22 @@ def compose_chunk(
     return compose_full(path, chunk, index, text)
 
 
+def _compose(text: str) -> Node | None:
+    try:
+        return yaml.compose(text, Loader=_Loader)
+    except yaml.composer.ComposerError as exc:
+        if not str(exc.context or "").startswith("found duplicate anchor"):
+            raise
+    return yaml.compose(text, Loader=_RedefiningLoader)
+
+
 def compose_full(
     path: str, chunk: Chunk, index: int, text: str
 ) -> tuple[Document | None, list[LoadProblem]]:
     """Parse one document with PyYAML (the C parser when it is there): any YAML at all."""
     offset = chunk.start_line - 1
     try:
-        node = yaml.compose(text, Loader=_Loader)
+        node = _compose(text)
     except yaml.YAMLError as exc:
         return None, [_syntax_problem(path, chunk, text, exc)]
     except (RecursionError, ValueError, UnicodeError) as exc:
