@@ -411,3 +411,96 @@ def test_explain(rule_id: str) -> None:
     assert result.code == 0
     assert info.name in result.out and info.summary in result.out
     assert info.remediation.splitlines()[0] in result.out
+
+
+# -- helm commands in shell scripts (gitops/scripts.py) -----------------------------------------
+
+POOL_FILE = """\
+apiVersion: metallb.io/v1beta1
+kind: IPAddressPool
+metadata: {name: lan, namespace: metallb-system}
+spec: {addresses: [10.0.0.0/28]}
+"""
+
+
+@pytest.mark.parametrize(
+    ("script", "expected"),
+    [
+        # an alias added in the script, pinned by a variable the script sets
+        (
+            "VERSION=${VERSION:-0.14.8}\nhelm repo add metallb https://metallb.github.io/metallb\n"
+            'helm upgrade --install metallb metallb/metallb \\\n  --version "$VERSION" -n lb\n',
+            [("ML504", "install.sh", 4)],
+        ),
+        # --repo and --version=, with the release read for the header
+        (
+            "helm install lb metallb --repo https://metallb.github.io/metallb --version=0.16.1\n",
+            [],
+        ),
+        # no --version: unpinned, pointed at the chart
+        (
+            "helm repo add mlb https://metallb.github.io/metallb\n"
+            "helm upgrade -i metallb mlb/metallb --wait # installs the newest\n",
+            [("ML501", "install.sh", 2)],
+        ),
+        # a range
+        (
+            "helm install metallb oci://quay.io/metallb/chart/metallb --version '^0.14'\n",
+            [("ML501", "install.sh", 1)],
+        ),
+        # a version the script does not set is Flux's or the caller's: not judged
+        (
+            "helm repo add metallb https://metallb.github.io/metallb\n"
+            "helm install metallb metallb/metallb --version $METALLB_VERSION\n",
+            [],
+        ),
+        # Bitnami's chart unpinned, through microk8s: its own message, no release offered
+        (
+            "microk8s helm upgrade --install metallb "
+            "oci://registry-1.docker.io/bitnamicharts/metallb --namespace metallb\n",
+            [("ML501", "install.sh", 1)],
+        ),
+        # an alias nobody added, another chart named metallb, a comment, an upgrade without
+        # --install
+        (
+            "helm repo add example https://charts.example.org\n"
+            "helm install metallb example/metallb\nhelm install metallb metallb/metallb\n"
+            "# helm install metallb oci://quay.io/metallb/chart/metallb\n"
+            "helm upgrade metallb oci://quay.io/metallb/chart/metallb\n",
+            [],
+        ),
+    ],
+)
+def test_helm_commands_in_scripts(repo: Path, script: str, expected: list) -> None:
+    write(repo, {"install.sh": script, "pool.yaml": POOL_FILE})
+    result = lint_selected(repo, "ML501", "ML504")
+    assert findings(result) == expected
+
+
+def test_an_unpinned_bitnami_chart_says_what_it_is(repo: Path) -> None:
+    write(
+        repo,
+        {
+            "Chart.yaml": "apiVersion: v2\nname: lb\nversion: 1.0.0\ndependencies:\n"
+            "  - name: metallb\n    version: ~4.1.0\n"
+            "    repository: https://charts.bitnami.com/bitnami\n",
+            "pool.yaml": POOL_FILE,
+        },
+    )
+    [message] = messages(lint_selected(repo, "ML501"))
+    assert "`~4.1.0` of Bitnami's metallb chart is not one chart version" in message
+    assert "pin the exact chart version you run" in message
+
+
+def test_a_helm_command_names_the_release(repo: Path) -> None:
+    write(
+        repo,
+        {
+            "install.sh": "helm install metallb oci://quay.io/metallb/chart/metallb "
+            "--version 0.13.12 --namespace metallb-system\n",
+            "pool.yaml": POOL_FILE,
+        },
+    )
+    result = run_cli("--isolated", "-f", "json", "--exit-zero", ".", cwd=repo)
+    assert result.json["target"]["metallb_version"] == "0.13.12"
+    assert result.json["target"]["source"] == "install.sh"

@@ -17,6 +17,7 @@ from metallb_lint.findings import UNSAFE, Finding, Fix, Related, ResourceRef
 from metallb_lint.gitops.placeholders import has_placeholder
 from metallb_lint.metallb.bitnami import NEWEST_CHART as BITNAMI_NEWEST_CHART
 from metallb_lint.metallb.bitnami import NEWEST_RELEASE as BITNAMI_NEWEST_RELEASE
+from metallb_lint.metallb.bitnami import is_bitnami
 from metallb_lint.metallb.charts import OFFICIAL_REPOSITORIES
 from metallb_lint.metallb.versions import (
     CHART_VERSIONS,
@@ -33,6 +34,7 @@ from metallb_lint.model.objects import Chart, Dependency, InstallSite
 
 CHART_KINDS = frozenset(
     {"chart-dependency", "helmrelease", "argocd", "applicationset", "kustomize-helm", "helmfile"}
+    | {"helm-command"}
 )
 BRANCHES = frozenset({"main", "master", "head"})
 FIRST_CONFIG_LAYOUT = Version(0, 13, 0)  # manifests/ became config/ (facts §9)
@@ -49,6 +51,7 @@ _VERSION_KEY = {
     "applicationset": "targetRevision",
     "kustomize-helm": "version",
     "helmfile": "version",
+    "helm-command": "--version",
 }
 
 
@@ -112,7 +115,7 @@ def pin_problem(site: InstallSite) -> tuple[str, Version] | None:
         }.get(site.kind, "Helm")
         return (
             f"the metallb chart has no {_code(key)}: {how} installs whatever release is newest "
-            f"when it runs (today {NEWEST_CHART}); pin {_code(f'{key}: {NEWEST_CHART}')}",
+            f"when it runs (today {NEWEST_CHART}); pin {_code(_pin(key, NEWEST_CHART))}",
             NEWEST_CHART,
         )
     if has_placeholder(text) or text.startswith("sha256:"):
@@ -123,25 +126,61 @@ def pin_problem(site: InstallSite) -> tuple[str, Version] | None:
         return (
             f"{key} {_code(text)} is not a chart version but a branch or symbolic name: the "
             f"chart follows whatever is newest (today {NEWEST_CHART}); pin "
-            f"{_code(f'{key}: {NEWEST_CHART}')}",
+            f"{_code(_pin(key, NEWEST_CHART))}",
             NEWEST_CHART,
         )
     resolved = resolve_constraint(text)
     if resolved is None:
         return (
             f"{key} {_code(text)} is a range that matches no published metallb chart; pin an "
-            f"exact version such as {_code(f'{key}: {NEWEST_CHART}')}",
+            f"exact version such as {_code(_pin(key, NEWEST_CHART))}",
             NEWEST_CHART,
         )
     return (
         f"{key} {_code(text)} is a range: every sync may install a different MetalLB release "
-        f"(today it resolves to {resolved}); pin {_code(f'{key}: {resolved}')}",
+        f"(today it resolves to {resolved}); pin {_code(_pin(key, resolved))}",
         resolved,
+    )
+
+
+def _pin(key: str, version: object) -> str:
+    """How a pin is written: `version: 0.14.8`, or `--version 0.14.8` on a helm command."""
+    return f"{key} {version}" if key.startswith("-") else f"{key}: {version}"
+
+
+def bitnami_pin_problem(site: InstallSite) -> str | None:
+    """Why a site of Bitnami's metallb chart is not pinned to one chart version; None if it is.
+    Bitnami's chart versions are not MetalLB's, so no release is offered to pin to."""
+    text = version_text(site)
+    key = _VERSION_KEY.get(site.kind, "version")
+    if not text:
+        return (
+            f"Bitnami's metallb chart has no {_code(key)}: each run installs whatever chart "
+            f"version is newest there (Bitnami's last free chart is {BITNAMI_NEWEST_CHART}, "
+            f"MetalLB {BITNAMI_NEWEST_RELEASE}); pin the exact chart version you run"
+        )
+    if has_placeholder(text) or text.startswith("sha256:") or Version.parse(text) is not None:
+        return None
+    return (
+        f"{key} {_code(text)} of Bitnami's metallb chart is not one chart version: each "
+        "dependency update or sync may bring another chart, with another MetalLB release and "
+        "other values; pin the exact chart version you run"
     )
 
 
 @rule("ML501")
 def unpinned_chart(ctx: Context) -> Iterator[Finding]:
+    for site in ctx.inventory.other_sites:
+        if site.kind in CHART_KINDS and is_bitnami(site.repository, site.owner):
+            message = bitnami_pin_problem(site)
+            if message is not None:
+                yield ctx.finding(
+                    "ML501",
+                    f"{describe(site)}: {message}",
+                    site.version_location,
+                    resource=site.resource,
+                    anchor=f"{site.kind}/{describe(site)}",
+                )
     for site in chart_sites(ctx):
         problem = pin_problem(site)
         if problem is not None:

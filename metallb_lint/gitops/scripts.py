@@ -1,20 +1,26 @@
 """MetalLB installed by a shell script of the repository: `kubectl apply -f` (or `create`, or
-`-k`) of a manifest URL of MetalLB's repository at a release tag.
+`-k`) of a manifest URL of MetalLB's repository at a release tag, and `helm install` or
+`helm upgrade --install` of MetalLB's chart (`metallb/metallb` after a `helm repo add` of
+MetalLB's chart repository, `--repo` with it, or its OCI address) with its `--version`.
 
 Scripts are never linted; they are read only for the install they name, because a repository
 that installs MetalLB this way says its release nowhere else (benchmarks/realworld held-out set:
 `restore-metallb.sh` applying `v0.14.9/config/manifests/metallb-native.yaml`). Commented lines
-are skipped; a URL with a variable in it (`${METALLB_VERSION}`) names no release.
+are skipped; a URL with a variable in it (`${METALLB_VERSION}`) names no release. A variable
+the script itself sets (`VERSION=0.14.8`, `VERSION=${VERSION:-0.14.8}`) is substituted in a
+helm command; any other stays a placeholder, never judged.
 """
 
 from __future__ import annotations
 
 import re
+import shlex
 
 from metallb_lint.findings import Location
 from metallb_lint.gitops.kustomize import MANIFEST_URL
 from metallb_lint.load.discover import Candidate
 from metallb_lint.load.sources import read_candidate
+from metallb_lint.metallb.charts import is_official_repository
 from metallb_lint.model.objects import InstallSite
 
 _KUBECTL = re.compile(r"\bkubectl\b.*\b(?:apply|create|replace)\b")
@@ -23,10 +29,15 @@ _VARIABLE = re.compile(r"\$[{(A-Za-z_]")
 
 def install_sites(script: Candidate) -> list[InstallSite]:
     data = read_candidate(script)
-    if not isinstance(data, bytes) or b"metallb/metallb" not in data:
+    if not isinstance(data, bytes) or b"metallb" not in data:
         return []
+    text = data.decode("utf-8", errors="replace")
+    return [*_kubectl_sites(script, text), *_helm_sites(script, text)]
+
+
+def _kubectl_sites(script: Candidate, text: str) -> list[InstallSite]:
     sites: list[InstallSite] = []
-    for number, line in enumerate(data.decode("utf-8", errors="replace").split("\n"), 1):
+    for number, line in enumerate(text.split("\n"), 1):
         code = line.split(" #", 1)[0]
         if code.lstrip().startswith("#") or not _KUBECTL.search(code):
             continue
@@ -50,3 +61,188 @@ def install_sites(script: Candidate) -> list[InstallSite]:
                 )
             )
     return sites
+
+
+# -- helm install / helm upgrade --install -----------------------------------------------------
+
+_HELM = re.compile(r"\bhelm\s+(?:install|upgrade)\b")
+_REPO_ADD = re.compile(r"\bhelm\s+repo\s+add\s+(\S+)\s+(\S+)")
+_ASSIGN = re.compile(r"^\s*(?:export\s+|readonly\s+|local\s+)?([A-Za-z_][A-Za-z0-9_]*)=(\S*)")
+_DEFAULT = re.compile(r"^\$\{([A-Za-z_][A-Za-z0-9_]*):?-([^}]*)\}$")
+_REFERENCE = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*)\}|\$([A-Za-z_][A-Za-z0-9_]*)")
+# helm flags that take a value (the others are switches)
+_VALUED = frozenset(
+    [
+        "--version",
+        "--repo",
+        "-n",
+        "--namespace",
+        "-f",
+        "--values",
+        "--set",
+        "--set-string",
+        "--set-file",
+        "--set-json",
+        "--set-literal",
+        "--timeout",
+        "--kube-context",
+        "--kubeconfig",
+        "--post-renderer",
+        "--post-renderer-args",
+        "--description",
+        "--username",
+        "--password",
+        "--ca-file",
+        "--cert-file",
+        "--key-file",
+        "--history-max",
+        "--kube-apiserver",
+        "--kube-as-user",
+        "--kube-as-group",
+        "--kube-token",
+        "--registry-config",
+        "--repository-cache",
+        "--repository-config",
+        "--output",
+        "-o",
+        "--labels",
+        "-l",
+        "--burst-limit",
+        "--qps",
+    ]
+)
+
+
+def _logical_lines(text: str) -> list[tuple[int, str, list[int]]]:
+    """Commands with their `\\` continuations joined: (first line, text, the offset in the
+    text where each physical line starts)."""
+    out: list[tuple[int, str, list[int]]] = []
+    pending: tuple[int, str, list[int]] | None = None
+    for number, raw in enumerate(text.split("\n"), 1):
+        line = "" if raw.lstrip().startswith("#") else raw
+        if pending is None:
+            pending = (number, "", [])
+        start, joined, offsets = pending
+        offsets.append(len(joined))
+        if line.rstrip().endswith("\\"):
+            pending = (start, joined + line.rstrip()[:-1] + " ", offsets)
+            continue
+        out.append((start, joined + line, offsets))
+        pending = None
+    return out
+
+
+def _variables(text: str) -> dict[str, str]:
+    """What the script assigns, in order (a later assignment wins), defaults resolved."""
+    found: dict[str, str] = {}
+    for line in text.split("\n"):
+        match = _ASSIGN.match(line)
+        if not match:
+            continue
+        name, value = match.group(1), match.group(2).strip("'\"")
+        default = _DEFAULT.match(value)
+        if default and default.group(1) == name:
+            value = found.get(name, default.group(2))
+        found[name] = value
+    return found
+
+
+def _substitute(token: str, variables: dict[str, str]) -> str:
+    def one(match: re.Match[str]) -> str:
+        name = match.group(1) or match.group(2)
+        return variables.get(name, "${" + name + "}")
+
+    return _REFERENCE.sub(one, token)
+
+
+def _helm_sites(script: Candidate, text: str) -> list[InstallSite]:
+    variables = _variables(text)
+    aliases = {
+        m.group(1): _substitute(m.group(2).strip("'\""), variables)
+        for m in _REPO_ADD.finditer(text)
+    }
+    sites: list[InstallSite] = []
+    for first, command, offsets in _logical_lines(text):
+        code = command.split(" #", 1)[0]
+        match = _HELM.search(code)
+        if match is None:
+            continue
+        site = _helm_site(script, code, match.start(), first, offsets, aliases, variables)
+        if site is not None:
+            sites.append(site)
+    return sites
+
+
+def _helm_site(
+    script: Candidate,
+    code: str,
+    start: int,
+    first: int,
+    offsets: list[int],
+    aliases: dict[str, str],
+    variables: dict[str, str],
+) -> InstallSite | None:
+    rest = code[start:].split(";", 1)[0].split("&&", 1)[0].split("|", 1)[0]
+    try:
+        tokens = shlex.split(rest)
+    except ValueError:
+        return None  # an unclosed quote: not a command this reader can follow
+    if len(tokens) < 3 or tokens[1] not in ("install", "upgrade"):
+        return None
+    if tokens[1] == "upgrade" and not ({"--install", "-i"} & set(tokens)):
+        return None  # an upgrade of an installed release says its version there too
+    flags: dict[str, str] = {}
+    positional: list[str] = []
+    index = 2
+    while index < len(tokens):
+        token = tokens[index]
+        if token.startswith("-"):
+            name, equals, value = token.partition("=")
+            if not equals and name in _VALUED and index + 1 < len(tokens):
+                index += 1
+                value = tokens[index]
+            flags[name] = value
+        else:
+            positional.append(token)
+        index += 1
+    chart = positional[-1] if positional else ""
+    chart = _substitute(chart, variables)
+    repository = _substitute(flags.get("--repo", ""), variables)
+    if chart.startswith("oci://"):
+        repository, _, name = chart.rpartition("/")
+    elif "/" in chart and not repository:
+        alias, _, name = chart.partition("/")
+        repository = aliases.get(alias, "")
+    else:
+        name = chart
+    official = is_official_repository(repository)
+    if name != "metallb" or not (official or "bitnami" in repository.lower()):
+        return None
+    version = flags.get("--version")
+    shown = _substitute(version, variables) if version is not None else None
+    written = version if version is not None else chart
+    where = _locate(script, code, written, start, first, offsets)
+    namespace = flags.get("--namespace", flags.get("-n"))
+    return InstallSite(
+        "helm-command",
+        shown,
+        where,
+        repository,
+        _substitute(namespace, variables) if namespace else None,
+        "helm --namespace" if namespace else None,
+        repository_location=where,
+        chart=chart,
+        official=official,
+        owner="helm command",
+    )
+
+
+def _locate(
+    script: Candidate, code: str, token: str, start: int, first: int, offsets: list[int]
+) -> Location:
+    """Where `token` is written in the command (its first occurrence after `start`)."""
+    at = code.find(token, start)
+    at = start if at < 0 else at
+    line = max(i for i, offset in enumerate(offsets) if offset <= at)
+    column = at - offsets[line] + 1
+    return Location(script.display, first + line, column, first + line, column + len(token))
