@@ -504,3 +504,42 @@ def test_a_helm_command_names_the_release(repo: Path) -> None:
     result = run_cli("--isolated", "-f", "json", "--exit-zero", ".", cwd=repo)
     assert result.json["target"]["metallb_version"] == "0.13.12"
     assert result.json["target"]["source"] == "install.sh"
+
+
+# -- MetalLB's Git repository as a Flux source ---------------------------------------------------
+
+GIT_SOURCE = """\
+apiVersion: source.toolkit.fluxcd.io/v1
+kind: GitRepository
+metadata: {{name: metallb, namespace: flux-system}}
+spec:
+  url: https://github.com/metallb/metallb
+  ref:
+    {ref}
+---
+apiVersion: kustomize.toolkit.fluxcd.io/v1
+kind: Kustomization
+metadata: {{name: metallb, namespace: flux-system}}
+spec:
+  sourceRef: {{kind: GitRepository, name: metallb}}
+  path: {path}
+"""
+
+
+@pytest.mark.parametrize(
+    ("ref", "path", "expected"),
+    [
+        ("tag: v0.14.8", "./config/native", [("ML504", "flux.yaml", 7)]),
+        ("tag: 0.14.9", "./config/native", [("ML504", "flux.yaml", 7), ("ML513", "flux.yaml", 7)]),
+        (
+            "name: refs/tags/v0.14.9",
+            "./manifests",
+            [("ML504", "flux.yaml", 7), ("ML513", "flux.yaml", 7)],
+        ),
+        ("tag: v0.12.1", "./manifests", [("ML504", "flux.yaml", 7)]),
+        ("semver: '>=0.14.0'", "./config/native", []),
+    ],
+)
+def test_a_flux_git_source_of_metallb(repo: Path, ref: str, path: str, expected: list) -> None:
+    write(repo, {"flux.yaml": GIT_SOURCE.format(ref=ref, path=path), "pool.yaml": POOL_FILE})
+    assert findings(lint_selected(repo, "ML504", "ML513")) == expected

@@ -603,12 +603,25 @@ def path_problem(path: str, version: Version) -> str | None:
     return None
 
 
+_BARE_RELEASE = re.compile(r"^\d+\.\d+\.\d+$")
+
+
 @rule("ML513")
 def broken_install_reference(ctx: Context) -> Iterator[Finding]:
     for site in manifest_sites(ctx):
+        ref = version_text(site)
+        if ref and _BARE_RELEASE.match(ref) and Version.parse(ref) in KNOWN_VERSIONS:
+            yield ctx.finding(
+                "ML513",
+                f"{_code(ref)} is not a tag of MetalLB's repository: MetalLB tags its releases "
+                f"with a v, so this reference never resolves (the download or build fails, a Flux "
+                f"source never becomes ready); write {_code('v' + ref)}",
+                site.version_location,
+                resource=site.resource,
+            )
+            continue
         if not site.path_hint:
             continue
-        ref = version_text(site)
         version = Version.parse(ref)
         if version is None:
             if not is_pinned_ref(ref):

@@ -281,3 +281,64 @@ def _v1_site(
         owner=owner,
         resource=resource,
     )
+
+
+# -- MetalLB's own Git repository as a Flux source ----------------------------------------------
+
+_METALLB_GIT = re.compile(r"github\.com[/:]metallb/metallb(?:\.git)?/?$")
+
+
+def git_sites(roots: Roots) -> Iterator[InstallSite]:
+    """A GitRepository of MetalLB's repository, with the ref it asks for and the path each Flux
+    Kustomization applies from it (`config/crd`, `config/native`)."""
+    paths: dict[str, list[str]] = {}
+    for _, objects in roots:
+        for _, body in objects:
+            kind, api = text(body.get("kind")), text(body.get("apiVersion")) or ""
+            ref = get(body, "spec", "sourceRef")
+            if (
+                is_flux_kustomization(kind, api)
+                and isinstance(ref, dict)
+                and text(ref.get("kind")) == "GitRepository"
+                and text(ref.get("name"))
+            ):
+                path = posixpath.normpath(text(get(body, "spec", "path")) or ".").lstrip("/")
+                paths.setdefault(str(ref["name"]), []).append("" if path == "." else path)
+    for doc, objects in roots:
+        for base, body in objects:
+            kind, api = text(body.get("kind")), text(body.get("apiVersion")) or ""
+            url = text(get(body, "spec", "url")) or ""
+            if kind != "GitRepository" or not api.startswith("source.toolkit.fluxcd.io"):
+                continue
+            if not _METALLB_GIT.search(url):
+                continue
+            ref = get(body, "spec", "ref") if isinstance(get(body, "spec", "ref"), dict) else {}
+            assert isinstance(ref, dict)
+            # `semver` picks a tag by range, as Flux reads MetalLB's v-prefixed tags: not judged
+            field = next(
+                (k for k in ("tag", "semver", "name", "commit", "branch") if k in ref), None
+            )
+            if field == "semver":
+                continue
+            version = ref.get(field) if field else None
+            if field == "name" and isinstance(version, str):  # a full ref: refs/tags/v0.14.8
+                version = version.removeprefix("refs/tags/").removeprefix("refs/heads/")
+            where = (
+                doc.location((*base, "spec", "ref", field))
+                if field
+                else doc.location((*base, "spec", "url"))
+            )
+            name = text(get(body, "metadata", "name")) or ""
+            for path in paths.get(name, [""]):
+                yield InstallSite(
+                    "manifest-url",
+                    str(version) if version is not None else None,
+                    where,
+                    url,
+                    None,
+                    None,
+                    path_hint=path or None,
+                    repository_location=doc.location((*base, "spec", "url")),
+                    owner=f"GitRepository {name}".strip(),
+                    resource=body_ref(body),
+                )

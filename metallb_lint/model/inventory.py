@@ -563,6 +563,7 @@ class _Builder:
                         )
                 elif kustomize.is_kustomize_file(doc.path, kind, api):
                     sites.extend(kustomize.install_sites(doc, base, body, api))
+        sites.extend(flux.git_sites(roots))
         helmfiles = {
             path for path in {doc.path for doc in self.documents} if helmfile.is_helmfile(path)
         }
