@@ -534,10 +534,11 @@ spec:
         (
             "name: refs/tags/v0.14.9",
             "./manifests",
-            [("ML504", "flux.yaml", 7), ("ML513", "flux.yaml", 7)],
+            [("ML504", "flux.yaml", 7), ("ML513", "flux.yaml", 14)],
         ),
         ("tag: v0.12.1", "./manifests", [("ML504", "flux.yaml", 7)]),
         ("semver: '>=0.14.0'", "./config/native", []),
+        ("tag: v0.16.1", "./config/manifests", [("ML513", "flux.yaml", 14)]),
     ],
 )
 def test_a_flux_git_source_of_metallb(repo: Path, ref: str, path: str, expected: list) -> None:

@@ -596,6 +596,14 @@ def path_problem(path: str, version: Version) -> str | None:
             )
         if path.startswith("config/frr-k8s") and version < FRR_K8S_FILES_FROM:
             return f"{_code(path)} does not exist in MetalLB {version}: FRR-K8s arrived in 0.14"
+    if path == folder and version >= FIRST_CONFIG_LAYOUT:
+        return (
+            f"{_code(path)} is a folder of alternative installs ({listing}), and a directory "
+            "source or kustomization path applies every file in it at once: the controller and "
+            "speaker are defined several times (the last file wins) and the Prometheus variants "
+            "need the Prometheus Operator's CRDs, without which the sync fails. Apply one file, "
+            f"e.g. `{folder}/metallb-native.yaml`, or the kustomize base `config/native`"
+        )
     if path.startswith(folder + "/") and "/" not in path[len(folder) + 1 :]:
         name = path[len(folder) + 1 :]
         if name and name not in files:
@@ -632,7 +640,8 @@ def broken_install_reference(ctx: Context) -> Iterator[Finding]:
             continue  # ML504
         problem = path_problem(site.path_hint, version)
         if problem is not None:
-            yield ctx.finding("ML513", problem, site.version_location, resource=site.resource)
+            where = site.path_location or site.version_location
+            yield ctx.finding("ML513", problem, where, resource=site.resource)
 
 
 __all__ = ["CHART_KINDS", "exact_version", "pin_problem", "upgrade_advice", "version_text"]

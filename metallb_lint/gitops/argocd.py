@@ -149,6 +149,7 @@ def install_sites(
                 repository_location=doc.location((*prefix, "repoURL")),
                 owner=owner,
                 resource=body_ref(body),
+                path_location=doc.location((*prefix, "path")) if path else None,
             )
 
 

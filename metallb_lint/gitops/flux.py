@@ -291,9 +291,9 @@ _METALLB_GIT = re.compile(r"github\.com[/:]metallb/metallb(?:\.git)?/?$")
 def git_sites(roots: Roots) -> Iterator[InstallSite]:
     """A GitRepository of MetalLB's repository, with the ref it asks for and the path each Flux
     Kustomization applies from it (`config/crd`, `config/native`)."""
-    paths: dict[str, list[str]] = {}
-    for _, objects in roots:
-        for _, body in objects:
+    paths: dict[str, list[tuple[str, Location | None]]] = {}
+    for doc, objects in roots:
+        for base, body in objects:
             kind, api = text(body.get("kind")), text(body.get("apiVersion")) or ""
             ref = get(body, "spec", "sourceRef")
             if (
@@ -302,8 +302,10 @@ def git_sites(roots: Roots) -> Iterator[InstallSite]:
                 and text(ref.get("kind")) == "GitRepository"
                 and text(ref.get("name"))
             ):
-                path = posixpath.normpath(text(get(body, "spec", "path")) or ".").lstrip("/")
-                paths.setdefault(str(ref["name"]), []).append("" if path == "." else path)
+                written = text(get(body, "spec", "path"))
+                path = posixpath.normpath(written or ".").lstrip("/")
+                where = doc.location((*base, "spec", "path")) if written else None
+                paths.setdefault(str(ref["name"]), []).append(("" if path == "." else path, where))
     for doc, objects in roots:
         for base, body in objects:
             kind, api = text(body.get("kind")), text(body.get("apiVersion")) or ""
@@ -329,7 +331,7 @@ def git_sites(roots: Roots) -> Iterator[InstallSite]:
                 else doc.location((*base, "spec", "url"))
             )
             name = text(get(body, "metadata", "name")) or ""
-            for path in paths.get(name, [""]):
+            for path, path_location in paths.get(name, [("", None)]):
                 yield InstallSite(
                     "manifest-url",
                     str(version) if version is not None else None,
@@ -341,4 +343,5 @@ def git_sites(roots: Roots) -> Iterator[InstallSite]:
                     repository_location=doc.location((*base, "spec", "url")),
                     owner=f"GitRepository {name}".strip(),
                     resource=body_ref(body),
+                    path_location=path_location,
                 )

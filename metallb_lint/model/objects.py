@@ -388,3 +388,4 @@ class InstallSite:
     official: bool = True  # MetalLB's own chart or manifests (False: a chart merely named metallb)
     owner: str | None = None  # e.g. "HelmRelease metallb" (for messages)
     resource: ResourceRef | None = None  # the object that installs it (Chart, HelmRelease, ...)
+    path_location: Location | None = None  # where `path_hint` is written, when not in the URL
