@@ -1,8 +1,11 @@
 """The small part of Helm's template language a linter can render without Helm.
 
 Plain references (`{{ .Values.a.b }}`, `{{ .Release.Namespace }}`, `{{ .Chart.Name }}`,
-optionally piped to `quote`) are replaced by their value; anything else (`if`, `range`,
-`include`, functions) makes the document unrenderable and it is skipped with ML004.
+optionally piped to `quote`) are replaced by their value; `if`, `if not`, `else` and `end` on
+such a reference keep or drop what they wrap, as Helm does (false, 0, null and empty values are
+false); anything else (`else if`, `range`, `with`, `include`, functions), or a condition on a
+value the chart does not set, makes the document unrenderable and it is skipped with ML004.
+Lines keep their numbers: what a condition drops becomes blank lines.
 """
 
 from __future__ import annotations
@@ -14,6 +17,9 @@ from typing import NamedTuple
 
 _SIMPLE = re.compile(
     r"^\$?(\.(?:Values|Release|Chart)(?:\.[A-Za-z_][A-Za-z0-9_]*)+)\s*(\|\s*(quote|squote))?$"
+)
+_CONDITION = re.compile(
+    r"^if\s+(not\s+)?(\$?\.(?:Values|Release|Chart)(?:\.[A-Za-z_][A-Za-z0-9_]*)+)$"
 )
 _JINJA_BLOCK = re.compile(r"\{%|\{#")
 _COMMENT = re.compile(r"^/\*.*\*/$", re.DOTALL)
@@ -62,22 +68,80 @@ def render(text: str, context: Mapping[str, object]) -> RenderResult:
         return str(value)
 
     pieces: list[str] = []
+    # one entry per open `if`: (whether its branch so far is kept, whether the `if` held)
+    branches: list[tuple[bool, bool]] = []
+
+    def kept() -> bool:
+        return all(keep for keep, _ in branches)
+
+    def emit(piece: str) -> None:
+        pieces.append(piece if kept() else "\n" * piece.count("\n"))
+
     last = 0
     for start, end in _actions(text):
-        _check_gap(text, last, start, problem)
-        pieces.append(text[last:start])
+        if kept():
+            _check_gap(text, last, start, problem)
+        emit(text[last:start])
         if end < 0:
             problem.append((start, "unterminated template action"))
             last = start
             break
-        pieces.append(replace(start, end))
+        expr = _inner(text[start:end])
+        if _control(expr, start, context, branches, problem):
+            pieces.append("\n" * text.count("\n", start, end))
+        elif kept():
+            pieces.append(replace(start, end))
+        else:
+            emit(text[start:end])
         last = end
-    _check_gap(text, last, len(text), problem)
-    pieces.append(text[last:])
+    if kept():
+        _check_gap(text, last, len(text), problem)
+    emit(text[last:])
+    if branches:
+        problem.append((len(text), "an 'if' without its 'end'"))
     if problem:
         offset, reason = min(problem)
         return RenderResult(None, reason, text.count("\n", 0, offset) + 1)
     return RenderResult("".join(pieces))
+
+
+def _control(
+    expr: str,
+    start: int,
+    context: Mapping[str, object],
+    branches: list[tuple[bool, bool]],
+    problem: list[tuple[int, str]],
+) -> bool:
+    """Handle `if`, `else` and `end`; False when `expr` is none of them."""
+    if expr == "end":
+        if branches:
+            branches.pop()
+        else:
+            problem.append((start, "an 'end' without its 'if'"))
+        return True
+    if expr == "else":
+        if branches:
+            _, held = branches.pop()
+            branches.append((not held, held))
+        else:
+            problem.append((start, "an 'else' without its 'if'"))
+        return True
+    condition = _CONDITION.match(expr)
+    if condition is None:
+        return False
+    value = _lookup(context, condition.group(2).lstrip("$")[1:].split("."))
+    if value is _MISSING:
+        problem.append((start, f"'{condition.group(2)}' has no value"))
+        held = False
+    else:
+        held = _truthy(value) != bool(condition.group(1))
+    branches.append((held, held))
+    return True
+
+
+def _truthy(value: object) -> bool:
+    """Helm's truth: false, 0, null and empty strings and collections are false."""
+    return value is not None and value is not False and value != 0 and value not in ("", [], {})
 
 
 def _actions(text: str) -> Iterator[tuple[int, int]]:

@@ -239,8 +239,11 @@ class _Builder:
         # Flux sources are looked up in every file: one applied by hand or from another folder
         # still says where a chart comes from.
         sources_anywhere = flux.FluxSources(gitops)
-        gitops = [(d, objs) for d, objs in gitops if deployed(d.path)]
         rendered = [(d, objs) for d, objs in rendered if deployed(d.path)]
+        # an app-of-apps chart's templates render Applications and HelmReleases: they install too
+        gitops = [(d, objs) for d, objs in gitops if deployed(d.path)] + [
+            (d, objs) for d, objs in rendered if any(map(_is_gitops_object, objs))
+        ]
         charts = [c for c in charts if deployed(c.doc.path)]
         self.flux_vars = flux.variables(gitops)
         values = self._values(charts, gitops)
@@ -937,6 +940,16 @@ def _is_operator_subscription(body: dict) -> bool:
         body.get("kind") == "Subscription"
         and api.startswith("operators.coreos.com/")
         and "metallb-operator" in str(get(body, "spec", "name") or "")
+    )
+
+
+def _is_gitops_object(item: tuple[PathKey, dict]) -> bool:
+    kind, api = text(item[1].get("kind")), text(item[1].get("apiVersion")) or ""
+    return (
+        argocd.is_application(kind, api)
+        or argocd.is_applicationset(kind, api)
+        or flux.is_helmrelease(kind, api)
+        or flux.is_flux_kustomization(kind, api)
     )
 
 
