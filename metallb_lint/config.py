@@ -60,6 +60,7 @@ class Config:
     ignore: list[str] = field(default_factory=list)
     severity: dict[str, Severity] = field(default_factory=dict)
     fail_on: Severity | None = None
+    require_suppression_reason: bool = False
     exclude: list[str] = field(default_factory=list)
     per_file_ignores: dict[str, list[str]] = field(default_factory=dict)
     networks: list[ConfiguredRange] = field(default_factory=list)
@@ -190,6 +191,7 @@ _EXAMPLES = {
     "ignore": "a list of rules, e.g. [ML406]",
     "severity": "a mapping of rule to severity, e.g. {ML406: warning}",
     "fail-on": "error, warning or info",
+    "require-suppression-reason": "true or false",
     "exclude": "a list of gitignore-style patterns, e.g. ['vendor/**']",
     "per-file-ignores": "a mapping of pattern to rules, e.g. {'legacy/*.yaml': [ML401]}",
     "networks": "a list of CIDRs or a-b ranges, e.g. [192.168.1.0/24]",
@@ -326,6 +328,7 @@ def _build(data: dict, locate, path: str, display: str) -> Config:
     config.severity = {k: Severity.parse(v) for k, v in data.get("severity", {}).items()}
     if "fail-on" in data:
         config.fail_on = Severity.parse(data["fail-on"])
+    config.require_suppression_reason = data.get("require-suppression-reason", False)
     config.exclude = list(data.get("exclude", []))
     config.per_file_ignores = {k: list(v) for k, v in data.get("per-file-ignores", {}).items()}
     # Findings name files relative to the current directory: so do these, once resolved.

@@ -118,6 +118,7 @@ def run(options: Options, config: Config) -> RunResult:
         linted={c.display for c in [*found.candidates, *found.context]},
         # named files without their repository as context: cross-file findings are missing
         judge=found.scoped or any(os.path.isdir(p) for p in options.paths),
+        require_reason=config.require_suppression_reason,
     )
     texts = {path: source.text for path, source in inventory.sources.items()}
     findings = decider.decide(raw, texts)
