@@ -70,6 +70,7 @@ class Config:
     crds: list[str] = field(default_factory=list)  # CRD manifests to check resources against
     unknown_rule_names: list[RuleName] = field(default_factory=list)
     release_warning: str | None = None  # `metallb-version` newer than the release table
+    lines: dict[str, int] = field(default_factory=dict)  # the line of each key (--show-settings)
 
 
 def find_config(start: str) -> str | None:
@@ -303,6 +304,7 @@ def _policy_dirs(data: dict, folder: Path, locate, display: str) -> list[str]:
 def _build(data: dict, locate, path: str, display: str) -> Config:
     folder = Path(path).resolve().parent
     config = Config(path=display, root=str(folder))
+    config.lines = {key: locate((key,), True) for key in data}
     specs: list[tuple[str, tuple, bool]] = []
     for key in ("select", "ignore"):
         specs += [(s, (key, i), False) for i, s in enumerate(data.get(key, []))]

@@ -19,7 +19,7 @@ from metallb_lint.decide import (
 from metallb_lint.errors import UsageError
 from metallb_lint.findings import Finding, Location, Severity
 from metallb_lint.gitops.flux import substitute_from_names
-from metallb_lint.load.discover import discover
+from metallb_lint.load.discover import Discovery, discover
 from metallb_lint.load.documents import LoadProblem
 from metallb_lint.load.ignore import IgnoreRules
 from metallb_lint.load.sources import (
@@ -64,6 +64,7 @@ class RunResult:
     paths: list[str] = field(default_factory=list)
     # The files on disk the run read (a report must never be written over one of them).
     inputs: list[str] = field(default_factory=list)
+    discovery: Discovery | None = None  # what was read and skipped, and why (--show-files)
 
     @property
     def resources(self) -> int:
@@ -128,7 +129,15 @@ def run(options: Options, config: Config) -> RunResult:
     fail_on = options.fail_on or config.fail_on or Severity.ERROR
     read = [c.fs_path for c in [*found.candidates, *found.context] if c.fs_path]
     return RunResult(
-        findings, inventory, len(found.candidates), selected, fail_on, found.notes, named, read
+        findings,
+        inventory,
+        len(found.candidates),
+        selected,
+        fail_on,
+        found.notes,
+        named,
+        read,
+        found,
     )
 
 
@@ -158,6 +167,9 @@ def _skip_policy_files(found, locations: list[str]) -> None:
         path = os.path.abspath(candidate.fs_path) if candidate.fs_path else ""
         return any(path == root or path.startswith(root + os.sep) for root in roots)
 
+    for candidate in [*found.candidates, *found.context]:
+        if policy_file(candidate):
+            found.skipped.append((candidate.display, "a user policy file (never linted)"))
     found.candidates = [c for c in found.candidates if not policy_file(c)]
     found.context = [c for c in found.context if not policy_file(c)]
 

@@ -535,3 +535,71 @@ def test_stdin_together_with_the_repository(repo: Path) -> None:
     )
     assert findings(result) == [("ML401", "svc.yaml", 7)]
     assert result.code == 1
+
+
+# -- readable output: wrapping, settings, files ------------------------------------------------
+
+
+def test_text_wraps_to_columns_and_never_for_a_pipe_without_it(repo: Path, monkeypatch) -> None:
+    """COLUMNS is honoured (stdout and --output-file alike); without it, output that is not a
+    terminal is never wrapped; concise stays one line per finding."""
+    write(repo, OUTSIDE)
+    plain = lint(repo, *VERSION, ".")
+    messages = [line for line in plain.out.split("\n") if line.startswith("      ")]
+    assert max(len(line) for line in messages) > 100
+    monkeypatch.setenv("COLUMNS", "60")
+    wrapped = lint(repo, *VERSION, ".")
+    assert wrapped.code == plain.code == 1
+    assert " ".join(wrapped.out.split()) == " ".join(plain.out.split())
+    assert max(len(line) for line in wrapped.out.split("\n") if line.startswith("      ")) <= 60
+    lint(repo, *VERSION, "-o", "report.txt", ".")
+    assert (repo / "report.txt").read_text(encoding="utf-8") == wrapped.out
+    concise = lint(repo, *VERSION, "-f", "concise", ".")
+    assert len(concise.out.strip().split("\n")) == 2
+
+
+def test_show_settings_says_where_each_value_came_from(repo: Path) -> None:
+    write(repo, {**OUTSIDE, ".metallb-lint.yaml": "ignore: [ML406]\nfail-on: warning\n"})
+    result = run_cli("--show-settings", "--metallb-version", "0.14.8", ".", cwd=repo)
+    assert result.code == 0
+    rows = {line.split("  ", 1)[0]: " ".join(line.split()) for line in result.out.splitlines()}
+    assert (
+        rows["configuration"]
+        == "configuration .metallb-lint.yaml [found upwards from the first path]"
+    )
+    assert rows["metallb-version"] == "metallb-version 0.14.8 [--metallb-version]"
+    assert rows["ignore"] == "ignore ML406 [.metallb-lint.yaml:1]"
+    assert rows["fail-on"] == "fail-on warning [.metallb-lint.yaml:2]"
+    assert rows["exclude"] == "exclude (none) [default]"
+    assert "ML406" not in rows["rules run"] and "ML401" in rows["rules run"]
+    assert rows["context"] == "context the named folders only [default]"
+
+
+def test_show_files_lists_what_was_read_and_why_the_rest_was_skipped(repo: Path) -> None:
+    write(
+        repo,
+        {
+            **OUTSIDE,
+            ".gitignore": "build/\nsecret.yaml\n",
+            ".metallb-lint.yaml": "exclude: [vendor/]\n",
+            "build/pool.yaml": POOL,
+            "secret.yaml": POOL,
+            "vendor/chart.yaml": POOL,
+            "notes/namespace.yaml": "kind: Namespace\nmetadata: {name: media}\n",
+            "README.md": "# lab\n",
+        },
+    )
+    result = run_cli("--show-files", ".", cwd=repo)
+    assert result.code == 0
+    assert result.out.splitlines() == [
+        ".metallb-lint.yaml  [read; mentions nothing relevant]",
+        "pool.yaml  [linted]",
+        "svc.yaml  [linted]",
+        "notes/namespace.yaml  [read; mentions nothing relevant]",
+        ".git/  [skipped: never read (version control, dependencies or caches)]",
+        "build/  [skipped: ignored by .gitignore or .git/info/exclude]",
+        "secret.yaml  [skipped: ignored by .gitignore or .git/info/exclude]",
+        "vendor/  [skipped: excluded by the configuration's exclude]",
+        "2 other files skipped: not YAML (only *.yaml, *.yml, Chart.lock, Kustomization, shell "
+        "scripts and Jinja manifests are read)",
+    ]

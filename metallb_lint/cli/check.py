@@ -16,6 +16,7 @@ from metallb_lint.cli.common import (
     check_metallb_version,
     load_config_for,
     split,
+    text_width,
     use_color,
 )
 from metallb_lint.errors import UsageError
@@ -226,11 +227,23 @@ def build_parser() -> argparse.ArgumentParser:
         help="a count of findings per rule instead of the findings (as ruff --statistics)",
     )
     parser.add_argument(
+        "--show-settings",
+        action="store_true",
+        help="print the resolved settings (configuration file, target release, rules, ...) "
+        "and where each came from, instead of the findings",
+    )
+    parser.add_argument(
+        "--show-files",
+        action="store_true",
+        help="print every file read and every file or folder skipped, with why, instead of "
+        "the findings",
+    )
+    parser.add_argument(
         "-v",
         "--verbose",
         action="count",
         default=0,
-        help="more detail (notes, suppressed findings)",
+        help="more detail (notes, suppressed findings, every repeated info finding)",
     )
     parser.add_argument("--debug", action="store_true", help="show tracebacks of internal errors")
     parser.add_argument("--version", action="version", version=f"metallb-lint {__version__}")
@@ -270,6 +283,14 @@ def check(argv: list[str]) -> int:
     result = run(options, config)
     if args.write_baseline:
         return _write_baseline(args.write_baseline, args.baseline, result)
+    if args.show_settings or args.show_files:
+        from metallb_lint.cli.show import show_files, show_settings
+
+        if args.show_settings:
+            sys.stdout.write(show_settings(args, config, result))
+        if args.show_files:
+            sys.stdout.write(show_files(result))
+        return EXIT_OK
     if args.statistics:
         sys.stdout.write(statistics(result.findings))
         return _exit_code(args, result)
@@ -281,10 +302,11 @@ def check(argv: list[str]) -> int:
     }
     for fmt, output_file in outputs:
         if output_file is None:
-            render(fmt, result, sys.stdout, color=use_color(args.color, sys.stdout), **style)
+            color = use_color(args.color, sys.stdout)
+            render(fmt, result, sys.stdout, color=color, width=text_width(sys.stdout), **style)
             continue
         buffer = io.StringIO()
-        render(fmt, result, buffer, color=False, **style)
+        render(fmt, result, buffer, color=False, width=text_width(None), **style)
         try:
             write_atomic(output_file, buffer.getvalue(), inputs=_inputs(args, config, result))
         except OSError as exc:

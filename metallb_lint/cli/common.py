@@ -54,6 +54,19 @@ def use_color(choice: str, stream) -> bool:
     return hasattr(stream, "isatty") and stream.isatty()
 
 
+def text_width(stream) -> int | None:
+    """The width the text report wraps to: COLUMNS when set (to a number), else the terminal's
+    when `stream` is one; None (never wrap) for a file or a pipe."""
+    columns = os.environ.get("COLUMNS", "").strip()
+    if columns.isdigit() and int(columns) > 0:
+        return int(columns)
+    if stream is None or not (hasattr(stream, "isatty") and stream.isatty()):
+        return None
+    import shutil
+
+    return shutil.get_terminal_size().columns
+
+
 def check_metallb_version(args: argparse.Namespace) -> None:
     """`--metallb-version` names a release of the table (exit 2 otherwise, with the nearest);
     one newer than the table is accepted with a warning on stderr."""

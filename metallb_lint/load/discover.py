@@ -57,6 +57,10 @@ class Discovery:
     # Jinja templates of manifests in the walked folders (JINJA_SUFFIXES): never linted.
     jinja: list[Candidate] = field(default_factory=list)
     scripts: list[Candidate] = field(default_factory=list)  # shell scripts (gitops/scripts.py)
+    # What the walk passed over, and why (--show-files): (displayed path, reason). Files whose
+    # names are never read (not YAML) are only counted, in `other_files`.
+    skipped: list[tuple[str, str]] = field(default_factory=list)
+    other_files: int = 0
 
 
 def display_path(path: str, cwd: str) -> str:
@@ -285,11 +289,9 @@ def _walk(
             except OSError:
                 continue
             if is_dir:
-                if entry.name in ALWAYS_SKIPPED_DIRS or rules.ignored(
-                    child_rel, True, parents=False
-                ):
-                    continue
-                if _excluded(entry.path, excludes, exclude_root, is_dir=True):
+                why = _skipped_why(entry, child_rel, rules, excludes, exclude_root, True)
+                if why is not None:
+                    found.skipped.append((_child(folder_display, entry.name) + "/", why))
                     continue
                 if depth >= MAX_DEPTH:
                     found.notes.append(
@@ -312,10 +314,11 @@ def _walk(
             jinja = entry.name.endswith(JINJA_SUFFIXES)
             script = entry.name.endswith(SCRIPT_SUFFIXES)
             if not jinja and not script and not is_candidate_name(entry.name):
+                found.other_files += 1
                 continue
-            if rules.ignored(child_rel, False, parents=False):
-                continue
-            if _excluded(entry.path, excludes, exclude_root, is_dir=False):
+            why = _skipped_why(entry, child_rel, rules, excludes, exclude_root, False)
+            if why is not None:
+                found.skipped.append((_child(folder_display, entry.name), why))
                 continue
             real = os.path.join(folder_abs, entry.name)
             if real in seen:  # a named file's folder walked again as context
@@ -327,6 +330,24 @@ def _walk(
                 continue
             found.candidates.append(candidate)
         stack.extend(reversed(subdirs))
+
+
+def _skipped_why(
+    entry: os.DirEntry,
+    rel: str,
+    rules: IgnoreRules,
+    excludes: IgnoreRules,
+    exclude_root: str | None,
+    is_dir: bool,
+) -> str | None:
+    """Why a walked file or folder is not read, or None when it is."""
+    if is_dir and entry.name in ALWAYS_SKIPPED_DIRS:
+        return "never read (version control, dependencies or caches)"
+    if rules.ignored(rel, is_dir, parents=False):
+        return "ignored by .gitignore or .git/info/exclude"
+    if _excluded(entry.path, excludes, exclude_root, is_dir=is_dir):
+        return "excluded by the configuration's exclude"
+    return None
 
 
 def _identity(info: os.stat_result) -> tuple[int, int]:
