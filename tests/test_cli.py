@@ -603,3 +603,74 @@ def test_show_files_lists_what_was_read_and_why_the_rest_was_skipped(repo: Path)
         "2 other files skipped: not YAML (only *.yaml, *.yml, Chart.lock, Kustomization, shell "
         "scripts and Jinja manifests are read)",
     ]
+
+
+# -- discoverable commands -------------------------------------------------------------------
+
+POLICIES = Path(__file__).resolve().parent.parent / "fixtures" / "policies-example"
+
+
+def test_global_options_before_a_subcommand(tmp_path: Path) -> None:
+    """Options written before the subcommand belong to it; an option's value that reads like a
+    subcommand stays a value; a folder named like a subcommand is linted as './rules'."""
+    policies = str(POLICIES / "policies")
+    before = run_cli("--policies", policies, "explain", "HOME003", cwd=tmp_path)
+    after = run_cli("explain", "--policies", policies, "HOME003", cwd=tmp_path)
+    assert before.code == after.code == 0, before.err
+    assert before.out == after.out
+    assert before.out.startswith("HOME003 pool-at-most-a-26 [error]\nUser policy from ")
+    assert run_cli("--isolated", "rules", cwd=tmp_path).out == run_cli("rules").out
+    write(tmp_path, {"rules/svc.yaml": "apiVersion: v1\nkind: Service\nmetadata: {name: a}\n"})
+    listed = run_cli("--isolated", "rules", cwd=tmp_path)
+    assert listed.out.startswith("ML001  yaml-syntax")
+    linted = run_cli("--isolated", "./rules", cwd=tmp_path)
+    assert linted.code == 0 and "No problems found" in linted.out
+    # --config's value is not a subcommand
+    write(tmp_path, {"rules.yaml": "fail-on: error\n"})
+    valued = run_cli("--config", "rules.yaml", "rules/", cwd=tmp_path)
+    assert valued.code == 0 and "No problems found" in valued.out
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (("--selet", "ML401", "."), "unrecognized arguments: --selet; did you mean '--select'?"),
+        (("--metallb-versoin", "0.14.8", "."), "did you mean '--metallb-version'?"),
+        (
+            ("rules", "--formt", "json"),
+            "rules: unrecognized arguments: --formt json; did you mean '--format'?",
+        ),
+        (("--select", "ML4O1", "."), "'ML4O1' names no rule (did you mean 'ML401'?)"),
+        (("--ignore", "ip-not-in-any-pol", "."), "(did you mean 'ip-not-in-any-pool'?)"),
+        (("explain", "ML4O1"), "explain: no rule 'ML4O1' (did you mean 'ML401'?)"),
+        (("explain", "deprecated-loadbalancer"), "(did you mean 'deprecated-loadbalancerip'?)"),
+    ],
+)
+def test_mistyped_options_and_rules_get_did_you_mean(repo: Path, args, message) -> None:
+    write(repo, CLEAN)
+    assert_usage_error(run_cli("--isolated", *args, cwd=repo), message)
+
+
+def test_user_policies_in_rules_and_explain_with_their_file() -> None:
+    """The configuration's `policies:` (found from the current directory) and --policies."""
+    listed = run_cli("rules", cwd=POLICIES)
+    assert listed.code == 0
+    lines = listed.out.splitlines()
+    assert len(lines) == len(catalog()) + 4
+    assert lines[-3] == (
+        "HOME001  pools-avoid-buggy-ips       warning  Every address pool sets avoidBuggyIPs  "
+        "[policies/pools.yaml:2]"
+    )
+    as_json = run_cli("rules", "-f", "json", cwd=POLICIES).json
+    assert as_json[-1]["id"] == "HOME002"
+    assert as_json[-1]["source"] == "policies/services.yaml:1"
+    explained = run_cli("explain", "pool-at-most-a-26", cwd=POLICIES)
+    assert explained.out.splitlines()[:4] == [
+        "HOME003 pool-at-most-a-26 [error]",
+        "User policy from policies/pools.yaml:26",
+        "",
+        "No address pool is larger than a /26",
+    ]
+    assert "Fails:\n    spec: {addresses: [192.168.1.0/24]}\n" in explained.out
+    isolated = run_cli("--isolated", "rules", cwd=POLICIES)
+    assert "HOME001" not in isolated.out

@@ -250,6 +250,17 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def options_with_values() -> set[str]:
+    """The option strings of `check` that take a value (`--config FILE`): what tells an
+    option's value from a subcommand written after global options."""
+    return {
+        option
+        for action in build_parser()._actions
+        if action.nargs != 0 and action.option_strings
+        for option in action.option_strings
+    }
+
+
 def check(argv: list[str]) -> int:
     from metallb_lint.engine import Options, check_paths_exist, run
     from metallb_lint.report import render

@@ -22,7 +22,22 @@ class Parser(argparse.ArgumentParser):
     """An ArgumentParser whose errors are UsageErrors: one line and exit 2, from `cli.main`."""
 
     def error(self, message: str) -> None:  # type: ignore[override]
-        raise UsageError(f"{self.prog}: {message}")
+        raise UsageError(f"{self.prog}: {message}{self._did_you_mean(message)}")
+
+    def _did_you_mean(self, message: str) -> str:
+        """'; did you mean '--select'?' for a mistyped option (argparse of Python < 3.14 has
+        no suggestions)."""
+        if not message.startswith("unrecognized arguments:"):
+            return ""
+        import difflib
+
+        known = [o for action in self._actions for o in action.option_strings if o != "--"]
+        for word in message.split(":", 1)[1].split():
+            if word.startswith("--"):
+                close = difflib.get_close_matches(word.split("=", 1)[0], known, n=1, cutoff=0.6)
+                if close:
+                    return f"; did you mean '{close[0]}'?"
+        return ""
 
 
 # Every subcommand, for --help and for "did you mean" (cli/__init__.py dispatches them).
