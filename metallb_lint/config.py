@@ -25,7 +25,7 @@ from metallb_lint.load.discover import display_path
 from metallb_lint.load.documents import Chunk, compose_chunk, decode
 from metallb_lint.metallb.addresses import IPRange, parse_range_or_cidr
 from metallb_lint.metallb.schema import TYPE_NAMES, describe, unknown_key, where
-from metallb_lint.metallb.versions import UnknownRelease, check_release_name
+from metallb_lint.metallb.versions import UnknownRelease, check_release_spec
 from metallb_lint.resources import load_schema
 from metallb_lint.safeio import read_bytes
 
@@ -186,7 +186,7 @@ def _load_toml(text: str, display: str):
 
 
 _EXAMPLES = {
-    "metallb-version": "an exact MetalLB version like 0.14.8",
+    "metallb-version": "a MetalLB release like 0.14.8 or a range like 0.14.x or '>=0.14.0,<0.15'",
     "namespace": "a Kubernetes namespace name (lowercase letters, digits and '-')",
     "select": "a list of rules, e.g. [ML4, ML201]",
     "ignore": "a list of rules, e.g. [ML406]",
@@ -318,7 +318,7 @@ def _build(data: dict, locate, path: str, display: str) -> Config:
     config.metallb_version = data.get("metallb-version")
     if config.metallb_version is not None:
         try:
-            _, warning = check_release_name(config.metallb_version)
+            _, warning = check_release_spec(config.metallb_version)
         except UnknownRelease as exc:
             line = locate(("metallb-version",))
             raise UsageError(f"{display}:{line}: metallb-version: {exc}") from None

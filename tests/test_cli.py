@@ -318,6 +318,56 @@ def test_a_release_newer_than_the_table_is_checked_with_a_warning(repo: Path) ->
     assert "warning: .metallb-lint.yaml: metallb-version: MetalLB 0.16.2 is newer" in config.err
 
 
+OLD_ANNOTATION = {
+    "pool.yaml": POOL,
+    "svc.yaml": service("ok", "192.168.1.241", how="metallb.universe.tf"),
+}
+
+
+@pytest.mark.parametrize(
+    ("spec", "checked", "advised"),
+    [
+        ("0.14.9", "0.14.9", True),
+        ("0.14.x", "0.14.9", False),  # 0.14.0 to 0.14.8 do not read metallb.io/ annotations
+        (">=0.14.0, <0.15", "0.14.9", False),
+        (">=0.14.9 <0.16", "0.15.3", True),  # every release of the range reads them
+        ("0.15.*", "0.15.3", True),
+    ],
+)
+def test_a_release_range_holds_back_advice_that_breaks_any_release_of_it(
+    repo: Path, spec: str, checked: str, advised: bool
+) -> None:
+    """A range is checked with its newest release; the advice to rename the
+    metallb.universe.tf/ annotations (ML106) needs every release of it to read metallb.io/."""
+    write(repo, OLD_ANNOTATION)
+    result = lint(repo, "-f", "json", "--exit-zero", "--metallb-version", spec, ".")
+    assert result.code == 0, result.err
+    assert result.json["target"]["metallb_version"] == checked
+    assert ("ML106" in rules_of(result)) is advised
+    write(repo, {".metallb-lint.yaml": f"metallb-version: '{spec}'\n"})
+    configured = run_cli("-f", "json", "--exit-zero", ".", cwd=repo)
+    assert configured.json["target"]["metallb_version"] == checked
+    assert ("ML106" in rules_of(configured)) is advised
+
+
+def test_a_release_range_in_the_header_and_empty_ranges_refused(repo: Path) -> None:
+    write(repo, OLD_ANNOTATION)
+    header = lint(repo, "--metallb-version", "0.14.x", ".").out.split("\n")[:2]
+    assert header == [
+        f"metallb-lint {__version__}: checked against MetalLB 0.14.9, frr mode, namespace "
+        "metallb-system",
+        "  version    from --metallb-version 0.14.x: 0.14.0 to 0.14.9 (checked with 0.14.9, the "
+        "newest; advice that would break an older release of the range is held back)",
+    ]
+    assert_usage_error(
+        lint(repo, "--metallb-version", "0.99.x", "."),
+        "--metallb-version: '0.99.x' holds no MetalLB release this metallb-lint knows "
+        "(known: 0.8.0 to 0.16.1)",
+    )
+    write(repo, {".metallb-lint.yaml": "metallb-version: '>=0.17.0'\n"})
+    assert_usage_error(run_cli(".", cwd=repo), ".metallb-lint.yaml:1: metallb-version: '>=0.17")
+
+
 # -- rules and explain ---------------------------------------------------------------------
 
 

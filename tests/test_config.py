@@ -332,13 +332,13 @@ def test_values_files_are_relative_to_the_config_file(repo: Path) -> None:
         ),
         (
             "metallb-version: 0.14\n",
-            ".metallb-lint.yaml:1: invalid configuration: metallb-version must be an exact "
-            "MetalLB version like 0.14.8, not the number 0.14",
+            ".metallb-lint.yaml:1: invalid configuration: metallb-version must be a MetalLB "
+            "release like 0.14.8 or a range like 0.14.x or '>=0.14.0,<0.15', not the number 0.14",
         ),
         (
             "metallb-version: latest\n",
             ".metallb-lint.yaml:1: invalid configuration: metallb-version: the string 'latest' "
-            "is not an exact MetalLB version like 0.14.8",
+            "is not a MetalLB release like 0.14.8 or a range like 0.14.x or '>=0.14.0,<0.15'",
         ),
         (
             "namespace: MetalLB\n",

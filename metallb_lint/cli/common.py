@@ -83,14 +83,14 @@ def text_width(stream) -> int | None:
 
 
 def check_metallb_version(args: argparse.Namespace) -> None:
-    """`--metallb-version` names a release of the table (exit 2 otherwise, with the nearest);
-    one newer than the table is accepted with a warning on stderr."""
+    """`--metallb-version` names a release of the table or a range holding some (exit 2
+    otherwise, with the nearest); one newer than the table is accepted with a warning."""
     if not args.metallb_version:
         return
-    from metallb_lint.metallb.versions import UnknownRelease, check_release_name
+    from metallb_lint.metallb.versions import UnknownRelease, check_release_spec
 
     try:
-        _, warning = check_release_name(args.metallb_version)
+        _, warning = check_release_spec(args.metallb_version)
     except UnknownRelease as exc:
         raise UsageError(f"--metallb-version: {exc}") from None
     if warning:

@@ -153,6 +153,11 @@ def _header(out: list[str], result: RunResult, paint: _Painter, verbose: int) ->
         f"{paint(f'MetalLB {target.version}', BOLD)}, {paint(f'{target.mode} mode', BOLD)}, "
         f"namespace {paint(target.namespace, BOLD)}\n"
     )
+    if target.floor is not None and target.floor != target.version:
+        version_from += (
+            f" (checked with {target.version}, the newest; advice that would break an older "
+            "release of the range is held back)"
+        )
     assumed = "assumed-legacy" if target.assumed_because == "legacy" else "assumed"
     for label, source in (
         ("version", assumed if target.assumed else version_from),
