@@ -21,15 +21,13 @@ from typing import NamedTuple
 from metallb_lint.catalog import catalog
 from metallb_lint.errors import UsageError
 from metallb_lint.findings import Location, Severity
-from metallb_lint.load.discover import display_path
+from metallb_lint.load.discover import CONFIG_NAMES, display_path
 from metallb_lint.load.documents import Chunk, compose_chunk, decode
 from metallb_lint.metallb.addresses import IPRange, parse_range_or_cidr
 from metallb_lint.metallb.schema import TYPE_NAMES, describe, unknown_key, where
 from metallb_lint.metallb.versions import UnknownRelease, check_release_spec
 from metallb_lint.resources import load_schema
 from metallb_lint.safeio import read_bytes
-
-CONFIG_NAMES = (".metallb-lint.yaml", ".metallb-lint.yml")
 
 
 class ConfiguredRange(NamedTuple):

@@ -622,7 +622,7 @@ def test_show_settings_says_where_each_value_came_from(repo: Path) -> None:
     assert rows["fail-on"] == "fail-on warning [.metallb-lint.yaml:2]"
     assert rows["exclude"] == "exclude (none) [default]"
     assert "ML406" not in rows["rules run"] and "ML401" in rows["rules run"]
-    assert rows["context"] == "context the named folders only [default]"
+    assert rows["context"] == "context the named paths only [default]"
 
 
 def test_show_files_lists_what_was_read_and_why_the_rest_was_skipped(repo: Path) -> None:
@@ -642,11 +642,11 @@ def test_show_files_lists_what_was_read_and_why_the_rest_was_skipped(repo: Path)
     result = run_cli("--show-files", ".", cwd=repo)
     assert result.code == 0
     assert result.out.splitlines() == [
-        ".metallb-lint.yaml  [read; mentions nothing relevant]",
         "pool.yaml  [linted]",
         "svc.yaml  [linted]",
         "notes/namespace.yaml  [read; mentions nothing relevant]",
         ".git/  [skipped: never read (version control, dependencies or caches)]",
+        ".metallb-lint.yaml  [skipped: the configuration]",
         "build/  [skipped: ignored by .gitignore or .git/info/exclude]",
         "secret.yaml  [skipped: ignored by .gitignore or .git/info/exclude]",
         "vendor/  [skipped: excluded by the configuration's exclude]",

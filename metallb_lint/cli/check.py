@@ -144,8 +144,8 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument(
         "--no-context",
         action="store_true",
-        help="when files (not folders) are named, do not read the rest of their git repository "
-        "as context for cross-file checks",
+        help="judge the named files and folders alone: do not read the rest of their project "
+        "(git repository, or the folder of the nearest .metallb-lint.yaml) as context",
     )
     parser.add_argument(
         "--select",

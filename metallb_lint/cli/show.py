@@ -30,9 +30,9 @@ def show_settings(args: argparse.Namespace, config: Config, result: RunResult) -
     if args.no_context:
         context = "off (--no-context)"
     elif discovery is not None and discovery.scoped:
-        context = "the rest of the git repository of the named files"
+        context = ", ".join(discovery.context_roots) + " (only findings touching named paths)"
     else:
-        context = "the named folders only"
+        context = "the named paths only"
     rows = [
         ("configuration", config.path or "none", _config_origin(args, config)),
         ("metallb-version", str(target.version), version_from),

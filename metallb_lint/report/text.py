@@ -165,6 +165,16 @@ def _header(out: list[str], result: RunResult, paint: _Painter, verbose: int) ->
         ("namespace", target.namespace_source),
     ):
         out.append(paint(f"  {label:<10} {clean(_origin(source))}", DIM) + "\n")
+    roots = result.discovery.context_roots if result.discovery is not None else []
+    for root in roots:
+        out.append(
+            paint(
+                f"  context    {clean(root)}: the rest of its project was read; only findings "
+                "that touch the named paths are reported (--no-context: the named paths alone)",
+                DIM,
+            )
+            + "\n"
+        )
     if verbose:
         for note in result.notes:
             out.append(paint(f"  note: {clean(note)}", DIM) + "\n")
