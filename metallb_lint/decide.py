@@ -313,6 +313,23 @@ class Baseline:
     root: str  # the folder entry paths are relative to
     entries: dict[tuple, Suppression] = field(default_factory=dict)
     files: dict[int, str] = field(default_factory=dict)  # id(suppression) -> entry file
+    # ML006 reports entries that match nothing; not those of `of_findings` (fixed findings of
+    # an earlier revision are no stale suppressions).
+    judged: bool = True
+
+    @classmethod
+    def of_findings(
+        cls, findings: Iterable[Finding], findings_root: str, root: str, label: str, reason: str
+    ) -> Baseline:
+        """A baseline holding `findings` (of files under `findings_root`), matched against the
+        findings of files under `root`: the findings of an earlier revision (--new-since)."""
+        baseline = cls(label, root, judged=False)
+        for finding in findings:
+            key = baseline_key(finding, findings_root)
+            suppression = Suppression("baseline", [finding.rule], reason, Location(label, 1, 1))
+            baseline.entries.setdefault(key, suppression)
+            baseline.files[id(suppression)] = key[1]
+        return baseline
 
     @classmethod
     def load(cls, path: str, display: str | None = None) -> Baseline:
@@ -692,7 +709,7 @@ class Decider:
                             f"{IGNORE_ANNOTATION}:{spec}",
                             suppression.resource,
                         )
-        if self.baseline is not None:
+        if self.baseline is not None and self.baseline.judged:
             for key, suppression in self.baseline.entries.items():
                 if suppression.used:
                     continue

@@ -11,6 +11,7 @@ from metallb_lint.checks.run import run_rules
 from metallb_lint.config import Config, check_rule_names
 from metallb_lint.decide import (
     UNUSED,
+    Baseline,
     Decider,
     annotation_table,
     select_rules,
@@ -48,6 +49,8 @@ class Options:
     context: bool = True
     policies: list[str] = field(default_factory=list)  # --policies, next to config `policies`
     baseline: str | None = None  # --baseline FILE
+    # The findings of an earlier revision, as a baseline (--new-since; not with --baseline).
+    previous: Baseline | None = None
 
 
 @dataclass
@@ -151,9 +154,8 @@ def _policies_and_baseline(options: Options, config: Config):
         policies = load_user_policies([*config.policies, *options.policies])
     if config.unknown_rule_names:
         check_rule_names(config, policies)
-    baseline = None
+    baseline = options.previous
     if options.baseline:
-        from metallb_lint.decide import Baseline
         from metallb_lint.load.discover import display_path
 
         baseline = Baseline.load(options.baseline, display_path(options.baseline, os.getcwd()))

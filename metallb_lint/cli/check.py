@@ -210,6 +210,13 @@ def build_parser() -> argparse.ArgumentParser:
         "not by line); select ML006 to report entries that match nothing any more",
     )
     parser.add_argument(
+        "--new-since",
+        metavar="REF",
+        help="report only the findings the change since the git revision REF causes (e.g. "
+        "HEAD in a pre-commit hook): findings REF already had are suppressed, and a new one "
+        "in an unchanged file names the changed file that caused it",
+    )
+    parser.add_argument(
         "--write-baseline",
         metavar="FILE",
         help="record every current finding in FILE (keeping the reasons of entries already "
@@ -291,7 +298,14 @@ def check(argv: list[str]) -> int:
         baseline=_baseline_to_apply(args),
     )
     outputs = _outputs(args.outputs, os.environ.get("GITHUB_ACTIONS") == "true")
-    result = run(options, config)
+    if args.new_since:
+        from metallb_lint.tools.since import run_since
+
+        if args.write_baseline:
+            raise UsageError("--new-since and --write-baseline exclude each other")
+        result = run_since(options, config, args.new_since)
+    else:
+        result = run(options, config)
     if args.write_baseline:
         return _write_baseline(args.write_baseline, args.baseline, result)
     if args.show_settings or args.show_files:
