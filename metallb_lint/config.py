@@ -21,15 +21,13 @@ from typing import NamedTuple
 from metallb_lint.catalog import catalog
 from metallb_lint.errors import UsageError
 from metallb_lint.findings import Location, Severity
-from metallb_lint.load.discover import display_path
+from metallb_lint.load.discover import CONFIG_NAMES, display_path
 from metallb_lint.load.documents import Chunk, compose_chunk, decode
 from metallb_lint.metallb.addresses import IPRange, parse_range_or_cidr
 from metallb_lint.metallb.schema import TYPE_NAMES, describe, unknown_key, where
-from metallb_lint.metallb.versions import UnknownRelease, check_release_name
+from metallb_lint.metallb.versions import UnknownRelease, check_release_spec
 from metallb_lint.resources import load_schema
 from metallb_lint.safeio import read_bytes
-
-CONFIG_NAMES = (".metallb-lint.yaml", ".metallb-lint.yml")
 
 
 class ConfiguredRange(NamedTuple):
@@ -60,6 +58,7 @@ class Config:
     ignore: list[str] = field(default_factory=list)
     severity: dict[str, Severity] = field(default_factory=dict)
     fail_on: Severity | None = None
+    require_suppression_reason: bool = False
     exclude: list[str] = field(default_factory=list)
     per_file_ignores: dict[str, list[str]] = field(default_factory=dict)
     networks: list[ConfiguredRange] = field(default_factory=list)
@@ -69,6 +68,7 @@ class Config:
     crds: list[str] = field(default_factory=list)  # CRD manifests to check resources against
     unknown_rule_names: list[RuleName] = field(default_factory=list)
     release_warning: str | None = None  # `metallb-version` newer than the release table
+    lines: dict[str, int] = field(default_factory=dict)  # the line of each key (--show-settings)
 
 
 def find_config(start: str) -> str | None:
@@ -184,12 +184,13 @@ def _load_toml(text: str, display: str):
 
 
 _EXAMPLES = {
-    "metallb-version": "an exact MetalLB version like 0.14.8",
+    "metallb-version": "a MetalLB release like 0.14.8 or a range like 0.14.x or '>=0.14.0,<0.15'",
     "namespace": "a Kubernetes namespace name (lowercase letters, digits and '-')",
     "select": "a list of rules, e.g. [ML4, ML201]",
     "ignore": "a list of rules, e.g. [ML406]",
     "severity": "a mapping of rule to severity, e.g. {ML406: warning}",
     "fail-on": "error, warning or info",
+    "require-suppression-reason": "true or false",
     "exclude": "a list of gitignore-style patterns, e.g. ['vendor/**']",
     "per-file-ignores": "a mapping of pattern to rules, e.g. {'legacy/*.yaml': [ML401]}",
     "networks": "a list of CIDRs or a-b ranges, e.g. [192.168.1.0/24]",
@@ -301,6 +302,7 @@ def _policy_dirs(data: dict, folder: Path, locate, display: str) -> list[str]:
 def _build(data: dict, locate, path: str, display: str) -> Config:
     folder = Path(path).resolve().parent
     config = Config(path=display, root=str(folder))
+    config.lines = {key: locate((key,), True) for key in data}
     specs: list[tuple[str, tuple, bool]] = []
     for key in ("select", "ignore"):
         specs += [(s, (key, i), False) for i, s in enumerate(data.get(key, []))]
@@ -314,7 +316,7 @@ def _build(data: dict, locate, path: str, display: str) -> Config:
     config.metallb_version = data.get("metallb-version")
     if config.metallb_version is not None:
         try:
-            _, warning = check_release_name(config.metallb_version)
+            _, warning = check_release_spec(config.metallb_version)
         except UnknownRelease as exc:
             line = locate(("metallb-version",))
             raise UsageError(f"{display}:{line}: metallb-version: {exc}") from None
@@ -326,6 +328,7 @@ def _build(data: dict, locate, path: str, display: str) -> Config:
     config.severity = {k: Severity.parse(v) for k, v in data.get("severity", {}).items()}
     if "fail-on" in data:
         config.fail_on = Severity.parse(data["fail-on"])
+    config.require_suppression_reason = data.get("require-suppression-reason", False)
     config.exclude = list(data.get("exclude", []))
     config.per_file_ignores = {k: list(v) for k, v in data.get("per-file-ignores", {}).items()}
     # Findings name files relative to the current directory: so do these, once resolved.

@@ -20,6 +20,12 @@ reported: comments, annotations and baseline entries. To know that, every rule t
 default also runs (its findings only credit suppressions, and are then dropped); a suppression
 is judged only when every rule it names ran, and always when it names no rule at all.
 
+Malformed suppressions are ML008 (`invalid-suppression`, on by default): a `# metallb-lint:`
+comment that is no directive (`disabel=ML401`, `disable ML401`), a rule in a comment, an
+annotation or the baseline that names no rule, a comment or annotation without a reason when
+the configuration says `require-suppression-reason: true`. Each one suppresses nothing, so it
+is reported whatever ML006 says.
+
 Rules are named by ID (ML401), name (ip-not-in-any-pool) or ID prefix (ML4, or ORG for user
 policies ORG001...) everywhere; user policies take part exactly like built-in rules.
 """
@@ -42,12 +48,16 @@ from metallb_lint.safeio import read_bytes, write_atomic
 _DIRECTIVE = re.compile(
     r"#\s*metallb-lint:\s*(disable|disable-file)\s*=\s*([A-Za-z0-9_,\- ]+?)\s*(?:--\s*(.*?))?\s*$"
 )
+# Anything that looks meant as a directive: judged by ML008 when _DIRECTIVE does not match it.
+_ATTEMPT = re.compile(r"#\s*metallb-lint\s*:\s*(.*?)(?:\s+#.*)?\s*$")
+_DIRECTIVE_WORDS = ("disable", "disable-file")
 _ID_PREFIX = re.compile(r"([A-Z]+)(\d*)")
 FILE_DIRECTIVE_LINES = 10
 IGNORE_ANNOTATION = "lint.metallb.io/ignore"
 UNUSED = "ML006"
+INVALID = "ML008"
 # Rules that decide.py itself reports (no function in checks/ and no policy).
-DECIDED = frozenset({UNUSED})
+DECIDED = frozenset({UNUSED, INVALID})
 BASELINE_VERSION = 1
 
 
@@ -82,14 +92,49 @@ def covered(spec: str, rules: Iterable) -> set[str]:
     return {info.id for info in rules if matches_rule(spec, info)}
 
 
+def suggest_rule(spec: str, rules: Iterable | None = None) -> str | None:
+    """The rule ID or name nearest to a spec that names no rule ('ML4O1' -> 'ML401'), by
+    edit distance (at most 2, and less than half the spec), or None when nothing is close."""
+    rules = known_rules() if rules is None else list(rules)
+    spec = spec.strip()
+    best: tuple[int, str] | None = None
+    for info in rules:
+        for candidate, text in ((info.id, spec.upper()), (info.name, spec.lower())):
+            distance = _edit_distance(text, candidate)
+            if best is None or distance < best[0]:
+                best = (distance, candidate)
+    if best is None or best[0] > min(2, (len(spec) - 1) // 2):
+        return None
+    return best[1]
+
+
+def _edit_distance(a: str, b: str) -> int:
+    """Levenshtein distance (short strings only: rule IDs and names)."""
+    previous = list(range(len(b) + 1))
+    for i, char in enumerate(a, start=1):
+        current = [i]
+        for j, other in enumerate(b, start=1):
+            current.append(
+                min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + (char != other))
+            )
+        previous = current
+    return previous[-1]
+
+
+def did_you_mean(spec: str, rules: Iterable | None = None) -> str:
+    """' (did you mean 'ML401'?)' for a spec that names no rule, or ''."""
+    close = suggest_rule(spec, rules)
+    return f" (did you mean '{close}'?)" if close else ""
+
+
 def check_specs(specs: Iterable[str], where: str, extra: Iterable = ()) -> None:
     rules = known_rules(extra)
     for spec in specs:
         if not any(matches_rule(spec, info) for info in rules):
             raise UsageError(
-                f"{where}: '{spec}' names no rule (use an ID like ML401, a name, or a prefix "
-                "like ML4; a user policy counts once its directory is named by `policies:` or "
-                "--policies)"
+                f"{where}: '{spec}' names no rule{did_you_mean(spec, rules)} (use an ID like "
+                "ML401, a name, or a prefix like ML4; a user policy counts once its directory "
+                "is named by `policies:` or --policies)"
             )
 
 
@@ -158,11 +203,16 @@ def annotation_table(resources: Iterable) -> AnnotationTable:
     (objects with `.path`, `.ref` and `.annotations`, and optionally `.location(...)`)."""
     table: AnnotationTable = {}
     for resource in resources:
-        value = resource.annotations.get(IGNORE_ANNOTATION)
-        if not isinstance(value, str):
+        if IGNORE_ANNOTATION not in resource.annotations:
             continue
+        value = resource.annotations[IGNORE_ANNOTATION]
         locate = getattr(resource, "location", None)
         where = locate("metadata", "annotations", IGNORE_ANNOTATION) if callable(locate) else None
+        if not isinstance(value, str):  # kept, with no rule, for ML008 to report
+            table.setdefault((resource.path, resource.ref), []).append(
+                Suppression("annotation", [], "", where, resource.ref)
+            )
+            continue
         for part in value.split(","):
             spec, _, reason = part.partition("=")
             if spec.strip():
@@ -180,6 +230,8 @@ class _Directives:
     by_line: dict[int, tuple[Suppression, bool]] = field(default_factory=dict)
     whole_file: list[Suppression] = field(default_factory=list)
     late: list[Suppression] = field(default_factory=list)  # disable-file after line 10
+    # `# metallb-lint:` comments that are no directive: (what follows the colon, where)
+    malformed: list[tuple[str, Location]] = field(default_factory=list)
 
     @classmethod
     def parse(cls, text: str | None, path: str = "") -> _Directives:
@@ -191,6 +243,10 @@ class _Directives:
                 continue
             match = _DIRECTIVE.search(line)
             if not match:
+                attempt = _ATTEMPT.search(line)
+                if attempt:
+                    where = Location(path, number, attempt.start() + 1, number, len(line))
+                    table.malformed.append((attempt.group(1), where))
                 continue
             specs = [s.strip() for s in match.group(2).split(",") if s.strip()]
             reason = (match.group(3) or "").strip()
@@ -257,6 +313,23 @@ class Baseline:
     root: str  # the folder entry paths are relative to
     entries: dict[tuple, Suppression] = field(default_factory=dict)
     files: dict[int, str] = field(default_factory=dict)  # id(suppression) -> entry file
+    # ML006 reports entries that match nothing; not those of `of_findings` (fixed findings of
+    # an earlier revision are no stale suppressions).
+    judged: bool = True
+
+    @classmethod
+    def of_findings(
+        cls, findings: Iterable[Finding], findings_root: str, root: str, label: str, reason: str
+    ) -> Baseline:
+        """A baseline holding `findings` (of files under `findings_root`), matched against the
+        findings of files under `root`: the findings of an earlier revision (--new-since)."""
+        baseline = cls(label, root, judged=False)
+        for finding in findings:
+            key = baseline_key(finding, findings_root)
+            suppression = Suppression("baseline", [finding.rule], reason, Location(label, 1, 1))
+            baseline.entries.setdefault(key, suppression)
+            baseline.files[id(suppression)] = key[1]
+        return baseline
 
     @classmethod
     def load(cls, path: str, display: str | None = None) -> Baseline:
@@ -393,6 +466,8 @@ class Decider:
     # False when other files were not read (named files, --no-context): cross-file findings
     # are missing then, so no suppression can be called unused.
     judge: bool = True
+    # `require-suppression-reason: true`: a comment or annotation without a reason is ML008.
+    require_reason: bool = False
 
     def decide(self, findings: Iterable[Finding], texts: dict[str, str | None]) -> list[Finding]:
         patterns = [(parse_pattern(glob), specs) for glob, specs in self.per_file_ignores.items()]
@@ -421,19 +496,23 @@ class Decider:
                 continue  # ran only to credit suppressions (ML006)
             self._mark(finding, matched)
             kept.append(finding)
+        if self.inline and ({UNUSED, INVALID} & self.selected):
+            for path in texts:
+                directives_of(path)
+        judged = []
+        if INVALID in self.selected:
+            judged += self._invalid(directives, infos)
         if UNUSED in self.selected and self.judge:
-            if self.inline:
-                for path in texts:
-                    directives_of(path)
-            for finding in self._unused(directives, infos, ran):
-                info = infos[UNUSED]
-                if patterns and self._ignored(finding.location.path, info, patterns):
-                    continue
-                matched = self._suppressions(finding, info, directives_of, baseline=False)
-                for suppression, index in matched:
-                    suppression.used.add(index)
-                self._mark(finding, matched)
-                kept.append(finding)
+            judged += self._unused(directives, infos, ran)
+        for finding in judged:
+            info = infos[finding.rule]
+            if patterns and self._ignored(finding.location.path, info, patterns):
+                continue
+            matched = self._suppressions(finding, info, directives_of, baseline=False)
+            for suppression, index in matched:
+                suppression.used.add(index)
+            self._mark(finding, matched)
+            kept.append(finding)
         return sorted(kept, key=Finding.sort_key)
 
     def _suppressions(
@@ -482,6 +561,100 @@ class Decider:
             for pattern, specs in patterns
         )
 
+    # -- ML008 ---------------------------------------------------------------------------------
+
+    def _invalid(self, directives: dict[str, _Directives], infos: dict) -> list[Finding]:
+        """Suppressions that cannot work as written: no directive, no such rule, no reason."""
+        rules = list(infos.values())
+        info = infos[INVALID]
+        out: list[Finding] = []
+
+        def report(message: str, where: Location | None, anchor: str, resource=None) -> None:
+            out.append(
+                Finding(
+                    INVALID,
+                    info.name,
+                    info.severity,
+                    message,
+                    where or Location("?"),
+                    resource=resource,
+                    anchor=anchor,
+                )
+            )
+
+        def unknown(spec: str, form: str, where, resource=None) -> None:
+            if " " in spec.strip():
+                fix = "put ' -- ' between the rules and the reason"
+            else:
+                fix = "name a rule by ID (ML401), name or prefix (ML4); see 'metallb-lint rules'"
+            report(
+                f"{form} names '{spec}', which is no rule{did_you_mean(spec, rules)}, so it "
+                f"suppresses nothing; {fix}",
+                where,
+                f"{form}:{spec}",
+                resource,
+            )
+
+        def reasonless(suppression: Suppression, form: str) -> None:
+            if self.require_reason and not suppression.reason and suppression.specs:
+                annotation = suppression.kind == "annotation"
+                how = "'=reason' after the rule" if annotation else "' -- reason'"
+                report(
+                    f"{form} gives no reason, and the configuration requires one "
+                    f"(require-suppression-reason): add {how} saying why the finding is accepted",
+                    suppression.location,
+                    f"{form}:reason",
+                    suppression.resource,
+                )
+
+        if self.inline:
+            for path in sorted(directives):
+                table = directives[path]
+                for text, where in table.malformed:
+                    report(_malformed_message(text), where, f"malformed:{text}")
+                for suppression in table.late:
+                    assert suppression.location is not None
+                    specs = ",".join(suppression.specs)
+                    report(
+                        f"'disable-file={specs}' on line {suppression.location.line} "
+                        "suppresses nothing: disable-file counts only in the first "
+                        f"{FILE_DIRECTIVE_LINES} lines of a file. Move it to the top, or use "
+                        "'disable=' on the line of the finding",
+                        suppression.location,
+                        f"disable-file={specs}:late",
+                    )
+                for suppression in table.all():
+                    form = "disable" if suppression.kind == "line" else "disable-file"
+                    for spec in suppression.specs:
+                        if not covered(spec, rules):
+                            unknown(spec, f"'{form}={spec}'", suppression.location)
+                    reasonless(suppression, f"'{form}={','.join(suppression.specs)}'")
+            seen: set[int] = set()
+            for entries in self.annotations.values():
+                for suppression in entries:
+                    if id(suppression) in seen:
+                        continue
+                    seen.add(id(suppression))
+                    if not suppression.specs:
+                        report(
+                            f"the {IGNORE_ANNOTATION} annotation must be a string like "
+                            '"ML401=reason,ML406"; this one suppresses nothing',
+                            suppression.location,
+                            f"{IGNORE_ANNOTATION}:type",
+                            suppression.resource,
+                        )
+                        continue
+                    spec = suppression.specs[0]
+                    form = f"the {IGNORE_ANNOTATION} annotation"
+                    if not covered(spec, rules):
+                        unknown(spec, form, suppression.location, suppression.resource)
+                    reasonless(suppression, f"'{spec}' in {form}")
+        if self.baseline is not None:
+            for key, suppression in self.baseline.entries.items():
+                if not covered(key[0], rules):
+                    unknown(key[0], f"baseline entry for {key[1]}", suppression.location)
+        return out
+
     # -- ML006 ---------------------------------------------------------------------------------
 
     def _unused(self, directives: dict[str, _Directives], infos: dict, ran: set[str]):
@@ -493,80 +666,57 @@ class Decider:
                 UNUSED, info.name, info.severity, message, where, resource=resource, anchor=anchor
             )
 
-        def judge(suppression: Suppression) -> list[tuple[str, str]]:
-            """(spec, why) of each spec of the suppression that matched nothing."""
+        def judge(suppression: Suppression) -> list[str]:
+            """The specs of the suppression that name rules that ran and matched nothing
+            (a spec naming no rule is ML008's)."""
             out = []
             for index, spec in enumerate(suppression.specs):
                 if index in suppression.used:
                     continue
                 names = covered(spec, rules)
-                if not names:
-                    out.append((spec, "names no rule (see 'metallb-lint rules')"))
-                    continue
                 names.discard(UNUSED)  # ML006's own findings come after this judgement
                 if names and names <= ran:
-                    out.append((spec, "matched no finding"))
+                    out.append(spec)
             return out
 
         if self.inline:
             for path in sorted(directives):
                 table = directives[path]
-                for suppression in table.late:
-                    assert suppression.location is not None
-                    yield make(
-                        f"'disable-file={','.join(suppression.specs)}' on line "
-                        f"{suppression.location.line} suppresses nothing: disable-file counts "
-                        f"only in the first {FILE_DIRECTIVE_LINES} lines of a file. Move it "
-                        "to the top, or use 'disable=' on the line of the finding",
-                        suppression.location,
-                        f"disable-file={','.join(suppression.specs)}:late",
-                    )
                 for suppression in [s for s, _ in table.by_line.values()] + table.whole_file:
                     assert suppression.location is not None
                     form = "disable" if suppression.kind == "line" else "disable-file"
-                    for spec, why in judge(suppression):
-                        if why != "matched no finding":
-                            message = (
-                                f"suppression '{form}={spec}' {why}, so it suppresses nothing. "
-                                "Correct the rule ID or name, or remove it"
-                            )
-                        else:
-                            scope = (
-                                "on this line or the next" if form == "disable" else "in this file"
-                            )
-                            message = (
-                                f"suppression '{form}={spec}' is unused: no {spec} finding "
-                                f"{scope}. Remove it (or the rule from its list) so that it "
-                                "cannot hide a future finding"
-                            )
-                        yield make(message, suppression.location, f"{form}={spec}")
+                    scope = "on this line or the next" if form == "disable" else "in this file"
+                    for spec in judge(suppression):
+                        yield make(
+                            f"suppression '{form}={spec}' is unused: no {spec} finding "
+                            f"{scope}. Remove it (or the rule from its list) so that it "
+                            "cannot hide a future finding",
+                            suppression.location,
+                            f"{form}={spec}",
+                        )
             seen: set[int] = set()
             for entries in self.annotations.values():
                 for suppression in entries:
                     if id(suppression) in seen:
                         continue
                     seen.add(id(suppression))
-                    for spec, why in judge(suppression):
-                        detail = (
-                            f"{suppression.resource} has no {spec} finding"
-                            if why == "matched no finding"
-                            else f"it {why}"
-                        )
+                    for spec in judge(suppression):
                         yield make(
                             f"'{spec}' in the {IGNORE_ANNOTATION} annotation is unused: "
-                            f"{detail}. Remove it from the annotation",
+                            f"{suppression.resource} has no {spec} finding. Remove it from "
+                            "the annotation",
                             suppression.location or Location("?"),
                             f"{IGNORE_ANNOTATION}:{spec}",
                             suppression.resource,
                         )
-        if self.baseline is not None:
+        if self.baseline is not None and self.baseline.judged:
             for key, suppression in self.baseline.entries.items():
                 if suppression.used:
                     continue
                 rule, _, resource, anchor = key
                 names = covered(rule, rules)
-                if names and not names <= ran:
-                    continue  # the rule did not run: cannot tell
+                if not names or not names <= ran:
+                    continue  # no such rule (ML008), or it did not run: cannot tell
                 file = self.baseline.entry_file(suppression)
                 absolute = os.path.join(self.baseline.root, key[1])
                 if self.linted is not None and file not in self.linted and os.path.exists(absolute):
@@ -582,6 +732,31 @@ class Decider:
                 )
 
 
+def _malformed_message(text: str) -> str:
+    """ML008's message for a `# metallb-lint:` comment that is no directive."""
+    import difflib
+
+    word = re.split(r"[\s=]", text, maxsplit=1)[0]
+    if word in _DIRECTIVE_WORDS and "=" in text:
+        problem = (
+            f"'{word}=' takes rules (IDs, names or prefixes, comma-separated), then ' -- ' and "
+            "the reason, and nothing else"
+        )
+    elif word in _DIRECTIVE_WORDS:
+        problem = f"'{word}' needs '=' and a list of rules, e.g. '{word}=ML401 -- reason'"
+    else:
+        close = difflib.get_close_matches(word, _DIRECTIVE_WORDS, n=1, cutoff=0.6)
+        hint = f"did you mean '{close[0]}'? " if close else ""
+        problem = (
+            f"'{word or text}' is no directive; {hint}the directives are 'disable=' and "
+            "'disable-file='"
+        )
+    return (
+        f"suppression comment '# metallb-lint: {text}' suppresses nothing: {problem}. "
+        "Write '# metallb-lint: disable=RULES -- reason'"
+    )
+
+
 def fails(findings: Iterable[Finding], fail_on: Severity) -> bool:
     return any(not f.suppressed and f.severity >= fail_on for f in findings)
 
@@ -594,9 +769,11 @@ __all__ = [
     "Suppression",
     "annotation_table",
     "check_specs",
+    "did_you_mean",
     "fails",
     "matches_rule",
     "select_rules",
     "severity_overrides",
+    "suggest_rule",
     "write_baseline",
 ]

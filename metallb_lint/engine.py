@@ -11,6 +11,7 @@ from metallb_lint.checks.run import run_rules
 from metallb_lint.config import Config, check_rule_names
 from metallb_lint.decide import (
     UNUSED,
+    Baseline,
     Decider,
     annotation_table,
     select_rules,
@@ -19,7 +20,7 @@ from metallb_lint.decide import (
 from metallb_lint.errors import UsageError
 from metallb_lint.findings import Finding, Location, Severity
 from metallb_lint.gitops.flux import substitute_from_names
-from metallb_lint.load.discover import discover
+from metallb_lint.load.discover import Discovery, discover
 from metallb_lint.load.documents import LoadProblem
 from metallb_lint.load.ignore import IgnoreRules
 from metallb_lint.load.sources import (
@@ -48,6 +49,8 @@ class Options:
     context: bool = True
     policies: list[str] = field(default_factory=list)  # --policies, next to config `policies`
     baseline: str | None = None  # --baseline FILE
+    # The findings of an earlier revision, as a baseline (--new-since; not with --baseline).
+    previous: Baseline | None = None
 
 
 @dataclass
@@ -66,6 +69,7 @@ class RunResult:
     inputs: list[str] = field(default_factory=list)
     # The linted files on disk, by the path findings name them (what fixes may write).
     disk: dict[str, str] = field(default_factory=dict)
+    discovery: Discovery | None = None  # what was read and skipped, and why (--show-files)
 
     @property
     def resources(self) -> int:
@@ -120,6 +124,7 @@ def run(options: Options, config: Config) -> RunResult:
         linted={c.display for c in [*found.candidates, *found.context]},
         # named files without their repository as context: cross-file findings are missing
         judge=found.scoped or any(os.path.isdir(p) for p in options.paths),
+        require_reason=config.require_suppression_reason,
     )
     texts = {path: source.text for path, source in inventory.sources.items()}
     findings = decider.decide(raw, texts)
@@ -129,7 +134,15 @@ def run(options: Options, config: Config) -> RunResult:
     fail_on = options.fail_on or config.fail_on or Severity.ERROR
     read = [c.fs_path for c in [*found.candidates, *found.context] if c.fs_path]
     result = RunResult(
-        findings, inventory, len(found.candidates), selected, fail_on, found.notes, named, read
+        findings,
+        inventory,
+        len(found.candidates),
+        selected,
+        fail_on,
+        found.notes,
+        named,
+        read,
+        discovery=found,
     )
     result.disk = {c.display: c.fs_path for c in found.candidates if c.fs_path}
     return result
@@ -145,9 +158,8 @@ def _policies_and_baseline(options: Options, config: Config):
         policies = load_user_policies([*config.policies, *options.policies])
     if config.unknown_rule_names:
         check_rule_names(config, policies)
-    baseline = None
+    baseline = options.previous
     if options.baseline:
-        from metallb_lint.decide import Baseline
         from metallb_lint.load.discover import display_path
 
         baseline = Baseline.load(options.baseline, display_path(options.baseline, os.getcwd()))
@@ -161,6 +173,9 @@ def _skip_policy_files(found, locations: list[str]) -> None:
         path = os.path.abspath(candidate.fs_path) if candidate.fs_path else ""
         return any(path == root or path.startswith(root + os.sep) for root in roots)
 
+    for candidate in [*found.candidates, *found.context]:
+        if policy_file(candidate):
+            found.skipped.append((candidate.display, "a user policy file (never linted)"))
     found.candidates = [c for c in found.candidates if not policy_file(c)]
     found.context = [c for c in found.context if not policy_file(c)]
 

@@ -318,6 +318,56 @@ def test_a_release_newer_than_the_table_is_checked_with_a_warning(repo: Path) ->
     assert "warning: .metallb-lint.yaml: metallb-version: MetalLB 0.16.2 is newer" in config.err
 
 
+OLD_ANNOTATION = {
+    "pool.yaml": POOL,
+    "svc.yaml": service("ok", "192.168.1.241", how="metallb.universe.tf"),
+}
+
+
+@pytest.mark.parametrize(
+    ("spec", "checked", "advised"),
+    [
+        ("0.14.9", "0.14.9", True),
+        ("0.14.x", "0.14.9", False),  # 0.14.0 to 0.14.8 do not read metallb.io/ annotations
+        (">=0.14.0, <0.15", "0.14.9", False),
+        (">=0.14.9 <0.16", "0.15.3", True),  # every release of the range reads them
+        ("0.15.*", "0.15.3", True),
+    ],
+)
+def test_a_release_range_holds_back_advice_that_breaks_any_release_of_it(
+    repo: Path, spec: str, checked: str, advised: bool
+) -> None:
+    """A range is checked with its newest release; the advice to rename the
+    metallb.universe.tf/ annotations (ML106) needs every release of it to read metallb.io/."""
+    write(repo, OLD_ANNOTATION)
+    result = lint(repo, "-f", "json", "--exit-zero", "--metallb-version", spec, ".")
+    assert result.code == 0, result.err
+    assert result.json["target"]["metallb_version"] == checked
+    assert ("ML106" in rules_of(result)) is advised
+    write(repo, {".metallb-lint.yaml": f"metallb-version: '{spec}'\n"})
+    configured = run_cli("-f", "json", "--exit-zero", ".", cwd=repo)
+    assert configured.json["target"]["metallb_version"] == checked
+    assert ("ML106" in rules_of(configured)) is advised
+
+
+def test_a_release_range_in_the_header_and_empty_ranges_refused(repo: Path) -> None:
+    write(repo, OLD_ANNOTATION)
+    header = lint(repo, "--metallb-version", "0.14.x", ".").out.split("\n")[:2]
+    assert header == [
+        f"metallb-lint {__version__}: checked against MetalLB 0.14.9, frr mode, namespace "
+        "metallb-system",
+        "  version    from --metallb-version 0.14.x: 0.14.0 to 0.14.9 (checked with 0.14.9, the "
+        "newest; advice that would break an older release of the range is held back)",
+    ]
+    assert_usage_error(
+        lint(repo, "--metallb-version", "0.99.x", "."),
+        "--metallb-version: '0.99.x' holds no MetalLB release this metallb-lint knows "
+        "(known: 0.8.0 to 0.16.1)",
+    )
+    write(repo, {".metallb-lint.yaml": "metallb-version: '>=0.17.0'\n"})
+    assert_usage_error(run_cli(".", cwd=repo), ".metallb-lint.yaml:1: metallb-version: '>=0.17")
+
+
 # -- rules and explain ---------------------------------------------------------------------
 
 
@@ -535,3 +585,142 @@ def test_stdin_together_with_the_repository(repo: Path) -> None:
     )
     assert findings(result) == [("ML401", "svc.yaml", 7)]
     assert result.code == 1
+
+
+# -- readable output: wrapping, settings, files ------------------------------------------------
+
+
+def test_text_wraps_to_columns_and_never_for_a_pipe_without_it(repo: Path, monkeypatch) -> None:
+    """COLUMNS is honoured (stdout and --output-file alike); without it, output that is not a
+    terminal is never wrapped; concise stays one line per finding."""
+    write(repo, OUTSIDE)
+    plain = lint(repo, *VERSION, ".")
+    messages = [line for line in plain.out.split("\n") if line.startswith("      ")]
+    assert max(len(line) for line in messages) > 100
+    monkeypatch.setenv("COLUMNS", "60")
+    wrapped = lint(repo, *VERSION, ".")
+    assert wrapped.code == plain.code == 1
+    assert " ".join(wrapped.out.split()) == " ".join(plain.out.split())
+    assert max(len(line) for line in wrapped.out.split("\n") if line.startswith("      ")) <= 60
+    lint(repo, *VERSION, "-o", "report.txt", ".")
+    assert (repo / "report.txt").read_text(encoding="utf-8") == wrapped.out
+    concise = lint(repo, *VERSION, "-f", "concise", ".")
+    assert len(concise.out.strip().split("\n")) == 2
+
+
+def test_show_settings_says_where_each_value_came_from(repo: Path) -> None:
+    write(repo, {**OUTSIDE, ".metallb-lint.yaml": "ignore: [ML406]\nfail-on: warning\n"})
+    result = run_cli("--show-settings", "--metallb-version", "0.14.8", ".", cwd=repo)
+    assert result.code == 0
+    rows = {line.split("  ", 1)[0]: " ".join(line.split()) for line in result.out.splitlines()}
+    assert (
+        rows["configuration"]
+        == "configuration .metallb-lint.yaml [found upwards from the first path]"
+    )
+    assert rows["metallb-version"] == "metallb-version 0.14.8 [--metallb-version]"
+    assert rows["ignore"] == "ignore ML406 [.metallb-lint.yaml:1]"
+    assert rows["fail-on"] == "fail-on warning [.metallb-lint.yaml:2]"
+    assert rows["exclude"] == "exclude (none) [default]"
+    assert "ML406" not in rows["rules run"] and "ML401" in rows["rules run"]
+    assert rows["context"] == "context the named paths only [default]"
+
+
+def test_show_files_lists_what_was_read_and_why_the_rest_was_skipped(repo: Path) -> None:
+    write(
+        repo,
+        {
+            **OUTSIDE,
+            ".gitignore": "build/\nsecret.yaml\n",
+            ".metallb-lint.yaml": "exclude: [vendor/]\n",
+            "build/pool.yaml": POOL,
+            "secret.yaml": POOL,
+            "vendor/chart.yaml": POOL,
+            "notes/namespace.yaml": "kind: Namespace\nmetadata: {name: media}\n",
+            "README.md": "# lab\n",
+        },
+    )
+    result = run_cli("--show-files", ".", cwd=repo)
+    assert result.code == 0
+    assert result.out.splitlines() == [
+        "pool.yaml  [linted]",
+        "svc.yaml  [linted]",
+        "notes/namespace.yaml  [read; mentions nothing relevant]",
+        ".git/  [skipped: never read (version control, dependencies or caches)]",
+        ".metallb-lint.yaml  [skipped: the configuration]",
+        "build/  [skipped: ignored by .gitignore or .git/info/exclude]",
+        "secret.yaml  [skipped: ignored by .gitignore or .git/info/exclude]",
+        "vendor/  [skipped: excluded by the configuration's exclude]",
+        "2 other files skipped: not YAML (only *.yaml, *.yml, Chart.lock, Kustomization, shell "
+        "scripts and Jinja manifests are read)",
+    ]
+
+
+# -- discoverable commands -------------------------------------------------------------------
+
+POLICIES = Path(__file__).resolve().parent.parent / "fixtures" / "policies-example"
+
+
+def test_global_options_before_a_subcommand(tmp_path: Path) -> None:
+    """Options written before the subcommand belong to it; an option's value that reads like a
+    subcommand stays a value; a folder named like a subcommand is linted as './rules'."""
+    policies = str(POLICIES / "policies")
+    before = run_cli("--policies", policies, "explain", "HOME003", cwd=tmp_path)
+    after = run_cli("explain", "--policies", policies, "HOME003", cwd=tmp_path)
+    assert before.code == after.code == 0, before.err
+    assert before.out == after.out
+    assert before.out.startswith("HOME003 pool-at-most-a-26 [error]\nUser policy from ")
+    assert run_cli("--isolated", "rules", cwd=tmp_path).out == run_cli("rules").out
+    write(tmp_path, {"rules/svc.yaml": "apiVersion: v1\nkind: Service\nmetadata: {name: a}\n"})
+    listed = run_cli("--isolated", "rules", cwd=tmp_path)
+    assert listed.out.startswith("ML001  yaml-syntax")
+    linted = run_cli("--isolated", "./rules", cwd=tmp_path)
+    assert linted.code == 0 and "No problems found" in linted.out
+    # --config's value is not a subcommand
+    write(tmp_path, {"rules.yaml": "fail-on: error\n"})
+    valued = run_cli("--config", "rules.yaml", "rules/", cwd=tmp_path)
+    assert valued.code == 0 and "No problems found" in valued.out
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (("--selet", "ML401", "."), "unrecognized arguments: --selet; did you mean '--select'?"),
+        (("--metallb-versoin", "0.14.8", "."), "did you mean '--metallb-version'?"),
+        (
+            ("rules", "--formt", "json"),
+            "rules: unrecognized arguments: --formt json; did you mean '--format'?",
+        ),
+        (("--select", "ML4O1", "."), "'ML4O1' names no rule (did you mean 'ML401'?)"),
+        (("--ignore", "ip-not-in-any-pol", "."), "(did you mean 'ip-not-in-any-pool'?)"),
+        (("explain", "ML4O1"), "explain: no rule 'ML4O1' (did you mean 'ML401'?)"),
+        (("explain", "deprecated-loadbalancer"), "(did you mean 'deprecated-loadbalancerip'?)"),
+    ],
+)
+def test_mistyped_options_and_rules_get_did_you_mean(repo: Path, args, message) -> None:
+    write(repo, CLEAN)
+    assert_usage_error(run_cli("--isolated", *args, cwd=repo), message)
+
+
+def test_user_policies_in_rules_and_explain_with_their_file() -> None:
+    """The configuration's `policies:` (found from the current directory) and --policies."""
+    listed = run_cli("rules", cwd=POLICIES)
+    assert listed.code == 0
+    lines = listed.out.splitlines()
+    assert len(lines) == len(catalog()) + 4
+    assert lines[-3] == (
+        "HOME001  pools-avoid-buggy-ips       warning  Every address pool sets avoidBuggyIPs  "
+        "[policies/pools.yaml:2]"
+    )
+    as_json = run_cli("rules", "-f", "json", cwd=POLICIES).json
+    assert as_json[-1]["id"] == "HOME002"
+    assert as_json[-1]["source"] == "policies/services.yaml:1"
+    explained = run_cli("explain", "pool-at-most-a-26", cwd=POLICIES)
+    assert explained.out.splitlines()[:4] == [
+        "HOME003 pool-at-most-a-26 [error]",
+        "User policy from policies/pools.yaml:26",
+        "",
+        "No address pool is larger than a /26",
+    ]
+    assert "Fails:\n    spec: {addresses: [192.168.1.0/24]}\n" in explained.out
+    isolated = run_cli("--isolated", "rules", cwd=POLICIES)
+    assert "HOME001" not in isolated.out

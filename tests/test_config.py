@@ -47,9 +47,9 @@ def test_no_config_file(repo: Path) -> None:
 @pytest.mark.parametrize("name", [".metallb-lint.yaml", ".metallb-lint.yml"])
 def test_config_found_walking_up_from_the_linted_path(repo: Path, name: str) -> None:
     write(repo, {**REPO, name: PINNED + "ignore: [ML406]\n"})
-    assert rules(lint(repo, "apps/web")) == []  # no pool under apps/web: ML401 cannot fire
+    assert rules(lint(repo, "apps/web")) == ["ML401"]  # judged with the repository's pools
     assert rules(lint(repo, "apps/web/svc.yaml", "metallb")) == ["ML401"]
-    assert rules(lint(repo, ".", cwd=repo / "apps")) == []
+    assert rules(lint(repo, ".", cwd=repo / "apps")) == ["ML401"]
     assert rules(lint(repo, str(repo), cwd=repo.parent)) == ["ML401"]
 
 
@@ -104,7 +104,7 @@ def test_pyproject_without_the_section_is_skipped(repo: Path) -> None:
             "apps/pyproject.toml": "[tool.ruff]\nline-length = 100\n",
         },
     )
-    assert rules(lint(repo, ".", cwd=repo / "apps")) == []
+    assert rules(lint(repo, ".", cwd=repo / "apps")) == ["ML401"]
     assert rules(lint(repo, "apps", "metallb")) == ["ML401"]
 
 
@@ -332,13 +332,13 @@ def test_values_files_are_relative_to_the_config_file(repo: Path) -> None:
         ),
         (
             "metallb-version: 0.14\n",
-            ".metallb-lint.yaml:1: invalid configuration: metallb-version must be an exact "
-            "MetalLB version like 0.14.8, not the number 0.14",
+            ".metallb-lint.yaml:1: invalid configuration: metallb-version must be a MetalLB "
+            "release like 0.14.8 or a range like 0.14.x or '>=0.14.0,<0.15', not the number 0.14",
         ),
         (
             "metallb-version: latest\n",
             ".metallb-lint.yaml:1: invalid configuration: metallb-version: the string 'latest' "
-            "is not an exact MetalLB version like 0.14.8",
+            "is not a MetalLB release like 0.14.8 or a range like 0.14.x or '>=0.14.0,<0.15'",
         ),
         (
             "namespace: MetalLB\n",

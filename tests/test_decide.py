@@ -524,24 +524,20 @@ spec:
 @pytest.mark.parametrize(
     ("ran", "found", "expected"),
     [
-        # every named rule ran: the specs that matched nothing are reported
+        # every named rule ran: the specs that matched nothing are reported (a spec naming no
+        # rule, ML4O1, is ML008's)
         (
             {"ML401", "ML406", "ML409", "ML006"} | {i for i in ALL if i.startswith("ML2")},
             [("ML401", 7)],
-            [
-                (1, "disable-file=ML406"),
-                (1, "disable-file=ML4O1"),
-                (7, "disable=ML409"),
-                (8, "disable=ML2"),
-            ],
+            [(1, "disable-file=ML406"), (7, "disable=ML409"), (8, "disable=ML2")],
         ),
-        # ML406 and the ML2 rules did not run: those cannot be judged; a typo always can
-        ({"ML401", "ML409", "ML006"}, [("ML401", 7), ("ML409", 7)], [(1, "disable-file=ML4O1")]),
+        # ML406 and the ML2 rules did not run: those cannot be judged
+        ({"ML401", "ML409", "ML006"}, [("ML401", 7), ("ML409", 7)], []),
         # a line comment covers the line below it when alone on its line
         (
             {"ML401", "ML409", "ML006"} | {i for i in ALL if i.startswith("ML2")},
             [("ML401", 7), ("ML409", 7), ("ML201", 9)],
-            [(1, "disable-file=ML4O1")],
+            [],
         ),
     ],
 )
@@ -553,20 +549,119 @@ def test_unused_suppressions(ran, found, expected) -> None:
     assert all(f.rule == "ML006" and f.severity == Severity.INFO for f in kept)
 
 
-def test_unused_annotation_and_late_file_directive() -> None:
-    text = "\n" * 12 + "# metallb-lint: disable-file=ML401\n"
+def test_unused_annotation() -> None:
     table = annotation_table(
         [_Resource("svc.yaml", REF, {"lint.metallb.io/ignore": "ML401=x,ML409"})]
     )
     decider = Decider({"ML006"}, annotations=table, ran={"ML401", "ML409", "ML006"})
-    kept = decider.decide([finding("ML409", "svc.yaml", 3, resource=REF)], {"svc.yaml": text})
-    assert [(f.location.line, f.anchor) for f in kept] == [
-        (1, "lint.metallb.io/ignore:ML401"),
-        (13, "disable-file=ML401:late"),
-    ]
+    kept = decider.decide([finding("ML409", "svc.yaml", 3, resource=REF)], {"svc.yaml": ""})
+    assert [(f.location.line, f.anchor) for f in kept] == [(1, "lint.metallb.io/ignore:ML401")]
     assert kept[0].message.startswith("'ML401' in the lint.metallb.io/ignore annotation is unused")
     assert kept[0].resource == REF
-    assert "disable-file counts only in the first 10 lines" in kept[1].message
+
+
+# -- ML008: suppressions that cannot work as written ---------------------------------------
+
+INVALID_TEXT = """# metallb-lint: disable-file=ML406,ML4O1 -- old
+apiVersion: v1
+kind: Service
+metadata:
+  name: a
+spec:
+  loadBalancerIP: 10.0.0.1  # metallb-lint: disabel=ML401 -- typo
+  # metallb-lint: disable ML401
+  type: LoadBalancer  # metallb-lint: disable=ML401 waiting for March
+  ports: []  # metallb-lint: noqa
+  # metallb-lint: disable=ip-not-in-any-pol
+  # metallb-lint: disable-file=ML401 -- too late
+"""
+
+
+def test_invalid_suppressions_are_reported_whatever_ran() -> None:
+    decider = Decider({"ML008"}, ran={"ML008"}, judge=False)
+    kept = decider.decide([], {"svc.yaml": INVALID_TEXT})
+    assert [(f.rule, f.location.line, f.location.column) for f in kept] == [
+        ("ML008", 1, 1),
+        ("ML008", 7, 29),
+        ("ML008", 8, 3),
+        ("ML008", 9, 23),
+        ("ML008", 10, 14),
+        ("ML008", 11, 3),
+        ("ML008", 12, 3),
+    ]
+    assert all(f.severity == Severity.WARNING for f in kept)
+    messages = [f.message for f in kept]
+    assert (
+        "'disable-file=ML4O1' names 'ML4O1', which is no rule (did you mean 'ML401'?)"
+        in (messages[0])
+    )
+    assert "'disabel' is no directive; did you mean 'disable'?" in messages[1]
+    assert "'disable' needs '=' and a list of rules" in messages[2]
+    assert "names 'ML401 waiting for March', which is no rule" in messages[3]
+    assert "put ' -- ' between the rules and the reason" in messages[3]
+    assert "'noqa' is no directive; the directives are" in messages[4]
+    assert "(did you mean 'ip-not-in-any-pool'?)" in messages[5]
+    assert "disable-file counts only in the first 10 lines" in messages[6]
+
+
+def test_invalid_suppression_is_not_ml006() -> None:
+    """ML006 alone (ML008 ignored) says nothing of a typo; ML008 alone needs no ML006."""
+    ran = {"ML401", "ML406", "ML409", "ML006"}
+    kept = Decider({"ML006"}, ran=ran).decide([], {"svc.yaml": INVALID_TEXT})
+    assert {f.rule for f in kept} == {"ML006"}
+    assert not any("ML4O1" in f.message or "disabel" in f.message for f in kept)
+    assert "ML008" in DEFAULT and "ML006" not in DEFAULT
+
+
+def test_missing_reasons_when_the_configuration_requires_them() -> None:
+    text = (
+        "# metallb-lint: disable-file=ML406\n"
+        "a: 1  # metallb-lint: disable=ML401 -- known\n"
+        "b: 2  # metallb-lint: disable=ML401\n"
+    )
+    table = annotation_table(
+        [_Resource("svc.yaml", REF, {"lint.metallb.io/ignore": "ML401=moving,ML409"})]
+    )
+    required = Decider({"ML008"}, annotations=table, require_reason=True)
+    kept = required.decide([], {"svc.yaml": text})
+    assert [(f.location.line, f.anchor) for f in kept] == [
+        (1, "'ML409' in the lint.metallb.io/ignore annotation:reason"),
+        (1, "'disable-file=ML406':reason"),
+        (3, "'disable=ML401':reason"),
+    ]
+    assert "add '=reason' after the rule" in kept[0].message
+    assert "add ' -- reason'" in kept[2].message
+    assert Decider({"ML008"}, annotations=table).decide([], {"svc.yaml": text}) == []
+
+
+def test_invalid_annotations_and_baseline_entries(tmp_path: Path) -> None:
+    table = annotation_table(
+        [
+            _Resource("svc.yaml", REF, {"lint.metallb.io/ignore": "ML4O1=x"}),
+            _Resource("other.yaml", REF, {"lint.metallb.io/ignore": ["ML401"]}),
+        ]
+    )
+    baseline_file = tmp_path / "baseline.json"
+    baseline_file.write_text(
+        json.dumps(
+            {
+                "version": 1,
+                "findings": [
+                    {"rule": "ML401", "path": "svc.yaml", "anchor": "a"},
+                    {"rule": "ML4011", "path": "svc.yaml", "anchor": "b"},
+                ],
+            },
+            indent=2,
+        )
+    )
+    baseline = Baseline.load(str(baseline_file), "baseline.json")
+    kept = Decider({"ML008"}, annotations=table, baseline=baseline).decide([], {})
+    assert [(f.location.path, f.location.line, f.anchor) for f in kept] == [
+        ("?", 1, "lint.metallb.io/ignore:type"),
+        ("?", 1, "the lint.metallb.io/ignore annotation:ML4O1"),
+        ("baseline.json", 9, "baseline entry for svc.yaml:ML4011"),
+    ]
+    assert "(did you mean 'ML401'?)" in kept[2].message
 
 
 def test_user_policies_match_like_builtin_rules() -> None:

@@ -232,7 +232,7 @@ def test_clean_named_files_pass_in_a_repository_with_problems(gitops: Path) -> N
 
 def test_context_notes_in_verbose_mode(gitops: Path) -> None:
     result = run_cli("--isolated", *VERSION, "-v", "apps/inside.yaml", cwd=gitops)
-    assert "note: .: indexed as context for the named files" in result.out
+    assert "note: .: indexed as context for the named paths" in result.out
 
 
 def test_config_excludes_apply_to_named_files_and_to_the_context(gitops: Path) -> None:
@@ -257,10 +257,51 @@ def test_outside_a_git_repository_named_files_stand_alone(tmp_path: Path) -> Non
     assert findings(both) == [("ML401", "svc.yaml", 7)]
 
 
-def test_a_directory_is_its_own_context(gitops: Path) -> None:
-    """A folder and a file named together: no repository context, nothing filtered."""
+def test_a_folder_is_judged_with_the_rest_of_its_repository(gitops: Path) -> None:
+    """A folder below the repository's root: the pools of infra/ count, only findings that
+    touch apps/ are reported; --no-context judges the folder alone; the root is its own
+    context."""
     result = lint_json(*VERSION, "apps", cwd=gitops)
-    assert findings(result) == [("ML406", "apps/legacy.yaml", 8)]  # no pool in apps/: no ML401
+    assert findings(result) == [("ML406", "apps/legacy.yaml", 8), ("ML401", "apps/outside.yaml", 7)]
+    assert result.json["summary"]["files"] == 3  # the folder's files; the context is not counted
+    assert findings(lint_json(*VERSION, ".", cwd=gitops / "apps")) == [
+        ("ML406", "legacy.yaml", 8),
+        ("ML401", "outside.yaml", 7),
+    ]
+    alone = lint_json(*VERSION, "--no-context", "apps", cwd=gitops)
+    assert findings(alone) == [("ML406", "apps/legacy.yaml", 8)]  # no pool in apps/: no ML401
+    infra = lint_json(*VERSION, "infra", cwd=gitops)
+    assert findings(infra) == [("ML401", "apps/outside.yaml", 7)]  # the pool strands it
+    text = run_cli("--isolated", *VERSION, "apps", cwd=gitops).out
+    assert text.split("\n")[4] == (
+        "  context    .: the rest of its project was read; only findings that touch the named "
+        "paths are reported (--no-context: the named paths alone)"
+    )
+    assert "  context " not in run_cli("--isolated", *VERSION, ".", cwd=gitops).out
+
+
+def test_a_folder_with_a_configuration_file_is_a_project_of_its_own(gitops: Path) -> None:
+    """A configuration file marks a repository inside another (this project's fixtures): a
+    folder holding one, or below one, reads nothing above it."""
+    write(gitops, {"apps/.metallb-lint.yaml": "# a repository of its own\n"})
+    assert findings(lint_json(*VERSION, "apps", cwd=gitops)) == [("ML406", "apps/legacy.yaml", 8)]
+    assert findings(lint_json(*VERSION, "apps/outside.yaml", cwd=gitops)) == []
+
+
+def test_stdin_is_judged_with_the_project_of_its_filename(gitops: Path) -> None:
+    result = run_cli(
+        "--isolated",
+        *VERSION,
+        "-f",
+        "json",
+        "--stdin-filename",
+        "apps/outside.yaml",
+        "-",
+        cwd=gitops,
+        stdin=service("outside", "192.168.1.10").encode(),
+    )
+    assert findings(result) == [("ML401", "apps/outside.yaml", 7)]
+    assert result.json["findings"][0]["related"][0]["path"] == "infra/pool.yaml"
 
 
 def test_stdin_replaces_its_file_in_the_context(gitops: Path) -> None:
@@ -294,3 +335,33 @@ def test_stdin_replaces_its_file_in_the_context(gitops: Path) -> None:
         stdin=broken,
     )
     assert findings(result) == [("ML401", "apps/outside.yaml", 7)]
+
+
+def test_folder_files_and_repository_agree_in_a_real_git_repository(tmp_path: Path) -> None:
+    """The issue's new user: the demo as a git repository of its own. `cd apps && metallb-lint
+    .` reports what the whole run reports in apps/, with the whole run's target, exactly as
+    naming apps/*/*.yaml does; none of them turns the broken configuration green."""
+    import shutil
+    import subprocess
+
+    repo = tmp_path / "homelab"
+    shutil.copytree(ROOT / "fixtures" / "homelab", repo)
+    (repo / ".metallb-lint.yaml").unlink()  # the fixture's marker: here it is the repository
+    subprocess.run(["git", "init", "-q", str(repo)], check=True)
+    whole = lint_json(".", cwd=repo)
+    assert whole.code == 1
+    in_apps = sorted(
+        (f["rule"], f["path"][len("apps/") :], f["line"])
+        for f in whole.json["findings"]
+        if f["path"].startswith("apps/")
+    )
+    folder = lint_json(".", cwd=repo / "apps")
+    assert (folder.code, sorted(findings(folder))) == (1, in_apps)
+    target = folder.json["target"]  # the chart's pin, not an assumption
+    assert (target["metallb_version"], target["mode"]) == ("0.14.3", "frr")
+    assert target["source"].endswith("homelab/metallb-system/Chart.yaml")
+    named = sorted(str(p.relative_to(repo / "apps")) for p in (repo / "apps").glob("*/*.yaml"))
+    files = lint_json(*named, cwd=repo / "apps")
+    assert (files.code, sorted(findings(files))) == (1, in_apps)
+    alone = lint_json("--no-context", ".", cwd=repo / "apps")
+    assert alone.json["target"]["metallb_version"] != whole.json["target"]["metallb_version"]

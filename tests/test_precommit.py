@@ -259,3 +259,80 @@ def test_fix_hook_rewrites_and_stops_the_commit(
     git(user_repo, env, "add", "-A")
     second = run([*try_repo, "apps/sonarr/service.yaml"], user_repo, env)
     assert second.returncode == 0, second.stdout + second.stderr
+
+
+INSTALL = """\
+apiVersion: kustomize.config.k8s.io/v1beta1
+kind: Kustomization
+namespace: metallb-system
+resources:
+  - https://github.com/metallb/metallb/config/native?ref=v0.14.9
+  - pool.yaml
+"""
+
+
+def test_changes_hook_in_an_existing_repository(
+    hook_repo: Path, tmp_path: Path, home: Path
+) -> None:
+    """metallb-lint-changes in a repository that already has a finding: commits that do not
+    cause it pass; a shrunk pool blocks, naming the changed file as the cause of the finding
+    in an untouched file; deleting the pool file is caught."""
+    env = git_env(home)
+    repo = tmp_path / "existing"
+    repo.mkdir()
+    git(repo, env, "init", "-q")
+    write(
+        repo,
+        {
+            "metallb-system/kustomization.yaml": INSTALL,
+            "metallb-system/pool.yaml": POOL,
+            "apps/jellyfin/service.yaml": service("jellyfin", "192.168.1.241"),
+            "apps/sonarr/service.yaml": service("sonarr", "192.168.1.231"),  # already broken
+        },
+    )
+    git(repo, env, "add", "-A")
+    git(repo, env, "commit", "-q", "-m", "before the hook")
+    rev = git(hook_repo, env, "rev-parse", "HEAD").strip()
+    write(
+        repo,
+        {
+            ".pre-commit-config.yaml": (
+                f"repos:\n  - repo: {hook_repo}\n    rev: {rev}\n    hooks:\n"
+                "      - id: metallb-lint-changes\n        args: [--fail-on, warning]\n"
+            )
+        },
+    )
+    installed = run([*pre_commit(), "install"], repo, env)
+    assert installed.returncode == 0, installed.stdout + installed.stderr
+    commit = ["git", "commit", "-m"]
+
+    # The old finding (sonarr) is not reported again, even in a commit that touches its file.
+    write(repo, {"apps/sonarr/service.yaml": service("sonarr", "192.168.1.231") + "# todo\n"})
+    git(repo, env, "add", "-A")
+    good = run([*commit, "touch sonarr"], repo, env)
+    assert good.returncode == 0, good.stdout + good.stderr
+    assert git(repo, env, "log", "-1", "--format=%s").strip() == "touch sonarr"
+
+    # A shrunk pool strands jellyfin, in a file the commit does not touch.
+    write(
+        repo, {"metallb-system/pool.yaml": POOL.replace(".240-192.168.1.244", ".242-192.168.1.244")}
+    )
+    git(repo, env, "add", "-A")
+    shrunk = run([*commit, "shrink the pool"], repo, env)
+    assert shrunk.returncode == 1, shrunk.stdout + shrunk.stderr
+    output = shrunk.stdout + shrunk.stderr
+    assert "apps/jellyfin/service.yaml" in output and "ML401" in output
+    assert "(new with this change to metallb-system/pool.yaml)" in output
+    assert "sonarr" not in output
+    git(repo, env, "checkout", "-q", "HEAD", "--", "metallb-system/pool.yaml")
+
+    # Deleting the pool file (and its kustomization entry) is caught.
+    git(repo, env, "rm", "-q", "metallb-system/pool.yaml")
+    write(repo, {"metallb-system/kustomization.yaml": INSTALL.replace("  - pool.yaml\n", "")})
+    git(repo, env, "add", "-A")
+    deleted = run([*commit, "drop the pool"], repo, env)
+    assert deleted.returncode == 1, deleted.stdout + deleted.stderr
+    output = deleted.stdout + deleted.stderr
+    assert "apps/jellyfin/service.yaml" in output and "ML401" in output
+    assert "metallb-system/pool.yaml (deleted)" in output
+    assert git(repo, env, "log", "-1", "--format=%s").strip() == "touch sonarr"

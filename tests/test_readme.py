@@ -29,6 +29,28 @@ def test_readme_shows_the_demo_output_as_it_is() -> None:
     )
 
 
+def test_readme_shows_every_suppression_form_and_rule_family() -> None:
+    from metallb_lint.catalog import catalog
+
+    text = (ROOT / "README.md").read_text(encoding="utf-8")
+    suppressions = text[text.index("### Suppressions") :]
+    for form in (
+        "# metallb-lint: disable=",
+        "# metallb-lint: disable-file=",
+        'lint.metallb.io/ignore: "',
+        "--baseline FILE",
+        "per-file-ignores",
+        "--no-inline-suppressions",
+        "require-suppression-reason",
+        "ML006",
+        "ML008",
+    ):
+        assert form in suppressions, form
+    rules = text[text.index("## Rules") : text.index("## Policies")]
+    for family in sorted({info.id[:3] for info in catalog().values()}):
+        assert f"| {family}xx |" in rules, family
+
+
 def rewrite() -> None:
     text = (ROOT / "README.md").read_text(encoding="utf-8")
     body = "$ metallb-lint fixtures/homelab\n" + golden_text().replace(

@@ -72,9 +72,11 @@ def result_of(findings: list[Finding], **target_changes) -> RunResult:
     return RunResult(sorted(findings, key=Finding.sort_key), inventory, 2, set(), Severity.ERROR)
 
 
-def text(result: RunResult, *, color: bool = False, verbose: int = 0) -> str:
+def text(
+    result: RunResult, *, color: bool = False, verbose: int = 0, width: int | None = None
+) -> str:
     out = io.StringIO()
-    render("text", result, out, color=color, verbose=verbose)
+    render("text", result, out, color=color, verbose=verbose, width=width)
     return out.getvalue()
 
 
@@ -287,6 +289,71 @@ def measure() -> None:
 def test_many_findings_render() -> None:
     out = text(synthetic(1000))
     assert out.count("\n  ") > 900
+
+
+LONG = (
+    "Service media/web requests 192.168.1.10, which is in no pool: MetalLB never assigns it "
+    "and the Service stays <pending>; add the address to a pool or request one inside a pool"
+)
+
+
+def test_text_wraps_messages_and_related_locations_to_the_width() -> None:
+    related = (Related(Location("pool.yaml", 4), LONG),)
+    out = text(result_of([make_finding(message=LONG, related=related)]), width=60)
+    body = out.split("apps/svc.yaml\n", 1)[1].split("\n\n", 1)[0].split("\n")
+    assert body == [
+        "  8:19    error   ML401 ip-not-in-any-pool",
+        "      Service media/web requests 192.168.1.10, which is in",
+        "      no pool: MetalLB never assigns it and the Service",
+        "      stays <pending>; add the address to a pool or request",
+        "      one inside a pool",
+        "     8 │   loadBalancerIP: 192.168.1.10",
+        "       │                   ^^^^^^^^^^^^",
+        "      → pool.yaml:4  Service media/web requests",
+        "        192.168.1.10, which is in no pool: MetalLB never",
+        "        assigns it and the Service stays <pending>; add the",
+        "        address to a pool or request one inside a pool",
+    ]
+    assert all(len(line) <= 60 for line in body if "│" not in line)
+    # no width: one line per message, as before; a width too narrow to help is raised to 40
+    assert LONG in text(result_of([make_finding(message=LONG)]))
+    narrow = text(result_of([make_finding(message=LONG)]), width=5)
+    assert "      Service media/web requests\n      192.168.1.10, which is in no pool:\n" in narrow
+
+
+def test_concise_never_wraps() -> None:
+    out = io.StringIO()
+    render("concise", result_of([make_finding(message=LONG)]), out, color=False, width=40)
+    assert out.getvalue() == f"apps/svc.yaml:8:19: ML401 [error] {LONG}\n"
+
+
+def test_repeated_info_findings_collapse_unless_verbose() -> None:
+    def info(line: int, path: str = "apps/svc.yaml") -> Finding:
+        return make_finding(
+            "ML406",
+            path,
+            line,
+            name="deprecated-loadbalancerip",
+            severity=Severity.INFO,
+            message=f"deprecated {path}:{line}",
+        )
+
+    many = [info(n) for n in range(1, 6)] + [info(n, "pool.yaml") for n in range(1, 3)]
+    result = result_of([*many, make_finding(line=9)])
+    out = text(result)
+    assert [
+        line for line in out.split("\n") if line.startswith("      ") and "deprecated" in line
+    ] == [
+        "      deprecated apps/svc.yaml:1",
+        "      deprecated apps/svc.yaml:2",
+        "      deprecated apps/svc.yaml:3",
+        "      … and 4 more like this in 2 files (ML406 deprecated-loadbalancerip; -v shows "
+        "them all)",
+    ]
+    assert "pool.yaml\n" not in out  # every finding there was collapsed: no heading
+    assert "ML401" in out  # other rules are never collapsed
+    assert "8 problems (1 error, 7 infos)" in out  # and all are counted
+    assert text(result, verbose=1).count("      deprecated ") == 7
 
 
 if __name__ == "__main__":

@@ -428,7 +428,7 @@ LOAD_BALANCER_IPS_ANNOTATION = Version(0, 12, 0)  # the loadBalancerIPs annotati
 def _annotation(ctx: Context, suffix: str) -> str:
     """The annotation key the target release reads best (facts §5.1); the old prefix, which
     every release reads, when the release is only assumed."""
-    if ctx.target.version >= METALLB_IO_ANNOTATIONS and not ctx.target.assumed:
+    if ctx.target.surely_at_least(METALLB_IO_ANNOTATIONS):
         return NEW_PREFIX + suffix
     return OLD_PREFIX + suffix
 

@@ -151,7 +151,7 @@ def removed_api(ctx: Context) -> Iterator[Finding]:
     version = ctx.target.version
     # A legacy configuration in a repository that names no release says it runs one that
     # reads it (0.12 or older): judged as such (ML109), not as removed by an assumed release.
-    if version >= FIRST_CRD_RELEASE and not ctx.target.assumed:
+    if ctx.target.surely_at_least(FIRST_CRD_RELEASE):
         yield from _legacy_removed(ctx, version)
 
 
@@ -225,8 +225,9 @@ def deprecated_api(ctx: Context) -> Iterator[Finding]:
             )
     yield from _frr_mode(ctx)
     # Renaming the annotations breaks every release before 0.14.9: only advised when the
-    # repository says it runs 0.14.9 or later, never for a release that is only assumed.
-    if version >= METALLB_IO_ANNOTATIONS and not ctx.target.assumed:
+    # repository says it runs 0.14.9 or later (every release of a range it names), never for
+    # a release that is only assumed.
+    if ctx.target.surely_at_least(METALLB_IO_ANNOTATIONS):
         yield from _old_annotations(ctx, version)
 
 

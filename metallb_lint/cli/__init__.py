@@ -69,12 +69,38 @@ def _word_or_path(args: list[str]) -> list[str]:
     return args
 
 
+def _subcommand_first(args: list[str]) -> list[str]:
+    """Options written before a subcommand move after it: `metallb-lint --policies p explain
+    ORG001` is `metallb-lint explain --policies p ORG001`. The subcommand is the first word
+    that is not an option or an option's value, as when it comes first; to lint a folder
+    named like a subcommand, write `./rules` or `check rules`."""
+    if not args or not args[0].startswith("-"):
+        return args
+    from metallb_lint.cli.check import options_with_values
+
+    takes_value = options_with_values()
+    index = 0
+    while index < len(args):
+        word = args[index]
+        if word == "--":
+            return args
+        if not word.startswith("-") or word == "-":
+            break
+        index += 2 if word in takes_value else 1
+    else:
+        return args
+    word = args[index]
+    if word in SUBCOMMANDS and word not in ("help", "version", "check"):
+        return [word, *args[:index], *args[index + 1 :]]
+    return args
+
+
 def _main(argv: Sequence[str] | None) -> int:
     args = list(sys.argv[1:] if argv is None else argv)
     debug = "--debug" in args
     _tolerant_stdout()
     try:
-        args = _word_or_path(args)
+        args = _subcommand_first(_word_or_path(args))
         if args and args[0] in ("rules", "explain"):
             from metallb_lint.cli import rules
 

@@ -16,6 +16,7 @@ from metallb_lint.cli.common import (
     check_metallb_version,
     load_config_for,
     split,
+    text_width,
     use_color,
 )
 from metallb_lint.cli.fix import add_fix_options, apply_fixes, check_fix_options, show_diff
@@ -144,8 +145,8 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument(
         "--no-context",
         action="store_true",
-        help="when files (not folders) are named, do not read the rest of their git repository "
-        "as context for cross-file checks",
+        help="judge the named files and folders alone: do not read the rest of their project "
+        "(git repository, or the folder of the nearest .metallb-lint.yaml) as context",
     )
     parser.add_argument(
         "--select",
@@ -210,6 +211,13 @@ def build_parser() -> argparse.ArgumentParser:
         "not by line); select ML006 to report entries that match nothing any more",
     )
     parser.add_argument(
+        "--new-since",
+        metavar="REF",
+        help="report only the findings the change since the git revision REF causes (e.g. "
+        "HEAD in a pre-commit hook): findings REF already had are suppressed, and a new one "
+        "in an unchanged file names the changed file that caused it",
+    )
+    parser.add_argument(
         "--write-baseline",
         metavar="FILE",
         help="record every current finding in FILE (keeping the reasons of entries already "
@@ -227,16 +235,39 @@ def build_parser() -> argparse.ArgumentParser:
         help="a count of findings per rule instead of the findings (as ruff --statistics)",
     )
     parser.add_argument(
+        "--show-settings",
+        action="store_true",
+        help="print the resolved settings (configuration file, target release, rules, ...) "
+        "and where each came from, instead of the findings",
+    )
+    parser.add_argument(
+        "--show-files",
+        action="store_true",
+        help="print every file read and every file or folder skipped, with why, instead of "
+        "the findings",
+    )
+    parser.add_argument(
         "-v",
         "--verbose",
         action="count",
         default=0,
-        help="more detail (notes, suppressed findings)",
+        help="more detail (notes, suppressed findings, every repeated info finding)",
     )
     add_fix_options(parser)
     parser.add_argument("--debug", action="store_true", help="show tracebacks of internal errors")
     parser.add_argument("--version", action="version", version=f"metallb-lint {__version__}")
     return parser
+
+
+def options_with_values() -> set[str]:
+    """The option strings of `check` that take a value (`--config FILE`): what tells an
+    option's value from a subcommand written after global options."""
+    return {
+        option
+        for action in build_parser()._actions
+        if action.nargs != 0 and action.option_strings
+        for option in action.option_strings
+    }
 
 
 def check(argv: list[str]) -> int:
@@ -270,13 +301,30 @@ def check(argv: list[str]) -> int:
         baseline=_baseline_to_apply(args),
     )
     outputs = _outputs(args.outputs, os.environ.get("GITHUB_ACTIONS") == "true")
-    result = run(options, config)
-    if args.diff:
-        return show_diff(args, result)
-    if args.fix and apply_fixes(args, result).changes:
-        result = run(options, config)  # report what remains
+    if args.new_since:
+        from metallb_lint.tools.since import run_since
+
+        if args.write_baseline:
+            raise UsageError("--new-since and --write-baseline exclude each other")
+        if args.fix or args.diff:
+            raise UsageError("--new-since and --fix or --diff exclude each other")
+        result = run_since(options, config, args.new_since)
+    else:
+        result = run(options, config)
+        if args.diff:
+            return show_diff(args, result)
+        if args.fix and apply_fixes(args, result).changes:
+            result = run(options, config)  # report what remains
     if args.write_baseline:
         return _write_baseline(args.write_baseline, args.baseline, result)
+    if args.show_settings or args.show_files:
+        from metallb_lint.cli.show import show_files, show_settings
+
+        if args.show_settings:
+            sys.stdout.write(show_settings(args, config, result))
+        if args.show_files:
+            sys.stdout.write(show_files(result))
+        return EXIT_OK
     if args.statistics:
         sys.stdout.write(statistics(result.findings))
         return _exit_code(args, result)
@@ -288,10 +336,11 @@ def check(argv: list[str]) -> int:
     }
     for fmt, output_file in outputs:
         if output_file is None:
-            render(fmt, result, sys.stdout, color=use_color(args.color, sys.stdout), **style)
+            color = use_color(args.color, sys.stdout)
+            render(fmt, result, sys.stdout, color=color, width=text_width(sys.stdout), **style)
             continue
         buffer = io.StringIO()
-        render(fmt, result, buffer, color=False, **style)
+        render(fmt, result, buffer, color=False, width=text_width(None), **style)
         try:
             write_atomic(output_file, buffer.getvalue(), inputs=_inputs(args, config, result))
         except OSError as exc:

@@ -22,7 +22,22 @@ class Parser(argparse.ArgumentParser):
     """An ArgumentParser whose errors are UsageErrors: one line and exit 2, from `cli.main`."""
 
     def error(self, message: str) -> None:  # type: ignore[override]
-        raise UsageError(f"{self.prog}: {message}")
+        raise UsageError(f"{self.prog}: {message}{self._did_you_mean(message)}")
+
+    def _did_you_mean(self, message: str) -> str:
+        """'; did you mean '--select'?' for a mistyped option (argparse of Python < 3.14 has
+        no suggestions)."""
+        if not message.startswith("unrecognized arguments:"):
+            return ""
+        import difflib
+
+        known = [o for action in self._actions for o in action.option_strings if o != "--"]
+        for word in message.split(":", 1)[1].split():
+            if word.startswith("--"):
+                close = difflib.get_close_matches(word.split("=", 1)[0], known, n=1, cutoff=0.6)
+                if close:
+                    return f"; did you mean '{close[0]}'?"
+        return ""
 
 
 # Every subcommand, for --help and for "did you mean" (cli/__init__.py dispatches them).
@@ -54,15 +69,28 @@ def use_color(choice: str, stream) -> bool:
     return hasattr(stream, "isatty") and stream.isatty()
 
 
+def text_width(stream) -> int | None:
+    """The width the text report wraps to: COLUMNS when set (to a number), else the terminal's
+    when `stream` is one; None (never wrap) for a file or a pipe."""
+    columns = os.environ.get("COLUMNS", "").strip()
+    if columns.isdigit() and int(columns) > 0:
+        return int(columns)
+    if stream is None or not (hasattr(stream, "isatty") and stream.isatty()):
+        return None
+    import shutil
+
+    return shutil.get_terminal_size().columns
+
+
 def check_metallb_version(args: argparse.Namespace) -> None:
-    """`--metallb-version` names a release of the table (exit 2 otherwise, with the nearest);
-    one newer than the table is accepted with a warning on stderr."""
+    """`--metallb-version` names a release of the table or a range holding some (exit 2
+    otherwise, with the nearest); one newer than the table is accepted with a warning."""
     if not args.metallb_version:
         return
-    from metallb_lint.metallb.versions import UnknownRelease, check_release_name
+    from metallb_lint.metallb.versions import UnknownRelease, check_release_spec
 
     try:
-        _, warning = check_release_name(args.metallb_version)
+        _, warning = check_release_spec(args.metallb_version)
     except UnknownRelease as exc:
         raise UsageError(f"--metallb-version: {exc}") from None
     if warning:

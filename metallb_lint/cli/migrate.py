@@ -154,6 +154,7 @@ def _verify(text: str, version: Version, name: str, migrations: list[Migration])
         stdin_filename=name,
         stdin_data=text.encode("utf-8"),
         metallb_version=str(version),
+        context=False,  # the converted resources alone, not the project around the output
     )
     return [
         Problem(f.location, f"the converted resources fail {f.rule} {f.name}: {f.message}")

@@ -1,11 +1,15 @@
 """Paths to candidate files: directories walked, `.gitignore` and excludes honoured, symlinks
 followed only inside the tree and never into a loop.
 
-Context (DESIGN.md, "Pre-commit: files versus the whole repository"): when only files are named
-(no directory), as pre-commit does, the other candidate files of each named file's enclosing git
-repository are found too, as `Discovery.context`. They are read for cross-file checks (a Service
-against the pools of the whole repository), and the caller reports only the findings that touch
-a named file."""
+Context (DESIGN.md, "Pre-commit: files versus the whole repository"): a named file, a named
+folder below its project's root, and stdin with --stdin-filename are judged with the rest of
+their *project* as `Discovery.context`: the other candidate files are read for cross-file
+checks (a Service against the pools of the whole repository), and the caller reports only the
+findings that touch a named path. A project is the nearest folder at or above the path that
+holds `.git` or a metallb-lint configuration file (`.metallb-lint.yaml`, `.metallb-lint.yml`,
+`[tool.metallb-lint]` in `pyproject.toml`): a configuration file marks a repository of its own
+inside another (this project's fixtures), and a folder that is its project's root is its own
+context."""
 
 from __future__ import annotations
 
@@ -27,6 +31,8 @@ YAML_SUFFIXES = (".yaml", ".yml")
 JINJA_SUFFIXES = (".yaml.j2", ".yml.j2", ".yaml.jinja", ".yml.jinja", ".yaml.jinja2")
 SCRIPT_SUFFIXES = (".sh", ".bash")  # read only for the MetalLB install they name
 EXTRA_NAMES = frozenset({"Chart.lock", "Kustomization"})
+# metallb-lint's own configuration: never a manifest, and a project's boundary (see the top).
+CONFIG_NAMES = (".metallb-lint.yaml", ".metallb-lint.yml")
 ALWAYS_SKIPPED_DIRS = frozenset({".git", ".hg", ".svn", "node_modules", ".venv", "__pycache__"})
 STDIN = "-"
 # A .gitignore or git exclude file larger than this is not read (and said so).
@@ -54,9 +60,14 @@ class Discovery:
     context: list[Candidate] = field(default_factory=list)
     # True when `context` was looked for: findings must then touch a named file to be reported.
     scoped: bool = False
+    context_roots: list[str] = field(default_factory=list)  # the projects read as context
     # Jinja templates of manifests in the walked folders (JINJA_SUFFIXES): never linted.
     jinja: list[Candidate] = field(default_factory=list)
     scripts: list[Candidate] = field(default_factory=list)  # shell scripts (gitops/scripts.py)
+    # What the walk passed over, and why (--show-files): (displayed path, reason). Files whose
+    # names are never read (not YAML) are only counted, in `other_files`.
+    skipped: list[tuple[str, str]] = field(default_factory=list)
+    other_files: int = 0
 
 
 def display_path(path: str, cwd: str) -> str:
@@ -77,6 +88,25 @@ def _child(folder_display: str, name: str) -> str:
 
 def is_candidate_name(name: str) -> bool:
     return name.endswith(YAML_SUFFIXES) or name in EXTRA_NAMES
+
+
+def project_root(start: str) -> str | None:
+    """The nearest folder at or above `start` (a file's folder for a file) that holds `.git`
+    or a metallb-lint configuration file, or None."""
+    current = Path(os.path.abspath(start))
+    if not current.is_dir():
+        current = current.parent
+    for folder in (current, *current.parents):
+        if (folder / ".git").exists() or any((folder / n).is_file() for n in CONFIG_NAMES):
+            return str(folder)
+        if (folder / "pyproject.toml").is_file() and _configures(folder / "pyproject.toml"):
+            return str(folder)
+    return None
+
+
+def _configures(pyproject: Path) -> bool:
+    text, _ = read_optional_text(str(pyproject), MAX_IGNORE_FILE_BYTES)
+    return "[tool.metallb-lint" in text or '[tool."metallb-lint"' in text
 
 
 def find_repo_root(start: str) -> str | None:
@@ -149,16 +179,23 @@ def _add_context(
     stdin_name: str | None,
     cwd: str,
 ) -> None:
-    """Walk the git repositories enclosing the named files into `found.context`. Only when no
-    directory was named (a directory is its own context) and some file is in a repository."""
+    """Walk the projects enclosing the named paths into `found.context` (see the top): those
+    of named files, of named folders below their project's root, and of --stdin-filename."""
     named = [p for p in paths if p != STDIN]
-    if not named or any(os.path.isdir(p) for p in named):
-        return
-    roots = sorted({root for p in named if (root := find_repo_root(p)) is not None})
+    if STDIN in paths and stdin_name:  # the file on disk is stale: stdin holds its new text
+        named.append(stdin_name)
+        seen.add(os.path.abspath(stdin_name))
+    roots = set()
+    for path in named:
+        root = project_root(path)
+        if root is None:
+            continue
+        if os.path.isdir(path) and os.path.abspath(path) == root:
+            continue  # a project's root is its own context
+        roots.add(root)
     if not roots:
         return
-    if STDIN in paths and stdin_name:  # the file on disk is stale: stdin holds its new text
-        seen.add(os.path.abspath(stdin_name))
+    roots = sorted(roots)
     walked = Discovery()
     for root in roots:
         _walk(root, walked, seen, excludes, exclude_root, cwd)
@@ -166,10 +203,11 @@ def _add_context(
     found.jinja.extend(walked.jinja)
     found.scripts.extend(walked.scripts)
     found.scoped = True
+    found.context_roots = [display_path(root, cwd) for root in roots]
     found.notes.extend(
-        f"{display_path(root, cwd)}: indexed as context for the named "
-        "files; only findings that touch them are reported (--no-context turns this off)"
-        for root in roots
+        f"{root}: indexed as context for the named paths; only findings that touch them are "
+        "reported (--no-context turns this off)"
+        for root in found.context_roots
     )
 
 
@@ -285,11 +323,9 @@ def _walk(
             except OSError:
                 continue
             if is_dir:
-                if entry.name in ALWAYS_SKIPPED_DIRS or rules.ignored(
-                    child_rel, True, parents=False
-                ):
-                    continue
-                if _excluded(entry.path, excludes, exclude_root, is_dir=True):
+                why = _skipped_why(entry, child_rel, rules, excludes, exclude_root, True)
+                if why is not None:
+                    found.skipped.append((_child(folder_display, entry.name) + "/", why))
                     continue
                 if depth >= MAX_DEPTH:
                     found.notes.append(
@@ -312,10 +348,14 @@ def _walk(
             jinja = entry.name.endswith(JINJA_SUFFIXES)
             script = entry.name.endswith(SCRIPT_SUFFIXES)
             if not jinja and not script and not is_candidate_name(entry.name):
+                found.other_files += 1
                 continue
-            if rules.ignored(child_rel, False, parents=False):
+            if entry.name in CONFIG_NAMES:
+                found.skipped.append((_child(folder_display, entry.name), "the configuration"))
                 continue
-            if _excluded(entry.path, excludes, exclude_root, is_dir=False):
+            why = _skipped_why(entry, child_rel, rules, excludes, exclude_root, False)
+            if why is not None:
+                found.skipped.append((_child(folder_display, entry.name), why))
                 continue
             real = os.path.join(folder_abs, entry.name)
             if real in seen:  # a named file's folder walked again as context
@@ -327,6 +367,24 @@ def _walk(
                 continue
             found.candidates.append(candidate)
         stack.extend(reversed(subdirs))
+
+
+def _skipped_why(
+    entry: os.DirEntry,
+    rel: str,
+    rules: IgnoreRules,
+    excludes: IgnoreRules,
+    exclude_root: str | None,
+    is_dir: bool,
+) -> str | None:
+    """Why a walked file or folder is not read, or None when it is."""
+    if is_dir and entry.name in ALWAYS_SKIPPED_DIRS:
+        return "never read (version control, dependencies or caches)"
+    if rules.ignored(rel, is_dir, parents=False):
+        return "ignored by .gitignore or .git/info/exclude"
+    if _excluded(entry.path, excludes, exclude_root, is_dir=is_dir):
+        return "excluded by the configuration's exclude"
+    return None
 
 
 def _identity(info: os.stat_result) -> tuple[int, int]:

@@ -120,6 +120,80 @@ def check_release_name(text: str) -> tuple[Version, str | None]:
     )
 
 
+class ReleaseRange(NamedTuple):
+    """A range of releases a user names instead of one (`>=0.14.0,<0.15`, `0.14.x`): the
+    repository may run any known release in it, oldest first."""
+
+    text: str
+    releases: tuple[Version, ...]
+
+    @property
+    def oldest(self) -> Version:
+        return self.releases[0]
+
+    @property
+    def newest(self) -> Version:
+        return self.releases[-1]
+
+    def describe(self) -> str:
+        if len(self.releases) == 1:
+            return f"{self.text}: only {self.oldest}"
+        return f"{self.text}: {self.oldest} to {self.newest}"
+
+
+_WILDCARD = re.compile(r"^v?(\d+)\.(?:(\d+)\.)?[x*]$", re.I)
+_BOUND = re.compile(r"^(>=|<=|==|!=|>|<|=)\s*v?(\d+)\.(\d+)(?:\.(\d+))?$")
+_COMPARE = {
+    ">=": lambda a, b: a >= b,
+    "<=": lambda a, b: a <= b,
+    ">": lambda a, b: a > b,
+    "<": lambda a, b: a < b,
+    "==": lambda a, b: a == b,
+    "=": lambda a, b: a == b,
+    "!=": lambda a, b: a != b,
+}
+
+
+def parse_release_range(text: str) -> ReleaseRange | None:
+    """The known releases of `0.14.x` / `0.x` / `0.14.*`, or of comparators joined by commas
+    or spaces (`>=0.14.0, <0.15`; a bound without its patch number is `.0`); None when the
+    text is no range. An empty range raises UnknownRelease."""
+    text = text.strip()
+    wildcard = _WILDCARD.match(text)
+    if wildcard:
+        major, minor = int(wildcard.group(1)), wildcard.group(2)
+        releases = [
+            k
+            for k in KNOWN_VERSIONS
+            if k.major == major and (minor is None or k.minor == int(minor))
+        ]
+    else:
+        pieces = [p for p in re.split(r"\s*,\s*|\s+(?=[<>=!])", text) if p]
+        bounds = [_BOUND.match(p) for p in pieces]
+        if not bounds or not all(bounds):
+            return None
+        tests = [
+            (_COMPARE[m.group(1)], Version(int(m.group(2)), int(m.group(3)), int(m.group(4) or 0)))
+            for m in bounds
+            if m is not None
+        ]
+        releases = [k for k in KNOWN_VERSIONS if all(test(k, bound) for test, bound in tests)]
+    if not releases:
+        raise UnknownRelease(
+            f"'{text}' holds no MetalLB release this metallb-lint knows (known: "
+            f"{KNOWN_VERSIONS[0]} to {NEWEST})"
+        )
+    return ReleaseRange(text, tuple(releases))
+
+
+def check_release_spec(text: str) -> tuple[Version | ReleaseRange, str | None]:
+    """A release (see `check_release_name`) or a range of releases (`parse_release_range`)."""
+    found = parse_release_range(str(text)) if not Version.parse(str(text)) else None
+    if found is not None:
+        return found, None
+    return check_release_name(text)
+
+
 def v(text: str) -> Version:
     """A version literal for comparisons in rules (`target.version >= v("0.14.9")`)."""
     parsed = Version.parse(text)

@@ -63,6 +63,8 @@ from metallb_lint.model.target import (
     choose_mode,
     choose_namespace,
     choose_version,
+    chosen_range,
+    default_mode,
     load_balancer_class,
 )
 
@@ -636,6 +638,13 @@ class _Builder:
         version, version_source, version_location, assumed = choose_version(
             self.cli_version, self.config.metallb_version, self.config.path, sites, releases
         )
+        floor = None
+        named_range = chosen_range(self.cli_version, self.config.metallb_version, self.config.path)
+        if named_range is not None:  # checked with the newest, held back for the oldest
+            release_range, where = named_range
+            version, floor = release_range.newest, release_range.oldest
+            version_source = f"{where} {release_range.describe()}"
+            version_location, assumed = None, False
         assumed_because = ""
         if assumed and self._operator_installs:
             assumed_because = "operator"
@@ -659,7 +668,9 @@ class _Builder:
             namespace_source,
             load_balancer_class(values),
             assumed_because,
-            mode_assumed=assumed and mode_source.endswith(" defaults"),
+            mode_assumed=mode_source.endswith(" defaults")
+            and (assumed or (floor is not None and default_mode(floor) != default_mode(version))),
+            floor=floor,
         )
 
     def _skip(self, path: str, chunk: Chunk, reason: str, line: int) -> None:

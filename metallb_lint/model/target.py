@@ -6,7 +6,15 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from metallb_lint.findings import Location
-from metallb_lint.metallb.versions import FRR_DEFAULT_FROM, FRR_K8S_DEFAULT_FROM, NEWEST, Version
+from metallb_lint.metallb.versions import (
+    FRR_DEFAULT_FROM,
+    FRR_K8S_DEFAULT_FROM,
+    NEWEST,
+    ReleaseRange,
+    UnknownRelease,
+    Version,
+    parse_release_range,
+)
 from metallb_lint.model.objects import InstallSite, ValuesSource
 
 DEFAULT_NAMESPACE = "metallb-system"
@@ -31,6 +39,14 @@ class Target:
     # the BGP mode is the default of an assumed release: checks that hold in one mode only
     # are held back (ML005 says so)
     mode_assumed: bool = False
+    # The oldest release of a range the user named (`0.14.x`): `version` is the newest of it,
+    # and advice that would break an older release of the range is held back.
+    floor: Version | None = None
+
+    def surely_at_least(self, release: Version) -> bool:
+        """Every release the repository may run is `release` or later: never when the release
+        is only assumed, and for a range only when its oldest release is."""
+        return not self.assumed and (self.floor or self.version) >= release
 
     def describe(self) -> str:
         return (
@@ -62,6 +78,31 @@ def choose_version(
             if parsed:
                 return parsed, site.version_location.path, site.version_location, False
     return NEWEST, "assumed", None, True
+
+
+def chosen_range(
+    cli_version: str | None, config_version: str | None, config_path: str | None
+) -> tuple[ReleaseRange, str] | None:
+    """The range of releases `--metallb-version` (first) or `metallb-version:` names, and
+    where it was named; None when the first of them that is set names one release."""
+    for text, where in ((cli_version, "--metallb-version"), (config_version, config_path)):
+        if not text:
+            continue
+        if Version.parse(text) is not None:
+            return None
+        try:
+            found = parse_release_range(text)
+        except UnknownRelease:  # refused before the run (exit 2); never guessed at here
+            return None
+        return (found, where or "configuration") if found is not None else None
+    return None
+
+
+def default_mode(version: Version) -> str:
+    """The BGP mode the chart of a release installs when nothing says otherwise."""
+    if version >= FRR_K8S_DEFAULT_FROM:
+        return "frr-k8s"
+    return "frr" if version >= FRR_DEFAULT_FROM else "native"
 
 
 def choose_mode(

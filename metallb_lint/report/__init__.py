@@ -19,10 +19,12 @@ def render(
     quiet: bool = False,
     docs_url: str | None = None,
     github_base: str | None = None,
+    width: int | None = None,
 ) -> None:
     """Write `result` as `fmt`. `quiet` turns the text format into concise finding lines;
     `docs_url` is the address of docs/rules.md for SARIF's rule help; `github_base` is the folder
-    GitHub resolves annotation paths against ($GITHUB_WORKSPACE)."""
+    GitHub resolves annotation paths against ($GITHUB_WORKSPACE); `width` is the width the text
+    format wraps messages to (None: never wrapped)."""
     if fmt == "sarif":
         from metallb_lint.report.sarif import write_sarif
 
@@ -46,6 +48,6 @@ def render(
     elif fmt == "text":
         from metallb_lint.report.text import write_text
 
-        write_text(result, stream, color=color, verbose=verbose)
+        write_text(result, stream, color=color, verbose=verbose, width=width)
     else:  # pragma: no cover - argparse restricts the choices
         raise ValueError(fmt)

@@ -9,6 +9,7 @@ second, where building and printing a `rich.Text` of the same report took about 
 
 from __future__ import annotations
 
+import textwrap
 from itertools import groupby
 from typing import TextIO
 
@@ -23,6 +24,10 @@ RED, GREEN, YELLOW, CYAN = "31", "32", "33", "36"
 SEVERITY_STYLES = {"error": (BOLD, RED), "warning": (YELLOW,), "info": (CYAN,)}
 MAX_SOURCE_WIDTH = 160
 GUTTER_WIDTH = 6
+MESSAGE_INDENT = " " * 6
+MIN_WIDTH = 40  # narrower than this, wrapping would only make a message harder to read
+# Info findings of one rule shown before the rest are collapsed into one line (-v shows all).
+COLLAPSE_AFTER = 3
 
 # Control characters from files must not reach the terminal (escape sequences, carriage
 # returns): shown as U+FFFD. Tabs become one space, so column markers still line up.
@@ -46,20 +51,86 @@ class _Painter:
         return f"\x1b[{';'.join(codes)}m{text}\x1b[0m"
 
 
-def write_text(result: RunResult, stream: TextIO, *, color: bool, verbose: int = 0) -> None:
+def write_text(
+    result: RunResult,
+    stream: TextIO,
+    *,
+    color: bool,
+    verbose: int = 0,
+    width: int | None = None,
+) -> None:
+    """`width`: wrap messages to it (the terminal's, or COLUMNS); None never wraps."""
     paint = _Painter(color)
+    wrap = _wrapper(width)
     out: list[str] = []
     _header(out, result, paint, verbose)
     lines_cache: dict[str, list[str]] = {}
     shown = [f for f in result.findings if verbose or not f.suppressed]
+    hidden = {} if verbose else _collapsed(shown)
     for path, group in groupby(shown, key=lambda f: f.location.path):
+        visible = [f for f in group if id(f) not in hidden]
+        if not visible:
+            continue
         out.append("\n")
         out.append(paint(clean(path), BOLD, UNDERLINE) + "\n")
         lines = _lines(result, path, lines_cache)
-        for finding in group:
-            _finding(out, finding, lines, paint)
+        for finding in visible:
+            _finding(out, finding, lines, paint, wrap)
+            more = hidden.get(finding.rule) if _is_last_shown(finding, hidden) else None
+            if more:
+                out.append(paint(wrap(_more_line(finding, more)), DIM) + "\n")
     _summary(out, result, paint, verbose)
     stream.write("".join(out))
+
+
+def _collapsed(findings: list[Finding]) -> dict:
+    """Info findings of a rule past the first COLLAPSE_AFTER: {id(finding): rule} for each
+    hidden one, {rule: (hidden count, files)} and {("last", rule): id of the last one shown}."""
+    seen: dict[str, int] = {}
+    hidden: dict = {}
+    for finding in findings:
+        if str(finding.severity) != "info" or finding.suppressed:
+            continue
+        count = seen[finding.rule] = seen.get(finding.rule, 0) + 1
+        if count == COLLAPSE_AFTER:
+            hidden[("last", finding.rule)] = id(finding)
+        elif count > COLLAPSE_AFTER:
+            hidden[id(finding)] = finding.rule
+            number, files = hidden.get(finding.rule, (0, set()))
+            files.add(finding.location.path)
+            hidden[finding.rule] = (number + 1, files)
+    return hidden
+
+
+def _is_last_shown(finding: Finding, hidden: dict) -> bool:
+    return hidden.get(("last", finding.rule)) == id(finding)
+
+
+def _more_line(finding: Finding, more: tuple[int, set]) -> str:
+    number, files = more
+    where = f" in {len(files):,} file{'s' if len(files) != 1 else ''}"
+    return (
+        f"… and {number:,} more like this{where} ({finding.rule} {finding.name}; -v shows them all)"
+    )
+
+
+def _wrapper(width: int | None):
+    """A function that indents a message (by MESSAGE_INDENT, or as told) and wraps it to
+    `width`; with no width it only indents."""
+
+    def wrap(text: str, first: str = MESSAGE_INDENT, rest: str = MESSAGE_INDENT) -> str:
+        if width is None:
+            return first + text
+        return textwrap.fill(
+            text,
+            width=max(width, MIN_WIDTH),
+            initial_indent=first,
+            subsequent_indent=rest,
+            break_long_words=False,
+            break_on_hyphens=False,
+        )
+
+    return wrap
 
 
 def _origin(source: str) -> str:
@@ -82,6 +153,11 @@ def _header(out: list[str], result: RunResult, paint: _Painter, verbose: int) ->
         f"{paint(f'MetalLB {target.version}', BOLD)}, {paint(f'{target.mode} mode', BOLD)}, "
         f"namespace {paint(target.namespace, BOLD)}\n"
     )
+    if target.floor is not None and target.floor != target.version:
+        version_from += (
+            f" (checked with {target.version}, the newest; advice that would break an older "
+            "release of the range is held back)"
+        )
     assumed = "assumed-legacy" if target.assumed_because == "legacy" else "assumed"
     for label, source in (
         ("version", assumed if target.assumed else version_from),
@@ -89,6 +165,16 @@ def _header(out: list[str], result: RunResult, paint: _Painter, verbose: int) ->
         ("namespace", target.namespace_source),
     ):
         out.append(paint(f"  {label:<10} {clean(_origin(source))}", DIM) + "\n")
+    roots = result.discovery.context_roots if result.discovery is not None else []
+    for root in roots:
+        out.append(
+            paint(
+                f"  context    {clean(root)}: the rest of its project was read; only findings "
+                "that touch the named paths are reported (--no-context: the named paths alone)",
+                DIM,
+            )
+            + "\n"
+        )
     if verbose:
         for note in result.notes:
             out.append(paint(f"  note: {clean(note)}", DIM) + "\n")
@@ -128,7 +214,7 @@ def _lines(result: RunResult, path: str, cache: dict[str, list[str]]) -> list[st
     return cache[path]
 
 
-def _finding(out: list[str], finding: Finding, lines: list[str], paint: _Painter) -> None:
+def _finding(out: list[str], finding: Finding, lines: list[str], paint: _Painter, wrap) -> None:
     loc = finding.location
     severity = str(finding.severity)
     position = f"  {loc.line}:{loc.column}".ljust(10)
@@ -139,13 +225,13 @@ def _finding(out: list[str], finding: Finding, lines: list[str], paint: _Painter
     if finding.suppressed:
         reason = f": {finding.suppression_reason}" if finding.suppression_reason else ""
         head += " " + paint(clean(f"(suppressed{reason})"), DIM)
-    out.append(f"{head}\n      {clean(finding.message)}\n")
+    out.append(f"{head}\n{wrap(clean(finding.message))}\n")
     _source(out, loc, lines, paint)
     for related in finding.related:
-        where = f"{related.location.path}:{related.location.line}"
-        out.append(
-            f"      {paint('→', DIM)} {paint(clean(where), BOLD)}  {clean(related.message)}\n"
-        )
+        where = clean(f"{related.location.path}:{related.location.line}")
+        plain = f"      → {where}  "
+        text = wrap(clean(related.message), plain, " " * 8)
+        out.append(f"      {paint('→', DIM)} {paint(where, BOLD)}  {text[len(plain) :]}\n")
 
 
 def _source(out: list[str], loc: Location, lines: list[str], paint: _Painter) -> None:
