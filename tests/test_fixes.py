@@ -254,12 +254,12 @@ def test_crlf_and_byte_order_mark_are_kept(tmp_path: Path) -> None:
     assert fixed.count(b"\n") == fixed.count(b"\r\n")
 
 
-def test_stdin_is_never_rewritten_but_diffed() -> None:
+def test_stdin_is_never_rewritten_but_diffed(tmp_path: Path) -> None:
     data = (POOL + "---\n" + SERVICE).encode()
     args = ("--isolated", "--stdin-filename", "svc.yaml", "-")
-    shown = run_cli(*args, "--diff", stdin=data)
+    shown = run_cli(*args, "--diff", stdin=data, cwd=tmp_path)
     assert shown.code == 1 and "+  annotations:" in shown.out
-    fixed = run_cli(*args, "--fix", stdin=data)
+    fixed = run_cli(*args, "--fix", stdin=data, cwd=tmp_path)
     assert "not applied: svc.yaml" in fixed.err and "standard input is never rewritten" in fixed.err
 
 
