@@ -1051,3 +1051,37 @@ def test_metallb_installed_here_with_no_pool_at_all(repo: Path) -> None:
     legacy = "metallb:\n  configInline:\n    address-pools:\n      - name: lan\n"
     write(repo, {"metallb/values.yaml": legacy + "        protocol: layer2\n"})
     assert findings(lint_json("--select", "ML401", ".", cwd=repo)) == []
+
+
+# -- ML401 before 0.13: the legacy configuration's pools ----------------------------------------
+
+LEGACY_CONFIG = """\
+apiVersion: v1
+kind: ConfigMap
+metadata: {{name: config, namespace: metallb-system}}
+data:
+  config: |
+    address-pools:
+      - name: default
+        protocol: layer2
+        addresses: [{addresses}]
+"""
+
+
+@pytest.mark.parametrize(
+    ("addresses", "ip", "expected"),
+    [
+        ("10.12.0.32/27", "10.12.0.40", []),
+        ("10.12.0.32/27", "10.12.0.23", [("ML401", "svc.yaml", 8)]),
+        ("10.12.0.32/27, 10.12.0.10-10.12.0.30", "10.12.0.23", []),
+        ("'${LB_RANGE}'", "10.12.0.23", []),  # a placeholder: the pools are unknown
+    ],
+)
+def test_legacy_pools_before_0_13(repo: Path, addresses: str, ip: str, expected: list) -> None:
+    service = (
+        "apiVersion: v1\nkind: Service\nmetadata:\n  name: cam\n  namespace: cctv\n"
+        f"spec:\n  type: LoadBalancer\n  loadBalancerIP: {ip}\n"
+    )
+    write(repo, {"config.yaml": LEGACY_CONFIG.format(addresses=addresses), "svc.yaml": service})
+    result = lint_json("--metallb-version", "0.12.1", "--select", "ML401", ".", cwd=repo)
+    assert findings(result) == expected

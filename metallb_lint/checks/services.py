@@ -30,7 +30,7 @@ from metallb_lint.checks.fixing import line_text, scalar_quote, written
 from metallb_lint.checks.legacy import legacy_configs
 from metallb_lint.findings import SAFE, Edit, Finding, Fix, Location, Related, Severity
 from metallb_lint.gitops.placeholders import has_placeholder
-from metallb_lint.metallb.addresses import format_ip, is_buggy, parse_ip
+from metallb_lint.metallb.addresses import IPRange, format_ip, is_buggy, parse_ip, parse_pool_entry
 from metallb_lint.metallb.versions import METALLB_IO_ANNOTATIONS, Version
 from metallb_lint.model.objects import (
     POOL_KINDS,
@@ -121,6 +121,9 @@ def _in_no_pool(ctx: Context, hits: Hits) -> bool:
 
 @rule("ML401")
 def ip_not_in_any_pool(ctx: Context) -> Iterator[Finding]:
+    if not reads_crds(ctx):
+        yield from _outside_legacy_pools(ctx)
+        return
     unread = _unread_pool_files(ctx)
     if _no_pool_at_all(ctx, unread):
         yield from _requests_without_pools(ctx)
@@ -148,6 +151,49 @@ def ip_not_in_any_pool(ctx: Context) -> Iterator[Finding]:
             anchor=f"ip:{ip.text}",
         )
         yield _uncertain(finding, ip.text, unread) if unread else finding
+
+
+def _outside_legacy_pools(ctx: Context) -> Iterator[Finding]:
+    """Before 0.13 the pools are the legacy configuration's `address-pools`: an address in none
+    of them is refused the same way. Any pool entry that is a placeholder or unreadable makes
+    the pools unknown, and nothing is said."""
+    pools: list[tuple[IPRange, str, Location]] = []
+    for config in legacy_configs(ctx):
+        if config.unknown:
+            return
+        for pool in config.pools:
+            for text, where in pool.addresses:
+                entry = parse_pool_entry(text)
+                if entry.range is None:
+                    return
+                pools.append((entry.range, pool.name or "<unnamed>", where))
+    if not pools:
+        return  # no legacy configuration here: the pools are applied from elsewhere
+    for request, ip, _ in _handled_ips(ctx):
+        if any(r.contains(*ip.parsed) for r, _, _ in pools):
+            continue
+        _, name, where = min(pools, key=lambda p: _distance(p[0], *ip.parsed))
+        yield ctx.finding(
+            "ML401",
+            f"{request.label} requests {ip.text}, which is in no address pool of the legacy "
+            f"configuration MetalLB {ctx.target.version} reads: MetalLB leaves it <pending> "
+            f"({ip.text} is not allowed in config). To fix, use an address of pool '{name}', or "
+            f"add {ip.text} to a pool",
+            ip.location,
+            resource=request.resource,
+            related=[Related(where, f"pool '{name}'")],
+            anchor=f"ip:{ip.text}",
+        )
+
+
+def _distance(pool: IPRange, version: int, value: int) -> int:
+    if pool.version != version:
+        return 1 << 130
+    return (
+        0
+        if pool.first <= value <= pool.last
+        else min(abs(pool.first - value), abs(value - pool.last))
+    )
 
 
 def _no_pool_at_all(ctx: Context, unread: list[str]) -> bool:
