@@ -544,3 +544,25 @@ spec:
 def test_a_flux_git_source_of_metallb(repo: Path, ref: str, path: str, expected: list) -> None:
     write(repo, {"flux.yaml": GIT_SOURCE.format(ref=ref, path=path), "pool.yaml": POOL_FILE})
     assert findings(lint_selected(repo, "ML504", "ML513")) == expected
+
+
+def test_a_helm_command_values_file_names_the_release(repo: Path) -> None:
+    """The values file a script passes (-f, from the repository's root) holds Bitnami's image
+    tags: they name the release that runs."""
+    values = (
+        "controller:\n  image:\n    registry: docker.io\n"
+        "    repository: bitnamilegacy/metallb-controller\n    tag: 0.14.8-debian-12-r1\n"
+    )
+    write(
+        repo,
+        {
+            "metallb/install.sh": "helm upgrade --install metallb "
+            "oci://registry-1.docker.io/bitnamicharts/metallb -f metallb/values.yml\n",
+            "metallb/values.yml": values,
+            "pool.yaml": POOL_FILE,
+        },
+    )
+    result = run_cli("--isolated", "-f", "json", "--exit-zero", ".", cwd=repo)
+    assert result.json["target"]["metallb_version"] == "0.14.8"
+    assert ("ML504", "metallb/values.yml", 5) in findings(result)
+    assert ("ML501", "metallb/install.sh", 1) in findings(result)

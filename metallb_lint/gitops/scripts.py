@@ -32,7 +32,16 @@ def install_sites(script: Candidate) -> list[InstallSite]:
     if not isinstance(data, bytes) or b"metallb" not in data:
         return []
     text = data.decode("utf-8", errors="replace")
-    return [*_kubectl_sites(script, text), *_helm_sites(script, text)]
+    return [*_kubectl_sites(script, text), *(site for site, _ in _helm_sites(script, text))]
+
+
+def helm_installs(script: Candidate) -> list[tuple[InstallSite, list[str]]]:
+    """The helm commands that install MetalLB's chart (or Bitnami's), each with the values
+    files it passes (`-f`, `--values`) as written, variables of the script substituted."""
+    data = read_candidate(script)
+    if not isinstance(data, bytes) or b"metallb" not in data:
+        return []
+    return _helm_sites(script, data.decode("utf-8", errors="replace"))
 
 
 def _kubectl_sites(script: Candidate, text: str) -> list[InstallSite]:
@@ -155,13 +164,13 @@ def _substitute(token: str, variables: dict[str, str]) -> str:
     return _REFERENCE.sub(one, token)
 
 
-def _helm_sites(script: Candidate, text: str) -> list[InstallSite]:
+def _helm_sites(script: Candidate, text: str) -> list[tuple[InstallSite, list[str]]]:
     variables = _variables(text)
     aliases = {
         m.group(1): _substitute(m.group(2).strip("'\""), variables)
         for m in _REPO_ADD.finditer(text)
     }
-    sites: list[InstallSite] = []
+    sites: list[tuple[InstallSite, list[str]]] = []
     for first, command, offsets in _logical_lines(text):
         code = command.split(" #", 1)[0]
         match = _HELM.search(code)
@@ -181,7 +190,7 @@ def _helm_site(
     offsets: list[int],
     aliases: dict[str, str],
     variables: dict[str, str],
-) -> InstallSite | None:
+) -> tuple[InstallSite, list[str]] | None:
     rest = code[start:].split(";", 1)[0].split("&&", 1)[0].split("|", 1)[0]
     try:
         tokens = shlex.split(rest)
@@ -192,6 +201,7 @@ def _helm_site(
     if tokens[1] == "upgrade" and not ({"--install", "-i"} & set(tokens)):
         return None  # an upgrade of an installed release says its version there too
     flags: dict[str, str] = {}
+    values: list[str] = []
     positional: list[str] = []
     index = 2
     while index < len(tokens):
@@ -202,6 +212,8 @@ def _helm_site(
                 index += 1
                 value = tokens[index]
             flags[name] = value
+            if name in ("-f", "--values"):
+                values.extend(_substitute(v, variables) for v in value.split(",") if v)
         else:
             positional.append(token)
         index += 1
@@ -223,7 +235,7 @@ def _helm_site(
     written = version if version is not None else chart
     where = _locate(script, code, written, start, first, offsets)
     namespace = flags.get("--namespace", flags.get("-n"))
-    return InstallSite(
+    site = InstallSite(
         "helm-command",
         shown,
         where,
@@ -235,6 +247,7 @@ def _helm_site(
         official=official,
         owner="helm command",
     )
+    return site, values
 
 
 def _locate(

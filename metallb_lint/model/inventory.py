@@ -16,7 +16,7 @@ from dataclasses import dataclass, field, replace
 from functools import cached_property
 
 from metallb_lint.config import Config
-from metallb_lint.findings import Location
+from metallb_lint.findings import Location, ResourceRef
 from metallb_lint.gitops import (
     argocd,
     deployment,
@@ -365,12 +365,33 @@ class _Builder:
                     found.extend(
                         kustomize.helm_chart_values(doc, base, body, api, unit, self._documents_of)
                     )
+        found.extend(self._script_values())
         # A values file can be named twice (a chart's own values.yaml that an Application's
         # `valueFiles` lists too): it is one source of values, read once.
         unique: dict[tuple[str, int, PathKey], ValuesSource] = {}
         for source in found:
             unique.setdefault((source.doc.path, source.doc.index, source.base), source)
         return list(unique.values())
+
+    def _script_values(self) -> Iterator[ValuesSource]:
+        """The values files a shell script's helm command passes to MetalLB's (or Bitnami's)
+        chart: a path as written, from the repository's root or from the script's folder."""
+        for script in self.scripts:
+            for site, paths in scripts.helm_installs(script):
+                owner = ResourceRef("v1", "Script", None, script.display)
+                for written in paths:
+                    for folder in ("", posixpath.dirname(script.display)):
+                        path = posixpath.normpath(posixpath.join(folder, written))
+                        if path in self.files and not has_placeholder(written):
+                            yield from ValuesSource.files(
+                                self._documents_of(path),
+                                "metallb",
+                                owner,
+                                site.namespace,
+                                site.official,
+                                self.scopes.unit(path),
+                            )
+                            break
 
     def _superseded(self, resources: list[Resource]) -> list[Location]:
         """Where base objects hold what an overlay's kustomize patch replaces."""
