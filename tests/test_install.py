@@ -566,3 +566,42 @@ def test_a_helm_command_values_file_names_the_release(repo: Path) -> None:
     assert result.json["target"]["metallb_version"] == "0.14.8"
     assert ("ML504", "metallb/values.yml", 5) in findings(result)
     assert ("ML501", "metallb/install.sh", 1) in findings(result)
+
+
+# -- Rancher Fleet bundles -----------------------------------------------------------------------
+
+FLEET = """\
+defaultNamespace: metallb-system
+helm:
+  repo: https://metallb.github.io/metallb
+  chart: metallb
+  version: {version}
+  values:
+    speaker:
+      tolerateMasters: true
+targetCustomizations:
+  - name: edge
+    clusterSelector: {{matchLabels: {{site: edge}}}}
+    helm:
+      version: 0.14.9
+"""
+
+
+@pytest.mark.parametrize(
+    ("version", "expected"),
+    [
+        ("0.16.1", [("ML103", "lb/fleet.yaml", 8), ("ML504", "lb/fleet.yaml", 13)]),
+        (
+            "'~0.16.0'",
+            [
+                ("ML501", "lb/fleet.yaml", 5),
+                ("ML103", "lb/fleet.yaml", 8),
+                ("ML504", "lb/fleet.yaml", 13),
+            ],
+        ),
+    ],
+)
+def test_a_fleet_bundle_of_the_metallb_chart(repo: Path, version: str, expected: list) -> None:
+    write(repo, {"lb/fleet.yaml": FLEET.format(version=version), "pool.yaml": POOL_FILE})
+    found = findings(lint_selected(repo, "ML103", "ML501", "ML504"))
+    assert found == expected

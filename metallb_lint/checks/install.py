@@ -34,7 +34,7 @@ from metallb_lint.model.objects import Chart, Dependency, InstallSite
 
 CHART_KINDS = frozenset(
     {"chart-dependency", "helmrelease", "argocd", "applicationset", "kustomize-helm", "helmfile"}
-    | {"helm-command"}
+    | {"helm-command", "fleet"}
 )
 BRANCHES = frozenset({"main", "master", "head"})
 FIRST_CONFIG_LAYOUT = Version(0, 13, 0)  # manifests/ became config/ (facts §9)
@@ -52,6 +52,7 @@ _VERSION_KEY = {
     "kustomize-helm": "version",
     "helmfile": "version",
     "helm-command": "--version",
+    "fleet": "helm.version",
 }
 
 
@@ -112,6 +113,7 @@ def pin_problem(site: InstallSite) -> tuple[str, Version] | None:
             "helmrelease": "Flux",
             "kustomize-helm": "kustomize",
             "helmfile": "helmfile",
+            "fleet": "Fleet",
         }.get(site.kind, "Helm")
         return (
             f"the metallb chart has no {_code(key)}: {how} installs whatever release is newest "

@@ -20,6 +20,7 @@ from metallb_lint.findings import Location, ResourceRef
 from metallb_lint.gitops import (
     argocd,
     deployment,
+    fleet,
     flux,
     helm,
     helmfile,
@@ -365,6 +366,8 @@ class _Builder:
                     found.extend(
                         kustomize.helm_chart_values(doc, base, body, api, unit, self._documents_of)
                     )
+            if not objects and fleet.is_fleet_file(doc):
+                found.extend(fleet.values(doc, self.scopes.unit(doc.path)))
         found.extend(self._script_values())
         # A values file can be named twice (a chart's own values.yaml that an Application's
         # `valueFiles` lists too): it is one source of values, read once.
@@ -589,6 +592,8 @@ class _Builder:
                         )
                 elif kustomize.is_kustomize_file(doc.path, kind, api):
                     sites.extend(kustomize.install_sites(doc, base, body, api))
+            if not objects and fleet.is_fleet_file(doc):
+                sites.extend(fleet.install_sites(doc))
         sites.extend(flux.git_sites(roots))
         helmfiles = {
             path for path in {doc.path for doc in self.documents} if helmfile.is_helmfile(path)
