@@ -7,7 +7,6 @@ import io
 import os
 import sys
 
-from metallb_lint import __version__
 from metallb_lint.cli.common import (
     EXIT_FINDINGS,
     EXIT_OK,
@@ -17,6 +16,7 @@ from metallb_lint.cli.common import (
     load_config_for,
     split,
     use_color,
+    version_text,
 )
 from metallb_lint.errors import UsageError
 from metallb_lint.findings import Severity
@@ -233,7 +233,7 @@ def build_parser() -> argparse.ArgumentParser:
         help="more detail (notes, suppressed findings)",
     )
     parser.add_argument("--debug", action="store_true", help="show tracebacks of internal errors")
-    parser.add_argument("--version", action="version", version=f"metallb-lint {__version__}")
+    parser.add_argument("--version", action="version", version=version_text())
     return parser
 
 
