@@ -125,7 +125,7 @@ def test_the_example_uses_the_action_with_sarif_upload() -> None:
     workflow = yaml.safe_load(EXAMPLE.read_text(encoding="utf-8"))
     steps = workflow["jobs"]["metallb-lint"]["steps"]
     uses = [step.get("uses", "") for step in steps]
-    assert any(u.startswith("OWNER/metallb-lint@") for u in uses)
+    assert any(u.startswith("metallb-lint/metallb-lint@") for u in uses)
     assert any(u.startswith("github/codeql-action/upload-sarif@") for u in uses)
     lint = next(step for step in steps if step.get("id") == "lint")
     assert set(lint["with"]) <= set(action()["inputs"])
