@@ -131,6 +131,22 @@ def test_the_example_uses_the_action_with_sarif_upload() -> None:
     assert set(lint["with"]) <= set(action()["inputs"])
 
 
+def test_the_guide_shows_every_input_with_its_default() -> None:
+    """docs/github-actions.md: one `uses: metallb-lint/metallb-lint@v0` step with every input
+    and its default, and a table row for each."""
+    text = (ROOT / "docs" / "github-actions.md").read_text(encoding="utf-8")
+    block = re.search(r"```yaml\n(- id: lint\n.*?)```", text, re.S)
+    assert block, "docs/github-actions.md has no step with every input"
+    [step] = yaml.safe_load(block[1])
+    assert step["uses"] == "metallb-lint/metallb-lint@v0"
+    inputs = action()["inputs"]
+    assert step["with"] == {name: spec["default"] for name, spec in inputs.items()}
+    rows = re.findall(r"^\| `([\w-]+)` \|\s*(`[^`]*`)?\s*\|", text, re.M)
+    assert {name: default.strip("`") for name, default in rows} == {
+        name: spec["default"] for name, spec in inputs.items()
+    }
+
+
 # -- running the steps --------------------------------------------------------------------------
 
 
