@@ -152,7 +152,8 @@ def test_the_wheel_carries_data_types_licence_and_metadata(wheel: Path) -> None:
 def fresh_venv(artifact: Path, tmp_path: Path) -> Path:
     """A virtual environment with `artifact` installed offline, its dependencies (and, for an
     sdist, the build backend) from this environment through a .pth file placed after the
-    venv's own site-packages, so the freshly installed metallb_lint is the one imported."""
+    venv's own site-packages, so the freshly installed metallb_lint is the one imported (and
+    installed whatever this environment has: --ignore-installed)."""
     venv = tmp_path / "venv"
     subprocess.run([sys.executable, "-m", "venv", "--without-pip", str(venv)], check=True)
     python = venv / "bin" / "python"
@@ -167,7 +168,8 @@ def fresh_venv(artifact: Path, tmp_path: Path) -> Path:
     subprocess.run(
         [
             *(sys.executable, "-m", "pip", "--python", str(python), "install", "--quiet"),
-            *("--no-deps", "--no-index", "--no-build-isolation", str(artifact)),
+            *("--no-deps", "--no-index", "--no-build-isolation", "--ignore-installed"),
+            str(artifact),
         ],
         check=True,
         capture_output=True,

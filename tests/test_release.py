@@ -29,7 +29,8 @@ def test_the_version_is_semantic_and_has_a_changelog_section() -> None:
     assert "[Keep a Changelog]" in CHANGELOG
     sections = re.findall(r"^## \[(\d+\.\d+\.\d+)\] - (\S+)$", CHANGELOG, re.M)
     assert sections[0][0] == __version__
-    assert [version for version, _ in sections] == ["0.2.0", "0.1.0"][: len(sections)]
+    versions = [Version(version) for version, _ in sections]
+    assert versions == sorted(versions, reverse=True) and versions[-1] == Version("0.1.0")
     for _, when in sections:
         assert when == "Unreleased" or re.fullmatch(r"\d{4}-\d{2}-\d{2}", when), when
     for heading in ("### Added", "### Changed", "### Fixed"):
