@@ -1,5 +1,6 @@
 """The steps of the GitHub Action (action.yml), kept here so that tests can run them.
 
+    python3 scripts/github_action.py prepare   # the interpreter checked, the cache key
     python3 scripts/github_action.py install   # a virtual environment with metallb-lint
     python  scripts/github_action.py lint      # run it: log, annotations, SARIF, summary, outputs
 
@@ -8,10 +9,22 @@ Every input arrives as an environment variable (INPUT_PATHS, INPUT_CONFIG, ...),
 path in a pull request) can inject code. Paths and extra arguments are split like a shell would
 split them (`shlex`), and nothing is ever evaluated.
 
-`install` creates $RUNNER_TEMP/metallb-lint-venv with the given interpreter and installs
-metallb-lint from the action's own checkout ($GITHUB_ACTION_PATH; it is not on PyPI), then
-sets the step output `python` to the environment's interpreter. With INPUT_INSTALL=false it
-uses the interpreter as it is, which must already have metallb-lint (self-hosted runners).
+`prepare` checks the interpreter (Python 3.10+) and sets the step outputs `venv` (the virtual
+environment's folder, $RUNNER_TEMP/metallb-lint-venv) and `cache-key`: the runner's system and
+machine, the interpreter's version and path, and the SHA-256 of requirements/action.txt, so
+actions/cache restores an environment built by the same interpreter from the same lock. The
+key is empty (no caching) with INPUT_INSTALL=false or INPUT_CACHE=false.
+
+`install` makes that environment hold exactly the lock: when it already does (restored from
+the cache: a marker file holds the lock's hash and the interpreter, and the interpreter runs),
+it installs nothing; otherwise it creates it afresh and runs
+`pip install --require-hashes --no-deps --only-binary :all: -r requirements/action.txt`, so
+every file pip downloads must match a hash of the lock (metallb-lint is not built: a .pth file
+puts the action's checkout, $GITHUB_ACTION_PATH, on the environment's path, rewritten each
+run since the checkout's folder changes with the action's version). It sets the step outputs
+`python` (the environment's interpreter) and `installed` (true when pip ran: the cache is
+saved then). With INPUT_INSTALL=false it uses the interpreter as it is, which must already
+have metallb-lint (self-hosted runners).
 
 `lint` runs metallb-lint once with these outputs: the text report and the GitHub annotations
 on stdout (the log), JSON to a temporary file for the counts and the summary, and SARIF to
@@ -25,8 +38,10 @@ Written for any Python 3 the runner has (the install step runs before metallb-li
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
+import platform
 import re
 import shlex
 import subprocess
@@ -74,12 +89,89 @@ def error(message: str) -> None:
 # -- install ----------------------------------------------------------------------------------
 
 
-def install() -> int:
+LOCK = Path("requirements") / "action.txt"
+MARKER = "metallb-lint-lock.txt"
+PTH = "metallb-lint-action.pth"
+
+
+def action_path() -> Path:
+    return Path(os.environ.get("GITHUB_ACTION_PATH") or Path(__file__).resolve().parent.parent)
+
+
+def venv_path() -> Path:
+    return Path(os.environ.get("RUNNER_TEMP") or ".").resolve() / VENV_NAME
+
+
+def lock_digest() -> str:
+    """The SHA-256 of requirements/action.txt: the cache key and the marker hold it."""
+    return hashlib.sha256((action_path() / LOCK).read_bytes()).hexdigest()
+
+
+def interpreter() -> str:
+    """The interpreter that builds the environment, as the marker and the cache key name it."""
+    return os.path.realpath(sys.executable)
+
+
+def venv_python(venv: Path) -> Path:
+    python = venv / "bin" / "python"
+    return python if python.exists() else venv / "Scripts" / "python.exe"  # Windows
+
+
+def _new_enough() -> bool:
     if sys.version_info < (3, 10):  # noqa: UP036 - this runs before the package is installed
         error(
             f"metallb-lint needs Python 3.10 or later; '{sys.executable}' is "
             f"{sys.version.split()[0]}. Run actions/setup-python first, or set the python input."
         )
+        return False
+    return True
+
+
+def prepare() -> int:
+    if not _new_enough():
+        return 2
+    set_output("venv", str(venv_path()))
+    if not (_flag("INSTALL", True) and _flag("CACHE", True)):
+        set_output("cache-key", "")
+        return 0
+    version = ".".join(str(n) for n in sys.version_info[:3])
+    where = hashlib.sha256(interpreter().encode()).hexdigest()[:12]
+    key = (
+        f"metallb-lint-venv-{platform.system()}-{platform.machine()}-"
+        f"{sys.implementation.name}{version}-{where}-{lock_digest()[:24]}"
+    )
+    set_output("cache-key", key)
+    return 0
+
+
+def _up_to_date(venv: Path, stamp: str) -> bool:
+    """The environment was built by this interpreter from this lock, and still runs."""
+    try:
+        if (venv / MARKER).read_text(encoding="utf-8") != stamp:
+            return False
+    except OSError:
+        return False
+    python = venv_python(venv)
+    done = subprocess.run([str(python), "-c", "pass"], capture_output=True, check=False)
+    return done.returncode == 0
+
+
+def _pip(python: Path) -> list[str]:
+    """pip for the environment: this interpreter's own pip when it has `--python` (22.3+),
+    which spares the environment a pip of its own (seconds of a cold run), else the
+    environment's, bootstrapped with ensurepip."""
+    done = subprocess.run(
+        [sys.executable, "-m", "pip", "--version"], capture_output=True, text=True, check=False
+    )
+    found = re.match(r"pip (\d+)\.(\d+)", done.stdout)
+    if found and (int(found[1]), int(found[2])) >= (22, 3):
+        return [sys.executable, "-m", "pip", "--python", str(python)]
+    subprocess.run([str(python), "-m", "ensurepip", "--default-pip"], capture_output=True)
+    return [str(python), "-m", "pip"]
+
+
+def install() -> int:
+    if not _new_enough():
         return 2
     if not _flag("INSTALL", True):  # metallb-lint is already installed for this interpreter
         try:
@@ -93,17 +185,33 @@ def install() -> int:
         print(f"metallb-lint {metallb_lint.__version__} of {sys.executable}", flush=True)
         set_output("python", sys.executable)
         return 0
-    action_path = os.environ.get("GITHUB_ACTION_PATH") or str(
-        Path(__file__).resolve().parent.parent
-    )
-    venv = Path(os.environ.get("RUNNER_TEMP") or ".") / VENV_NAME
-    subprocess.run([sys.executable, "-m", "venv", str(venv)], check=True)
-    python = venv / "bin" / "python"
-    if not python.exists():  # Windows
-        python = venv / "Scripts" / "python.exe"
-    pip = [str(python), "-m", "pip", "install", "--quiet", "--disable-pip-version-check"]
-    subprocess.run([*pip, action_path], check=True)
+    venv, lock = venv_path(), action_path() / LOCK
+    stamp = f"{lock_digest()} {interpreter()}\n"
+    installed = not _up_to_date(venv, stamp)
+    if installed:
+        print(f"Installing metallb-lint's dependencies from {LOCK} into {venv}", flush=True)
+        subprocess.run(
+            [sys.executable, "-m", "venv", "--clear", "--without-pip", str(venv)], check=True
+        )
+        pip = [*_pip(venv_python(venv)), "install", "--disable-pip-version-check", "--no-input"]
+        pip += ["--quiet", "--require-hashes", "--no-deps", "--only-binary", ":all:"]
+        if subprocess.run([*pip, "-r", str(lock)], check=False).returncode:
+            error(f"pip could not install {LOCK} (the log above says why)")
+            return 2
+    else:
+        print(f"metallb-lint's environment {venv} matches {LOCK}: nothing to install", flush=True)
+    python = venv_python(venv)
+    purelib = subprocess.run(
+        [str(python), "-c", "import sysconfig; print(sysconfig.get_paths()['purelib'])"],
+        check=True,
+        capture_output=True,
+        text=True,
+    ).stdout.strip()
+    Path(purelib, PTH).write_text(f"{action_path().resolve()}\n", encoding="utf-8")
+    if installed:
+        (venv / MARKER).write_text(stamp, encoding="utf-8")
     set_output("python", str(python))
+    set_output("installed", "true" if installed else "false")
     return 0
 
 
@@ -260,11 +368,13 @@ def lint() -> int:
 
 
 def main(argv: list[str]) -> int:
+    if argv == ["prepare"]:
+        return prepare()
     if argv == ["install"]:
         return install()
     if argv == ["lint"]:
         return lint()
-    print("usage: github_action.py install|lint", file=sys.stderr)
+    print("usage: github_action.py prepare|install|lint", file=sys.stderr)
     return 2
 
 

@@ -6,7 +6,8 @@ at temporary files.
 
 A test whose external tool (check-jsonschema, zizmor, bash) is missing is skipped, not failed.
 The install step is run with `install: false` (this interpreter already has metallb-lint);
-installing into a fresh virtual environment downloads from PyPI, so that test runs only with
+tests/test_action_install.py runs it offline with a lock of its own; installing the real
+requirements/action.txt downloads from PyPI, so that test runs only with
 METALLB_LINT_NETWORK_TESTS=1.
 """
 
@@ -91,6 +92,9 @@ def test_inputs_reach_scripts_only_through_env() -> None:
     assert meta["runs"]["using"] == "composite"
     passed = set()
     for step in meta["runs"]["steps"]:
+        if "uses" in step:  # the cache's steps see the prepare step's outputs only
+            assert "inputs." not in json.dumps(step), step["name"]
+            continue
         assert "${{" not in step["run"], step["name"]
         assert step["shell"] == "bash"
         for value in step.get("env", {}).values():
@@ -121,10 +125,26 @@ def test_the_example_uses_the_action_with_sarif_upload() -> None:
     workflow = yaml.safe_load(EXAMPLE.read_text(encoding="utf-8"))
     steps = workflow["jobs"]["metallb-lint"]["steps"]
     uses = [step.get("uses", "") for step in steps]
-    assert any(u.startswith("OWNER/metallb-lint@") for u in uses)
+    assert any(u.startswith("metallb-lint/metallb-lint@") for u in uses)
     assert any(u.startswith("github/codeql-action/upload-sarif@") for u in uses)
     lint = next(step for step in steps if step.get("id") == "lint")
     assert set(lint["with"]) <= set(action()["inputs"])
+
+
+def test_the_guide_shows_every_input_with_its_default() -> None:
+    """docs/github-actions.md: one `uses: metallb-lint/metallb-lint@v0` step with every input
+    and its default, and a table row for each."""
+    text = (ROOT / "docs" / "github-actions.md").read_text(encoding="utf-8")
+    block = re.search(r"```yaml\n(- id: lint\n.*?)```", text, re.S)
+    assert block, "docs/github-actions.md has no step with every input"
+    [step] = yaml.safe_load(block[1])
+    assert step["uses"] == "metallb-lint/metallb-lint@v0"
+    inputs = action()["inputs"]
+    assert step["with"] == {name: spec["default"] for name, spec in inputs.items()}
+    rows = re.findall(r"^\| `([\w-]+)` \|\s*(`[^`]*`)?\s*\|", text, re.M)
+    assert {name: default.strip("`") for name, default in rows} == {
+        name: spec["default"] for name, spec in inputs.items()
+    }
 
 
 # -- running the steps --------------------------------------------------------------------------
@@ -153,7 +173,9 @@ def parse_output_file(path: Path) -> dict[str, str]:
 class Runner:
     """Runs the steps of action.yml as GitHub's runner does, for one set of inputs."""
 
-    def __init__(self, tmp: Path, workspace: Path, inputs: dict[str, str]) -> None:
+    def __init__(
+        self, tmp: Path, workspace: Path, inputs: dict[str, str], action_path: Path = ROOT
+    ) -> None:
         if shutil.which("bash") is None:
             pytest.skip("bash is not installed")
         meta = action()
@@ -165,7 +187,7 @@ class Runner:
         self.outputs: dict[str, dict[str, str]] = {}
         self.tmp, self.workspace = tmp, workspace
         self.summary = tmp / "step-summary.md"
-        (tmp / "runner-temp").mkdir()
+        (tmp / "runner-temp").mkdir(exist_ok=True)
         self.env = {
             k: v
             for k, v in os.environ.items()
@@ -174,7 +196,7 @@ class Runner:
         self.env.update(
             GITHUB_ACTIONS="true",
             CI="true",
-            GITHUB_ACTION_PATH=str(ROOT),
+            GITHUB_ACTION_PATH=str(action_path),
             GITHUB_WORKSPACE=str(workspace),
             GITHUB_STEP_SUMMARY=str(self.summary),
             GITHUB_SERVER_URL="https://github.example",
@@ -229,7 +251,11 @@ def workspace(tmp_path: Path) -> Path:
 
 
 def use_this_interpreter(runner: Runner) -> None:
-    """The install step with install: false, on the interpreter that runs these tests."""
+    """The prepare and install steps with install: false, on the interpreter that runs these
+    tests: no cache, no environment built."""
+    done = runner.run("prepare")
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert runner.outputs["prepare"]["cache-key"] == ""
     done = runner.run("install")
     assert done.returncode == 0, done.stdout + done.stderr
     assert runner.outputs["install"] == {"python": sys.executable}
@@ -375,11 +401,20 @@ def test_install_false_needs_metallb_lint(tmp_path: Path, workspace: Path) -> No
     os.environ.get("METALLB_LINT_NETWORK_TESTS") != "1",
     reason="installs from PyPI; set METALLB_LINT_NETWORK_TESTS=1",
 )
-def test_install_into_a_fresh_environment(tmp_path: Path, workspace: Path) -> None:
-    runner = Runner(tmp_path, workspace, {"python": sys.executable, "metallb-version": "0.14.8"})
-    done = runner.run("install")
-    assert done.returncode == 0, done.stdout + done.stderr
-    python = runner.outputs["install"]["python"]
-    assert python.startswith(str(tmp_path / "runner-temp" / "metallb-lint-venv"))
-    assert runner.run("lint").returncode == 1
-    assert runner.outputs["lint"]["errors"] == "1"
+def test_install_into_a_fresh_environment_then_from_the_cache(
+    tmp_path: Path, workspace: Path
+) -> None:
+    """The real lock from PyPI, every file checked against its hash; then a warm run (the
+    environment as actions/cache restores it) installs nothing and lints the same."""
+    inputs = {"python": sys.executable, "metallb-version": "0.14.8"}
+    for installed in ("true", "false"):
+        runner = Runner(tmp_path, workspace, inputs)
+        assert runner.run("prepare").returncode == 0
+        assert runner.outputs["prepare"]["cache-key"].startswith("metallb-lint-venv-")
+        done = runner.run("install")
+        assert done.returncode == 0, done.stdout + done.stderr
+        assert runner.outputs["install"]["installed"] == installed
+        python = runner.outputs["install"]["python"]
+        assert python.startswith(str(tmp_path / "runner-temp" / "metallb-lint-venv"))
+        assert runner.run("lint").returncode == 1
+        assert runner.outputs["lint"]["errors"] == "1"

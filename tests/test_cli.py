@@ -16,6 +16,7 @@ from metallb_lint import __version__
 from metallb_lint.catalog import catalog
 from metallb_lint.cli import main
 from metallb_lint.cli.common import use_color
+from metallb_lint.metallb.versions import NEWEST, RELEASES
 from tests.conftest import findings, lint_json, run_cli, write
 from tests.manifests import POOL_L2 as POOL
 from tests.manifests import service
@@ -163,16 +164,28 @@ def test_debug_shows_the_traceback(repo: Path, monkeypatch) -> None:
         lint(repo, "--debug", ".")
 
 
+VERSION_LINE = (
+    f"metallb-lint {__version__} "
+    f"(MetalLB release table of {RELEASES[str(NEWEST)]}: 0.8.0 to {NEWEST})\n"
+)
+
+
 def test_version() -> None:
+    """The release and the date of the newest MetalLB release the table knows."""
     result = run_cli("--version")
     assert result.code == 0
-    assert result.out == f"metallb-lint {__version__}\n"
+    assert result.out == VERSION_LINE
+    assert re.fullmatch(
+        r"metallb-lint \d+\.\d+\.\d+ \(MetalLB release table of "
+        r"20\d\d-\d\d-\d\d: 0\.8\.0 to \d+\.\d+\.\d+\)\n",
+        result.out,
+    )
 
 
 def test_help_and_version_as_words_and_every_subcommand_listed(tmp_path: Path) -> None:
     """`help` and `version` work as words; --help lists every subcommand; a folder named like
     a word is still a folder."""
-    assert run_cli("version", cwd=tmp_path).out == f"metallb-lint {__version__}\n"
+    assert run_cli("version", cwd=tmp_path).out == VERSION_LINE
     shown = run_cli("help", cwd=tmp_path)
     assert shown.code == 0
     assert shown.out == run_cli("--help", cwd=tmp_path).out

@@ -7,7 +7,6 @@ import io
 import os
 import sys
 
-from metallb_lint import __version__
 from metallb_lint.cli.common import (
     EXIT_FINDINGS,
     EXIT_OK,
@@ -18,6 +17,7 @@ from metallb_lint.cli.common import (
     split,
     text_width,
     use_color,
+    version_text,
 )
 from metallb_lint.cli.fix import add_fix_options, apply_fixes, check_fix_options, show_diff
 from metallb_lint.errors import UsageError
@@ -255,7 +255,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     add_fix_options(parser)
     parser.add_argument("--debug", action="store_true", help="show tracebacks of internal errors")
-    parser.add_argument("--version", action="version", version=f"metallb-lint {__version__}")
+    parser.add_argument("--version", action="version", version=version_text())
     return parser
 
 

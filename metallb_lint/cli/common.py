@@ -40,6 +40,18 @@ class Parser(argparse.ArgumentParser):
         return ""
 
 
+def version_text() -> str:
+    """`--version`: this release and how new the MetalLB release table it checks against is
+    (a MetalLB release after that date is unknown to it; see CHANGELOG.md)."""
+    from metallb_lint import __version__
+    from metallb_lint.metallb.versions import KNOWN_VERSIONS, NEWEST, RELEASES
+
+    return (
+        f"metallb-lint {__version__} (MetalLB release table of {RELEASES[str(NEWEST)]}: "
+        f"{KNOWN_VERSIONS[0]} to {NEWEST})"
+    )
+
+
 # Every subcommand, for --help and for "did you mean" (cli/__init__.py dispatches them).
 SUBCOMMANDS = {
     "check": "lint paths (the default: 'metallb-lint PATH ...' is 'metallb-lint check PATH ...')",
