@@ -664,3 +664,44 @@ def test_a_vendored_install_says_its_bgp_mode(repo: Path) -> None:
         write(repo, {"metallb/speaker.yaml": text})
         target = lint_json("--exit-zero", ".", cwd=repo).json["target"]
         assert (target["metallb_version"], target["mode"]) == ("0.14.9", mode)
+
+
+# -- ML107: what an ignored annotation asks for is judged in the same run (issue 16 item 8) ----
+
+ONE_PASS = """\
+apiVersion: metallb.io/v1beta1
+kind: IPAddressPool
+metadata: {{name: lan, namespace: metallb-system}}
+spec: {{addresses: [10.0.0.0/28]}}
+---
+apiVersion: v1
+kind: Service
+metadata:
+  name: web
+  annotations:
+    metallb.io/{key}: {value}
+spec:
+  type: LoadBalancer
+"""
+
+
+@pytest.mark.parametrize(
+    ("key", "value", "said"),
+    [
+        ("loadBalancerIPs", "10.9.9.9", "Once MetalLB reads it, 10.9.9.9 is in no IPAddressPool"),
+        ("address-pool", "nope", "Once MetalLB reads it, pool 'nope' does not exist"),
+        ("loadBalancerIPs", "10.0.0.3", None),
+        ("address-pool", "lan", None),
+    ],
+)
+def test_an_ignored_annotation_is_judged_as_if_read(
+    repo: Path, key: str, value: str, said: str | None
+) -> None:
+    write(repo, {"svc.yaml": ONE_PASS.format(key=key, value=value)})
+    result = lint_json("--metallb-version", "0.14.8", "--select", "ML107", ".", cwd=repo)
+    [finding] = result.json["findings"]
+    assert (finding["rule"], finding["line"]) == ("ML107", 11)
+    if said is None:
+        assert "Once MetalLB reads it" not in finding["message"]
+    else:
+        assert said in finding["message"]

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
+from metallb_lint.checks.common import pool_index, pools_by_name
 from metallb_lint.checks.context import Context, rule
 from metallb_lint.checks.fixing import replace_scalar
 from metallb_lint.checks.legacy import legacy_configs
@@ -21,6 +22,7 @@ from metallb_lint.checks.schema import (
     values_results,
 )
 from metallb_lint.findings import SAFE, Finding, Fix, Location, Related
+from metallb_lint.metallb.addresses import parse_ip
 from metallb_lint.metallb.schema import FIRST_CRD_RELEASE, KeyProblem, where
 from metallb_lint.metallb.versions import FRR_K8S_DEFAULT_FROM, METALLB_IO_ANNOTATIONS, Version
 from metallb_lint.model.objects import Annotation
@@ -294,6 +296,30 @@ def _rename_fix(ctx: Context, note: Annotation, new_key: str) -> Fix | None:
 # -- ML107 -------------------------------------------------------------------------------------
 
 
+def _once_read(ctx: Context, note: Annotation) -> str | None:
+    """What an ignored annotation asks for that MetalLB would refuse once it reads it (issue 16
+    item 8: one run shows everything to fix): an address in no pool, a pool that does not
+    exist. None when it asks for nothing refused, or the pools are not all known."""
+    inv = ctx.inventory
+    if not inv.pools or not inv.pools_complete or not isinstance(note.value, str):
+        return None
+    suffix = note.key[len(NEW_PREFIX) :]
+    if suffix == "address-pool":
+        name = note.value.strip()
+        if name and name not in pools_by_name(ctx):
+            return f"pool '{name}' does not exist: the Service would stay <pending>"
+    elif suffix == "loadBalancerIPs":
+        lookup = pool_index(ctx).lookup
+        outside = []
+        for text in note.value.split(","):
+            parsed = parse_ip(text.strip())
+            if parsed is not None and not lookup(*parsed):
+                outside.append(text.strip())
+        if outside:
+            return f"{', '.join(outside)} is in no IPAddressPool: the Service would stay <pending>"
+    return None
+
+
 @rule("ML107")
 def unsupported_in_version(ctx: Context) -> Iterator[Finding]:
     yield from _new_annotations(ctx)
@@ -337,10 +363,12 @@ def _new_annotations(ctx: Context) -> Iterator[Finding]:
             if old is not None and old.value == note.value:
                 continue  # both prefixes with one value: the usual way to prepare an upgrade
             fix = None
+            once_read = None
             if old is None:
                 effect = f"MetalLB ignores this setting. Use {old_key}"
                 related = []
                 fix = _rename_fix(ctx, note, old_key)
+                once_read = _once_read(ctx, note)
             else:
                 effect = (
                     f"MetalLB reads {old_key} ('{old.value}') instead and ignores this "
@@ -352,7 +380,7 @@ def _new_annotations(ctx: Context) -> Iterator[Finding]:
                 f"{request.label} uses {note.key}, but MetalLB {version} only reads the "
                 f"{OLD_PREFIX} prefix; the metallb.io/ annotations arrived in "
                 f"{METALLB_IO_ANNOTATIONS}. {effect} (or upgrade to {METALLB_IO_ANNOTATIONS} "
-                "or later)",
+                "or later)" + (f". Once MetalLB reads it, {once_read}" if once_read else ""),
                 note.key_location,
                 resource=request.resource,
                 related=related,
