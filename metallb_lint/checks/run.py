@@ -13,6 +13,7 @@ def load_rules() -> dict[str, RuleFunc]:
     """Import the rule modules (which register themselves) and return the registry."""
     from metallb_lint.checks import (  # noqa: F401
         advertisements,
+        allocators,
         bgp,
         chart,
         input,

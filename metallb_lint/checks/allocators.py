@@ -1,0 +1,126 @@
+"""ML414: another load-balancer allocator the repository deploys beside MetalLB.
+
+Cilium's LB IPAM assigns addresses to LoadBalancer Services as soon as a
+`CiliumLoadBalancerIPPool` exists: every Service without a `loadBalancerClass` (or with
+Cilium's own classes) that the pool's `serviceSelector` matches (no selector: every one).
+MetalLB does the same for every Service without a class, unless it runs with its own
+`loadBalancerClass`. When both can take a Service, both write its
+`status.loadBalancer.ingress`, each overwriting the other, and the address that answers
+changes with whichever wrote last.
+
+Judged only where the repository shows both going to one cluster: one of the clusters the
+deployment model tells apart holds both, or one kustomization reaches both files. Nothing is
+assumed about allocators the repository does not show, or about pools in files applied by
+hand as alternatives.
+"""
+
+from __future__ import annotations
+
+import posixpath
+from collections.abc import Iterator
+
+from metallb_lint.checks.common import read_pools
+from metallb_lint.checks.context import Context, rule
+from metallb_lint.findings import Finding, Related
+from metallb_lint.gitops.fields import get, text
+from metallb_lint.gitops.placeholders import has_placeholder
+from metallb_lint.metallb.addresses import IPRange, parse_range_or_cidr
+from metallb_lint.model.objects import Pool, Resource
+
+CILIUM_POOL = "CiliumLoadBalancerIPPool"
+
+
+def cilium_ranges(res: Resource) -> list[IPRange] | None:
+    """The addresses of a Cilium pool (`blocks` of cidr or start/stop, or the older `cidrs`);
+    None when one of them is unknown (a placeholder) or unreadable."""
+    ranges: list[IPRange] = []
+    for key in ("blocks", "cidrs"):
+        entries = get(res.body, "spec", key)
+        for entry in entries if isinstance(entries, list) else []:
+            if not isinstance(entry, dict):
+                return None
+            cidr, start, stop = (
+                text(entry.get("cidr")),
+                text(entry.get("start")),
+                text(entry.get("stop")),
+            )
+            written = cidr or (f"{start}-{stop or start}" if start else None)
+            if not written or has_placeholder(written):
+                return None
+            parsed = parse_range_or_cidr(written)
+            if parsed is None:
+                return None
+            ranges.append(parsed)
+    return ranges
+
+
+def _one_cluster(ctx: Context, a: str, b: str) -> bool:
+    deployment = ctx.inventory.deployment
+    if deployment is None:
+        return False
+    if deployment.clusters:
+        return any(a in files and b in files for files in deployment.clusters)
+    for source in ctx.inventory.sources.values():
+        if source.role == "kustomization":
+            reached = deployment.reach(posixpath.dirname(source.display))
+            if a in reached and b in reached:
+                return True
+    return False
+
+
+def _overlap(ranges: list[IPRange], pool: Pool) -> IPRange | None:
+    for mine in pool.ranges:
+        for theirs in ranges:
+            if (
+                mine.version == theirs.version
+                and mine.first <= theirs.last
+                and theirs.first <= mine.last
+            ):
+                return mine
+    return None
+
+
+@rule("ML414")
+def competing_allocator(ctx: Context) -> Iterator[Finding]:
+    metallb_class = ctx.target.load_balancer_class
+    pools = read_pools(ctx)
+    if not pools:
+        return
+    for res in ctx.inventory.of_kind(CILIUM_POOL):
+        if res.group != "cilium.io" or get(res.body, "spec", "disabled") is True:
+            continue
+        beside = [p for p in pools if _one_cluster(ctx, res.path, p.resource.path)]
+        if not beside:
+            continue
+        selector = get(res.body, "spec", "serviceSelector")
+        name = res.name or "<unnamed>"
+        ranges = cilium_ranges(res)
+        shared = [(p, r) for p in beside if ranges and (r := _overlap(ranges, p)) is not None]
+        related = [
+            Related(p.resource.name_location, f"MetalLB pool '{p.name}'") for p in beside[:5]
+        ]
+        if not selector and not metallb_class:
+            yield ctx.finding(
+                "ML414",
+                f"{CILIUM_POOL} '{name}' turns on Cilium's LB IPAM, which assigns addresses to "
+                "every LoadBalancer Service without a loadBalancerClass, and MetalLB (pool "
+                f"'{beside[0].name}') takes the same Services: both write each Service's "
+                "status.loadBalancer, overwriting each other, and the address that answers "
+                "changes with whichever wrote last. Keep one allocator, or split them: a "
+                "loadBalancerClass for MetalLB (the chart's `loadBalancerClass`), a "
+                "serviceSelector on this pool, or Cilium's defaultLBServiceIPAM: none",
+                res.head,
+                resource=res.ref,
+                related=related,
+            )
+        elif shared:
+            pool, mine = shared[0]
+            yield ctx.finding(
+                "ML414",
+                f"{CILIUM_POOL} '{name}' hands out addresses that MetalLB's pool '{pool.name}' "
+                f"holds too ({mine}): a Service of each may get the same address, and both "
+                "Cilium and MetalLB answer for it. Give the two allocators ranges apart",
+                res.head,
+                resource=res.ref,
+                related=[Related(pool.resource.name_location, f"MetalLB pool '{pool.name}'")],
+            )
