@@ -292,6 +292,19 @@ class _Builder:
         for source in values:
             if not source.is_metallb:
                 inv.services.extend(requests_from_values(source, target, self.flux_vars))
+        for res in inv.resources:  # Services that operators create from a custom resource
+            if _may_describe_services(res) and isinstance(res.body.get("spec"), dict):
+                spec = ValuesSource(
+                    res.doc,
+                    (*res.base, "spec"),
+                    res.body["spec"],
+                    None,
+                    res.ref,
+                    res.effective_namespace,
+                    False,
+                    res.unit,
+                )
+                inv.services.extend(requests_from_values(spec, target, self.flux_vars))
         # Services of a cluster where MetalLB does not run are another load balancer's
         elsewhere = self.deployment.without_metallb(setup)
         if elsewhere:
@@ -977,6 +990,31 @@ def _is_operator_subscription(body: dict) -> bool:
         body.get("kind") == "Subscription"
         and api.startswith("operators.coreos.com/")
         and "metallb-operator" in str(get(body, "spec", "name") or "")
+    )
+
+
+# Custom resources read elsewhere, or whose Services are not MetalLB's to serve.
+_NOT_SERVICE_CARRIERS = frozenset(
+    {
+        "CustomResourceDefinition",
+        "HelmRelease",
+        "Application",
+        "ApplicationSet",
+        "Kustomization",
+        "HelmChart",
+        "HelmChartConfig",
+    }
+)
+
+
+def _may_describe_services(res: Resource) -> bool:
+    """A custom resource an operator turns into Services (CloudNativePG's Cluster, EMQX,
+    Envoy Gateway's EnvoyProxy, ...): not MetalLB's, not a GitOps object read as such."""
+    return (
+        "." in res.group
+        and res.group != METALLB_GROUP
+        and not res.group.endswith(("k8s.io", "cilium.io", "projectcalico.org"))
+        and res.kind not in _NOT_SERVICE_CARRIERS
     )
 
 

@@ -200,7 +200,7 @@ def requests_from_values(
     out: list[ServiceRequest] = []
     for path, block in _service_blocks(source.data, ()):
         full: PathKey = (*source.base, *path)
-        if _is_service_manifest(block):
+        if _is_service_manifest(block) or _is_service_template(block):
             out.extend(_embedded_service(source, full, block, target, variables))
             continue
 
@@ -233,7 +233,11 @@ def requests_from_values(
             lb_class if isinstance(lb_class, str) else None,
             locate(*class_path) if lb_class is not None else None,
             unit=source.unit,
-            display=f"values '{dotted}' of {owner.kind} {owner_ns}{owner.name}",
+            display=(
+                f"values '{dotted}' of {owner.kind} {owner_ns}{owner.name}"
+                if owner.kind in _VALUES_OWNERS
+                else f"the Service of 'spec.{dotted}' of {owner.kind} {owner_ns}{owner.name}"
+            ),
         )
         ip, ip_path = field("loadBalancerIP")
         request.spec_ip = _requested(
@@ -262,8 +266,27 @@ def requests_from_values(
     return out
 
 
+# What holds chart values; any other owner is a custom resource describing a Service.
+_VALUES_OWNERS = frozenset(
+    {"Chart", "HelmRelease", "Application", "ApplicationSet", "Kustomization", "Bundle", "Script"}
+    | {"Release"}
+)
+
+
 def _is_service_manifest(node: dict) -> bool:
     return node.get("kind") == "Service" and node.get("apiVersion") == "v1"
+
+
+def _is_service_template(node: dict) -> bool:
+    """A Service without apiVersion and kind, as operators take one (CloudNativePG's
+    `serviceTemplate`, EMQX's `listenersServiceTemplate`): `metadata` and a `spec` that asks for
+    a load balancer, or MetalLB annotations in its metadata."""
+    metadata, spec = node.get("metadata"), node.get("spec")
+    if "kind" in node or not isinstance(metadata, dict) or not isinstance(spec, dict):
+        return False
+    annotations = metadata.get("annotations")
+    has_metallb = isinstance(annotations, dict) and any(map(is_metallb_annotation, annotations))
+    return has_metallb or spec.get("type") == "LoadBalancer" or "loadBalancerIP" in spec
 
 
 def _embedded_service(
@@ -295,7 +318,7 @@ def _service_blocks(
     has it)."""
     if depth > 40 or not isinstance(node, dict):
         return
-    if _is_service_manifest(node):
+    if _is_service_manifest(node) or _is_service_template(node):
         yield path, node
         return
     annotations = node.get("annotations")
