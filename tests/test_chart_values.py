@@ -9,6 +9,8 @@ import json
 import tarfile
 from pathlib import Path
 
+import pytest
+
 from metallb_lint.model.chart_values import coalesce, vendored_chart
 from tests.conftest import lint_json, write
 
@@ -515,3 +517,25 @@ def test_flux_values_from_generated_and_written_config_maps(repo: Path) -> None:
         ("ML104", "metallb/gen.yaml", *pos(generated, "loud")),
         ("ML105", "metallb/written.yaml", *pos(written, "psp:")),
     ]
+
+
+# -- what a local chart's templates read (gitops/helm.py TemplateReads) --------------------------
+
+
+@pytest.mark.parametrize(
+    ("template", "path", "reads"),
+    [
+        ("port: {{ .Values.service.port }}", ("service", "loadBalancerIP"), False),
+        ("ip: {{ .Values.service.loadBalancerIP }}", ("service", "loadBalancerIP"), True),
+        ("{{- toYaml .Values.service | nindent 2 }}", ("service", "loadBalancerIP"), True),
+        ("{{- with .Values.service }}{{ .loadBalancerIP }}{{ end }}", ("service", "x"), True),
+        ("{{ range .Values.services }}{{ end }}", ("services", 0, "loadBalancerIP"), True),
+        ('{{ index .Values "service" "loadBalancerIP" }}', ("service", "loadBalancerIP"), True),
+        ("{{ .Values.serviceAccount.name }}", ("service", "loadBalancerIP"), False),
+        ("{{ $.Values.service.annotations | toYaml }}", ("service", "annotations"), True),
+    ],
+)
+def test_what_templates_read(template: str, path: tuple, reads: bool) -> None:
+    from metallb_lint.gitops.helm import TemplateReads
+
+    assert TemplateReads([template]).reads(path) is reads

@@ -5,6 +5,7 @@ templates rendered from the chart's values (the simple `.Values`/`.Release` subs
 from __future__ import annotations
 
 import posixpath
+import re
 from collections.abc import Callable, Iterable, Iterator
 
 from metallb_lint.findings import ResourceRef
@@ -229,3 +230,54 @@ def _template_text(paths: Iterable[str]) -> str:
         if isinstance(data, bytes):
             parts.append(data.decode("utf-8", errors="replace"))
     return "\n".join(parts)
+
+
+# -- what a local chart's templates read ---------------------------------------------------------
+
+_IDENTIFIER = re.compile(r"[A-Za-z0-9_.]")
+
+
+class TemplateReads:
+    """Which values a local chart's templates read, from their text: `.Values.a.b.c` reads
+    `a.b.c`; `.Values.a` followed by anything but a dot (`toYaml .Values.a`, `with .Values.a`,
+    `range .Values.a`, `index .Values "a"`) reads all of `a`. A value no template reads is never
+    rendered (a key left over from an older template)."""
+
+    def __init__(self, texts: Iterable[str]) -> None:
+        self.whole: set[str] = set()  # paths read as a whole ("" : all of .Values)
+        self.exact: set[str] = set()
+        for template in texts:
+            for match in _VALUES_REFERENCE.finditer(template):
+                path = (match.group(1) or "").removeprefix(".")
+                following = template[match.end() : match.end() + 1]
+                self.exact.add(path)
+                if not following or not _IDENTIFIER.match(following):
+                    self.whole.add(path)
+
+    def reads(self, path: PathKey) -> bool:
+        """Whether the templates render the value at `path` (list indexes count as the list)."""
+        keys: list[str] = []
+        for part in path:
+            if isinstance(part, int):
+                break
+            keys.append(str(part))
+        dotted = ".".join(keys)
+        if dotted in self.exact:
+            return True
+        prefixes = {""} | {".".join(keys[:n]) for n in range(1, len(keys) + 1)}
+        return bool(prefixes & self.whole)
+
+
+_VALUES_REFERENCE = re.compile(r"\.Values((?:\.[A-Za-z_][A-Za-z0-9_]*)*)")
+
+
+def template_reads(chart: Chart, files: Iterable[str], read: Callable[[str], str | None]):
+    """What the templates of a local chart read, or None when that cannot be known: no
+    templates in the tree, or dependencies (a library chart's templates read the values too)."""
+    if chart.dependencies:
+        return None
+    folder = posixpath.join(chart.directory, "templates") if chart.directory else "templates"
+    texts = [read(f) for f in files if f.startswith(folder + "/")]
+    if not texts or any(t is None for t in texts):
+        return None
+    return TemplateReads(t for t in texts if t is not None)

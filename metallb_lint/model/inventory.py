@@ -11,7 +11,7 @@ from __future__ import annotations
 import functools
 import posixpath
 import re
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field, replace
 from functools import cached_property
 
@@ -68,6 +68,7 @@ from metallb_lint.model.target import (
     default_mode,
     load_balancer_class,
 )
+from metallb_lint.safeio import read_optional_text
 
 _KIND_IN_TEXT = re.compile(r"^kind:\s*['\"]?([A-Za-z0-9]+)", re.MULTILINE)
 
@@ -169,6 +170,7 @@ class _Builder:
         self.patch_files: set[str] = set()
         # Service patches whose Service a chart renders: what the patch does not say is unknown
         self.partial_services: set[int] = set()
+        self._reads_by_chart: dict[str, helm.TemplateReads | None] = {}
         self.flux_vars: dict[str, str] = {}
         self._operator_installs = False
         self.deployment = Deployment("uncertain")
@@ -291,7 +293,8 @@ class _Builder:
         inv.superseded = self._superseded(inv.resources)
         for source in values:
             if not source.is_metallb:
-                inv.services.extend(requests_from_values(source, target, self.flux_vars))
+                rendered = self._template_reads(charts, source)
+                inv.services.extend(requests_from_values(source, target, self.flux_vars, rendered))
         for res in inv.resources:  # Services that operators create from a custom resource
             if _may_describe_services(res) and isinstance(res.body.get("spec"), dict):
                 spec = ValuesSource(
@@ -388,6 +391,28 @@ class _Builder:
         for source in found:
             unique.setdefault((source.doc.path, source.doc.index, source.base), source)
         return list(unique.values())
+
+    def _template_reads(
+        self, charts: list[Chart], source: ValuesSource
+    ) -> Callable[[PathKey], bool] | None:
+        """For a local chart's own values.yaml: which values its templates render."""
+        folder = posixpath.dirname(source.doc.path)
+        if source.base or posixpath.basename(source.doc.path) not in helm.VALUES_NAMES:
+            return None
+        chart = next((c for c in charts if c.directory == folder), None)
+        if chart is None:
+            return None
+        if folder not in self._reads_by_chart:
+            self._reads_by_chart[folder] = helm.template_reads(chart, self.files, self._text_of)
+        found = self._reads_by_chart[folder]
+        return found.reads if found is not None else None
+
+    def _text_of(self, path: str) -> str | None:
+        source = self._sources_by_path.get(path)
+        if source is not None and source.text is not None:
+            return source.text
+        text, problem = read_optional_text(path)
+        return None if problem else text
 
     def _script_values(self) -> Iterator[ValuesSource]:
         """The values files a shell script's helm command passes to MetalLB's (or Bitnami's)

@@ -191,12 +191,20 @@ def _ports(ports: object) -> list[tuple[str, int]]:
 
 
 def requests_from_values(
-    source: ValuesSource, target: Target, variables: Variables | None = None
+    source: ValuesSource,
+    target: Target,
+    variables: Variables | None = None,
+    rendered: Callable[[PathKey], bool] | None = None,
 ) -> list[ServiceRequest]:
     """Service blocks inside an app chart's values (e.g. `service.loadBalancerIP`, or
     Traefik's `service.spec.loadBalancerIP`), and whole Service manifests embedded in values
-    (e.g. the `resources` list of a generic "raw" chart)."""
+    (e.g. the `resources` list of a generic "raw" chart). `rendered` says whether the chart's
+    templates render a value (None: not known); a value they never read asks for nothing."""
     variables = variables or {}
+
+    def read(path: PathKey) -> bool:
+        return rendered is None or rendered(path)
+
     out: list[ServiceRequest] = []
     for path, block in _service_blocks(source.data, ()):
         full: PathKey = (*source.base, *path)
@@ -240,19 +248,21 @@ def requests_from_values(
             ),
         )
         ip, ip_path = field("loadBalancerIP")
+        if not read((*path, *ip_path)):
+            ip = None  # left in values.yaml, never rendered
         request.spec_ip = _requested(
             ip, lambda _locate=locate, _path=ip_path: _locate(*_path), variables
         )
         policy, _ = field("externalTrafficPolicy")
         request.external_traffic_policy = "Local" if policy == "Local" else "Cluster"
         external, external_path = field("externalIPs")
-        if isinstance(external, list):
+        if isinstance(external, list) and read((*path, *external_path)):
             request.external_ips = [
                 (str(substitute(ip, variables)), locate(*external_path, i))
                 for i, ip in enumerate(external)
             ]
         annotations = block.get("annotations")
-        if isinstance(annotations, dict):
+        if isinstance(annotations, dict) and read((*path, "annotations")):
 
             def locate_annotation(
                 *sub: str | int, _full: PathKey = full, key: bool = False
