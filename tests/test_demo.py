@@ -89,6 +89,8 @@ def test_demo_findings() -> None:
         "warning": 2,
         "info": 2,
         "suppressed": 0,
+        "judged": {"metallb_objects": 2, "services": 10},
+        "not_judged": {"not_deployed_files": 0, "unresolved": 0},
     }
 
 
@@ -119,8 +121,13 @@ def test_json_contract_shape() -> None:
         "warning",
         "info",
         "suppressed",
+        "judged",
+        "not_judged",
     ]
-    assert all(isinstance(v, int) for v in document["summary"].values())
+    counted = {k: v for k, v in document["summary"].items() if k not in ("judged", "not_judged")}
+    assert all(isinstance(v, int) for v in counted.values())
+    assert list(document["summary"]["judged"]) == ["metallb_objects", "services"]
+    assert list(document["summary"]["not_judged"]) == ["not_deployed_files", "unresolved"]
     keys = [
         "rule",
         "name",

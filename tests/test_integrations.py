@@ -273,7 +273,7 @@ def test_a_folder_is_judged_with_the_rest_of_its_repository(gitops: Path) -> Non
     infra = lint_json(*VERSION, "infra", cwd=gitops)
     assert findings(infra) == [("ML401", "apps/outside.yaml", 7)]  # the pool strands it
     text = run_cli("--isolated", *VERSION, "apps", cwd=gitops).out
-    assert text.split("\n")[4] == (
+    assert text.split("\n")[5] == (
         "  context    .: the rest of its project was read; only findings that touch the named "
         "paths are reported (--no-context: the named paths alone)"
     )

@@ -104,6 +104,7 @@ def test_text_report_layout() -> None:
         "  version    from metallb/Chart.yaml:8\n"
         "  mode       from chart 0.14.3 defaults\n"
         "  namespace  from argocd/metallb.yaml\n"
+        "  judged     0 MetalLB objects, 0 LoadBalancer Services\n"
         "\n"
         "apps/svc.yaml\n"
         "  8:19    error   ML401 ip-not-in-any-pool\n"
@@ -244,6 +245,8 @@ def test_json() -> None:
         "warning": 0,
         "info": 0,
         "suppressed": 1,
+        "judged": {"metallb_objects": 0, "services": 0},
+        "not_judged": {"not_deployed_files": 0, "unresolved": 0},
     }
     first, second = document["findings"]
     assert first["suppressed"] is True and first["suppression_reason"] is None
@@ -358,3 +361,35 @@ def test_repeated_info_findings_collapse_unless_verbose() -> None:
 
 if __name__ == "__main__":
     measure()
+
+
+def test_what_was_judged_and_what_was_not(tmp_path) -> None:
+    """Issue 15 item 7: the header and the JSON summary count the objects judged and say what
+    was not (a file nothing deploys, a template left unrendered); -v lists each with why."""
+    from tests.conftest import lint_json, run_cli, write
+
+    pool = (
+        "apiVersion: metallb.io/v1beta1\nkind: IPAddressPool\nmetadata:\n  name: lan\n"
+        "  namespace: metallb-system\nspec:\n  addresses: [10.0.0.0/28]\n"
+    )
+    write(
+        tmp_path,
+        {
+            "kustomization.yaml": "resources:\n  - pool.yaml\n  - chart\n",
+            "pool.yaml": pool,
+            "old/pool.yaml": pool.replace("lan", "old"),
+            "chart/Chart.yaml": "apiVersion: v2\nname: c\nversion: 1.0.0\n",
+            "chart/templates/pool.yaml": pool.replace("[10.0.0.0/28]", "{{ .Values.nope }}"),
+        },
+    )
+    summary = lint_json("--metallb-version", "0.16.1", ".", cwd=tmp_path).json["summary"]
+    assert summary["judged"] == {"metallb_objects": 1, "services": 0}
+    assert summary["not_judged"] == {"not_deployed_files": 1, "unresolved": 1}
+    header = run_cli("--isolated", "--metallb-version", "0.16.1", ".", cwd=tmp_path).out
+    assert (
+        "  judged     1 MetalLB object, 0 LoadBalancer Services; not judged: 1 file nothing "
+        "deploys (ML007), 1 left unresolved or unrendered (ML004) (-v lists them)\n"
+    ) in header
+    verbose = run_cli("--isolated", "-v", "--metallb-version", "0.16.1", ".", cwd=tmp_path).out
+    assert "    not deployed: old/pool.yaml: " in verbose
+    assert "    unresolved: chart/templates/pool.yaml:7: " in verbose

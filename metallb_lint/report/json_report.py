@@ -8,6 +8,7 @@ from typing import TextIO
 from metallb_lint import __version__
 from metallb_lint.engine import RunResult
 from metallb_lint.findings import Finding
+from metallb_lint.model.coverage import coverage
 from metallb_lint.report.summary import counts
 
 JSON_VERSION = 1
@@ -43,7 +44,12 @@ def finding_dict(finding: Finding) -> dict[str, object]:
 
 def document(result: RunResult) -> dict[str, object]:
     target = result.inventory.target
-    summary = {"files": result.files, "resources": result.resources, **counts(result)}
+    summary = {
+        "files": result.files,
+        "resources": result.resources,
+        **counts(result),
+        **coverage(result.inventory).as_dict(),
+    }
     return {
         "version": JSON_VERSION,
         "tool": {"name": "metallb-lint", "version": __version__},

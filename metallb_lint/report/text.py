@@ -16,6 +16,7 @@ from typing import TextIO
 from metallb_lint import __version__
 from metallb_lint.engine import RunResult
 from metallb_lint.findings import Finding, Location
+from metallb_lint.model.coverage import coverage
 from metallb_lint.report.summary import counts
 
 # SGR parameters (the 8 standard colours, so every terminal shows them).
@@ -165,6 +166,7 @@ def _header(out: list[str], result: RunResult, paint: _Painter, verbose: int) ->
         ("namespace", target.namespace_source),
     ):
         out.append(paint(f"  {label:<10} {clean(_origin(source))}", DIM) + "\n")
+    _judged(out, result, paint, verbose)
     roots = result.discovery.context_roots if result.discovery is not None else []
     for root in roots:
         out.append(
@@ -178,6 +180,32 @@ def _header(out: list[str], result: RunResult, paint: _Painter, verbose: int) ->
     if verbose:
         for note in result.notes:
             out.append(paint(f"  note: {clean(note)}", DIM) + "\n")
+
+
+def _plural(count: int, noun: str) -> str:
+    return f"{count} {noun}{'' if count == 1 else 's'}"
+
+
+def _judged(out: list[str], result: RunResult, paint: _Painter, verbose: int) -> None:
+    """How many objects were judged, and how many could not be (not deployed, unresolved)."""
+    seen = coverage(result.inventory)
+    line = (
+        f"  judged     {_plural(seen.metallb_objects, 'MetalLB object')}, "
+        f"{_plural(seen.services, 'LoadBalancer Service')}"
+    )
+    missing = []
+    if seen.not_deployed:
+        missing.append(f"{_plural(len(seen.not_deployed), 'file')} nothing deploys (ML007)")
+    if seen.unresolved:
+        missing.append(f"{len(seen.unresolved)} left unresolved or unrendered (ML004)")
+    if missing:
+        line += "; not judged: " + ", ".join(missing) + ("" if verbose else " (-v lists them)")
+    out.append(paint(clean(line), DIM) + "\n")
+    if verbose:
+        for path, why in seen.not_deployed:
+            out.append(paint(f"    not deployed: {clean(path)}: {clean(why)}", DIM) + "\n")
+        for path, number, why in seen.unresolved:
+            out.append(paint(f"    unresolved: {clean(path)}:{number}: {clean(why)}", DIM) + "\n")
 
 
 def _summary(out: list[str], result: RunResult, paint: _Painter, verbose: int) -> None:
