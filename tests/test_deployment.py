@@ -552,3 +552,30 @@ def test_a_path_whose_folder_name_starts_with_a_dot() -> None:
     ]
     scopes = Scopes([".infra/metallb", "infra/metallb"])
     assert scopes.dirs_matching("./.infra/metallb") == [".infra/metallb"]
+
+
+def test_a_kustomization_its_parent_lists_only_in_a_comment(repo: Path) -> None:
+    """A nested kustomization counts as applied on its own, unless the kustomization above it
+    lists it only in a comment: then it was switched off."""
+    service = (
+        "apiVersion: v1\nkind: Service\nmetadata:\n  name: web\n  annotations:\n"
+        "    metallb.io/loadBalancerIPs: 10.9.9.9\nspec:\n  type: LoadBalancer\n"
+    )
+    pool = (
+        "apiVersion: metallb.io/v1beta1\nkind: IPAddressPool\nmetadata:\n  name: lan\n"
+        "  namespace: metallb-system\nspec:\n  addresses: [10.0.0.0/28]\n"
+    )
+    files = {
+        "kustomization.yaml": "resources:\n  - pool.yaml\n  - apps\n",
+        "pool.yaml": pool,
+        "apps/kustomization.yaml": "resources:\n  - dns\n  # - ./web/\n",
+        "apps/dns/kustomization.yaml": "resources: []\n",
+        "apps/web/kustomization.yaml": "resources:\n  - service.yaml\n",
+        "apps/web/service.yaml": service,
+    }
+    write(repo, files)
+    selected = ("--metallb-version", "0.16.1", "--select", "ML007,ML401", ".")
+    assert findings(lint_json(*selected, cwd=repo)) == [("ML007", "apps/web/service.yaml", 1)]
+    # listed nowhere, not even in a comment: applied on its own, as before
+    write(repo, {"apps/kustomization.yaml": "resources:\n  - dns\n"})
+    assert findings(lint_json(*selected, cwd=repo)) == [("ML401", "apps/web/service.yaml", 6)]

@@ -37,6 +37,8 @@ from metallb_lint.gitops.fields import get, items, text
 from metallb_lint.gitops.placeholders import has_placeholder
 from metallb_lint.gitops.scopes import ancestors, directory_of, repo_relative
 from metallb_lint.load.documents import Document, PathKey
+from metallb_lint.load.sources import KUSTOMIZATION_NAMES
+from metallb_lint.safeio import read_optional_text
 
 Roots = list[tuple[Document, list[tuple[PathKey, dict]]]]
 
@@ -520,16 +522,25 @@ def _fallback(tree: _Tree, charts: set[str], coverage: Coverage) -> Deployment:
 def _by_kustomizations(tree: _Tree, charts: set[str]) -> Deployment:
     """kustomize alone: a manifest below a kustomization that no kustomization reaches is not
     deployed. Every kustomization counts as applied, nested ones too: a tool or a person may
-    run `kubectl apply -k` on any of them (a parent that does not list it proves nothing)."""
+    run `kubectl apply -k` on any of them (a parent that does not list it proves nothing),
+    except one its parent lists only in a comment (`# - media`): switched off on purpose."""
     deployment = Deployment("kustomizations")
     reached: set[str] = set()
+    off = _commented_out(tree)
     for folder in tree.kustomizations:
-        reached |= tree.reach(folder)
+        if folder not in off:
+            reached |= tree.reach(folder)
+    for folder, parent_file in off.items():
+        for path in tree.reach(folder) - reached:
+            deployment.reasons[path] = (
+                f"{parent_file} lists {posixpath.basename(folder)} only in a comment, and no "
+                "other kustomization reaches it"
+            )
     for path in tree.files:
         governing = next(
             (a for a in ancestors(directory_of(path)) if a in tree.kustomizations), None
         )
-        if governing is None or path in reached:
+        if governing is None or path in reached or path in deployment.reasons:
             continue
         if any(a in charts for a in ancestors(directory_of(path))):
             continue  # a chart's file: Helm may install it without kustomize
@@ -539,6 +550,40 @@ def _by_kustomizations(tree: _Tree, charts: set[str]) -> Deployment:
         own = tree.kustomizations[top][0]
         deployment.reasons[path] = f"{own} governs its folder and no kustomization lists it"
     return deployment
+
+
+def _commented_out(tree: _Tree) -> dict[str, str]:
+    """Kustomization folders that nothing reaches and that the nearest kustomization above
+    them lists only in a comment (`# - media`): folder -> the parent's file."""
+    reached_by_other = {
+        directory_of(f)
+        for folder in tree.kustomizations
+        for f in tree.reach(folder)
+        if directory_of(f) != folder and posixpath.basename(f) in KUSTOMIZATION_NAMES
+    }
+    found: dict[str, str] = {}
+    for folder in tree.kustomizations:
+        if not folder or folder in reached_by_other:
+            continue
+        parent = next(
+            (a for a in ancestors(posixpath.dirname(folder)) if a in tree.kustomizations), None
+        )
+        if parent is None:
+            continue
+        parent_file = tree.kustomizations[parent][0]
+        relative = posixpath.relpath(folder, parent) if parent else folder
+        text_of_parent, problem = read_optional_text(parent_file)
+        if problem is None and _lists_in_comment(text_of_parent, relative):
+            found[folder] = parent_file
+    return found
+
+
+def _lists_in_comment(kustomization: str, relative: str) -> bool:
+    pattern = re.compile(
+        r"^[ \t]*#[ \t]*-[ \t]*['\"]?(?:\./)?" + re.escape(relative) + r"/?['\"]?[ \t]*$",
+        re.MULTILINE,
+    )
+    return pattern.search(kustomization) is not None
 
 
 def _cover(tree: _Tree, charts: set[str], point: EntryPoint) -> frozenset[str] | None:
