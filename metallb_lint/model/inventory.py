@@ -34,7 +34,14 @@ from metallb_lint.gitops.fields import get, is_object, items, text
 from metallb_lint.gitops.placeholders import has_placeholder, resolve_flux
 from metallb_lint.gitops.scopes import Scopes, ancestors
 from metallb_lint.load.discover import Candidate
-from metallb_lint.load.documents import Chunk, Document, LoadProblem, PathKey
+from metallb_lint.load.documents import (
+    Chunk,
+    Document,
+    LoadProblem,
+    PathKey,
+    compose_chunk,
+    split_documents,
+)
 from metallb_lint.load.sources import KUSTOMIZATION_NAMES, SourceFile, documents_on_disk
 from metallb_lint.metallb import bitnami
 from metallb_lint.metallb.addresses import parse_pool_entry
@@ -70,6 +77,7 @@ from metallb_lint.model.target import (
 )
 from metallb_lint.safeio import read_optional_text
 
+_SERVICE_KIND = re.compile(r"^kind:[ \t]*['\"]?Service['\"]?[ \t]*(?:#.*)?$", re.MULTILINE)
 _KIND_IN_TEXT = re.compile(r"^kind:\s*['\"]?([A-Za-z0-9]+)", re.MULTILINE)
 
 
@@ -171,6 +179,7 @@ class _Builder:
         # Service patches whose Service a chart renders: what the patch does not say is unknown
         self.partial_services: set[int] = set()
         self._reads_by_chart: dict[str, helm.TemplateReads | None] = {}
+        self._disk_services: dict[str, list[tuple[Document, dict]]] = {}
         self.flux_vars: dict[str, str] = {}
         self._operator_installs = False
         self.deployment = Deployment("uncertain")
@@ -491,16 +500,33 @@ class _Builder:
         for path in sorted(reached):
             if posixpath.basename(path) in KUSTOMIZATION_NAMES or path in self.patch_files:
                 continue
-            for doc in documents_on_disk(path) if path in self.files else []:
-                body = doc.data
+            for doc, body in self._services_on_disk(path):
+                if text(get(body, "metadata", "name")) == name:
+                    found.append(self._resource(doc, (), body))
+        return found
+
+    def _services_on_disk(self, path: str) -> list[tuple[Document, dict]]:
+        """The Service documents of a file, read once per run: a file without the word
+        `Service` is not parsed at all."""
+        if path not in self._disk_services:
+            services: list[tuple[Document, dict]] = []
+            raw = self._text_of(path) if path in self.files else None
+            if raw is not None and "\r" in raw:
+                raw = raw.replace("\r\n", "\n").replace("\r", "\n")
+            chunks = split_documents(raw) if raw is not None and "Service" in raw else []
+            for index, chunk in enumerate(chunks):
+                if not _SERVICE_KIND.search(chunk.text):
+                    continue  # only the documents of kind Service are parsed
+                doc, _ = compose_chunk(path, chunk, index)
+                body = doc.data if doc is not None else None
                 if (
                     isinstance(body, dict)
                     and body.get("kind") == "Service"
                     and body.get("apiVersion") == "v1"
-                    and text(get(body, "metadata", "name")) == name
                 ):
-                    found.append(self._resource(doc, (), body))
-        return found
+                    services.append((doc, body))
+            self._disk_services[path] = services
+        return self._disk_services[path]
 
     def _patch_alone(self, kustomization: Document, patch: patches.ServicePatch) -> Resource:
         """A patch of a Service the repository does not hold, read as the Service it knows."""
