@@ -1085,3 +1085,41 @@ def test_legacy_pools_before_0_13(repo: Path, addresses: str, ip: str, expected:
     write(repo, {"config.yaml": LEGACY_CONFIG.format(addresses=addresses), "svc.yaml": service})
     result = lint_json("--metallb-version", "0.12.1", "--select", "ML401", ".", cwd=repo)
     assert findings(result) == expected
+
+
+# -- ML408: PreferDualStack before 0.14.9 ---------------------------------------------------------
+
+PREFER = """\
+apiVersion: metallb.io/v1beta1
+kind: IPAddressPool
+metadata: {{name: lan, namespace: metallb-system}}
+spec: {{addresses: [10.0.0.0/28, "fd00::/120"]}}
+---
+apiVersion: v1
+kind: Service
+metadata:
+  name: mqtt
+  annotations:
+    metallb.universe.tf/loadBalancerIPs: {ips}
+spec:
+  type: LoadBalancer
+  ipFamilyPolicy: PreferDualStack
+  ipFamilies: {families}
+"""
+
+
+@pytest.mark.parametrize(
+    ("version", "ips", "families", "expected"),
+    [
+        ("0.13.7", "10.0.0.5", "[IPv4, IPv6]", [("ML408", "svc.yaml", 11)]),
+        ("0.14.9", "10.0.0.5", "[IPv4, IPv6]", []),  # handled from 0.14.9
+        ("0.13.7", "10.0.0.5", "[IPv4]", []),  # one family: one clusterIP
+        ("0.13.7", "'10.0.0.5,fd00::5'", "[IPv4, IPv6]", []),  # a pair for the pair
+    ],
+)
+def test_prefer_dual_stack_before_0_14_9(
+    repo: Path, version: str, ips: str, families: str, expected: list
+) -> None:
+    write(repo, {"svc.yaml": PREFER.format(ips=ips, families=families)})
+    result = lint_json("--metallb-version", version, "--select", "ML408", ".", cwd=repo)
+    assert findings(result) == expected

@@ -43,6 +43,8 @@ from metallb_lint.model.objects import (
 )
 from metallb_lint.model.service_requests import NEW_PREFIX, OLD_PREFIX
 
+PREFER_DUAL_STACK_FROM = Version(0, 14, 9)  # facts §5.6: PreferDualStack handled from here
+
 
 def _pool_summary(pool: Pool) -> str:
     return f"pool '{pool.name}' is {pool.describe()}"
@@ -808,6 +810,26 @@ def _requested_families(ctx: Context, request: ServiceRequest) -> Finding | None
             f"{request.label} is dual-stack (ipFamilyPolicy RequireDualStack) and requests "
             f"only {ip.text}: {refuse}. Request one IPv4 and one IPv6 address, comma-separated, "
             f"in the {_ips_annotation(ctx)} annotation ({how})",
+            ip.location,
+            resource=request.resource,
+            anchor=f"ip:{ip.text}:family",
+        )
+    if (
+        policy == "PreferDualStack"
+        and len(ips) == 1
+        and len(set(request.ip_families) & set(FAMILIES)) == 2
+        and ctx.target.version < PREFER_DUAL_STACK_FROM
+        and not ctx.target.assumed
+    ):
+        ip = ips[0]
+        return ctx.finding(
+            "ML408",
+            f"{request.label} prefers dual-stack (ipFamilyPolicy PreferDualStack, both "
+            f"ipFamilies) and requests only {ip.text}: on a dual-stack cluster it gets two "
+            f"clusterIPs, and MetalLB {ctx.target.version} takes the Service's family from "
+            f"them, so {refuse}. MetalLB handles PreferDualStack from "
+            f"{PREFER_DUAL_STACK_FROM}: upgrade, request one IPv4 and one IPv6 address, or set "
+            "ipFamilyPolicy: SingleStack",
             ip.location,
             resource=request.resource,
             anchor=f"ip:{ip.text}:family",
