@@ -579,3 +579,35 @@ def test_a_kustomization_its_parent_lists_only_in_a_comment(repo: Path) -> None:
     # listed nowhere, not even in a comment: applied on its own, as before
     write(repo, {"apps/kustomization.yaml": "resources:\n  - dns\n"})
     assert findings(lint_json(*selected, cwd=repo)) == [("ML401", "apps/web/service.yaml", 6)]
+
+
+LITERAL_POOL = """\
+apiVersion: metallb.io/v1beta1
+kind: IPAddressPool
+metadata:
+  name: lan
+  namespace: metallb-system
+spec:
+  addresses: {{ .Values.pool }}
+"""
+
+
+def _argo_app(path: str, extra: str = "") -> str:
+    return (
+        "apiVersion: argoproj.io/v1alpha1\nkind: Application\nmetadata:\n  name: pools\n"
+        "  namespace: argocd\nspec:\n  source:\n    repoURL: https://git.example.org/x.git\n"
+        f"    path: {path}\n{extra}  destination:\n    namespace: metallb-system\n"
+    )
+
+
+def test_template_syntax_in_a_file_applied_as_written(repo: Path) -> None:
+    """An Argo CD directory source applies the file as written: its template syntax is an
+    error (ML001). With a helm or plugin block, or with no entry point, it is unknown (ML004)."""
+    write(repo, {"argocd/pools.yaml": _argo_app("pools"), "pools/pool.yaml": LITERAL_POOL})
+    selected = ("--metallb-version", "0.16.1", "--select", "ML001,ML004", ".")
+    assert findings(lint_json(*selected, cwd=repo)) == [("ML001", "pools/pool.yaml", 7)]
+    plugin = "    plugin:\n      name: envsubst\n"
+    write(repo, {"argocd/pools.yaml": _argo_app("pools", plugin)})
+    assert findings(lint_json(*selected, cwd=repo)) == [("ML004", "pools/pool.yaml", 7)]
+    (repo / "argocd" / "pools.yaml").unlink()
+    assert findings(lint_json(*selected, cwd=repo)) == [("ML004", "pools/pool.yaml", 7)]

@@ -62,6 +62,7 @@ class EntryPoint:
     excluded: tuple[str, ...] = ()  # ApplicationSet git generator folders marked `exclude`
     source: str = ""  # Flux `sourceRef` as kind/name ("" when not given)
     values_files: tuple[str, ...] = ()  # Argo CD `helm.valueFiles` of this repository
+    renders: bool = False  # Argo CD renders the source (a `helm` or `plugin` block)
 
 
 @dataclass
@@ -78,6 +79,9 @@ class Deployment:
     reach: Callable[[str], frozenset[str]] = lambda folder: frozenset()
     # the file of the tree a repository-relative path names, or None
     resolve_file: Callable[[str], str | None] = lambda path: None
+    # files an entry point applies as written (Flux, an Argo CD directory or kustomize source;
+    # not a chart, not a plugin): template syntax in them reaches the cluster (file -> by whom)
+    literal: dict[str, str] = field(default_factory=dict)
 
     def deployed(self, path: str) -> bool:
         return path not in self.reasons
@@ -272,6 +276,7 @@ def _argo_entries(spec: dict, file: str, name: str) -> list[EntryPoint]:
                 include=text(directory.get("include")) or "",
                 exclude=text(directory.get("exclude")) or "",
                 chart=isinstance(src.get("helm"), dict),
+                renders=isinstance(src.get("helm"), dict) or isinstance(src.get("plugin"), dict),
                 values_files=values,
             )
         )
@@ -422,6 +427,7 @@ def _analyse(
         if point in active and cover is not None:
             covered |= cover
             covered.add(point.file)
+    literal = _literal([(p, c) for p, c in coverage if p in active], charts)
     by_hand = {
         directory_of(p.file) for p in active if p.tool == "argocd" and _hand_applied(p, coverage)
     }
@@ -434,7 +440,7 @@ def _analyse(
         # the entry points of the tree reach nothing that installs or configures MetalLB:
         # whatever deploys MetalLB is not among them
         return _fallback(tree, charts, coverage)
-    deployment = Deployment("entry-points", covered=covered)
+    deployment = Deployment("entry-points", covered=covered, literal=literal)
     # One cluster per Flux root that applies itself, and per folder of Kustomizations applied
     # by hand (`kubectl apply -f clusters/lab/`): what each one deploys.
     groups: dict[str, list[EntryPoint]] = {}
@@ -504,6 +510,19 @@ def _roots(coverage: Coverage, relevant: set[str]) -> list[EntryPoint]:
     return by_hand if reached & relevant else []
 
 
+def _literal(coverage: Coverage, charts: set[str]) -> dict[str, str]:
+    """The files entry points apply as written (not a chart, no plugin), and by whom."""
+    literal: dict[str, str] = {}
+    for point, cover in coverage:
+        if cover is None or point.chart or point.renders:
+            continue
+        who = f"{'Flux' if point.tool == 'flux' else 'Argo CD'} ({point.file})"
+        for path in cover:
+            if not any(a in charts for a in ancestors(directory_of(path))):
+                literal.setdefault(path, who)
+    return literal
+
+
 def _fallback(tree: _Tree, charts: set[str], coverage: Coverage) -> Deployment:
     """No root to start from: the entry points that apply this tree may live elsewhere (another
     repository, a cluster's bootstrap). Only kustomize is certain, outside every folder an
@@ -515,6 +534,8 @@ def _fallback(tree: _Tree, charts: set[str], coverage: Coverage) -> Deployment:
     fallback = _by_kustomizations(tree, charts)
     for path in named:
         fallback.reasons.pop(path, None)
+    by_hand = [(p, c) for p, c in coverage if p.tool == "argocd" and _hand_applied(p, coverage)]
+    fallback.literal = _literal(by_hand, charts)
     fallback.why = "no entry point of the tree applies itself"
     return fallback
 

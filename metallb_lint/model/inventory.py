@@ -279,8 +279,13 @@ class _Builder:
                 continue
             inv.problems.extend(source.problems)
             inv.incomplete_kinds.update(source.incomplete_kinds)
+            applied_by = self.deployment.literal.get(source.display)
             for chunk, reason, line in source.skipped_templates:
-                self._skip(source.display, chunk, reason, line)
+                if applied_by is None:
+                    self._skip(source.display, chunk, reason, line)
+                    continue
+                inv.problems.append(_literal_template(source.display, chunk, line, applied_by))
+                inv.incomplete_kinds.update(_KIND_IN_TEXT.findall(chunk.text))
         for path, chunk, reason, line in skipped:
             if deployed(path):
                 self._skip(path, chunk, reason, line)
@@ -1056,6 +1061,20 @@ _NOT_SERVICE_CARRIERS = frozenset(
         "HelmChartConfig",
     }
 )
+
+
+def _literal_template(path: str, chunk: Chunk, line: int, applied_by: str) -> LoadProblem:
+    """Template syntax in a file an entry point applies as written: nothing renders it, so the
+    document reaches the cluster as YAML that is not what was meant, or not valid at all."""
+    kinds = "/".join(sorted(set(_KIND_IN_TEXT.findall(chunk.text)))) or "document"
+    return LoadProblem(
+        "ML001",
+        f"template syntax in a file that {applied_by} applies as written: nothing renders it, "
+        f"so this {kinds} reaches the cluster as YAML that is not what was meant (or that "
+        "cannot be converted at all) and is not applied. Render the value into the file, or "
+        "move it where it is rendered (a chart's templates, a plugin, Flux ${VAR} substitution)",
+        Location(path, line),
+    )
 
 
 def _may_describe_services(res: Resource) -> bool:
