@@ -336,6 +336,8 @@ def test_suppressed_in_json_summary_and_exit_code(repo: Path) -> None:
         "warning": 0,
         "info": 1,
         "suppressed": 1,
+        "judged": {"metallb_objects": 2, "services": 1},
+        "not_judged": {"not_deployed_files": 0, "unresolved": 0},
     }
     concise = run_cli("--isolated", "-q", "--metallb-version", "0.14.8", ".", cwd=repo)
     assert "ML401" not in concise.out and "ML406" in concise.out
