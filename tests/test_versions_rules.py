@@ -705,3 +705,24 @@ def test_an_ignored_annotation_is_judged_as_if_read(
         assert "Once MetalLB reads it" not in finding["message"]
     else:
         assert said in finding["message"]
+
+
+def test_before_0_12_the_loadbalancerips_annotation_is_not_read(repo: Path) -> None:
+    """0.11 reads only spec.loadBalancerIP: the annotation is ignored (ML107), and the field is
+    not called deprecated in favour of an annotation the release cannot read (ML406)."""
+    write(
+        repo,
+        {
+            "a.yaml": "apiVersion: v1\nkind: Service\nmetadata:\n  name: a\n  annotations:\n"
+            "    metallb.universe.tf/loadBalancerIPs: 10.0.0.1\nspec:\n  type: LoadBalancer\n",
+            "b.yaml": "apiVersion: v1\nkind: Service\nmetadata:\n  name: b\nspec:\n"
+            "  type: LoadBalancer\n  loadBalancerIP: 10.0.0.2\n",
+        },
+    )
+    for version, expected in [
+        ("0.11.0", [("ML107", "a.yaml", 6)]),
+        ("0.12.1", [("ML406", "b.yaml", 7)]),
+    ]:
+        result = lint_json("--metallb-version", version, "--select", "ML107,ML406", ".", cwd=repo)
+        found = [(f["rule"], f["path"], f["line"]) for f in result.json["findings"]]
+        assert found == expected

@@ -24,7 +24,12 @@ from metallb_lint.checks.schema import (
 from metallb_lint.findings import SAFE, Finding, Fix, Location, Related
 from metallb_lint.metallb.addresses import parse_ip
 from metallb_lint.metallb.schema import FIRST_CRD_RELEASE, KeyProblem, where
-from metallb_lint.metallb.versions import FRR_K8S_DEFAULT_FROM, METALLB_IO_ANNOTATIONS, Version
+from metallb_lint.metallb.versions import (
+    FRR_K8S_DEFAULT_FROM,
+    LOAD_BALANCER_IPS_ANNOTATION,
+    METALLB_IO_ANNOTATIONS,
+    Version,
+)
 from metallb_lint.model.objects import Annotation
 from metallb_lint.model.service_requests import NEW_PREFIX, OLD_PREFIX
 
@@ -358,6 +363,19 @@ def _new_annotations(ctx: Context) -> Iterator[Finding]:
             continue  # most Services: no metallb.io/ annotation, or a release that reads them
         read = {note.key: note for note in request.metallb_annotations}
         for note in request.ignored_annotations:
+            if note.key.startswith(OLD_PREFIX):  # loadBalancerIPs before 0.12.0
+                yield ctx.finding(
+                    "ML107",
+                    f"{request.label} uses {note.key}, but MetalLB {version} reads no "
+                    f"loadBalancerIPs annotation (it arrived in {LOAD_BALANCER_IPS_ANNOTATION}): "
+                    "MetalLB ignores it and gives the Service any free address. Use "
+                    f"spec.loadBalancerIP for one address, or upgrade to "
+                    f"{LOAD_BALANCER_IPS_ANNOTATION} or later",
+                    note.key_location,
+                    resource=request.resource,
+                    anchor=note.key,
+                )
+                continue
             old_key = OLD_PREFIX + note.key[len(NEW_PREFIX) :]
             old = read.get(old_key)
             if old is not None and old.value == note.value:

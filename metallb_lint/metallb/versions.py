@@ -204,6 +204,7 @@ def v(text: str) -> Version:
 
 # Milestones the checks depend on (facts §1.3, §5.1).
 METALLB_IO_ANNOTATIONS = v("0.14.9")
+LOAD_BALANCER_IPS_ANNOTATION = v("0.12.0")  # metallb.universe.tf/loadBalancerIPs (facts §5.1)
 FRR_DEFAULT_FROM = v("0.13.10")
 FRR_K8S_DEFAULT_FROM = v("0.16.0")
 

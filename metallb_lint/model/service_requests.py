@@ -17,7 +17,7 @@ from metallb_lint.findings import Location
 from metallb_lint.gitops.placeholders import has_placeholder, resolve_flux
 from metallb_lint.load.documents import PathKey
 from metallb_lint.metallb.addresses import parse_ip
-from metallb_lint.metallb.versions import METALLB_IO_ANNOTATIONS
+from metallb_lint.metallb.versions import LOAD_BALANCER_IPS_ANNOTATION, METALLB_IO_ANNOTATIONS
 from metallb_lint.model.objects import (
     Annotation,
     RequestedIP,
@@ -66,6 +66,9 @@ def _read_annotations(
         new = key.startswith(NEW_PREFIX)
         if new and not new_read:
             request.ignored_annotations.append(note)
+            continue
+        if key == OLD_PREFIX + IPS and target.version < LOAD_BALANCER_IPS_ANNOTATION:
+            request.ignored_annotations.append(note)  # read from 0.12.0 on
             continue
         suffix = key.partition("/")[2]
         if not new and suffix in chosen:
