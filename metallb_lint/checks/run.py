@@ -20,6 +20,7 @@ def load_rules() -> dict[str, RuleFunc]:
         install,
         legacy,
         pools,
+        renames,
         schema,
         services,
         versions,

@@ -1,14 +1,15 @@
 """kustomize: the namespace a kustomization sets, its patch files (partial objects, not
-resources), the chart values of its `helmCharts`, and MetalLB installed through `helmCharts`,
-remote bases or manifest URLs."""
+resources), the chart values of its `helmCharts`, MetalLB installed through `helmCharts`,
+remote bases or manifest URLs, and the objects `namePrefix`/`nameSuffix` rename."""
 
 from __future__ import annotations
 
 import posixpath
 import re
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
+from typing import NamedTuple
 
-from metallb_lint.findings import ResourceRef
+from metallb_lint.findings import Location, ResourceRef
 from metallb_lint.gitops.fields import items, text
 from metallb_lint.gitops.placeholders import has_placeholder
 from metallb_lint.gitops.scopes import Scope, Scopes
@@ -146,3 +147,49 @@ def manifest_site(
 
 def kustomization_ref(api: str) -> ResourceRef:
     return ResourceRef(api or "kustomize.config.k8s.io/v1beta1", "Kustomization", None, None)
+
+
+# -- namePrefix / nameSuffix ---------------------------------------------------------------------
+
+
+class Rename(NamedTuple):
+    """What the kustomizations reaching a file do to the names of its objects."""
+
+    prefix: str
+    suffix: str
+    where: Location  # the namePrefix (or nameSuffix) that does it
+
+    def apply(self, name: str) -> str:
+        return f"{self.prefix}{name}{self.suffix}"
+
+
+def renames(
+    kustomizations: Iterable[tuple[str, Document]], reach: Callable[[str], frozenset[str]]
+) -> dict[str, Rename]:
+    """The files whose objects kustomize renames (`namePrefix`, `nameSuffix`), by the
+    kustomizations reaching them; the outer kustomization's prefix goes first, as kustomize
+    applies it last. A file reached by a kustomization with `configurations:` (where a
+    nameReference can teach kustomize MetalLB's references) is left out: unknown."""
+    affixes: dict[str, list[tuple[int, str, str, Location]]] = {}
+    configured: set[str] = set()
+    for folder, doc in kustomizations:
+        data = doc.data if isinstance(doc.data, dict) else {}
+        reached = reach(folder)
+        if data.get("configurations"):
+            configured |= reached
+        prefix, suffix = text(data.get("namePrefix")) or "", text(data.get("nameSuffix")) or ""
+        if not (prefix or suffix) or has_placeholder(prefix + suffix):
+            continue
+        where = doc.location(("namePrefix",) if prefix else ("nameSuffix",))
+        depth = folder.count("/") + (1 if folder else 0)
+        for path in reached:
+            affixes.setdefault(path, []).append((depth, prefix, suffix, where))
+    found: dict[str, Rename] = {}
+    for path, entries in affixes.items():
+        if path in configured:
+            continue
+        entries.sort(key=lambda e: e[0])  # outer first
+        prefix = "".join(e[1] for e in entries)
+        suffix = "".join(e[2] for e in reversed(entries))
+        found[path] = Rename(prefix, suffix, entries[-1][3])
+    return found

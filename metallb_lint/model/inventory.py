@@ -132,6 +132,9 @@ class Inventory:
     # Services as an overlay's strategic-merge patch leaves them (gitops/patches.py), judged
     # in place of the base Service they patch
     patched: list[PatchedResource] = field(default_factory=list)
+    # Files whose objects a kustomize namePrefix/nameSuffix renames (MetalLB's references to
+    # them are not rewritten): path -> the rename
+    renamed: dict[str, kustomize.Rename] = field(default_factory=dict)
 
     def is_superseded(self, location: Location) -> bool:
         point = (location.line, location.column)
@@ -305,6 +308,18 @@ class _Builder:
         for res in [p for p in inv.patched if id(p.original) not in loaded] + unmatched:
             self._type(res)  # a base the relevance filter skipped, or no base at all
         inv.superseded = self._superseded(inv.resources)
+        inv.renamed = kustomize.renames(
+            (
+                (source.directory, source.documents[0])
+                for source in self._kustomizations.values()
+                if source.documents and self.deployment.deployed(source.display)
+            ),
+            self.deployment.reach,
+        )
+        for res in inv.resources:  # MetalLB's objects under the names they are deployed with
+            rename = inv.renamed.get(res.path)
+            if rename is not None and res.name and res.group == METALLB_GROUP:
+                res.written_name, res.name = res.name, rename.apply(res.name)
         for source in values:
             if not source.is_metallb:
                 rendered = self._template_reads(charts, source)
@@ -571,11 +586,11 @@ class _Builder:
             namespace,
             self.scopes.unit(kustomization.path),
             body,
-            patch.doc,
-            patch.base,
-            patch.body,
-            base,
-            patch.folder,
+            patch_doc=patch.doc,
+            patch_base=patch.base,
+            patch_body=patch.body,
+            original=base,
+            overlay=patch.folder,
         )
 
     def _values_from(

@@ -28,6 +28,8 @@ class Resource:
     effective_namespace: str | None  # after kustomize/chart/Argo/Flux inheritance; None: unknown
     unit: str  # the deployment unit (kustomization, chart or folder) it belongs to
     body: dict
+    # the name as written, when a kustomize namePrefix/nameSuffix makes `name` another one
+    written_name: str | None = None
 
     @property
     def path(self) -> str:
