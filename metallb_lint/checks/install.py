@@ -170,30 +170,28 @@ def bitnami_pin_problem(site: InstallSite) -> str | None:
     )
 
 
+def _unpinned(ctx: Context, site: InstallSite, message: str, fix: Fix | None = None) -> Finding:
+    return ctx.finding(
+        "ML501",
+        f"{describe(site)}: {message}",
+        site.version_location,
+        resource=site.resource,
+        anchor=f"{site.kind}/{describe(site)}",
+        fix=fix,
+    )
+
+
 @rule("ML501")
 def unpinned_chart(ctx: Context) -> Iterator[Finding]:
     for site in ctx.inventory.other_sites:
         if site.kind in CHART_KINDS and is_bitnami(site.repository, site.owner):
             message = bitnami_pin_problem(site)
             if message is not None:
-                yield ctx.finding(
-                    "ML501",
-                    f"{describe(site)}: {message}",
-                    site.version_location,
-                    resource=site.resource,
-                    anchor=f"{site.kind}/{describe(site)}",
-                )
+                yield _unpinned(ctx, site, message)
     for site in chart_sites(ctx):
         problem = pin_problem(site)
         if problem is not None:
-            yield ctx.finding(
-                "ML501",
-                f"{describe(site)}: {problem[0]}",
-                site.version_location,
-                resource=site.resource,
-                anchor=f"{site.kind}/{describe(site)}",
-                fix=_pin_fix(ctx, site, problem[1]),
-            )
+            yield _unpinned(ctx, site, problem[0], _pin_fix(ctx, site, problem[1]))
 
 
 def _pin_fix(ctx: Context, site: InstallSite, resolved: Version) -> Fix | None:

@@ -466,26 +466,28 @@ class _Builder:
     def _superseded(self, resources: list[Resource]) -> list[Location]:
         """Where base objects hold what an overlay's kustomize patch replaces."""
         found: list[Location] = []
+        for doc in self._deployed_kustomizations():
+            for override in patches.overrides(doc, doc.data, self._documents_of):
+                reached = self.deployment.reach(override.folder)
+                for res in resources:
+                    if (
+                        res.kind == override.kind
+                        and override.name in (None, res.name)
+                        and res.doc.path in reached
+                    ):
+                        found.extend(
+                            res.location(*path)
+                            for path in override.paths
+                            if _has_path(res.body, path)
+                        )
+        return found
+
+    def _deployed_kustomizations(self) -> Iterator[Document]:
+        """The kustomization documents something deploys (their data a mapping)."""
         for source in self.sources:
             if source.role != "kustomization" or not self.deployment.deployed(source.display):
                 continue
-            for doc in source.documents:
-                if not isinstance(doc.data, dict):
-                    continue
-                for override in patches.overrides(doc, doc.data, self._documents_of):
-                    reached = self.deployment.reach(override.folder)
-                    for res in resources:
-                        if (
-                            res.kind == override.kind
-                            and override.name in (None, res.name)
-                            and res.doc.path in reached
-                        ):
-                            found.extend(
-                                res.location(*path)
-                                for path in override.paths
-                                if _has_path(res.body, path)
-                            )
-        return found
+            yield from (doc for doc in source.documents if isinstance(doc.data, dict))
 
     def _patched_services(
         self, resources: list[Resource]
@@ -496,21 +498,16 @@ class _Builder:
         patched: dict[int, list[PatchedResource]] = {}
         unmatched: list[Resource] = []
         services = [r for r in resources if r.kind == "Service" and r.api_version == "v1"]
-        for source in self.sources:
-            if source.role != "kustomization" or not self.deployment.deployed(source.display):
-                continue
-            for doc in source.documents:
-                if not isinstance(doc.data, dict):
-                    continue
-                for patch in patches.service_patches(doc, doc.data, self._documents_of):
-                    reached = self.deployment.reach(patch.folder)
-                    bases = [r for r in services if r.name == patch.name and r.doc.path in reached]
-                    bases = bases or self._filtered_services(reached, patch.name)
-                    for base in bases:
-                        patched.setdefault(id(base), []).append(self._patched(doc, base, patch))
-                    if not bases:
-                        unmatched.append(self._patch_alone(doc, patch))
-                        self.partial_services.add(id(unmatched[-1]))
+        for doc in self._deployed_kustomizations():
+            for patch in patches.service_patches(doc, doc.data, self._documents_of):
+                reached = self.deployment.reach(patch.folder)
+                bases = [r for r in services if r.name == patch.name and r.doc.path in reached]
+                bases = bases or self._filtered_services(reached, patch.name)
+                for base in bases:
+                    patched.setdefault(id(base), []).append(self._patched(doc, base, patch))
+                if not bases:
+                    unmatched.append(self._patch_alone(doc, patch))
+                    self.partial_services.add(id(unmatched[-1]))
         return patched, unmatched
 
     def _filtered_services(self, reached: frozenset[str], name: str) -> list[Resource]:
