@@ -139,6 +139,14 @@ def load_config_for(args: argparse.Namespace):
     return config
 
 
+def add_config_arguments(parser: argparse.ArgumentParser) -> None:
+    """`--config` and `--isolated`, as every subcommand that reads the configuration takes them."""
+    parser.add_argument("--config", metavar="FILE", help="configuration file (as for check)")
+    parser.add_argument(
+        "--isolated", action="store_true", help="read no configuration file (not with --config)"
+    )
+
+
 def add_repository_arguments(parser: argparse.ArgumentParser) -> None:
     """The arguments of the subcommands that read a repository as `check` does."""
     parser.add_argument(
@@ -147,10 +155,7 @@ def add_repository_arguments(parser: argparse.ArgumentParser) -> None:
         metavar="PATH",
         help="files or directories to read ('-' reads stdin); default '.'",
     )
-    parser.add_argument("--config", metavar="FILE", help="configuration file (as for check)")
-    parser.add_argument(
-        "--isolated", action="store_true", help="read no configuration file (not with --config)"
-    )
+    add_config_arguments(parser)
     parser.add_argument(
         "--metallb-version",
         metavar="X.Y.Z",

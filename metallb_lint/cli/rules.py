@@ -8,7 +8,7 @@ import argparse
 import json
 import sys
 
-from metallb_lint.cli.common import EXIT_OK, Parser
+from metallb_lint.cli.common import EXIT_OK, Parser, add_config_arguments
 from metallb_lint.errors import UsageError
 
 
@@ -20,10 +20,7 @@ def _parser(prog: str, description: str) -> Parser:
         metavar="DIR",
         help="a directory (or file) of user policies to list too, next to config 'policies'",
     )
-    parser.add_argument("--config", metavar="FILE", help="configuration file (as for check)")
-    parser.add_argument(
-        "--isolated", action="store_true", help="read no configuration file (not with --config)"
-    )
+    add_config_arguments(parser)
     return parser
 
 
