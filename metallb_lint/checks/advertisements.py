@@ -15,6 +15,7 @@ from metallb_lint.checks.common import (
     read_by_metallb,
     read_pools,
     reads_crds,
+    renamed_pool_names,
     repeated,
     resource_of,
     same_namespace,
@@ -50,8 +51,8 @@ def unknown_pool_reference(ctx: Context) -> Iterator[Finding]:
             continue
         found = {name for name, _ in ad.pool_names if named(ad.resource, pools, name, resource_of)}
         for name, location in ad.pool_names:
-            if name in found:
-                continue
+            if name in found or name in renamed_pool_names(ctx):
+                continue  # (a pool kustomize renamed: ML212)
             yield _unknown_pool(ctx, ad, name, location, found)
 
 

@@ -108,6 +108,15 @@ def pool_index(ctx: Context) -> IntervalIndex[tuple[Pool, PoolEntry]]:
 
 
 @cached
+def renamed_pool_names(ctx: Context) -> frozenset[str]:
+    """Pool names as written that a kustomize namePrefix/nameSuffix changed: a reference to
+    one is ML212's (which says why), not an unknown pool."""
+    return frozenset(
+        p.resource.written_name for p in ctx.inventory.pools if p.resource.written_name
+    )
+
+
+@cached
 def pools_by_name(ctx: Context) -> dict[str, list[Pool]]:
     table: dict[str, list[Pool]] = {}
     for pool in read_pools(ctx):

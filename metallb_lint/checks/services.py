@@ -23,6 +23,7 @@ from metallb_lint.checks.common import (
     pools_by_name,
     read_pools,
     reads_crds,
+    renamed_pool_names,
     service_allocation,
 )
 from metallb_lint.checks.context import Context, fixer, rule
@@ -304,6 +305,8 @@ def unknown_pool(ctx: Context) -> Iterator[Finding]:
         value = note.value
         if isinstance(value, str) and (value in names or has_placeholder(value)):
             continue
+        if value in renamed_pool_names(ctx):
+            continue  # renamed by kustomize: ML212
         hint = ""
         lowered = {name.lower(): name for name in sorted(names, reverse=True)}
         close = get_close_matches(str(value).lower(), list(lowered), n=1)
