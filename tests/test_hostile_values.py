@@ -258,3 +258,13 @@ def test_placeholder_helpers_are_linear() -> None:
     assert describe("{{" * SIZE) == "placeholder"
     assert resolve_flux("${a:-" * SIZE, {}) == ("${a:-" * SIZE, [])
     assert parse_duration("1s" * SIZE) == SIZE * 1_000_000_000
+
+
+def test_a_script_of_endless_continuation_lines_is_read_in_linear_time(repo: Path) -> None:
+    """Shell scripts are read for MetalLB installs (gitops/scripts.py): a command continued
+    over 200,000 lines is joined once, and one too long to be a helm command is not split."""
+    script = "helm install metallb metallb/metallb \\\n" + "  --set a=b \\\n" * 200_000
+    write(repo, {"install.sh": script + "  --version 0.14.8\n"})
+    done = run("--isolated", "-f", "json", ".", cwd=repo)
+    assert done.returncode == 0, done.stderr
+    assert json.loads(done.stdout)["findings"] == []

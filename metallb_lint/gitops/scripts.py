@@ -74,6 +74,7 @@ def _kubectl_sites(script: Candidate, text: str) -> list[InstallSite]:
 
 # -- helm install / helm upgrade --install -----------------------------------------------------
 
+_MAX_COMMAND = 64 * 1024  # characters of one command, continuations joined
 _HELM = re.compile(r"\bhelm\s+(?:install|upgrade)\b")
 _REPO_ADD = re.compile(r"\bhelm\s+repo\s+add\s+(\S+)\s+(\S+)")
 _ASSIGN = re.compile(r"^\s*(?:export\s+|readonly\s+|local\s+)?([A-Za-z_][A-Za-z0-9_]*)=(\S*)")
@@ -124,20 +125,23 @@ _VALUED = frozenset(
 
 def _logical_lines(text: str) -> list[tuple[int, str, list[int]]]:
     """Commands with their `\\` continuations joined: (first line, text, the offset in the
-    text where each physical line starts)."""
+    text where each physical line starts). Linear: the pieces are joined once per command."""
     out: list[tuple[int, str, list[int]]] = []
-    pending: tuple[int, str, list[int]] | None = None
+    start, parts, offsets, size = 0, [], [], 0
     for number, raw in enumerate(text.split("\n"), 1):
         line = "" if raw.lstrip().startswith("#") else raw
-        if pending is None:
-            pending = (number, "", [])
-        start, joined, offsets = pending
-        offsets.append(len(joined))
-        if line.rstrip().endswith("\\"):
-            pending = (start, joined + line.rstrip()[:-1] + " ", offsets)
+        if not parts:
+            start, offsets, size = number, [], 0
+        offsets.append(size)
+        stripped = line.rstrip()
+        if stripped.endswith("\\"):
+            piece = stripped[:-1] + " "
+            parts.append(piece)
+            size += len(piece)
             continue
-        out.append((start, joined + line, offsets))
-        pending = None
+        parts.append(line)
+        out.append((start, "".join(parts), offsets))
+        parts = []
     return out
 
 
@@ -172,6 +176,8 @@ def _helm_sites(script: Candidate, text: str) -> list[tuple[InstallSite, list[st
     }
     sites: list[tuple[InstallSite, list[str]]] = []
     for first, command, offsets in _logical_lines(text):
+        if len(command) > _MAX_COMMAND:
+            continue  # no helm command is that long: not split into words (shlex is slow)
         code = command.split(" #", 1)[0]
         match = _HELM.search(code)
         if match is None:
