@@ -268,3 +268,20 @@ def test_a_script_of_endless_continuation_lines_is_read_in_linear_time(repo: Pat
     done = run("--isolated", "-f", "json", ".", cwd=repo)
     assert done.returncode == 0, done.stderr
     assert json.loads(done.stdout)["findings"] == []
+
+
+def test_deeply_nested_template_conditions_are_linear() -> None:
+    """A template that opens 50,000 `if`s: whether text is kept is known at once at any depth."""
+    from metallb_lint.gitops.templates import render
+
+    depth = 50_000
+    template = "{{ if .Values.on }}" * depth + "a: 1\n" + "{{ end }}" * depth
+    assert render(template, {"Values": {"on": True}}).text == "a: 1\n"
+
+
+def test_a_service_patch_of_many_ports_merges_in_linear_time() -> None:
+    from metallb_lint.gitops.patches import strategic_merge
+
+    ports = [{"port": n} for n in range(100_000)]
+    merged = strategic_merge({"spec": {"ports": ports}}, {"spec": {"ports": ports}})
+    assert isinstance(merged, dict) and len(merged["spec"]["ports"]) == 100_000

@@ -19,7 +19,7 @@ from __future__ import annotations
 import posixpath
 from collections.abc import Iterator
 
-from metallb_lint.checks.common import read_pools
+from metallb_lint.checks.common import cached, read_pools
 from metallb_lint.checks.context import Context, rule
 from metallb_lint.findings import Finding, Related
 from metallb_lint.gitops.fields import get, text
@@ -55,17 +55,30 @@ def cilium_ranges(res: Resource) -> list[IPRange] | None:
 
 
 def _one_cluster(ctx: Context, a: str, b: str) -> bool:
+    groups = _cluster_groups(ctx)
+    return bool(groups.get(a, frozenset()) & groups.get(b, frozenset()))
+
+
+@cached
+def _cluster_groups(ctx: Context) -> dict[str, frozenset[int]]:
+    """For each file, the clusters the deployment model tells apart that hold it, or (without
+    them) the kustomizations that reach it, by number: two files share one when they go to one
+    cluster together."""
     deployment = ctx.inventory.deployment
     if deployment is None:
-        return False
-    if deployment.clusters:
-        return any(a in files and b in files for files in deployment.clusters)
-    for source in ctx.inventory.sources.values():
-        if source.role == "kustomization":
-            reached = deployment.reach(posixpath.dirname(source.display))
-            if a in reached and b in reached:
-                return True
-    return False
+        return {}
+    sets: list[frozenset[str]] = list(deployment.clusters)
+    if not sets:
+        sets = [
+            deployment.reach(posixpath.dirname(source.display))
+            for source in ctx.inventory.sources.values()
+            if source.role == "kustomization"
+        ]
+    found: dict[str, set[int]] = {}
+    for number, files in enumerate(sets):
+        for path in files:
+            found.setdefault(path, set()).add(number)
+    return {path: frozenset(numbers) for path, numbers in found.items()}
 
 
 def _overlap(ranges: list[IPRange], pool: Pool) -> IPRange | None:

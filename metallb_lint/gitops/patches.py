@@ -254,20 +254,23 @@ def strategic_merge(base: object, patch: object, path: PathKey = ()) -> object:
 
 def _merge_by_port(base: list, patch: list) -> list:
     merged = list(base)
+    where = {}  # port -> index in merged, found once (a hostile list may be long)
+    for index, old in enumerate(merged):
+        if isinstance(old, dict) and old.get("port") is not None:
+            where.setdefault(_key(old.get("port")), index)
+    deleted: set[int] = set()
     for item in patch:
         port = item.get("port") if isinstance(item, dict) else None
-        index = next(
-            (
-                i
-                for i, old in enumerate(merged)
-                if isinstance(old, dict) and old.get("port") == port
-            ),
-            None,
-        )
-        if port is None or index is None:
+        index = where.get(_key(port)) if port is not None else None
+        if index is None or index in deleted:
             merged.append(item)
         elif item.get("$patch") == "delete":
-            del merged[index]
+            deleted.add(index)
         else:
             merged[index] = strategic_merge(merged[index], item, ())
-    return merged
+    return [item for index, item in enumerate(merged) if index not in deleted]
+
+
+def _key(value: object) -> object:
+    """A port number as a dict key (YAML may read it as int, or as a string when quoted)."""
+    return value if isinstance(value, (int, str)) and not isinstance(value, bool) else repr(value)

@@ -68,11 +68,10 @@ def render(text: str, context: Mapping[str, object]) -> RenderResult:
         return str(value)
 
     pieces: list[str] = []
-    # one entry per open `if`: (whether its branch so far is kept, whether the `if` held)
-    branches: list[tuple[bool, bool]] = []
+    branches = _Branches()
 
     def kept() -> bool:
-        return all(keep for keep, _ in branches)
+        return branches.kept
 
     def emit(piece: str) -> None:
         pieces.append(piece if kept() else "\n" * piece.count("\n"))
@@ -109,7 +108,7 @@ def _control(
     expr: str,
     start: int,
     context: Mapping[str, object],
-    branches: list[tuple[bool, bool]],
+    branches: _Branches,
     problem: list[tuple[int, str]],
 ) -> bool:
     """Handle `if`, `else` and `end`; False when `expr` is none of them."""
@@ -121,8 +120,7 @@ def _control(
         return True
     if expr == "else":
         if branches:
-            _, held = branches.pop()
-            branches.append((not held, held))
+            branches.flip()
         else:
             problem.append((start, "an 'else' without its 'if'"))
         return True
@@ -135,8 +133,38 @@ def _control(
         held = False
     else:
         held = _truthy(value) != bool(condition.group(1))
-    branches.append((held, held))
+    branches.push(held)
     return True
+
+
+class _Branches:
+    """The open `if`s: whether each one's current branch is kept, and how many are not, so
+    that "is this text kept" costs the same at any depth (a hostile template nests deeply)."""
+
+    def __init__(self) -> None:
+        self._stack: list[tuple[bool, bool]] = []  # (kept, whether the `if` held)
+        self._dropped = 0
+
+    def __bool__(self) -> bool:
+        return bool(self._stack)
+
+    @property
+    def kept(self) -> bool:
+        return self._dropped == 0
+
+    def push(self, held: bool) -> None:
+        self._stack.append((held, held))
+        self._dropped += not held
+
+    def pop(self) -> None:
+        keep, _ = self._stack.pop()
+        self._dropped -= not keep
+
+    def flip(self) -> None:
+        keep, held = self._stack.pop()
+        self._dropped -= not keep
+        self._stack.append((not held, held))
+        self._dropped += held
 
 
 def _truthy(value: object) -> bool:
