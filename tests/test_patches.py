@@ -287,3 +287,39 @@ def test_a_patch_that_deletes_the_annotation_removes_the_request(repo: Path) -> 
         "namespace: web\nresources: [../base, ../metallb]\n", encoding="utf-8"
     )
     assert _service_findings(repo) == [("ML401", "base/service.yaml", 6)]
+
+
+def test_a_json6902_service_patch_is_judged_where_it_writes(repo: Path) -> None:
+    """`patchesJson6902` and `patches` with a list of operations: the annotation an operation
+    adds is read at its value's line; `remove` drops what the base wrote."""
+    base = SERVICE_BASE.replace("spec:\n", "spec:\n  type: LoadBalancer\n")
+    inline = (
+        "patches:\n  - target: {kind: Service, name: web}\n    patch: |-\n"
+        "      - op: add\n        path: /metadata/annotations\n        value: {}\n"
+        "      - op: add\n        path: /metadata/annotations/metallb.io~1loadBalancerIPs\n"
+        "        value: 10.0.1.5\n"
+    )
+    _service_repo(repo, inline, **{"base/service.yaml": base})
+    assert _service_findings(repo) == [("ML401", "overlay/kustomization.yaml", 11)]
+    from_file = "patchesJson6902:\n  - target: {version: v1, kind: Service, name: web}\n"
+    from_file += "    path: ops.yaml\n"
+    operations = (
+        "- op: replace\n  path: /spec/type\n  value: LoadBalancer\n"
+        "- op: add\n  path: /spec/loadBalancerIP\n  value: 10.0.1.6\n"
+    )
+    _service_repo(repo, from_file, **{"overlay/ops.yaml": operations})
+    assert _service_findings(repo) == [
+        ("ML401", "overlay/ops.yaml", 6),
+        ("ML406", "overlay/ops.yaml", 6),
+    ]
+
+
+def test_json6902_operations_on_a_service() -> None:
+    from metallb_lint.gitops.patches import _apply_operation
+
+    service = {"spec": {"ports": [{"port": 80}], "externalIPs": ["192.0.2.1"]}}
+    added = _apply_operation(service, ("spec", "ports", -1), "add", {"port": 443})
+    assert added["spec"]["ports"] == [{"port": 80}, {"port": 443}]
+    removed = _apply_operation(service, ("spec", "externalIPs"), "remove", None)
+    assert removed == {"spec": {"ports": [{"port": 80}]}}
+    assert service["spec"]["externalIPs"] == ["192.0.2.1"]  # the base is not changed

@@ -158,21 +158,73 @@ def _pointer(pointer: str) -> PathKey:
 
 @dataclass(frozen=True)
 class ServicePatch:
-    """A strategic-merge patch of the Service `name`, written in `doc` at `base`, applied by the
-    kustomization of `folder`."""
+    """A patch of the Service `name` written in `doc`, applied by the kustomization of
+    `folder`: strategic merge (`body`, at `base` in the document) or JSON 6902 (`operations`:
+    the pointer as a path, the operation, and where its `value` is in the document)."""
 
     folder: str
     name: str
     doc: Document
     base: PathKey
-    body: dict
+    body: dict | None = None
+    operations: tuple[tuple[PathKey, str, PathKey], ...] = ()
 
-    def writes(self, path: PathKey) -> bool:
-        """Whether the patch itself holds `path` (so a finding there points at the patch)."""
-        return dig(self.body, path, _MISSING) is not _MISSING
+    def apply(self, service: dict) -> dict:
+        """The Service as the patch leaves it."""
+        if self.body is not None:
+            merged = strategic_merge(service, self.body)
+            return merged if isinstance(merged, dict) else service
+        result: object = service
+        for path, op, value_at in self.operations:
+            value = dig(self.doc.data, value_at) if op != "remove" else None
+            result = _apply_operation(result, path, op, value)
+        return result if isinstance(result, dict) else service
+
+    def written_at(self, path: PathKey) -> PathKey | None:
+        """Where in `doc` the patch writes the value at `path` of the Service; None if it
+        does not (the value comes from the base)."""
+        if self.body is not None:
+            found = dig(self.body, path, _MISSING) is not _MISSING
+            return (*self.base, *path) if found else None
+        for pointer, op, value_at in reversed(self.operations):  # the last write wins
+            if op == "remove" or path[: len(pointer)] != pointer:
+                continue
+            rest = path[len(pointer) :]
+            if dig(dig(self.doc.data, value_at), rest, _MISSING) is not _MISSING:
+                return (*value_at, *rest)
+        return None
 
 
 _MISSING = object()
+_END = -1  # a JSON pointer's `-`: after the last item of a list
+
+
+def _apply_operation(node: object, path: PathKey, op: str, value: object) -> object:
+    """One JSON 6902 operation on a copy of `node` (add, replace, remove; a missing parent
+    mapping is created, as a lenient reading of what the user meant)."""
+    if not path:
+        return value if op != "remove" else node
+    head, rest = path[0], path[1:]
+    if isinstance(node, dict) and isinstance(head, str):
+        copy = dict(node)
+        if not rest and op == "remove":
+            copy.pop(head, None)
+        else:
+            copy[head] = _apply_operation(copy.get(head, {}), rest, op, value)
+        return copy
+    if isinstance(node, list) and isinstance(head, int):
+        copy = list(node)
+        if head == _END:
+            return [*copy, value] if op == "add" and not rest else copy
+        if not rest and op == "remove":
+            if 0 <= head < len(copy):
+                del copy[head]
+        elif not rest and op == "add":
+            copy.insert(min(head, len(copy)), value)
+        elif 0 <= head < len(copy):
+            copy[head] = _apply_operation(copy[head], rest, op, value)
+        return copy
+    return node
 
 
 def service_patches(
@@ -195,6 +247,16 @@ def service_patches(
         elif isinstance(entry.get("patch"), str):
             where = ("patches", index, "patch")
             yield from _service_patch(folder, doc, where, entry["patch"], target, documents_of)
+    for index, entry in enumerate(items(data.get("patchesJson6902"))):
+        if not isinstance(entry, dict) or not isinstance(entry.get("target"), dict):
+            continue
+        if isinstance(entry.get("path"), str):
+            source, where = entry["path"], ()
+        elif isinstance(entry.get("patch"), str):
+            source, where = entry["patch"], ("patchesJson6902", index, "patch")
+        else:
+            continue
+        yield from _service_patch(folder, doc, where, source, entry["target"], documents_of)
 
 
 def _service_patch(
@@ -217,15 +279,38 @@ def _service_patch(
         documents = documents_of(posixpath.normpath(posixpath.join(folder, source)))
     for patch_doc in documents:
         body = patch_doc.data
+        if isinstance(body, list):  # JSON 6902: only its target names the Service
+            name = text(target.get("name"))
+            if text(target.get("kind")) == "Service" and _target_api(target) in (None, "v1"):
+                operations = tuple(_operations(body))
+                if name and not has_placeholder(name) and operations:
+                    yield ServicePatch(folder, name, patch_doc, (), operations=operations)
+            continue
         if not isinstance(body, dict) or body.get("$patch") == "delete":
             continue
         kind = text(target.get("kind")) or text(body.get("kind"))
         api = text(body.get("apiVersion")) or _target_api(target)
-        name = (
-            text(target.get("name")) if target.get("name") else text(get(body, "metadata", "name"))
-        )
+        # a target without a name patches every Service it selects: which ones is not judged
+        name = text(target.get("name")) if target else text(get(body, "metadata", "name"))
         if kind == "Service" and api in (None, "v1") and name and not has_placeholder(name):
             yield ServicePatch(folder, name, patch_doc, (), body)
+
+
+def _operations(body: list) -> Iterator[tuple[PathKey, str, PathKey]]:
+    for index, operation in enumerate(body):
+        if not isinstance(operation, dict):
+            continue
+        op, pointer = operation.get("op"), operation.get("path")
+        if (
+            op in ("add", "replace", "remove")
+            and isinstance(pointer, str)
+            and pointer.startswith("/")
+            and (op == "remove" or "value" in operation)
+        ):
+            path = _pointer(pointer)
+            if pointer.endswith("/-"):
+                path = (*path, _END)  # append to the list
+            yield path, str(op), (index, "value")
 
 
 def strategic_merge(base: object, patch: object, path: PathKey = ()) -> object:

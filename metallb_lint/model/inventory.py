@@ -548,9 +548,10 @@ class _Builder:
     def _patch_alone(self, kustomization: Document, patch: patches.ServicePatch) -> Resource:
         """A patch of a Service the repository does not hold, read as the Service it knows."""
         scope = self.scopes.scope_for(kustomization.path)
-        explicit = text(get(patch.body, "metadata", "namespace"))
+        body = patch.apply({"apiVersion": "v1", "kind": "Service", "metadata": {}})
+        explicit = text(get(body, "metadata", "namespace"))
         namespace = scope.namespace if scope and (scope.overrides or not explicit) else explicit
-        return Resource(
+        return PatchedResource(
             patch.doc,
             patch.base,
             "v1",
@@ -559,7 +560,9 @@ class _Builder:
             explicit,
             namespace,
             self.scopes.unit(kustomization.path),
-            patch.body,
+            body,
+            patch_doc=patch.doc,
+            written_at=patch.written_at,
         )
 
     def _patched(
@@ -567,8 +570,7 @@ class _Builder:
     ) -> PatchedResource:
         """The base Service with the patch merged in, in the overlay's namespace and unit."""
         scope = self.scopes.scope_for(kustomization.path)
-        body = patches.strategic_merge(base.body, patch.body)
-        assert isinstance(body, dict)
+        body = patch.apply(base.body)
         explicit = text(get(body, "metadata", "namespace"))
         namespace = base.effective_namespace
         if scope and scope.namespace and (scope.overrides or not explicit):
@@ -584,8 +586,7 @@ class _Builder:
             self.scopes.unit(kustomization.path),
             body,
             patch_doc=patch.doc,
-            patch_base=patch.base,
-            patch_body=patch.body,
+            written_at=patch.written_at,
             original=base,
             overlay=patch.folder,
         )

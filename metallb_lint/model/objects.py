@@ -78,23 +78,21 @@ class Resource:
         return self.mapping("metadata", "annotations")
 
 
-_ABSENT = object()
-
-
 @dataclass
 class PatchedResource(Resource):
     """A base object as an overlay's strategic-merge patch leaves it: `body` is the merged
     object, and a value the patch writes is located in the patch, where the user wrote it."""
 
     patch_doc: Document | None = None
-    patch_base: PathKey = ()
-    patch_body: dict = field(default_factory=dict)
+    # where in patch_doc the patch writes a path of the object (None: the base writes it)
+    written_at: Callable[[PathKey], PathKey | None] = lambda path: None
     original: Resource | None = None  # the base object as written
     overlay: str = ""  # the folder of the kustomization that applies the patch
 
     def location(self, *path: str | int, key: bool = False) -> Location:
-        if self.patch_doc is not None and dig(self.patch_body, path, _ABSENT) is not _ABSENT:
-            return self.patch_doc.location((*self.patch_base, *path), key=key)
+        where = self.written_at(path) if self.patch_doc is not None else None
+        if where is not None and self.patch_doc is not None:
+            return self.patch_doc.location(where, key=key)
         return super().location(*path, key=key)
 
 
