@@ -59,3 +59,18 @@ def test_conditions_keep_or_drop_what_they_wrap(template: str, expected: str) ->
 def test_what_is_not_rendered_says_why_and_where(template: str, reason: str, line: int) -> None:
     result = render(template, CONTEXT)
     assert (result.text, result.reason, result.line) == (None, reason, line)
+
+
+@pytest.mark.parametrize(
+    ("template", "expected"),
+    [
+        ('ip: {{ .Values.missing | default "10.0.0.1" }}', "ip: 10.0.0.1"),
+        ('ip: {{ default "10.0.0.2" .Values.empty }}', "ip: 10.0.0.2"),
+        ('name: {{ .Values.name | default "x" | quote }}', 'name: "lan"'),
+        ("n: {{ .Values.zero | default 5 }}", "n: 5"),
+    ],
+)
+def test_a_literal_default(template: str, expected: str) -> None:
+    assert render(template, {**CONTEXT, "Values": {**CONTEXT["Values"], "zero": 0}}).text == (
+        expected
+    )

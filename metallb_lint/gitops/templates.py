@@ -1,11 +1,12 @@
 """The small part of Helm's template language a linter can render without Helm.
 
 Plain references (`{{ .Values.a.b }}`, `{{ .Release.Namespace }}`, `{{ .Chart.Name }}`,
-optionally piped to `quote`) are replaced by their value; `if`, `if not`, `else` and `end` on
-such a reference keep or drop what they wrap, as Helm does (false, 0, null and empty values are
-false); anything else (`else if`, `range`, `with`, `include`, functions), or a condition on a
-value the chart does not set, makes the document unrenderable and it is skipped with ML004.
-Lines keep their numbers: what a condition drops becomes blank lines.
+optionally with a literal `default` and piped to `quote`) are replaced by their value; `if`,
+`if not`, `else` and `end` on such a reference keep or drop what they wrap, as Helm does
+(false, 0, null and empty values are false); anything else (`else if`, `range`, `with`,
+`include`, other functions), or a condition on a value the chart does not set, makes the
+document unrenderable and it is skipped with ML004. Lines keep their numbers: what a
+condition drops becomes blank lines.
 """
 
 from __future__ import annotations
@@ -15,8 +16,12 @@ import re
 from collections.abc import Iterator, Mapping
 from typing import NamedTuple
 
+_REFERENCE = r"\$?(\.(?:Values|Release|Chart)(?:\.[A-Za-z_][A-Za-z0-9_]*)+)"
+_LITERAL = r"(\"(?:[^\"\\]|\\.)*\"|-?\d+(?:\.\d+)?|true|false)"
+# `.Values.a`, `.Values.a | default "x"`, `default "x" .Values.a`, then `| quote`/`| squote`
 _SIMPLE = re.compile(
-    r"^\$?(\.(?:Values|Release|Chart)(?:\.[A-Za-z_][A-Za-z0-9_]*)+)\s*(\|\s*(quote|squote))?$"
+    rf"^(?:default\s+{_LITERAL}\s+{_REFERENCE}|{_REFERENCE}(?:\s*\|\s*default\s+{_LITERAL})?)"
+    r"\s*(\|\s*(quote|squote))?$"
 )
 _CONDITION = re.compile(
     r"^if\s+(not\s+)?(\$?\.(?:Values|Release|Chart)(?:\.[A-Za-z_][A-Za-z0-9_]*)+)$"
@@ -46,11 +51,15 @@ def render(text: str, context: Mapping[str, object]) -> RenderResult:
         if not simple:
             problem.append((start, f"template action '{{{{ {expr} }}}}'"))
             return original
-        value = _lookup(context, simple.group(1)[1:].split("."))
+        reference = simple.group(2) or simple.group(3)
+        fallback = simple.group(1) or simple.group(4)
+        value = _lookup(context, reference.lstrip("$")[1:].split("."))
+        if fallback is not None and (value is _MISSING or not _truthy(value)):
+            value = json.loads(fallback)  # Helm's default: the literal when the value is empty
         if value is _MISSING:
-            problem.append((start, f"'{simple.group(1)}' has no value"))
+            problem.append((start, f"'{reference}' has no value"))
             return original
-        quote = simple.group(3)
+        quote = simple.group(6)
         if quote == "quote":
             return json.dumps("" if value is None else str(value))
         if quote == "squote":
@@ -61,7 +70,7 @@ def render(text: str, context: Mapping[str, object]) -> RenderResult:
             return ""
         if isinstance(value, str) and "\n" in value:
             # Inserted raw, a multi-line value would move every line after it.
-            problem.append((start, f"multi-line value of '{simple.group(1)}'"))
+            problem.append((start, f"multi-line value of '{reference}'"))
             return original
         if isinstance(value, bool):
             return "true" if value else "false"
