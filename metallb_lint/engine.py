@@ -21,7 +21,7 @@ from metallb_lint.decide import (
 from metallb_lint.errors import UsageError
 from metallb_lint.findings import Finding, Location, Severity
 from metallb_lint.gitops.flux import substitute_from_names
-from metallb_lint.load.discover import Discovery, discover
+from metallb_lint.load.discover import Candidate, Discovery, discover
 from metallb_lint.load.documents import LoadProblem
 from metallb_lint.load.ignore import IgnoreRules
 from metallb_lint.load.sources import (
@@ -221,8 +221,9 @@ def _load(
     sources: list[SourceFile] = []
     metallb_charts: set[str | None] = set()  # umbrella charts whose values are always read
     # ConfigMaps and Secrets the relevance filter passed over: Flux's `substituteFrom` may name
-    # them (cluster settings rarely mention MetalLB), so they are read once that is known.
-    held: list[tuple[str, bytes, str, str | None]] = []
+    # them (cluster settings rarely mention MetalLB), so they are read again once that is known
+    # (kept as names, not bytes: a monorepo holds thousands, and few runs need any).
+    held: list[tuple[Candidate, str, str | None]] = []
     for done, candidate in enumerate(ordered):
         if progress is not None:
             progress("reading", done, len(ordered))
@@ -237,21 +238,24 @@ def _load(
         source = load_file(candidate.display, raw, role, chart_dir, force=force)
         if source is None:
             if len(raw) <= _HELD_SIZE and _VARIABLE_HOLDER.search(raw):
-                held.append((candidate.display, raw, role, chart_dir))
+                held.append((candidate, role, chart_dir))
             continue
         if role in ("chart", "requirements") and "metallb" in (source.text or "").lower():
             metallb_charts.add(chart_dir)
         elif role == "template":
             metallb_charts.add(chart_dir)  # load_file only returns relevant templates
         sources.append(source)
-    if held:
-        names = set().union(*(substitute_from_names(s.text or "") for s in sources))
+    names = set().union(*(substitute_from_names(s.text or "") for s in sources)) if held else ()
+    if names:
         wanted = [
             re.compile(rb"name:\s*['\"]?" + re.escape(n.encode()) + rb"['\"]?\s") for n in names
         ]
-        for display, raw, role, chart_dir in held:
+        for candidate, role, chart_dir in held:
+            raw = read_candidate(candidate, stdin_data)
+            if isinstance(raw, LoadProblem):
+                continue  # read a moment ago; gone now: nothing to substitute from
             if any(pattern.search(raw) for pattern in wanted):
-                source = load_file(display, raw, role, chart_dir, force=True)
+                source = load_file(candidate.display, raw, role, chart_dir, force=True)
                 if source is not None:
                     sources.append(source)
     return sources

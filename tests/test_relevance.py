@@ -131,3 +131,43 @@ def test_cilium_advertising_only_external_ips_is_read(repo: Path) -> None:
 def test_a_list_of_gitops_objects_is_relevant() -> None:
     text = "apiVersion: v1\nkind: List\nitems:\n  - apiVersion: argoproj.io/v1alpha1\n"
     assert Chunk(1, text).relevant
+
+
+CRD = """\
+apiVersion: apiextensions.k8s.io/v1
+kind: CustomResourceDefinition
+metadata: {name: gateways.example.io}
+spec:
+  group: example.io
+  versions:
+    - name: v1
+      schema:
+        openAPIV3Schema:
+          properties:
+            serviceType: {type: string, description: ClusterIP or LoadBalancer}
+"""
+
+
+def test_crds_are_never_parsed_even_when_they_say_loadbalancer() -> None:
+    """CRDs are most of a real repository's bytes; their descriptions say LoadBalancer, and
+    no rule reads a CRD of the tree (only --crd files and vendored charts)."""
+    assert load_file("crds.yaml", CRD.encode(), "manifest", None) is None
+    broken = CRD + "  broken: [\n"
+    assert load_file("crds.yaml", broken.encode(), "manifest", None) is None  # no ML001
+    service = "---\napiVersion: v1\nkind: Service\nspec: {type: LoadBalancer}\n"
+    source = load_file("all.yaml", (CRD + service).encode(), "manifest", None)
+    assert source is not None and source.problems == []
+    assert [d.data["kind"] for d in source.documents] == ["Service"]
+
+
+def test_a_file_of_crds_is_not_reported_as_not_deployed(repo: Path) -> None:
+    write(
+        repo,
+        {
+            "metallb-system/Chart.yaml": chart_yaml("0.15.3"),
+            "kustomization.yaml": "resources:\n  - apps/svc.yaml\n",
+            "apps/svc.yaml": SERVICE,
+            "vendor/crds.yaml": CRD + "---\n" + CRD.replace("gateways", "routes"),
+        },
+    )
+    assert findings(lint_json("--exit-zero", "--select", "ML007", ".", cwd=repo)) == []
