@@ -71,7 +71,8 @@ def ips(argv: list[str]) -> int:
     from metallb_lint.report import ips as report
     from metallb_lint.tools.ipmap import build_map
 
-    inventory, config = inventory_for(args)
+    human = args.format == "text" and args.free is None
+    inventory, config = inventory_for(args, human=human)
     ipmap = build_map(inventory, Context(inventory, config))
     names = sorted({pm.name for pm in ipmap.pools})
     if args.pool is not None:
