@@ -162,9 +162,7 @@ def add_repository_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--debug", action="store_true", help="show tracebacks of internal errors")
 
 
-def inventory_for(
-    args: argparse.Namespace, *, human: bool = False
-) -> tuple[Inventory, Config]:
+def inventory_for(args: argparse.Namespace, *, human: bool = False) -> tuple[Inventory, Config]:
     """The inventory `check` would build for these arguments, and the configuration; with
     `human` (an output for people), a progress bar on a terminal for a long run."""
     from metallb_lint.engine import Options, check_paths_exist, run
