@@ -15,7 +15,14 @@ mostly clean. A few ``bundle.yaml`` files mix twenty Deployments with one LoadBa
 The ``findings`` scale is different: 10,000 LoadBalancer Services that each request an address
 outside every pool (172.16.x.y against 10.x pools), to benchmark report rendering.
 
-The output depends only on the scale, ``--files`` and ``--seed``: same arguments, same bytes.
+With ``--realistic`` the tree also carries what real repositories do, in the shares measured on
+the real-world corpus (benchmarks/realistic.py): comments, flow collections, block scalars,
+quoted keys, Argo CD annotations and kustomize labels on unrelated documents, CRDs (most of a real
+repository's bytes), SOPS-encrypted Secrets, ConfigMaps embedding YAML or JSON, Helm charts with
+templates, kustomize overlays and a few files that do not parse.
+
+The output depends only on the scale, ``--files``, ``--seed`` and ``--realistic``: same
+arguments, same bytes.
 """
 
 from __future__ import annotations
@@ -31,6 +38,9 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+import realistic  # benchmarks/ is not a package
+
 SEED = 20240820
 SCALE_FILES = {"small": 50, "medium": 2_000, "large": 20_000}
 SCALES = (*SCALE_FILES, "findings")
@@ -40,6 +50,15 @@ MAX_DOCS = 10  # per ordinary file; bundles are the exception
 BUNDLE_DEPLOYMENTS = 20
 POOL_FILL = 0.7  # explicit requests fill at most this share of a pool: room for auto-assignment
 MIN_FILES = 30
+# Realistic trees (realistic.py): documents per ordinary file (for the CRD count), CRDs per
+# bundle file on average, template files per chart, and the shares of secrets.yaml files
+# encrypted with SOPS and of ConfigMaps embedding a file, tuned so that the tree's shares
+# (benchmarks/realworld/shapes.py) match the corpus's.
+DOCS_PER_FILE = 5.2
+CRDS_PER_FILE = 5
+CHART_TEMPLATES = 3  # YAML files among them (_helpers.tpl is not)
+SOPS_SECRET_FILES = 0.25
+EMBEDDED_CONFIGMAPS = 0.1
 
 METALLB_NS = "metallb-system"
 CHART_VERSION = "0.14.8"
@@ -692,8 +711,9 @@ metallb:
 class TreeBuilder:
     """Plans every file of the tree, then assigns addresses, then writes."""
 
-    def __init__(self, n_files: int, seed: int) -> None:
+    def __init__(self, n_files: int, seed: int, realistic: bool = False) -> None:
         self.rng = random.Random(seed)
+        self.realistic = realistic
         self.n_files = n_files
         self.files: list[FilePlan] = []
         self.lb_services: list[LBService] = []
@@ -783,7 +803,79 @@ class TreeBuilder:
 
     def add_app_plans(self, plans: list[FilePlan]) -> None:
         for p in plans:
+            if self.realistic:
+                self.dress(p)
             self.add(p.path, p.docs)
+
+    # realistic trees ----------------------------------------------------------------------------
+
+    def dress(self, plan: FilePlan) -> None:
+        """Unrelated documents as people write them (realistic.py): SOPS-encrypted Secrets,
+        ConfigMaps embedding files, and the shapes `realistic.dress` adds."""
+        r = self.rng
+        base, name = plan.path.rsplit("/", 1)
+        app = base.rsplit("/", 1)[1]
+        namespace = base.split("/")[1]
+        if name == "secrets.yaml" and r.random() < SOPS_SECRET_FILES:
+            plan.docs = [
+                realistic.sops_secret(r, f"{app}-secret-{i}", namespace)
+                for i in range(len(plan.docs))
+            ]
+            return
+        docs: list[Doc] = []
+        for i, doc in enumerate(plan.docs):
+            if not isinstance(doc, str):
+                docs.append(doc)
+            elif name == "configmaps.yaml" and r.random() < EMBEDDED_CONFIGMAPS:
+                docs.append(realistic.embedded_configmap(r, f"{app}-{i}", namespace))
+            else:
+                docs.append(realistic.dress(doc, r, app, 1 / UNRELATED_SHARE))
+        plan.docs = docs
+
+    def realistic_budget(self) -> tuple[int, int, int, int]:
+        """Files for CRDs, charts, overlays and broken files, in the corpus's shares."""
+        docs = self.n_files * DOCS_PER_FILE
+        crd_files = math.ceil(docs * realistic.CRD / CRDS_PER_FILE)
+        charts = max(1, round(self.n_files * realistic.CHART_TEMPLATE_FILES / CHART_TEMPLATES))
+        overlays = max(1, round(self.n_files * realistic.OVERLAY_FILES))
+        broken = max(1, round(self.n_files * realistic.BROKEN_FILES))
+        return crd_files, charts, overlays, broken
+
+    def plan_realistic(self, crd_files: int, charts: int) -> int:
+        """CRD bundles and application charts; returns the files used."""
+        used = 0
+        comps = INFRA_COMPONENTS[: self.n_infra]
+        for k in range(crd_files):
+            comp = comps[k % len(comps)]
+            group = f"{comp.replace('-', '')}.example.io"
+            docs: list[Doc] = []
+            for i in range(self.rng.randint(1, 2 * CRDS_PER_FILE - 1)):
+                kind = f"{APP_PREFIXES[(k + i) % len(APP_PREFIXES)].title()}Policy{k}x{i}"
+                admitted = self.rng.random() < realistic.CRD_ADMITTED
+                size = realistic.crd_size(self.rng)
+                docs.append(realistic.crd(self.rng, group, kind, size, admitted))
+            self.add(f"infrastructure/{comp}/crds/bundle-{k + 1:03d}.yaml", docs)
+            used += 1
+        for k in range(charts):
+            name = f"{self.app_name(k)}-chart"
+            for fname, text in realistic.helm_chart(name, self.rng).items():
+                self.add(f"charts/{name}/{fname}", [text])
+                used += 1
+        return used
+
+    def plan_overlays(self, overlays: int, broken: int) -> None:
+        """Overlays of the first apps (one per cluster in turn) and a few broken files."""
+        apps = [(t, a) for t, names in sorted(self.app_dirs.items()) for a in names]
+        for k in range(min(overlays, len(apps))):
+            team, app = apps[k]
+            cluster = CLUSTERS[k % self.n_clusters]
+            for fname, text in realistic.overlay(cluster, app, self.rng).items():
+                self.add(f"apps/{team}/{app}/overlays/{cluster}/{fname}", [text])
+        for k in range(broken):
+            team, app = apps[(k * 7 + 3) % len(apps)]
+            c = AppCtx(team, app, team, self.rng)
+            doc = realistic.broken(deployment(c, f"{app}-legacy", "legacy"))
+            self.add(f"apps/{team}/{app}/legacy.yaml", [doc])
 
     def plan_infrastructure(self, budget: int) -> int:
         """Infrastructure components other than MetalLB; returns the budget left."""
@@ -899,9 +991,17 @@ class TreeBuilder:
         fixed = self.fixed_file_count(pool_files)
         if self.n_files < fixed + MIN_FILES // 2:
             raise SystemExit(f"error: --files must be at least {fixed + MIN_FILES // 2}")
+        extra = (0, 0, 0, 0)
+        if self.realistic:
+            extra = self.realistic_budget()
+            crd_files, charts, overlays, broken = extra
+            fixed += crd_files + charts * (CHART_TEMPLATES + 3) + overlays * 2 + broken
         self.plan_namespaces()
         self.plan_clusters()
         self.plan_apps(self.plan_infrastructure(self.n_files - fixed))
+        if self.realistic:
+            self.plan_realistic(extra[0], extra[1])
+            self.plan_overlays(extra[2], extra[3])
         self.make_pools(sum(s.requests_ip for s in self.lb_services))
         self.assign_addresses()
         self.plan_metallb(pool_files)
@@ -1092,7 +1192,9 @@ def write_tree(files: list[FilePlan], outdir: Path) -> None:
             fh.write("".join(render(plan)))
 
 
-def generate(scale: str, outdir: Path, files: int | None = None, seed: int = SEED) -> Stats:
+def generate(
+    scale: str, outdir: Path, files: int | None = None, seed: int = SEED, real: bool = False
+) -> Stats:
     """Write the tree for ``scale`` into ``outdir`` (which must be empty or absent)."""
     if outdir.exists() and any(outdir.iterdir()):
         raise SystemExit(f"error: {outdir} is not empty")
@@ -1101,7 +1203,7 @@ def generate(scale: str, outdir: Path, files: int | None = None, seed: int = SEE
         builder = TreeBuilder(0, seed)
         builder.plan_findings()
     else:
-        builder = TreeBuilder(files or SCALE_FILES[scale], seed)
+        builder = TreeBuilder(files or SCALE_FILES[scale], seed, real)
         builder.plan_scale()
     write_tree(builder.files, outdir)
     return Stats(
@@ -1120,9 +1222,14 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--scale", choices=SCALES, default="small")
     parser.add_argument("--files", type=int, help="override the number of files of the scale")
     parser.add_argument("--seed", type=int, default=SEED)
+    parser.add_argument(
+        "--realistic",
+        action="store_true",
+        help="add what real repositories carry, in the corpus's shares (realistic.py)",
+    )
     parser.add_argument("outdir", type=Path)
     args = parser.parse_args(argv)
-    s = generate(args.scale, args.outdir, args.files, args.seed)
+    s = generate(args.scale, args.outdir, args.files, args.seed, args.realistic)
     print(
         f"{args.scale}: {s.files} files, {s.documents} documents ({s.unrelated} unrelated, "
         f"{s.lb_services} LoadBalancer Services, {s.pools} pools) in {s.seconds:.2f} s "

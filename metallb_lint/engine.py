@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from metallb_lint.checks.context import Context
@@ -20,7 +21,7 @@ from metallb_lint.decide import (
 from metallb_lint.errors import UsageError
 from metallb_lint.findings import Finding, Location, Severity
 from metallb_lint.gitops.flux import substitute_from_names
-from metallb_lint.load.discover import Discovery, discover
+from metallb_lint.load.discover import Candidate, Discovery, discover
 from metallb_lint.load.documents import LoadProblem
 from metallb_lint.load.ignore import IgnoreRules
 from metallb_lint.load.sources import (
@@ -51,6 +52,9 @@ class Options:
     baseline: str | None = None  # --baseline FILE
     # The findings of an earlier revision, as a baseline (--new-since; not with --baseline).
     previous: Baseline | None = None
+    # Told what the run is doing: (stage, done, total), "reading" once per file, then
+    # "checking" (cli/progress.py draws a progress bar on a terminal).
+    progress: Callable[[str, int, int], None] | None = None
 
 
 @dataclass
@@ -88,7 +92,9 @@ def run(options: Options, config: Config) -> RunResult:
     )
     if policies:  # policy files hold example manifests: never lint them as manifests
         _skip_policy_files(found, [*config.policies, *options.policies])
-    sources = _load([*found.candidates, *found.context], options.stdin_data, config)
+    sources = _load(
+        [*found.candidates, *found.context], options.stdin_data, config, options.progress
+    )
     for location, message in found.problems:
         problem_file = SourceFile(location.path, "manifest")
         problem_file.problems.append(LoadProblem("ML002", message, location))
@@ -108,6 +114,8 @@ def run(options: Options, config: Config) -> RunResult:
     # ML006 judges suppressions against every rule that runs by default (decide.py).
     ran = selected | select_rules([], ignore, extra=policies) if UNUSED in selected else selected
     context = Context(inventory, config, policies=policies)
+    if options.progress is not None:
+        options.progress("checking", 0, 0)
     raw = list(run_rules(context, ran))
     if inventory.superseded:  # what a kustomize patch replaces is not what is deployed
         raw = [f for f in raw if f.rule < "ML1" or not inventory.is_superseded(f.location)]
@@ -194,7 +202,12 @@ def _read_order(role: str) -> int:
     return 0 if role in ALWAYS_PARSED else 1 if role == "template" else 2
 
 
-def _load(candidates, stdin_data: bytes | None, config: Config) -> list[SourceFile]:
+def _load(
+    candidates,
+    stdin_data: bytes | None,
+    config: Config,
+    progress: Callable[[str, int, int], None] | None = None,
+) -> list[SourceFile]:
     chart_dirs = {
         c.display.rsplit("/", 1)[0] if "/" in c.display else ""
         for c in candidates
@@ -208,9 +221,12 @@ def _load(candidates, stdin_data: bytes | None, config: Config) -> list[SourceFi
     sources: list[SourceFile] = []
     metallb_charts: set[str | None] = set()  # umbrella charts whose values are always read
     # ConfigMaps and Secrets the relevance filter passed over: Flux's `substituteFrom` may name
-    # them (cluster settings rarely mention MetalLB), so they are read once that is known.
-    held: list[tuple[str, bytes, str, str | None]] = []
-    for candidate in ordered:
+    # them (cluster settings rarely mention MetalLB), so they are read again once that is known
+    # (kept as names, not bytes: a monorepo holds thousands, and few runs need any).
+    held: list[tuple[Candidate, str, str | None]] = []
+    for done, candidate in enumerate(ordered):
+        if progress is not None:
+            progress("reading", done, len(ordered))
         raw = read_candidate(candidate, stdin_data)
         if isinstance(raw, LoadProblem):
             failed = SourceFile(candidate.display, "manifest")
@@ -222,21 +238,24 @@ def _load(candidates, stdin_data: bytes | None, config: Config) -> list[SourceFi
         source = load_file(candidate.display, raw, role, chart_dir, force=force)
         if source is None:
             if len(raw) <= _HELD_SIZE and _VARIABLE_HOLDER.search(raw):
-                held.append((candidate.display, raw, role, chart_dir))
+                held.append((candidate, role, chart_dir))
             continue
         if role in ("chart", "requirements") and "metallb" in (source.text or "").lower():
             metallb_charts.add(chart_dir)
         elif role == "template":
             metallb_charts.add(chart_dir)  # load_file only returns relevant templates
         sources.append(source)
-    if held:
-        names = set().union(*(substitute_from_names(s.text or "") for s in sources))
+    names = set().union(*(substitute_from_names(s.text or "") for s in sources)) if held else ()
+    if names:
         wanted = [
             re.compile(rb"name:\s*['\"]?" + re.escape(n.encode()) + rb"['\"]?\s") for n in names
         ]
-        for display, raw, role, chart_dir in held:
+        for candidate, role, chart_dir in held:
+            raw = read_candidate(candidate, stdin_data)
+            if isinstance(raw, LoadProblem):
+                continue  # read a moment ago; gone now: nothing to substitute from
             if any(pattern.search(raw) for pattern in wanted):
-                source = load_file(display, raw, role, chart_dir, force=True)
+                source = load_file(candidate.display, raw, role, chart_dir, force=True)
                 if source is not None:
                     sources.append(source)
     return sources

@@ -150,10 +150,6 @@ def test_positions_are_read_only_when_asked_for(monkeypatch):
         "a: 1\na: 2\n",  # duplicate key: ML003 comes from the full path
         "a:\n\tb: 1\n",  # tab
         "a: &x 1\nb: *x\n",  # anchor and alias
-        "a: [1, 2]\n",  # flow sequence
-        "a: {b: 1}\n",  # flow mapping
-        "a: |\n  text\n",  # block scalar
-        "a: >-\n  text\n",
         "a: some\n  continued text\n",  # multi-line plain scalar
         "a: 'multi\n  line'\n",
         "a: 'it''s'\n",  # escaped quote
@@ -169,7 +165,6 @@ def test_positions_are_read_only_when_asked_for(monkeypatch):
         "a: caf\u00e9\n",  # non-ASCII
         "- - nested\n",
         "-\n  a: 1\n",  # empty item
-        "a: -1\n",  # leading dash: left to the full parser
         "just a scalar\n",
         "---\n",
         "# only a comment\n",
@@ -189,6 +184,50 @@ def test_outside_the_subset_the_full_parser_decides(text):
     if doc is not None:
         assert repr(doc.data) == repr(full_doc.data)
         assert doc.positions.values == full_doc.positions.values
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "a: [1, 2]\n",  # flow sequence
+        "a: {b: 1}\n",  # flow mapping
+        "a: -1\nb: --port=80\nc: :8080\nd: <id>\n",  # plain scalars starting with indicators
+        "- [a, 'b', \"c\", 1, true, ~, 10.0.0.1]\n",
+        "ports: [{name: http, port: 80, targetPort: http}, {port: 443}]  # c\n",
+        'args: ["--port=8080", --log-level=info, []]\nx: {a: [1, {b: {}}], c: d}\n',
+        "a: [ 1 , 2, ]\nb: { k: v , }\nc: [-1, -x, a-b]\n",
+        "matchLabels: {app.kubernetes.io/name: web, x-y: '1'}\n",
+    ],
+)
+def test_one_line_flow_collections_take_the_fast_path(text):
+    assert assert_same(text, 3)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "a: [1,\n  2]\n",  # a flow collection over two lines
+        "a: {b}\n",  # a key without a value
+        "a: {b: }\n",
+        "a: {b:1}\n",
+        "a: [b: 1]\n",  # a one-pair mapping in a sequence
+        "a: [http://x]\n",
+        "a: [a#b]\n",
+        "a: [?x]\n",
+        "a: [:x]\n",
+        "a: [- x]\n",
+        "a: {1: x}\n",
+        "a: {b: 1, b: 2}\n",  # duplicate key: ML003
+        "a: ['it''s']\n",
+        'a: ["tab\\t"]\n',
+        "a: [1] x\n",
+        "a: [[[[[[[[[[[[[[[[[[[[[[[[1]]]]]]]]]]]]]]]]]]]]]]]\n",
+        "a: [&x 1, *x]\n",
+        "a: [!!str 1]\n",
+    ],
+)
+def test_flow_collections_outside_the_subset(text):
+    assert parse_block(text, 0) is None
 
 
 @pytest.mark.parametrize(
@@ -228,6 +267,9 @@ SCALARS = [
     "${VAR}", "a#b", "a #comment", "'single'", "'a''b'", '"double"', '"a\\"b"', "[]", "{}",
     "[a]", "http://x:80/y", "a: b", "a:", "x  ", "2026-11-26", "!!int 3", "&anc v", "*al",
     "|", "-", "- x", "(x)", "+1", ".5", "^x", "100%", "@x", "`x`",
+    "[a, b]", "{a: 1}", "[{port: 80}, {name: x, n: 2}]", "[1, '2', \"3\"]", "{a: [b, c]}",
+    "[a: b]", "{a}", "[-1, --x]", "[ a ,b ] # c", "{a: b,}", "[a", "{a: {b: [true, ~]}}",
+    "[x] y", "{'k': v}", "[a#b]", "[a #c]", "[http://x]", "--port=1", ":80", "<x>", "-x",
 ]  # fmt: skip
 COMMON = [*SCALARS[:12], "'single'", '"double"', "true", "null", "x  ", "a #comment"]
 
@@ -245,12 +287,28 @@ def _value(rng: random.Random, depth: int, indent: int, width: int) -> list[str]
     return _sequence(rng, depth + 1, indent + rng.choice((0, width)), width)
 
 
+BLOCK_HEADERS = ["|", "|-", "|+", ">", ">-", ">+", "|2", "| # c", ">-  "]
+BLOCK_LINES = ["text", "more words", "  deeper", "", "# not a comment", "a: b", "- x", "t\tab",
+               "x  ", "   ", "{{ .Values.x }}", "'q'"]  # fmt: skip
+
+
+def _block(rng: random.Random, indent: int) -> list[str]:
+    """Content lines of a block scalar, indented by `indent` (blank lines as they come)."""
+    lines = [rng.choice(BLOCK_LINES) for _ in range(rng.randint(1, 5))]
+    if not lines[0].strip():
+        lines[0] = "first"
+    return [(" " * indent + line) if line else "" for line in lines]
+
+
 def _mapping(rng: random.Random, depth: int, indent: int, width: int) -> list[str]:
     lines: list[str] = []
     for key in rng.sample(KEYS, rng.randint(1, 4)):
         value = _value(rng, depth, indent, width)
         pad = " " * indent
-        if isinstance(value, str):
+        if rng.random() < 0.08:
+            lines.append(f"{pad}{key}: {rng.choice(BLOCK_HEADERS)}")
+            lines.extend(_block(rng, indent + rng.choice((width, width, 1, width + 2))))
+        elif isinstance(value, str):
             lines.append(f"{pad}{key}:{rng.choice([' ', '  '])}{value}")
         else:
             lines.append(f"{pad}{key}:{rng.choice(['', ' ', ' # note'])}")
@@ -264,6 +322,10 @@ def _sequence(rng: random.Random, depth: int, indent: int, width: int) -> list[s
     lines: list[str] = []
     pad = " " * indent
     for _ in range(rng.randint(1, 3)):
+        if rng.random() < 0.05:
+            lines.append(f"{pad}- {rng.choice(BLOCK_HEADERS)}")
+            lines.extend(_block(rng, indent + rng.choice((2, 1, 4))))
+            continue
         if rng.random() < 0.5:
             lines.append(f"{pad}- {_scalar(rng)}")
             continue

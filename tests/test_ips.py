@@ -10,6 +10,7 @@ and review the diff of tests/golden/ before committing it.
 
 from __future__ import annotations
 
+import json
 import os
 import subprocess
 import sys
@@ -57,8 +58,17 @@ def test_demo_map_matches_the_seed_table() -> None:
     (navidrome's metallb.io/ annotation is ignored by 0.14.3, so it takes one of them), and
     the media apps' addresses outside the pool."""
     doc = run_cli(*DEMO, "--format", "json", cwd=ROOT).json
-    assert list(doc) == ["version", "tool", "target", "pools", "outside", "notes"]
-    assert doc["version"] == 1
+    assert list(doc) == [
+        "version",
+        "tool",
+        "target",
+        "summary",
+        "pools",
+        "choices",
+        "outside",
+        "notes",
+    ]
+    assert doc["version"] == 2
     (pool,) = doc["pools"]
     assert pool["name"] == "default"
     assert pool["addresses"] == ["192.168.1.240-192.168.1.244"]
@@ -69,7 +79,10 @@ def test_demo_map_matches_the_seed_table() -> None:
         ("192.168.1.242", "ingress-nginx/ingress-nginx-external-controller"),
         ("192.168.1.243", "identity/kanidmd"),
     ]
-    assert [(d["service"], d["certain"]) for d in pool["automatic"]] == [("media/navidrome", True)]
+    assert [d["service"] for d in pool["automatic"]] == ["media/navidrome"]
+    assert doc["summary"] == {
+        "pools": 1, "allocations": 3, "automatic": 1, "choices": 0, "outside": 6
+    }  # fmt: skip
     assert pool["free_ranges"] == ["192.168.1.240", "192.168.1.244"]
     assert (pool["held"], pool["used"], pool["free"], pool["utilisation"]) == (3, 4, 2, 0.8)
     assert [a["name"] for a in pool["advertisements"]] == ["default"]
@@ -194,17 +207,20 @@ def test_map_of_several_pools(repo: Path) -> None:
         ("10.1.0.10", "k1"),
         ("10.1.0.10", "k1"),
     ]
-    draws = {d["service"]: d for d in dmz["automatic"]}
-    # 'follower' shares k1 with an explicit address: it takes none of its own.
-    assert set(draws) == {"web/pinned", "web/auto"}
-    assert draws["web/pinned"]["via"] == "address-pool annotation"
-    assert draws["web/pinned"]["certain"] is True
-    assert (draws["web/auto"]["certain"], draws["web/auto"]["other_pools"]) == (False, ["lan"])
+    # 'follower' shares k1 with an explicit address: it takes none of its own; 'auto' may
+    # take its address from dmz or lan, so it is listed once, under the choice of both.
+    assert [(d["service"], d["via"]) for d in dmz["automatic"]] == [
+        ("web/pinned", "address-pool annotation")
+    ]
+    assert [(c["pools"], [d["service"] for d in c["automatic"]]) for c in doc["choices"]] == [
+        (["dmz", "lan"], ["web/auto"])
+    ]
+    assert (dmz["may_draw"], lan["may_draw"]) == ({"IPv4": 1}, {"IPv4": 1})
     assert dmz["held"] == 1
     assert dmz["used"] == 2  # the shared address and 'pinned'; 'auto' may go elsewhere
 
     media = pools["media"]
-    assert [(d["service"], d["certain"]) for d in media["automatic"]] == [("media/films", True)]
+    assert [d["service"] for d in media["automatic"]] == ["media/films"]
     assert media["advertisements"] == [
         {
             "apiVersion": "metallb.io/v1beta1",
@@ -228,8 +244,12 @@ def test_text_and_markdown_of_several_pools(repo: Path) -> None:
     assert "\x1b[" not in text
     markdown = ips("--format", "markdown", ".", cwd=repo).out
     assert "| 10.1.0.11-10.1.0.12 (2) | *free* |  |" in markdown
-    assert "| *automatic* | web/auto (or from 'lan') | svcs.yaml:" in markdown
+    assert "### Automatic, from one of the pools 'dmz', 'lan'" in markdown
+    assert "| *automatic* | web/auto | svcs.yaml:" in markdown
     assert "### Requested outside every pool" in markdown
+    # Several pools: a summary first, one row per pool.
+    assert "| pool | addresses | in use | held | automatic | free |" in markdown
+    assert "| dmz | 10.1.0.10-10.1.0.12 | 2/3 67% | 1 | 1 (+1?) | 2 |" in markdown
 
 
 def test_pool_filter_and_free_need_one_pool(repo: Path) -> None:
@@ -294,3 +314,80 @@ def test_readme_shows_the_real_demo_output() -> None:
     assert block in readme, "README's ips example differs from tests/golden/homelab.ips.txt"
     table = [line for line in (GOLDEN / "homelab.ips.md").read_text().split("\n") if "|" in line]
     assert "\n".join(table[:8]) in readme
+
+
+def many_pools(pools: int, automatic: int, explicit: int) -> dict[str, str]:
+    """`pools` unsteered autoAssign pools, `automatic` Services without a request (each may
+    draw from every pool) and `explicit` ones with an address in the first pool."""
+    docs = "".join(
+        "---\napiVersion: metallb.io/v1beta1\nkind: IPAddressPool\n"
+        f"metadata: {{name: p{i:02d}, namespace: metallb-system}}\n"
+        f"spec: {{addresses: [10.{i}.0.0/24]}}\n"
+        for i in range(pools)
+    )
+    svcs = "".join(service(f"auto{i:03d}") for i in range(automatic))
+    svcs += "".join(service(f"ip{i:03d}", ip=f"10.0.0.{i + 1}") for i in range(explicit))
+    return {"pools.yaml": docs, "svcs.yaml": svcs}
+
+
+def test_each_service_is_listed_once_in_every_format(repo: Path) -> None:
+    """30 automatic Services that may draw from any of 12 pools: once each, in one group,
+    not under every pool with every other pool (O(services x pools^2) before)."""
+    write(repo, many_pools(12, 30, 5))
+    doc = ips("--format", "json", ".", cwd=repo).json
+    assert [c["pools"] for c in doc["choices"]] == [[f"p{i:02d}" for i in range(12)]]
+    assert len(doc["choices"][0]["automatic"]) == 30
+    assert all(p["automatic"] == [] and p["may_draw"] == {"IPv4": 30} for p in doc["pools"])
+    assert doc["summary"] == {
+        "pools": 12, "allocations": 5, "automatic": 0, "choices": 30, "outside": 0
+    }  # fmt: skip
+    for fmt in ("text", "markdown", "json"):
+        out = ips("--format", fmt, "--color", "never", ".", cwd=repo).out
+        for i in range(30):
+            assert out.count(f"web/auto{i:03d}") == 1, (fmt, i)
+        # linear: (services + pools) x a few lines, where each pool listing the 30 was 360+
+        assert len(out.split("\n")) < {"text": 260, "markdown": 180, "json": 1100}[fmt]
+
+
+def test_json_is_streamed_as_json_dump_writes_it(repo: Path) -> None:
+    write(repo, many_pools(3, 4, 3))
+    for extra in ((), ("--limit", "2"), ("--pool", "p01")):
+        out = ips("--format", "json", *extra, ".", cwd=repo).out
+        assert out == json.dumps(json.loads(out), indent=2) + "\n", extra
+
+
+def test_limit_caps_every_list_and_says_what_it_left_out(repo: Path) -> None:
+    files = many_pools(2, 5, 4)
+    files["svcs.yaml"] += "".join(service(f"lost{i}", ip=f"192.0.2.{i + 1}") for i in range(3))
+    write(repo, files)
+    doc = ips("--format", "json", "--limit", "1", ".", cwd=repo).json
+    p00 = doc["pools"][0]
+    assert [a["service"] for a in p00["allocations"]] == ["web/ip000"]
+    assert p00["omitted"] == {"allocations": 3, "automatic": 0}
+    assert p00["held"] == 4  # counts stay whole
+    assert doc["choices"][0]["omitted"] == {"automatic": 4}
+    assert (len(doc["outside"]), doc["outside_omitted"]) == (1, 2)
+    text = ips("--limit", "1", "--color", "never", ".", cwd=repo).out
+    assert text.count("… and 3 more (--limit)") == 1
+    assert text.count("… and 4 more (--limit)") == 1
+    assert text.count("… and 2 more (--limit)") == 1
+    markdown = ips("--format", "markdown", "--limit", "1", ".", cwd=repo).out
+    assert "| … | *… and 4 more (--limit)* |  |" in markdown
+    assert "omitted" not in ips("--format", "json", ".", cwd=repo).out
+    result = ips("--limit", "-1", ".", cwd=repo)
+    assert result.code == 2 and "--limit needs a number from 0" in result.err
+
+
+def test_pool_keeps_the_services_that_may_draw_from_it(repo: Path) -> None:
+    files = many_pools(2, 2, 0)
+    files["pools.yaml"] += (
+        "---\napiVersion: metallb.io/v1beta1\nkind: IPAddressPool\n"
+        "metadata: {name: manual, namespace: metallb-system}\n"
+        "spec: {addresses: [10.9.0.0/24], autoAssign: false}\n"
+    )
+    write(repo, files)
+    doc = ips("--format", "json", "--pool", "p01", ".", cwd=repo).json
+    assert [c["pools"] for c in doc["choices"]] == [["p00", "p01"]]
+    assert ips("--format", "json", "--pool", "manual", ".", cwd=repo).json["choices"] == []
+    # --free skips the addresses the two automatic Services may take.
+    assert ips("--pool", "p01", "--free", "1", ".", cwd=repo).out == "10.1.0.2\n"

@@ -944,6 +944,25 @@ _SPEC_IP_LINE = re.compile(
 _BLOCK_KEY_LINE = re.compile(r" *[A-Za-z0-9_.\"'/-]+: *(#.*)?")
 
 
+@cached
+def _spec_ip_index(ctx: Context) -> tuple[dict[tuple, ServiceRequest], dict[tuple, Resource]]:
+    """The Service requests and Service resources by where their `spec.loadBalancerIP` is
+    (path, line, column), the first of each, once per run: looked up per ML406 finding, a scan
+    of every Service each time made thousands of findings quadratic."""
+    requests: dict[tuple, ServiceRequest] = {}
+    for r in ctx.inventory.services:
+        if r.origin == "service" and r.spec_ip is not None:
+            requests.setdefault(r.spec_ip.location[:3], r)
+    resources: dict[tuple, Resource] = {}
+    for r in ctx.inventory.resources:
+        spec = r.get("spec") if r.kind == "Service" else None
+        if isinstance(spec, dict) and "loadBalancerIP" in spec:
+            at = r.location("spec", "loadBalancerIP")
+            if at.path == r.doc.path:
+                resources.setdefault(at[:3], r)
+    return requests, resources
+
+
 @fixer("ML406")
 def move_spec_ip(ctx: Context, finding: Finding) -> Fix | None:
     """`spec.loadBalancerIP` moved into the loadBalancerIPs annotation with the prefix the
@@ -951,29 +970,14 @@ def move_spec_ip(ctx: Context, finding: Finding) -> Fix | None:
     is only assumed): the same request to MetalLB, a safe fix. Only for a Service manifest
     written in block style, not patched, not templated, without the annotation already."""
     loc = finding.location
-    request = next(
-        (
-            r
-            for r in ctx.inventory.services
-            if r.origin == "service" and r.spec_ip is not None and r.spec_ip.location[:3] == loc[:3]
-        ),
-        None,
-    )
+    requests, resources = _spec_ip_index(ctx)
+    request = requests.get(loc[:3])
     target = ctx.target
     if request is None or request.annotation_ips_key is not None or request.spec_ip is None:
         return None
     if target.version < LOAD_BALANCER_IPS_ANNOTATION:
         return None
-    resource = next(
-        (
-            r
-            for r in ctx.inventory.resources
-            if r.kind == "Service"
-            and r.doc.path == loc.path
-            and r.location("spec", "loadBalancerIP")[:3] == loc[:3]
-        ),
-        None,
-    )
+    resource = resources.get(loc[:3])
     source = ctx.inventory.sources.get(loc.path)
     written_ip = written(ctx, request.spec_ip.location)
     if resource is None or source is None or source.text is None or source.role == "template":

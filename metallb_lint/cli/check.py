@@ -302,19 +302,31 @@ def check(argv: list[str]) -> int:
     )
     outputs = _outputs(args.outputs, os.environ.get("GITHUB_ACTIONS") == "true")
     if args.new_since:
-        from metallb_lint.tools.since import run_since
-
         if args.write_baseline:
             raise UsageError("--new-since and --write-baseline exclude each other")
         if args.fix or args.diff:
             raise UsageError("--new-since and --fix or --diff exclude each other")
-        result = run_since(options, config, args.new_since)
-    else:
-        result = run(options, config)
-        if args.diff:
-            return show_diff(args, result)
-        if args.fix and apply_fixes(args, result).changes:
-            result = run(options, config)  # report what remains
+    from metallb_lint.cli import progress
+
+    bar = None
+    if not args.quiet and progress.wanted(sys.stderr, [fmt for fmt, _ in outputs]):
+        bar = options.progress = progress.Progress(sys.stderr)
+    try:
+        if args.new_since:
+            from metallb_lint.tools.since import run_since
+
+            result = run_since(options, config, args.new_since)
+        else:
+            result = run(options, config)
+            if args.diff:
+                if bar is not None:
+                    bar.close()
+                return show_diff(args, result)
+            if args.fix and apply_fixes(args, result).changes:
+                result = run(options, config)  # report what remains
+    finally:
+        if bar is not None:
+            bar.close()
     if args.write_baseline:
         return _write_baseline(args.write_baseline, args.baseline, result)
     if args.show_settings or args.show_files:

@@ -167,8 +167,9 @@ def add_repository_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--debug", action="store_true", help="show tracebacks of internal errors")
 
 
-def inventory_for(args: argparse.Namespace) -> tuple[Inventory, Config]:
-    """The inventory `check` would build for these arguments, and the configuration."""
+def inventory_for(args: argparse.Namespace, *, human: bool = False) -> tuple[Inventory, Config]:
+    """The inventory `check` would build for these arguments, and the configuration; with
+    `human` (an output for people), a progress bar on a terminal for a long run."""
     from metallb_lint.engine import Options, check_paths_exist, run
 
     if not args.paths:
@@ -183,4 +184,13 @@ def inventory_for(args: argparse.Namespace) -> tuple[Inventory, Config]:
         stdin_filename=args.stdin_filename,
         stdin_data=stdin_data,
     )
-    return run(options, config).inventory, config
+    from metallb_lint.cli import progress
+
+    bar = None
+    if human and progress.wanted(sys.stderr, ["text"]):
+        bar = options.progress = progress.Progress(sys.stderr)
+    try:
+        return run(options, config).inventory, config
+    finally:
+        if bar is not None:
+            bar.close()

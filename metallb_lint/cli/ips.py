@@ -36,7 +36,18 @@ def ips(argv: list[str]) -> int:
         default="text",
         help="text (default), json (stable, versioned) or markdown (a table for a README)",
     )
-    parser.add_argument("--pool", metavar="NAME", help="show only this pool")
+    parser.add_argument(
+        "--pool",
+        metavar="NAME",
+        help="show only this pool (and the Services that may draw from it among others)",
+    )
+    parser.add_argument(
+        "--limit",
+        type=int,
+        metavar="N",
+        help="list at most N Services per table (per pool, per group of pools, outside); "
+        "the counts stay whole and the output says how many it left out",
+    )
     parser.add_argument(
         "--free",
         type=int,
@@ -53,28 +64,31 @@ def ips(argv: list[str]) -> int:
     args = parser.parse_args(argv)
     if args.free is not None and args.free < 1:
         raise UsageError("metallb-lint ips: --free needs a number of addresses from 1")
+    if args.limit is not None and args.limit < 0:
+        raise UsageError("metallb-lint ips: --limit needs a number from 0")
 
     from metallb_lint.checks.context import Context
     from metallb_lint.report import ips as report
     from metallb_lint.tools.ipmap import build_map
 
-    inventory, config = inventory_for(args)
+    human = args.format == "text" and args.free is None
+    inventory, config = inventory_for(args, human=human)
     ipmap = build_map(inventory, Context(inventory, config))
     names = sorted({pm.name for pm in ipmap.pools})
     if args.pool is not None:
-        ipmap.pools = [pm for pm in ipmap.pools if pm.name == args.pool]
-        ipmap.outside = []
+        ipmap.only(args.pool)
         if not ipmap.pools:
             known = ", ".join(names) or "none"
             raise UsageError(f"metallb-lint ips: no pool named '{args.pool}' (pools: {known})")
     if args.free is not None:
         return _free(ipmap, args, names)
     if args.format == "json":
-        report.write_json(ipmap, sys.stdout)
+        report.write_json(ipmap, sys.stdout, args.limit)
     elif args.format == "markdown":
-        report.write_markdown(ipmap, sys.stdout)
+        report.write_markdown(ipmap, sys.stdout, args.limit)
     else:
-        report.write_text(ipmap, sys.stdout, color=use_color(args.color, sys.stdout))
+        color = use_color(args.color, sys.stdout)
+        report.write_text(ipmap, sys.stdout, color=color, limit=args.limit)
     return EXIT_OK
 
 

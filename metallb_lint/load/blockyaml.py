@@ -3,11 +3,13 @@
 Composing a document with libyaml and converting its node graph costs more than everything
 else the linter does with it. Most relevant documents (Services, pools, advertisements) use
 a small subset of YAML: block mappings and sequences indented with spaces, one key or list
-item a line, single-line plain or quoted scalars, comments. `parse_block` reads that subset
-line by line and returns exactly what `load.compose_chunk` would (the same data, the same
-spans for every value and key). Anything outside the subset (flow collections, block scalars,
-anchors, tags, multi-line scalars, odd indentation, duplicate keys, non-ASCII text) returns
-None, and the document goes through the full parser, which also reports what is wrong.
+item a line, single-line plain or quoted scalars, flow collections written on one line
+(`args: ["--port=8080"]`, `ports: [{port: 80}]`), literal and folded block scalars (`|`, `>-`),
+comments. `parse_block` reads that subset line by line and returns exactly what
+`load.compose_chunk` would (the same data, the same spans for every value and key). Anything
+outside the subset (anchors, tags, multi-line plain and quoted scalars and flow collections,
+block scalars with an indentation indicator, odd indentation, duplicate keys, non-ASCII text)
+returns None, and the document goes through the full parser, which also reports what is wrong.
 tests/test_blockyaml.py compares both paths on every fixture and on generated variations.
 """
 
@@ -30,7 +32,13 @@ from metallb_lint.load.yamlcore import (
     plain_tag,
 )
 
-_PLAIN_START = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_./$~(=+^")
+# What may start a plain scalar: printable ASCII but YAML's indicators; `-`, `?` and `:` only
+# when a non-blank follows (`--port=80`, `-1`, `:8080`), as PyYAML's scanner decides.
+_PLAIN_START = frozenset(chr(c) for c in range(33, 127)) - frozenset("-?:,[]{}#&*!|>'\"%@`")
+_PLAIN_IF_FOLLOWED = frozenset("-?:")
+# In a flow collection a plain scalar also stops at these; `:` is refused inside one.
+_FLOW_STOP = frozenset(",[]{}:#")
+_MAX_FLOW_DEPTH = 20
 _DIGITS = frozenset("0123456789")
 _CACHE_LIMIT = 50_000
 T = TypeVar("T")
@@ -117,7 +125,7 @@ _LINE = re.compile(r"( *)(- +)?(?:([A-Za-z0-9_][A-Za-z0-9_./-]*):(?: +|$))?(.*)"
 # What a line says, apart from where it sits in the document: (kind, indent, item, column of
 # its key or item, key, value, column of the value, end column of the value). Lines repeat a
 # lot across manifests (`kind: Service`, `    protocol: TCP`), so this is memoised per text.
-_SKIP, _MARKER, _PENDING, _VALUE, _EMPTY_LIST, _EMPTY_MAP = range(6)
+_SKIP, _MARKER, _PENDING, _VALUE, _EMPTY_LIST, _EMPTY_MAP, _FLOW, _BLOCK = range(8)
 _Line = tuple[int, int, bool, int, "str | None", object, int, int]
 _lines: dict[str, _Line] = {}
 _NO_LINES: dict[str, _Line] = {}  # what `_parse` recalls from while the memo is off
@@ -204,7 +212,10 @@ def _parse(lines: list[str], offset: int, *, spans: bool) -> tuple[object, Posit
     started = False  # past the first content line (a `---` marker may come first)
     rooted = False
     top: list | None = None  # the innermost open collection (stack[-1])
+    skip = 0  # lines before this one are the content of a block scalar already read
     for number, line in enumerate(lines):
+        if number < skip:
+            continue
         said = recall(line)
         if said is None:
             said = _read_line(line)
@@ -243,14 +254,29 @@ def _parse(lines: list[str], offset: int, *, spans: bool) -> tuple[object, Posit
                 raise _Unsupported  # indentation YAML reads differently, or rejects
         started = True
 
-        if kind > _VALUE:  # a fresh empty collection for each `[]` or `{}`
-            value = [] if kind == _EMPTY_LIST else {}
+        flow = None
+        if kind > _VALUE:  # a fresh collection for each `[]`, `{}` or flow collection
+            if kind == _FLOW:
+                flow = value
+                value = _copy(flow[0])
+            elif kind == _BLOCK:
+                # the content is more indented than the collection holding the scalar
+                floor = (column if key is not None else indent) + 1
+                value, skip, end_line, end_col = _block_scalar(lines, number, floor, value)
+                if spans:
+                    frame = [0, False, None, (), number, value_column]
+                    end = _collection_span(lines, offset, frame, end_line, end_col)
+            else:
+                value = [] if kind == _EMPTY_LIST else {}
         if item:
             items = top[2]
             if key is None:
                 if spans:
                     row = number + offset
-                    values[(*top[3], len(items))] = (row, column + 1, row, end)
+                    path = (*top[3], len(items))
+                    values[path] = end if kind == _BLOCK else (row, column + 1, row, end)
+                    if flow is not None:
+                        _flow_spans(flow, path, row, values, keys)
                 items.append(value)
                 continue
             item_path = (*top[3], len(items)) if spans else ()
@@ -276,7 +302,9 @@ def _parse(lines: list[str], offset: int, *, spans: bool) -> tuple[object, Posit
             continue
         mapping[key] = value
         if spans:
-            values[path] = (row, value_column + 1, row, end)
+            values[path] = end if kind == _BLOCK else (row, value_column + 1, row, end)
+            if flow is not None:
+                _flow_spans(flow, path, row, values, keys)
     _memo.lookups += len(lines)
     if not stack:
         raise _Unsupported  # empty, or only a marker: the full parser says what it is
@@ -321,16 +349,20 @@ def _find(lines: list[str], offset: int, path: PathKey, key: bool) -> Span | Non
             if said[2]:
                 return None  # a list, not a mapping
             indent = said[1]
-        elif said[1] != indent or said[2]:
-            continue  # deeper, or a list written at its key's indentation
+        elif said[1] != indent or said[2] or said[4] != path[depth]:
+            if kind == _BLOCK:
+                return None  # the lines after it are its content, not keys: `_parse` decides
+            continue  # deeper, a list written at its key's indentation, another key
         if said[4] != path[depth]:
+            if kind == _BLOCK:
+                return None
             continue
         if depth == len(path) - 1:
             row = number + offset
             column = said[3]
             if key:
                 return (row, column + 1, row, column + len(said[4]))
-            if kind == _PENDING:
+            if kind in (_PENDING, _BLOCK):
                 return None  # a block collection or null: its span needs the whole reading
             return (row, said[6] + 1, row, said[7])
         if kind != _PENDING or not isinstance(path[depth + 1], str):
@@ -369,10 +401,13 @@ def _close_to(
 
 
 def _scalar(text: str, col: int) -> tuple[int, object, int]:
-    """A one-line value starting at `text[0]`, in column `col`: its kind (_VALUE, or an empty
-    flow list or mapping, built afresh for each use), its value, and the 1-based column of its
-    last character."""
-    if text[0] in _PLAIN_START:
+    """A one-line value starting at `text[0]`, in column `col`: its kind (_VALUE, an empty
+    flow list or mapping, or a flow collection, each built afresh for each use), its value
+    (for _FLOW: the data to copy and the spans inside it), and the 1-based column of its last
+    character."""
+    if text[0] in _PLAIN_START or (
+        text[0] in _PLAIN_IF_FOLLOWED and len(text) > 1 and text[1] != " "
+    ):
         if "#" in text:
             cut = text.find(" #")
             if cut >= 0:
@@ -395,7 +430,210 @@ def _scalar(text: str, col: int) -> tuple[int, object, int]:
     if text[:2] in ("[]", "{}"):
         _only_comment(text[2:])
         return (_EMPTY_LIST if first == "[" else _EMPTY_MAP), None, col + 2
-    raise _Unsupported  # flow collections, block scalars, anchors, aliases, tags
+    if first == "|" or first == ">":
+        header = text.split(" ", 1)
+        if header[0] not in _BLOCK_HEADERS:
+            raise _Unsupported  # an indentation indicator (`|2`): the full parser decides
+        if len(header) > 1:
+            _only_comment(" " + header[1])
+        return _BLOCK, header[0], col + len(header[0])
+    if first == "[" or first == "{":
+        flow = _Flow(text, col)
+        data = flow.node(0, 0)
+        _only_comment(text[flow.end :])
+        return _FLOW, (data, flow.values, flow.keys), col + flow.end
+    raise _Unsupported  # block scalars, anchors, aliases, tags
+
+
+class _Flow:
+    """A flow collection written on one line (`[a, "b"]`, `{port: 80, name: http}`, nested):
+    its data, and the spans inside it relative to the line (paths below the collection,
+    1-based columns with the exclusive end libyaml gives). Plain scalars hold no `:` or `#`,
+    quoted ones no escapes, every mapping entry has a value; anything else is refused."""
+
+    __slots__ = ("col", "end", "keys", "text", "values")
+
+    def __init__(self, text: str, col: int) -> None:
+        self.text = text
+        self.col = col
+        self.end = 0  # index in `text` just after the collection
+        self.values: list[tuple[tuple, int, int]] = []  # (relative path, start, end)
+        self.keys: list[tuple[tuple, int, int]] = []
+
+    def _blank(self, i: int) -> int:
+        text = self.text
+        while i < len(text) and text[i] == " ":
+            i += 1
+        if i >= len(text):
+            raise _Unsupported  # the collection goes on past this line
+        return i
+
+    def node(self, i: int, depth: int, path: tuple = ()) -> object:
+        """The value starting at `text[i]` (a collection or a scalar); sets `self.end`."""
+        if depth > _MAX_FLOW_DEPTH:
+            raise _Unsupported
+        text = self.text
+        first = text[i]
+        if first == "[":
+            items: list = []
+            j = self._blank(i + 1)
+            while text[j] != "]":
+                items.append(self.node(j, depth + 1, (*path, len(items))))
+                j = self._blank(self.end)
+                if text[j] == ",":
+                    j = self._blank(j + 1)
+                elif text[j] != "]":
+                    raise _Unsupported  # `[a: b]`, `[a b]`, ...
+            return self._close(i, j, path, items)
+        if first == "{":
+            mapping: dict = {}
+            j = self._blank(i + 1)
+            while text[j] != "}":
+                key = self._scalar(j)
+                if not isinstance(key, str) or not _string_key(key) or key in mapping:
+                    raise _Unsupported  # `{1: x}`, `{true: x}`: spelled out; duplicates
+                key_start, key_end = self.col + j + 1, self.col + self.end
+                j = self.end
+                if text[j : j + 2] != ": ":
+                    raise _Unsupported  # `{a}`, `{a:b}`, `{a: }`: left to the full parser
+                child = (*path, key)
+                self.keys.append((child, key_start, key_end))
+                mapping[key] = self.node(self._blank(j + 2), depth + 1, child)
+                j = self._blank(self.end)
+                if text[j] == ",":
+                    j = self._blank(j + 1)
+                elif text[j] != "}":
+                    raise _Unsupported
+            return self._close(i, j, path, mapping)
+        value = self._scalar(i)
+        self.values.append((path, self.col + i + 1, self.col + self.end))
+        return value
+
+    def _close(self, start: int, close: int, path: tuple, value: object) -> object:
+        self.end = close + 1
+        if path:
+            self.values.append((path, self.col + start + 1, self.col + self.end))
+        return value
+
+    def _scalar(self, i: int) -> object:
+        """A scalar inside the collection; `self.end` just after it (trailing blanks out)."""
+        text = self.text
+        first = text[i]
+        if first == "'" or first == '"':
+            close = text.find(first, i + 1)
+            if close < 0:
+                raise _Unsupported
+            body = text[i + 1 : close]
+            if (first == "'" and text[close + 1 : close + 2] == "'") or (
+                first == '"' and "\\" in body
+            ):
+                raise _Unsupported
+            self.end = close + 1
+            return body
+        if first not in _PLAIN_START and not (
+            first == "-" and text[i + 1 : i + 2] not in ("", " ", ",", "[", "]", "{", "}")
+        ):
+            raise _Unsupported  # `?x`, `:x` in a flow: left to the full parser
+        j = i
+        while j < len(text) and text[j] not in _FLOW_STOP:
+            j += 1
+        if j < len(text) and (text[j] == "#" or (text[j] == ":" and text[j + 1 : j + 2] != " ")):
+            raise _Unsupported  # `a#b`, `a:b`, `http://x`: the full parser decides
+        plain = text[i:j].rstrip(" ")
+        self.end = i + len(plain)
+        return _plain_value(plain)
+
+
+_BLOCK_HEADERS = frozenset(("|", "|-", "|+", ">", ">-", ">+"))
+
+
+def _block_scalar(
+    lines: list[str], header: int, floor: int, style: str
+) -> tuple[str, int, int, int]:
+    """The block scalar whose header (`|`, `>-`, ...) ends line `header`: its value, the index
+    of the first line after it, and where libyaml ends it (line index, column), which is the
+    start of the first line after its trailing blank lines, or the end of the text. Follows
+    PyYAML's scanner (scan_block_scalar): the content's indentation is its first non-blank
+    line's, at least `floor`; `>` folds a line break between two lines that start with a
+    non-blank into a space; `-` strips the final line breaks, `+` keeps them all."""
+    number = header + 1
+    count = len(lines)
+    breaks = 0  # blank lines before the first content line
+    while number < count and not lines[number].strip(" "):
+        if lines[number]:
+            raise _Unsupported  # spaces on a leading blank line: they may set the indentation
+        breaks += 1
+        number += 1
+    if number >= count:
+        raise _Unsupported  # no content: rare, left to the full parser
+    first = lines[number]
+    indent = len(first) - len(first.lstrip(" "))
+    if indent < floor:
+        raise _Unsupported  # an empty scalar, then whatever the line is
+    chunks = ["\n"] * breaks
+    fold = style[0] == ">"
+    line_break = ""
+    while True:
+        text = lines[number]
+        content = text[indent:]
+        leading_non_space = content[:1] not in (" ", "\t")
+        chunks.append(content)
+        end_line, end_col = number, len(text)
+        number += 1
+        if number >= count:
+            line_break, breaks = "", 0  # the text ends without a line break
+            break
+        line_break = "\n"
+        breaks = 0
+        end_line, end_col = number, 0
+        while number < count and _blank_within(lines[number], indent):
+            if number + 1 >= count:
+                end_line, end_col = number, len(lines[number])
+                number += 1
+                break
+            breaks += 1
+            number += 1
+            end_line = number
+        if number >= count:
+            break
+        nxt = lines[number]
+        if len(nxt) - len(nxt.lstrip(" ")) < indent:
+            break  # a less indented line ends the scalar
+        if fold and leading_non_space and nxt[indent : indent + 1] not in (" ", "\t"):
+            chunks.append("\n" * breaks if breaks else " ")
+        else:
+            chunks.append(line_break + "\n" * breaks)
+    if style[-1:] != "-":
+        chunks.append(line_break)
+    if style[-1:] == "+":
+        chunks.append("\n" * breaks)
+    value = "".join(chunks)
+    if len(value) > load.MAX_VALUE_CHARS:
+        raise _Unsupported  # the full path refuses an overlong value
+    return value, number, end_line, end_col
+
+
+def _blank_within(line: str, indent: int) -> bool:
+    """A blank line inside a block scalar: only spaces, no more than its indentation (one
+    with more spaces is content: its extra spaces belong to the value)."""
+    return not line.strip(" ") and len(line) <= indent
+
+
+def _copy(value: object) -> object:
+    """A fresh copy of the data of a flow collection (the memo's copy is shared)."""
+    if isinstance(value, list):
+        return [_copy(v) for v in value]
+    if isinstance(value, dict):
+        return {k: _copy(v) for k, v in value.items()}
+    return value
+
+
+def _flow_spans(flow: tuple, path: PathKey, row: int, values: dict, keys: dict) -> None:
+    """Record the spans inside a flow collection read on line `row`, below `path`."""
+    for rel, start, end in flow[1]:
+        values[(*path, *rel)] = (row, start, row, end)
+    for rel, start, end in flow[2]:
+        keys[(*path, *rel)] = (row, start, row, end)
 
 
 def _only_comment(rest: str) -> None:

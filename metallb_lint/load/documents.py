@@ -100,19 +100,36 @@ except ImportError:  # pragma: no cover - depends on how PyYAML was built
 _AFTER_MARKER = frozenset(" \t\n")
 # The relevance filter (DESIGN.md, Pipeline step 1): a document is parsed only if it mentions
 # MetalLB or a load balancer, or is one of the GitOps objects that decide namespaces and
-# placeholders (Argo CD Applications, Flux Kustomizations and their postBuild).
+# placeholders (Argo CD Applications, Flux Kustomizations and their postBuild). Each word and
+# group is there for a behaviour a test shows (tests/test_relevance.py lists them).
 RELEVANT_WORDS = (
     b"metallb",
     b"loadbalancer",
-    b"postbuild",  # Flux variables that resolve placeholders
-    b"argoproj.io",  # Argo CD Applications: which namespace a path is synced into
-    b"kustomize.toolkit.fluxcd.io",  # Flux Kustomizations: the same, and targetNamespace
-    b"source.toolkit.fluxcd.io",  # Flux HelmRepository/OCIRepository: where a chart comes from
     b"address-pools",  # legacy (<= 0.12) ConfigMap configuration, wherever it lives
     b"serviceexternalips",  # Calico announcing externalIPs (model/announcers.py)
     b"ciliumbgpadvertisement",  # Cilium announcing them
 )
+# GitOps objects are recognised by their apiVersion, not by their API group alone: the groups'
+# domains also appear in annotations and labels of any object (`argocd.argoproj.io/sync-wave`,
+# `kustomize.toolkit.fluxcd.io/name`) and in CRDs, which would all be parsed for nothing.
+GITOPS_GROUPS = (
+    b"argoproj.io/",  # Argo CD Applications: which namespace a path is synced into
+    b"kustomize.toolkit.fluxcd.io/",  # Flux Kustomizations: the same, and targetNamespace
+    b"source.toolkit.fluxcd.io/",  # Flux HelmRepository/OCIRepository: where a chart comes from
+)
+# The object's own apiVersion: a key at the start of a line, of a list item (`- apiVersion:`, a
+# List's items) or of a flow or JSON document (`{apiVersion: ...`, `  "apiVersion": ...`); not
+# a nested field such as a HelmRelease's `sourceRef: {apiVersion: source.toolkit...}`.
+_GITOPS_API = re.compile(
+    rb"^(?:[ \t]*- |\{[ \t]*|[ \t]*(?=[\"']))?[\"']?apiversion[\"']?[ \t]*:[ \t]*[\"']?"
+    + rb"(?:"
+    + rb"|".join(re.escape(group) for group in GITOPS_GROUPS)
+    + rb")",
+    re.MULTILINE,
+)
 _RELEVANT_TEXT = tuple(word.decode() for word in RELEVANT_WORDS)
+_GITOPS_TEXT = tuple(group.decode() for group in GITOPS_GROUPS)
+_GITOPS_API_TEXT = re.compile(_GITOPS_API.pattern.decode(), re.MULTILINE)
 # The words that make a document MetalLB's business, not only a GitOps object read for context:
 # input problems (a syntax error, a duplicate key) are reported only in such documents.
 METALLB_WORDS = ("metallb", "loadbalancer", "address-pools")
@@ -170,9 +187,12 @@ class Chunk:
     @property
     def relevant(self) -> bool:
         lowered = self.text.lower()  # a few substring searches in C beat one regex
-        for word in _RELEVANT_TEXT:  # noqa: SIM110 - no generator: this runs per document
+        for word in _RELEVANT_TEXT:
             if word in lowered:
                 return True
+        for group in _GITOPS_TEXT:
+            if group in lowered:  # the regex only where a group is named at all
+                return _GITOPS_API_TEXT.search(lowered) is not None
         return False
 
     @property
@@ -190,9 +210,12 @@ class Chunk:
 def bytes_relevant(raw: bytes) -> bool:
     """The whole-file fast path of the relevance filter: one pass over the bytes."""
     lowered = raw.lower()
-    for word in RELEVANT_WORDS:  # noqa: SIM110 - no generator: this runs per file
+    for word in RELEVANT_WORDS:
         if word in lowered:
             return True
+    for group in GITOPS_GROUPS:
+        if group in lowered:
+            return _GITOPS_API.search(lowered) is not None
     return False
 
 

@@ -85,6 +85,9 @@ MAPPING_ROLES = frozenset({"chart", "chart-lock", "requirements", "kustomization
 # Indented too: a list of objects (`- apiVersion: ...` then `  kind: ...`) names its kinds so.
 _KIND_IN_TEXT = re.compile(r"^[ \t]*(?:- )?kind:[ \t]*['\"]?([A-Za-z0-9]+)", re.MULTILINE)
 _TEMPLATE_START = re.compile(r"\{\{|\{%")
+# A CustomResourceDefinition (most of a real repository's bytes, and its descriptions say
+# "LoadBalancer"): the rules read objects, and CRDs only from --crd files and vendored charts.
+_CRD = re.compile(r"^kind:[ \t]*['\"]?CustomResourceDefinition['\"]?[ \t]*(?:#.*)?$", re.MULTILINE)
 # A template action where a YAML value starts (`key: {{ x }}`, `- {{ x }}`, a line of its own):
 # YAML reads it as a flow mapping. Inside a scalar (`name: app-{{ x }}`) it is only text.
 _UNQUOTED_ACTION = re.compile(r"(?:^[ \t]*(?:-[ \t]+)?|:[ \t]+|[\[,][ \t]*)\{[{%]", re.MULTILINE)
@@ -212,9 +215,13 @@ def load_file(
     chunks = split_documents(text)
     # One document in a relevant file is relevant: the whole-file test above already said so.
     filter_chunks = not must_parse and len(chunks) > 1
+    read = 0  # documents past the filters
     for index, chunk in enumerate(chunks):
         if filter_chunks and not chunk.relevant:
             continue
+        if role == "manifest" and _CRD.search(chunk.text):
+            continue  # a schema, not an object: nothing in it is deployed as MetalLB reads it
+        read += 1
         if role == "template" and chunk.templated:
             source.pending_templates.append((index, chunk))
             continue
@@ -243,6 +250,8 @@ def load_file(
                 source.problems.append(shape)
                 source.incomplete_kinds.update(kinds_in(chunk.text))
             source.documents.append(doc)
+    if not read and chunks and not must_parse:
+        return None  # only CRDs: as unrelated as a file the byte search passes over
     return source
 
 

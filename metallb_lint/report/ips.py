@@ -4,6 +4,10 @@ The JSON document is a contract (README, "IP allocation map and migration"): `ve
 only when a field is removed or changes meaning; new fields may be added. Integers are exact
 (an IPv6 /64 has 18446744073709551616 addresses), addresses are strings, and free space is a list
 of compact ranges (a CIDR when the range is one, else `first-last`).
+
+Every format is written as it is made, a pool (or a group of Services) at a time, so a map of
+thousands of Services never sits in memory as one string; `limit` caps each list of Services and
+says how many it left out. A map of several pools starts with a one-line-per-pool summary.
 """
 
 from __future__ import annotations
@@ -11,15 +15,15 @@ from __future__ import annotations
 import io
 import json
 import os
-from collections.abc import Iterable
-from typing import TextIO
+from collections.abc import Iterable, Sequence
+from typing import TextIO, TypeVar
 
 from metallb_lint import __version__
 from metallb_lint.findings import Location, ResourceRef
 from metallb_lint.metallb.addresses import IPRange
-from metallb_lint.tools.ipmap import FAMILIES, Draw, Holding, IPMap, PoolMap
+from metallb_lint.tools.ipmap import FAMILIES, Choice, Draw, Holding, IPMap, PoolMap
 
-JSON_VERSION = 1
+JSON_VERSION = 2  # 2: a Service that may draw from several pools is listed once, in `choices`
 BAR_WIDTH = 20
 MAX_FREE_RANGES = 6  # in text and markdown; JSON lists them all
 
@@ -82,16 +86,61 @@ def usage_text(pm: PoolMap) -> str:
     return text
 
 
+T = TypeVar("T")
+
+
+def limited(items: Sequence[T], limit: int | None) -> tuple[Sequence[T], int]:
+    """The first `limit` items (all without a limit) and how many are left out."""
+    if limit is None or len(items) <= limit:
+        return items, 0
+    return items[:limit], len(items) - limit
+
+
+def omitted_text(count: int) -> str:
+    return f"… and {count:,} more (--limit)"
+
+
 def free_text(pm: PoolMap) -> str:
     shown = ", ".join(str(r) for r in pm.free_ranges[:MAX_FREE_RANGES]) or "none"
     more = len(pm.free_ranges) - MAX_FREE_RANGES
     if more > 0:
         shown += f" and {more} more range{'s' if more > 1 else ''}"
     details = f"{number(pm.free)} not requested"
-    if pm.draws:
-        which = "the lowest" if all(d.certain for d in pm.draws) else "up to"
-        details += f"; {which} {len(pm.draws)} likely taken automatically"
+    if pm.draws or pm.may_draw:
+        which = "up to" if pm.may_draw else "the lowest"
+        details += f"; {which} {len(pm.draws) + pm.may_draw} likely taken automatically"
     return f"{shown} ({details})"
+
+
+def may_draw_text(pm: PoolMap) -> str:
+    n = pm.may_draw
+    return (
+        f"{n:,} Service{'s' if n != 1 else ''} may take an address here or from another pool "
+        "(listed once, under 'Automatic, from one of several pools')"
+    )
+
+
+def choice_title(choice: Choice) -> str:
+    return "Automatic, from one of the pools " + ", ".join(f"'{p}'" for p in choice.pools)
+
+
+def summary_row(pm: PoolMap) -> tuple[str, str, str, str, str, str]:
+    """Pool, addresses, in use, held, automatic (certain, then possible), free."""
+    addresses = pm.addresses[0] if pm.addresses else "none"
+    if len(pm.addresses) > 1:
+        addresses += f" (+{len(pm.addresses) - 1})"
+    automatic = f"{len(pm.draws):,}" + (f" (+{pm.may_draw:,}?)" if pm.may_draw else "")
+    return (
+        pm.name,
+        addresses,
+        f"{number(pm.used)}/{number(pm.total_usable)} {percent(pm.utilisation)}",
+        f"{pm.held_addresses:,}",
+        automatic,
+        number(pm.free),
+    )
+
+
+SUMMARY_HEAD = ("pool", "addresses", "in use", "held", "automatic", "free")
 
 
 def advertised_text(pm: PoolMap) -> str:
@@ -108,8 +157,6 @@ def draw_note(draw: Draw) -> str:
         parts.append(f"via {draw.via}")
     if draw.family == 6:
         parts.append("IPv6")
-    if not draw.certain:
-        parts.append("or from " + ", ".join(f"'{p}'" for p in draw.others))
     return "; ".join(parts)
 
 
@@ -124,9 +171,18 @@ def holding_note(holding: Holding) -> str:
 # -- text ------------------------------------------------------------------------------------
 
 
-def write_text(ipmap: IPMap, stream: TextIO, *, color: bool, width: int | None = None) -> None:
+def write_text(
+    ipmap: IPMap,
+    stream: TextIO,
+    *,
+    color: bool,
+    width: int | None = None,
+    limit: int | None = None,
+) -> None:
     """One block per pool: its facts, a usage bar, then a table of the addresses Services
-    hold (and the Services that take one automatically), each with where it is requested."""
+    hold (and the Services that take one automatically), each with where it is requested;
+    then the Services that may draw from several pools, once per group of pools. Each block
+    is written when it is made."""
     from rich import box
     from rich.console import Console, Group
     from rich.padding import Padding
@@ -144,6 +200,14 @@ def write_text(ipmap: IPMap, stream: TextIO, *, color: bool, width: int | None =
         emoji=False,
         legacy_windows=False,
     )
+
+    def flush() -> None:
+        # rich pads every line to the width of its block: no trailing blanks in files or diffs.
+        text = buffer.getvalue()
+        stream.write("\n".join(line.rstrip(" ") for line in text.split("\n")))
+        buffer.seek(0)
+        buffer.truncate()
+
     target = ipmap.target
     console.print(
         Text.assemble(
@@ -167,6 +231,26 @@ def write_text(ipmap: IPMap, stream: TextIO, *, color: bool, width: int | None =
 
     def indented(*parts) -> Padding:
         return Padding(Group(*parts), (0, 0, 0, 2), expand=False)
+
+    def draw_rows(rows: Table, draws: Sequence[Draw]) -> None:
+        shown, hidden = limited(draws, limit)
+        for draw in shown:
+            rows.add_row(
+                Text("automatic", style="italic"),
+                cell(draw.service.label, draw.service.location, draw_note(draw)),
+            )
+        if hidden:
+            rows.add_row("", Text(omitted_text(hidden), style="dim"))
+
+    if len(ipmap.pools) > 1:
+        summary = Table(box=box.SIMPLE_HEAD, show_edge=False, pad_edge=False)
+        for i, head in enumerate(SUMMARY_HEAD):
+            summary.add_column(head, no_wrap=i == 0, justify="left" if i < 2 else "right")
+        for pm in ipmap.pools:
+            summary.add_row(*summary_row(pm))
+        console.print()
+        console.print(indented(summary))
+    flush()
 
     for pm in ipmap.pools:
         res = pm.pool.resource
@@ -196,13 +280,16 @@ def write_text(ipmap: IPMap, stream: TextIO, *, color: bool, width: int | None =
             level = "yellow"
         facts.add_row("usage", Text.assemble((full, level), (empty, "dim"), " ", usage_text(pm)))
         facts.add_row("free", free_text(pm))
+        if pm.may_draw:
+            facts.add_row("may draw", may_draw_text(pm))
         for label, values in (("unresolved", pm.unresolved), ("invalid", pm.invalid)):
             if values:
                 facts.add_row(label, Text(", ".join(values), style="yellow"))
         parts: list = [facts]
         if pm.held or pm.draws:
             rows = table()
-            for holding in pm.held:
+            shown, hidden = limited(pm.held, limit)
+            for holding in shown:
                 rows.add_row(
                     holding.ip,
                     cell(
@@ -212,13 +299,25 @@ def write_text(ipmap: IPMap, stream: TextIO, *, color: bool, width: int | None =
                         bad=holding.refused is not None,
                     ),
                 )
-            for draw in pm.draws:
-                rows.add_row(
-                    Text("automatic", style="italic"),
-                    cell(draw.service.label, draw.service.location, draw_note(draw)),
-                )
+            if hidden:
+                rows.add_row("", Text(omitted_text(hidden), style="dim"))
+            draw_rows(rows, pm.draws)
             parts += [Text(), rows]
         console.print(indented(*parts))
+        flush()
+
+    for choice in ipmap.choices:
+        console.print()
+        console.print(
+            Text.assemble(
+                (choice_title(choice), "bold"),
+                (" (MetalLB picks one when the Service is created)", "dim"),
+            )
+        )
+        rows = table()
+        draw_rows(rows, choice.draws)
+        console.print(indented(rows))
+        flush()
 
     if ipmap.outside:
         console.print()
@@ -229,15 +328,17 @@ def write_text(ipmap: IPMap, stream: TextIO, *, color: bool, width: int | None =
             )
         )
         rows = table()
-        for holding in ipmap.outside:
+        shown, hidden = limited(ipmap.outside, limit)
+        for holding in shown:
             rows.add_row(holding.ip, cell(holding.service.label, holding.service.location))
+        if hidden:
+            rows.add_row("", Text(omitted_text(hidden), style="dim"))
         console.print(indented(rows))
     if ipmap.notes:
         console.print()
         for note in ipmap.notes:
             console.print(Text(f"note: {note}", style="dim"))
-    # rich pads every line to the width of its block: no trailing blanks in files or diffs.
-    stream.write("\n".join(line.rstrip(" ") for line in buffer.getvalue().split("\n")))
+    flush()
 
 
 def _terminal_width(stream: TextIO) -> int | None:
@@ -281,8 +382,6 @@ def _draw(draw: Draw) -> dict[str, object]:
         "line": loc.line,
         "family": FAMILIES[draw.family],
         "via": draw.via,
-        "certain": draw.certain,
-        "other_pools": list(draw.others),
     }
 
 
@@ -290,39 +389,83 @@ def _per_family(table: dict[int, int]) -> dict[str, int]:
     return {FAMILIES[f]: table[f] for f in sorted(table)}
 
 
-def as_dict(ipmap: IPMap) -> dict[str, object]:
+def _listed(
+    entry: dict[str, object], key: str, items: Sequence[T], render, limit: int | None
+) -> None:
+    """`entry[key]`: the rendered items, and with a limit, `omitted` counts what it left out."""
+    shown, hidden = limited(items, limit)
+    entry[key] = [render(item) for item in shown]
+    if limit is not None:
+        omitted = entry.setdefault("omitted", {})
+        assert isinstance(omitted, dict)
+        omitted[key] = hidden
+
+
+def pool_dict(pm: PoolMap, limit: int | None = None) -> dict[str, object]:
+    res = pm.pool.resource
+    entry: dict[str, object] = {
+        "name": pm.name,
+        "namespace": res.effective_namespace,
+        "kind": res.kind,
+        "path": res.path,
+        "line": res.location().line,
+        "addresses": pm.addresses,
+        "families": [FAMILIES[f] for f in sorted(pm.sizes)],
+        "size": _per_family(pm.sizes),
+        "usable": _per_family(pm.usable),
+        "auto_assign": pm.pool.auto_assign,
+        "avoid_buggy_ips": pm.pool.avoid_buggy_ips,
+        "advertisements": [
+            {**_resource(ref), "certain": certain} for ref, certain in pm.advertisements
+        ],
+    }
+    _listed(entry, "allocations", pm.held, _holding, limit)
+    _listed(entry, "automatic", pm.draws, _draw, limit)
+    entry.update(
+        {
+            "may_draw": _per_family(pm.possible),
+            "held": pm.held_addresses,
+            "used": pm.used,
+            "free": pm.free,
+            "utilisation": round(pm.utilisation, 4),
+            "overcommitted": pm.overcommitted,
+            "free_ranges": [str(r) for r in pm.free_ranges],
+            "unresolved_addresses": pm.unresolved,
+            "invalid_addresses": pm.invalid,
+        }
+    )
+    return entry
+
+
+def choice_dict(choice: Choice, limit: int | None = None) -> dict[str, object]:
+    entry: dict[str, object] = {"pools": list(choice.pools)}
+    _listed(entry, "automatic", choice.draws, _draw, limit)
+    return entry
+
+
+def summary_dict(ipmap: IPMap) -> dict[str, int]:
+    return {
+        "pools": len(ipmap.pools),
+        "allocations": sum(len(pm.held) for pm in ipmap.pools),
+        "automatic": sum(len(pm.draws) for pm in ipmap.pools),
+        "choices": sum(len(c.draws) for c in ipmap.choices),
+        "outside": len(ipmap.outside),
+    }
+
+
+def as_dict(ipmap: IPMap, limit: int | None = None) -> dict[str, object]:
+    """The whole JSON document at once (write_json streams the same)."""
+    return {
+        **_head(ipmap),
+        "pools": [pool_dict(pm, limit) for pm in ipmap.pools],
+        "choices": [choice_dict(c, limit) for c in ipmap.choices],
+        **_outside(ipmap, limit),
+        "notes": ipmap.notes,
+    }
+
+
+def _head(ipmap: IPMap) -> dict[str, object]:
     target = ipmap.target
-    pools = []
-    for pm in ipmap.pools:
-        res = pm.pool.resource
-        pools.append(
-            {
-                "name": pm.name,
-                "namespace": res.effective_namespace,
-                "kind": res.kind,
-                "path": res.path,
-                "line": res.location().line,
-                "addresses": pm.addresses,
-                "families": [FAMILIES[f] for f in sorted(pm.sizes)],
-                "size": _per_family(pm.sizes),
-                "usable": _per_family(pm.usable),
-                "auto_assign": pm.pool.auto_assign,
-                "avoid_buggy_ips": pm.pool.avoid_buggy_ips,
-                "advertisements": [
-                    {**_resource(ref), "certain": certain} for ref, certain in pm.advertisements
-                ],
-                "allocations": [_holding(h) for h in pm.held],
-                "automatic": [_draw(d) for d in pm.draws],
-                "held": pm.held_addresses,
-                "used": pm.used,
-                "free": pm.free,
-                "utilisation": round(pm.utilisation, 4),
-                "overcommitted": pm.overcommitted,
-                "free_ranges": [str(r) for r in pm.free_ranges],
-                "unresolved_addresses": pm.unresolved,
-                "invalid_addresses": pm.invalid,
-            }
-        )
     return {
         "version": JSON_VERSION,
         "tool": {"name": "metallb-lint", "version": __version__},
@@ -331,15 +474,52 @@ def as_dict(ipmap: IPMap) -> dict[str, object]:
             "mode": target.mode,
             "namespace": target.namespace,
         },
-        "pools": pools,
-        "outside": [_holding(h) for h in ipmap.outside],
-        "notes": ipmap.notes,
+        "summary": summary_dict(ipmap),
     }
 
 
-def write_json(ipmap: IPMap, stream: TextIO) -> None:
-    json.dump(as_dict(ipmap), stream, indent=2)
-    stream.write("\n")
+def _outside(ipmap: IPMap, limit: int | None) -> dict[str, object]:
+    entry: dict[str, object] = {}
+    _listed(entry, "outside", ipmap.outside, _holding, limit)
+    omitted = entry.pop("omitted", None)
+    if omitted is not None:
+        entry["outside_omitted"] = omitted["outside"]
+    return entry
+
+
+def _member(key: str, value: object) -> str:
+    """`"key": value` as json.dump(indent=2) writes it one level down."""
+    text = json.dumps(value, indent=2).replace("\n", "\n  ")
+    return f"  {json.dumps(key)}: {text}"
+
+
+def _array(key: str, items: Iterable[dict[str, object]]) -> Iterable[str]:
+    """`"key": [...]` one item at a time, as json.dump(indent=2) writes it one level down."""
+    yield f"  {json.dumps(key)}: ["
+    first = True
+    for item in items:
+        yield ("" if first else ",") + "\n    " + json.dumps(item, indent=2).replace("\n", "\n    ")
+        first = False
+    yield "]" if first else "\n  ]"
+
+
+def write_json(ipmap: IPMap, stream: TextIO, limit: int | None = None) -> None:
+    """The document of `as_dict`, byte for byte, written a pool at a time."""
+    stream.write("{\n")
+    for key, value in _head(ipmap).items():
+        stream.write(_member(key, value) + ",\n")
+    for part in _array("pools", (pool_dict(pm, limit) for pm in ipmap.pools)):
+        stream.write(part)
+    stream.write(",\n")
+    for part in _array("choices", (choice_dict(c, limit) for c in ipmap.choices)):
+        stream.write(part)
+    stream.write(",\n")
+    outside = _outside(ipmap, limit)
+    for part in _array("outside", outside.pop("outside")):  # type: ignore[arg-type]
+        stream.write(part)
+    for key, value in outside.items():
+        stream.write(",\n" + _member(key, value))
+    stream.write(",\n" + _member("notes", ipmap.notes) + "\n}\n")
 
 
 # -- markdown ----------------------------------------------------------------------------------
@@ -357,58 +537,92 @@ def _free_label(r: IPRange) -> str:
     return str(r) if r.size == 1 else f"{r} ({number(r.size)})"
 
 
-def write_markdown(ipmap: IPMap, stream: TextIO) -> None:
+def _draw_rows(draws: Sequence[Draw], limit: int | None) -> list[str]:
+    shown, hidden = limited(draws, limit)
+    out = []
+    for draw in shown:
+        note = draw_note(draw)
+        label = draw.service.label + (f" ({note})" if note else "")
+        out.append(_row("*automatic*", label, where(draw.service.location)))
+    if hidden:
+        out.append(_row("…", f"*{omitted_text(hidden)}*", ""))
+    return out
+
+
+def _markdown_pool(pm: PoolMap, limit: int | None) -> list[str]:
+    full, empty = bar(pm.utilisation)
+    facts = [
+        ", ".join(f"`{a}`" for a in pm.addresses) or "no addresses",
+        families(pm),
+        size_text(pm),
+        f"autoAssign: {'true' if pm.pool.auto_assign else 'false'}",
+        "announced by "
+        + (
+            ", ".join(f"{ref.kind} `{ref.name}`" for ref, _ in pm.advertisements)
+            if pm.advertisements
+            else "nothing (ML205)"
+        ),
+        f"in use: {usage_text(pm)} `{full}{empty}`",
+    ]
+    if pm.may_draw:
+        facts.append(f"may draw: {may_draw_text(pm)}")
+    out = [
+        "",
+        f"### Pool `{pm.name}`",
+        "",
+        " · ".join(facts),
+        "",
+        _row("IP", "Service", "Requested in"),
+        "|---|---|---|",
+    ]
+    rows: list[tuple[tuple[int, int, int], str]] = []
+    shown, hidden = limited(pm.held, limit)
+    for holding in shown:
+        note = holding_note(holding)
+        label = holding.service.label + (f" ({note})" if note else "")
+        rows.append(
+            (
+                (holding.version, holding.value, 1),
+                _row(holding.ip, label, where(holding.service.location)),
+            )
+        )
+    for r in pm.free_ranges[: MAX_FREE_RANGES * 4]:
+        rows.append(((r.version, r.first, 0), _row(_free_label(r), "*free*", "")))
+    rows.sort(key=lambda item: item[0])
+    out += [row for _, row in rows]
+    if hidden:
+        out.append(_row("…", f"*{omitted_text(hidden)}*", ""))
+    more_free = len(pm.free_ranges) - MAX_FREE_RANGES * 4
+    if more_free > 0:
+        out.append(_row("…", f"*{more_free} more free ranges*", ""))
+    return out + _draw_rows(pm.draws, limit)
+
+
+def write_markdown(ipmap: IPMap, stream: TextIO, limit: int | None = None) -> None:
+    """A summary table (several pools), then one table per pool, per group of pools the
+    automatic Services may draw from, and of the requests outside every pool."""
     target = ipmap.target
     out = [
         f"<!-- generated by metallb-lint ips for MetalLB {target.version}; "
         "regenerate instead of editing -->",
     ]
+    if len(ipmap.pools) > 1:
+        out += ["", _row(*SUMMARY_HEAD), "|---|---|---:|---:|---:|---:|"]
+        out += [_row(*summary_row(pm)) for pm in ipmap.pools]
+    stream.write("\n".join(out) + "\n")
     for pm in ipmap.pools:
-        full, empty = bar(pm.utilisation)
-        out += [
+        stream.write("\n".join(_markdown_pool(pm, limit)) + "\n")
+    for choice in ipmap.choices:
+        out = [
             "",
-            f"### Pool `{pm.name}`",
+            f"### {choice_title(choice)}",
             "",
-            " · ".join(
-                [
-                    ", ".join(f"`{a}`" for a in pm.addresses) or "no addresses",
-                    families(pm),
-                    size_text(pm),
-                    f"autoAssign: {'true' if pm.pool.auto_assign else 'false'}",
-                    "announced by "
-                    + (
-                        ", ".join(f"{ref.kind} `{ref.name}`" for ref, _ in pm.advertisements)
-                        if pm.advertisements
-                        else "nothing (ML205)"
-                    ),
-                    f"in use: {usage_text(pm)} `{full}{empty}`",
-                ]
-            ),
+            "MetalLB picks one when the Service is created.",
             "",
-            _row("IP", "Service", "Requested in"),
-            "|---|---|---|",
         ]
-        rows: list[tuple[tuple[int, int, int], str]] = []
-        for holding in pm.held:
-            note = holding_note(holding)
-            label = holding.service.label + (f" ({note})" if note else "")
-            rows.append(
-                (
-                    (holding.version, holding.value, 1),
-                    _row(holding.ip, label, where(holding.service.location)),
-                )
-            )
-        for r in pm.free_ranges[: MAX_FREE_RANGES * 4]:
-            rows.append(((r.version, r.first, 0), _row(_free_label(r), "*free*", "")))
-        rows.sort(key=lambda item: item[0])
-        out += [row for _, row in rows]
-        hidden = len(pm.free_ranges) - MAX_FREE_RANGES * 4
-        if hidden > 0:
-            out.append(_row("…", f"*{hidden} more free ranges*", ""))
-        for draw in pm.draws:
-            note = draw_note(draw)
-            label = draw.service.label + (f" ({note})" if note else "")
-            out.append(_row("*automatic*", label, where(draw.service.location)))
+        out += [_row("IP", "Service", "Requested in"), "|---|---|---|"]
+        stream.write("\n".join(out + _draw_rows(choice.draws, limit)) + "\n")
+    out = []
     if ipmap.outside:
         out += [
             "",
@@ -419,11 +633,15 @@ def write_markdown(ipmap: IPMap, stream: TextIO) -> None:
             _row("IP", "Service", "Requested in"),
             "|---|---|---|",
         ]
-        out += [_row(h.ip, h.service.label, where(h.service.location)) for h in ipmap.outside]
+        shown, hidden = limited(ipmap.outside, limit)
+        out += [_row(h.ip, h.service.label, where(h.service.location)) for h in shown]
+        if hidden:
+            out.append(_row("…", f"*{omitted_text(hidden)}*", ""))
     if ipmap.notes:
         out.append("")
         out += [f"- {_cell(note)}" for note in ipmap.notes]
-    stream.write("\n".join(out) + "\n")
+    if out:
+        stream.write("\n".join(out) + "\n")
 
 
 def write_free(addresses: Iterable[str], stream: TextIO) -> None:

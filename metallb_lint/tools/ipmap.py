@@ -8,9 +8,12 @@ requests MetalLB refuses are shown as refused, `avoidBuggyIPs` removes .0/.255 a
 the usable set. All address math is on integer intervals (addresses.py): free space is the
 pool's merged intervals minus the held addresses, by one sort, so a /8 costs what a /30 does.
 
-What is not known offline is said, not guessed: a Service that may take an address from one of
-several pools is listed under each of them as "may draw", and the pools whose
-`serviceAllocation` uses label selectors are not modelled.
+What is not known offline is said, not guessed: the Services that may take an address from one
+of several pools are listed once, grouped by the pools they may draw from (a `Choice`), and each
+of those pools counts them; the pools whose `serviceAllocation` uses label selectors are not
+modelled. The map is linear in the repository: every Service appears once (an explicit request
+once per pool holding its address), so a thousand automatic Services and fifty pools make a
+thousand entries, not fifty thousand.
 """
 
 from __future__ import annotations
@@ -78,8 +81,15 @@ class Draw:
     service: ServiceRef
     family: int
     via: str  # "address-pool annotation" or "autoAssign"
-    certain: bool  # False: it may take its address from another pool instead
-    others: tuple[str, ...] = ()  # the other pools it may use
+
+
+@dataclass
+class Choice:
+    """Services that take an address automatically from one of several pools: which one,
+    MetalLB decides at run time. Listed once, with the pools."""
+
+    pools: tuple[str, ...]  # names, sorted
+    draws: list[Draw]
 
 
 @dataclass
@@ -92,11 +102,13 @@ class PoolMap:
     usable: dict[int, int]  # after avoidBuggyIPs
     advertisements: list[tuple[ResourceRef, bool]]  # (advertisement, certain)
     held: list[Holding]
-    draws: list[Draw]
+    draws: list[Draw]  # the automatic draws that certainly land here
     free_ranges: list[IPRange]  # usable space minus held addresses
     free: int
     unresolved: list[str] = field(default_factory=list)  # entries not placed (placeholders)
     invalid: list[str] = field(default_factory=list)  # entries MetalLB rejects
+    # Per IP version: Services that may take an address here or from another pool (a Choice).
+    possible: dict[int, int] = field(default_factory=dict)
 
     @property
     def name(self) -> str:
@@ -113,7 +125,11 @@ class PoolMap:
 
     @property
     def certain_draws(self) -> int:
-        return sum(1 for d in self.draws if d.certain)
+        return len(self.draws)
+
+    @property
+    def may_draw(self) -> int:
+        return sum(self.possible.values())
 
     @property
     def used(self) -> int:
@@ -138,6 +154,8 @@ class PoolMap:
         if skip_automatic:
             for draw in self.draws:
                 skip[draw.family] += 1
+            for family, count in self.possible.items():
+                skip[family] += count
         held = sorted({(h.version, h.value) for h in self.held if h.refused is None})
         seen: list[IPRange] = []
         for entry in self.pool.entries:
@@ -160,6 +178,13 @@ class IPMap:
     pools: list[PoolMap]
     outside: list[Holding]  # requests in no pool
     notes: list[str]
+    choices: list[Choice] = field(default_factory=list)
+
+    def only(self, name: str) -> None:
+        """Keep one pool, and the choices that name it; no requests outside (`--pool`)."""
+        self.pools = [pm for pm in self.pools if pm.name == name]
+        self.choices = [c for c in self.choices if name in c.pools]
+        self.outside = []
 
 
 def _walk(
@@ -275,6 +300,8 @@ class _Builder:
         self.pools = read_pools(ctx)
         self.held: dict[int, list[Holding]] = {id(p): [] for p in self.pools}
         self.draws: dict[int, list[Draw]] = {id(p): [] for p in self.pools}
+        self.possible: dict[int, dict[int, int]] = {id(p): {} for p in self.pools}
+        self.choices: dict[tuple[str, ...], list[Draw]] = {}
         self.outside: list[Holding] = []
         self.notes: list[str] = []
 
@@ -289,7 +316,11 @@ class _Builder:
             key=lambda m: (m.pool.resource.effective_namespace or "", m.name, m.pool.resource.path)
         )
         self.outside.sort(key=lambda h: (h.version, h.value, h.service.label))
-        return IPMap(self.inv.target, maps, self.outside, self.notes)
+        choices = [
+            Choice(names, sorted(draws, key=lambda d: (d.family, d.service.label)))
+            for names, draws in sorted(self.choices.items())
+        ]
+        return IPMap(self.inv.target, maps, self.outside, self.notes, choices)
 
     def _note_inputs(self, requests: list[ServiceRequest]) -> None:
         inv = self.inv
@@ -364,6 +395,7 @@ class _Builder:
         """Services without an address take one from a pool (facts §5.3); one per sharing
         key, and none when the key is shared with an explicitly requested address."""
         by_name = pools_by_name(self.ctx)
+        families = {id(p): set(_count(p.ranges, False)) for p in self.pools}
         groups: set[tuple[object, int]] = set()
         for request in sorted(requests, key=lambda r: (r.head.path, r.head.line)):
             if request.requested_ips:
@@ -378,17 +410,20 @@ class _Builder:
                 candidates = self._auto_candidates(request)
                 via = "autoAssign"
             for family in _families(request):
-                eligible = [p for p in candidates if family in _count(p.ranges, False)]
+                eligible = [p for p in candidates if family in families[id(p)]]
                 group = (("key", key) if key is not None else ("own", id(request)), family)
                 if not eligible or group in groups:
                     continue
                 groups.add(group)
-                service = ServiceRef.of(request, request.head)
+                draw = Draw(ServiceRef.of(request, request.head), family, via)
+                if len(eligible) == 1:
+                    self.draws[id(eligible[0])].append(draw)
+                    continue
+                names = tuple(sorted({p.name for p in eligible}))
+                self.choices.setdefault(names, []).append(draw)
                 for pool in eligible:
-                    others = tuple(sorted(p.name for p in eligible if p is not pool))
-                    self.draws[id(pool)].append(
-                        Draw(service, family, via, len(eligible) == 1, others)
-                    )
+                    counts = self.possible[id(pool)]
+                    counts[family] = counts.get(family, 0) + 1
 
     def _auto_candidates(self, request: ServiceRequest) -> list[Pool]:
         """Pools a Service without a request may draw from: those whose serviceAllocation
@@ -422,10 +457,7 @@ class _Builder:
             if verdict is not False:
                 ads.append((ad.resource.ref, verdict is True))
         ads.sort(key=lambda a: (a[0].kind, a[0].name or ""))
-        draws = sorted(
-            self.draws[id(pool)],
-            key=lambda d: (not d.certain, d.family, d.service.label),
-        )
+        draws = sorted(self.draws[id(pool)], key=lambda d: (d.family, d.service.label))
         return PoolMap(
             pool,
             [str(e.parsed.text) for e in pool.entries],
@@ -438,6 +470,7 @@ class _Builder:
             free,
             [str(e.parsed.text) for e in pool.entries if e.parsed.unresolved],
             [str(e.parsed.text) for e in pool.entries if e.parsed.error],
+            dict(sorted(self.possible[id(pool)].items())),
         )
 
 
