@@ -119,3 +119,42 @@ spec:
         },
     )
     assert _lint(repo) == expected
+
+
+KUBE_VIP = """\
+apiVersion: v1
+kind: ConfigMap
+metadata:
+  name: kubevip
+  namespace: kube-system
+data:
+  {key}: {value}
+"""
+
+
+@pytest.mark.parametrize(
+    ("key", "value", "expected"),
+    [
+        ("range-global", "192.168.50.10-192.168.50.20", [("ML414", "infra/cilium.yaml", 2)]),
+        ("cidr-global", "192.168.50.0/29,192.168.51.0/29", [("ML414", "infra/cilium.yaml", 2)]),
+        ("cidr-global", "${KUBE_VIP_RANGE}", [("ML414", "infra/cilium.yaml", 2)]),
+        ("unrelated", "x", []),  # no range: not configured as an allocator
+    ],
+)
+def test_kube_vips_cloud_provider_beside_metallb(
+    repo: Path, key: str, value: str, expected: list
+) -> None:
+    """kube-vip's cloud provider takes every LoadBalancer Service without a class, as MetalLB
+    does (no selector to split them); its ConfigMap is read only because it is named kubevip."""
+    write(
+        repo,
+        {
+            "infra/cilium.yaml": KUBE_VIP.format(key=key, value=value),
+            "infra/metallb.yaml": METALLB,
+            "clusters/lab/kustomization.yaml": BOTH,
+        },
+    )
+    assert _lint(repo) == expected
+    if expected:
+        result = lint_json("--metallb-version", "0.16.1", "--select", "ML414", ".", cwd=repo)
+        assert "kube-vip's cloud provider" in result.json["findings"][0]["message"]

@@ -9,6 +9,7 @@ a test shows; without the word, that test fails (checked by removing each in tur
 - `address-pools`: test_migrate.py::test_bare_file_named_on_the_command_line
 - `serviceexternalips`: test_services.py::test_ml412_externalips_that_calico_announces
 - `ciliumbgpadvertisement`: test_cilium_advertising_only_external_ips_is_read, below
+- `kubevip`: test_allocators.py::test_kube_vips_cloud_provider_beside_metallb
 - `argoproj.io/`: test_demo.py::test_demo_findings
 - `kustomize.toolkit.fluxcd.io/`:
   test_deployment.py::test_flux_root_deploys_its_path_and_not_an_archive

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import posixpath
 from collections.abc import Iterator
+from dataclasses import dataclass
 
 from metallb_lint.checks.common import cached, read_pools
 from metallb_lint.checks.context import Context, rule
@@ -93,35 +94,87 @@ def _overlap(ranges: list[IPRange], pool: Pool) -> IPRange | None:
     return None
 
 
+@dataclass(frozen=True)
+class _Allocator:
+    """Another allocator the repository deploys: what it is, where, its ranges (None: not all
+    known), and whether a selector limits it to some Services."""
+
+    label: str
+    resource: Resource
+    ranges: list[IPRange] | None
+    selective: bool
+    split_hint: str
+
+
+def _allocators(ctx: Context) -> Iterator[_Allocator]:
+    for res in ctx.inventory.of_kind(CILIUM_POOL):
+        if res.group != "cilium.io" or get(res.body, "spec", "disabled") is True:
+            continue
+        yield _Allocator(
+            f"{CILIUM_POOL} '{res.name or '<unnamed>'}' turns on Cilium's LB IPAM, which",
+            res,
+            cilium_ranges(res),
+            bool(get(res.body, "spec", "serviceSelector")),
+            "a serviceSelector on this pool, or Cilium's defaultLBServiceIPAM: none",
+        )
+    for res in ctx.inventory.of_kind("ConfigMap"):
+        if res.name == KUBE_VIP_CONFIGMAP and res.api_version == "v1":
+            ranges = kube_vip_ranges(res)
+            if ranges != []:
+                yield _Allocator(
+                    f"ConfigMap '{KUBE_VIP_CONFIGMAP}' configures kube-vip's cloud provider, which",
+                    res,
+                    ranges,
+                    False,
+                    "a loadBalancerClass for kube-vip's Services",
+                )
+
+
+KUBE_VIP_CONFIGMAP = "kubevip"
+
+
+def kube_vip_ranges(res: Resource) -> list[IPRange] | None:
+    """The `cidr-<namespace>` and `range-<namespace>` entries of kube-vip's ConfigMap (comma
+    lists); None when one is a placeholder or unreadable, [] when there are none."""
+    ranges: list[IPRange] = []
+    for key, value in res.mapping("data").items():
+        if not str(key).startswith(("cidr-", "range-")):
+            continue
+        if not isinstance(value, str) or has_placeholder(value):
+            return None
+        for part in value.split(","):
+            parsed = parse_range_or_cidr(part.strip())
+            if parsed is None:
+                return None
+            ranges.append(parsed)
+    return ranges
+
+
 @rule("ML414")
 def competing_allocator(ctx: Context) -> Iterator[Finding]:
     metallb_class = ctx.target.load_balancer_class
     pools = read_pools(ctx)
     if not pools:
         return
-    for res in ctx.inventory.of_kind(CILIUM_POOL):
-        if res.group != "cilium.io" or get(res.body, "spec", "disabled") is True:
-            continue
+    for other in _allocators(ctx):
+        res = other.resource
         beside = [p for p in pools if _one_cluster(ctx, res.path, p.resource.path)]
         if not beside:
             continue
-        selector = get(res.body, "spec", "serviceSelector")
-        name = res.name or "<unnamed>"
-        ranges = cilium_ranges(res)
+        ranges = other.ranges
         shared = [(p, r) for p in beside if ranges and (r := _overlap(ranges, p)) is not None]
         related = [
             Related(p.resource.name_location, f"MetalLB pool '{p.name}'") for p in beside[:5]
         ]
-        if not selector and not metallb_class:
+        if not other.selective and not metallb_class:
             yield ctx.finding(
                 "ML414",
-                f"{CILIUM_POOL} '{name}' turns on Cilium's LB IPAM, which assigns addresses to "
-                "every LoadBalancer Service without a loadBalancerClass, and MetalLB (pool "
-                f"'{beside[0].name}') takes the same Services: both write each Service's "
-                "status.loadBalancer, overwriting each other, and the address that answers "
-                "changes with whichever wrote last. Keep one allocator, or split them: a "
-                "loadBalancerClass for MetalLB (the chart's `loadBalancerClass`), a "
-                "serviceSelector on this pool, or Cilium's defaultLBServiceIPAM: none",
+                f"{other.label} assigns addresses to every LoadBalancer Service without a "
+                f"loadBalancerClass, and MetalLB (pool '{beside[0].name}') takes the same "
+                "Services: both write each Service's status.loadBalancer, overwriting each "
+                "other, and the address that answers changes with whichever wrote last. Keep "
+                "one allocator, or split them: a loadBalancerClass for MetalLB (the chart's "
+                f"`loadBalancerClass`), {other.split_hint}",
                 res.head,
                 resource=res.ref,
                 related=related,
@@ -130,9 +183,9 @@ def competing_allocator(ctx: Context) -> Iterator[Finding]:
             pool, mine = shared[0]
             yield ctx.finding(
                 "ML414",
-                f"{CILIUM_POOL} '{name}' hands out addresses that MetalLB's pool '{pool.name}' "
-                f"holds too ({mine}): a Service of each may get the same address, and both "
-                "Cilium and MetalLB answer for it. Give the two allocators ranges apart",
+                f"{other.label} hands out addresses that MetalLB's pool '{pool.name}' holds too "
+                f"({mine}): a Service of each may get the same address, and both answer for "
+                "it. Give the two allocators ranges apart",
                 res.head,
                 resource=res.ref,
                 related=[Related(pool.resource.name_location, f"MetalLB pool '{pool.name}'")],

@@ -108,6 +108,7 @@ RELEVANT_WORDS = (
     b"address-pools",  # legacy (<= 0.12) ConfigMap configuration, wherever it lives
     b"serviceexternalips",  # Calico announcing externalIPs (model/announcers.py)
     b"ciliumbgpadvertisement",  # Cilium announcing them
+    b"kubevip",  # kube-vip's cloud provider ConfigMap: another allocator (checks/allocators.py)
 )
 # GitOps objects are recognised by their apiVersion, not by their API group alone: the groups'
 # domains also appear in annotations and labels of any object (`argocd.argoproj.io/sync-wave`,
