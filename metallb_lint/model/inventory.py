@@ -506,7 +506,7 @@ class _Builder:
                 for base in bases:
                     patched.setdefault(id(base), []).append(self._patched(doc, base, patch))
                 if not bases:
-                    unmatched.append(self._patch_alone(doc, patch))
+                    unmatched.append(self._patched(doc, None, patch))
                     self.partial_services.add(id(unmatched[-1]))
         return patched, unmatched
 
@@ -545,42 +545,24 @@ class _Builder:
             self._disk_services[path] = services
         return self._disk_services[path]
 
-    def _patch_alone(self, kustomization: Document, patch: patches.ServicePatch) -> Resource:
-        """A patch of a Service the repository does not hold, read as the Service it knows."""
-        scope = self.scopes.scope_for(kustomization.path)
-        body = patch.apply({"apiVersion": "v1", "kind": "Service", "metadata": {}})
-        explicit = text(get(body, "metadata", "namespace"))
-        namespace = scope.namespace if scope and (scope.overrides or not explicit) else explicit
-        return PatchedResource(
-            patch.doc,
-            patch.base,
-            "v1",
-            "Service",
-            patch.name,
-            explicit,
-            namespace,
-            self.scopes.unit(kustomization.path),
-            body,
-            patch_doc=patch.doc,
-            written_at=patch.written_at,
-        )
-
     def _patched(
-        self, kustomization: Document, base: Resource, patch: patches.ServicePatch
+        self, kustomization: Document, base: Resource | None, patch: patches.ServicePatch
     ) -> PatchedResource:
-        """The base Service with the patch merged in, in the overlay's namespace and unit."""
+        """The Service as an overlay's patch leaves it, in the overlay's namespace and unit:
+        merged into its base, or, with no base in the repository (a chart renders it), the
+        patch read alone."""
         scope = self.scopes.scope_for(kustomization.path)
-        body = patch.apply(base.body)
+        body = patch.apply(base.body if base else {"apiVersion": "v1", "kind": "Service"})
         explicit = text(get(body, "metadata", "namespace"))
-        namespace = base.effective_namespace
+        namespace = base.effective_namespace if base else explicit
         if scope and scope.namespace and (scope.overrides or not explicit):
             namespace = scope.namespace
         return PatchedResource(
-            base.doc,
-            base.base,
-            base.api_version,
-            base.kind,
-            base.name,
+            base.doc if base else patch.doc,
+            base.base if base else patch.base,
+            "v1",
+            "Service",
+            patch.name,
             explicit,
             namespace,
             self.scopes.unit(kustomization.path),
