@@ -6,7 +6,8 @@ Cilium's own classes) that the pool's `serviceSelector` matches (no selector: ev
 MetalLB does the same for every Service without a class, unless it runs with its own
 `loadBalancerClass`. When both can take a Service, both write its
 `status.loadBalancer.ingress`, each overwriting the other, and the address that answers
-changes with whichever wrote last.
+changes with whichever wrote last. kube-vip's cloud provider (its ConfigMap `kubevip` with
+`cidr-`/`range-` entries) is a cloud controller: it takes every Service without a class.
 
 Judged only where the repository shows both going to one cluster: one of the clusters the
 deployment model tells apart holds both, or one kustomization reaches both files. Nothing is
