@@ -14,7 +14,7 @@ from metallb_lint.gitops.kustomize import Rename
 from metallb_lint.model.objects import Resource
 
 
-def _names(ctx: Context, resources: Iterable[Resource]) -> tuple[dict[str, Resource], set[str]]:
+def _names(resources: Iterable[Resource]) -> tuple[dict[str, Resource], set[str]]:
     """Objects by the name they are written with, and the names they really get."""
     written: dict[str, Resource] = {}
     real: set[str] = set()
@@ -69,9 +69,9 @@ def renamed_reference(ctx: Context) -> Iterator[Finding]:
     inv = ctx.inventory
     if not inv.renamed:
         return
-    pools = _names(ctx, (p.resource for p in inv.pools))
-    peers = _names(ctx, (p.resource for p in inv.peers))
-    profiles = _names(ctx, (b.resource for b in inv.bfd_profiles))
+    pools = _names((p.resource for p in inv.pools))
+    peers = _names((p.resource for p in inv.peers))
+    profiles = _names((b.resource for b in inv.bfd_profiles))
     for ad in inv.advertisements:
         label = ad.label
         for name, where in ad.pool_names or []:
