@@ -69,9 +69,9 @@ def renamed_reference(ctx: Context) -> Iterator[Finding]:
     inv = ctx.inventory
     if not inv.renamed:
         return
-    pools = _names((p.resource for p in inv.pools))
-    peers = _names((p.resource for p in inv.peers))
-    profiles = _names((b.resource for b in inv.bfd_profiles))
+    pools = _names(p.resource for p in inv.pools)
+    peers = _names(p.resource for p in inv.peers)
+    profiles = _names(b.resource for b in inv.bfd_profiles)
     for ad in inv.advertisements:
         label = ad.label
         for name, where in ad.pool_names or []:
