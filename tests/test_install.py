@@ -605,3 +605,11 @@ def test_a_fleet_bundle_of_the_metallb_chart(repo: Path, version: str, expected:
     write(repo, {"lb/fleet.yaml": FLEET.format(version=version), "pool.yaml": POOL_FILE})
     found = findings(lint_selected(repo, "ML103", "ML501", "ML504"))
     assert found == expected
+
+
+def test_an_unpinned_flux_git_source_says_how_to_pin_it(repo: Path) -> None:
+    source = GIT_SOURCE.format(ref="branch: main", path="./config/native")
+    write(repo, {"flux.yaml": source, "pool.yaml": POOL_FILE})
+    [message] = messages(lint_selected(repo, "ML505"))
+    assert "pulled from branch `main`" in message
+    assert "set `spec.ref.tag: v" in message and "?ref=" not in message

@@ -1123,3 +1123,33 @@ def test_prefer_dual_stack_before_0_14_9(
     write(repo, {"svc.yaml": PREFER.format(ips=ips, families=families)})
     result = lint_json("--metallb-version", version, "--select", "ML408", ".", cwd=repo)
     assert findings(result) == expected
+
+
+def test_an_operators_service_template_without_name_or_type(repo: Path) -> None:
+    """A template an operator completes: no type is the operator's to set (read as a load
+    balancer, no ML409), no name is named by where it is written; a pool annotation that is not
+    a string is judged, not a crash."""
+    cluster = """\
+apiVersion: metallb.io/v1beta1
+kind: IPAddressPool
+metadata: {name: lan, namespace: metallb-system}
+spec: {addresses: [10.0.0.0/28]}
+---
+apiVersion: postgresql.cnpg.io/v1
+kind: Cluster
+metadata: {name: pg, namespace: db}
+spec:
+  managed:
+    serviceTemplate:
+      metadata:
+        annotations:
+          metallb.io/address-pool: {not: a string}
+      spec:
+        loadBalancerIP: 10.9.9.9
+"""
+    write(repo, {"pg.yaml": cluster})
+    result = lint_json("--metallb-version", "0.16.1", "--select", "ML4", ".", cwd=repo)
+    found = [(f["rule"], f["line"]) for f in result.json["findings"]]
+    assert ("ML409", 16) not in found and ("ML401", 16) in found
+    labels = {f["message"].split(" requests")[0] for f in result.json["findings"]}
+    assert "the Service of 'managed.serviceTemplate' of Cluster db/pg" in labels

@@ -514,9 +514,13 @@ def unpinned_manifest(ctx: Context) -> Iterator[Finding]:
         ref = version_text(site)
         if is_pinned_ref(ref):
             continue
-        what = f"branch {_code(ref)}" if ref else "the default branch (no `?ref=`)"
+        git_source = (site.owner or "").startswith("GitRepository")
+        unset = "(no `spec.ref`)" if git_source else "(no `?ref=`)"
+        what = f"branch {_code(ref)}" if ref else f"the default branch {unset}"
         if (site.owner or "").startswith("Application"):
             fix = f"set `targetRevision: v{NEWEST}`"
+        elif git_source:
+            fix = f"set `spec.ref.tag: v{NEWEST}` (a release tag)"
         elif ref and "raw.githubusercontent.com" in (site.repository or ""):
             fix = f"replace {_code(ref)} with the tag `v{NEWEST}` in the URL"
         else:

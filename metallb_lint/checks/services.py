@@ -305,7 +305,7 @@ def unknown_pool(ctx: Context) -> Iterator[Finding]:
         value = note.value
         if isinstance(value, str) and (value in names or has_placeholder(value)):
             continue
-        if value in renamed_pool_names(ctx):
+        if isinstance(value, str) and value in renamed_pool_names(ctx):
             continue  # renamed by kustomize: ML212
         hint = ""
         lowered = {name.lower(): name for name in sorted(names, reverse=True)}

@@ -771,8 +771,8 @@ class _Builder:
         self.inv.unresolved.append(
             Unresolved(
                 Location(path, line),
-                f"{what} not checked: {reason} cannot be rendered without Helm. Other checks "
-                "that need every such resource stay silent",
+                f"{what} not checked: {reason}, so it cannot be rendered without Helm. Other "
+                "checks that need every such resource stay silent",
             )
         )
 

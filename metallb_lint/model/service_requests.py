@@ -212,7 +212,10 @@ def requests_from_values(
     for path, block in _service_blocks(source.data, ()):
         full: PathKey = (*source.base, *path)
         if _is_service_manifest(block) or _is_service_template(block):
-            out.extend(_embedded_service(source, full, block, target, variables))
+            embedded = _embedded_service(source, full, block, target, variables)
+            if _is_service_template(block):
+                _as_template(embedded, block, source, path)
+            out.extend(embedded)
             continue
 
         def locate(*sub: str | int, _full: PathKey = full) -> Location:
@@ -300,6 +303,26 @@ def _is_service_template(node: dict) -> bool:
     annotations = metadata.get("annotations")
     has_metallb = isinstance(annotations, dict) and any(map(is_metallb_annotation, annotations))
     return has_metallb or spec.get("type") == "LoadBalancer" or "loadBalancerIP" in spec
+
+
+def _as_template(
+    requests: list[ServiceRequest], block: dict, source: ValuesSource, path: PathKey
+) -> None:
+    """A Service template an operator completes: a type it leaves out is the operator's to
+    set (read as a load balancer, as in chart values), and a template without a name is named
+    by where it is written."""
+    spec = block.get("spec") if isinstance(block.get("spec"), dict) else {}
+    metadata = block.get("metadata") if isinstance(block.get("metadata"), dict) else {}
+    owner = source.owner
+    owner_ns = f"{owner.namespace}/" if owner.namespace else ""
+    dotted = ".".join(str(p) for p in path) or "(root)"
+    for request in requests:
+        if "type" not in spec:
+            request.is_load_balancer = True
+        if not isinstance(metadata.get("name"), str):
+            request.display = (
+                f"the Service of '{dotted}' of {owner.kind} {owner_ns}{owner.name or ''}".rstrip()
+            )
 
 
 def _embedded_service(
