@@ -59,6 +59,7 @@ class Config:
     severity: dict[str, Severity] = field(default_factory=dict)
     fail_on: Severity | None = None
     require_suppression_reason: bool = False
+    render: str | None = None  # auto, always or never (--render)
     exclude: list[str] = field(default_factory=list)
     per_file_ignores: dict[str, list[str]] = field(default_factory=dict)
     networks: list[ConfiguredRange] = field(default_factory=list)
@@ -191,6 +192,7 @@ _EXAMPLES = {
     "severity": "a mapping of rule to severity, e.g. {ML406: warning}",
     "fail-on": "error, warning or info",
     "require-suppression-reason": "true or false",
+    "render": "auto, always or never",
     "exclude": "a list of gitignore-style patterns, e.g. ['vendor/**']",
     "per-file-ignores": "a mapping of pattern to rules, e.g. {'legacy/*.yaml': [ML401]}",
     "networks": "a list of CIDRs or a-b ranges, e.g. [192.168.1.0/24]",
@@ -329,6 +331,7 @@ def _build(data: dict, locate, path: str, display: str) -> Config:
     if "fail-on" in data:
         config.fail_on = Severity.parse(data["fail-on"])
     config.require_suppression_reason = data.get("require-suppression-reason", False)
+    config.render = data.get("render")
     config.exclude = list(data.get("exclude", []))
     config.per_file_ignores = {k: list(v) for k, v in data.get("per-file-ignores", {}).items()}
     # Findings name files relative to the current directory: so do these, once resolved.

@@ -32,6 +32,7 @@ from metallb_lint.load.sources import (
     read_candidate,
 )
 from metallb_lint.model.inventory import Inventory, build_inventory
+from metallb_lint.model.rendering import Request as RenderRequest
 
 
 @dataclass
@@ -55,6 +56,9 @@ class Options:
     # Told what the run is doing: (stage, done, total), "reading" once per file, then
     # "checking" (cli/progress.py draws a progress bar on a terminal).
     progress: Callable[[str, int, int], None] | None = None
+    # Build root kustomizations with the kustomize engine: "auto" where one is installed,
+    # "always" (a usage error without one) or "never" (model/rendering.py).
+    render: str = "never"
 
 
 @dataclass
@@ -106,6 +110,7 @@ def run(options: Options, config: Config) -> RunResult:
         files=[c.display for c in [*found.candidates, *found.context]],
         jinja=found.jinja,
         scripts=found.scripts,
+        render=_render_request(options, found),
     )
     # The command line overrides the configuration, as in ruff: a --select runs what it
     # names even where the configuration's `ignore` turns it off.
@@ -153,7 +158,43 @@ def run(options: Options, config: Config) -> RunResult:
         discovery=found,
     )
     result.disk = {c.display: c.fs_path for c in found.candidates if c.fs_path}
+    result.notes += _render_notes(inventory)
     return result
+
+
+def _render_request(options: Options, found: Discovery) -> RenderRequest | None:
+    """What the kustomize engine should build, or None: the static model alone (`never`, no
+    engine installed under `auto`, or stdin, which has no folder to build)."""
+    from metallb_lint.gitops.render import find_engine
+
+    if options.render == "never" or options.stdin_data is not None:
+        return None
+    command = find_engine()
+    if command is None:
+        if options.render == "always":
+            raise UsageError(
+                "--render always: no kustomize engine on PATH (install kustomize or kubectl, "
+                "or use --render auto)"
+            )
+        return None
+    named = frozenset(c.display for c in found.candidates) if found.scoped else None
+    return RenderRequest(command, named=named)
+
+
+def _render_notes(inventory: Inventory) -> list[str]:
+    builds = inventory.engine_builds
+    if builds is None or not (builds.built or builds.failed):
+        return []
+    notes = [
+        f"kustomize built {len(builds.built)} root kustomization(s) offline "
+        f"({len(builds.failed)} failed); {sum(map(len, builds.replaced.values()))} object(s) "
+        f"judged as rendered in place of {len(builds.replaced)} as written"
+    ]
+    if builds.left_out:
+        shown = ", ".join(builds.left_out[:5])
+        more = f" and {len(builds.left_out) - 5} more" if len(builds.left_out) > 5 else ""
+        notes.append(f"left out of the builds (remote or Helm, offline): {shown}{more}")
+    return notes
 
 
 def _policies_and_baseline(options: Options, config: Config):

@@ -32,6 +32,9 @@ class CliResult:
 def _hermetic(monkeypatch: pytest.MonkeyPatch) -> None:
     for name in ("NO_COLOR", "FORCE_COLOR", "GITHUB_ACTIONS", "CI", "COLUMNS", "TERM"):
         monkeypatch.delenv(name, raising=False)
+    # The static model alone, whatever this machine has on PATH (tests of `--render` ask for
+    # the engine themselves: tests/test_render_runtime.py).
+    monkeypatch.setenv("METALLB_LINT_RENDER", "never")
 
 
 def parser_limits_nesting() -> bool:

@@ -19,9 +19,9 @@ ENGINE = find_engine()
 
 def _case_root(kustomization: Path) -> Path:
     """The folder a test lints as one repository: `rules/<rule>/bad|good`, `realworld/<case>`,
-    or the top folder of the other fixture sets."""
+    `render/<case>`, or the top folder of the other fixture sets."""
     parts = kustomization.relative_to(FIXTURES).parts
-    depth = 3 if parts[0] == "rules" else 2 if parts[0] == "realworld" else 1
+    depth = 3 if parts[0] == "rules" else 2 if parts[0] in ("realworld", "render") else 1
     return FIXTURES.joinpath(*parts[:depth])
 
 

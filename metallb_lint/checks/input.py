@@ -268,7 +268,20 @@ def unresolved_template(ctx: Context) -> Iterator[Finding]:
         yield ctx.finding("ML004", item.message, item.location)
     for pool in inv.pools:
         for entry in pool.entries:
-            if entry.parsed.unresolved:
+            if entry.parsed.written_by:
+                folders = entry.parsed.written_by
+                kustomizations = "kustomizations" if ", " in folders else "kustomization"
+                yield ctx.finding(
+                    "ML004",
+                    f"address '{entry.parsed.text}' of pool '{pool.name}' is written by a patch "
+                    f"or replacement of the {kustomizations} in {folders}, so what the cluster "
+                    "receives is known only when kustomize builds it; the pool's addresses were "
+                    "not checked (install kustomize or kubectl and run with `--render auto` to "
+                    "have them checked)",
+                    entry.location,
+                    resource=pool.resource.ref,
+                )
+            elif entry.parsed.unresolved:
                 yield ctx.finding(
                     "ML004",
                     f"address '{entry.parsed.text}' of pool '{pool.name}' holds a "

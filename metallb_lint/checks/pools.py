@@ -554,9 +554,9 @@ def duplicate_resource(ctx: Context) -> Iterator[Finding]:
         kind = "pool" if legacy_pools and res.kind in POOL_KINDS else res.kind
         key = (res.group, kind, res.effective_namespace, res.name, res.unit)
         first = seen.setdefault(key, res)
-        if first is res:
-            continue
         assert isinstance(first, Resource)
+        if first is res or (first.doc is res.doc and first.base == res.base):
+            continue  # one object as two overlays render it (`--render`), not two objects
         ns = f" in namespace {res.effective_namespace}" if res.effective_namespace else ""
         if first.kind != res.kind:
             message = (

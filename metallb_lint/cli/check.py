@@ -10,10 +10,12 @@ import sys
 from metallb_lint.cli.common import (
     EXIT_FINDINGS,
     EXIT_OK,
+    RENDER_MODES,
     SUBCOMMANDS,
     Parser,
     check_metallb_version,
     load_config_for,
+    render_mode,
     split,
     text_width,
     use_color,
@@ -184,7 +186,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument(
         "--color",
-        choices=("auto", "always", "never"),
+        choices=RENDER_MODES,
         default="auto",
         help="colour the text report (honours NO_COLOR and FORCE_COLOR)",
     )
@@ -222,6 +224,15 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="FILE",
         help="record every current finding in FILE (keeping the reasons of entries already "
         "there) and exit 0",
+    )
+    parser.add_argument(
+        "--render",
+        choices=RENDER_MODES,
+        default=None,
+        help="build root kustomizations with the kustomize engine (kustomize or kubectl on "
+        "PATH, offline) and judge objects as it renders them: auto (default: where an engine "
+        "is installed), always (exit 2 without one), never (the static model alone); also "
+        "METALLB_LINT_RENDER and the configuration's `render`",
     )
     parser.add_argument(
         "-q",
@@ -299,6 +310,7 @@ def check(argv: list[str]) -> int:
         context=not args.no_context,
         policies=[os.path.abspath(p) for p in args.policies or []],
         baseline=_baseline_to_apply(args),
+        render=render_mode(args, config)[0],
     )
     outputs = _outputs(args.outputs, os.environ.get("GITHUB_ACTIONS") == "true")
     if args.new_since:

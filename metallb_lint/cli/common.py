@@ -194,3 +194,23 @@ def inventory_for(args: argparse.Namespace, *, human: bool = False) -> tuple[Inv
     finally:
         if bar is not None:
             bar.close()
+
+
+RENDER_MODES = ("auto", "always", "never")
+
+
+def render_mode(args: argparse.Namespace, config) -> tuple[str, str]:
+    """The `--render` mode and where it came from: the option, METALLB_LINT_RENDER, the
+    configuration, else auto."""
+    if getattr(args, "render", None):
+        return args.render, "--render"
+    env = os.environ.get("METALLB_LINT_RENDER", "").strip()
+    if env:
+        if env not in RENDER_MODES:
+            raise UsageError(
+                f"METALLB_LINT_RENDER={env}: expected one of {', '.join(RENDER_MODES)}"
+            )
+        return env, "METALLB_LINT_RENDER"
+    if config.render:
+        return config.render, f"{config.path}: render"
+    return "auto", "default"

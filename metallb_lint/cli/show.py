@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import argparse
 
-from metallb_lint.cli.common import split
+from metallb_lint.cli.common import render_mode, split
 from metallb_lint.config import Config
 from metallb_lint.engine import RunResult
 
@@ -90,11 +90,26 @@ def show_settings(args: argparse.Namespace, config: Config, result: RunResult) -
         ),
         ("baseline", args.baseline or "none", "--baseline" if args.baseline else "default"),
         ("context", context, "--no-context" if args.no_context else "default"),
+        ("render", _render_setting(args, config, result), render_mode(args, config)[1]),
     ]
     width = max(len(name) for name, _, _ in rows)
     return "".join(
         f"{name:<{width}}  {value or '(none)'}  [{origin}]\n" for name, value, origin in rows
     )
+
+
+def _render_setting(args: argparse.Namespace, config: Config, result: RunResult) -> str:
+    from metallb_lint.gitops.render import find_engine
+
+    mode = render_mode(args, config)[0]
+    engine = find_engine()
+    if mode == "never":
+        return "never (the static model alone)"
+    if engine is None:
+        return f"{mode}: no kustomize engine on PATH (the static model alone)"
+    builds = result.inventory.engine_builds
+    built = f"; {len(builds.built)} built, {len(builds.failed)} failed" if builds else ""
+    return f"{mode}: {' '.join(engine)}{built}"
 
 
 def _config_origin(args: argparse.Namespace, config: Config) -> str:

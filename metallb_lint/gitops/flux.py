@@ -49,7 +49,7 @@ def kustomization_scope(doc: Document, spec: dict, scopes: Scopes) -> None:
     namespace = text(spec.get("targetNamespace"))
     if namespace and path and not has_placeholder(path + namespace):
         for directory in scopes.dirs_matching(path):
-            scopes.add(Scope(directory, namespace, doc.path, True))
+            scopes.add(Scope(directory, namespace, doc.path, True, entry_point=True))
 
 
 # `substituteFrom:` and the names of its entries, in a Kustomization or in the text of a patch

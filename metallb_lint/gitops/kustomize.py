@@ -25,6 +25,64 @@ MANIFEST_URL = re.compile(
 PATCH_KEYS = ("patchesStrategicMerge", "patches", "patchesJson6902")
 
 
+def is_kustomization(path: str) -> bool:
+    return posixpath.basename(path) in KUSTOMIZATION_NAMES
+
+
+def own_kustomization(folder: str, reached: frozenset[str]) -> str | None:
+    """The kustomization file of `folder` among the files its kustomization reaches."""
+    return next(
+        (f for f in reached if is_kustomization(f) and posixpath.dirname(f) == folder), None
+    )
+
+
+def roots(kustomizations: set[str], reach: Callable[[str], frozenset[str]]) -> list[str]:
+    """The kustomization folders no other kustomization reaches."""
+    reached_by_other = {
+        posixpath.dirname(f)
+        for other in kustomizations
+        for f in reach(other)
+        if is_kustomization(f) and posixpath.dirname(f) != other
+    }
+    return sorted(kustomizations - reached_by_other)
+
+
+def reached_namespaces(
+    namespaces: dict[str, str], folders: set[str], reach: Callable[[str], frozenset[str]]
+) -> dict[str, tuple[str, str]]:
+    """file -> (namespace, kustomization file) for the files a kustomization with `namespace:`
+    reaches, as kustomize sets it: the outermost kustomization with one wins, also for files
+    outside its folder (`../base`). A file that roots place in different namespaces (or one
+    root in none) is left out: the folder scopes decide for it."""
+    if not namespaces:
+        return {}
+    verdicts: dict[str, set[tuple[str, str] | None]] = {}
+    for root in roots(folders, reach):
+        reached = reach(root)
+        inner = [
+            (folder, own)
+            for folder in namespaces
+            if (own := own_kustomization(folder, reach(folder))) is not None and own in reached
+        ]
+        for file in reached:
+            owners = [(folder, own) for folder, own in inner if file in reach(folder)]
+            outermost = [
+                (folder, own)
+                for folder, own in owners
+                if not any(own in reach(other) for other, _ in owners if other != folder)
+            ]
+            verdict = None
+            if len(outermost) == 1:
+                folder, own = outermost[0]
+                verdict = (namespaces[folder], own)
+            verdicts.setdefault(file, set()).add(verdict)
+    return {
+        file: next(iter(found))
+        for file, found in verdicts.items()
+        if len(found) == 1 and None not in found
+    }
+
+
 def is_kustomize_file(path: str, kind: str | None, api: str) -> bool:
     """A kustomize Kustomization (not Flux's CR of the same kind); its kind may be omitted."""
     if api.startswith("kustomize.toolkit.fluxcd.io"):

@@ -4,9 +4,10 @@ An overlay's patch changes a base object before it reaches the cluster: a strate
 patch (`patchesStrategicMerge`, or `patches` with a patch that is an object) merges mappings
 and replaces every scalar and list it names (MetalLB's kinds and HelmReleases carry no list
 merge keys); a JSON 6902 patch (`patchesJson6902`, or `patches` with a list of operations)
-replaces, removes or adds at the paths it names. What a patch replaces is not deployed as the
-base writes it, so nothing is judged there (a base often leaves an empty or example value for
-the overlays to fill).
+replaces, removes or adds at the paths it names; a replacement (`replacements`) writes the
+`fieldPaths` of its targets from another object's field. What a patch replaces is not
+deployed as the base writes it, so nothing is judged there (a base often leaves an empty or
+example value for the overlays to fill); the kustomize engine (`--render`) says what is.
 
 A strategic-merge patch of a Service is also merged into the Service it targets
 (`service_patches`, `strategic_merge`): MetalLB reads the annotations, the type and the
@@ -69,6 +70,44 @@ def overrides(
             for body in _bodies(source, folder, documents_of):
                 if isinstance(body, list):
                     yield from _json6902(folder, entry["target"], body)
+
+    for entry in items(data.get("replacements")):
+        if not isinstance(entry, dict):
+            continue
+        source = entry.get("path")
+        bodies = _bodies(source, folder, documents_of) if isinstance(source, str) else [entry]
+        for body in bodies:
+            for replacement in body if isinstance(body, list) else [body]:
+                yield from _replacement(folder, replacement)
+
+
+def _replacement(folder: str, replacement: object) -> Iterator[Override]:
+    """What a kustomize replacement writes: the `fieldPaths` of each target its `select`
+    names by kind (the value comes from another object, unknown without the engine)."""
+    targets = replacement.get("targets") if isinstance(replacement, dict) else None
+    for target in items(targets):
+        select = target.get("select") if isinstance(target, dict) else None
+        kind = text(select.get("kind")) if isinstance(select, dict) else None
+        if not kind or select.get("labelSelector") or select.get("annotationSelector"):
+            continue
+        paths = tuple(
+            path
+            for field_path in items(target.get("fieldPaths"))
+            if isinstance(field_path, str) and (path := field_path_key(field_path))
+        )
+        if paths:
+            yield Override(folder, kind, text(select.get("name")), paths)
+
+
+def field_path_key(field_path: str) -> PathKey:
+    """A replacement's field path (`spec.addresses.0`) as a path; a `[name=value]` list
+    selector or a `*` stops it (the whole list is then treated as replaced)."""
+    parts: list[str | int] = []
+    for token in field_path.split("."):
+        if not token or token.startswith("[") or token == "*":
+            break
+        parts.append(int(token) if token.isdigit() else token)
+    return tuple(parts)
 
 
 def _bodies(

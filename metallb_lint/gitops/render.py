@@ -115,9 +115,14 @@ class OfflineTree:
         if self.error:
             return BuildResult(error=self.error)
         with tempfile.TemporaryDirectory(dir=self._copy.parent) as scratch:
-            return _build_copy(
+            result = _build_copy(
                 self.command, self._copy / folder, Path(scratch), self._copy, time_limit
             )
+        if result.error:  # name the user's files, not the copy's
+            result.error = result.error.replace(f"{self._copy}{os.sep}", "").replace(
+                str(self._copy), "."
+            )
+        return result
 
 
 def build(

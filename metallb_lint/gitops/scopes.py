@@ -21,6 +21,7 @@ class Scope:
     namespace: str
     source: str
     overrides: bool  # kustomize/Flux `targetNamespace` override explicit namespaces
+    entry_point: bool = False  # set by a Flux Kustomization or an Argo CD Application
 
 
 class Scopes:
@@ -33,9 +34,15 @@ class Scopes:
         self._index: tuple[int, dict[str, Scope]] = (0, {})
         self._scope_cache: dict[str, Scope | None] = {}
         self._unit_cache: dict[str, str] = {}
+        self._files: dict[str, Scope] = {}
 
     def add(self, scope: Scope) -> None:
         self.scopes.append(scope)
+
+    def set_file_scope(self, path: str, scope: Scope) -> None:
+        """The namespace kustomize gives one file's objects wherever it lies (a kustomization
+        with `namespace:` reaching `../base`); a Flux `targetNamespace` above still wins."""
+        self._files[path] = scope
 
     def forget_lookups(self) -> None:
         """Drop the answers given so far (scopes were added since)."""
@@ -45,7 +52,11 @@ class Scopes:
         directory = directory_of(path)
         if directory not in self._scope_cache:
             self._scope_cache[directory] = self._nearest_scope(directory)
-        return self._scope_cache[directory]
+        found = self._scope_cache[directory]
+        own = self._files.get(path) if self._files else None
+        if own is not None and not (found is not None and found.overrides and found.entry_point):
+            return own
+        return found
 
     def _nearest_scope(self, directory: str) -> Scope | None:
         """The scope of the deepest directory that holds `directory` (the first one named

@@ -62,6 +62,9 @@ class ParsedEntry(NamedTuple):
     # With an error: True when MetalLB accepts the entry but it yields no addresses (a range
     # mixing IPv4 and IPv6 that passes MetalLB's start/end check), False when MetalLB rejects it.
     silent: bool = False
+    # unresolved because kustomize patches or replacements of these folders' kustomizations
+    # write it ("a/, b/"; its value is known only when kustomize builds it)
+    written_by: str = ""
 
 
 def parse_ip(text: str) -> tuple[int, int] | None:

@@ -32,7 +32,7 @@ from metallb_lint.gitops import (
 from metallb_lint.gitops.deployment import Deployment
 from metallb_lint.gitops.fields import get, is_object, items, text
 from metallb_lint.gitops.placeholders import has_placeholder, resolve_flux
-from metallb_lint.gitops.scopes import Scopes, ancestors
+from metallb_lint.gitops.scopes import Scope, Scopes, ancestors
 from metallb_lint.load.discover import Candidate
 from metallb_lint.load.documents import (
     Chunk,
@@ -44,9 +44,10 @@ from metallb_lint.load.documents import (
 )
 from metallb_lint.load.sources import KUSTOMIZATION_NAMES, SourceFile, documents_on_disk
 from metallb_lint.metallb import bitnami
-from metallb_lint.metallb.addresses import parse_pool_entry
+from metallb_lint.metallb.addresses import ParsedEntry, parse_pool_entry
 from metallb_lint.metallb.bitnami import is_bitnami
 from metallb_lint.metallb.versions import Version
+from metallb_lint.model import rendering
 from metallb_lint.model.objects import (
     ADVERTISEMENT_KINDS,
     METALLB_GROUP,
@@ -129,20 +130,31 @@ class Inventory:
     # Spans of base objects that an overlay's kustomize patch replaces (gitops/patches.py):
     # what is written there is not what is deployed, and nothing is judged there.
     superseded: list[Location] = field(default_factory=list)
+    superseding_folders: list[str] = field(default_factory=list)  # of each superseded span
     # Services as an overlay's strategic-merge patch leaves them (gitops/patches.py), judged
     # in place of the base Service they patch
     patched: list[PatchedResource] = field(default_factory=list)
     # Files whose objects a kustomize namePrefix/nameSuffix renames (MetalLB's references to
     # them are not rewritten): path -> the rename
     renamed: dict[str, kustomize.Rename] = field(default_factory=dict)
+    # What the kustomize engine built (`--render`), when it ran
+    engine_builds: rendering.Outcome | None = None
 
     def is_superseded(self, location: Location) -> bool:
+        return bool(self.superseded_by(location))
+
+    def superseded_by(self, location: Location) -> tuple[str, ...]:
+        """The folders of the kustomizations whose patches or replacements write what is at
+        `location` (none: what is written there is deployed)."""
         point = (location.line, location.column)
-        return any(
-            span.path == location.path
+        folders = self.superseding_folders
+        found = [
+            folders[index] if index < len(folders) else ""
+            for index, span in enumerate(self.superseded)
+            if span.path == location.path
             and (span.line, span.column) <= point <= (span.end_line, span.end_column)
-            for span in self.superseded
-        )
+        ]
+        return tuple(sorted(set(found)))
 
     def of_kind(self, *kinds: str) -> list[Resource]:
         return [r for r in self.resources if r.kind in kinds]
@@ -169,8 +181,10 @@ class _Builder:
         cli_version: str | None,
         files: Iterable[str] | None = None,
         scripts: Iterable[Candidate] = (),
+        render: rendering.Request | None = None,
     ):
         self.sources = sources
+        self.render = render
         self.scripts = list(scripts)
         self.files = set(files) if files is not None else {s.display for s in sources}
         self.config = config
@@ -251,6 +265,7 @@ class _Builder:
             + [k for _, chunk, _, _ in skipped for k in _KIND_IN_TEXT.findall(chunk.text)],
             setup,
         )
+        self._reached_namespaces()
         deployed = self.deployment.deployed
         roots = [(d, objs) for d, objs in roots if deployed(d.path)]
         # Flux sources are looked up in every file: one applied by hand or from another folder
@@ -301,13 +316,18 @@ class _Builder:
                 self._add_resource(doc, base, body)
         patched, unmatched = self._patched_services(inv.resources)
         inv.patched = [p for group in patched.values() for p in group]
+        built = self._rendered(inv.resources, inv.patched)
+        superseded = self._superseded(inv.resources)
+        inv.superseded = [location for location, _ in superseded]
+        inv.superseding_folders = [folder for _, folder in superseded]
         for res in inv.resources:
             for deployed_as in patched.get(id(res), [res]):
-                self._type(deployed_as)
+                for judged_as in built.judged_as(deployed_as):
+                    self._type(judged_as)
+        inv.resources = [j for res in inv.resources for j in built.judged_as(res)]
         loaded = {id(res) for res in inv.resources}
         for res in [p for p in inv.patched if id(p.original) not in loaded] + unmatched:
             self._type(res)  # a base the relevance filter skipped, or no base at all
-        inv.superseded = self._superseded(inv.resources)
         inv.renamed = kustomize.renames(
             (
                 (source.directory, source.documents[0])
@@ -342,6 +362,20 @@ class _Builder:
         if elsewhere:
             inv.services = [r for r in inv.services if r.head.path not in elsewhere]
         return inv
+
+    def _reached_namespaces(self) -> None:
+        """The namespace of files a kustomization with `namespace:` reaches outside its
+        folder (`resources: [../base]`): kustomize sets it there too."""
+        namespaces: dict[str, str] = {}
+        for source in self._kustomizations.values():
+            data = source.documents[0].data if source.documents else None
+            namespace = data.get("namespace") if isinstance(data, dict) else None
+            if isinstance(namespace, str) and namespace and not has_placeholder(namespace):
+                namespaces[source.directory] = namespace
+        folders = {source.directory for source in self._kustomizations.values()}
+        reached = kustomize.reached_namespaces(namespaces, folders, self.deployment.reach)
+        for path, (namespace, own) in reached.items():
+            self.scopes.set_file_scope(path, Scope(posixpath.dirname(own), namespace, own, True))
 
     def _deployment_scopes(self, roots: list[tuple[Document, list]]) -> None:
         """Argo CD Applications and Flux Kustomizations name a path and a namespace."""
@@ -463,9 +497,10 @@ class _Builder:
                             )
                             break
 
-    def _superseded(self, resources: list[Resource]) -> list[Location]:
-        """Where base objects hold what an overlay's kustomize patch replaces."""
-        found: list[Location] = []
+    def _superseded(self, resources: list[Resource]) -> list[tuple[Location, str]]:
+        """Where base objects hold what an overlay's kustomize patch or replacement replaces,
+        with the folder of that kustomization."""
+        found: list[tuple[Location, str]] = []
         for doc in self._deployed_kustomizations():
             for override in patches.overrides(doc, doc.data, self._documents_of):
                 reached = self.deployment.reach(override.folder)
@@ -476,11 +511,37 @@ class _Builder:
                         and res.doc.path in reached
                     ):
                         found.extend(
-                            res.location(*path)
+                            (res.location(*path), override.folder)
                             for path in override.paths
                             if _has_path(res.body, path)
                         )
         return found
+
+    def _rendered(
+        self, resources: list[Resource], patched: list[PatchedResource]
+    ) -> rendering.Outcome:
+        """What the kustomize engine builds, where the run asks for it (`--render`)."""
+        assert self.inv is not None
+        if self.render is None:
+            return rendering.Outcome()
+        outcome = rendering.render(
+            self.render,
+            self.deployment,
+            self.files,
+            resources,
+            patched,
+            self._documents_of,
+        )
+        self.inv.engine_builds = outcome
+        for path, why in outcome.failed:
+            self.inv.unresolved.append(
+                Unresolved(
+                    Location(path, 1, 1),
+                    f"kustomize could not build {posixpath.dirname(path) or '.'} ({why}); what "
+                    "it reaches was judged as written",
+                )
+            )
+        return outcome
 
     def _deployed_kustomizations(self) -> Iterator[Document]:
         """The kustomization documents something deploys (their data a mapping)."""
@@ -852,6 +913,7 @@ class _Builder:
             self.inv.services.extend(requests)
 
     def _pool(self, res: Resource) -> Pool:
+        assert self.inv is not None
         spec = res.mapping("spec")
         entries: list[PoolEntry] = []
         raw_entries = spec.get("addresses")
@@ -860,11 +922,14 @@ class _Builder:
                 if isinstance(raw, str) and has_placeholder(raw):
                     resolved = self._resolve(res.doc, (*res.base, "spec", "addresses", index), raw)
                     raw = resolved if resolved is not None else raw
-                entries.append(
-                    PoolEntry(
-                        index, parse_pool_entry(raw), res.location("spec", "addresses", index)
-                    )
-                )
+                location = res.location("spec", "addresses", index)
+                parsed = parse_pool_entry(raw)
+                writers = self.inv.superseded_by(location) if self.inv.superseded else ()
+                if writers:
+                    # an overlay's patch or a replacement writes it: unknown without the engine
+                    written_by = ", ".join(f"{folder or '.'}/" for folder in writers)
+                    parsed = ParsedEntry(str(raw), unresolved=True, written_by=written_by)
+                entries.append(PoolEntry(index, parsed, location))
         allocation = spec.get("serviceAllocation")
         return Pool(
             res,
@@ -949,11 +1014,13 @@ def build_inventory(
     files: Iterable[str] | None = None,
     jinja: Iterable[Candidate] = (),
     scripts: Iterable[Candidate] = (),
+    render: rendering.Request | None = None,
 ) -> Inventory:
     """The inventory of `sources`; `files` are every file of the tree (the relevance filter
     skips most), which tell which folders exist for the deployment model; `jinja` the Jinja
-    templates of manifests beside them; `scripts` the shell scripts (read for installs)."""
-    builder = _Builder(sources, config, cli_version, files, scripts)
+    templates of manifests beside them; `scripts` the shell scripts (read for installs);
+    `render` what to build with the kustomize engine (None: the static model alone)."""
+    builder = _Builder(sources, config, cli_version, files, scripts, render)
     inventory = builder.build()
     inventory.jinja = list(jinja)
     inventory.files = frozenset(builder.files)

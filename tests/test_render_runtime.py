@@ -1,0 +1,274 @@
+"""`--render`: objects judged as the kustomize engine builds them, at the lines the user wrote
+(model/rendering.py). The real engine's tests are skipped where none is installed; a fake
+engine (a script named `kustomize` on PATH) stands in for a crash, a hang and garbage."""
+
+from __future__ import annotations
+
+import os
+import stat
+import sys
+from pathlib import Path
+
+import pytest
+
+from metallb_lint.gitops import render
+from metallb_lint.gitops.render import find_engine
+from tests.conftest import FIXTURES, findings, lint_json, run_cli, write
+
+ENGINE = find_engine()
+needs_engine = pytest.mark.skipif(ENGINE is None, reason="no kustomize or kubectl on PATH")
+CASES = FIXTURES / "render"
+VERSION = ("--metallb-version", "0.15.3")
+
+
+def _lint(case: Path, mode: str, *args: str):
+    return lint_json("--render", mode, *VERSION, *args, ".", cwd=case)
+
+
+def _messages(result, rule: str) -> list[str]:
+    return [f["message"] for f in result.json["findings"] if f["rule"] == rule]
+
+
+@needs_engine
+def test_a_replacement_fills_the_pool_the_service_is_judged_against() -> None:
+    """The pool's range comes from a ConfigMap through `replacements`: built, the Service's
+    address is outside it; as written, the stand-in range is not judged at all."""
+    case = CASES / "replacements"
+    assert findings(_lint(case, "always")) == [("ML401", "apps/web/service.yaml", 7)]
+    static = _lint(case, "never")
+    assert findings(static) == [("ML004", "metallb/pool.yaml", 9)]
+    assert "replacement of the kustomization in cluster/" in _messages(static, "ML004")[0]
+    assert "--render auto" in _messages(static, "ML004")[0]
+
+
+@needs_engine
+def test_a_value_a_replacement_copies_is_reported_where_it_is_written() -> None:
+    """An invalid range copied from a ConfigMap: reported at the ConfigMap's value."""
+    result = _lint(CASES / "replacement-invalid-range", "always")
+    # MetalLB rejects the configuration: the Service's address is in no pool either
+    assert findings(result) == [
+        ("ML401", "apps/web/service.yaml", 7),
+        ("ML201", "cluster/settings.yaml", 7),
+    ]
+    assert "10.20.0.105-10.20.0.100" in _messages(result, "ML201")[0]
+
+
+@needs_engine
+def test_two_overlays_of_one_pool_are_two_deployments_not_a_duplicate() -> None:
+    """Each overlay renders the pool with its cluster's range: each is judged (the lab range is
+    reversed, at the lab overlay's patch) and neither is a second definition of the other."""
+    result = _lint(CASES / "two-overlays", "always")
+    assert findings(result) == [("ML201", "metallb/overlays/lab/kustomization.yaml", 6)]
+    static = _lint(CASES / "two-overlays", "never")
+    assert findings(static) == [("ML004", "metallb/base/pool.yaml", 9)]
+    assert (
+        "kustomizations in metallb/overlays/home/, metallb/overlays/lab/"
+        in (_messages(static, "ML004")[0])
+    )
+
+
+@needs_engine
+def test_a_patch_that_replaces_the_annotations_still_matches_its_service(repo: Path) -> None:
+    """A JSON 6902 `add /metadata/annotations` drops kustomize's origin annotation: the
+    rendered Service is matched by kind and name, and judged where the patch writes."""
+    write(
+        repo,
+        {
+            "metallb/kustomization.yaml": "resources: [pool.yaml]\n",
+            "metallb/pool.yaml": (
+                "apiVersion: metallb.io/v1beta1\nkind: IPAddressPool\n"
+                "metadata: {name: lan, namespace: metallb-system}\n"
+                "spec: {addresses: [10.0.0.0/28]}\n"
+            ),
+            "base/kustomization.yaml": "resources: [service.yaml]\n",
+            "base/service.yaml": (
+                "apiVersion: v1\nkind: Service\nmetadata:\n  name: web\nspec:\n"
+                "  type: LoadBalancer\n  ports: [{port: 80}]\n"
+            ),
+            "overlay/kustomization.yaml": (
+                "namespace: web\nresources: [../base]\npatches:\n"
+                "  - target: {kind: Service, name: web}\n    patch: |-\n"
+                "      - op: add\n        path: /metadata/annotations\n        value: {}\n"
+                "      - op: add\n"
+                "        path: /metadata/annotations/metallb.io~1loadBalancerIPs\n"
+                "        value: 10.0.1.5\n"
+            ),
+        },
+    )
+    expected = [("ML401", "overlay/kustomization.yaml", 11)]
+    assert findings(lint_json("--render", "always", *VERSION, "--select", "ML4", cwd=repo)) == (
+        expected
+    )
+    assert findings(lint_json("--render", "never", *VERSION, "--select", "ML4", cwd=repo)) == (
+        expected
+    )
+
+
+def test_a_namespace_reaches_a_folder_outside_the_overlay(repo: Path) -> None:
+    """kustomize's `namespace:` sets the namespace of everything the kustomization reaches,
+    `../metallb` too: the static model agrees with the engine (MetalLB's pools land in `web`)."""
+    write(
+        repo,
+        {
+            "metallb/kustomization.yaml": "resources: [pool.yaml]\n",
+            "metallb/pool.yaml": (
+                "apiVersion: metallb.io/v1beta1\nkind: IPAddressPool\n"
+                "metadata: {name: lan, namespace: metallb-system}\n"
+                "spec: {addresses: [10.0.0.0/28], avoidBuggyIPs: true}\n---\n"
+                "apiVersion: metallb.io/v1beta1\nkind: L2Advertisement\n"
+                "metadata: {name: lan, namespace: metallb-system}\n"
+            ),
+            "overlay/kustomization.yaml": "namespace: web\nresources: [../metallb]\n",
+        },
+    )
+    result = lint_json("--render", "never", *VERSION, cwd=repo)
+    assert findings(result) == [("ML108", "metallb/pool.yaml", 3)]
+    assert "namespace 'web'" in _messages(result, "ML108")[0]
+
+
+# -- a fake engine -------------------------------------------------------------------------------
+
+
+def _fake_engine(folder: Path, body: str) -> Path:
+    """A `kustomize` on a PATH of its own that runs `body` (Python) and logs its arguments."""
+    folder.mkdir()
+    script = folder / "kustomize"
+    script.write_text(
+        f"#!{sys.executable}\nimport sys\n"
+        f"open({str(folder / 'calls.log')!r}, 'a').write(' '.join(sys.argv[1:]) + '\\n')\n" + body,
+        encoding="utf-8",
+    )
+    script.chmod(script.stat().st_mode | stat.S_IXUSR)
+    return folder
+
+
+@pytest.fixture
+def outside(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A folder outside the linted repository (for the fake engine)."""
+    return tmp_path_factory.mktemp("outside")
+
+
+SIMPLE = {
+    "metallb/kustomization.yaml": "resources: [pool.yaml]\n",
+    "metallb/pool.yaml": (
+        "apiVersion: metallb.io/v1beta1\nkind: IPAddressPool\n"
+        "metadata: {name: lan, namespace: metallb-system}\n"
+        "spec: {addresses: [10.0.0.0/28], avoidBuggyIPs: true}\n---\n"
+        "apiVersion: metallb.io/v1beta1\nkind: L2Advertisement\n"
+        "metadata: {name: lan, namespace: metallb-system}\n"
+    ),
+}
+
+
+@pytest.mark.parametrize(
+    ("body", "why"),
+    [
+        ("sys.stderr.write('Error: boom in the engine\\n')\nsys.exit(1)\n", "boom in the engine"),
+        ("import time\ntime.sleep(30)\n", "the build took longer than 1 s"),
+        ("sys.stdout.write('a: [\\n')\n", "the engine wrote YAML that does not parse"),
+    ],
+    ids=["crash", "hang", "garbage"],
+)
+def test_an_engine_that_fails_is_one_info_and_the_static_model_judges(
+    repo: Path, outside: Path, monkeypatch: pytest.MonkeyPatch, body: str, why: str
+) -> None:
+    write(repo, SIMPLE)
+    engine = _fake_engine(outside / "engine", body)
+    monkeypatch.setenv("PATH", str(engine))
+    monkeypatch.setattr(render, "TIME_LIMIT", 1.0)
+    result = lint_json("--render", "always", *VERSION, cwd=repo)
+    assert result.code == 0, result.err
+    assert findings(result) == [("ML004", "metallb/kustomization.yaml", 1)]
+    message = _messages(result, "ML004")[0]
+    assert message.startswith("kustomize could not build metallb (")
+    assert why in message and "judged as written" in message
+
+
+def test_always_without_an_engine_is_a_usage_error(repo: Path, outside: Path, monkeypatch):
+    write(repo, SIMPLE)
+    (outside / "empty").mkdir()
+    monkeypatch.setenv("PATH", str(outside / "empty"))
+    result = lint_json("--render", "always", cwd=repo)
+    assert result.code == 2
+    assert result.err.strip().splitlines() == [
+        "metallb-lint: --render always: no kustomize engine on PATH (install kustomize "
+        "or kubectl, or use --render auto)"
+    ]
+    assert lint_json("--render", "auto", *VERSION, cwd=repo).code == 0
+
+
+def test_never_and_the_configuration_keep_the_engine_off(
+    repo: Path, outside: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    write(repo, SIMPLE)
+    engine = _fake_engine(outside / "engine", "sys.exit(1)\n")
+    monkeypatch.setenv("PATH", str(engine))
+    monkeypatch.delenv("METALLB_LINT_RENDER")
+    assert findings(run_cli("--format", "json", "--render", "never", *VERSION, cwd=repo)) == []
+    (repo / ".metallb-lint.yaml").write_text("render: never\n", encoding="utf-8")
+    assert findings(run_cli("--format", "json", *VERSION, cwd=repo)) == []
+    assert not (engine / "calls.log").exists()
+    monkeypatch.setenv("METALLB_LINT_RENDER", "auto")  # the environment over the file
+    assert [f[0] for f in findings(run_cli("--format", "json", *VERSION, cwd=repo))] == ["ML004"]
+
+
+def test_a_bad_environment_value_is_a_usage_error(repo: Path, monkeypatch) -> None:
+    write(repo, SIMPLE)
+    monkeypatch.setenv("METALLB_LINT_RENDER", "sometimes")
+    result = run_cli("--format", "json", cwd=repo)
+    assert result.code == 2
+    assert "METALLB_LINT_RENDER=sometimes: expected one of auto, always, never" in result.err
+
+
+def test_only_roots_that_reach_the_named_files_are_built(
+    repo: Path, outside: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The pre-commit loop names files: a root that reaches none of them is not built."""
+    write(
+        repo,
+        {
+            **SIMPLE,
+            "other/kustomization.yaml": "resources: [pool.yaml]\n",
+            "other/pool.yaml": SIMPLE["metallb/pool.yaml"].replace("lan", "other"),
+        },
+    )
+    engine = _fake_engine(outside / "engine", "")  # builds nothing, successfully
+    monkeypatch.setenv("PATH", str(engine))
+    run_cli("--render", "always", *VERSION, "metallb/pool.yaml", cwd=repo)
+    calls = (engine / "calls.log").read_text(encoding="utf-8").splitlines()
+    assert len(calls) == 1
+    (engine / "calls.log").unlink()
+    run_cli("--render", "always", *VERSION, ".", cwd=repo)
+    assert len((engine / "calls.log").read_text(encoding="utf-8").splitlines()) == 2
+
+
+def test_the_engine_never_writes_to_the_tree(
+    repo: Path, outside: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Builds run on a copy: an engine that writes into its working tree leaves the user's
+    files as they were (remote resources are stripped in the copy only)."""
+    write(repo, {**SIMPLE, "metallb/kustomization.yaml": "resources: [pool.yaml, https://x/y]\n"})
+    before = {p: p.read_bytes() for p in repo.rglob("*") if p.is_file()}
+    engine = _fake_engine(
+        outside / "engine",
+        "import pathlib\nfor a in sys.argv[1:]:\n"
+        "    p = pathlib.Path(a)\n"
+        "    if p.is_dir(): (p / 'written-by-engine').write_text('x')\n",
+    )
+    monkeypatch.setenv("PATH", str(engine))
+    run_cli("--render", "always", *VERSION, ".", cwd=repo)
+    assert {p: p.read_bytes() for p in repo.rglob("*") if p.is_file()} == before
+
+
+def test_show_settings_says_how_objects_were_built(repo: Path, outside: Path, monkeypatch):
+    write(repo, SIMPLE)
+    engine = _fake_engine(outside / "engine", "")
+    monkeypatch.setenv("PATH", str(engine))
+    result = run_cli("--render", "always", "--show-settings", cwd=repo)
+    line = next(x for x in result.out.splitlines() if x.startswith("render "))
+    assert line.split(None, 1)[1] == (
+        f"always: {os.path.join(str(engine), 'kustomize')} build; 1 built, 0 failed  [--render]"
+    )
+    result = run_cli("--show-settings", cwd=repo)
+    line = next(x for x in result.out.splitlines() if x.startswith("render "))
+    assert line.split(None, 1)[1] == ("never (the static model alone)  [METALLB_LINT_RENDER]")
