@@ -178,7 +178,7 @@ def _render_request(options: Options, found: Discovery) -> RenderRequest | None:
             )
         return None
     named = frozenset(c.display for c in found.candidates) if found.scoped else None
-    return RenderRequest(command, named=named)
+    return RenderRequest(command, named=named, every_root=options.render == "always")
 
 
 def _render_notes(inventory: Inventory) -> list[str]:

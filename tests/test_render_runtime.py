@@ -208,7 +208,7 @@ def test_never_and_the_configuration_keep_the_engine_off(
     (repo / ".metallb-lint.yaml").write_text("render: never\n", encoding="utf-8")
     assert findings(run_cli("--format", "json", *VERSION, cwd=repo)) == []
     assert not (engine / "calls.log").exists()
-    monkeypatch.setenv("METALLB_LINT_RENDER", "auto")  # the environment over the file
+    monkeypatch.setenv("METALLB_LINT_RENDER", "always")  # the environment over the file
     assert [f[0] for f in findings(run_cli("--format", "json", *VERSION, cwd=repo))] == ["ML004"]
 
 
@@ -272,3 +272,67 @@ def test_show_settings_says_how_objects_were_built(repo: Path, outside: Path, mo
     result = run_cli("--show-settings", cwd=repo)
     line = next(x for x in result.out.splitlines() if x.startswith("render "))
     assert line.split(None, 1)[1] == ("never (the static model alone)  [METALLB_LINT_RENDER]")
+
+
+def test_what_kustomize_leaves_out_is_not_judged() -> None:
+    """A `$patch: delete` removes the overlapping lab pool and a local-config pool never leaves
+    kustomize: the static model judges neither (ML203 and ML201 before), like the engine."""
+    case = CASES / "patch-delete"
+    assert findings(_lint(case, "never")) == []
+    if ENGINE is not None:
+        assert findings(_lint(case, "always")) == []
+
+
+def test_a_local_config_object_no_kustomization_builds_is_judged(repo: Path) -> None:
+    """Applied with `kubectl apply -f`, the annotation means nothing: the pool is judged."""
+    pool = (CASES / "patch-delete" / "base" / "example-pool.yaml").read_text(encoding="utf-8")
+    write(repo, {"metallb/pool.yaml": pool})
+    result = lint_json("--render", "never", *VERSION, "--select", "ML201", cwd=repo)
+    assert findings(result) == [("ML201", "metallb/pool.yaml", 11)]
+
+
+def test_a_pool_deleted_by_one_overlay_only_is_still_judged(repo: Path) -> None:
+    """Another root builds the base without the deleting overlay: the pool stays. Without the
+    engine its addresses are uncertain (one overlay removes them); built, they are what the
+    other root deploys, and overlap the lan pool."""
+    case = CASES / "patch-delete"
+    files = {
+        str(p.relative_to(case)): p.read_text(encoding="utf-8")
+        for p in case.rglob("*.yaml")
+        if p.name != ".metallb-lint.yaml"
+    }
+    files["other/kustomization.yaml"] = "resources: [../base]\n"
+    write(repo, files)
+    result = lint_json("--render", "never", *VERSION, "--select", "ML203,ML004", cwd=repo)
+    assert findings(result) == [("ML004", "base/pools.yaml", 17)]
+    if ENGINE is not None:
+        result = lint_json("--render", "always", *VERSION, "--select", "ML203,ML004", cwd=repo)
+        assert findings(result) == [("ML203", "base/pools.yaml", 17)]
+
+
+def test_auto_builds_only_roots_the_static_model_does_not_follow(
+    repo: Path, outside: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A root of plain resources (most of a large repository) is the static model's: `auto`
+    leaves it alone, `always` builds it; a root with a replacement is built by both."""
+    write(repo, SIMPLE)
+    engine = _fake_engine(outside / "engine", "")
+    log = engine / "calls.log"
+    monkeypatch.setenv("PATH", str(engine))
+    run_cli("--render", "auto", *VERSION, ".", cwd=repo)
+    assert not log.exists()
+    run_cli("--render", "always", *VERSION, ".", cwd=repo)
+    assert len(log.read_text(encoding="utf-8").splitlines()) == 1
+    log.unlink()
+    write(
+        repo,
+        {
+            "metallb/kustomization.yaml": (
+                "resources: [pool.yaml]\nreplacements:\n  - source: {kind: IPAddressPool, "
+                "name: lan}\n    targets:\n      - select: {kind: L2Advertisement}\n"
+                "        fieldPaths: [spec.ipAddressPools.0]\n"
+            )
+        },
+    )
+    run_cli("--render", "auto", *VERSION, ".", cwd=repo)
+    assert len(log.read_text(encoding="utf-8").splitlines()) == 1

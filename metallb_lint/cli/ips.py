@@ -88,7 +88,9 @@ def ips(argv: list[str]) -> int:
         report.write_markdown(ipmap, sys.stdout, args.limit)
     else:
         color = use_color(args.color, sys.stdout)
-        report.write_text(ipmap, sys.stdout, color=color, limit=args.limit)
+        from metallb_lint.report.ips_text import write_text
+
+        write_text(ipmap, sys.stdout, color=color, limit=args.limit)
     return EXIT_OK
 
 

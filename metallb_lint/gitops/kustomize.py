@@ -47,34 +47,63 @@ def roots(kustomizations: set[str], reach: Callable[[str], frozenset[str]]) -> l
     return sorted(kustomizations - reached_by_other)
 
 
+# What the static model does not follow and only the engine renders (tests of both agree on
+# the rest: tests/test_render_differential.py).
+_ENGINE_KEYS = ("replacements", "components", "vars", "configurations", "transformers")
+_PATCH_LISTS = ("patches", "patchesJson6902")
+
+
+def needs_engine(data: object) -> str | None:
+    """Why a kustomization's output may differ from what the static model makes of it (a
+    replacement, a component, a patch of another kind than Service), or None."""
+    if not isinstance(data, dict):
+        return None
+    for key in _ENGINE_KEYS:
+        if data.get(key):
+            return key
+    for key in _PATCH_LISTS:
+        for entry in items(data.get(key)):
+            target = entry.get("target") if isinstance(entry, dict) else None
+            if not isinstance(target, dict):
+                return key  # the patch names its object itself: any kind
+            if target.get("kind") != "Service" or set(target) - {"kind", "name", "version"}:
+                return key
+    if data.get("patchesStrategicMerge"):
+        return "patchesStrategicMerge"
+    return None
+
+
 def reached_namespaces(
-    namespaces: dict[str, str], folders: set[str], reach: Callable[[str], frozenset[str]]
+    namespaces: dict[str, tuple[str, str]],
+    folders: set[str],
+    reach: Callable[[str], frozenset[str]],
 ) -> dict[str, tuple[str, str]]:
     """file -> (namespace, kustomization file) for the files a kustomization with `namespace:`
-    reaches, as kustomize sets it: the outermost kustomization with one wins, also for files
-    outside its folder (`../base`). A file that roots place in different namespaces (or one
-    root in none) is left out: the folder scopes decide for it."""
+    reaches (`namespaces`: folder -> (namespace, its kustomization file)), as kustomize sets
+    it: the outermost kustomization with one wins, also for files outside its folder
+    (`../base`). A file that roots place in different namespaces (or one root in none) is left
+    out: the folder scopes decide for it. Linear in what the roots reach."""
     if not namespaces:
         return {}
+    by_file = {own: folder for folder, (_, own) in namespaces.items()}
     verdicts: dict[str, set[tuple[str, str] | None]] = {}
     for root in roots(folders, reach):
         reached = reach(root)
-        inner = [
-            (folder, own)
-            for folder in namespaces
-            if (own := own_kustomization(folder, reach(folder))) is not None and own in reached
-        ]
+        inner = [by_file[f] for f in reached if f in by_file]
+        if root in namespaces:  # the root's own namespace is the outermost for all it reaches
+            for file in reached:
+                verdicts.setdefault(file, set()).add(namespaces[root])
+            continue
         for file in reached:
-            owners = [(folder, own) for folder, own in inner if file in reach(folder)]
+            owners = [folder for folder in inner if file in reach(folder)]
             outermost = [
-                (folder, own)
-                for folder, own in owners
-                if not any(own in reach(other) for other, _ in owners if other != folder)
+                folder
+                for folder in owners
+                if not any(
+                    namespaces[folder][1] in reach(other) for other in owners if other != folder
+                )
             ]
-            verdict = None
-            if len(outermost) == 1:
-                folder, own = outermost[0]
-                verdict = (namespaces[folder], own)
+            verdict = namespaces[outermost[0]] if len(outermost) == 1 else None
             verdicts.setdefault(file, set()).add(verdict)
     return {
         file: next(iter(found))

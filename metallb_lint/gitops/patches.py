@@ -20,6 +20,7 @@ from __future__ import annotations
 import posixpath
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
+from typing import NamedTuple
 
 from metallb_lint.gitops.argocd import embedded_document
 from metallb_lint.gitops.fields import get, items, text
@@ -108,6 +109,42 @@ def field_path_key(field_path: str) -> PathKey:
             break
         parts.append(int(token) if token.isdigit() else token)
     return tuple(parts)
+
+
+class Deletion(NamedTuple):
+    """An object a strategic-merge patch with `$patch: delete` removes from what the
+    kustomization in `folder` builds (name None: every object of the kind)."""
+
+    folder: str
+    kind: str
+    name: str | None
+
+
+def deletions(
+    doc: Document, data: dict, documents_of: Callable[[str], list[Document]]
+) -> Iterator[Deletion]:
+    """The objects one kustomization's strategic-merge patches delete."""
+    folder = posixpath.dirname(doc.path)
+    sources: list[tuple[str, dict]] = [
+        (entry, {}) for entry in items(data.get("patchesStrategicMerge")) if isinstance(entry, str)
+    ]
+    for entry in items(data.get("patches")):
+        if not isinstance(entry, dict):
+            continue
+        target = entry.get("target") if isinstance(entry.get("target"), dict) else {}
+        source = entry.get("path") if isinstance(entry.get("path"), str) else entry.get("patch")
+        if isinstance(source, str) and not (
+            target.get("labelSelector") or target.get("annotationSelector")
+        ):
+            sources.append((source, target))
+    for source, target in sources:
+        for body in _bodies(source, folder, documents_of):
+            if not isinstance(body, dict) or body.get("$patch") != "delete":
+                continue
+            kind = text(target.get("kind")) or text(body.get("kind"))
+            name = text(target.get("name")) if target else text(get(body, "metadata", "name"))
+            if kind and not (name and has_placeholder(name)):
+                yield Deletion(folder, kind, name)
 
 
 def _bodies(

@@ -314,10 +314,11 @@ class _Builder:
                 continue  # kustomize patches are partial objects, not resources
             for base, body in objects:
                 self._add_resource(doc, base, body)
+        inv.resources = self._kustomize_keeps(inv.resources)
         patched, unmatched = self._patched_services(inv.resources)
         inv.patched = [p for group in patched.values() for p in group]
         built = self._rendered(inv.resources, inv.patched)
-        superseded = self._superseded(inv.resources)
+        superseded = self._superseded([r for r in inv.resources if id(r) not in built.covered])
         inv.superseded = [location for location, _ in superseded]
         inv.superseding_folders = [folder for _, folder in superseded]
         for res in inv.resources:
@@ -363,15 +364,53 @@ class _Builder:
             inv.services = [r for r in inv.services if r.head.path not in elsewhere]
         return inv
 
+    def _kustomize_keeps(self, resources: list[Resource]) -> list[Resource]:
+        """The resources kustomize builds: not one annotated
+        `config.kubernetes.io/local-config: "true"`, nor one a `$patch: delete` removes, in
+        every root kustomization that reaches its file (applied some other way, it stays)."""
+        deletions = [
+            deletion
+            for doc in self._deployed_kustomizations()
+            for deletion in patches.deletions(doc, doc.data, self._documents_of)
+        ]
+        flagged = [
+            res
+            for res in resources
+            if res.annotations.get(_LOCAL_CONFIG) in ("true", True)
+            or any(d.kind == res.kind and d.name in (None, res.name) for d in deletions)
+        ]
+        if not flagged:
+            return resources
+        reach = self.deployment.reach
+        roots = kustomize.roots(set(self._kustomizations), reach)
+        dropped: set[int] = set()
+        for res in flagged:
+            reaching = [root for root in roots if res.path in reach(root)]
+            if not reaching:
+                continue  # no kustomization builds it
+            if res.annotations.get(_LOCAL_CONFIG) in ("true", True):
+                dropped.add(id(res))
+                continue
+            deleters = [
+                kustomize.own_kustomization(d.folder, reach(d.folder))
+                for d in deletions
+                if d.kind == res.kind and d.name in (None, res.name) and res.path in reach(d.folder)
+            ]
+            if deleters and all(
+                any(own is not None and own in reach(root) for own in deleters) for root in reaching
+            ):
+                dropped.add(id(res))
+        return [res for res in resources if id(res) not in dropped]
+
     def _reached_namespaces(self) -> None:
         """The namespace of files a kustomization with `namespace:` reaches outside its
         folder (`resources: [../base]`): kustomize sets it there too."""
-        namespaces: dict[str, str] = {}
+        namespaces: dict[str, tuple[str, str]] = {}
         for source in self._kustomizations.values():
             data = source.documents[0].data if source.documents else None
             namespace = data.get("namespace") if isinstance(data, dict) else None
             if isinstance(namespace, str) and namespace and not has_placeholder(namespace):
-                namespaces[source.directory] = namespace
+                namespaces[source.directory] = (namespace, source.display)
         folders = {source.directory for source in self._kustomizations.values()}
         reached = kustomize.reached_namespaces(namespaces, folders, self.deployment.reach)
         for path, (namespace, own) in reached.items():
@@ -1031,6 +1070,8 @@ def build_inventory(
 
 
 LAST_LEGACY_RELEASE = Version(0, 12, 1)  # the last release that reads ConfigMap configuration
+# kustomize leaves out of its output an object annotated with it (a function's input)
+_LOCAL_CONFIG = "config.kubernetes.io/local-config"
 
 
 def _has_path(body: object, path: PathKey) -> bool:

@@ -26,7 +26,12 @@ from pathlib import Path
 from metallb_lint.findings import Location
 from metallb_lint.gitops import render as render_module
 from metallb_lint.gitops.fields import items
-from metallb_lint.gitops.kustomize import is_kustomization, own_kustomization, roots
+from metallb_lint.gitops.kustomize import (
+    is_kustomization,
+    needs_engine,
+    own_kustomization,
+    roots,
+)
 from metallb_lint.gitops.patches import field_path_key
 from metallb_lint.gitops.placeholders import has_placeholder
 from metallb_lint.gitops.render import BuildResult, OfflineTree, Rendered
@@ -233,6 +238,9 @@ class Outcome:
     built: list[str] = field(default_factory=list)
     left_out: list[str] = field(default_factory=list)  # remote resources and helmCharts
     compared: int = 0
+    # the static objects (by id) every root that reaches them built: what the engine renders
+    # for them is known, so nothing written there is "replaced by a patch, unknown"
+    covered: set[int] = field(default_factory=set)
 
     def judged_as(self, resource: Resource) -> list[Resource]:
         return self.replaced.get(id(resource), [resource])
@@ -247,6 +255,9 @@ class Request:
     jobs: int = 0  # 0: one per core
     time_limit: float | None = None  # seconds per build (None: gitops/render.py's)
     named: frozenset[str] | None = None
+    # every root that reaches judged objects (`always`), not only those using what the static
+    # model does not follow (`auto`: replacements, components, patches of other kinds)
+    every_root: bool = False
 
 
 def render(
@@ -260,21 +271,32 @@ def render(
     """Build the roots that reach judged objects and reconcile what they render."""
     outcome = Outcome()
     folders = {posixpath.dirname(p) for p in files if is_kustomization(p)}
+    patched_bases = {id(p.original) for p in patched}
     candidates = [
-        r
-        for r in resources
-        if (judged(r.kind, r.body) or any(p.original is r for p in patched)) and top_level(r)
+        r for r in resources if (judged(r.kind, r.body) or id(r) in patched_bases) and top_level(r)
     ]
     wanted: list[tuple[str, str, frozenset[str]]] = []
+    candidate_paths = frozenset(r.path for r in candidates)
+    engine_only = {
+        posixpath.dirname(file)
+        for file in files
+        if is_kustomization(file) and needs_engine(_data(documents_of, file))
+    }
+    if not engine_only and not request.every_root:
+        return outcome  # the static model builds every root as the engine would
     for root in roots(folders, deployment.reach):
         reached = deployment.reach(root)
         own = own_kustomization(root, reached)
         if own is None or not deployment.deployed(own):
             continue  # nothing applies this kustomization: the cluster never receives it
-        if not any(r.path in reached for r in candidates):
-            continue
         if request.named is not None and not reached & request.named:
             continue
+        if candidate_paths.isdisjoint(reached):
+            continue
+        if not request.every_root and not any(
+            is_kustomization(file) and posixpath.dirname(file) in engine_only for file in reached
+        ):
+            continue  # the static model builds it as the engine would
         wanted.append((root, own, reached))
     if not wanted:
         return outcome
@@ -309,6 +331,9 @@ def render(
     for key, static in statics.items():
         if key in uncovered:
             continue  # some root that deploys it could not be built: keep the static object
+        outcome.covered.add(key)
+        if isinstance(static, PatchedResource) and static.original is not None:
+            outcome.covered.add(id(static.original))
         judged_in_place: list[Resource] = []
         for variant in verdicts[key]:
             if not any(_same(variant, kept) for kept in judged_in_place):
@@ -316,6 +341,11 @@ def render(
         if judged_in_place != [static]:
             outcome.replaced[key] = judged_in_place
     return outcome
+
+
+def _data(documents_of: Callable[[str], list[Document]], path: str) -> object:
+    documents = documents_of(path)
+    return documents[0].data if documents else None
 
 
 def _same(one: Resource, other: Resource) -> bool:

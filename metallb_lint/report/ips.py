@@ -1,4 +1,5 @@
-"""Renderers of the IP allocation map (`metallb-lint ips`): text (rich), json, markdown.
+"""Renderers of the IP allocation map (`metallb-lint ips`): json and markdown here, text in
+ips_text.py, and the wording they share.
 
 The JSON document is a contract (README, "IP allocation map and migration"): `version` changes
 only when a field is removed or changes meaning; new fields may be added. Integers are exact
@@ -12,9 +13,7 @@ says how many it left out. A map of several pools starts with a one-line-per-poo
 
 from __future__ import annotations
 
-import io
 import json
-import os
 from collections.abc import Iterable, Sequence
 from typing import TextIO, TypeVar
 
@@ -166,189 +165,6 @@ def holding_note(holding: Holding) -> str:
     if holding.sharing_key:
         return f"shared: {holding.sharing_key}"
     return ""
-
-
-# -- text ------------------------------------------------------------------------------------
-
-
-def write_text(
-    ipmap: IPMap,
-    stream: TextIO,
-    *,
-    color: bool,
-    width: int | None = None,
-    limit: int | None = None,
-) -> None:
-    """One block per pool: its facts, a usage bar, then a table of the addresses Services
-    hold (and the Services that take one automatically), each with where it is requested;
-    then the Services that may draw from several pools, once per group of pools. Each block
-    is written when it is made."""
-    from rich import box
-    from rich.console import Console, Group
-    from rich.padding import Padding
-    from rich.table import Table
-    from rich.text import Text
-
-    buffer = io.StringIO()
-    console = Console(
-        file=buffer,
-        width=width or _terminal_width(stream),
-        color_system="standard" if color else None,
-        force_terminal=color,
-        no_color=not color,
-        highlight=False,
-        emoji=False,
-        legacy_windows=False,
-    )
-
-    def flush() -> None:
-        # rich pads every line to the width of its block: no trailing blanks in files or diffs.
-        text = buffer.getvalue()
-        stream.write("\n".join(line.rstrip(" ") for line in text.split("\n")))
-        buffer.seek(0)
-        buffer.truncate()
-
-    target = ipmap.target
-    console.print(
-        Text.assemble(
-            ("IP allocation map", "bold"),
-            f" for MetalLB {target.version}, {target.mode} mode, namespace {target.namespace}",
-        )
-    )
-
-    def table() -> Table:
-        rows = Table(box=box.SIMPLE_HEAD, show_edge=False, pad_edge=False)
-        rows.add_column("IP", no_wrap=True)
-        rows.add_column("Service, and where it asks", overflow="fold")
-        return rows
-
-    def cell(label: str, location: Location, note: str = "", bad: bool = False) -> Text:
-        text = Text(label)
-        if note:
-            text.append(f"  ({note})", style="red" if bad else "yellow")
-        text.append("\n" + where(location), style="dim")
-        return text
-
-    def indented(*parts) -> Padding:
-        return Padding(Group(*parts), (0, 0, 0, 2), expand=False)
-
-    def draw_rows(rows: Table, draws: Sequence[Draw]) -> None:
-        shown, hidden = limited(draws, limit)
-        for draw in shown:
-            rows.add_row(
-                Text("automatic", style="italic"),
-                cell(draw.service.label, draw.service.location, draw_note(draw)),
-            )
-        if hidden:
-            rows.add_row("", Text(omitted_text(hidden), style="dim"))
-
-    if len(ipmap.pools) > 1:
-        summary = Table(box=box.SIMPLE_HEAD, show_edge=False, pad_edge=False)
-        for i, head in enumerate(SUMMARY_HEAD):
-            summary.add_column(head, no_wrap=i == 0, justify="left" if i < 2 else "right")
-        for pm in ipmap.pools:
-            summary.add_row(*summary_row(pm))
-        console.print()
-        console.print(indented(summary))
-    flush()
-
-    for pm in ipmap.pools:
-        res = pm.pool.resource
-        ns = f"{res.effective_namespace}/" if res.effective_namespace else ""
-        console.print()
-        console.print(
-            Text.assemble(
-                ("Pool ", "bold"), (pm.name, "bold cyan"), (f"  {res.kind} {ns}{pm.name}", "dim")
-            )
-        )
-        facts = Table.grid(padding=(0, 2))
-        facts.add_column(style="dim", no_wrap=True)
-        facts.add_column(overflow="fold")
-        facts.add_row("defined in", where(res.location()))
-        facts.add_row("addresses", ", ".join(pm.addresses) or "none")
-        facts.add_row("family", families(pm))
-        facts.add_row("size", size_text(pm))
-        facts.add_row("autoAssign", "true" if pm.pool.auto_assign else "false")
-        facts.add_row(
-            "announced by", Text(advertised_text(pm), style="" if pm.advertisements else "yellow")
-        )
-        full, empty = bar(pm.utilisation)
-        level = "green"
-        if pm.overcommitted or pm.utilisation >= 1:
-            level = "red"
-        elif pm.utilisation >= 0.8:
-            level = "yellow"
-        facts.add_row("usage", Text.assemble((full, level), (empty, "dim"), " ", usage_text(pm)))
-        facts.add_row("free", free_text(pm))
-        if pm.may_draw:
-            facts.add_row("may draw", may_draw_text(pm))
-        for label, values in (("unresolved", pm.unresolved), ("invalid", pm.invalid)):
-            if values:
-                facts.add_row(label, Text(", ".join(values), style="yellow"))
-        parts: list = [facts]
-        if pm.held or pm.draws:
-            rows = table()
-            shown, hidden = limited(pm.held, limit)
-            for holding in shown:
-                rows.add_row(
-                    holding.ip,
-                    cell(
-                        holding.service.label,
-                        holding.service.location,
-                        holding_note(holding),
-                        bad=holding.refused is not None,
-                    ),
-                )
-            if hidden:
-                rows.add_row("", Text(omitted_text(hidden), style="dim"))
-            draw_rows(rows, pm.draws)
-            parts += [Text(), rows]
-        console.print(indented(*parts))
-        flush()
-
-    for choice in ipmap.choices:
-        console.print()
-        console.print(
-            Text.assemble(
-                (choice_title(choice), "bold"),
-                (" (MetalLB picks one when the Service is created)", "dim"),
-            )
-        )
-        rows = table()
-        draw_rows(rows, choice.draws)
-        console.print(indented(rows))
-        flush()
-
-    if ipmap.outside:
-        console.print()
-        console.print(
-            Text.assemble(
-                ("Requested outside every pool", "bold red"),
-                (" (MetalLB leaves these Services <pending>, ML401)", "dim"),
-            )
-        )
-        rows = table()
-        shown, hidden = limited(ipmap.outside, limit)
-        for holding in shown:
-            rows.add_row(holding.ip, cell(holding.service.label, holding.service.location))
-        if hidden:
-            rows.add_row("", Text(omitted_text(hidden), style="dim"))
-        console.print(indented(rows))
-    if ipmap.notes:
-        console.print()
-        for note in ipmap.notes:
-            console.print(Text(f"note: {note}", style="dim"))
-    flush()
-
-
-def _terminal_width(stream: TextIO) -> int | None:
-    """The terminal's width when writing to one (else rich's default: COLUMNS or 80)."""
-    if os.environ.get("COLUMNS") or not (hasattr(stream, "isatty") and stream.isatty()):
-        return None
-    try:
-        return os.get_terminal_size(stream.fileno()).columns
-    except (OSError, ValueError, AttributeError):
-        return None
 
 
 # -- json ------------------------------------------------------------------------------------
