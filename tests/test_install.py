@@ -613,3 +613,24 @@ def test_an_unpinned_flux_git_source_says_how_to_pin_it(repo: Path) -> None:
     [message] = messages(lint_selected(repo, "ML505"))
     assert "pulled from branch `main`" in message
     assert "set `spec.ref.tag: v" in message and "?ref=" not in message
+
+
+@pytest.mark.parametrize(
+    ("constraint", "releases"),
+    [
+        ("^1.0.0", {"0.9.5"}),
+        ("~1.0", {"0.9.5"}),
+        (">=2.0.0 <2.3.4", {"0.9.5"}),
+        ("6.4.23", {"0.15.2"}),
+        (">=6.4.14", {"0.15.0", "0.15.2"}),
+        ("^0.1.10", {"0.9.3", "0.9.4", "0.9.5"}),
+        ("~4.1.0", {"0.13.4", "0.13.5", "0.13.6", "0.13.7", "0.13.9"}),
+        (">=9.0.0", None),
+        ("not a range", None),
+    ],
+)
+def test_the_releases_a_bitnami_range_may_bring(constraint: str, releases) -> None:
+    from metallb_lint.metallb.bitnami import releases_admitted
+
+    found = releases_admitted(constraint)
+    assert (None if found is None else {str(r) for r in found}) == releases

@@ -17,7 +17,7 @@ from metallb_lint.findings import UNSAFE, Finding, Fix, Related, ResourceRef
 from metallb_lint.gitops.placeholders import has_placeholder
 from metallb_lint.metallb.bitnami import NEWEST_CHART as BITNAMI_NEWEST_CHART
 from metallb_lint.metallb.bitnami import NEWEST_RELEASE as BITNAMI_NEWEST_RELEASE
-from metallb_lint.metallb.bitnami import is_bitnami
+from metallb_lint.metallb.bitnami import is_bitnami, releases_admitted
 from metallb_lint.metallb.charts import OFFICIAL_REPOSITORIES
 from metallb_lint.metallb.versions import (
     CHART_VERSIONS,
@@ -70,7 +70,8 @@ def version_text(site: InstallSite) -> str | None:
 
 
 def exact_version(site: InstallSite) -> Version | None:
-    return Version.parse(version_text(site))
+    """The release a site installs: its version as written, or as Flux substitutes it."""
+    return Version.parse(site.substituted or version_text(site))
 
 
 def describe(site: InstallSite) -> str:
@@ -163,10 +164,14 @@ def bitnami_pin_problem(site: InstallSite) -> str | None:
         )
     if has_placeholder(text) or text.startswith("sha256:") or Version.parse(text) is not None:
         return None
+    releases = releases_admitted(text)
+    brings = "with another MetalLB release and other values"
+    if releases is not None and len(releases) == 1:
+        brings = f"with other images and values (each of them ships MetalLB {next(iter(releases))})"
     return (
         f"{key} {_code(text)} of Bitnami's metallb chart is not one chart version: each "
-        "dependency update or sync may bring another chart, with another MetalLB release and "
-        "other values; pin the exact chart version you run"
+        f"dependency update or sync may bring another chart, {brings}; pin the exact chart "
+        "version you run"
     )
 
 

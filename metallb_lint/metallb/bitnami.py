@@ -8,7 +8,7 @@ Bitnami stopped updating its free catalogue in 2025: 6.4.23 is its last chart an
 
 from __future__ import annotations
 
-from metallb_lint.metallb.versions import Version, v
+from metallb_lint.metallb.versions import Version, constraint_tests, v
 
 # (first chart version, last chart version, MetalLB release), in chart-version order.
 _RANGES: tuple[tuple[str, str, str], ...] = (
@@ -54,6 +54,41 @@ def metallb_release(chart_version: Version) -> Version | None:
         if first <= chart_version <= last:
             return release
     return None
+
+
+def releases_admitted(constraint: str) -> set[Version] | None:
+    """The MetalLB releases of the Bitnami charts a version constraint (`^1.0.0`, `4.x`) may
+    fetch; None when it is no constraint or admits no chart of the table. A constraint whose
+    charts all ship one release says which release runs, whichever chart is fetched."""
+    alternatives = constraint_tests(constraint)
+    if alternatives is None:
+        return None
+    found = {
+        release
+        for first, last, release in RANGES
+        for tests in alternatives
+        if _meets(first, last, tests)
+    }
+    return found or None
+
+
+def _meets(first: Version, last: Version, tests: list[tuple[str, Version]]) -> bool:
+    """Whether some version from `first` to `last` may pass every test (a `!=` excludes one
+    version or range, never all of a span: it is not counted)."""
+    low, high = first, last
+    for op, bound in tests:
+        if op in (">=", ">") and bound > low:
+            low = bound
+        elif op in ("<", "<=") and bound < high:
+            high = bound
+        elif op == "==":
+            low, high = max(low, bound), min(high, bound)
+        strict = (op == ">" and bound == low) or (op == "<" and bound == high)
+        if strict and low == high:
+            return False
+    if low > high:
+        return False
+    return not any(op == "<" and bound == low for op, bound in tests) or low < high
 
 
 def is_bitnami(repository: str | None, owner: str | None) -> bool:

@@ -286,7 +286,10 @@ class _Builder:
         target = self._target(values, sites, releases, _legacy_era(gitops, values))
         inv = Inventory({s.display: s for s in self.sources}, target)
         self.inv = inv
-        inv.charts, inv.values, inv.install_sites = charts, values, sites
+        inv.charts, inv.values = charts, values
+        inv.install_sites = [
+            replace(site, substituted=self._substituted(site).substituted) for site in sites
+        ]
         inv.other_sites, inv.release_sites = others, releases
         inv.deployment = self.deployment
         inv.flux_vars = self.flux_vars
@@ -803,20 +806,42 @@ class _Builder:
         for source in values:
             found.extend(images.values_sites(source))
         for site in others:
-            chart_version = Version.parse(str(site.version_text or "").strip())
-            if chart_version is None or not is_bitnami(site.repository, site.owner):
+            if not is_bitnami(site.repository, site.owner):
                 continue
-            release = bitnami.metallb_release(chart_version)
+            pinned = str(self._substituted(site).version_text or "").strip()
+            chart_version = Version.parse(pinned)
+            release = bitnami.metallb_release(chart_version) if chart_version else None
+            chart = f"Bitnami chart {chart_version}"
+            if pinned != str(site.version_text or "").strip():
+                chart += f", as Flux substitutes {site.version_text}"
+            if chart_version is None and pinned and not has_placeholder(pinned):
+                # a range whose every chart ships one MetalLB release still says which runs
+                admitted = bitnami.releases_admitted(pinned)
+                if admitted is not None and len(admitted) == 1:
+                    release = next(iter(admitted))
+                    chart = f"Bitnami chart {pinned}: every chart it admits ships {release}"
             if release is not None:
                 found.append(
                     replace(
                         site,
                         kind="bitnami-chart",
                         version_text=str(release),
-                        owner=f"{site.owner or 'chart'} (Bitnami chart {chart_version})",
+                        owner=f"{site.owner or 'chart'} ({chart})",
                     )
                 )
         return found
+
+    def _substituted(self, site: InstallSite) -> InstallSite:
+        """The site with its version as Flux substitutes it (`${VERSION:-0.14.8}` is 0.14.8
+        unless the repository sets VERSION): what release it installs. Only for reading the
+        release: findings and fixes keep the text as written."""
+        written = site.version_text
+        if not isinstance(written, str) or not has_placeholder(written):
+            return site
+        resolved, missing = resolve_flux(written, self.flux_vars)
+        if missing or has_placeholder(resolved):
+            return site
+        return replace(site, version_text=resolved, substituted=resolved)
 
     def _target(
         self,
@@ -826,7 +851,11 @@ class _Builder:
         legacy_era: bool,
     ) -> Target:
         version, version_source, version_location, assumed = choose_version(
-            self.cli_version, self.config.metallb_version, self.config.path, sites, releases
+            self.cli_version,
+            self.config.metallb_version,
+            self.config.path,
+            [self._substituted(site) for site in sites],
+            releases,
         )
         floor = None
         named_range = chosen_range(self.cli_version, self.config.metallb_version, self.config.path)

@@ -389,3 +389,5 @@ class InstallSite:
     owner: str | None = None  # e.g. "HelmRelease metallb" (for messages)
     resource: ResourceRef | None = None  # the object that installs it (Chart, HelmRelease, ...)
     path_location: Location | None = None  # where `path_hint` is written, when not in the URL
+    # the version as Flux substitutes it (`${VERSION:-0.14.8}`: 0.14.8), when that differs
+    substituted: str | None = None
