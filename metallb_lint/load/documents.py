@@ -146,6 +146,26 @@ class Document:
     data: object
     positions: Positions
     text: str
+    # A rendered template: the file line of each line of `text` (positions are file lines
+    # already); None when `text` is the file's own, from `start_line` on.
+    lines: list[int] | None = None
+
+    def text_index(self, line: int) -> int:
+        """The 0-based index in `text`'s lines of (the first output of) file line `line`."""
+        if self.lines is None:
+            return line - self.start_line
+        for index, mapped in enumerate(self.lines):
+            if mapped == line:
+                return index
+        return -1
+
+    def file_line(self, index: int) -> int:
+        """The file line of the 0-based line `index` of `text`."""
+        if self.lines is None:
+            return self.start_line + index
+        if not self.lines:
+            return self.start_line
+        return self.lines[min(max(index, 0), len(self.lines) - 1)]
 
     def location(self, path: PathKey = (), *, key: bool = False) -> Location:
         line, col, end_line, end_col = self.positions.span(path, key=key)
@@ -647,6 +667,58 @@ def compose_chunk(
     if fast is not None:
         return Document(path, index, chunk.start_line, fast[0], fast[1], text), []
     return compose_full(path, chunk, index, text)
+
+
+def compose_mapped(
+    path: str, chunk: Chunk, index: int, lines: list[int]
+) -> tuple[Document | None, list[LoadProblem]]:
+    """Parse a document of a rendered template: `chunk` is in output lines, `lines` maps each
+    output line (1-based: lines[n - 1]) to the template line that wrote it. The document's
+    positions and problems point at template lines."""
+    doc, problems = compose_chunk(path, chunk, index)
+
+    def line_of(number: int) -> int:
+        if not lines:
+            return number
+        return lines[min(max(number, 1), len(lines)) - 1]
+
+    mapped = [
+        LoadProblem(
+            p.rule,
+            p.message,
+            _map_location(p.location, line_of),
+            tuple((_map_location(loc, line_of), text) for loc, text in p.related),
+            p.key_path,
+        )
+        for p in problems
+    ]
+    if doc is None:
+        return None, mapped
+    positions = doc.positions
+    values = {k: _map_span(span, line_of) for k, span in positions.values.items()}
+    keys = {k: _map_span(span, line_of) for k, span in positions.keys.items()}
+    count = doc.text.count("\n") + 1
+    own = [line_of(chunk.start_line + i) for i in range(count)]
+    return (
+        Document(
+            path, index, line_of(chunk.start_line), doc.data, Positions(values, keys), doc.text, own
+        ),
+        mapped,
+    )
+
+
+def _map_span(span: Span, line_of: Callable[[int], int]) -> Span:
+    line, column, end_line, end_column = span
+    first, last = line_of(line), line_of(end_line)
+    if last < first or (last == first and end_line != line and end_column < column):
+        return (first, column, first, max(column, end_column))
+    return (first, column, last, end_column)
+
+
+def _map_location(location: Location, line_of: Callable[[int], int]) -> Location:
+    line = line_of(location.line)
+    end_line = line_of(location.end_line) if location.end_line else 0
+    return Location(location.path, line, location.column, end_line, location.end_column)
 
 
 def _compose(text: str) -> Node | None:
