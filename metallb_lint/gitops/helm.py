@@ -167,8 +167,9 @@ def render_templates(
             context["Release"]["Namespace"] = namespace
         if chart and isinstance(chart.doc.data, dict):
             context["Chart"]["Version"] = chart.doc.data.get("version")
-            if "appVersion" in chart.doc.data:
-                context["Chart"]["AppVersion"] = chart.doc.data.get("appVersion")
+            for key, value in chart.doc.data.items():  # .Chart.AppVersion, .Chart.Description
+                if isinstance(key, str) and key and key not in ("name", "version"):
+                    context["Chart"].setdefault(key[0].upper() + key[1:], value)
         files = files_by_chart.get(directory)
         if files is None:
             files = files_by_chart[directory] = ChartFiles(directory)

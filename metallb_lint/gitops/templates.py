@@ -110,7 +110,7 @@ def render_file(
         "Capabilities": capabilities_object(),
         "Template": {"Name": name, "BasePath": name.rsplit("/", 1)[0]},
     }
-    unknown = {id(data), id(release), id(chart)}
+    unknown = {id(data), id(release)}  # Chart.yaml is read whole: what it lacks is nil
     _collect_dicts(data["Values"], unknown)
     renderer = Renderer(defines or {}, unknown)
     try:

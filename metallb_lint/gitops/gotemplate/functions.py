@@ -5,6 +5,7 @@ built-ins and the Sprig and Helm functions charts around MetalLB use. Each takes
 from __future__ import annotations
 
 import base64
+import hashlib
 from collections.abc import Callable, Mapping
 from typing import Protocol
 
@@ -333,6 +334,53 @@ def _trim_prefix(ctx: Context, prefix: object, text: object) -> str:
     return strval(text).removeprefix(strval(prefix))
 
 
+@function("trunc")
+def _trunc(ctx: Context, count: object, text: object) -> str:
+    """Sprig's trunc: the first n characters (the last -n for a negative n)."""
+    n, body = _int("trunc", count), strval(text)
+    if n >= 0:
+        return body[:n]
+    return body[n:] if -n < len(body) else body
+
+
+@function("cat")
+def _cat(ctx: Context, *values: object) -> str:
+    return _check(ctx, " ".join(strval(v) for v in values if v is not None))
+
+
+@function("sha256sum")
+def _sha256sum(ctx: Context, text: object) -> str:
+    return hashlib.sha256(strval(text).encode("utf-8")).hexdigest()
+
+
+@function("kindIs")
+def _kind_is(ctx: Context, kind: object, value: object) -> bool:
+    return _kind(value) == strval(kind)
+
+
+@function("kindOf")
+def _kind_of(ctx: Context, value: object) -> str:
+    return _kind(value)
+
+
+def _kind(value: object) -> str:
+    if value is None:
+        return "invalid"
+    if isinstance(value, bool):
+        return "bool"
+    if isinstance(value, int):
+        return "int"
+    if isinstance(value, float):
+        return "float64"
+    if isinstance(value, str):
+        return "string"
+    if isinstance(value, Mapping):
+        return "map"
+    if isinstance(value, (list, tuple)):
+        return "slice"
+    return "struct"
+
+
 @function("upper")
 def _upper(ctx: Context, text: object) -> str:
     return strval(text).upper()
@@ -514,6 +562,34 @@ def _add(ctx: Context, *numbers: object) -> int | float:
 @function("sub")
 def _sub(ctx: Context, a: object, b: object) -> int | float:
     return _number("sub", a) - _number("sub", b)
+
+
+@function("mul")
+def _mul(ctx: Context, *numbers: object) -> int | float:
+    total: int | float = 1
+    for n in numbers:
+        total *= _number("mul", n)
+        if isinstance(total, int) and total.bit_length() > 64:
+            raise TemplateError("'mul' overflows")
+    return total
+
+
+@function("div")
+def _div(ctx: Context, a: object, b: object) -> int | float:
+    x, y = _number("div", a), _number("div", b)
+    if y == 0:
+        raise TemplateError("integer divide by zero")
+    if isinstance(x, int) and isinstance(y, int):
+        return int(x / y)  # Go truncates toward zero
+    return x / y
+
+
+@function("atoi")
+def _atoi(ctx: Context, text: object) -> int:
+    try:
+        return int(strval(text).strip()) if len(strval(text)) < 40 else 0
+    except ValueError:
+        return 0
 
 
 def _number(name: str, value: object) -> int | float:
