@@ -63,3 +63,72 @@ def test_an_unset_gate_is_unrenderable_not_false(tmp_path) -> None:
         "Application not checked: '.Values.argo.enabled' has no value, so it cannot be "
         "rendered without Helm. Other checks that need every such resource stay silent"
     )
+
+
+def test_a_value_rendered_by_the_charts_own_service_is_one_request(tmp_path) -> None:
+    """values.yaml asks for an address and templates/service.yaml renders it: one Service
+    request, reported at the value, not twice nor as conflicting with itself."""
+    chart = tmp_path / "charts" / "game"
+    (chart / "templates").mkdir(parents=True)
+    (tmp_path / ".metallb-lint.yaml").write_text("metallb-version: 0.15.3\n")
+    (chart / "Chart.yaml").write_text("apiVersion: v2\nname: game\nversion: 1.0.0\n")
+    (chart / "values.yaml").write_text(
+        "service:\n  type: LoadBalancer\n  loadBalancerIP: 10.9.9.9\n  port: 7777\n"
+    )
+    (chart / "templates" / "service.yaml").write_text(
+        "apiVersion: v1\nkind: Service\nmetadata:\n  name: {{ .Chart.Name }}\nspec:\n"
+        "  type: {{ .Values.service.type }}\n"
+        "  loadBalancerIP: {{ .Values.service.loadBalancerIP | quote }}\n"
+        "  ports:\n    - port: {{ .Values.service.port | int }}\n"
+        "  selector:\n    app: {{ .Chart.Name }}\n"
+    )
+    (tmp_path / "pool.yaml").write_text(
+        "apiVersion: metallb.io/v1beta1\nkind: IPAddressPool\nmetadata:\n  name: lan\n"
+        "  namespace: metallb-system\nspec:\n  addresses:\n    - 10.0.0.0/28\n"
+        "---\napiVersion: metallb.io/v1beta1\nkind: L2Advertisement\nmetadata:\n  name: lan\n"
+        "  namespace: metallb-system\n"
+    )
+    result = run_cli("--format", "json", "--exit-zero", ".", cwd=tmp_path)
+    assert [
+        (f["rule"], f["path"], f["line"])
+        for f in result.json["findings"]
+        if f["severity"] != "info"
+    ] == [("ML401", "charts/game/values.yaml", 3)]
+
+
+def test_files_get_stays_inside_the_chart(tmp_path) -> None:
+    from metallb_lint.gitops.chartfiles import ChartFiles
+
+    (tmp_path / "secret.txt").write_text("outside")
+    chart = tmp_path / "chart"
+    (chart / "templates").mkdir(parents=True)
+    (chart / "files").mkdir()
+    (chart / "files" / "ok.txt").write_text("inside")
+    (chart / "templates" / "pool.yaml").write_text("kind: X")
+    (chart / "files" / "link.txt").symlink_to(tmp_path / "secret.txt")
+    files = ChartFiles(str(chart))
+    assert files.read("files/ok.txt") == "inside"
+    assert files.read("./files/../files/ok.txt") == "inside"
+    for name in (
+        "../secret.txt",
+        str(tmp_path / "secret.txt"),
+        "files/link.txt",
+        "templates/pool.yaml",
+        "files",
+        "",
+        "a\x00b",
+        "missing.txt",
+    ):
+        assert files.read(name) is None, name
+
+
+def test_helpers_are_read_from_the_charts_templates_folder(tmp_path) -> None:
+    from metallb_lint.gitops.chartfiles import ChartFiles
+
+    chart = tmp_path / "chart"
+    (chart / "templates" / "sub").mkdir(parents=True)
+    (chart / "templates" / "_helpers.tpl").write_text('{{ define "a" }}A{{ end }}')
+    (chart / "templates" / "sub" / "_more.tpl").write_text('{{ define "b" }}B{{ end }}')
+    (chart / "templates" / "_broken.tpl").write_text('{{ define "c" }}C')
+    (chart / "templates" / "pool.yaml").write_text('{{ define "d" }}D{{ end }}')
+    assert sorted(ChartFiles(str(chart)).defines) == ["a", "b"]

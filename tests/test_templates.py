@@ -326,3 +326,14 @@ def test_a_failed_part_of_a_file_leaves_the_rest() -> None:
 def test_a_template_over_a_limit_is_unrenderable(template: str, reason: str) -> None:
     result = render(template, CONTEXT)
     assert (result.text, result.reason) == (None, reason)
+
+
+def test_a_map_in_a_list_of_the_values_is_known_whole() -> None:
+    """Helm merges the user's values into the chart's map by map, but replaces a list whole:
+    a key missing from a map of the values may be set by the user (unknown); one missing from
+    an item of a list is not set (nil)."""
+    context = {"Values": {"pools": [{"name": "a", "avoid": True}, {"name": "b"}]}}
+    template = "{{ range .Values.pools }}{{ .name }}={{ if .avoid }}y{{ else }}n{{ end }};{{ end }}"
+    assert text_of(template, context) == "a=y;b=n;"
+    result = render("{{ if .Values.missing }}x{{ end }}", context)
+    assert result.reason == "'.Values.missing' has no value"

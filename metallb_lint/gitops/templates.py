@@ -174,18 +174,15 @@ def _mutates(text: str, defines: Mapping[str, object] | None) -> bool:
 
 
 def _collect_dicts(value: object, found: set[int], depth: int = 0) -> None:
-    """The maps of the chart's values: a key they lack is unknown, not empty."""
-    if depth > 200:
+    """The maps of the chart's values, reached through maps: a key they lack may come from
+    the user's values (Helm merges maps key by key), so it is unknown, not empty. A list is
+    replaced whole, so a map inside one is what it is."""
+    if depth > 200 or not isinstance(value, dict):
         return
-    if isinstance(value, dict):
-        found.add(id(value))
-        for child in value.values():
-            if isinstance(child, (dict, list)):
-                _collect_dicts(child, found, depth + 1)
-    elif isinstance(value, list):
-        for child in value:
-            if isinstance(child, (dict, list)):
-                _collect_dicts(child, found, depth + 1)
+    found.add(id(value))
+    for child in value.values():
+        if isinstance(child, dict):
+            _collect_dicts(child, found, depth + 1)
 
 
 def _line(text: str, offset: int) -> int:
