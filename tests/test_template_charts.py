@@ -132,3 +132,41 @@ def test_helpers_are_read_from_the_charts_templates_folder(tmp_path) -> None:
     (chart / "templates" / "_broken.tpl").write_text('{{ define "c" }}C')
     (chart / "templates" / "pool.yaml").write_text('{{ define "d" }}D{{ end }}')
     assert sorted(ChartFiles(str(chart)).defines) == ["a", "b"]
+
+
+def test_a_values_block_of_a_rendered_application_keeps_the_template_lines(tmp_path) -> None:
+    """An app-of-apps template drops lines above an Application's `helm.values: |` block: the
+    address in the block is still found at the line the template writes it on."""
+    (tmp_path / ".metallb-lint.yaml").write_text("metallb-version: 0.15.3\n")
+    apps = tmp_path / "apps"
+    (apps / "templates").mkdir(parents=True)
+    (apps / "Chart.yaml").write_text("apiVersion: v2\nname: apps\nversion: 1.0.0\n")
+    (apps / "values.yaml").write_text("web:\n  enabled: true\n  extra: false\n  ip: 10.50.0.99\n")
+    (apps / "templates" / "web.yaml").write_text(
+        "{{- if .Values.web.enabled }}\n"  # 1
+        "apiVersion: argoproj.io/v1alpha1\nkind: Application\n"  # 2-3
+        "metadata:\n  name: web\n  namespace: argocd\n"  # 4-6
+        "  {{- if .Values.web.extra }}\n  labels:\n    a: b\n  {{- end }}\n"  # 7-10
+        "spec:\n  source:\n    repoURL: https://charts.example.org\n    chart: web\n"  # 11-14
+        "    targetRevision: 1.0.0\n    helm:\n      values: |\n"  # 15-17
+        "        service:\n          type: LoadBalancer\n"  # 18-19
+        "          loadBalancerIP: {{ .Values.web.ip }}\n"  # 20
+        "  destination:\n    namespace: web\n{{- end }}\n"
+    )
+    (tmp_path / "root.yaml").write_text(
+        "apiVersion: argoproj.io/v1alpha1\nkind: Application\nmetadata:\n  name: root\n"
+        "  namespace: argocd\nspec:\n  source:\n    repoURL: https://git.example.org/x.git\n"
+        "    path: apps\n  destination:\n    namespace: argocd\n"
+    )
+    (tmp_path / "pool.yaml").write_text(
+        "apiVersion: metallb.io/v1beta1\nkind: IPAddressPool\nmetadata:\n  name: lan\n"
+        "  namespace: metallb-system\nspec:\n  addresses:\n    - 10.0.0.0/28\n"
+        "---\napiVersion: metallb.io/v1beta1\nkind: L2Advertisement\nmetadata:\n  name: lan\n"
+        "  namespace: metallb-system\n"
+    )
+    result = run_cli("--format", "json", "--exit-zero", ".", cwd=tmp_path)
+    assert [
+        (f["rule"], f["path"], f["line"], f["column"])
+        for f in result.json["findings"]
+        if f["severity"] != "info"
+    ] == [("ML401", "apps/templates/web.yaml", 20, 27)]

@@ -337,3 +337,11 @@ def test_a_map_in_a_list_of_the_values_is_known_whole() -> None:
     assert text_of(template, context) == "a=y;b=n;"
     result = render("{{ if .Values.missing }}x{{ end }}", context)
     assert result.reason == "'.Values.missing' has no value"
+
+
+def test_a_line_an_action_wrote_points_at_the_action() -> None:
+    template = "spec:\n  addresses:\n    {{- toYaml .Values.addresses | nindent 4 }}\n"
+    result = render_file(template, CONTEXT)
+    assert result.text == "spec:\n  addresses:\n    - 10.0.0.1/32\n    - 10.0.0.2/32\n"
+    assert result.lines == [1, 2, 3, 3, 4]
+    assert result.columns == [None, None, (5, 47), (5, 47), None]

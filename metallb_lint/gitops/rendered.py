@@ -81,7 +81,7 @@ def rendered_documents(
         else:
             index = origin
             used.add(origin)
-        doc, found = compose_mapped(display, out_chunk, index, result.lines)
+        doc, found = compose_mapped(display, out_chunk, index, result.lines, result.columns)
         problems.extend(found)
         if doc is not None:
             yield doc

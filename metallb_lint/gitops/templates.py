@@ -62,6 +62,8 @@ class Rendering:
     text: str | None
     lines: list[int] = field(default_factory=list)
     problems: list[Problem] = field(default_factory=list)
+    # for an output line an action wrote: the action's first and last columns
+    columns: list[tuple[int, int] | None] = field(default_factory=list)
     reason: str = ""
     line: int = 1
 
@@ -130,7 +132,7 @@ def render_file(
         )
         for failure in rendered.failures
     ]
-    return Rendering(rendered.text, rendered.lines, problems)
+    return Rendering(rendered.text, rendered.lines, problems, columns=rendered.columns)
 
 
 def helpers(files: list[tuple[str, str]]) -> dict[str, tuple[str, list[Node]]]:

@@ -72,22 +72,45 @@ class Rendered:
     text: str
     lines: list[int]  # 1-based template line of each output line
     failures: list[Failure]
+    columns: list[tuple[int, int] | None]  # an action's columns, for a line it wrote
 
 
 class _Output:
-    """The output with the template line of each piece."""
+    """The output, with the template line of each piece (and, for an action's output, the
+    columns of the action). Without `starts` (the output of an `include`, which becomes a value)
+    no lines are kept."""
 
-    def __init__(self) -> None:
-        self.pieces: list[tuple[str, int, bool]] = []  # (text, first line, from template text)
+    def __init__(self, starts: list[int] | None = None) -> None:
+        # (text, first line, from template text, (first, last) column of the action or None)
+        self.pieces: list[tuple[str, int, bool, tuple[int, int] | None]] = []
         self.size = 0
+        self._starts = starts
 
-    def write(self, text: str, line: int, literal: bool) -> None:
+    def _line(self, offset: int) -> int:
+        return bisect_right(self._starts, offset) if self._starts is not None else 0
+
+    def text(self, text: str, offset: int) -> None:
+        self._add(text, self._line(offset), True, None)
+
+    def action(self, text: str, start: int, end: int) -> None:
+        line = self._line(start)
+        columns = None
+        if self._starts is not None:
+            begin = self._starts[line - 1]
+            last = end - 1 if self._line(end - 1) == line else start + 1
+            columns = (start - begin + 1, last - begin + 1)
+        self._add(text, line, False, columns)
+
+    def _add(self, text: str, line: int, literal: bool, columns: tuple[int, int] | None) -> None:
         if not text:
             return
         self.size += len(text)
         if self.size > MAX_OUTPUT:
             raise LimitError("output over the size limit")
-        self.pieces.append((text, line, literal))
+        self.pieces.append((text, line, literal, columns))
+
+    def joined(self) -> str:
+        return "".join(p[0] for p in self.pieces)
 
     def mark(self) -> tuple[int, int]:
         return len(self.pieces), self.size
@@ -96,29 +119,35 @@ class _Output:
         del self.pieces[mark[0] :]
         self.size = mark[1]
 
-    def finish(self) -> tuple[str, list[int]]:
-        """The text and each output line's template line: the line of its first character
-        that is not blank (of its first character, for a blank line)."""
+    def finish(self) -> tuple[str, list[int], list[tuple[int, int] | None]]:
+        """The text, each output line's template line (the line of its first character that
+        is not blank; of its first character, for a blank line) and, for a line whose first
+        such character an action wrote, that action's columns."""
         lines: list[int] = []
+        columns: list[tuple[int, int] | None] = []
         content: int | None = None  # the current output line's first non-blank character's
+        content_columns: tuple[int, int] | None = None
         first: int | None = None  # its first character's
         last = 1
-        for text, line, literal in self.pieces:
+        for text, line, literal, action in self.pieces:
             parts = text.split("\n")
             for k, part in enumerate(parts):
                 here = line + k if literal else line
                 if k:
                     newline_line = line + k - 1 if literal else line
                     lines.append(content or first or newline_line)
-                    content = first = None
+                    columns.append(content_columns)
+                    content = first = content_columns = None
                 if part:
                     if first is None:
                         first = here
                     if content is None and part.strip():
                         content = here
+                        content_columns = action
                 last = here
         lines.append(content or first or last)
-        return "".join(p[0] for p in self.pieces), lines
+        columns.append(content_columns)
+        return self.joined(), lines, columns
 
 
 class _Files(Special):
@@ -199,13 +228,7 @@ class Renderer:
         self._root = parsed.name
         for name, body in parsed.defines.items():
             self.defines[name] = body
-        source = parsed.source
-        starts = _line_starts(source)
-
-        def line_of(offset: int) -> int:
-            return bisect_right(starts, offset)
-
-        out = _Output()
+        out = _Output(_line_starts(parsed.source))
         failures: list[Failure] = []
         self._vars = {"$": [data]}
         self._declared = []
@@ -213,7 +236,7 @@ class Renderer:
             for node in parsed.nodes:
                 mark = out.mark()
                 try:
-                    self._node(node, data, out, line_of)
+                    self._node(node, data, out)
                 except (_Break, _Continue):  # pragma: no cover - the parser refuses them
                     raise TemplateError("'break' outside 'range'", _offset(node)) from None
                 except LimitError:
@@ -233,8 +256,8 @@ class Renderer:
                     self._forget(node, exc.reason)
         except RecursionError:
             raise LimitError("template nested too deeply") from None
-        text, lines = out.finish()
-        return Rendered(text, lines, failures)
+        text, lines, columns = out.finish()
+        return Rendered(text, lines, failures, columns)
 
     def _forget(self, node: Node, reason: str) -> None:
         """A failed top-level `$x := ...`: `$x` is unknown from here on, for the same reason."""
@@ -252,7 +275,7 @@ class Renderer:
         self._vars, self._declared = {"$": [data]}, []
         out = _Output()
         try:
-            self._list(body[1], data, out, _no_lines)
+            self._list(body[1], data, out)
         except (_Break, _Continue):  # pragma: no cover - the parser refuses them
             raise TemplateError("'break' outside 'range'", offset) from None
         except LimitError:
@@ -264,7 +287,7 @@ class Renderer:
         finally:
             self._vars, self._declared = saved_vars, saved_declared
             self.depth -= 1
-        return "".join(p[0] for p in out.pieces)
+        return out.joined()
 
     def render_text(self, text: str, data: object, offset: int) -> str:
         """`tpl`: a string rendered as a template, with the chart's named templates."""
@@ -280,7 +303,7 @@ class Renderer:
             self._vars, self._declared = {"$": [data]}, []
             out = _Output()
             try:
-                self._list(parsed.nodes, data, out, _no_lines)
+                self._list(parsed.nodes, data, out)
             except LimitError:
                 raise
             except TemplateError as exc:
@@ -289,7 +312,7 @@ class Renderer:
                 self._vars, self._declared = saved_vars, saved_declared
         finally:
             self.depth -= 1
-        return "".join(p[0] for p in out.pieces)
+        return out.joined()
 
     def _enter(self, offset: int) -> None:
         self.depth += 1
@@ -298,33 +321,32 @@ class Renderer:
 
     # -- nodes -------------------------------------------------------------------------------
 
-    def _list(self, nodes: list[Node], dot: object, out: _Output, line_of) -> None:
+    def _list(self, nodes: list[Node], dot: object, out: _Output) -> None:
         self.depth += 1
         try:
             if self.depth > MAX_DEPTH:
                 raise LimitError("template nested too deeply")
             for node in nodes:
-                self._node(node, dot, out, line_of)
+                self._node(node, dot, out)
         finally:
             self.depth -= 1
 
-    def _node(self, node: Node, dot: object, out: _Output, line_of) -> None:
+    def _node(self, node: Node, dot: object, out: _Output) -> None:
         self.charge(1)
         if isinstance(node, Text):
-            out.write(node.text, line_of(node.offset), True)
+            out.text(node.text, node.offset)
             return
         try:
             if isinstance(node, Action):
                 value = self._pipeline(node.pipe, dot)
                 if not node.pipe.declare:
-                    out.write(self._print(value), line_of(node.offset), False)
+                    out.action(self._print(value), node.offset, node.end)
             elif isinstance(node, Branch):
-                self._branch(node, dot, out, line_of)
+                self._branch(node, dot, out)
             elif isinstance(node, Include):
                 data = self._pipeline(node.pipe, dot) if node.pipe is not None else None
-                out.write(
-                    self.render_define(node.name, data, node.offset), line_of(node.offset), False
-                )
+                text = self.render_define(node.name, data, node.offset)
+                out.action(text, node.offset, node.end)
             elif isinstance(node, Jump):
                 raise _Break() if node.kind == "break" else _Continue()
         except LimitError:
@@ -339,21 +361,21 @@ class Renderer:
             raise TemplateError(f"'{value.name}' printed as text")
         return to_text(value)
 
-    def _branch(self, node: Branch, dot: object, out: _Output, line_of) -> None:
+    def _branch(self, node: Branch, dot: object, out: _Output) -> None:
         mark = len(self._declared)
         try:
             if node.kind == "range":
-                self._range(node, dot, out, line_of)
+                self._range(node, dot, out)
                 return
             value = self._pipeline(node.pipe, dot)
             if truth(value):
-                self._list(node.body, value if node.kind == "with" else dot, out, line_of)
+                self._list(node.body, value if node.kind == "with" else dot, out)
             else:
-                self._list(node.orelse, dot, out, line_of)
+                self._list(node.orelse, dot, out)
         finally:
             self._pop(mark)
 
-    def _range(self, node: Branch, dot: object, out: _Output, line_of) -> None:
+    def _range(self, node: Branch, dot: object, out: _Output) -> None:
         pipe = node.pipe
         value = self._pipeline(Pipeline((), False, pipe.commands, pipe.offset), dot)
         if isinstance(value, Unknown):
@@ -371,7 +393,7 @@ class Renderer:
         else:
             raise TemplateError(f"range can't iterate over {type_name(value)}")
         if not items:
-            self._list(node.orelse, dot, out, line_of)
+            self._list(node.orelse, dot, out)
             return
         for key, element in items:
             self.charge(1)
@@ -382,7 +404,7 @@ class Renderer:
             elif pipe.declare:
                 self._declare(pipe.declare[0], element)
             try:
-                self._list(node.body, element, out, line_of)
+                self._list(node.body, element, out)
             except _Break:
                 self._pop(mark)
                 break
@@ -582,10 +604,6 @@ def _written(base: str, names: tuple[str, ...]) -> str:
     if base == ".":
         return "." + ".".join(names) if names else "."
     return base + "".join("." + n for n in names)
-
-
-def _no_lines(offset: int) -> int:
-    return 0
 
 
 def _line_starts(source: str) -> list[int]:
