@@ -241,7 +241,7 @@ def test_the_language(template: str, expected: str) -> None:
         ('{{ index (list "a" "b") 1 }} {{ index .Values.argo "namespace" }}', "b argocd"),
         ('{{ get .Values.argo "namespace" }} {{ get (dict) "x" | quote }}', 'argocd ""'),
         ('{{ $d := dict }}{{ $_ := set $d "k" "v" }}{{ $d.k }}', "v"),
-        ('{{ hasKey .Values.argo "namespace" }} {{ hasKey .Values.argo "x" }}', "true false"),
+        ('{{ hasKey .Values.argo "namespace" }} {{ hasKey (dict "a" 1) "x" }}', "true false"),
         ('{{ keys (dict "b" 1 "a" 2) }}', "[a b]"),
         ('{{ $m := merge (dict "a" 1) (dict "a" 2 "b" 3) }}{{ $m.a }}{{ $m.b }}', "13"),
         (
@@ -345,3 +345,17 @@ def test_a_line_an_action_wrote_points_at_the_action() -> None:
     assert result.text == "spec:\n  addresses:\n    - 10.0.0.1/32\n    - 10.0.0.2/32\n"
     assert result.lines == [1, 2, 3, 3, 4]
     assert result.columns == [None, None, (5, 47), (5, 47), None]
+
+
+def test_has_key_on_the_values_is_unknown_when_the_key_is_not_there() -> None:
+    """`hasKey .Values.argo "x"`: the user's values may set it. On a map the template made,
+    a missing key is simply missing."""
+    result = render('{{ if hasKey .Values.argo "x" }}a{{ end }}', CONTEXT)
+    assert (result.text, result.reason) == (None, "key 'x' is not set in the values")
+    assert text_of('{{ if hasKey (dict "y" 1) "x" }}a{{ else }}b{{ end }}') == "b"
+    assert text_of('{{ if hasKey .Values.argo "namespace" }}a{{ end }}') == "a"
+
+
+def test_what_only_helm_knows_of_the_release_is_unknown() -> None:
+    result = render("{{ if .Release.IsInstall }}a{{ end }}", CONTEXT)
+    assert result.reason == "'.Release.IsInstall' is only known when Helm runs"

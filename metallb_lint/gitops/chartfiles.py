@@ -14,6 +14,7 @@ from metallb_lint.safeio import read_optional_text
 MAX_HELPER_FILES = 200  # helper files read per chart
 MAX_FILES_READ = 500  # distinct files `.Files.Get` may read per chart
 MAX_WALK = 5_000  # entries looked at under templates/
+MAX_BYTES = 64 * 1024 * 1024  # characters read per chart, helpers and files together
 
 
 class ChartFiles:
@@ -22,6 +23,16 @@ class ChartFiles:
         self._root = os.path.realpath(directory or ".")
         self._cache: dict[str, str | None] = {}
         self._defines: dict[str, tuple[str, list[Node]]] | None = None
+        self._budget = MAX_BYTES
+
+    def _read(self, path: str) -> str | None:
+        if self._budget <= 0:
+            return None
+        text, problem = read_optional_text(path)
+        if problem:
+            return None
+        self._budget -= len(text)
+        return text if self._budget >= 0 else None
 
     def _inside(self, path: str) -> bool:
         real = os.path.realpath(path)
@@ -42,8 +53,7 @@ class ChartFiles:
         path = posixpath.join(self.directory, relative) if self.directory else relative
         text: str | None = None
         if self._inside(path) and os.path.isfile(path):
-            found, problem = read_optional_text(path)
-            text = None if problem else found
+            text = self._read(path)
         self._cache[relative] = text
         return text
 
@@ -71,8 +81,8 @@ class ChartFiles:
                 path = os.path.join(current, name)
                 if not self._inside(path) or not os.path.isfile(path):
                     continue
-                text, problem = read_optional_text(path)
-                if not problem:
+                text = self._read(path)
+                if text is not None:
                     found.append(
                         (posixpath.relpath(path.replace(os.sep, "/"), self.directory or "."), text)
                     )

@@ -24,6 +24,7 @@ from metallb_lint.gitops.gotemplate import (
     Parsed,
     Renderer,
     TemplateError,
+    Unknown,
     capabilities_object,
     files_object,
     parse,
@@ -103,6 +104,9 @@ def render_file(
     if isinstance(values, dict) and _mutates(text, defines):
         values = copy.deepcopy(values)
     release = dict(context.get("Release") or {})
+    for key in ("IsInstall", "IsUpgrade", "Revision"):  # known when Helm runs, not before
+        because = f"'.Release.{key}' is only known when Helm runs"
+        release.setdefault(key, Unknown(f".Release.{key}", missing=False, because=because))
     chart = dict(context.get("Chart") or {})
     data: dict[str, object] = {
         "Values": values if values is not None else {},

@@ -639,8 +639,13 @@ def _unset(ctx: Context, mapping: object, key: object) -> dict:
 
 
 @function("hasKey")
-def _has_key(ctx: Context, mapping: object, key: object) -> bool:
-    return strval(key) in _mapping("hasKey", mapping)
+def _has_key(ctx: Context, mapping: object, key: object) -> bool | Unknown:
+    name = strval(key)
+    if name in _mapping("hasKey", mapping):
+        return True
+    if ctx.unknown_when_missing(mapping):  # the user's values may set it
+        return Unknown(name, because=f"key '{name}' is not set in the values")
+    return False
 
 
 @function("keys")
