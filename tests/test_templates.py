@@ -359,3 +359,58 @@ def test_has_key_on_the_values_is_unknown_when_the_key_is_not_there() -> None:
 def test_what_only_helm_knows_of_the_release_is_unknown() -> None:
     result = render("{{ if .Release.IsInstall }}a{{ end }}", CONTEXT)
     assert result.reason == "'.Release.IsInstall' is only known when Helm runs"
+
+
+@pytest.mark.parametrize(
+    ("template", "reason", "line"),
+    [
+        ("a\n{{ if }}x{{ end }}", "missing value for command", 2),
+        ("{{ else }}", "unexpected '{{ else }}'", 1),
+        ("a\n\n{{/* never closed", "unclosed comment", 3),
+        ('{{ "abc }}', "unterminated quoted string", 1),
+        (
+            '{{ if .Values.on }}{{ define "x" }}{{ end }}{{ end }}',
+            ("'define' not at the top level"),
+            1,
+        ),
+        ("{{ break }}", "'break' outside 'range'", 1),
+        ("{{ $x, $y := .Values.list }}", "too many declarations", 1),
+        ("{{ .Values.on | }}", "missing value for command", 1),
+        ("{{ .Values.on ) }}", "unexpected ')'", 1),
+        ("{{ (.Values.on }}", "unclosed '('", 1),
+        (
+            "{{ range .Values.list }}{{ else if .Values.on }}{{ end }}",
+            ("unexpected arguments to 'else'"),
+            1,
+        ),
+        (
+            "{{ if .Values.on }}{{ else with .Values.on }}{{ end }}",
+            ("unexpected arguments to 'else'"),
+            1,
+        ),
+        ("{{ end 1 }}", "unexpected '{{ end }}'", 1),
+        ('{{ "\\q" }}', "invalid escape in string", 1),
+        ("{{ 1 2 }}", "can't give argument to non-function", 1),
+        ("{{ .Values.name 2 }}", "can't give argument to non-function", 1),
+        ("{{ # }}", "unexpected '#' in action", 1),
+    ],
+)
+def test_parse_errors_say_why_and_where(template: str, reason: str, line: int) -> None:
+    result = render(template, CONTEXT)
+    assert (result.text, result.reason, result.line) == (None, reason, line)
+
+
+@pytest.mark.parametrize(
+    ("template", "expected"),
+    [
+        ("a \n {{- 1 -}} \n b", "a1b"),
+        ("a {{- 1 }} b", "a1 b"),
+        ("{{-3}}", "-3"),  # a number, not a trim marker
+        ("a\t{{- /* x */}}\tb", "a\tb"),
+        ('{{ "}}" }}', "}}"),
+        ("{{ `a\nb` }}", "a\nb"),
+        ("x{{- if .Values.on -}}\n  y\n{{- end -}}\nz", "xyz"),
+    ],
+)
+def test_trim_markers_and_delimiters_inside_strings(template: str, expected: str) -> None:
+    assert text_of(template) == expected
