@@ -129,3 +129,29 @@ def test_the_output_limit_is_one_reason() -> None:
     template = '{{ $s := "' + "x" * 1000 + '" }}' + "{{ range until 5000 }}{{ $s }}{{ end }}"
     result = render(template, CONTEXT)
     assert (result.text, result.reason) == (None, "output over the size limit")
+
+
+def test_many_failing_parts_are_linear(tmp_path) -> None:
+    """Fifty thousand actions on unset values in one template, then blank space: each failure
+    is placed in the output once, not by rescanning it."""
+    from metallb_lint.gitops.chartfiles import ChartFiles
+    from metallb_lint.gitops.rendered import rendered_documents
+    from metallb_lint.load.documents import split_documents
+    from metallb_lint.load.sources import SourceFile
+
+    text = "kind: IPAddressPool # metallb\n" + "{{ .Values.x }}" * 50_000 + " " * 1_000_000
+    source = SourceFile("templates/t.yaml", "template", "", text)
+    source.pending_templates = list(enumerate(split_documents(text)))
+    skipped: list[tuple] = []
+    start = time.perf_counter()
+    docs = list(
+        rendered_documents(
+            source,
+            {"Values": {}},
+            ChartFiles(str(tmp_path)),
+            lambda *args: skipped.append(args),
+            [],
+        )
+    )
+    assert docs == [] and [s[2] for s in skipped] == ["'.Values.x' has no value"]
+    assert time.perf_counter() - start < 10

@@ -56,11 +56,7 @@ def rendered_documents(
         chunk = Chunk(pending[hit[0]].start_line, "".join(pending[i].text for i in hit))
         skip(display, chunk, problem.reason, problem.line)
     output = result.text
-    poisoned = sorted(
-        output.count("\n", 0, p.output) + 1
-        for p in result.problems
-        if not (_opens_document(text, p) and _boundary_after(output, p.output))
-    )
+    poisoned = _poisoned_lines(text, output, result.problems)
     out_chunks = split_documents(output)
     total = output.count("\n") + 1
     relevant_only = len(out_chunks) > 1
@@ -115,12 +111,43 @@ def _opens_document(text: str, problem: Problem) -> bool:
     return rest.startswith("---")
 
 
-def _boundary_after(output: str, offset: int) -> bool:
-    """Whether the output goes on with a new document (or ends) after `offset`."""
-    position = offset
+def _poisoned_lines(text: str, output: str, problems: list[Problem]) -> list[int]:
+    """The output lines of the documents that failed parts would have written into, sorted.
+    Linear: one pass over the output for any number of failures."""
+    opening = [_opens_document(text, p) for p in problems]
+    marks = {p.output for p, opens in zip(problems, opening, strict=True) if not opens}
+    boundaries = {p.output for p, opens in zip(problems, opening, strict=True) if opens}
+    following = _next_content(output, boundaries)
+    marks |= {o for o in boundaries if not _starts_document(output, following[o])}
+    lines: list[int] = []
+    line, position = 1, 0
+    for offset in sorted(marks):
+        line += output.count("\n", position, offset)
+        position = offset
+        lines.append(line)
+    return lines
+
+
+def _next_content(output: str, offsets: set[int]) -> dict[int, int]:
+    """For each offset, where the next character that is not blank is (or the end); each
+    stretch of the output is looked at once."""
+    found: dict[int, int] = {}
     size = len(output)
-    while position < size and output[position] in " \t\r\n":
-        position += 1
-    if position >= size:
+    known_from = size  # from here on, the answer is `known`
+    known = size
+    for offset in sorted(offsets, reverse=True):
+        position = offset
+        while position < known_from and output[position] in " \t\r\n":
+            position += 1
+        if position >= known_from:
+            position = known
+        found[offset] = position
+        known_from, known = offset, position
+    return found
+
+
+def _starts_document(output: str, position: int) -> bool:
+    """Whether the output ends at `position` or a document marker starts there."""
+    if position >= len(output):
         return True
     return output.startswith("---", position) and (position == 0 or output[position - 1] == "\n")

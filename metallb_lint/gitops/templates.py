@@ -15,6 +15,7 @@ at what the user wrote: text keeps its line, an action's output (a `toYaml | nin
 from __future__ import annotations
 
 import copy
+from bisect import bisect_right
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import NamedTuple
@@ -125,12 +126,17 @@ def render_file(
         return Rendering(None, reason=exc.reason, line=_line(text, exc.offset))
     except TemplateError as exc:  # pragma: no cover - failures are kept per part
         return Rendering(None, reason=exc.reason, line=_line(text, exc.offset))
+    starts = _line_starts(text) if rendered.failures else []
+
+    def line(offset: int) -> int:
+        return bisect_right(starts, max(offset, 0))
+
     problems = [
         Problem(
             failure.reason,
-            _line(text, failure.offset),
-            _line(text, failure.start),
-            _line(text, max(failure.start, failure.end - 1)),
+            line(failure.offset),
+            line(failure.start),
+            line(max(failure.start, failure.end - 1)),
             failure.output,
             failure.start,
         )
@@ -195,6 +201,15 @@ def _line(text: str, offset: int) -> int:
     if offset < 0:
         return 1
     return text.count("\n", 0, min(offset, len(text))) + 1
+
+
+def _line_starts(text: str) -> list[int]:
+    starts = [0]
+    at = text.find("\n")
+    while at >= 0:
+        starts.append(at + 1)
+        at = text.find("\n", at + 1)
+    return starts
 
 
 def _no_files(path: str) -> str | None:
