@@ -8,11 +8,11 @@ rendering goes on with the next node. A limit stops the whole render (LimitError
 
 from __future__ import annotations
 
-from bisect import bisect_right
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 from metallb_lint.gitops.gotemplate.functions import FUNCTIONS, SEES_UNKNOWN
+from metallb_lint.gitops.gotemplate.output import Output, line_starts
 from metallb_lint.gitops.gotemplate.parser import (
     Action,
     Branch,
@@ -33,7 +33,6 @@ from metallb_lint.gitops.gotemplate.parser import (
 )
 from metallb_lint.gitops.gotemplate.values import (
     MAX_DEPTH,
-    MAX_OUTPUT,
     MAX_STEPS,
     LimitError,
     Special,
@@ -75,126 +74,6 @@ class Rendered:
     columns: list[tuple[int, int] | None]  # an action's columns, for a line it wrote
 
 
-class _Output:
-    """The output, with the template line of each piece (and, for an action's output, the
-    columns of the action). Without `starts` (the output of an `include`, which becomes a value)
-    no lines are kept."""
-
-    def __init__(self, starts: list[int] | None = None) -> None:
-        # (text, first line, from template text, (first, last) column of the action or None)
-        self.pieces: list[tuple[str, int, bool, tuple[int, int] | None]] = []
-        self.size = 0
-        self._starts = starts
-
-    def _line(self, offset: int) -> int:
-        return bisect_right(self._starts, offset) if self._starts is not None else 0
-
-    def text(self, text: str, offset: int) -> None:
-        self._add(text, self._line(offset), True, None)
-
-    def action(self, text: str, start: int, end: int) -> None:
-        line = self._line(start)
-        columns = None
-        if self._starts is not None:
-            begin = self._starts[line - 1]
-            last = end - 1 if self._line(end - 1) == line else start + 1
-            columns = (start - begin + 1, last - begin + 1)
-        self._add(text, line, False, columns)
-
-    def _add(self, text: str, line: int, literal: bool, columns: tuple[int, int] | None) -> None:
-        if not text:
-            return
-        self.size += len(text)
-        if self.size > MAX_OUTPUT:
-            raise LimitError("output over the size limit")
-        self.pieces.append((text, line, literal, columns))
-
-    def joined(self) -> str:
-        return "".join(p[0] for p in self.pieces)
-
-    def mark(self) -> tuple[int, int]:
-        return len(self.pieces), self.size
-
-    def rollback(self, mark: tuple[int, int]) -> None:
-        del self.pieces[mark[0] :]
-        self.size = mark[1]
-
-    def finish(self) -> tuple[str, list[int], list[tuple[int, int] | None]]:
-        """The text, each output line's template line (the line of its first character that
-        is not blank; of its first character, for a blank line) and, for a line whose first
-        such character an action wrote, that action's columns."""
-        lines: list[int] = []
-        columns: list[tuple[int, int] | None] = []
-        content: int | None = None  # the current output line's first non-blank character's
-        content_columns: tuple[int, int] | None = None
-        first: int | None = None  # its first character's
-        last = 1
-        for text, line, literal, action in self.pieces:
-            parts = text.split("\n")
-            for k, part in enumerate(parts):
-                here = line + k if literal else line
-                if k:
-                    newline_line = line + k - 1 if literal else line
-                    lines.append(content or first or newline_line)
-                    columns.append(content_columns)
-                    content = first = content_columns = None
-                if part:
-                    if first is None:
-                        first = here
-                    if content is None and part.strip():
-                        content = here
-                        content_columns = action
-                last = here
-        lines.append(content or first or last)
-        columns.append(content_columns)
-        return self.joined(), lines, columns
-
-
-class _Files(Special):
-    """`.Files`: `Get` reads a file of the chart (through `read`, which keeps to the chart's
-    folder); anything else is not supported."""
-
-    name = ".Files"
-
-    def __init__(self, read: Callable[[str], str | None]) -> None:
-        self.read = read
-
-    def call(self, method: str, args: list[object]) -> object:
-        if method == "Get" and len(args) == 1:
-            if isinstance(args[0], Unknown):
-                return args[0]
-            if not isinstance(args[0], str):
-                raise TemplateError(".Files.Get of a value that is not a string")
-            text = self.read(args[0])
-            return "" if text is None else text
-        raise TemplateError(f"'.Files.{method}' is not supported")
-
-
-class _Capabilities(Special):
-    """`.Capabilities`: what the cluster offers, only known there."""
-
-    name = ".Capabilities"
-
-    def __init__(self, path: str = ".Capabilities") -> None:
-        self.path = path
-
-    def field(self, name: str) -> object:
-        if name == "APIVersions":
-            return _Capabilities(f"{self.path}.{name}")
-        return Unknown(f"{self.path}.{name}", missing=False)
-
-    def call(self, method: str, args: list[object]) -> object:
-        return Unknown(f"{self.path}.{method}", missing=False)
-
-
-def files_object(read: Callable[[str], str | None]) -> Special:
-    return _Files(read)
-
-
-def capabilities_object() -> Special:
-    return _Capabilities()
-
-
 class Renderer:
     """Renders templates sharing `defines` (a chart's named templates)."""
 
@@ -228,7 +107,7 @@ class Renderer:
         self._root = parsed.name
         for name, body in parsed.defines.items():
             self.defines[name] = body
-        out = _Output(_line_starts(parsed.source))
+        out = Output(line_starts(parsed.source))
         failures: list[Failure] = []
         self._vars = {"$": [data]}
         self._declared = []
@@ -273,7 +152,7 @@ class Renderer:
         self._enter(offset)
         saved_vars, saved_declared = self._vars, self._declared
         self._vars, self._declared = {"$": [data]}, []
-        out = _Output()
+        out = Output()
         try:
             self._list(body[1], data, out)
         except (_Break, _Continue):  # pragma: no cover - the parser refuses them
@@ -301,7 +180,7 @@ class Renderer:
                 self.defines.setdefault(name, body)
             saved_vars, saved_declared = self._vars, self._declared
             self._vars, self._declared = {"$": [data]}, []
-            out = _Output()
+            out = Output()
             try:
                 self._list(parsed.nodes, data, out)
             except LimitError:
@@ -321,7 +200,7 @@ class Renderer:
 
     # -- nodes -------------------------------------------------------------------------------
 
-    def _list(self, nodes: list[Node], dot: object, out: _Output) -> None:
+    def _list(self, nodes: list[Node], dot: object, out: Output) -> None:
         self.depth += 1
         try:
             if self.depth > MAX_DEPTH:
@@ -331,7 +210,7 @@ class Renderer:
         finally:
             self.depth -= 1
 
-    def _node(self, node: Node, dot: object, out: _Output) -> None:
+    def _node(self, node: Node, dot: object, out: Output) -> None:
         self.charge(1)
         if isinstance(node, Text):
             out.text(node.text, node.offset)
@@ -361,7 +240,7 @@ class Renderer:
             raise TemplateError(f"'{value.name}' printed as text")
         return to_text(value)
 
-    def _branch(self, node: Branch, dot: object, out: _Output) -> None:
+    def _branch(self, node: Branch, dot: object, out: Output) -> None:
         mark = len(self._declared)
         try:
             if node.kind == "range":
@@ -375,7 +254,7 @@ class Renderer:
         finally:
             self._pop(mark)
 
-    def _range(self, node: Branch, dot: object, out: _Output) -> None:
+    def _range(self, node: Branch, dot: object, out: Output) -> None:
         pipe = node.pipe
         value = self._pipeline(Pipeline((), False, pipe.commands, pipe.offset), dot)
         if isinstance(value, Unknown):
@@ -604,15 +483,6 @@ def _written(base: str, names: tuple[str, ...]) -> str:
     if base == ".":
         return "." + ".".join(names) if names else "."
     return base + "".join("." + n for n in names)
-
-
-def _line_starts(source: str) -> list[int]:
-    starts = [0]
-    pos = source.find("\n")
-    while pos >= 0:
-        starts.append(pos + 1)
-        pos = source.find("\n", pos + 1)
-    return starts
 
 
 def _sort_key(key: object) -> tuple[int, object]:
