@@ -136,7 +136,7 @@ def community_text(value: object, location: Location, res: Resource) -> str | No
         return None
     doc = res.doc
     lines = doc.text.split("\n")
-    index = location.line - doc.start_line
+    index = doc.text_index(location.line)
     if location.end_line != location.line or not 0 <= index < len(lines):
         return None
     text = lines[index][location.column - 1 : location.end_column].strip()

@@ -352,7 +352,7 @@ def _sexagesimal(doc, path: tuple, problem: SchemaProblem) -> bool:
     if line != end_line:
         return False
     lines = doc.text.split("\n")
-    index = line - doc.start_line
+    index = doc.text_index(line)
     text = lines[index][column - 1 : end_column] if 0 <= index < len(lines) else ""
     return ":" in text
 

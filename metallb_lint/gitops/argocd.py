@@ -12,7 +12,7 @@ from metallb_lint.findings import ResourceRef
 from metallb_lint.gitops.fields import body_ref, get, items, text
 from metallb_lint.gitops.placeholders import has_placeholder
 from metallb_lint.gitops.scopes import Scope, Scopes
-from metallb_lint.load.documents import Chunk, Document, PathKey, compose_chunk
+from metallb_lint.load.documents import Chunk, Document, PathKey, compose_chunk, compose_mapped
 from metallb_lint.metallb.charts import is_official_repository
 from metallb_lint.model.objects import InstallSite, ValuesSource
 
@@ -157,7 +157,7 @@ def embedded_document(doc: Document, path: PathKey, value: str) -> Document | No
     """A YAML document held in a string (Argo CD `helm.values: |`), located in its file."""
     line, _, _, _ = doc.positions.span(path)
     source_lines = doc.text.split("\n")
-    first = line - doc.start_line  # 0-based index of the value's first line within doc.text
+    first = doc.text_index(line)  # 0-based index of the value's first line within doc.text
     header = source_lines[first] if 0 <= first < len(source_lines) else ""
     block = header.rstrip().endswith(("|", "|-", "|+", ">", ">-", ">+"))
     start_line = line + 1 if block else line
@@ -165,7 +165,11 @@ def embedded_document(doc: Document, path: PathKey, value: str) -> Document | No
     if block and first + 1 < len(source_lines):
         following = next((s for s in source_lines[first + 1 :] if s.strip()), "")
         indent = len(following) - len(following.lstrip(" "))
-    embedded, _ = compose_chunk(doc.path, Chunk(start_line, value), doc.index)
+    if doc.lines is not None:  # a rendered template: its lines are the template's
+        chunk = Chunk(first + (2 if block else 1), value)
+        embedded, _ = compose_mapped(doc.path, chunk, doc.index, doc.lines)
+    else:
+        embedded, _ = compose_chunk(doc.path, Chunk(start_line, value), doc.index)
     if embedded is None:
         return None
     if indent:

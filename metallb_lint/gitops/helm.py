@@ -9,11 +9,12 @@ import re
 from collections.abc import Callable, Iterable, Iterator
 
 from metallb_lint.findings import ResourceRef
+from metallb_lint.gitops.chartfiles import ChartFiles
 from metallb_lint.gitops.fields import items, text
+from metallb_lint.gitops.rendered import rendered_documents
 from metallb_lint.gitops.scopes import Scopes
-from metallb_lint.gitops.templates import render
 from metallb_lint.load.discover import Candidate
-from metallb_lint.load.documents import Chunk, Document, LoadProblem, PathKey, compose_chunk
+from metallb_lint.load.documents import Chunk, Document, LoadProblem, PathKey
 from metallb_lint.load.sources import SourceFile, read_candidate
 from metallb_lint.metallb.charts import is_official_repository
 from metallb_lint.model.objects import Chart, Dependency, InstallSite, ValuesSource
@@ -140,8 +141,9 @@ def render_templates(
     skip: Callable[[str, Chunk, str, int], None],
     problems: list[LoadProblem],
 ) -> Iterator[Document]:
-    """The documents of chart templates rendered with their chart's values.yaml; a template
-    that cannot be rendered is passed to `skip` with the reason and line."""
+    """The documents of chart templates rendered with their chart's values.yaml, named
+    templates and files; a part of a template that cannot be rendered is passed to `skip` with
+    the reason and line (once per document it would have produced)."""
     by_dir = {c.directory: c for c in charts}
     values_by_chart: dict[str, dict] = {}
     for source in sources:
@@ -149,27 +151,29 @@ def render_templates(
             for doc in source.documents:
                 if isinstance(doc.data, dict):
                     values_by_chart[source.chart_dir or ""] = doc.data
+    files_by_chart: dict[str, ChartFiles] = {}
     for source in sources:
-        for index, chunk in source.pending_templates:
-            chart = by_dir.get(source.chart_dir or "")
-            context = {
-                "Values": values_by_chart.get(source.chart_dir or "", {}),
-                "Chart": {"Name": chart.name if chart else None},
-                "Release": {"Name": chart.name if chart else None},
-            }
-            namespace = release_namespace(source.chart_dir or "")
-            if namespace:
-                context["Release"]["Namespace"] = namespace
-            if chart and isinstance(chart.doc.data, dict):
-                context["Chart"]["Version"] = chart.doc.data.get("version")
-            result = render(chunk.text, context)
-            if result.text is None:
-                skip(source.display, chunk, result.reason, chunk.start_line + result.line - 1)
-                continue
-            doc, found = compose_chunk(source.display, chunk, index, result.text)
-            problems.extend(found)
-            if doc is not None:
-                yield doc
+        if not source.pending_templates or source.text is None:
+            continue
+        directory = source.chart_dir or ""
+        chart = by_dir.get(directory)
+        context: dict[str, dict] = {
+            "Values": values_by_chart.get(directory, {}),
+            "Chart": {"Name": chart.name if chart else None},
+            "Release": {"Name": chart.name if chart else None, "Service": "Helm"},
+        }
+        namespace = release_namespace(directory)
+        if namespace:
+            context["Release"]["Namespace"] = namespace
+        if chart and isinstance(chart.doc.data, dict):
+            context["Chart"]["Version"] = chart.doc.data.get("version")
+            for key, value in chart.doc.data.items():  # .Chart.AppVersion, .Chart.Description
+                if isinstance(key, str) and key and key not in ("name", "version"):
+                    context["Chart"].setdefault(key[0].upper() + key[1:], value)
+        files = files_by_chart.get(directory)
+        if files is None:
+            files = files_by_chart[directory] = ChartFiles(directory)
+        yield from rendered_documents(source, context, files, skip, problems)
 
 
 # Top-level keys of MetalLB's chart in any release (facts §4.1).

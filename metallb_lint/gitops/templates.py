@@ -1,33 +1,38 @@
-"""The small part of Helm's template language a linter can render without Helm.
+"""Helm templates rendered without Helm, with the Go template evaluator of `gotemplate/`.
 
-Plain references (`{{ .Values.a.b }}`, `{{ .Release.Namespace }}`, `{{ .Chart.Name }}`,
-optionally with a literal `default` and piped to `quote`) are replaced by their value; `if`,
-`if not`, `else` and `end` on such a reference keep or drop what they wrap, as Helm does
-(false, 0, null and empty values are false); anything else (`else if`, `range`, `with`,
-`include`, other functions), or a condition on a value the chart does not set, makes the
-document unrenderable and it is skipped with ML004. Lines keep their numbers: what a
-condition drops becomes blank lines.
+The context is what a linter knows: the chart's own values (`.Values`), the release's name and
+namespace where the repository says them, `.Chart` from Chart.yaml, the chart's files
+(`.Files.Get`) and named templates (`_helpers.tpl`). What is only known when Helm runs (a value
+the chart does not set, `.Capabilities`, `lookup`) is Unknown: never false, so a condition on it,
+or printing it, makes the part of the template that needs it unrenderable, with the reason
+and the line.
+
+The output maps each of its lines to the template line that wrote it, so that findings point
+at what the user wrote: text keeps its line, an action's output (a `toYaml | nindent` block, an
+`include`) is at the action's line, each `range` iteration repeats the lines of its body.
 """
 
 from __future__ import annotations
 
-import json
-import re
-from collections.abc import Iterator, Mapping
+import copy
+from bisect import bisect_right
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
 from typing import NamedTuple
 
-_REFERENCE = r"\$?(\.(?:Values|Release|Chart)(?:\.[A-Za-z_][A-Za-z0-9_]*)+)"
-_LITERAL = r"(\"(?:[^\"\\]|\\.)*\"|-?\d+(?:\.\d+)?|true|false)"
-# `.Values.a`, `.Values.a | default "x"`, `default "x" .Values.a`, then `| quote`/`| squote`
-_SIMPLE = re.compile(
-    rf"^(?:default\s+{_LITERAL}\s+{_REFERENCE}|{_REFERENCE}(?:\s*\|\s*default\s+{_LITERAL})?)"
-    r"\s*(\|\s*(quote|squote))?$"
+from metallb_lint.gitops.gotemplate import (
+    LimitError,
+    Parsed,
+    Renderer,
+    TemplateError,
+    Unknown,
+    capabilities_object,
+    files_object,
+    parse,
 )
-_CONDITION = re.compile(
-    r"^if\s+(not\s+)?(\$?\.(?:Values|Release|Chart)(?:\.[A-Za-z_][A-Za-z0-9_]*)+)$"
-)
-_JINJA_BLOCK = re.compile(r"\{%|\{#")
-_COMMENT = re.compile(r"^/\*.*\*/$", re.DOTALL)
+from metallb_lint.gitops.gotemplate.parser import Branch, Node, Text
+
+_JINJA = ("{%", "{#")
 
 
 class RenderResult(NamedTuple):
@@ -35,194 +40,177 @@ class RenderResult(NamedTuple):
 
     text: str | None  # None: could not be rendered
     reason: str = ""
-    line: int = 1  # 1-based line of the first action that could not be rendered
+    line: int = 1  # 1-based line of the first part that could not be rendered
+    lines: tuple[int, ...] = ()  # the template line of each output line
 
 
-def render(text: str, context: Mapping[str, object]) -> RenderResult:
-    """Render `text` with `context` = {"Values": ..., "Release": ..., "Chart": ...}."""
-    problem: list[tuple[int, str]] = []
+@dataclass(frozen=True)
+class Problem:
+    """A part of a template that could not be rendered."""
 
-    def replace(start: int, end: int) -> str:
-        original = text[start:end]
-        expr = _inner(original)
-        if _COMMENT.match(expr):
-            return ""
-        simple = _SIMPLE.match(expr)
-        if not simple:
-            problem.append((start, f"template action '{{{{ {expr} }}}}'"))
-            return original
-        reference = simple.group(2) or simple.group(3)
-        fallback = simple.group(1) or simple.group(4)
-        value = _lookup(context, reference.lstrip("$")[1:].split("."))
-        if fallback is not None and (value is _MISSING or not _truthy(value)):
-            value = json.loads(fallback)  # Helm's default: the literal when the value is empty
-        if value is _MISSING:
-            problem.append((start, f"'{reference}' has no value"))
-            return original
-        quote = simple.group(6)
-        if quote == "quote":
-            return json.dumps("" if value is None else str(value))
-        if quote == "squote":
-            return "'" + str(value).replace("'", "''") + "'"
-        if isinstance(value, (dict, list)):
-            return json.dumps(value)
-        if value is None:
-            return ""
-        if isinstance(value, str) and "\n" in value:
-            # Inserted raw, a multi-line value would move every line after it.
-            problem.append((start, f"multi-line value of '{reference}'"))
-            return original
-        if isinstance(value, bool):
-            return "true" if value else "false"
-        return str(value)
-
-    pieces: list[str] = []
-    branches = _Branches()
-
-    def kept() -> bool:
-        return branches.kept
-
-    def emit(piece: str) -> None:
-        pieces.append(piece if kept() else "\n" * piece.count("\n"))
-
-    last = 0
-    for start, end in _actions(text):
-        if kept():
-            _check_gap(text, last, start, problem)
-        emit(text[last:start])
-        if end < 0:
-            problem.append((start, "unterminated template action"))
-            last = start
-            break
-        expr = _inner(text[start:end])
-        if _control(expr, start, context, branches, problem):
-            pieces.append("\n" * text.count("\n", start, end))
-        elif kept():
-            pieces.append(replace(start, end))
-        else:
-            emit(text[start:end])
-        last = end
-    if kept():
-        _check_gap(text, last, len(text), problem)
-    emit(text[last:])
-    if branches:
-        problem.append((len(text), "an 'if' without its 'end'"))
-    if problem:
-        offset, reason = min(problem)
-        return RenderResult(None, reason, text.count("\n", 0, offset) + 1)
-    return RenderResult("".join(pieces))
+    reason: str
+    line: int  # where it failed
+    first_line: int  # the lines of the top-level part that failed
+    last_line: int
+    output: int  # where in the output it would have been
+    start: int = 0  # offset in the template of the top-level part that failed
 
 
-def _control(
-    expr: str,
-    start: int,
+@dataclass
+class Rendering:
+    """A whole template file: the output with its line map and what failed in it, or (text
+    None) why none of it could be rendered."""
+
+    text: str | None
+    lines: list[int] = field(default_factory=list)
+    problems: list[Problem] = field(default_factory=list)
+    # for an output line an action wrote: the action's first and last columns
+    columns: list[tuple[int, int] | None] = field(default_factory=list)
+    reason: str = ""
+    line: int = 1
+
+
+def render(
+    text: str,
     context: Mapping[str, object],
-    branches: _Branches,
-    problem: list[tuple[int, str]],
-) -> bool:
-    """Handle `if`, `else` and `end`; False when `expr` is none of them."""
-    if expr == "end":
-        if branches:
-            branches.pop()
-        else:
-            problem.append((start, "an 'end' without its 'if'"))
-        return True
-    if expr == "else":
-        if branches:
-            branches.flip()
-        else:
-            problem.append((start, "an 'else' without its 'if'"))
-        return True
-    condition = _CONDITION.match(expr)
-    if condition is None:
-        return False
-    value = _lookup(context, condition.group(2).lstrip("$")[1:].split("."))
-    if value is _MISSING:
-        problem.append((start, f"'{condition.group(2)}' has no value"))
-        held = False
-    else:
-        held = _truthy(value) != bool(condition.group(1))
-    branches.push(held)
-    return True
+    defines: Mapping[str, tuple[str, list[Node]]] | None = None,
+    read: Callable[[str], str | None] | None = None,
+    name: str = "template",
+) -> RenderResult:
+    """Render `text` with `context` = {"Values": ..., "Release": ..., "Chart": ...}: all of it,
+    or None with the first reason."""
+    result = render_file(text, context, defines, read, name)
+    if result.text is None:
+        return RenderResult(None, result.reason, result.line)
+    if result.problems:
+        first = min(result.problems, key=lambda p: p.line)
+        return RenderResult(None, first.reason, first.line)
+    return RenderResult(result.text, lines=tuple(result.lines))
 
 
-class _Branches:
-    """The open `if`s: whether each one's current branch is kept, and how many are not, so
-    that "is this text kept" costs the same at any depth (a hostile template nests deeply)."""
+def render_file(
+    text: str,
+    context: Mapping[str, object],
+    defines: Mapping[str, tuple[str, list[Node]]] | None = None,
+    read: Callable[[str], str | None] | None = None,
+    name: str = "template",
+) -> Rendering:
+    """Render a whole template file; a part that fails is left out and listed."""
+    try:
+        parsed = parse(text, name)
+        _refuse_jinja(parsed)
+    except TemplateError as exc:
+        return Rendering(None, reason=exc.reason, line=_line(text, exc.offset))
+    values = context.get("Values")
+    if isinstance(values, dict) and _mutates(text, defines):
+        values = copy.deepcopy(values)
+    release = dict(context.get("Release") or {})
+    for key in ("IsInstall", "IsUpgrade", "Revision"):  # known when Helm runs, not before
+        because = f"'.Release.{key}' is only known when Helm runs"
+        release.setdefault(key, Unknown(f".Release.{key}", missing=False, because=because))
+    chart = dict(context.get("Chart") or {})
+    data: dict[str, object] = {
+        "Values": values if values is not None else {},
+        "Release": release,
+        "Chart": chart,
+        "Files": files_object(read or _no_files),
+        "Capabilities": capabilities_object(),
+        "Template": {"Name": name, "BasePath": name.rsplit("/", 1)[0]},
+    }
+    unknown = {id(data), id(release)}  # Chart.yaml is read whole: what it lacks is nil
+    _collect_dicts(data["Values"], unknown)
+    renderer = Renderer(defines or {}, unknown)
+    try:
+        rendered = renderer.render(parsed, data)
+    except LimitError as exc:
+        return Rendering(None, reason=exc.reason, line=_line(text, exc.offset))
+    except TemplateError as exc:  # pragma: no cover - failures are kept per part
+        return Rendering(None, reason=exc.reason, line=_line(text, exc.offset))
+    starts = _line_starts(text) if rendered.failures else []
 
-    def __init__(self) -> None:
-        self._stack: list[tuple[bool, bool]] = []  # (kept, whether the `if` held)
-        self._dropped = 0
+    def line(offset: int) -> int:
+        return bisect_right(starts, max(offset, 0))
 
-    def __bool__(self) -> bool:
-        return bool(self._stack)
-
-    @property
-    def kept(self) -> bool:
-        return self._dropped == 0
-
-    def push(self, held: bool) -> None:
-        self._stack.append((held, held))
-        self._dropped += not held
-
-    def pop(self) -> None:
-        keep, _ = self._stack.pop()
-        self._dropped -= not keep
-
-    def flip(self) -> None:
-        keep, held = self._stack.pop()
-        self._dropped -= not keep
-        self._stack.append((not held, held))
-        self._dropped += held
-
-
-def _truthy(value: object) -> bool:
-    """Helm's truth: false, 0, null and empty strings and collections are false."""
-    return value is not None and value is not False and value != 0 and value not in ("", [], {})
-
-
-def _actions(text: str) -> Iterator[tuple[int, int]]:
-    """(start, end) of each `{{ ... }}` action in one linear scan; end is -1 if unclosed."""
-    pos = 0
-    while True:
-        start = text.find("{{", pos)
-        if start < 0:
-            return
-        close = text.find("}}", start + 2)
-        if close < 0:
-            yield start, -1
-            return
-        yield start, close + 2
-        pos = close + 2
-
-
-def _inner(action: str) -> str:
-    """The expression of `{{ expr }}`, without whitespace-trim markers (`{{- expr -}}`)."""
-    body = action[2:-2]
-    if body[:1] == "-" and body[1:2].isspace():
-        body = body[1:]
-    if body[-1:] == "-" and body[-2:-1].isspace():
-        body = body[:-1]
-    return body.strip()
+    problems = [
+        Problem(
+            failure.reason,
+            line(failure.offset),
+            line(failure.start),
+            line(max(failure.start, failure.end - 1)),
+            failure.output,
+            failure.start,
+        )
+        for failure in rendered.failures
+    ]
+    return Rendering(rendered.text, rendered.lines, problems, columns=rendered.columns)
 
 
-def _check_gap(text: str, start: int, end: int, problem: list[tuple[int, str]]) -> None:
-    """Template syntax outside `{{ }}` actions: an unclosed action or a Jinja block."""
-    opening = text.find("{{", start, end)
-    if opening >= 0:
-        problem.append((opening, "unterminated template action"))
-    block = _JINJA_BLOCK.search(text, start, end)
-    if block:
-        problem.append((block.start(), f"Jinja syntax '{block.group(0)}'"))
+def helpers(files: list[tuple[str, str]]) -> dict[str, tuple[str, list[Node]]]:
+    """The named templates (`define`) of a chart's helper files, by name; a file that does not
+    parse defines nothing (a template that includes from it fails there)."""
+    found: dict[str, tuple[str, list[Node]]] = {}
+    for name, text in files:
+        try:
+            parsed: Parsed = parse(text, name)
+        except TemplateError:
+            continue
+        found.update(parsed.defines)
+    return found
 
 
-_MISSING = object()
+def _refuse_jinja(parsed: Parsed) -> None:
+    """Jinja syntax in a template's text is not Helm's: refuse the file where it is."""
+    stack: list[Node] = list(parsed.nodes)
+    for _, body in parsed.defines.values():
+        stack.extend(body)
+    earliest = -1
+    found = ""
+    while stack:
+        node = stack.pop()
+        if isinstance(node, Text):
+            for marker in _JINJA:
+                at = node.text.find(marker)
+                if at >= 0 and (earliest < 0 or node.offset + at < earliest):
+                    earliest, found = node.offset + at, marker
+        elif isinstance(node, Branch):
+            stack.extend(node.body)
+            stack.extend(node.orelse)
+    if earliest >= 0:
+        raise TemplateError(f"Jinja syntax '{found}'", earliest)
 
 
-def _lookup(context: Mapping[str, object], parts: list[str]) -> object:
-    node: object = context
-    for part in parts:
-        if not isinstance(node, Mapping) or part not in node:
-            return _MISSING
-        node = node[part]
-    return node
+def _mutates(text: str, defines: Mapping[str, object] | None) -> bool:
+    """Whether a template may change a map it is given (`set`, `unset`, `merge`...): then it
+    works on its own copy of the values. A helper may do it too."""
+    return any(word in text for word in ("set", "merge", "include", "template", "tpl"))
+
+
+def _collect_dicts(value: object, found: set[int], depth: int = 0) -> None:
+    """The maps of the chart's values, reached through maps: a key they lack may come from
+    the user's values (Helm merges maps key by key), so it is unknown, not empty. A list is
+    replaced whole, so a map inside one is what it is."""
+    if depth > 200 or not isinstance(value, dict):
+        return
+    found.add(id(value))
+    for child in value.values():
+        if isinstance(child, dict):
+            _collect_dicts(child, found, depth + 1)
+
+
+def _line(text: str, offset: int) -> int:
+    if offset < 0:
+        return 1
+    return text.count("\n", 0, min(offset, len(text))) + 1
+
+
+def _line_starts(text: str) -> list[int]:
+    starts = [0]
+    at = text.find("\n")
+    while at >= 0:
+        starts.append(at + 1)
+        at = text.find("\n", at + 1)
+    return starts
+
+
+def _no_files(path: str) -> str | None:
+    return None

@@ -146,6 +146,26 @@ class Document:
     data: object
     positions: Positions
     text: str
+    # A rendered template: the file line of each line of `text` (positions are file lines
+    # already); None when `text` is the file's own, from `start_line` on.
+    lines: list[int] | None = None
+
+    def text_index(self, line: int) -> int:
+        """The 0-based index in `text`'s lines of (the first output of) file line `line`."""
+        if self.lines is None:
+            return line - self.start_line
+        for index, mapped in enumerate(self.lines):
+            if mapped == line:
+                return index
+        return -1
+
+    def file_line(self, index: int) -> int:
+        """The file line of the 0-based line `index` of `text`."""
+        if self.lines is None:
+            return self.start_line + index
+        if not self.lines:
+            return self.start_line
+        return self.lines[min(max(index, 0), len(self.lines) - 1)]
 
     def location(self, path: PathKey = (), *, key: bool = False) -> Location:
         line, col, end_line, end_col = self.positions.span(path, key=key)
@@ -647,6 +667,89 @@ def compose_chunk(
     if fast is not None:
         return Document(path, index, chunk.start_line, fast[0], fast[1], text), []
     return compose_full(path, chunk, index, text)
+
+
+def compose_mapped(
+    path: str,
+    chunk: Chunk,
+    index: int,
+    lines: list[int],
+    columns: list[tuple[int, int] | None] | None = None,
+) -> tuple[Document | None, list[LoadProblem]]:
+    """Parse a document of a rendered template: `chunk` is in output lines, `lines` maps each
+    output line (1-based: lines[n - 1]) to the template line that wrote it, and `columns`, for
+    a line an action wrote, to that action's columns. The document's positions and problems
+    point at what the template says there."""
+    doc, problems = compose_chunk(path, chunk, index)
+
+    def line_of(number: int) -> int:
+        if not lines:
+            return number
+        return lines[min(max(number, 1), len(lines)) - 1]
+
+    def action_of(number: int) -> tuple[int, int] | None:
+        if not columns or not 1 <= number <= len(columns):
+            return None
+        return columns[number - 1]
+
+    mapped = [
+        LoadProblem(
+            p.rule,
+            p.message,
+            _map_location(p.location, line_of, action_of),
+            tuple((_map_location(loc, line_of, action_of), text) for loc, text in p.related),
+            p.key_path,
+        )
+        for p in problems
+    ]
+    if doc is None:
+        return None, mapped
+    positions = doc.positions
+    values = {k: _map_span(span, line_of, action_of) for k, span in positions.values.items()}
+    keys = {k: _map_span(span, line_of, action_of) for k, span in positions.keys.items()}
+    count = doc.text.count("\n") + 1
+    own = [line_of(chunk.start_line + i) for i in range(count)]
+    return (
+        Document(
+            path, index, line_of(chunk.start_line), doc.data, Positions(values, keys), doc.text, own
+        ),
+        mapped,
+    )
+
+
+def _map_span(
+    span: Span,
+    line_of: Callable[[int], int],
+    action_of: Callable[[int], tuple[int, int] | None] = lambda n: None,
+) -> Span:
+    line, column, end_line, end_column = span
+    first, last = line_of(line), line_of(end_line)
+    action = action_of(line)
+    if action is not None:  # written by an action: point at the action
+        column = action[0]
+        if end_line == line or action_of(end_line) == action:
+            end_column = action[1]
+    if last < first or (last == first and end_column < column):
+        return (first, column, first, max(column, end_column))
+    return (first, column, last, end_column)
+
+
+def _map_location(
+    location: Location,
+    line_of: Callable[[int], int],
+    action_of: Callable[[int], tuple[int, int] | None] = lambda n: None,
+) -> Location:
+    if not location.end_line:
+        span = _map_span(
+            (location.line, location.column, location.line, location.column), line_of, action_of
+        )
+        return Location(location.path, span[0], span[1])
+    span = _map_span(
+        (location.line, location.column, location.end_line, location.end_column),
+        line_of,
+        action_of,
+    )
+    return Location(location.path, *span)
 
 
 def _compose(text: str) -> Node | None:

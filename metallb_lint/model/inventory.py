@@ -272,6 +272,9 @@ class _Builder:
         # still says where a chart comes from.
         sources_anywhere = flux.FluxSources(gitops)
         rendered = [(d, objs) for d, objs in rendered if deployed(d.path)]
+        rendered_charts = {  # rendered template -> its chart's folder
+            d.path: self._sources_by_path[d.path].chart_dir or "" for d, _ in rendered
+        }
         # an app-of-apps chart's templates render Applications and HelmReleases: they install too
         gitops = [(d, objs) for d, objs in gitops if deployed(d.path)] + [
             (d, objs) for d, objs in rendered if any(map(_is_gitops_object, objs))
@@ -361,6 +364,10 @@ class _Builder:
                     res.unit,
                 )
                 inv.services.extend(requests_from_values(spec, target, self.flux_vars))
+        inv.services = _without_rendered_duplicates(
+            inv.services,
+            rendered_charts,
+        )
         # Services of a cluster where MetalLB does not run are another load balancer's
         elsewhere = self.deployment.without_metallb(setup)
         if elsewhere:
@@ -1253,3 +1260,32 @@ def _embedded_metallb(
     elif isinstance(node, list):
         for index, value in enumerate(node):
             yield from _embedded_metallb(value, (*path, index), depth + 1)
+
+
+def _without_rendered_duplicates(
+    requests: list[ServiceRequest], rendered: dict[str, str]
+) -> list[ServiceRequest]:
+    """A local chart's values request an address and its rendered Service template asks for
+    the same one (`loadBalancerIP: {{ .Values.service.loadBalancerIP }}`): one request, judged
+    where the address is written, in the values, not twice (nor as conflicting with itself)."""
+    if not rendered:
+        return requests
+    from_values: dict[str, set[str]] = {}
+    for request in requests:
+        if request.origin == "values":
+            folder = posixpath.dirname(request.head.path)
+            from_values.setdefault(folder, set()).update(_requested(request))
+    kept = []
+    for request in requests:
+        if request.origin == "service":
+            folder = rendered.get(request.head.path)
+            asked = _requested(request)
+            if folder is not None and asked and asked <= from_values.get(folder, set()):
+                continue
+        kept.append(request)
+    return kept
+
+
+def _requested(request: ServiceRequest) -> set[str]:
+    ips = [request.spec_ip] if request.spec_ip is not None else []
+    return {ip.text for ip in [*ips, *request.annotation_ips]}

@@ -23,7 +23,7 @@ from typing import TYPE_CHECKING, TypeVar
 
 from metallb_lint.findings import Location
 from metallb_lint.gitops.placeholders import has_placeholder, resolve_flux
-from metallb_lint.load.documents import Chunk, Document, PathKey, compose_chunk
+from metallb_lint.load.documents import Chunk, Document, PathKey, compose_chunk, compose_mapped
 from metallb_lint.load.sources import documents_on_disk
 from metallb_lint.model.objects import Resource, ValuesSource
 
@@ -464,15 +464,19 @@ def embedded_document(
     value is placed at the string itself."""
     line, column, end_line, end_column = doc.positions.span(path)
     lines = doc.text.split("\n")
-    first = line - doc.start_line
+    first = doc.text_index(line)
     header = lines[first][column - 1 :] if 0 <= first < len(lines) else ""
     block = bool(_BLOCK_HEADER.match(header.strip()))
     indent = 0
     if block:
         following = next((s for s in lines[first + 1 :] if s.strip()), "")
         indent = len(following) - len(following.lstrip(" "))
-    chunk = Chunk(line + 1 if block else line, text)
-    embedded, load_problems = compose_chunk(doc.path, chunk, doc.index)
+    if doc.lines is not None:  # a rendered template: its lines are the template's
+        chunk = Chunk(first + (2 if block else 1), text)
+        embedded, load_problems = compose_mapped(doc.path, chunk, doc.index, doc.lines)
+    else:
+        chunk = Chunk(line + 1 if block else line, text)
+        embedded, load_problems = compose_chunk(doc.path, chunk, doc.index)
     if embedded is None and has_placeholder(text):
         return None, []  # YAML only once a tool fills its placeholders ($(addresses)): unknown
     problems = [Problem(p.message, _shift(p.location, indent)) for p in load_problems]
