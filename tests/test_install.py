@@ -16,7 +16,7 @@ from metallb_lint.metallb.versions import (
     resolve_constraint,
     v,
 )
-from tests.conftest import findings, run_cli, write
+from tests.conftest import findings, lint_json, run_cli, write
 from tests.manifests import lint_selected, messages
 
 CHART = """\
@@ -634,3 +634,49 @@ def test_the_releases_a_bitnami_range_may_bring(constraint: str, releases) -> No
 
     found = releases_admitted(constraint)
     assert (None if found is None else {str(r) for r in found}) == releases
+
+
+def _controller(image: str, secret: str, args: str = "") -> str:
+    return (
+        "apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: controller, namespace: "
+        "metallb-system}\nspec:\n  template:\n    spec:\n      containers:\n"
+        f"        - name: controller\n          image: {image}\n"
+        f"          args: [--port=7472{args}]\n"
+        "          volumeMounts:\n            - name: cert\n"
+        "              mountPath: /tmp/k8s-webhook-server/serving-certs\n"
+        "      volumes:\n        - name: cert\n"
+        f"          secret: {{secretName: {secret}}}\n"
+    )
+
+
+@pytest.mark.parametrize(
+    ("image", "secret", "args", "reported"),
+    [
+        ("quay.io/metallb/controller:v0.14.4", "webhook-server-cert", "", True),
+        ("quay.io/metallb/controller:v0.14.3", "metallb-webhook-cert", "", True),
+        ("quay.io/metallb/controller:v0.14.3", "webhook-server-cert", "", False),
+        ("quay.io/metallb/controller:v0.15.2", "metallb-webhook-cert", "", False),
+        # the names passed as flags: nothing is defaulted
+        (
+            "quay.io/metallb/controller:v0.14.4",
+            "webhook-server-cert",
+            ", --webhook-secret=webhook-server-cert, --cert-service-name=webhook-service",
+            False,
+        ),
+        # a Secret of another name: not one of MetalLB's layouts
+        ("quay.io/metallb/controller:v0.14.4", "my-cert", "", False),
+        # Bitnami's images come with Bitnami's own chart
+        ("docker.io/bitnami/metallb-controller:0.14.4", "webhook-server-cert", "", False),
+    ],
+)
+def test_ml512_a_manifest_of_one_release_with_the_controller_image_of_another(
+    repo: Path, image: str, secret: str, args: str, reported: bool
+) -> None:
+    write(repo, {"metallb/controller.yaml": _controller(image, secret, args)})
+    result = lint_json("--select", "ML512", cwd=repo)
+    expected = [("ML512", "metallb/controller.yaml", 9)] if reported else []
+    assert findings(result) == expected
+    if reported:
+        finding = result.json["findings"][0]
+        assert finding["related"][0]["line"] == 16
+        assert f"mounts '{secret}'" in finding["message"]

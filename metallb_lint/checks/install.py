@@ -14,6 +14,7 @@ from collections.abc import Iterator
 from metallb_lint.checks.context import Context, rule
 from metallb_lint.checks.fixing import replace_scalar
 from metallb_lint.findings import UNSAFE, Finding, Fix, Related, ResourceRef
+from metallb_lint.gitops.images import metallb_component, release_of_tag, split_image
 from metallb_lint.gitops.placeholders import has_placeholder
 from metallb_lint.metallb.bitnami import NEWEST_CHART as BITNAMI_NEWEST_CHART
 from metallb_lint.metallb.bitnami import NEWEST_RELEASE as BITNAMI_NEWEST_RELEASE
@@ -544,6 +545,7 @@ def unpinned_manifest(ctx: Context) -> Iterator[Finding]:
 
 @rule("ML512")
 def version_skew(ctx: Context) -> Iterator[Finding]:
+    yield from webhook_layout_skew(ctx)
     pinned = [(s, v) for s in ctx.inventory.install_sites if (v := exact_version(s)) is not None]
     if len({v for _, v in pinned}) < 2:
         return
@@ -565,6 +567,84 @@ def version_skew(ctx: Context) -> Iterator[Finding]:
             resource=site.resource,
             related=[Related(ref_site.version_location, f"MetalLB {ref_version} here")],
         )
+
+
+# The controller's default webhook Secret and Service changed in 0.14.4 (v0.14.4:
+# controller/main.go `--webhook-secret`, `--cert-service-name`), and so did the install
+# manifests: a manifest of one side run with the images of the other serves no certificate.
+WEBHOOK_NAMES_CHANGED = Version(0, 14, 4)
+_WEBHOOK_SECRETS = {False: "webhook-server-cert", True: "metallb-webhook-cert"}
+_CERT_MOUNT = "/tmp/k8s-webhook-server/serving-certs"
+_VOLUMES = ("spec", "template", "spec", "volumes")
+
+
+def webhook_layout_skew(ctx: Context) -> Iterator[Finding]:
+    """A vendored install manifest whose controller image is of one side of 0.14.4 and whose
+    webhook Secret is of the other: the image tags were changed, not the manifest."""
+    for res in ctx.inventory.resources:
+        if res.kind != "Deployment":
+            continue
+        pod = res.mapping("spec", "template", "spec")
+        containers = pod.get("containers")
+        for index, container in enumerate(containers if isinstance(containers, list) else []):
+            if not isinstance(container, dict) or not isinstance(container.get("image"), str):
+                continue
+            name, tag = split_image(container["image"])
+            component = metallb_component(name)
+            version = release_of_tag(tag)
+            if component != ("controller", True) or version is None:
+                continue  # (Bitnami's images and chart name things their own way)
+            args = [a for a in container.get("args") or [] if isinstance(a, str)]
+            if any(a.startswith(("--webhook-secret", "--cert-service-name")) for a in args):
+                continue  # the names are given, not defaulted
+            mounted = _cert_secret(pod, container)
+            expected = _WEBHOOK_SECRETS[version >= WEBHOOK_NAMES_CHANGED]
+            if mounted is None or mounted[0] not in _WEBHOOK_SECRETS.values():
+                continue
+            if mounted[0] == expected:
+                continue
+            newer = mounted[0] == _WEBHOOK_SECRETS[True]
+            written = "0.14.4 and later" if newer else "0.14.3 and older"
+            yield ctx.finding(
+                "ML512",
+                f"the controller image is MetalLB {version}, whose webhook keeps its certificate "
+                f"in Secret '{expected}', but this manifest (one of {written}) mounts "
+                f"'{mounted[0]}': its image tags were changed, not the manifest, so the webhook "
+                "cannot serve a valid certificate and the API server (failurePolicy Fail) refuses "
+                "MetalLB resources. "
+                f"Take the whole install manifest of {version} (its CRDs, webhook Service and "
+                "Secret change with it) instead of editing the image tags",
+                res.location("spec", "template", "spec", "containers", index, "image"),
+                resource=res.ref,
+                related=[
+                    Related(
+                        res.location(*_VOLUMES, mounted[1], "secret", "secretName"),
+                        f"Secret '{mounted[0]}' mounted here",
+                    )
+                ],
+            )
+
+
+def _cert_secret(pod: dict, container: dict) -> tuple[str, int] | None:
+    """The Secret mounted where the webhook server reads its certificate, and the index of its
+    volume."""
+    mounts = container.get("volumeMounts")
+    volume = next(
+        (
+            m.get("name")
+            for m in (mounts if isinstance(mounts, list) else [])
+            if isinstance(m, dict) and m.get("mountPath") == _CERT_MOUNT
+        ),
+        None,
+    )
+    volumes = pod.get("volumes")
+    for index, entry in enumerate(volumes if isinstance(volumes, list) else []):
+        secret = entry.get("secret") if isinstance(entry, dict) else None
+        if entry.get("name") == volume and isinstance(secret, dict):
+            name = secret.get("secretName")
+            if isinstance(name, str):
+                return name, index
+    return None
 
 
 # -- ML513 -------------------------------------------------------------------------------------
