@@ -408,7 +408,13 @@ def _analyse(
     points = entry_points(roots)
     unread = set(unread_kinds) & ENTRY_POINT_KINDS
     if unread:
-        return Deployment("uncertain", f"a {sorted(unread)[0]} in a document that was not read")
+        uncertain = Deployment(
+            "uncertain", f"a {sorted(unread)[0]} in a document that was not read"
+        )
+        # what is deployed is unknown, but an entry point that is read still applies its
+        # files as written if it applies them at all
+        uncertain.literal = _literal(_coverage(tree, charts, points, roots), charts)
+        return uncertain
     if not points:
         return _by_kustomizations(tree, charts)
     coverage = _coverage(tree, charts, points, roots)
@@ -513,14 +519,18 @@ def _roots(coverage: Coverage, relevant: set[str]) -> list[EntryPoint]:
 def _literal(coverage: Coverage, charts: set[str]) -> dict[str, str]:
     """The files entry points apply as written (not a chart, no plugin), and by whom."""
     literal: dict[str, str] = {}
+    rendered: set[str] = set()
     for point, cover in coverage:
-        if cover is None or point.chart or point.renders:
+        if cover is None:
+            continue
+        if point.chart or point.renders:
+            rendered |= cover  # another entry point renders it
             continue
         who = f"{'Flux' if point.tool == 'flux' else 'Argo CD'} ({point.file})"
         for path in cover:
             if not any(a in charts for a in ancestors(directory_of(path))):
                 literal.setdefault(path, who)
-    return literal
+    return {path: who for path, who in literal.items() if path not in rendered}
 
 
 def _fallback(tree: _Tree, charts: set[str], coverage: Coverage) -> Deployment:
