@@ -21,6 +21,7 @@ from metallb_lint.decide import (
 from metallb_lint.errors import UsageError
 from metallb_lint.findings import Finding, Location, Severity
 from metallb_lint.gitops.flux import substitute_from_names
+from metallb_lint.load.cache import FileCache
 from metallb_lint.load.discover import Candidate, Discovery, discover
 from metallb_lint.load.documents import LoadProblem
 from metallb_lint.load.ignore import IgnoreRules
@@ -55,6 +56,8 @@ class Options:
     # Told what the run is doing: (stage, done, total), "reading" once per file, then
     # "checking" (cli/progress.py draws a progress bar on a terminal).
     progress: Callable[[str, int, int], None] | None = None
+    # The persistent per-file cache (load/cache.py); None: every file is loaded afresh.
+    cache: FileCache | None = None
 
 
 @dataclass
@@ -93,7 +96,11 @@ def run(options: Options, config: Config) -> RunResult:
     if policies:  # policy files hold example manifests: never lint them as manifests
         _skip_policy_files(found, [*config.policies, *options.policies])
     sources = _load(
-        [*found.candidates, *found.context], options.stdin_data, config, options.progress
+        [*found.candidates, *found.context],
+        options.stdin_data,
+        config,
+        options.progress,
+        options.cache,
     )
     for location, message in found.problems:
         problem_file = SourceFile(location.path, "manifest")
@@ -207,7 +214,9 @@ def _load(
     stdin_data: bytes | None,
     config: Config,
     progress: Callable[[str, int, int], None] | None = None,
+    cache: FileCache | None = None,
 ) -> list[SourceFile]:
+    load = cache.load if cache is not None else load_file
     chart_dirs = {
         c.display.rsplit("/", 1)[0] if "/" in c.display else ""
         for c in candidates
@@ -235,7 +244,7 @@ def _load(
             continue
         role, chart_dir = roles[candidate.display]
         force = candidate.display in forced or (role == "values" and chart_dir in metallb_charts)
-        source = load_file(candidate.display, raw, role, chart_dir, force=force)
+        source = load(candidate.display, raw, role, chart_dir, force=force)
         if source is None:
             if len(raw) <= _HELD_SIZE and _VARIABLE_HOLDER.search(raw):
                 held.append((candidate, role, chart_dir))
@@ -255,7 +264,7 @@ def _load(
             if isinstance(raw, LoadProblem):
                 continue  # read a moment ago; gone now: nothing to substitute from
             if any(pattern.search(raw) for pattern in wanted):
-                source = load_file(candidate.display, raw, role, chart_dir, force=True)
+                source = load(candidate.display, raw, role, chart_dir, force=True)
                 if source is not None:
                     sources.append(source)
     return sources

@@ -28,10 +28,20 @@ class CliResult:
         return json.loads(self.out)
 
 
+@pytest.fixture(scope="session")
+def _session_cache(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return tmp_path_factory.mktemp("metallb-lint-cache")
+
+
 @pytest.fixture(autouse=True)
-def _hermetic(monkeypatch: pytest.MonkeyPatch) -> None:
+def _hermetic(monkeypatch: pytest.MonkeyPatch, _session_cache: Path) -> None:
     for name in ("NO_COLOR", "FORCE_COLOR", "GITHUB_ACTIONS", "CI", "COLUMNS", "TERM"):
         monkeypatch.delenv(name, raising=False)
+    # Never the user's cache. One cache for the whole session: a test that runs a tree
+    # another test ran reads it from the cache, so every exact-output test also checks that
+    # a warm run says what a cold one does (tests/test_cache.py tests the cache itself).
+    monkeypatch.setenv("METALLB_LINT_CACHE_DIR", str(_session_cache))
+    monkeypatch.delenv("XDG_CACHE_HOME", raising=False)
 
 
 def parser_limits_nesting() -> bool:

@@ -12,8 +12,11 @@ from metallb_lint.cli.common import (
     EXIT_OK,
     SUBCOMMANDS,
     Parser,
+    add_cache_arguments,
     check_metallb_version,
+    finish_cache,
     load_config_for,
+    open_cache,
     split,
     text_width,
     use_color,
@@ -253,6 +256,7 @@ def build_parser() -> argparse.ArgumentParser:
         default=0,
         help="more detail (notes, suppressed findings, every repeated info finding)",
     )
+    add_cache_arguments(parser)
     add_fix_options(parser)
     parser.add_argument("--debug", action="store_true", help="show tracebacks of internal errors")
     parser.add_argument("--version", action="version", version=version_text())
@@ -299,6 +303,7 @@ def check(argv: list[str]) -> int:
         context=not args.no_context,
         policies=[os.path.abspath(p) for p in args.policies or []],
         baseline=_baseline_to_apply(args),
+        cache=open_cache(args, config),
     )
     outputs = _outputs(args.outputs, os.environ.get("GITHUB_ACTIONS") == "true")
     if args.new_since:
@@ -327,6 +332,8 @@ def check(argv: list[str]) -> int:
     finally:
         if bar is not None:
             bar.close()
+    human = {fmt for fmt, _ in outputs} <= {"text", "concise"} and not args.quiet
+    finish_cache(options.cache, note=human)
     if args.write_baseline:
         return _write_baseline(args.write_baseline, args.baseline, result)
     if args.show_settings or args.show_files:

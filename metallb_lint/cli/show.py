@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import argparse
 
-from metallb_lint.cli.common import split
+from metallb_lint.cli.common import cache_dir_for, split
 from metallb_lint.config import Config
 from metallb_lint.engine import RunResult
 
@@ -90,11 +90,17 @@ def show_settings(args: argparse.Namespace, config: Config, result: RunResult) -
         ),
         ("baseline", args.baseline or "none", "--baseline" if args.baseline else "default"),
         ("context", context, "--no-context" if args.no_context else "default"),
+        ("cache-dir", *_cache(args, config)),
     ]
     width = max(len(name) for name, _, _ in rows)
     return "".join(
         f"{name:<{width}}  {value or '(none)'}  [{origin}]\n" for name, value, origin in rows
     )
+
+
+def _cache(args: argparse.Namespace, config: Config) -> tuple[str, str]:
+    folder, origin = cache_dir_for(args, config)
+    return (folder or "off"), origin
 
 
 def _config_origin(args: argparse.Namespace, config: Config) -> str:

@@ -194,11 +194,11 @@ def load_file(
             )
         )
         return source
-    if b"\r" in raw:
-        raw = raw.replace(b"\r\n", b"\n").replace(b"\r", b"\n")
     try:
-        text = decode(raw)
+        text = source_text(raw)
     except UnicodeDecodeError as exc:
+        if b"\r" in raw:
+            raw = raw.replace(b"\r\n", b"\n").replace(b"\r", b"\n")
         line, column = _char_position(raw, exc.start)
         source.incomplete_kinds.update(kinds_in(raw.decode("utf-8", "replace")))
         source.problems.append(
@@ -253,6 +253,13 @@ def load_file(
     if not read and chunks and not must_parse:
         return None  # only CRDs: as unrelated as a file the byte search passes over
     return source
+
+
+def source_text(raw: bytes) -> str:
+    """The text of a file's bytes, line breaks normalised to `\\n` (raises UnicodeDecodeError)."""
+    if b"\r" in raw:
+        raw = raw.replace(b"\r\n", b"\n").replace(b"\r", b"\n")
+    return decode(raw)
 
 
 def _wide_encoding(raw: bytes) -> tuple[str, str] | None:
