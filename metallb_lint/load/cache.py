@@ -27,7 +27,7 @@ from pathlib import Path
 
 from metallb_lint import __version__
 from metallb_lint.load import cachecodec
-from metallb_lint.load.sources import SourceFile, load_file, source_text
+from metallb_lint.load.sources import SourceFile, load_file, passed_over, source_text
 from metallb_lint.safeio import read_bytes
 
 ENV_VAR = "METALLB_LINT_CACHE_DIR"
@@ -97,6 +97,8 @@ class FileCache:
         self, display: str, raw: bytes, role: str, chart_dir: str | None, *, force: bool = False
     ) -> SourceFile | None:
         """`load_file` of these arguments, from the cache when an entry has it."""
+        if passed_over(raw, role, force=force):
+            return None  # most files: one byte search, no hash, no entry
         key = self.key(display, raw, role, chart_dir, force)
         entry = self._read(key)
         if entry is not None:

@@ -153,6 +153,17 @@ def _too_big(size: int | None, location: Location) -> LoadProblem:
     )
 
 
+def passed_over(raw: bytes, role: str, *, force: bool = False) -> bool:
+    """True when `load_file` returns None at its first glance, the byte search of the
+    relevance filter (what a cache need not remember: the search costs less than a lookup)."""
+    if force or role in ALWAYS_PARSED:
+        return False
+    wide = _wide_encoding(raw)
+    if wide is not None:
+        return not bytes_relevant(wide[1].encode("utf-8", "replace"))
+    return not bytes_relevant(raw)
+
+
 def load_file(
     display: str,
     raw: bytes,
