@@ -160,6 +160,8 @@ def run(options: Options, config: Config) -> RunResult:
         discovery=found,
     )
     result.disk = {c.display: c.fs_path for c in found.candidates if c.fs_path}
+    if options.cache is not None:
+        options.cache.flush()  # entries are written while the rules run
     return result
 
 

@@ -128,6 +128,7 @@ def test_hits_and_misses(tmp_path: Path) -> None:
     raw = (root / "apps/web.yaml").read_bytes()
     first = FileCache(folder)
     source = first.load("apps/web.yaml", raw, "manifest", None)
+    first.flush()
     assert (first.hits, first.misses, first.written) == (0, 1, 1)
     second = FileCache(folder)
     again = second.load("apps/web.yaml", raw, "manifest", None)
@@ -144,19 +145,33 @@ def test_hits_and_misses(tmp_path: Path) -> None:
     assert (third.hits, third.misses) == (0, 3)
 
 
-def test_irrelevant_files_are_remembered_as_such(tmp_path: Path) -> None:
-    folder = str(tmp_path / "cache")
+def test_what_the_byte_search_passes_over_is_not_kept(tmp_path: Path) -> None:
+    folder = tmp_path / "cache"
     raw = b"apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: x}\n"
-    assert FileCache(folder).load("d.yaml", raw, "manifest", None) is None
+    first = FileCache(str(folder))
+    assert first.load("d.yaml", raw, "manifest", None) is None
+    assert (first.hits, first.misses, first.written) == (0, 0, 0)
+    assert not folder.exists()
+
+
+def test_a_file_of_crds_alone_is_remembered_as_unrelated(tmp_path: Path) -> None:
+    folder = str(tmp_path / "cache")
+    raw = b"apiVersion: apiextensions.k8s.io/v1\nkind: CustomResourceDefinition\n"
+    raw += b"metadata: {name: x}\nspec: {description: a LoadBalancer}\n"
+    cold = FileCache(folder)
+    assert cold.load("crd.yaml", raw, "manifest", None) is None
+    cold.flush()
     warm = FileCache(folder)
-    assert warm.load("d.yaml", raw, "manifest", None) is None
-    assert warm.hits == 1
+    assert warm.load("crd.yaml", raw, "manifest", None) is None
+    assert (warm.hits, warm.misses) == (1, 0)
 
 
 def test_positions_of_documents_pyyaml_read_survive_the_cache(tmp_path: Path) -> None:
     folder = str(tmp_path / "cache")
     raw = FLOW.encode()
-    cold = FileCache(folder).load("f.yaml", raw, "manifest", None)
+    first = FileCache(folder)
+    cold = first.load("f.yaml", raw, "manifest", None)
+    first.flush()
     warm = FileCache(folder).load("f.yaml", raw, "manifest", None)
     assert cold is not None and warm is not None
     path = ("metadata", "annotations", "metallb.universe.tf/loadBalancerIPs")
@@ -212,7 +227,9 @@ def test_an_entry_that_lies_about_block_positions_costs_positions_not_a_tracebac
     positions cannot be worked out, so findings point at line 1 of the document, no crash."""
     folder = tmp_path / "cache"
     raw = FLOW.encode()
-    FileCache(str(folder)).load("f.yaml", raw, "manifest", None)
+    first = FileCache(str(folder))
+    first.load("f.yaml", raw, "manifest", None)
+    first.flush()
     (entry,) = entries(folder)
     data = json.loads(entry.read_text(encoding="utf-8"))
     data["documents"][0][5] = None
@@ -246,7 +263,7 @@ def test_the_cache_folder_is_tagged(tmp_path: Path) -> None:
         .startswith("Signature: 8a477f597d28d172789f06886806bc55")
     )
     assert (folder / ".gitignore").read_text() == "# created by metallb-lint\n*\n"
-    assert {p.parent.parent.name for p in entries(folder)} == {f"v{cache_module.FORMAT}"}
+    assert {p.parent.name for p in entries(folder)} == {f"v{cache_module.FORMAT}"}
 
 
 def show_cache(*args: str, cwd: Path) -> str:
@@ -362,12 +379,12 @@ def test_concurrent_runs_share_the_cache(tmp_path: Path) -> None:
 
 def test_prune_deletes_the_oldest_entries_past_the_limit(tmp_path: Path) -> None:
     folder = tmp_path / "v1"
+    folder.mkdir()
     for i in range(10):
-        path = folder / "ab" / f"ab{i:02d}.json"
-        path.parent.mkdir(parents=True, exist_ok=True)
+        path = folder / f"ab{i:02d}.json"
         path.write_bytes(b"x" * 100)
         os.utime(path, (1000 + i, 1000 + i))
-    stale = folder / "ab" / ".tmp-old.json"
+    stale = folder / ".tmp-old.json"
     stale.write_bytes(b"half")
     os.utime(stale, (0, 0))
     removed = prune(str(folder), 800, keep={"ab00"}, now=10_000)

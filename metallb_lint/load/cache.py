@@ -9,8 +9,9 @@ again), written to a temporary file in the same folder and renamed into place, s
 concurrent runs never see half an entry. Where the folder cannot be created or written, the run
 goes on uncached and `problem` says why, once.
 
-Layout: DIR/CACHEDIR.TAG, DIR/.gitignore, DIR/v1/ab/abcdef....json; old entries are pruned
-once a day when the folder grows over `MAX_BYTES`.
+Layout: DIR/CACHEDIR.TAG, DIR/.gitignore, DIR/v1/<key>.json (one flat folder: creating files in
+many new subfolders costs several times more). Old entries are pruned once a day when the
+folder grows over `MAX_BYTES`.
 """
 
 from __future__ import annotations
@@ -19,8 +20,10 @@ import contextlib
 import hashlib
 import json
 import os
+import queue
 import sys
 import tempfile
+import threading
 import time
 from collections.abc import Collection
 from pathlib import Path
@@ -90,6 +93,8 @@ class FileCache:
         self.written = 0
         self._used: set[str] = set()
         self._ready = False
+        self._queue: queue.SimpleQueue[tuple[str, bytes] | None] | None = None
+        self._thread: threading.Thread | None = None
 
     # --- the loader's entry point -------------------------------------------------------
 
@@ -130,7 +135,7 @@ class FileCache:
     # --- the folder ---------------------------------------------------------------------
 
     def _path(self, key: str) -> str:
-        return os.path.join(self.folder, key[:2], key + ".json")
+        return os.path.join(self.folder, key + ".json")
 
     def _read(self, key: str) -> dict | None:
         self._used.add(key)
@@ -151,12 +156,36 @@ class FileCache:
             return  # data JSON cannot hold exactly: not cached
         if len(payload) > MAX_ENTRY_BYTES:
             return
-        folder = os.path.dirname(self._path(key))
+        if self._queue is None:
+            self._queue = queue.SimpleQueue()
+            self._thread = threading.Thread(target=self._writer, name="metallb-lint-cache")
+            self._thread.daemon = True
+            self._thread.start()
+        self._queue.put((key, payload))
+
+    def _writer(self) -> None:
+        """Write entries while the run goes on: creating files is mostly waiting for the file
+        system, which overlaps with building the inventory and running the rules."""
+        assert self._queue is not None
+        while True:
+            item = self._queue.get()
+            if item is None:
+                return
+            if self.writable:
+                self._store(*item)
+
+    def flush(self) -> None:
+        """Wait until every entry of the run is written (or given up on)."""
+        if self._queue is not None and self._thread is not None:
+            self._queue.put(None)
+            self._thread.join()
+        self._queue = self._thread = None
+
+    def _store(self, key: str, payload: bytes) -> None:
         try:
             if not self._ready:
                 self._prepare()
-            os.makedirs(folder, exist_ok=True)
-            fd, temp = tempfile.mkstemp(prefix=".tmp-", suffix=".json", dir=folder)
+            fd, temp = tempfile.mkstemp(prefix=".tmp-", suffix=".json", dir=self.folder)
             try:
                 with os.fdopen(fd, "wb") as stream:
                     stream.write(payload)
@@ -190,6 +219,7 @@ class FileCache:
 
     def finish(self, now: float | None = None) -> None:
         """After the run: prune old entries once a day if the folder has grown too large."""
+        self.flush()
         if not self.written or not self.writable:
             return
         now = time.time() if now is None else now
@@ -213,28 +243,22 @@ def prune(folder: str, limit: int, *, keep: Collection[str] = (), now: float | N
     entries: list[tuple[float, int, str]] = []
     removed = total = 0
     try:
-        shards = os.listdir(folder)
+        names = os.listdir(folder)
     except OSError:
         return 0
-    for shard in shards:
-        shard_path = os.path.join(folder, shard)
+    for name in names:
+        path = os.path.join(folder, name)
         try:
-            names = os.listdir(shard_path)
+            info = os.lstat(path)
         except OSError:
             continue
-        for name in names:
-            path = os.path.join(shard_path, name)
-            try:
-                info = os.lstat(path)
-            except OSError:
-                continue
-            if name.startswith(".tmp-"):
-                if now - info.st_mtime > 3600 and _remove(path):
-                    removed += 1
-                continue
-            total += info.st_size
-            if name.removesuffix(".json") not in keep:
-                entries.append((info.st_mtime, info.st_size, path))
+        if name.startswith(".tmp-"):
+            if now - info.st_mtime > 3600 and _remove(path):
+                removed += 1
+            continue
+        total += info.st_size
+        if name.removesuffix(".json") not in keep:
+            entries.append((info.st_mtime, info.st_size, path))
     if total <= limit:
         return removed
     entries.sort()
