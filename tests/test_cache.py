@@ -52,8 +52,31 @@ x-copy: *a
 """
 
 
-def entries(folder: Path) -> list[Path]:
-    return sorted(p for p in folder.rglob("*.json") if not p.name.startswith(".tmp-"))
+def packs(folder: Path) -> list[Path]:
+    return sorted(p for p in folder.rglob("*.jsonl") if not p.name.startswith(".tmp-"))
+
+
+def entries(folder: Path) -> dict[bytes, bytes]:
+    """Every entry of the packs under `folder`: key -> JSON."""
+    found = {}
+    for pack in packs(folder):
+        header, *lines = pack.read_bytes().split(b"\n")
+        assert header == b"metallb-lint cache pack 1"
+        for line in filter(None, lines):
+            key, _, payload = line.partition(b" ")
+            found[key] = payload
+    return found
+
+
+def rewrite(folder: Path, change) -> None:
+    """Replace every entry's JSON with what `change` makes of it."""
+    for pack in packs(folder):
+        header, *lines = pack.read_bytes().split(b"\n")
+        out = [header]
+        for line in filter(None, lines):
+            key, _, payload = line.partition(b" ")
+            out.append(key + b" " + change(payload))
+        pack.write_bytes(b"\n".join(out) + b"\n")
 
 
 def lint(*args: str, cwd: Path) -> tuple[int, str, str]:
@@ -209,15 +232,46 @@ def test_a_corrupt_or_hostile_entry_is_ignored_and_rewritten(tmp_path: Path, con
     expected = lint("-f", "json", "--no-cache", ".", cwd=root)
     lint("-f", "json", "--cache-dir", str(folder), ".", cwd=root)
     written = entries(folder)
-    for entry in written:
-        text = content
-        if content.startswith(b'{"relevant"') or content.startswith(b'{"key"'):
-            key = entry.stem
-            text = content[:-1] + (b', "key": "%s"}' % key.encode())
-        entry.write_bytes(text)
+    rewrite(folder, lambda payload: content)
+    assert set(entries(folder).values()) == {content}
     assert lint("-f", "json", "--cache-dir", str(folder), ".", cwd=root) == expected
-    assert [p.read_bytes() for p in entries(folder)] != [content] * len(written)  # rewritten
+    assert entries(folder) == written  # rewritten
     assert lint("-f", "json", "--cache-dir", str(folder), ".", cwd=root) == expected
+
+
+@pytest.mark.parametrize(
+    "spoil",
+    [
+        lambda data: b"",
+        lambda data: data[: len(data) // 2],  # truncated mid-line
+        lambda data: b"not a pack\n" + data,
+        lambda data: b"\xff\xfe" * 1000,
+        lambda data: data.replace(b" {", b"{", 2),  # lines without their key
+    ],
+    ids=["empty", "truncated", "other-header", "binary", "bad-lines"],
+)
+def test_a_corrupt_pack_is_ignored_and_rewritten(tmp_path: Path, spoil) -> None:
+    root = tree(tmp_path / "repo")
+    folder = tmp_path / "cache"
+    expected = lint("-f", "json", "--no-cache", ".", cwd=root)
+    lint("-f", "json", "--cache-dir", str(folder), ".", cwd=root)
+    written = entries(folder)
+    (pack,) = packs(folder)
+    pack.write_bytes(spoil(pack.read_bytes()))
+    assert lint("-f", "json", "--cache-dir", str(folder), ".", cwd=root) == expected
+    assert entries(folder) == written
+
+
+def test_a_pack_in_the_way_that_is_not_a_file(tmp_path: Path) -> None:
+    root = tree(tmp_path / "repo")
+    folder = tmp_path / "cache"
+    expected = lint("-f", "concise", "--no-cache", ".", cwd=root)
+    lint("-f", "json", "--cache-dir", str(folder), ".", cwd=root)
+    (pack,) = packs(folder)
+    pack.unlink()
+    os.mkfifo(pack) if hasattr(os, "mkfifo") else pack.mkdir()
+    code, out, _ = lint("-f", "concise", "--cache-dir", str(folder), ".", cwd=root)
+    assert (code, out) == expected[:2]  # never blocks on a FIFO
 
 
 def test_an_entry_that_lies_about_block_positions_costs_positions_not_a_traceback(
@@ -230,10 +284,13 @@ def test_an_entry_that_lies_about_block_positions_costs_positions_not_a_tracebac
     first = FileCache(str(folder))
     first.load("f.yaml", raw, "manifest", None)
     first.flush()
-    (entry,) = entries(folder)
-    data = json.loads(entry.read_text(encoding="utf-8"))
-    data["documents"][0][5] = None
-    entry.write_text(json.dumps(data), encoding="utf-8")
+
+    def lie(payload: bytes) -> bytes:
+        data = json.loads(payload)
+        data["documents"][0][5] = None
+        return json.dumps(data).encode()
+
+    rewrite(folder, lie)
     source = FileCache(str(folder)).load("f.yaml", raw, "manifest", None)
     assert source is not None
     assert source.documents[0].location(("spec", "type")).line == 1
@@ -263,7 +320,7 @@ def test_the_cache_folder_is_tagged(tmp_path: Path) -> None:
         .startswith("Signature: 8a477f597d28d172789f06886806bc55")
     )
     assert (folder / ".gitignore").read_text() == "# created by metallb-lint\n*\n"
-    assert {p.parent.name for p in entries(folder)} == {f"v{cache_module.FORMAT}"}
+    assert {p.parent.name for p in packs(folder)} == {f"v{cache_module.FORMAT}"}
 
 
 def show_cache(*args: str, cwd: Path) -> str:
@@ -373,22 +430,23 @@ def test_concurrent_runs_share_the_cache(tmp_path: Path) -> None:
         for process, (out, err) in zip(runs, outputs, strict=True):
             assert (process.returncode, out.decode(), err.decode()) == expected
     assert not list(Path(folder).rglob(".tmp-*"))
-    for entry in entries(Path(folder)):
-        json.loads(entry.read_text(encoding="utf-8"))
+    assert len(entries(Path(folder))) == 45  # every file the byte search passes, one pack
+    for payload in entries(Path(folder)).values():
+        json.loads(payload)
 
 
-def test_prune_deletes_the_oldest_entries_past_the_limit(tmp_path: Path) -> None:
+def test_prune_deletes_the_oldest_packs_past_the_limit(tmp_path: Path) -> None:
     folder = tmp_path / "v1"
     folder.mkdir()
     for i in range(10):
-        path = folder / f"ab{i:02d}.json"
+        path = folder / f"ab{i:02d}.jsonl"
         path.write_bytes(b"x" * 100)
         os.utime(path, (1000 + i, 1000 + i))
-    stale = folder / ".tmp-old.json"
+    stale = folder / ".tmp-old.jsonl"
     stale.write_bytes(b"half")
     os.utime(stale, (0, 0))
-    removed = prune(str(folder), 800, keep={"ab00"}, now=10_000)
-    left = sorted(p.stem for p in folder.rglob("*.json") if not p.name.startswith(".tmp-"))
+    removed = prune(str(folder), 800, keep={"ab00.jsonl"}, now=10_000)
+    left = sorted(p.stem for p in folder.glob("*.jsonl") if not p.name.startswith(".tmp-"))
     # over 800 bytes: down to 600, the oldest first, except the kept one
     assert left == ["ab00", "ab05", "ab06", "ab07", "ab08", "ab09"]
     assert removed == 5 and not stale.exists()
@@ -401,14 +459,32 @@ def test_prune_runs_at_most_once_a_day(tmp_path: Path, monkeypatch: pytest.Monke
     monkeypatch.setattr(cache_module, "MAX_BYTES", 1)
     lint("--cache-dir", str(folder), ".", cwd=root)  # a new folder: stamped, not pruned
     assert (folder / "last-prune").exists()
-    count = len(entries(folder))
+    (pack,) = packs(folder)
+    other = pack.with_name("0" * 32 + ".jsonl")  # the pack of runs from another folder
+    other.write_bytes(b"metallb-lint cache pack 1\n")
     (root / "apps/new.yaml").write_text(SERVICE.format(ip="192.168.1.243"), encoding="utf-8")
     lint("--cache-dir", str(folder), ".", cwd=root)
-    assert len(entries(folder)) == count + 1  # pruned yesterday: not again today
+    assert packs(folder) == sorted([pack, other])  # pruned a moment ago: not again today
     os.utime(folder / "last-prune", (0, 0))
     (root / "apps/new.yaml").write_text(SERVICE.format(ip="192.168.1.244"), encoding="utf-8")
-    previous = set(entries(folder))
     lint("--cache-dir", str(folder), ".", cwd=root)
-    # over the limit: everything but this run's entries goes (the first apps/new.yaml)
-    assert len(entries(folder)) == count + 1
-    assert len(previous - set(entries(folder))) == 1
+    assert packs(folder) == [pack]  # over the limit: every pack but this run's goes
+
+
+def test_a_pack_keeps_older_entries_until_it_grows_too_large(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """An edit adds an entry and keeps the old one (a pre-commit loop going back and forth,
+    a run with --no-context, hit both); past MAX_PACK_BYTES only the last run's stay."""
+    root = tree(tmp_path / "repo")
+    folder = tmp_path / "cache"
+    lint("--cache-dir", str(folder), ".", cwd=root)
+    first = set(entries(folder))
+    (root / "apps/web.yaml").write_text(SERVICE.format(ip="192.168.1.243"), encoding="utf-8")
+    lint("--cache-dir", str(folder), ".", cwd=root)
+    second = set(entries(folder))
+    assert first < second and len(second) == len(first) + 1
+    monkeypatch.setattr(cache_module, "MAX_PACK_BYTES", 1)
+    (root / "apps/web.yaml").write_text(SERVICE.format(ip="192.168.1.244"), encoding="utf-8")
+    lint("--cache-dir", str(folder), ".", cwd=root)
+    assert len(entries(folder)) == len(first)

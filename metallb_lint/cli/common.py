@@ -13,6 +13,7 @@ from metallb_lint.safeio import read_stdin, regular_file_problem
 
 if TYPE_CHECKING:
     from metallb_lint.config import Config
+    from metallb_lint.load.cache import FileCache
     from metallb_lint.model.inventory import Inventory
 
 EXIT_OK, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
@@ -184,7 +185,7 @@ def cache_dir_for(args: argparse.Namespace, config: Config) -> tuple[str | None,
     return os.path.abspath(default_dir()), "default (the user cache directory)"
 
 
-def open_cache(args: argparse.Namespace, config: Config):
+def open_cache(args: argparse.Namespace, config: Config) -> FileCache | None:
     """The run's FileCache, or None with --no-cache."""
     folder, _ = cache_dir_for(args, config)
     if folder is None:
@@ -194,7 +195,7 @@ def open_cache(args: argparse.Namespace, config: Config):
     return FileCache(folder)
 
 
-def finish_cache(cache, *, note: bool) -> None:
+def finish_cache(cache: FileCache | None, *, note: bool) -> None:
     """Prune the cache if it is due, and say once (`note`: on a human-readable run) that the
     run went uncached because the cache directory cannot be written."""
     if cache is None:

@@ -5,13 +5,18 @@ that loads files, and every input of loading besides the bytes (the path a findi
 file's role, its chart, whether it is read whatever it says). A changed byte, option or release
 is another key, so an entry is never stale. Entries are JSON (`cachecodec.py`: nothing is
 executed or constructed when one is read, and a hostile or corrupt one is ignored and written
-again), written to a temporary file in the same folder and renamed into place, so that
-concurrent runs never see half an entry. Where the folder cannot be created or written, the run
-goes on uncached and `problem` says why, once.
+again).
 
-Layout: DIR/CACHEDIR.TAG, DIR/.gitignore, DIR/v1/<key>.json (one flat folder: creating files in
-many new subfolders costs several times more). Old entries are pruned once a day when the
-folder grows over `MAX_BYTES`.
+Entries live in packs, one per working directory (the paths findings name are relative to it)
+and release: DIR/v1/<pack>.jsonl, a header line, then one `<key> <entry JSON>` line per file.
+A run reads its pack once and, if it loaded anything afresh, writes the pack again: the old
+lines plus its new ones (only the lines it used when the pack would grow past
+`MAX_PACK_BYTES`), to a temporary file in the same folder renamed into place, so concurrent
+runs never see half a pack (the last one to finish wins; what the other added is loaded
+afresh next time). One file per run rather than per entry: creating files is what a cold run
+would spend most of its extra time on. Where the folder cannot be created or written, the run
+goes on uncached and `problem` says why, once. Packs unused for longest are pruned once a day
+when the folder grows over `MAX_BYTES`. DIR also holds CACHEDIR.TAG and a `.gitignore` of `*`.
 """
 
 from __future__ import annotations
@@ -20,10 +25,8 @@ import contextlib
 import hashlib
 import json
 import os
-import queue
 import sys
 import tempfile
-import threading
 import time
 from collections.abc import Collection
 from pathlib import Path
@@ -34,9 +37,10 @@ from metallb_lint.load.sources import SourceFile, load_file, passed_over, source
 from metallb_lint.safeio import read_bytes
 
 ENV_VAR = "METALLB_LINT_CACHE_DIR"
-FORMAT = 1  # of an entry; the folder is named after it
-MAX_BYTES = 512 * 1024 * 1024  # the folder's size before old entries are pruned
+FORMAT = 1  # of a pack and its entries; the folder is named after it
+MAX_BYTES = 1024 * 1024 * 1024  # the folder's size before the oldest packs are pruned
 MAX_ENTRY_BYTES = 32 * 1024 * 1024
+MAX_PACK_BYTES = 256 * 1024 * 1024  # past it, a pack keeps only the entries of the last run
 PRUNE_EVERY = 24 * 3600  # seconds between two looks at the folder's size
 _STAMP = "last-prune"
 _TAG = (
@@ -79,22 +83,25 @@ def _code_fingerprint() -> str:
 
 
 class FileCache:
-    """One run's view of the cache folder `root`."""
+    """One run's view of the cache folder `root`, for runs from `scope` (default: the
+    current directory)."""
 
-    def __init__(self, root: str) -> None:
+    def __init__(self, root: str, scope: str | None = None) -> None:
         self.root = root
         self.folder = os.path.join(root, f"v{FORMAT}")
         prefix = f"metallb-lint {__version__} format {FORMAT} {_code_fingerprint()}\0"
         self._base = hashlib.blake2b(prefix.encode(), digest_size=20)
+        pack = self._base.copy()
+        pack.update(b"pack\0" + os.path.abspath(scope or os.getcwd()).encode("utf-8", "replace"))
+        self.pack = os.path.join(self.folder, pack.hexdigest()[:32] + ".jsonl")
         self.writable = True
         self.problem: str | None = None  # why the run went on uncached (said once)
         self.hits = 0
         self.misses = 0
-        self.written = 0
-        self._used: set[str] = set()
-        self._ready = False
-        self._queue: queue.SimpleQueue[tuple[str, bytes] | None] | None = None
-        self._thread: threading.Thread | None = None
+        self.written = 0  # entries written
+        self._lines: dict[bytes, bytes] | None = None  # key -> line, read on first use
+        self._new: dict[bytes, bytes] = {}
+        self._used: set[bytes] = set()
 
     # --- the loader's entry point -------------------------------------------------------
 
@@ -118,87 +125,67 @@ class FileCache:
         self.misses += 1
         source = load_file(display, raw, role, chart_dir, force=force)
         if self.writable:
-            try:
-                data = cachecodec.encode(source)
-            except cachecodec.NotCacheable:
-                return source
-            data["key"] = key
-            self._write(key, data)
+            with contextlib.suppress(cachecodec.NotCacheable):
+                self._add(key, cachecodec.encode(source))
         return source
 
-    def key(self, display: str, raw: bytes, role: str, chart_dir: str | None, force: bool) -> str:
+    def key(self, display: str, raw: bytes, role: str, chart_dir: str | None, force: bool) -> bytes:
         digest = self._base.copy()
         digest.update(json.dumps([display, role, chart_dir, force]).encode() + b"\0")
         digest.update(raw)
-        return digest.hexdigest()
+        return digest.hexdigest().encode("ascii")
 
-    # --- the folder ---------------------------------------------------------------------
+    # --- the pack -----------------------------------------------------------------------
 
-    def _path(self, key: str) -> str:
-        return os.path.join(self.folder, key + ".json")
-
-    def _read(self, key: str) -> dict | None:
+    def _read(self, key: bytes) -> dict | None:
         self._used.add(key)
-        try:
-            raw = read_bytes(self._path(key), MAX_ENTRY_BYTES)
-            cachecodec.check_depth(raw)
-            entry = json.loads(raw)
-        except (OSError, ValueError, RecursionError, cachecodec.BadEntry):
-            return None  # missing, unreadable, truncated, not JSON or too deep: a miss
-        if not isinstance(entry, dict) or entry.get("key") != key:
+        if self._lines is None:
+            self._lines = _read_pack(self.pack)
+        line = self._lines.get(key)
+        if line is None:
             return None
-        return entry
+        payload = line[len(key) + 1 :]
+        try:
+            cachecodec.check_depth(payload)
+            entry = json.loads(payload)
+        except (ValueError, RecursionError, cachecodec.BadEntry):
+            return None  # truncated, not JSON or too deep: a miss
+        return entry if isinstance(entry, dict) else None
 
-    def _write(self, key: str, data: dict) -> None:
+    def _add(self, key: bytes, data: dict) -> None:
         try:
             payload = json.dumps(data, ensure_ascii=False, separators=(",", ":")).encode()
         except (ValueError, TypeError, RecursionError):
-            return  # data JSON cannot hold exactly: not cached
-        if len(payload) > MAX_ENTRY_BYTES:
-            return
-        if self._queue is None:
-            self._queue = queue.SimpleQueue()
-            self._thread = threading.Thread(target=self._writer, name="metallb-lint-cache")
-            self._thread.daemon = True
-            self._thread.start()
-        self._queue.put((key, payload))
-
-    def _writer(self) -> None:
-        """Write entries while the run goes on: creating files is mostly waiting for the file
-        system, which overlaps with building the inventory and running the rules."""
-        assert self._queue is not None
-        while True:
-            item = self._queue.get()
-            if item is None:
-                return
-            if self.writable:
-                self._store(*item)
+            return  # data JSON cannot hold exactly (a lone surrogate): not cached
+        if len(payload) <= MAX_ENTRY_BYTES and b"\n" not in payload:
+            self._new[key] = key + b" " + payload
 
     def flush(self) -> None:
-        """Wait until every entry of the run is written (or given up on)."""
-        if self._queue is not None and self._thread is not None:
-            self._queue.put(None)
-            self._thread.join()
-        self._queue = self._thread = None
-
-    def _store(self, key: str, payload: bytes) -> None:
+        """Write the pack again if this run loaded anything afresh."""
+        if not self._new or not self.writable:
+            return
+        lines = dict(self._lines or {})
+        lines.update(self._new)
+        if sum(len(line) + 1 for line in lines.values()) > MAX_PACK_BYTES:
+            lines = {k: v for k, v in lines.items() if k in self._used}
+        data = b"\n".join([_HEADER, *lines.values()]) + b"\n"
         try:
-            if not self._ready:
-                self._prepare()
-            fd, temp = tempfile.mkstemp(prefix=".tmp-", suffix=".json", dir=self.folder)
+            self._prepare()
+            fd, temp = tempfile.mkstemp(prefix=".tmp-", suffix=".jsonl", dir=self.folder)
             try:
                 with os.fdopen(fd, "wb") as stream:
-                    stream.write(payload)
-                os.replace(temp, self._path(key))
+                    stream.write(data)
+                os.replace(temp, self.pack)
             except BaseException:
                 _remove(temp)
-                if os.path.isfile(self._path(key)):
-                    return  # another run wrote it meanwhile (Windows refuses to replace it)
+                if os.path.isfile(self.pack):
+                    return  # another run's pack is there (Windows refuses to replace it)
                 raise
         except OSError as exc:
             self._give_up(exc)
             return
-        self.written += 1
+        self.written += len(self._new)
+        self._lines, self._new = lines, {}
 
     def _prepare(self) -> None:
         """Create the folder, tagged as a cache (backup tools skip it, git ignores it)."""
@@ -210,7 +197,6 @@ class FileCache:
             path = os.path.join(self.root, name)
             if not os.path.lexists(path):
                 _write_new(path, text)
-        self._ready = True
 
     def _give_up(self, exc: OSError) -> None:
         self.writable = False
@@ -218,7 +204,7 @@ class FileCache:
         self.problem = f"cache directory {self.root} cannot be written ({reason}); running uncached"
 
     def finish(self, now: float | None = None) -> None:
-        """After the run: prune old entries once a day if the folder has grown too large."""
+        """After the run: prune old packs once a day if the folder has grown too large."""
         self.flush()
         if not self.written or not self.writable:
             return
@@ -232,13 +218,37 @@ class FileCache:
             with contextlib.suppress(OSError):
                 _write_new(stamp, "", replace=True)
             return
-        prune(self.folder, MAX_BYTES, keep=self._used, now=now)
+        prune(self.folder, MAX_BYTES, keep={os.path.basename(self.pack)}, now=now)
+
+
+_HEADER = f"metallb-lint cache pack {FORMAT}".encode()
+
+
+def _read_pack(path: str) -> dict[bytes, bytes]:
+    """The lines of a pack by key; none when it is missing, unreadable, too large or not a
+    pack (a corrupt line is skipped, and its entry loaded afresh)."""
+    try:
+        raw = read_bytes(path, MAX_PACK_BYTES)
+    except OSError:
+        return {}
+    lines = raw.split(b"\n")
+    if lines[0] != _HEADER:
+        return {}
+    found = {}
+    for line in lines[1:]:
+        key = line[:_KEY_CHARS]
+        if line[_KEY_CHARS : _KEY_CHARS + 1] == b" " and key.isalnum():
+            found[key] = line
+    return found
+
+
+_KEY_CHARS = 40  # blake2b, 20 bytes, in hex
 
 
 def prune(folder: str, limit: int, *, keep: Collection[str] = (), now: float | None = None) -> int:
-    """Delete the oldest entries until the folder holds at most 3/4 of `limit` bytes (if it
+    """Delete the oldest packs until the folder holds at most 3/4 of `limit` bytes (if it
     holds more than `limit`), and temporary files an interrupted run left an hour ago or more.
-    Returns how many files were deleted. Entries in `keep` (this run's) stay."""
+    Returns how many files were deleted. The files named in `keep` (this run's) stay."""
     now = time.time() if now is None else now
     entries: list[tuple[float, int, str]] = []
     removed = total = 0
@@ -257,7 +267,7 @@ def prune(folder: str, limit: int, *, keep: Collection[str] = (), now: float | N
                 removed += 1
             continue
         total += info.st_size
-        if name.removesuffix(".json") not in keep:
+        if name not in keep:
             entries.append((info.st_mtime, info.st_size, path))
     if total <= limit:
         return removed
