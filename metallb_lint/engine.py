@@ -123,7 +123,12 @@ def run(options: Options, config: Config) -> RunResult:
     context = Context(inventory, config, policies=policies)
     if options.progress is not None:
         options.progress("checking", 0, 0)
-    raw = list(run_rules(context, ran))
+    named = [c.display for c in found.candidates]
+    scope = {*named, *(loc.path for loc, _ in found.problems)}
+    # Named files with their repository as context: only findings touching them are reported,
+    # so the others need no fix (ML406 works one out for every Service it names).
+    reported = (lambda finding: _touches(finding, scope)) if found.scoped else None
+    raw = list(run_rules(context, ran, reported))
     if inventory.superseded:  # what a kustomize patch replaces is not what is deployed
         raw = [f for f in raw if f.rule < "ML1" or not inventory.is_superseded(f.location)]
     decider = Decider(
@@ -143,9 +148,8 @@ def run(options: Options, config: Config) -> RunResult:
     )
     texts = {path: source.text for path, source in inventory.sources.items()}
     findings = decider.decide(raw, texts)
-    named = [c.display for c in found.candidates]
     if found.scoped:
-        findings = _touching(findings, {*named, *(loc.path for loc, _ in found.problems)})
+        findings = [f for f in findings if _touches(f, scope)]
     fail_on = options.fail_on or config.fail_on or Severity.ERROR
     read = [c.fs_path for c in [*found.candidates, *found.context] if c.fs_path]
     result = RunResult(
@@ -197,14 +201,10 @@ def _skip_policy_files(found, locations: list[str]) -> None:
     found.context = [c for c in found.context if not policy_file(c)]
 
 
-def _touching(findings: list[Finding], paths: set[str]) -> list[Finding]:
-    """The findings located in `paths` or with a related location there (a pool changed in a
-    named file, reported at the Service of another file that it no longer covers)."""
-    return [
-        f
-        for f in findings
-        if f.location.path in paths or any(r.location.path in paths for r in f.related)
-    ]
+def _touches(finding: Finding, paths: set[str]) -> bool:
+    """Whether a finding is located in `paths` or has a related location there (a pool changed
+    in a named file, reported at the Service of another file that it no longer covers)."""
+    return finding.location.path in paths or any(r.location.path in paths for r in finding.related)
 
 
 def _read_order(role: str) -> int:
