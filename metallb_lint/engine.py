@@ -6,6 +6,7 @@ import os
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from metallb_lint.checks.context import Context
 from metallb_lint.checks.run import run_rules
@@ -21,7 +22,6 @@ from metallb_lint.decide import (
 from metallb_lint.errors import UsageError
 from metallb_lint.findings import Finding, Location, Severity
 from metallb_lint.gitops.flux import substitute_from_names
-from metallb_lint.load.cache import FileCache
 from metallb_lint.load.discover import Candidate, Discovery, discover
 from metallb_lint.load.documents import LoadProblem
 from metallb_lint.load.ignore import IgnoreRules
@@ -33,6 +33,9 @@ from metallb_lint.load.sources import (
     read_candidate,
 )
 from metallb_lint.model.inventory import Inventory, build_inventory
+
+if TYPE_CHECKING:
+    from metallb_lint.load.cache import FileCache
 
 
 @dataclass

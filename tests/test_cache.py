@@ -9,6 +9,7 @@ import os
 import shutil
 import subprocess
 import sys
+import tempfile
 from pathlib import Path
 
 import pytest
@@ -377,7 +378,7 @@ def test_an_unwritable_cache_folder_runs_uncached_with_one_note(
     def refuse(*args, **kwargs):
         raise PermissionError(13, "Permission denied")
 
-    monkeypatch.setattr(cache_module.tempfile, "mkstemp", refuse)
+    monkeypatch.setattr(tempfile, "mkstemp", refuse)
     _unwritable(tmp_path, lambda folder: folder.mkdir(), reason="Permission denied")
 
 

@@ -9,14 +9,15 @@ again).
 
 Entries live in packs, one per working directory (the paths findings name are relative to it)
 and release: DIR/v1/<pack>.jsonl, a header line, then one `<key> <entry JSON>` line per file.
-A run reads its pack once and, if it loaded anything afresh, writes the pack again: the old
-lines plus its new ones (only the lines it used when the pack would grow past
-`MAX_PACK_BYTES`), to a temporary file in the same folder renamed into place, so concurrent
-runs never see half a pack (the last one to finish wins; what the other added is loaded
-afresh next time). One file per run rather than per entry: creating files is what a cold run
-would spend most of its extra time on. Where the folder cannot be created or written, the run
-goes on uncached and `problem` says why, once. Packs unused for longest are pruned once a day
-when the folder grows over `MAX_BYTES`. DIR also holds CACHEDIR.TAG and a `.gitignore` of `*`.
+A run reads its pack once and, if it loaded anything afresh, writes the pack again: the lines
+there now (with what concurrent runs added) plus its new ones (only the lines it used when the
+pack would grow past `MAX_PACK_BYTES`), to a temporary file in the same folder renamed into
+place, so concurrent runs never see half a pack (if two write at once, the last one wins; what
+the other added is loaded afresh next time). One file per run rather than per entry: creating
+files is what a cold run would spend most of its extra time on. Where the folder cannot be
+created or written, the run goes on uncached and `problem` says why, once. Packs unused for
+longest are pruned once a day when the folder grows over `MAX_BYTES`. DIR also holds
+CACHEDIR.TAG and a `.gitignore` of `*`.
 """
 
 from __future__ import annotations
@@ -26,7 +27,6 @@ import hashlib
 import json
 import os
 import sys
-import tempfile
 import time
 from collections.abc import Collection
 from pathlib import Path
@@ -141,7 +141,7 @@ class FileCache:
         self._used.add(key)
         if self._lines is None:
             self._lines = _read_pack(self.pack)
-        line = self._lines.get(key)
+        line = self._lines.pop(key, None)  # read once: the pack's bytes go as entries do
         if line is None:
             return None
         payload = line[len(key) + 1 :]
@@ -164,11 +164,13 @@ class FileCache:
         """Write the pack again if this run loaded anything afresh."""
         if not self._new or not self.writable:
             return
-        lines = dict(self._lines or {})
+        lines = _read_pack(self.pack)  # as it is now: with what concurrent runs added
         lines.update(self._new)
         if sum(len(line) + 1 for line in lines.values()) > MAX_PACK_BYTES:
             lines = {k: v for k, v in lines.items() if k in self._used}
         data = b"\n".join([_HEADER, *lines.values()]) + b"\n"
+        import tempfile  # only a run that writes needs it (start-up is what pre-commit feels)
+
         try:
             self._prepare()
             fd, temp = tempfile.mkstemp(prefix=".tmp-", suffix=".jsonl", dir=self.folder)
@@ -185,7 +187,7 @@ class FileCache:
             self._give_up(exc)
             return
         self.written += len(self._new)
-        self._lines, self._new = lines, {}
+        self._new = {}
 
     def _prepare(self) -> None:
         """Create the folder, tagged as a cache (backup tools skip it, git ignores it)."""
