@@ -123,7 +123,7 @@ class FileCache:
                 self.hits += 1
                 return source
         self.misses += 1
-        source = load_file(display, raw, role, chart_dir, force=force)
+        source = load_file(display, raw, role, chart_dir, force=force, searched=True)
         if self.writable:
             with contextlib.suppress(cachecodec.NotCacheable):
                 self._add(key, cachecodec.encode(source))

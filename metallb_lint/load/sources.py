@@ -171,13 +171,16 @@ def load_file(
     chart_dir: str | None,
     *,
     force: bool = False,
+    searched: bool = False,
 ) -> SourceFile | None:
-    """Parse what matters of one file; None when the relevance filter says it is unrelated."""
+    """Parse what matters of one file; None when the relevance filter says it is unrelated
+    (`searched`: `passed_over` already said the byte search passes it)."""
     must_parse = force or role in ALWAYS_PARSED
+    searched = searched or must_parse
     wide = _wide_encoding(raw)
     if wide is not None:
         encoding, text = wide
-        if not must_parse and not bytes_relevant(text.encode("utf-8", "replace")):
+        if not searched and not bytes_relevant(text.encode("utf-8", "replace")):
             return None
         source = SourceFile(display, role, chart_dir)
         source.incomplete_kinds.update(kinds_in(text))
@@ -190,7 +193,7 @@ def load_file(
             )
         )
         return source
-    if not must_parse and not bytes_relevant(raw):
+    if not searched and not bytes_relevant(raw):
         return None
     source = SourceFile(display, role, chart_dir)
     nul = raw.find(b"\x00")
