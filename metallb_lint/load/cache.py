@@ -178,10 +178,13 @@ class FileCache:
                 with os.fdopen(fd, "wb") as stream:
                     stream.write(data)
                 os.replace(temp, self.pack)
-            except BaseException:
+            except OSError:
                 _remove(temp)
                 if os.path.isfile(self.pack):
                     return  # another run's pack is there (Windows refuses to replace it)
+                raise
+            except BaseException:
+                _remove(temp)
                 raise
         except OSError as exc:
             self._give_up(exc)
