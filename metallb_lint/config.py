@@ -5,8 +5,8 @@ in that order in each folder) is looked for from the linted path up to the repos
 folder holding `.git`). A bad file is a `UsageError` naming `file:line`: the line of the key for
 an unknown key, the line of the value for a bad value.
 
-Paths in the file (`exclude`, `per-file-ignores`, `values-files`, `policies`, `crds`) are
-relative to the folder of the file.
+Paths in the file (`exclude`, `per-file-ignores`, `values-files`, `policies`, `crds`,
+`cache-dir`) are relative to the folder of the file.
 """
 
 from __future__ import annotations
@@ -67,6 +67,7 @@ class Config:
     policies: list[str] = field(default_factory=list)
     values_files: list[str] = field(default_factory=list)
     crds: list[str] = field(default_factory=list)  # CRD manifests to check resources against
+    cache_dir: str | None = None  # `cache-dir`, absolute
     unknown_rule_names: list[RuleName] = field(default_factory=list)
     release_warning: str | None = None  # `metallb-version` newer than the release table
     lines: dict[str, int] = field(default_factory=dict)  # the line of each key (--show-settings)
@@ -200,6 +201,7 @@ _EXAMPLES = {
     "policies": "a list of directories",
     "values-files": "a list of values files",
     "crds": "a list of CustomResourceDefinition manifest files",
+    "cache-dir": "a directory, e.g. .cache/metallb-lint",
 }
 
 
@@ -338,6 +340,8 @@ def _build(data: dict, locate, path: str, display: str) -> Config:
     cwd = os.getcwd()
     config.values_files = [display_path(str(folder / p), cwd) for p in data.get("values-files", [])]
     config.crds = [display_path(str(folder / p), cwd) for p in data.get("crds", [])]
+    if "cache-dir" in data:
+        config.cache_dir = str(folder / os.path.expanduser(data["cache-dir"]))
     for key, target in (("networks", config.networks), ("reserved", config.reserved)):
         for index, text in enumerate(data.get(key, [])):
             parsed = parse_range_or_cidr(text)

@@ -6,6 +6,7 @@ import os
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from metallb_lint.checks.context import Context
 from metallb_lint.checks.run import run_rules
@@ -34,6 +35,9 @@ from metallb_lint.load.sources import (
 from metallb_lint.model.inventory import Inventory, build_inventory
 from metallb_lint.model.rendering import Request as RenderRequest
 
+if TYPE_CHECKING:
+    from metallb_lint.load.cache import FileCache
+
 
 @dataclass
 class Options:
@@ -59,6 +63,8 @@ class Options:
     # Build root kustomizations with the kustomize engine: "auto" where one is installed,
     # "always" (a usage error without one) or "never" (model/rendering.py).
     render: str = "never"
+    # The persistent per-file cache (load/cache.py); None: every file is loaded afresh.
+    cache: FileCache | None = None
 
 
 @dataclass
@@ -97,7 +103,11 @@ def run(options: Options, config: Config) -> RunResult:
     if policies:  # policy files hold example manifests: never lint them as manifests
         _skip_policy_files(found, [*config.policies, *options.policies])
     sources = _load(
-        [*found.candidates, *found.context], options.stdin_data, config, options.progress
+        [*found.candidates, *found.context],
+        options.stdin_data,
+        config,
+        options.progress,
+        options.cache,
     )
     for location, message in found.problems:
         problem_file = SourceFile(location.path, "manifest")
@@ -121,7 +131,12 @@ def run(options: Options, config: Config) -> RunResult:
     context = Context(inventory, config, policies=policies)
     if options.progress is not None:
         options.progress("checking", 0, 0)
-    raw = list(run_rules(context, ran))
+    named = [c.display for c in found.candidates]
+    scope = {*named, *(loc.path for loc, _ in found.problems)}
+    # Named files with their repository as context: only findings touching them are reported,
+    # so the others need no fix (ML406 works one out for every Service it names).
+    reported = (lambda finding: _touches(finding, scope)) if found.scoped else None
+    raw = list(run_rules(context, ran, reported))
     if inventory.superseded:  # what a kustomize patch replaces is not what is deployed
         raw = [f for f in raw if f.rule < "ML1" or not inventory.is_superseded(f.location)]
     decider = Decider(
@@ -141,9 +156,8 @@ def run(options: Options, config: Config) -> RunResult:
     )
     texts = {path: source.text for path, source in inventory.sources.items()}
     findings = decider.decide(raw, texts)
-    named = [c.display for c in found.candidates]
     if found.scoped:
-        findings = _touching(findings, {*named, *(loc.path for loc, _ in found.problems)})
+        findings = [f for f in findings if _touches(f, scope)]
     fail_on = options.fail_on or config.fail_on or Severity.ERROR
     read = [c.fs_path for c in [*found.candidates, *found.context] if c.fs_path]
     result = RunResult(
@@ -159,6 +173,8 @@ def run(options: Options, config: Config) -> RunResult:
     )
     result.disk = {c.display: c.fs_path for c in found.candidates if c.fs_path}
     result.notes += _render_notes(inventory)
+    if options.cache is not None:
+        options.cache.flush()  # entries are written while the rules run
     return result
 
 
@@ -229,14 +245,10 @@ def _skip_policy_files(found, locations: list[str]) -> None:
     found.context = [c for c in found.context if not policy_file(c)]
 
 
-def _touching(findings: list[Finding], paths: set[str]) -> list[Finding]:
-    """The findings located in `paths` or with a related location there (a pool changed in a
-    named file, reported at the Service of another file that it no longer covers)."""
-    return [
-        f
-        for f in findings
-        if f.location.path in paths or any(r.location.path in paths for r in f.related)
-    ]
+def _touches(finding: Finding, paths: set[str]) -> bool:
+    """Whether a finding is located in `paths` or has a related location there (a pool changed
+    in a named file, reported at the Service of another file that it no longer covers)."""
+    return finding.location.path in paths or any(r.location.path in paths for r in finding.related)
 
 
 def _read_order(role: str) -> int:
@@ -248,7 +260,9 @@ def _load(
     stdin_data: bytes | None,
     config: Config,
     progress: Callable[[str, int, int], None] | None = None,
+    cache: FileCache | None = None,
 ) -> list[SourceFile]:
+    load = cache.load if cache is not None else load_file
     chart_dirs = {
         c.display.rsplit("/", 1)[0] if "/" in c.display else ""
         for c in candidates
@@ -276,7 +290,7 @@ def _load(
             continue
         role, chart_dir = roles[candidate.display]
         force = candidate.display in forced or (role == "values" and chart_dir in metallb_charts)
-        source = load_file(candidate.display, raw, role, chart_dir, force=force)
+        source = load(candidate.display, raw, role, chart_dir, force=force)
         if source is None:
             if len(raw) <= _HELD_SIZE and _VARIABLE_HOLDER.search(raw):
                 held.append((candidate, role, chart_dir))
@@ -296,7 +310,7 @@ def _load(
             if isinstance(raw, LoadProblem):
                 continue  # read a moment ago; gone now: nothing to substitute from
             if any(pattern.search(raw) for pattern in wanted):
-                source = load_file(candidate.display, raw, role, chart_dir, force=True)
+                source = load(candidate.display, raw, role, chart_dir, force=True)
                 if source is not None:
                     sources.append(source)
     return sources

@@ -28,13 +28,25 @@ class CliResult:
         return json.loads(self.out)
 
 
+@pytest.fixture(scope="session")
+def _session_cache(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return tmp_path_factory.mktemp("metallb-lint-cache")
+
+
 @pytest.fixture(autouse=True)
-def _hermetic(monkeypatch: pytest.MonkeyPatch) -> None:
+def _hermetic(monkeypatch: pytest.MonkeyPatch, _session_cache: Path) -> None:
     for name in ("NO_COLOR", "FORCE_COLOR", "GITHUB_ACTIONS", "CI", "COLUMNS", "TERM"):
         monkeypatch.delenv(name, raising=False)
     # The static model alone, whatever this machine has on PATH (tests of `--render` ask for
     # the engine themselves: tests/test_render_runtime.py).
     monkeypatch.setenv("METALLB_LINT_RENDER", "never")
+    # Never the user's cache. One cache for the whole session: a test that runs a tree
+    # another test ran reads it from the cache, so every exact-output test also checks that
+    # a warm run says what a cold one does (tests/test_cache.py tests the cache itself).
+    monkeypatch.setenv("METALLB_LINT_CACHE_DIR", str(_session_cache))
+    # and where a subprocess drops METALLB_LINT_* (the action, the corpus runner), the default
+    # user cache directory is a temporary one too
+    monkeypatch.setenv("XDG_CACHE_HOME", str(_session_cache / "xdg"))
 
 
 def parser_limits_nesting() -> bool:

@@ -205,6 +205,7 @@ class Runner:
             GITHUB_ACTION_REPOSITORY="someone/metallb-lint",
             GITHUB_ACTION_REF="v1",
             RUNNER_TEMP=str(tmp / "runner-temp"),
+            XDG_CACHE_HOME=str(tmp / "xdg-cache"),  # the linter's cache: never the user's
         )
 
     def _resolve(self, text: str) -> str:

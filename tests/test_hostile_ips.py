@@ -4,6 +4,7 @@ that stops early (`| head`) ends the run; nothing is collected first."""
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 import threading
@@ -29,7 +30,11 @@ def test_free_on_a_pool_of_any_size_streams_and_stops(repo: Path, cidr: str) -> 
     reader = subprocess.Popen(
         [sys.executable, "-c", script],
         cwd=repo,
-        env={"PYTHONPATH": str(ROOT), "PATH": "/usr/bin:/bin"},
+        env={
+            "PYTHONPATH": str(ROOT),
+            "PATH": "/usr/bin:/bin",
+            "METALLB_LINT_CACHE_DIR": os.environ["METALLB_LINT_CACHE_DIR"],  # not the user's
+        },
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
     )

@@ -3,7 +3,7 @@ declarative policies and the user's policies run beside them."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 
 from metallb_lint.checks.context import FIXERS, REGISTRY, Context, RuleFunc
 from metallb_lint.findings import Finding
@@ -31,7 +31,13 @@ def load_rules() -> dict[str, RuleFunc]:
     return REGISTRY
 
 
-def run_rules(context: Context, selected: Iterable[str]) -> Iterator[Finding]:
+def run_rules(
+    context: Context,
+    selected: Iterable[str],
+    reported: Callable[[Finding], bool] | None = None,
+) -> Iterator[Finding]:
+    """The findings of the selected rules, with their fixes; `reported` says which findings
+    a report can show (the others get no fix: working one out can cost more than the rule)."""
     registry = load_rules()
     for rule_id in sorted(selected):
         func = registry.get(rule_id)
@@ -39,7 +45,8 @@ def run_rules(context: Context, selected: Iterable[str]) -> Iterator[Finding]:
             continue
         fixer = FIXERS.get(rule_id)
         for finding in func(context):
-            if fixer is not None and finding.fix is None:
+            wanted = reported is None or reported(finding)
+            if fixer is not None and finding.fix is None and wanted:
                 finding.fix = fixer(context, finding)
             yield finding
     if context.policies:

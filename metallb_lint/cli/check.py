@@ -13,8 +13,11 @@ from metallb_lint.cli.common import (
     RENDER_MODES,
     SUBCOMMANDS,
     Parser,
+    add_cache_arguments,
     check_metallb_version,
+    finish_cache,
     load_config_for,
+    open_cache,
     render_mode,
     split,
     text_width,
@@ -264,6 +267,7 @@ def build_parser() -> argparse.ArgumentParser:
         default=0,
         help="more detail (notes, suppressed findings, every repeated info finding)",
     )
+    add_cache_arguments(parser)
     add_fix_options(parser)
     parser.add_argument("--debug", action="store_true", help="show tracebacks of internal errors")
     parser.add_argument("--version", action="version", version=version_text())
@@ -311,6 +315,7 @@ def check(argv: list[str]) -> int:
         policies=[os.path.abspath(p) for p in args.policies or []],
         baseline=_baseline_to_apply(args),
         render=render_mode(args, config)[0],
+        cache=open_cache(args, config),
     )
     outputs = _outputs(args.outputs, os.environ.get("GITHUB_ACTIONS") == "true")
     if args.new_since:
@@ -339,6 +344,8 @@ def check(argv: list[str]) -> int:
     finally:
         if bar is not None:
             bar.close()
+    human = {fmt for fmt, _ in outputs} <= {"text", "concise"} and not args.quiet
+    finish_cache(options.cache, note=human)
     if args.write_baseline:
         return _write_baseline(args.write_baseline, args.baseline, result)
     if args.show_settings or args.show_files:

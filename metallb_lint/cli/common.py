@@ -13,6 +13,7 @@ from metallb_lint.safeio import read_stdin, regular_file_problem
 
 if TYPE_CHECKING:
     from metallb_lint.config import Config
+    from metallb_lint.load.cache import FileCache
     from metallb_lint.model.inventory import Inventory
 
 EXIT_OK, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
@@ -147,6 +148,63 @@ def add_config_arguments(parser: argparse.ArgumentParser) -> None:
     )
 
 
+CACHE_ENV = "METALLB_LINT_CACHE_DIR"
+
+
+def add_cache_arguments(parser: argparse.ArgumentParser) -> None:
+    """`--cache-dir` and `--no-cache`, for every subcommand that reads a repository."""
+    parser.add_argument(
+        "--cache-dir",
+        metavar="DIR",
+        help=f"keep the per-file cache in DIR (default: ${CACHE_ENV}, config 'cache-dir', "
+        "else the user cache directory, e.g. ~/.cache/metallb-lint)",
+    )
+    parser.add_argument(
+        "--no-cache",
+        action="store_true",
+        help="read and parse every file afresh, and write no cache",
+    )
+
+
+def cache_dir_for(args: argparse.Namespace, config: Config) -> tuple[str | None, str]:
+    """The cache directory of a run (None: no cache) and where that came from: --no-cache,
+    --cache-dir, $METALLB_LINT_CACHE_DIR, config `cache-dir`, then the user cache directory."""
+    if getattr(args, "no_cache", False):
+        return None, "--no-cache"
+    chosen = getattr(args, "cache_dir", None)
+    if chosen:
+        return os.path.abspath(os.path.expanduser(chosen)), "--cache-dir"
+    chosen = os.environ.get(CACHE_ENV)
+    if chosen:
+        return os.path.abspath(os.path.expanduser(chosen)), CACHE_ENV
+    if config.cache_dir:
+        line = config.lines.get("cache-dir")
+        return config.cache_dir, f"{config.path}:{line}" if line else str(config.path)
+    from metallb_lint.load.cache import default_dir
+
+    return os.path.abspath(default_dir()), "default (the user cache directory)"
+
+
+def open_cache(args: argparse.Namespace, config: Config) -> FileCache | None:
+    """The run's FileCache, or None with --no-cache."""
+    folder, _ = cache_dir_for(args, config)
+    if folder is None:
+        return None
+    from metallb_lint.load.cache import FileCache
+
+    return FileCache(folder)
+
+
+def finish_cache(cache: FileCache | None, *, note: bool) -> None:
+    """Prune the cache if it is due, and say once (`note`: on a human-readable run) that the
+    run went uncached because the cache directory cannot be written."""
+    if cache is None:
+        return
+    cache.finish()
+    if note and cache.problem:
+        print(f"metallb-lint: note: {cache.problem}", file=sys.stderr)
+
+
 def add_repository_arguments(parser: argparse.ArgumentParser) -> None:
     """The arguments of the subcommands that read a repository as `check` does."""
     parser.add_argument(
@@ -164,6 +222,7 @@ def add_repository_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--stdin-filename", metavar="PATH", help="the path to report for input read from stdin"
     )
+    add_cache_arguments(parser)
     parser.add_argument("--debug", action="store_true", help="show tracebacks of internal errors")
 
 
@@ -183,6 +242,7 @@ def inventory_for(args: argparse.Namespace, *, human: bool = False) -> tuple[Inv
         metallb_version=args.metallb_version,
         stdin_filename=args.stdin_filename,
         stdin_data=stdin_data,
+        cache=open_cache(args, config),
     )
     from metallb_lint.cli import progress
 
@@ -190,10 +250,12 @@ def inventory_for(args: argparse.Namespace, *, human: bool = False) -> tuple[Inv
     if human and progress.wanted(sys.stderr, ["text"]):
         bar = options.progress = progress.Progress(sys.stderr)
     try:
-        return run(options, config).inventory, config
+        inventory = run(options, config).inventory
     finally:
         if bar is not None:
             bar.close()
+    finish_cache(options.cache, note=human)
+    return inventory, config
 
 
 RENDER_MODES = ("auto", "always", "never")

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import argparse
 
-from metallb_lint.cli.common import render_mode, split
+from metallb_lint.cli.common import cache_dir_for, render_mode, split
 from metallb_lint.config import Config
 from metallb_lint.engine import RunResult
 
@@ -91,6 +91,7 @@ def show_settings(args: argparse.Namespace, config: Config, result: RunResult) -
         ("baseline", args.baseline or "none", "--baseline" if args.baseline else "default"),
         ("context", context, "--no-context" if args.no_context else "default"),
         ("render", _render_setting(args, config, result), render_mode(args, config)[1]),
+        ("cache-dir", *_cache(args, config)),
     ]
     width = max(len(name) for name, _, _ in rows)
     return "".join(
@@ -110,6 +111,11 @@ def _render_setting(args: argparse.Namespace, config: Config, result: RunResult)
     builds = result.inventory.engine_builds
     built = f"; {len(builds.built)} built, {len(builds.failed)} failed" if builds else ""
     return f"{mode}: {' '.join(engine)}{built}"
+
+
+def _cache(args: argparse.Namespace, config: Config) -> tuple[str, str]:
+    folder, origin = cache_dir_for(args, config)
+    return (folder or "off"), origin
 
 
 def _config_origin(args: argparse.Namespace, config: Config) -> str:

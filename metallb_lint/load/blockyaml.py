@@ -102,21 +102,33 @@ def parse_block(text: str, line_offset: int) -> tuple[object, Positions] | None:
         return None  # the full path enforces the size limit
     if len(text) > load.MAX_VALUE_CHARS and any(len(line) > load.MAX_VALUE_CHARS for line in lines):
         return None  # the full path refuses an overlong value
-    offset = line_offset + 1
     try:
-        data, _ = _parse(lines, offset, spans=False)
+        data, _ = _parse(lines, line_offset + 1, spans=False)
     except _Unsupported:
         return None
+    return data, deferred_positions(text, line_offset)
+
+
+def deferred_positions(text: str, line_offset: int) -> Positions:
+    """The positions of a document `parse_block` reads, worked out when first asked for (the
+    persistent cache keeps a document's data, and these again from its text)."""
+    offset = line_offset + 1
 
     def positions() -> tuple[dict, dict]:
         # The same text reads the same way again, this time recording where everything is.
-        tables = _parse(text.split("\n"), offset, spans=True)[1]
+        try:
+            tables = _parse(text.split("\n"), offset, spans=True)[1]
+        except _Unsupported:  # only from a hostile cache entry: no positions, no traceback
+            return {}, {}
         return tables._values, tables._keys  # type: ignore[return-value]
 
     def find(path: PathKey, key: bool) -> Span | None:
-        return _find(text.split("\n"), offset, path, key)
+        try:
+            return _find(text.split("\n"), offset, path, key)
+        except _Unsupported:
+            return None
 
-    return data, Positions.deferred(positions, find)
+    return Positions.deferred(positions, find)
 
 
 # A content line: indentation, a list item's dash, a `key:`, and the rest (value or comment).

@@ -153,6 +153,17 @@ def _too_big(size: int | None, location: Location) -> LoadProblem:
     )
 
 
+def passed_over(raw: bytes, role: str, *, force: bool = False) -> bool:
+    """True when `load_file` returns None at its first glance, the byte search of the
+    relevance filter (what a cache need not remember: the search costs less than a lookup)."""
+    if force or role in ALWAYS_PARSED:
+        return False
+    wide = _wide_encoding(raw)
+    if wide is not None:
+        return not bytes_relevant(wide[1].encode("utf-8", "replace"))
+    return not bytes_relevant(raw)
+
+
 def load_file(
     display: str,
     raw: bytes,
@@ -160,13 +171,16 @@ def load_file(
     chart_dir: str | None,
     *,
     force: bool = False,
+    searched: bool = False,
 ) -> SourceFile | None:
-    """Parse what matters of one file; None when the relevance filter says it is unrelated."""
+    """Parse what matters of one file; None when the relevance filter says it is unrelated
+    (`searched`: `passed_over` already said the byte search passes it)."""
     must_parse = force or role in ALWAYS_PARSED
+    searched = searched or must_parse
     wide = _wide_encoding(raw)
     if wide is not None:
         encoding, text = wide
-        if not must_parse and not bytes_relevant(text.encode("utf-8", "replace")):
+        if not searched and not bytes_relevant(text.encode("utf-8", "replace")):
             return None
         source = SourceFile(display, role, chart_dir)
         source.incomplete_kinds.update(kinds_in(text))
@@ -179,7 +193,7 @@ def load_file(
             )
         )
         return source
-    if not must_parse and not bytes_relevant(raw):
+    if not searched and not bytes_relevant(raw):
         return None
     source = SourceFile(display, role, chart_dir)
     nul = raw.find(b"\x00")
@@ -194,11 +208,11 @@ def load_file(
             )
         )
         return source
-    if b"\r" in raw:
-        raw = raw.replace(b"\r\n", b"\n").replace(b"\r", b"\n")
     try:
-        text = decode(raw)
+        text = source_text(raw)
     except UnicodeDecodeError as exc:
+        if b"\r" in raw:
+            raw = raw.replace(b"\r\n", b"\n").replace(b"\r", b"\n")
         line, column = _char_position(raw, exc.start)
         source.incomplete_kinds.update(kinds_in(raw.decode("utf-8", "replace")))
         source.problems.append(
@@ -253,6 +267,13 @@ def load_file(
     if not read and chunks and not must_parse:
         return None  # only CRDs: as unrelated as a file the byte search passes over
     return source
+
+
+def source_text(raw: bytes) -> str:
+    """The text of a file's bytes, line breaks normalised to `\\n` (raises UnicodeDecodeError)."""
+    if b"\r" in raw:
+        raw = raw.replace(b"\r\n", b"\n").replace(b"\r", b"\n")
+    return decode(raw)
 
 
 def _wide_encoding(raw: bytes) -> tuple[str, str] | None:

@@ -1,0 +1,312 @@
+"""The persistent per-file cache: what loading a file worked out, kept between runs.
+
+An entry is keyed by the file's bytes (blake2b), the tool's version, a fingerprint of the code
+that loads files, and every input of loading besides the bytes (the path a finding names, the
+file's role, its chart, whether it is read whatever it says). A changed byte, option or release
+is another key, so an entry is never stale. Entries are JSON (`cachecodec.py`: nothing is
+executed or constructed when one is read, and a hostile or corrupt one is ignored and written
+again).
+
+Entries live in packs, one per working directory (the paths findings name are relative to it)
+and release: DIR/v1/<pack>.jsonl, a header line, then one `<key> <entry JSON>` line per file.
+A run reads its pack once and, if it loaded anything afresh, writes the pack again: the lines
+there now (with what concurrent runs added) plus its new ones (only the lines it used when the
+pack would grow past `MAX_PACK_BYTES`), to a temporary file in the same folder renamed into
+place, so concurrent runs never see half a pack (if two write at once, the last one wins; what
+the other added is loaded afresh next time). One file per run rather than per entry: creating
+files is what a cold run would spend most of its extra time on. Where the folder cannot be
+created or written, the run goes on uncached and `problem` says why, once. Packs unused for
+longest are pruned once a day when the folder grows over `MAX_BYTES`. DIR also holds
+CACHEDIR.TAG and a `.gitignore` of `*`.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import json
+import os
+import sys
+import time
+from collections.abc import Collection
+from pathlib import Path
+
+from metallb_lint import __version__
+from metallb_lint.load import cachecodec
+from metallb_lint.load.sources import SourceFile, load_file, passed_over, source_text
+from metallb_lint.safeio import read_bytes
+
+ENV_VAR = "METALLB_LINT_CACHE_DIR"
+FORMAT = 1  # of a pack and its entries; the folder is named after it
+MAX_BYTES = 1024 * 1024 * 1024  # the folder's size before the oldest packs are pruned
+MAX_ENTRY_BYTES = 32 * 1024 * 1024
+MAX_PACK_BYTES = 256 * 1024 * 1024  # past it, a pack keeps only the entries of the last run
+PRUNE_EVERY = 24 * 3600  # seconds between two looks at the folder's size
+_STAMP = "last-prune"
+_TAG = (
+    "Signature: 8a477f597d28d172789f06886806bc55\n"
+    "# This file is a cache directory tag created by metallb-lint.\n"
+    "# For information about cache directory tags see https://bford.info/cachedir/\n"
+)
+
+
+def default_dir() -> str:
+    """The platform's user cache folder for metallb-lint."""
+    home = os.path.expanduser("~")
+    if sys.platform == "win32":
+        base = os.environ.get("LOCALAPPDATA") or os.path.join(home, "AppData", "Local")
+        return os.path.join(base, "metallb-lint", "Cache")
+    if sys.platform == "darwin":
+        return os.path.join(home, "Library", "Caches", "metallb-lint")
+    base = os.environ.get("XDG_CACHE_HOME") or ""
+    if not os.path.isabs(base):  # the XDG spec: a relative value is invalid, ignore it
+        base = os.path.join(home, ".cache")
+    return os.path.join(base, "metallb-lint")
+
+
+def _code_fingerprint() -> str:
+    """The sources of the code that loads files: a development checkout that changes the
+    loader gets new keys without a new version number (an installed release never changes)."""
+    digest = hashlib.blake2b(digest_size=16)
+    package = Path(__file__).resolve().parent.parent
+    names = sorted(p.name for p in (package / "load").glob("*.py"))
+    for path in [*(package / "load" / n for n in names), package / "findings.py"]:
+        try:
+            digest.update(path.name.encode() + b"\0" + path.read_bytes() + b"\0")
+        except OSError:
+            digest.update(path.name.encode() + b"\0?\0")
+    import yaml
+
+    digest.update(f"{getattr(yaml, '__version__', '?')} {yaml.__with_libyaml__}".encode())
+    digest.update(f"{sys.version_info[0]}.{sys.version_info[1]}".encode())
+    return digest.hexdigest()
+
+
+class FileCache:
+    """One run's view of the cache folder `root`, for runs from `scope` (default: the
+    current directory)."""
+
+    def __init__(self, root: str, scope: str | None = None) -> None:
+        self.root = root
+        self.folder = os.path.join(root, f"v{FORMAT}")
+        prefix = f"metallb-lint {__version__} format {FORMAT} {_code_fingerprint()}\0"
+        self._base = hashlib.blake2b(prefix.encode(), digest_size=20)
+        pack = self._base.copy()
+        pack.update(b"pack\0" + os.path.abspath(scope or os.getcwd()).encode("utf-8", "replace"))
+        self.pack = os.path.join(self.folder, pack.hexdigest()[:32] + ".jsonl")
+        self.writable = True
+        self.problem: str | None = None  # why the run went on uncached (said once)
+        self.hits = 0
+        self.misses = 0
+        self.written = 0  # entries written
+        self._lines: dict[bytes, bytes] | None = None  # key -> line, read on first use
+        self._new: dict[bytes, bytes] = {}
+        self._used: set[bytes] = set()
+
+    # --- the loader's entry point -------------------------------------------------------
+
+    def load(
+        self, display: str, raw: bytes, role: str, chart_dir: str | None, *, force: bool = False
+    ) -> SourceFile | None:
+        """`load_file` of these arguments, from the cache when an entry has it."""
+        if passed_over(raw, role, force=force):
+            return None  # most files: one byte search, no hash, no entry
+        key = self.key(display, raw, role, chart_dir, force)
+        entry = self._read(key)
+        if entry is not None:
+            try:
+                text = _text_or_none(raw, entry)
+                source = cachecodec.decode(entry, display, role, chart_dir, text)
+            except (cachecodec.BadEntry, RecursionError, ValueError, TypeError):
+                pass  # corrupt or hostile: loaded as usual and written again below
+            else:
+                self.hits += 1
+                return source
+        self.misses += 1
+        source = load_file(display, raw, role, chart_dir, force=force, searched=True)
+        if self.writable:
+            with contextlib.suppress(cachecodec.NotCacheable):
+                self._add(key, cachecodec.encode(source))
+        return source
+
+    def key(self, display: str, raw: bytes, role: str, chart_dir: str | None, force: bool) -> bytes:
+        digest = self._base.copy()
+        digest.update(json.dumps([display, role, chart_dir, force]).encode() + b"\0")
+        digest.update(raw)
+        return digest.hexdigest().encode("ascii")
+
+    # --- the pack -----------------------------------------------------------------------
+
+    def _read(self, key: bytes) -> dict | None:
+        self._used.add(key)
+        if self._lines is None:
+            self._lines = _read_pack(self.pack)
+        line = self._lines.pop(key, None)  # read once: the pack's bytes go as entries do
+        if line is None:
+            return None
+        payload = line[len(key) + 1 :]
+        try:
+            cachecodec.check_depth(payload)
+            entry = json.loads(payload)
+        except (ValueError, RecursionError, cachecodec.BadEntry):
+            return None  # truncated, not JSON or too deep: a miss
+        return entry if isinstance(entry, dict) else None
+
+    def _add(self, key: bytes, data: dict) -> None:
+        try:
+            payload = json.dumps(data, ensure_ascii=False, separators=(",", ":")).encode()
+        except (ValueError, TypeError, RecursionError):
+            return  # data JSON cannot hold exactly (a lone surrogate): not cached
+        if len(payload) <= MAX_ENTRY_BYTES and b"\n" not in payload:
+            self._new[key] = key + b" " + payload
+
+    def flush(self) -> None:
+        """Write the pack again if this run loaded anything afresh."""
+        if not self._new or not self.writable:
+            return
+        lines = _read_pack(self.pack)  # as it is now: with what concurrent runs added
+        lines.update(self._new)
+        if sum(len(line) + 1 for line in lines.values()) > MAX_PACK_BYTES:
+            lines = {k: v for k, v in lines.items() if k in self._used}
+        data = b"\n".join([_HEADER, *lines.values()]) + b"\n"
+        import tempfile  # only a run that writes needs it (start-up is what pre-commit feels)
+
+        try:
+            self._prepare()
+            fd, temp = tempfile.mkstemp(prefix=".tmp-", suffix=".jsonl", dir=self.folder)
+            try:
+                with os.fdopen(fd, "wb") as stream:
+                    stream.write(data)
+                os.replace(temp, self.pack)
+            except OSError:
+                _remove(temp)
+                if os.path.isfile(self.pack):
+                    return  # another run's pack is there (Windows refuses to replace it)
+                raise
+            except BaseException:
+                _remove(temp)
+                raise
+        except OSError as exc:
+            self._give_up(exc)
+            return
+        self.written += len(self._new)
+        self._new = {}
+
+    def _prepare(self) -> None:
+        """Create the folder, tagged as a cache (backup tools skip it, git ignores it)."""
+        os.makedirs(self.folder, exist_ok=True)
+        for name, text in (
+            ("CACHEDIR.TAG", _TAG),
+            (".gitignore", "# created by metallb-lint\n*\n"),
+        ):
+            path = os.path.join(self.root, name)
+            if not os.path.lexists(path):
+                _write_new(path, text)
+
+    def _give_up(self, exc: OSError) -> None:
+        self.writable = False
+        reason = exc.strerror or type(exc).__name__
+        self.problem = f"cache directory {self.root} cannot be written ({reason}); running uncached"
+
+    def finish(self, now: float | None = None) -> None:
+        """After the run: prune old packs once a day if the folder has grown too large."""
+        self.flush()
+        if not self.written or not self.writable:
+            return
+        now = time.time() if now is None else now
+        stamp = os.path.join(self.root, _STAMP)
+        try:
+            if now - os.stat(stamp).st_mtime < PRUNE_EVERY:
+                return
+            _write_new(stamp, "", replace=True)
+        except OSError:  # a new folder (nothing to prune yet), or the stamp cannot be written
+            with contextlib.suppress(OSError):
+                _write_new(stamp, "", replace=True)
+            return
+        prune(self.folder, MAX_BYTES, keep={os.path.basename(self.pack)}, now=now)
+
+
+_HEADER = f"metallb-lint cache pack {FORMAT}".encode()
+
+
+def _read_pack(path: str) -> dict[bytes, bytes]:
+    """The lines of a pack by key; none when it is missing, unreadable, too large or not a
+    pack (a corrupt line is skipped, and its entry loaded afresh)."""
+    try:
+        raw = read_bytes(path, MAX_PACK_BYTES)
+    except OSError:
+        return {}
+    lines = raw.split(b"\n")
+    if lines[0] != _HEADER:
+        return {}
+    found = {}
+    for line in lines[1:]:
+        key = line[:_KEY_CHARS]
+        if line[_KEY_CHARS : _KEY_CHARS + 1] == b" " and key.isalnum():
+            found[key] = line
+    return found
+
+
+_KEY_CHARS = 40  # blake2b, 20 bytes, in hex
+
+
+def prune(folder: str, limit: int, *, keep: Collection[str] = (), now: float | None = None) -> int:
+    """Delete the oldest packs until the folder holds at most 3/4 of `limit` bytes (if it
+    holds more than `limit`), and temporary files an interrupted run left an hour ago or more.
+    Returns how many files were deleted. The files named in `keep` (this run's) stay."""
+    now = time.time() if now is None else now
+    entries: list[tuple[float, int, str]] = []
+    removed = total = 0
+    try:
+        names = os.listdir(folder)
+    except OSError:
+        return 0
+    for name in names:
+        path = os.path.join(folder, name)
+        try:
+            info = os.lstat(path)
+        except OSError:
+            continue
+        if name.startswith(".tmp-"):
+            if now - info.st_mtime > 3600 and _remove(path):
+                removed += 1
+            continue
+        total += info.st_size
+        if name not in keep:
+            entries.append((info.st_mtime, info.st_size, path))
+    if total <= limit:
+        return removed
+    entries.sort()
+    for _, size, path in entries:
+        if total <= limit * 3 // 4:
+            break
+        if _remove(path):
+            removed += 1
+        total -= size
+    return removed
+
+
+def _text_or_none(raw: bytes, entry: dict) -> str | None:
+    """The text an entry's documents are slices of (None when it says the file has none)."""
+    if entry.get("text") is not True:
+        return None
+    return source_text(raw)  # ValueError (UnicodeDecodeError) for a lying entry
+
+
+def _write_new(path: str, text: str, *, replace: bool = False) -> None:
+    flags = os.O_WRONLY | os.O_CREAT | getattr(os, "O_NOFOLLOW", 0)
+    flags |= os.O_TRUNC if replace else os.O_EXCL
+    try:
+        fd = os.open(path, flags, 0o644)
+    except FileExistsError:
+        return
+    with os.fdopen(fd, "w", encoding="utf-8") as stream:
+        stream.write(text)
+
+
+def _remove(path: str) -> bool:
+    try:
+        os.unlink(path)
+    except OSError:
+        return False
+    return True
