@@ -336,3 +336,17 @@ def test_auto_builds_only_roots_the_static_model_does_not_follow(
     )
     run_cli("--render", "auto", *VERSION, ".", cwd=repo)
     assert len(log.read_text(encoding="utf-8").splitlines()) == 1
+
+
+@pytest.mark.parametrize("command", ["ips", "migrate"])
+def test_ips_and_migrate_read_the_repository_as_check_does(
+    command: str, repo: Path, outside: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`ips` and `migrate` take `--render` too: without an engine, `always` is a usage error."""
+    write(repo, SIMPLE)
+    (outside / "empty").mkdir()
+    monkeypatch.setenv("PATH", str(outside / "empty"))
+    result = run_cli(command, "--render", "always", ".", cwd=repo)
+    assert result.code == 2
+    assert "--render always: no kustomize engine on PATH" in result.err
+    assert run_cli(command, "--render", "never", ".", cwd=repo).code in (0, 1)

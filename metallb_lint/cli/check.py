@@ -10,10 +10,10 @@ import sys
 from metallb_lint.cli.common import (
     EXIT_FINDINGS,
     EXIT_OK,
-    RENDER_MODES,
     SUBCOMMANDS,
     Parser,
     add_cache_arguments,
+    add_render_argument,
     check_metallb_version,
     finish_cache,
     load_config_for,
@@ -189,7 +189,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument(
         "--color",
-        choices=RENDER_MODES,
+        choices=("auto", "always", "never"),
         default="auto",
         help="colour the text report (honours NO_COLOR and FORCE_COLOR)",
     )
@@ -228,15 +228,7 @@ def build_parser() -> argparse.ArgumentParser:
         help="record every current finding in FILE (keeping the reasons of entries already "
         "there) and exit 0",
     )
-    parser.add_argument(
-        "--render",
-        choices=RENDER_MODES,
-        default=None,
-        help="build root kustomizations with the kustomize engine (kustomize or kubectl on "
-        "PATH, offline) and judge objects as it renders them: auto (default: where an engine "
-        "is installed), always (exit 2 without one), never (the static model alone); also "
-        "METALLB_LINT_RENDER and the configuration's `render`",
-    )
+    add_render_argument(parser)
     parser.add_argument(
         "-q",
         "--quiet",

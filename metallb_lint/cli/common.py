@@ -223,7 +223,21 @@ def add_repository_arguments(parser: argparse.ArgumentParser) -> None:
         "--stdin-filename", metavar="PATH", help="the path to report for input read from stdin"
     )
     add_cache_arguments(parser)
+    add_render_argument(parser)
     parser.add_argument("--debug", action="store_true", help="show tracebacks of internal errors")
+
+
+def add_render_argument(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--render",
+        choices=RENDER_MODES,
+        default=None,
+        help="build root kustomizations with the kustomize engine (kustomize or kubectl on "
+        "PATH, offline) and judge objects as it renders them: auto (default: where an engine "
+        "is installed, the roots that use what the static model does not follow), always "
+        "(every root that reaches MetalLB's objects; exit 2 without an engine), never (the "
+        "static model alone); also METALLB_LINT_RENDER and the configuration's `render`",
+    )
 
 
 def inventory_for(args: argparse.Namespace, *, human: bool = False) -> tuple[Inventory, Config]:
@@ -243,6 +257,7 @@ def inventory_for(args: argparse.Namespace, *, human: bool = False) -> tuple[Inv
         stdin_filename=args.stdin_filename,
         stdin_data=stdin_data,
         cache=open_cache(args, config),
+        render=render_mode(args, config)[0],
     )
     from metallb_lint.cli import progress
 
