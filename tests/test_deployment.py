@@ -611,3 +611,29 @@ def test_template_syntax_in_a_file_applied_as_written(repo: Path) -> None:
     assert findings(lint_json(*selected, cwd=repo)) == [("ML004", "pools/pool.yaml", 7)]
     (repo / "argocd" / "pools.yaml").unlink()
     assert findings(lint_json(*selected, cwd=repo)) == [("ML004", "pools/pool.yaml", 7)]
+
+
+def test_a_kustomization_that_does_not_parse_above_metallb_objects(repo: Path) -> None:
+    """kustomize cannot build a folder whose kustomization is not YAML: MetalLB's objects
+    below it are never applied through it (ML001 says so); the same error in a folder of
+    other apps is not MetalLB's business."""
+    pool = (
+        "apiVersion: metallb.io/v1beta1\nkind: IPAddressPool\n"
+        "metadata: {name: lan, namespace: metallb-system}\nspec: {addresses: [10.0.0.0/28]}\n"
+    )
+    write(
+        repo,
+        {
+            "metallb/kustomization.yaml": "resources: [pool.yaml\n",
+            "metallb/pool.yaml": pool,
+            "apps/web/kustomization.yaml": "resources: [deploy.yaml\n",
+            "apps/web/deploy.yaml": "apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: w}\n",
+        },
+    )
+    result = lint_json("--select", "ML001", cwd=repo)
+    assert findings(result) == [("ML001", "metallb/kustomization.yaml", 1)]
+    message = result.json["findings"][0]["message"]
+    assert message.endswith(
+        "kustomize cannot build metallb/, so what it holds (metallb/pool.yaml) is never "
+        "applied through it"
+    )

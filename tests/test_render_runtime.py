@@ -350,3 +350,53 @@ def test_ips_and_migrate_read_the_repository_as_check_does(
     assert result.code == 2
     assert "--render always: no kustomize engine on PATH" in result.err
     assert run_cli(command, "--render", "never", ".", cwd=repo).code in (0, 1)
+
+
+BROKEN = {
+    "a missing file": {"metallb/kustomization.yaml": "resources: [pool.yaml, gone.yaml]\n"},
+    "a cycle": {
+        "metallb/kustomization.yaml": "resources: [pool.yaml, ../other]\n",
+        "other/kustomization.yaml": "resources: [../metallb]\n",
+    },
+    "invalid YAML": {"metallb/kustomization.yaml": "resources: [pool.yaml\n"},
+}
+
+
+@needs_engine
+@pytest.mark.parametrize("broken", sorted(BROKEN))
+def test_a_broken_kustomization_is_a_finding_never_a_traceback(repo: Path, broken: str) -> None:
+    """What the real engine refuses to build is one ML004 (or the static model's own finding
+    for invalid YAML), the run ends normally, and a replacement makes the root worth building."""
+    replacement = (
+        "replacements:\n  - source: {kind: IPAddressPool, name: lan}\n    targets:\n"
+        "      - select: {kind: L2Advertisement}\n        fieldPaths: [spec.ipAddressPools.0]\n"
+    )
+    files = {**SIMPLE, **BROKEN[broken]}
+    files["metallb/kustomization.yaml"] += replacement if broken != "invalid YAML" else ""
+    write(repo, files)
+    result = lint_json("--render", "always", *VERSION, cwd=repo)
+    assert result.code in (0, 1), result.err
+    assert "Traceback" not in result.err
+    rules = {f["rule"] for f in result.json["findings"]}
+    assert rules & {"ML004", "ML001"}, result.json["findings"]
+
+
+@needs_engine
+def test_a_remote_base_is_left_out_and_said(repo: Path) -> None:
+    write(
+        repo,
+        {
+            **SIMPLE,
+            "metallb/kustomization.yaml": (
+                "resources:\n  - pool.yaml\n"
+                "  - https://github.com/metallb/metallb/config/native?ref=v0.14.9\n"
+                "replacements:\n  - source: {kind: IPAddressPool, name: lan}\n    targets:\n"
+                "      - select: {kind: L2Advertisement}\n"
+                "        fieldPaths: [spec.ipAddressPools.0]\n"
+                "        options: {create: true}\n"
+            ),
+        },
+    )
+    result = run_cli("--render", "always", *VERSION, "-v", ".", cwd=repo)
+    assert "left out of the builds (remote or Helm, offline): metallb: " in result.out
+    assert "kustomize built 1 root kustomization(s) offline (0 failed)" in result.out

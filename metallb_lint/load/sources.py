@@ -253,9 +253,10 @@ def load_file(
             continue
         if doc is None and any(p.rule in ("ML001", "ML002") for p in problems):
             source.incomplete_kinds.update(kinds_in(chunk.text))
-        if problems and not chunk.about_metallb:
+        if problems and not chunk.about_metallb and role != "kustomization":
             # a GitOps object read only for context (an Application, a Flux Kustomization):
-            # its syntax is Argo CD's or Flux's business, not MetalLB's
+            # its syntax is Argo CD's or Flux's business, not MetalLB's (a kustomization's is
+            # when MetalLB's objects are below it: the inventory decides)
             problems = [p for p in problems if p.rule not in ("ML001", "ML003")]
         source.problems.extend(problems)
         if doc is not None:

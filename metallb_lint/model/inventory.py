@@ -301,7 +301,7 @@ class _Builder:
                 if _about_metallb(source):
                     inv.undeployed.append((source.display, self.deployment.reasons[source.display]))
                 continue
-            inv.problems.extend(source.problems)
+            inv.problems.extend(self._problems_of(source))
             inv.incomplete_kinds.update(source.incomplete_kinds)
             applied_by = self.deployment.literal.get(source.display)
             for chunk, reason, line in source.skipped_templates:
@@ -373,6 +373,37 @@ class _Builder:
         if elsewhere:
             inv.services = [r for r in inv.services if r.head.path not in elsewhere]
         return inv
+
+    def _problems_of(self, source: SourceFile) -> list[LoadProblem]:
+        """A file's load problems; a kustomization's syntax only where MetalLB's objects or
+        the Services it serves lie below it (kustomize cannot build them, so they are never
+        applied), said in the message."""
+        if source.role != "kustomization" or not any(
+            p.rule in ("ML001", "ML003") for p in source.problems
+        ):
+            return source.problems
+        below = source.directory + "/" if source.directory else ""
+        metallb = sorted(
+            other.display
+            for other in self.sources
+            if other is not source
+            and other.display.startswith(below)
+            and other.role != "kustomization"
+            and _about_metallb(other)
+        )
+        kept = []
+        for problem in source.problems:
+            if problem.rule not in ("ML001", "ML003"):
+                kept.append(problem)
+            elif metallb:
+                more = f" and {len(metallb) - 1} more" if len(metallb) > 1 else ""
+                message = (
+                    f"{problem.message}; kustomize cannot build "
+                    f"{source.directory or '.'}/, so what it holds ({metallb[0]}{more}) is "
+                    "never applied through it"
+                )
+                kept.append(replace(problem, message=message))
+        return kept
 
     def _kustomize_keeps(self, resources: list[Resource]) -> list[Resource]:
         """The resources kustomize builds: not one annotated

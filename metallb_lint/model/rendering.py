@@ -309,13 +309,13 @@ def render(
     uncovered: set[int] = set()
     for (root, own, reached), result in zip(wanted, results, strict=True):
         here = as_patched(patched, reached, candidates)
+        outcome.left_out += [e for e in result.left_out if e not in outcome.left_out]
         if result.error:
             if DUPLICATE not in result.error:  # two objects with one identity: ML210 says so
                 outcome.failed.append((own, result.error))
             uncovered.update(id(r) for r in here if r.path in reached)
             continue
         outcome.built.append(root or ".")
-        outcome.left_out += [e for e in result.left_out if e not in outcome.left_out]
         objects = [_relative(o, tree) for o in result.objects if judged(o.kind, o.body)]
         outcome.compared += len(objects)
         pairs, unrendered = match(objects, [r for r in here if r.path in reached])
@@ -522,4 +522,4 @@ def _in_tree(entry: str, tree: str) -> str:
     if tree in ("", "."):
         return entry
     folder, _, rest = entry.partition(": ")
-    return f"{posixpath.join(tree, folder) if folder else tree}: {rest}"
+    return f"{posixpath.normpath(posixpath.join(tree, folder)) if folder else tree}: {rest}"
