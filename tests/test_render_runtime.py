@@ -19,6 +19,16 @@ ENGINE = find_engine()
 needs_engine = pytest.mark.skipif(ENGINE is None, reason="no kustomize or kubectl on PATH")
 CASES = FIXTURES / "render"
 VERSION = ("--metallb-version", "0.15.3")
+SIMPLE = {
+    "metallb/kustomization.yaml": "resources: [pool.yaml]\n",
+    "metallb/pool.yaml": (
+        "apiVersion: metallb.io/v1beta1\nkind: IPAddressPool\n"
+        "metadata: {name: lan, namespace: metallb-system}\n"
+        "spec: {addresses: [10.0.0.0/28], avoidBuggyIPs: true}\n---\n"
+        "apiVersion: metallb.io/v1beta1\nkind: L2Advertisement\n"
+        "metadata: {name: lan, namespace: metallb-system}\n"
+    ),
+}
 
 
 def _lint(case: Path, mode: str, *args: str):
@@ -74,12 +84,7 @@ def test_a_patch_that_replaces_the_annotations_still_matches_its_service(repo: P
     write(
         repo,
         {
-            "metallb/kustomization.yaml": "resources: [pool.yaml]\n",
-            "metallb/pool.yaml": (
-                "apiVersion: metallb.io/v1beta1\nkind: IPAddressPool\n"
-                "metadata: {name: lan, namespace: metallb-system}\n"
-                "spec: {addresses: [10.0.0.0/28]}\n"
-            ),
+            **SIMPLE,
             "base/kustomization.yaml": "resources: [service.yaml]\n",
             "base/service.yaml": (
                 "apiVersion: v1\nkind: Service\nmetadata:\n  name: web\nspec:\n"
@@ -110,14 +115,7 @@ def test_a_namespace_reaches_a_folder_outside_the_overlay(repo: Path) -> None:
     write(
         repo,
         {
-            "metallb/kustomization.yaml": "resources: [pool.yaml]\n",
-            "metallb/pool.yaml": (
-                "apiVersion: metallb.io/v1beta1\nkind: IPAddressPool\n"
-                "metadata: {name: lan, namespace: metallb-system}\n"
-                "spec: {addresses: [10.0.0.0/28], avoidBuggyIPs: true}\n---\n"
-                "apiVersion: metallb.io/v1beta1\nkind: L2Advertisement\n"
-                "metadata: {name: lan, namespace: metallb-system}\n"
-            ),
+            **SIMPLE,
             "overlay/kustomization.yaml": "namespace: web\nresources: [../metallb]\n",
         },
     )
@@ -146,18 +144,6 @@ def _fake_engine(folder: Path, body: str) -> Path:
 def outside(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A folder outside the linted repository (for the fake engine)."""
     return tmp_path_factory.mktemp("outside")
-
-
-SIMPLE = {
-    "metallb/kustomization.yaml": "resources: [pool.yaml]\n",
-    "metallb/pool.yaml": (
-        "apiVersion: metallb.io/v1beta1\nkind: IPAddressPool\n"
-        "metadata: {name: lan, namespace: metallb-system}\n"
-        "spec: {addresses: [10.0.0.0/28], avoidBuggyIPs: true}\n---\n"
-        "apiVersion: metallb.io/v1beta1\nkind: L2Advertisement\n"
-        "metadata: {name: lan, namespace: metallb-system}\n"
-    ),
-}
 
 
 @pytest.mark.parametrize(

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import base64
 import hashlib
-from collections.abc import Mapping
 
 from metallb_lint.gitops.gotemplate import serialize
 from metallb_lint.gitops.gotemplate.gofmt import go_quote, strval
@@ -16,6 +15,7 @@ from metallb_lint.gitops.gotemplate.values import (
     TemplateError,
     Unknown,
     empty,
+    type_name,
 )
 
 
@@ -169,22 +169,15 @@ def _kind_of(ctx: Context, value: object) -> str:
     return _kind(value)
 
 
+_KINDS = frozenset({"bool", "int", "float64", "string", "map", "slice"})
+
+
 def _kind(value: object) -> str:
+    """Sprig's `kindOf`: Go's reflect kind (`invalid` for nil, `struct` for the rest)."""
     if value is None:
         return "invalid"
-    if isinstance(value, bool):
-        return "bool"
-    if isinstance(value, int):
-        return "int"
-    if isinstance(value, float):
-        return "float64"
-    if isinstance(value, str):
-        return "string"
-    if isinstance(value, Mapping):
-        return "map"
-    if isinstance(value, (list, tuple)):
-        return "slice"
-    return "struct"
+    name = type_name(value)
+    return name if name in _KINDS else "struct"
 
 
 @function("upper")
