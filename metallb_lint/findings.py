@@ -109,7 +109,7 @@ class Fix:
 def span_offsets(text: str, location: Location) -> tuple[int, int] | None:
     """The [start, end) character offsets of `location` in `text`, or None when the span is
     not inside the text. A line one past the last names the end of the text."""
-    starts = _line_starts(text)
+    starts = line_starts(text)
     start = _offset(text, starts, location.line, location.column)
     end = _offset(text, starts, location.end_line, location.end_column + 1)
     if start is None or end is None or end < start:
@@ -117,7 +117,8 @@ def span_offsets(text: str, location: Location) -> tuple[int, int] | None:
     return start, end
 
 
-def _line_starts(text: str) -> list[int]:
+def line_starts(text: str) -> list[int]:
+    """The offset of each line's first character (linear in the text)."""
     starts = [0]
     index = text.find("\n")
     while index >= 0:

@@ -20,6 +20,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import NamedTuple
 
+from metallb_lint.findings import line_starts
 from metallb_lint.gitops.gotemplate import (
     LimitError,
     Parsed,
@@ -126,7 +127,7 @@ def render_file(
         return Rendering(None, reason=exc.reason, line=_line(text, exc.offset))
     except TemplateError as exc:  # pragma: no cover - failures are kept per part
         return Rendering(None, reason=exc.reason, line=_line(text, exc.offset))
-    starts = _line_starts(text) if rendered.failures else []
+    starts = line_starts(text) if rendered.failures else []
 
     def line(offset: int) -> int:
         return bisect_right(starts, max(offset, 0))
@@ -201,15 +202,6 @@ def _line(text: str, offset: int) -> int:
     if offset < 0:
         return 1
     return text.count("\n", 0, min(offset, len(text))) + 1
-
-
-def _line_starts(text: str) -> list[int]:
-    starts = [0]
-    at = text.find("\n")
-    while at >= 0:
-        starts.append(at + 1)
-        at = text.find("\n", at + 1)
-    return starts
 
 
 def _no_files(path: str) -> str | None:

@@ -11,8 +11,9 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 
+from metallb_lint.findings import line_starts
 from metallb_lint.gitops.gotemplate.functions import FUNCTIONS, SEES_UNKNOWN
-from metallb_lint.gitops.gotemplate.output import Output, line_starts
+from metallb_lint.gitops.gotemplate.output import Output
 from metallb_lint.gitops.gotemplate.parser import (
     Action,
     Branch,

@@ -81,12 +81,3 @@ class Output:
         lines.append(content or first or last)
         columns.append(content_columns)
         return self.joined(), lines, columns
-
-
-def line_starts(source: str) -> list[int]:
-    starts = [0]
-    pos = source.find("\n")
-    while pos >= 0:
-        starts.append(pos + 1)
-        pos = source.find("\n", pos + 1)
-    return starts
