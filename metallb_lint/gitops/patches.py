@@ -40,6 +40,7 @@ class Override:
     kind: str
     name: str | None
     paths: tuple[PathKey, ...]
+    replacement: bool = False  # written by a `replacements` entry (resolved where it can be)
 
 
 def overrides(
@@ -97,7 +98,7 @@ def _replacement(folder: str, replacement: object) -> Iterator[Override]:
             if isinstance(field_path, str) and (path := field_path_key(field_path))
         )
         if paths:
-            yield Override(folder, kind, text(select.get("name")), paths)
+            yield Override(folder, kind, text(select.get("name")), paths, replacement=True)
 
 
 def field_path_key(field_path: str) -> PathKey:

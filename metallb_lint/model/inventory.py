@@ -27,6 +27,7 @@ from metallb_lint.gitops import (
     images,
     kustomize,
     patches,
+    replacements,
     scripts,
 )
 from metallb_lint.gitops.deployment import Deployment
@@ -199,6 +200,7 @@ class _Builder:
         self._disk_services: dict[str, list[tuple[Document, dict]]] = {}
         self.flux_vars: dict[str, str] = {}
         self._operator_installs = False
+        self._resolved: set[int] = set()  # objects whose replacements were resolved
         self.deployment = Deployment("uncertain")
 
     def build(self) -> Inventory:
@@ -320,7 +322,7 @@ class _Builder:
                 continue  # kustomize patches are partial objects, not resources
             for base, body in objects:
                 self._add_resource(doc, base, body)
-        inv.resources = self._kustomize_keeps(inv.resources)
+        inv.resources = self._replaced(self._kustomize_keeps(inv.resources))
         patched, unmatched = self._patched_services(inv.resources)
         inv.patched = [p for group in patched.values() for p in group]
         built = self._rendered(inv.resources, inv.patched)
@@ -373,6 +375,74 @@ class _Builder:
         if elsewhere:
             inv.services = [r for r in inv.services if r.head.path not in elsewhere]
         return inv
+
+    def _replaced(self, resources: list[Resource]) -> list[Resource]:
+        """MetalLB's objects and Services as the `replacements` the repository resolves leave
+        them, where every root kustomization that builds them applies those replacements; a
+        value a replacement copies is located at its source (the ConfigMap's field)."""
+        found = [
+            replacement
+            for doc in self._deployed_kustomizations()
+            if doc.data.get("replacements")
+            for replacement in replacements.resolved(
+                doc,
+                doc.data,
+                self.deployment.reach(posixpath.dirname(doc.path)),
+                self._documents_of,
+            )
+        ]
+        if not found:
+            return resources
+        reach = self.deployment.reach
+        roots = kustomize.roots(set(self._kustomizations), reach)
+        out = []
+        for res in resources:
+            applied = [
+                r for r in found if r.selects(res.kind, res.name) and res.path in reach(r.folder)
+            ]
+            own = {
+                r.folder: kustomize.own_kustomization(r.folder, reach(r.folder)) for r in applied
+            }
+            reaching = [root for root in roots if res.path in reach(root)]
+            if (
+                not applied
+                or not reaching
+                or not all(
+                    any(file is not None and file in reach(root) for file in own.values())
+                    for root in reaching
+                )
+            ):
+                out.append(res)
+                continue
+            body: dict | None = res.body
+            for replacement in applied:
+                body = replacement.apply(body) if body is not None else None
+            if body is None:
+                out.append(res)  # kustomize refuses the build: left to the engine
+                continue
+            source = applied[-1]
+            variant = PatchedResource(
+                res.doc,
+                res.base,
+                res.api_version,
+                res.kind,
+                res.name,
+                res.namespace,
+                res.effective_namespace,
+                res.unit,
+                body,
+                res.written_name,
+                patch_doc=source.source_doc,
+                written_at=_replacement_writer(applied),
+                original=res,
+                overlay=source.folder,
+            )
+            self._resolved.add(id(variant))
+            out.append(variant)
+        return out
+
+    def _reach_of(self, kustomization: str) -> frozenset[str]:
+        return self.deployment.reach(posixpath.dirname(kustomization))
 
     def _problems_of(self, source: SourceFile) -> list[LoadProblem]:
         """A file's load problems; a kustomization's syntax only where MetalLB's objects or
@@ -589,6 +659,7 @@ class _Builder:
                         res.kind == override.kind
                         and override.name in (None, res.name)
                         and res.doc.path in reached
+                        and not (override.replacement and id(res) in self._resolved)
                     ):
                         found.extend(
                             (res.location(*path), override.folder)
@@ -1170,6 +1241,18 @@ def _legacy_era(roots: list[tuple[Document, list]], values: list[ValuesSource]) 
             if body.get("kind") == "ConfigMap" and isinstance(config, str):
                 legacy = legacy or "address-pools" in config
     return legacy
+
+
+def _replacement_writer(applied: list) -> Callable[[PathKey], PathKey | None]:
+    """Where in the source document the last replacement that writes a path copies it from."""
+
+    def written_at(path: PathKey) -> PathKey | None:
+        for replacement in reversed(applied):
+            if replacement.writes(path):
+                return replacement.source_path
+        return None
+
+    return written_at
 
 
 def _about_metallb(source: SourceFile) -> bool:
