@@ -261,7 +261,9 @@ def request_anchors(request: ServiceRequest) -> dict[PathKey, str]:
 class RequestSubject(Subject):
     """The `ServiceRequest` subject of one request. Built for every Service of a run, so it
     is cheap: locations and anchors are worked out from the request only for a subject that a
-    policy reports, and a location only for the path reported."""
+    policy reports, and a location only for the path reported. Its document (`data`) and label
+    are built each time they are asked for, not kept: the subjects of a run are kept for every
+    policy that reads them, and their documents would be most of a large run's memory."""
 
     def __init__(self, request: ServiceRequest, handled: bool) -> None:  # (not the dataclass's)
         self.kind = "ServiceRequest"
@@ -270,11 +272,18 @@ class RequestSubject(Subject):
         self.namespace = request.namespace
         self.labels = request.labels
         self.chart = None
-        self.data = request_data(request, handled)
         self.ref = request.resource
-        self.label = request.label
         self.version = None
         self.request = request
+        self.handled = handled
+
+    @property  # type: ignore[override]
+    def data(self) -> dict:  # type: ignore[override]
+        return request_data(self.request, self.handled)
+
+    @property  # type: ignore[override]
+    def label(self) -> str:  # type: ignore[override]
+        return self.request.label
 
     def where(self) -> Location:  # type: ignore[override]
         return self.request.head
