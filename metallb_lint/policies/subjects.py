@@ -265,17 +265,30 @@ class RequestSubject(Subject):
     are built each time they are asked for, not kept: the subjects of a run are kept for every
     policy that reads them, and their documents would be most of a large run's memory."""
 
+    kind = "ServiceRequest"  # (class attributes and properties: little kept per subject)
+    api_version = ""
+    chart = None
+    version = None
+
     def __init__(self, request: ServiceRequest, handled: bool) -> None:  # (not the dataclass's)
-        self.kind = "ServiceRequest"
-        self.api_version = ""
-        self.name = request.resource.name
-        self.namespace = request.namespace
-        self.labels = request.labels
-        self.chart = None
-        self.ref = request.resource
-        self.version = None
         self.request = request
         self.handled = handled
+
+    @property  # type: ignore[override]
+    def name(self) -> str | None:  # type: ignore[override]
+        return self.request.resource.name
+
+    @property  # type: ignore[override]
+    def namespace(self) -> str | None:  # type: ignore[override]
+        return self.request.namespace
+
+    @property  # type: ignore[override]
+    def labels(self) -> dict | None:  # type: ignore[override]
+        return self.request.labels
+
+    @property  # type: ignore[override]
+    def ref(self) -> ResourceRef:  # type: ignore[override]
+        return self.request.resource
 
     @property  # type: ignore[override]
     def data(self) -> dict:  # type: ignore[override]
