@@ -195,6 +195,16 @@ class _LineMemo:
 
 
 _memo = _LineMemo()
+
+
+def forget_lines() -> None:
+    """Empty the memo of lines once the files are loaded: after that, only a document whose
+    positions a finding asks for is read again, and a large run's memo (up to 50,000 lines
+    and what each says) would be kept for nothing while the inventory and rules need memory.
+    (What the memo handed out stays shared by the data that holds it.)"""
+    _lines.clear()
+
+
 _NOTHING: _Line = (_SKIP, 0, False, 0, None, None, 0, 0)
 _MARKER_LINE: _Line = (_MARKER, 0, False, 0, None, None, 0, 0)
 
