@@ -134,7 +134,8 @@ def run(options: Options, config: Config) -> RunResult:
     if options.progress is not None:
         options.progress("checking", 0, 0)
     named = [c.display for c in found.candidates]
-    scope = {*named, *(loc.path for loc, _ in found.problems)}
+    # (a set of every file's path on a large tree: built only when it narrows the report)
+    scope = {*named, *(loc.path for loc, _ in found.problems)} if found.scoped else set()
     # Named files with their repository as context: only findings touching them are reported,
     # so the others need no fix (ML406 works one out for every Service it names).
     reported = (lambda finding: _touches(finding, scope)) if found.scoped else None
