@@ -22,6 +22,7 @@ from metallb_lint.decide import (
 from metallb_lint.errors import UsageError
 from metallb_lint.findings import Finding, Location, Severity
 from metallb_lint.gitops.flux import substitute_from_names
+from metallb_lint.load.blockyaml import forget_lines
 from metallb_lint.load.discover import Candidate, Discovery, discover
 from metallb_lint.load.documents import LoadProblem
 from metallb_lint.load.ignore import IgnoreRules
@@ -109,6 +110,7 @@ def run(options: Options, config: Config) -> RunResult:
         options.progress,
         options.cache,
     )
+    forget_lines()  # the block reader's memo of lines served the loading
     for location, message in found.problems:
         problem_file = SourceFile(location.path, "manifest")
         problem_file.problems.append(LoadProblem("ML002", message, location))
@@ -132,7 +134,8 @@ def run(options: Options, config: Config) -> RunResult:
     if options.progress is not None:
         options.progress("checking", 0, 0)
     named = [c.display for c in found.candidates]
-    scope = {*named, *(loc.path for loc, _ in found.problems)}
+    # (a set of every file's path on a large tree: built only when it narrows the report)
+    scope = {*named, *(loc.path for loc, _ in found.problems)} if found.scoped else set()
     # Named files with their repository as context: only findings touching them are reported,
     # so the others need no fix (ML406 works one out for every Service it names).
     reported = (lambda finding: _touches(finding, scope)) if found.scoped else None

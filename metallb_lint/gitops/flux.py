@@ -78,7 +78,7 @@ def variables(roots: Roots) -> dict[str, str]:
     referenced: set[str] = set()
     holders: list[dict] = []
     for doc, objects in roots:
-        if "substituteFrom" in doc.text:
+        if doc.mentions("substituteFrom"):
             referenced |= substitute_from_names(doc.text)
         for _, body in objects:
             kind = body.get("kind")

@@ -90,10 +90,14 @@ def _string_key(text: str) -> bool:
     return known
 
 
-def parse_block(text: str, line_offset: int) -> tuple[object, Positions] | None:
+def parse_block(
+    text: str, line_offset: int, whole: str | None = None, at: int = 0
+) -> tuple[object, Positions] | None:
     """Data and positions of a document in the block subset, or None to use the full parser.
 
-    `line_offset` is the number of file lines before the document's first line.
+    `line_offset` is the number of file lines before the document's first line. `whole`, when
+    given, is the file's text, in which `text` starts at offset `at`: the positions keep that
+    one text (shared by the file's documents) rather than `text`.
     """
     if not text.isascii():
         return None
@@ -106,29 +110,48 @@ def parse_block(text: str, line_offset: int) -> tuple[object, Positions] | None:
         data, _ = _parse(lines, line_offset + 1, spans=False)
     except _Unsupported:
         return None
-    return data, deferred_positions(text, line_offset)
+    if whole is None:
+        return data, deferred_positions(text, line_offset)
+    return data, deferred_positions(whole, line_offset, at, at + len(text))
 
 
-def deferred_positions(text: str, line_offset: int) -> Positions:
-    """The positions of a document `parse_block` reads, worked out when first asked for (the
-    persistent cache keeps a document's data, and these again from its text)."""
-    offset = line_offset + 1
+def deferred_positions(text: str, line_offset: int, start: int = 0, end: int = -1) -> Positions:
+    """The positions of a document `parse_block` reads (`text[start:end]`, all of `text` by
+    default), worked out when first asked for (the persistent cache keeps a document's data,
+    and these again from its text)."""
+    return Positions.deferred(
+        BlockText(text, line_offset + 1, start, len(text) if end < 0 else end)
+    )
 
-    def positions() -> tuple[dict, dict]:
+
+class BlockText:
+    """Where a block document's positions are read from when asked for: its text, as a part
+    of its file's text (`text[start:end]`), and the file line of its first line."""
+
+    __slots__ = ("end", "offset", "start", "text")
+
+    def __init__(self, text: str, offset: int, start: int, end: int) -> None:
+        self.text = text
+        self.offset = offset
+        self.start = start
+        self.end = end
+
+    def _lines(self) -> list[str]:
+        return self.text[self.start : self.end].split("\n")
+
+    def build(self) -> tuple[dict, dict]:
         # The same text reads the same way again, this time recording where everything is.
         try:
-            tables = _parse(text.split("\n"), offset, spans=True)[1]
+            tables = _parse(self._lines(), self.offset, spans=True)[1]
         except _Unsupported:  # only from a hostile cache entry: no positions, no traceback
             return {}, {}
-        return tables._values, tables._keys  # type: ignore[return-value]
+        return tables._values, tables._keys  # type: ignore[union-attr]
 
-    def find(path: PathKey, key: bool) -> Span | None:
+    def find(self, path: PathKey, key: bool) -> Span | None:
         try:
-            return _find(text.split("\n"), offset, path, key)
+            return _find(self._lines(), self.offset, path, key)
         except _Unsupported:
             return None
-
-    return Positions.deferred(positions, find)
 
 
 # A content line: indentation, a list item's dash, a `key:`, and the rest (value or comment).
@@ -172,6 +195,16 @@ class _LineMemo:
 
 
 _memo = _LineMemo()
+
+
+def forget_lines() -> None:
+    """Empty the memo of lines once the files are loaded: after that, only a document whose
+    positions a finding asks for is read again, and a large run's memo (up to 50,000 lines
+    and what each says) would be kept for nothing while the inventory and rules need memory.
+    (What the memo handed out stays shared by the data that holds it.)"""
+    _lines.clear()
+
+
 _NOTHING: _Line = (_SKIP, 0, False, 0, None, None, 0, 0)
 _MARKER_LINE: _Line = (_MARKER, 0, False, 0, None, None, 0, 0)
 

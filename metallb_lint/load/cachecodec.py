@@ -147,14 +147,16 @@ def _decode_document(item: object, display: str, text: str | None) -> Document:
     index, start_line, offset, length, data, tables = _fields(item, 6)
     start_line = _int(start_line, 1)
     part = _slice(text, offset, length)
+    assert text is not None  # (_slice raises BadEntry without one)
+    bounds = (offset, offset + length)  # the documents of a file share its text
     if tables is None:
         if not part.isascii():
             raise BadEntry("block positions of a document the block reader does not read")
-        positions = deferred_positions(part, start_line - 1)
+        positions = deferred_positions(text, start_line - 1, *bounds)
     else:
         values, keys = _fields(tables, 2)
         positions = Positions(_decode_table(values), _decode_table(keys))
-    return Document(display, _int(index), start_line, data, positions, part)
+    return Document(display, _int(index), start_line, data, positions, text, bounds=bounds)
 
 
 def _decode_table(table: object) -> dict:

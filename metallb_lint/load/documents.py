@@ -136,19 +136,88 @@ _GITOPS_API_TEXT = re.compile(_GITOPS_API.pattern.decode(), re.MULTILINE)
 METALLB_WORDS = ("metallb", "loadbalancer", "address-pools")
 
 
-@dataclass
 class Document:
-    """One YAML document of a file, as plain data with positions."""
+    """One YAML document of a file, as plain data with positions.
 
-    path: str
-    index: int  # 0-based position of the document in its file
-    start_line: int
-    data: object
-    positions: Positions
-    text: str
-    # A rendered template: the file line of each line of `text` (positions are file lines
-    # already); None when `text` is the file's own, from `start_line` on.
-    lines: list[int] | None = None
+    `text` is the document's own text. A document loaded from a file keeps its file's text
+    and its bounds in it instead (`bounds`): the documents of a file share one text, and
+    `text` is cut from it when asked for (rarely: positions, rendering, a few searches).
+    """
+
+    __slots__ = (
+        "_end",
+        "_start",
+        "_whole",
+        "data",
+        "index",
+        "lines",
+        "path",
+        "positions",
+        "start_line",
+    )
+    __hash__ = None  # type: ignore[assignment]  # (as the dataclass it was: compared by value)
+
+    def __init__(
+        self,
+        path: str,
+        index: int,  # 0-based position of the document in its file
+        start_line: int,
+        data: object,
+        positions: Positions,
+        text: str,
+        # A rendered template: the file line of each line of `text` (positions are file lines
+        # already); None when `text` is the file's own, from `start_line` on.
+        lines: list[int] | None = None,
+        *,
+        bounds: tuple[int, int] | None = None,  # `text` is the file's; the document's part
+    ) -> None:
+        self.path = path
+        self.index = index
+        self.start_line = start_line
+        self.data = data
+        self.positions = positions
+        self.lines = lines
+        self._whole = text
+        self._start, self._end = bounds if bounds is not None else (0, -1)
+
+    @property
+    def text(self) -> str:
+        if self._end < 0:
+            return self._whole
+        return self._whole[self._start : self._end]
+
+    def mentions(self, word: str) -> bool:
+        """`word in self.text`, without cutting the text out of its file's."""
+        if self._end < 0:
+            return word in self._whole
+        return self._whole.find(word, self._start, self._end) >= 0
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, Document):
+            return NotImplemented
+        return (
+            self.path,
+            self.index,
+            self.start_line,
+            self.data,
+            self.positions,
+            self.text,
+            self.lines,
+        ) == (
+            other.path,
+            other.index,
+            other.start_line,
+            other.data,
+            other.positions,
+            other.text,
+            other.lines,
+        )
+
+    def __repr__(self) -> str:
+        return (
+            f"Document(path={self.path!r}, index={self.index!r}, start_line={self.start_line!r}, "
+            f"data={self.data!r})"
+        )
 
     def text_index(self, line: int) -> int:
         """The 0-based index in `text`'s lines of (the first output of) file line `line`."""
@@ -204,6 +273,10 @@ class Chunk:
 
     start_line: int
     text: str
+    # The file's text that `text` was cut from, at offset `at` (documents loaded from it share
+    # that one text); None for a chunk of its own (a rendered template, an embedded document).
+    whole: str | None = None
+    at: int = 0
 
     @property
     def relevant(self) -> bool:
@@ -250,7 +323,7 @@ def split_documents(data: str) -> list[Chunk]:
     line = 1
     for pos in _marker_offsets(data):
         if pos > start:
-            chunks.append(Chunk(line, data[start:pos]))
+            chunks.append(Chunk(line, data[start:pos], data, start))
         line += data.count("\n", start, pos)
         start = pos
         if data.startswith("...", pos):
@@ -260,12 +333,14 @@ def split_documents(data: str) -> list[Chunk]:
             line += data.count("\n", pos, nl)
             start = nl
     if start < len(data):
-        chunks.append(Chunk(line, data[start:]))
+        chunks.append(Chunk(line, data[start:], data, start))
     merged: list[Chunk] = []
     pending: Chunk | None = None
     for chunk in chunks:
         if pending is not None:
-            chunk = Chunk(pending.start_line, pending.text + chunk.text)
+            text = pending.text + chunk.text
+            contiguous = data.startswith(text, pending.at)  # (no `...` marker between them)
+            chunk = Chunk(pending.start_line, text, data if contiguous else None, pending.at)
             pending = None
         if _only_directives(chunk.text):
             pending = chunk
@@ -662,6 +737,19 @@ def compose_chunk(
     path: str, chunk: Chunk, index: int, text: str | None = None
 ) -> tuple[Document | None, list[LoadProblem]]:
     """Parse one document (`text` overrides the chunk's, e.g. after rendering a template)."""
+    if text is None and chunk.whole is not None:  # keep the file's text, not a copy of a part
+        text, whole, at = chunk.text, chunk.whole, chunk.at
+        fast = parse_block(text, chunk.start_line - 1, whole, at)
+        bounds = (at, at + len(text))
+        if fast is not None:
+            doc = Document(path, index, chunk.start_line, *fast, whole, bounds=bounds)
+            return doc, []
+        doc, problems = compose_full(path, chunk, index, text)
+        if doc is not None:
+            doc = Document(
+                path, index, doc.start_line, doc.data, doc.positions, whole, bounds=bounds
+            )
+        return doc, problems
     text = chunk.text if text is None else text
     fast = parse_block(text, chunk.start_line - 1)
     if fast is not None:

@@ -5,6 +5,7 @@ a document's size and depth."""
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import Protocol
 
 import yaml
 from yaml.constructor import SafeConstructor
@@ -21,6 +22,21 @@ PathKey = tuple[str | int, ...]
 Span = tuple[int, int, int, int]  # line, column, end_line, end_column (1-based)
 
 
+class Deferred(Protocol):
+    """What deferred positions are worked out from (blockyaml.BlockText: a document's text)."""
+
+    def build(self) -> tuple[dict, dict]:
+        """The tables (values, keys) of every path."""
+        ...
+
+    def find(self, path: PathKey, key: bool) -> Span | None:
+        """The exact span of one path, or None: build the tables."""
+        ...
+
+
+_NO_TABLE: dict = {}  # the tables of deferred positions until built (never written to)
+
+
 class Positions:
     """Where each value (and each mapping key) of a document stands in its file.
 
@@ -31,7 +47,7 @@ class Positions:
     `keys` give the spans as plain tables.
     """
 
-    __slots__ = ("_find", "_keys", "_pending", "_spanner", "_values")
+    __slots__ = ("_keys", "_pending", "_spanner", "_values")
 
     def __init__(
         self,
@@ -43,26 +59,23 @@ class Positions:
         self._values: dict[PathKey, Span | Node] = values if values is not None else {}
         self._keys: dict[PathKey, Span | Node] = keys if keys is not None else {}
         self._spanner = spanner
-        self._pending: Callable[[], tuple[dict, dict]] | None = None
-        self._find: Callable[[PathKey, bool], Span | None] | None = None
+        self._pending: Deferred | None = None
 
     @classmethod
-    def deferred(
-        cls,
-        build: Callable[[], tuple[dict, dict]],
-        find: Callable[[PathKey, bool], Span | None] | None = None,
-    ) -> Positions:
-        """Positions whose tables `build` returns (values, keys) when first needed. Until
-        then, `find` may answer `span` for one path (its exact span, or None: build)."""
-        positions = cls()
-        positions._pending = build
-        positions._find = find
+    def deferred(cls, source: Deferred) -> Positions:
+        """Positions whose tables `source.build()` returns (values, keys) when first needed.
+        Until then, `source.find` may answer `span` for one path (its exact span, or None).
+        (One small object a document, not two closures: a large run holds tens of thousands.)"""
+        positions = cls.__new__(cls)
+        positions._values = positions._keys = _NO_TABLE
+        positions._spanner = None
+        positions._pending = source
         return positions
 
     def _build(self) -> None:
-        build, self._pending, self._find = self._pending, None, None
-        if build is not None:
-            self._values, self._keys = build()
+        source, self._pending = self._pending, None
+        if source is not None:
+            self._values, self._keys = source.build()
 
     def _as_span(self, entry: Span | Node) -> Span:
         if isinstance(entry, tuple) or self._spanner is None:
@@ -95,7 +108,7 @@ class Positions:
         """The span of `path`, or of its nearest ancestor that has one."""
         probe = tuple(path)
         if self._pending is not None:
-            found = self._find(probe, key) if self._find is not None else None
+            found = self._pending.find(probe, key)
             if found is not None:
                 return found
             self._build()

@@ -1029,7 +1029,7 @@ class _Builder:
                 )
             else:
                 found.append(((), data))
-        if METALLB_GROUP in doc.text and not _is_metallb(data):
+        if doc.mentions(METALLB_GROUP) and not _is_metallb(data):
             found.extend(_embedded_metallb(data, ()))
         return found
 

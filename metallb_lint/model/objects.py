@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
 
@@ -60,6 +60,11 @@ class Resource:
         if isinstance(self.get("metadata", "name"), str):
             return self.location("metadata", "name")
         return self.head
+
+    def where_named(self) -> Location:
+        """`name_location`, as a callable to hand on (a bound method costs less than a lambda:
+        one is kept for each of a large run's tens of thousands of Services)."""
+        return self.name_location
 
     @property
     def ref(self) -> ResourceRef:
@@ -259,6 +264,10 @@ class Annotation:
         """Where the value is written."""
         return self.locate("metadata", "annotations", self.key)
 
+    def where_written(self) -> Location:
+        """`location`, as a callable to hand on (cheaper to keep than a lambda)."""
+        return self.location
+
     @cached_property
     def key_location(self) -> Location:
         return self.locate("metadata", "annotations", self.key, key=True)
@@ -276,18 +285,20 @@ class ServiceRequest:
     load_balancer_class: str | None
     class_location: Location | None = None
     spec_ip: RequestedIP | None = None
-    annotation_ips: list[RequestedIP] = field(default_factory=list)
+    # (The collections below default to one shared empty tuple, not a list each: a large run
+    # holds tens of thousands of requests, most with none of them.)
+    annotation_ips: Sequence[RequestedIP] = ()
     annotation_ips_key: Annotation | None = None
     pool: Annotation | None = None
     sharing_key: Annotation | None = None
     ports: list[tuple[str, int]] | None = None  # None: not known (chart values)
     external_traffic_policy: str = "Cluster"
     selector: dict | None = None
-    ip_families: list[str] = field(default_factory=list)
+    ip_families: Sequence[str] = ()
     ip_family_policy: str | None = None
-    external_ips: list[tuple[str, Location]] = field(default_factory=list)
-    metallb_annotations: list[Annotation] = field(default_factory=list)
-    ignored_annotations: list[Annotation] = field(default_factory=list)  # not read by target
+    external_ips: Sequence[tuple[str, Location]] = ()
+    metallb_annotations: Sequence[Annotation] = ()
+    ignored_annotations: Sequence[Annotation] = ()  # not read by target
     unit: str = ""
     display: str | None = None  # how messages name it, when not by its resource (chart values)
     labels: dict | None = None  # the Service's labels; None: not known (chart values)
@@ -300,8 +311,8 @@ class ServiceRequest:
     @property
     def requested_ips(self) -> list[RequestedIP]:
         """The IPs MetalLB reads for this Service (annotation wins over spec.loadBalancerIP)."""
-        if self.annotation_ips:
-            return self.annotation_ips
+        if self.annotation_ips:  # (a list: set by service_requests._split_ips)
+            return self.annotation_ips  # type: ignore[return-value]
         return [self.spec_ip] if self.spec_ip else []
 
     @property

@@ -58,22 +58,28 @@ def _read_annotations(
 ) -> None:
     new_read = target.version >= METALLB_IO_ANNOTATIONS
     chosen: dict[str, Annotation] = {}
+    found: list[Annotation] = []
+    ignored: list[Annotation] = []
     for key, raw in annotations.items():
         if not is_metallb_annotation(key):
             continue
         note = Annotation(key, substitute(raw, variables), locate)
-        request.metallb_annotations.append(note)
+        found.append(note)
         new = key.startswith(NEW_PREFIX)
         if new and not new_read:
-            request.ignored_annotations.append(note)
+            ignored.append(note)
             continue
         if key == OLD_PREFIX + IPS and target.version < LOAD_BALANCER_IPS_ANNOTATION:
-            request.ignored_annotations.append(note)  # read from 0.12.0 on
+            ignored.append(note)  # read from 0.12.0 on
             continue
         suffix = key.partition("/")[2]
         if not new and suffix in chosen:
             continue  # metallb.io/ wins over metallb.universe.tf/ (facts §5.1)
         chosen[suffix] = note
+    if found:  # (else the request keeps its shared empty defaults)
+        request.metallb_annotations = [*request.metallb_annotations, *found]
+    if ignored:
+        request.ignored_annotations = [*request.ignored_annotations, *ignored]
     # MetalLB reads an empty (or, in YAML, null) value as "no request" (`valueForAnnotation`).
     ips = chosen.get(IPS)
     if ips is not None and not _empty(ips.value):
@@ -111,7 +117,7 @@ def _split_ips(note: Annotation) -> list[RequestedIP]:
 
 
 def _location_of(note: Annotation) -> Callable[[], Location]:
-    return lambda: note.location
+    return note.where_written
 
 
 def _requested(
@@ -137,7 +143,7 @@ def requests_from_service(
     request = ServiceRequest(
         res.ref,
         "service",
-        lambda: res.name_location,
+        res.where_named,
         res.effective_namespace,
         spec.get("type") == "LoadBalancer",  # (a type that is not a string is ClusterIP)
         lb_class if isinstance(lb_class, str) else None,
@@ -189,8 +195,14 @@ def _ports(ports: object) -> list[tuple[str, int]]:
                 number = item.get("port")
                 if isinstance(number, int):
                     protocol = item.get("protocol")
-                    out.append((protocol if isinstance(protocol, str) else "TCP", number))
+                    pair = (protocol if isinstance(protocol, str) else "TCP", number)
+                    out.append(_PAIRS.setdefault(pair, pair) if len(_PAIRS) < 4096 else pair)
     return out
+
+
+# The (protocol, port) pairs seen, to share one tuple per pair: Services repeat a few ports
+# (80, 443), and a large run holds one pair for every port of tens of thousands of Services.
+_PAIRS: dict[tuple[str, int], tuple[str, int]] = {}
 
 
 def requests_from_values(

@@ -136,7 +136,8 @@ def _expand(error) -> Iterator[tuple[PathKey, object, str, object, str, bool]]:
 
 def check(policy: Policy, subject: Subject, version: Version) -> Iterator[Finding]:
     version = subject.version or version
-    value, target_path = resolve(subject.data, policy.target)
+    data = subject.data  # (built on each access for some subjects: once here)
+    value, target_path = resolve(data, policy.target)
     missing = value is _MISSING or value is None
     instance = {} if missing else value
     seen: set[tuple] = set()
@@ -166,7 +167,7 @@ def check(policy: Policy, subject: Subject, version: Version) -> Iterator[Findin
                     "version": str(version),
                     "annotationPrefix": annotation_prefix(version),
                 },
-                subject.data,
+                data,
             )
             anchor = subject.anchor(anchor_path)
             key = (location, message, anchor)

@@ -261,20 +261,42 @@ def request_anchors(request: ServiceRequest) -> dict[PathKey, str]:
 class RequestSubject(Subject):
     """The `ServiceRequest` subject of one request. Built for every Service of a run, so it
     is cheap: locations and anchors are worked out from the request only for a subject that a
-    policy reports, and a location only for the path reported."""
+    policy reports, and a location only for the path reported. Its document (`data`) and label
+    are built each time they are asked for, not kept: the subjects of a run are kept for every
+    policy that reads them, and their documents would be most of a large run's memory."""
+
+    kind = "ServiceRequest"  # (class attributes and properties: little kept per subject)
+    api_version = ""
+    chart = None
+    version = None
 
     def __init__(self, request: ServiceRequest, handled: bool) -> None:  # (not the dataclass's)
-        self.kind = "ServiceRequest"
-        self.api_version = ""
-        self.name = request.resource.name
-        self.namespace = request.namespace
-        self.labels = request.labels
-        self.chart = None
-        self.data = request_data(request, handled)
-        self.ref = request.resource
-        self.label = request.label
-        self.version = None
         self.request = request
+        self.handled = handled
+
+    @property  # type: ignore[override]
+    def name(self) -> str | None:  # type: ignore[override]
+        return self.request.resource.name
+
+    @property  # type: ignore[override]
+    def namespace(self) -> str | None:  # type: ignore[override]
+        return self.request.namespace
+
+    @property  # type: ignore[override]
+    def labels(self) -> dict | None:  # type: ignore[override]
+        return self.request.labels
+
+    @property  # type: ignore[override]
+    def ref(self) -> ResourceRef:  # type: ignore[override]
+        return self.request.resource
+
+    @property  # type: ignore[override]
+    def data(self) -> dict:  # type: ignore[override]
+        return request_data(self.request, self.handled)
+
+    @property  # type: ignore[override]
+    def label(self) -> str:  # type: ignore[override]
+        return self.request.label
 
     def where(self) -> Location:  # type: ignore[override]
         return self.request.head
