@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import lint_json, run_cli, write
+from tests.conftest import FIXTURES, lint_json, run_cli, write
 from tests.test_chart_values import chart, pos
 
 NS = "metallb-system"
@@ -726,3 +726,17 @@ def test_before_0_12_the_loadbalancerips_annotation_is_not_read(repo: Path) -> N
         result = lint_json("--metallb-version", version, "--select", "ML107,ML406", ".", cwd=repo)
         found = [(f["rule"], f["path"], f["line"]) for f in result.json["findings"]]
         assert found == expected
+
+
+def test_ml005_names_what_an_operator_subscription_says() -> None:
+    """The MetalLB Operator's Subscription names a channel, a catalog and maybe an operator
+    version, never the MetalLB release: ML005 says so at the channel, with what it read."""
+    case = FIXTURES / "realworld" / "operator-metallb-cr"
+    result = run_cli("--format", "json", "--exit-zero", "--select", "ML005", ".", cwd=case)
+    (finding,) = result.json["findings"]
+    assert (finding["path"], finding["line"]) == ("operators/metallb/subscription.yaml", 19)
+    assert finding["message"].startswith(
+        "MetalLB is installed by the MetalLB Operator (an OLM Subscription: channel 'stable' "
+        "of catalog 'redhat-operators'): a channel, a catalog and an operator version say which "
+        "operator installs, not which MetalLB release it runs"
+    )

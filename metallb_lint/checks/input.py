@@ -12,7 +12,7 @@ from metallb_lint.gitops.placeholders import describe, has_placeholder
 from metallb_lint.load.documents import Document, LoadProblem
 from metallb_lint.metallb.schema import FIRST_CRD_RELEASE
 from metallb_lint.metallb.versions import NEWEST
-from metallb_lint.model.inventory import Inventory
+from metallb_lint.model.inventory import Inventory, OperatorSubscription
 from metallb_lint.model.objects import METALLB_GROUP, Resource
 
 
@@ -336,6 +336,20 @@ def not_deployed(ctx: Context) -> Iterator[Finding]:
         )
 
 
+def _subscription_says(subscription: OperatorSubscription | None) -> str:
+    """`: channel 'stable' of catalog 'redhat-operators', starting at CSV '...'`, or ''."""
+    if subscription is None:
+        return ""
+    parts = []
+    if subscription.channel:
+        parts.append(f"channel '{subscription.channel}'")
+    if subscription.source:
+        parts.append(f"of catalog '{subscription.source}'")
+    if subscription.starting_csv:
+        parts.append(f"starting at CSV '{subscription.starting_csv}'")
+    return (": " + " ".join(parts)) if parts else ""
+
+
 @rule("ML005")
 def target_version(ctx: Context) -> Iterator[Finding]:
     inv = ctx.inventory
@@ -357,13 +371,18 @@ def target_version(ctx: Context) -> Iterator[Finding]:
             f"{pin}"
         )
     elif inv.target.assumed_because == "operator":
+        said = _subscription_says(inv.operator)
         message = (
-            "MetalLB is installed by the MetalLB Operator (an OLM Subscription), whose channel "
-            "does not say which MetalLB release it runs; the repository was checked against "
-            f"the newest release metallb-lint knows, {NEWEST}, and advice that would break an "
-            "older release is held back. Set 'metallb-version' in .metallb-lint.yaml or pass "
-            "--metallb-version with the release your operator version installs"
+            f"MetalLB is installed by the MetalLB Operator (an OLM Subscription{said}): a "
+            "channel, a catalog and an operator version say which operator installs, not which "
+            "MetalLB release it runs (Red Hat's operator versions follow OpenShift's, 4.x); the "
+            f"repository was checked against the newest release metallb-lint knows, {NEWEST}, "
+            "and advice that would break an older release is held back. Set 'metallb-version' "
+            "in .metallb-lint.yaml or pass --metallb-version with the release your operator "
+            "version installs"
         )
+        if inv.operator is not None:
+            anchor = inv.operator.location
     else:
         message = (
             "no MetalLB release is named anywhere in the repository (no chart pin, manifest "

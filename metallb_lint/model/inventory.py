@@ -138,6 +138,8 @@ class Inventory:
     # Files whose objects a kustomize namePrefix/nameSuffix renames (MetalLB's references to
     # them are not rewritten): path -> the rename
     renamed: dict[str, kustomize.Rename] = field(default_factory=dict)
+    # The OLM Subscription that installs the MetalLB Operator, when the repository has one
+    operator: OperatorSubscription | None = None
     # What the kustomize engine built (`--render`), when it ran
     engine_builds: rendering.Outcome | None = None
 
@@ -199,7 +201,7 @@ class _Builder:
         self._reads_by_chart: dict[str, helm.TemplateReads | None] = {}
         self._disk_services: dict[str, list[tuple[Document, dict]]] = {}
         self.flux_vars: dict[str, str] = {}
-        self._operator_installs = False
+        self._operator: OperatorSubscription | None = None
         self._resolved: set[int] = set()  # objects whose replacements were resolved
         self.deployment = Deployment("uncertain")
 
@@ -208,8 +210,14 @@ class _Builder:
         self.scopes.unit_dirs.update(c.directory for c in charts)
         self.patch_files = kustomize.read_kustomizations(self.sources, self.scopes)
         roots = [(d, self._objects(d)) for d in self.documents]
-        self._operator_installs = any(
-            _is_operator_subscription(body) for _, objects in roots for _, body in objects
+        self._operator = next(
+            (
+                OperatorSubscription.of(doc, base, body)
+                for doc, objects in roots
+                for base, body in objects
+                if _is_operator_subscription(body)
+            ),
+            None,
         )
         roles = {s.display: s.role for s in self.sources}
         # kustomize does not require apiVersion/kind in kustomization.yaml
@@ -297,6 +305,7 @@ class _Builder:
         ]
         inv.other_sites, inv.release_sites = others, releases
         inv.deployment = self.deployment
+        inv.operator = self._operator
         inv.flux_vars = self.flux_vars
         for source in self.sources:
             if not deployed(source.display):
@@ -974,7 +983,7 @@ class _Builder:
             version_source = f"{where} {release_range.describe()}"
             version_location, assumed = None, False
         assumed_because = ""
-        if assumed and self._operator_installs:
+        if assumed and self._operator is not None:
             assumed_because = "operator"
         if assumed and legacy_era:
             # Nothing names the release, but the configuration is one only 0.12 and older
@@ -1289,6 +1298,28 @@ def _configures_metallb(doc: Document, objects: list[tuple[PathKey, dict]]) -> b
             and ("address-pools" in doc.data or "configInline" in doc.data)
         )
     )
+
+
+@dataclass(frozen=True)
+class OperatorSubscription:
+    """What an OLM Subscription to the MetalLB Operator says: a channel and a catalog, maybe a
+    starting version of the operator, never the MetalLB release it runs."""
+
+    location: Location
+    channel: str | None
+    source: str | None
+    starting_csv: str | None
+
+    @classmethod
+    def of(cls, doc: Document, base: PathKey, body: dict) -> OperatorSubscription:
+        spec = body.get("spec") if isinstance(body.get("spec"), dict) else {}
+        where = (*base, "spec", "channel") if "channel" in spec else (*base, "kind")
+        return cls(
+            doc.location(where),
+            text(spec.get("channel")),
+            text(spec.get("source")),
+            text(spec.get("startingCSV")),
+        )
 
 
 def _is_operator_subscription(body: dict) -> bool:
