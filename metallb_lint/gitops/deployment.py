@@ -520,6 +520,7 @@ def _literal(coverage: Coverage, charts: set[str]) -> dict[str, str]:
     """The files entry points apply as written (not a chart, no plugin), and by whom."""
     literal: dict[str, str] = {}
     rendered: set[str] = set()
+    in_chart: dict[str, bool] = {}
     for point, cover in coverage:
         if cover is None:
             continue
@@ -528,9 +529,18 @@ def _literal(coverage: Coverage, charts: set[str]) -> dict[str, str]:
             continue
         who = f"{'Flux' if point.tool == 'flux' else 'Argo CD'} ({point.file})"
         for path in cover:
-            if not any(a in charts for a in ancestors(directory_of(path))):
-                literal.setdefault(path, who)
+            if path not in literal and not _in_chart(directory_of(path), charts, in_chart):
+                literal[path] = who
     return {path: who for path, who in literal.items() if path not in rendered}
+
+
+def _in_chart(folder: str, charts: set[str], known: dict[str, bool]) -> bool:
+    """Whether `folder` is a chart's or below one, each folder worked out once (a large
+    tree's entry points cover hundreds of thousands of files in a few thousand folders)."""
+    found = known.get(folder)
+    if found is None:
+        found = known[folder] = any(a in charts for a in ancestors(folder))
+    return found
 
 
 def _fallback(tree: _Tree, charts: set[str], coverage: Coverage) -> Deployment:
