@@ -680,3 +680,14 @@ def test_ml512_a_manifest_of_one_release_with_the_controller_image_of_another(
         finding = result.json["findings"][0]
         assert finding["related"][0]["line"] == 16
         assert f"mounts '{secret}'" in finding["message"]
+
+
+def test_ml512_webhook_check_reads_odd_volumes_without_failing(repo: Path) -> None:
+    """Volumes that are not mappings, args that are not a list: read past, never a traceback."""
+    body = _controller("quay.io/metallb/controller:v0.14.4", "webhook-server-cert")
+    body = body.replace("      volumes:\n", "      volumes:\n        - just-a-name\n")
+    body = body.replace("args: [--port=7472]", "args: --port=7472")
+    write(repo, {"metallb/controller.yaml": body})
+    result = lint_json("--select", "ML512", cwd=repo)
+    assert result.code == 0, result.err  # a warning
+    assert findings(result) == [("ML512", "metallb/controller.yaml", 9)]

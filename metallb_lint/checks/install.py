@@ -639,7 +639,9 @@ def _cert_secret(pod: dict, container: dict) -> tuple[str, int] | None:
     )
     volumes = pod.get("volumes")
     for index, entry in enumerate(volumes if isinstance(volumes, list) else []):
-        secret = entry.get("secret") if isinstance(entry, dict) else None
+        if not isinstance(entry, dict):
+            continue
+        secret = entry.get("secret")
         if entry.get("name") == volume and isinstance(secret, dict):
             name = secret.get("secretName")
             if isinstance(name, str):

@@ -115,36 +115,49 @@ def _targets(
             )
 
 
-def _source(
-    source: dict, reached: frozenset[str], documents_of: Callable[[str], list[Document]]
-) -> tuple[object, Document, PathKey] | None:
+def source_object(
+    source: object, reached: frozenset[str], documents_of: Callable[[str], list[Document]]
+) -> tuple[Document, PathKey] | None:
+    """The document of a replacement's `source` among the files a kustomization reaches, and
+    the path of its `fieldPath` (`metadata.name` when none is given); None when not found."""
+    if not isinstance(source, dict):
+        return None
     kind, name = text(source.get("kind")), text(source.get("name"))
     field_path = source.get("fieldPath") or "metadata.name"
     if not kind or not name or not isinstance(field_path, str):
         return None
     path = field_path_key(field_path)
     if len(path) != len(field_path.split(".")):
-        return None
-    options = source.get("options") if isinstance(source.get("options"), dict) else {}
+        return None  # a list selector or a wildcard
     for file in sorted(reached):
         if is_kustomization(file):
             continue
         for doc in documents_of(file):
             data = doc.data if isinstance(doc.data, dict) else {}
-            if data.get("kind") != kind or text(get(data, "metadata", "name")) != name:
-                continue
-            value = dig(data, path, _MISSING)
-            if value is _MISSING or isinstance(value, (dict, list)):
-                return None
-            delimiter = options.get("delimiter")
-            if isinstance(delimiter, str) and delimiter:
-                parts = str(value).split(delimiter)
-                index = options.get("index", 0)
-                if not isinstance(index, int) or not 0 <= index < len(parts):
-                    return None
-                value = parts[index]
-            return value, doc, path
+            if data.get("kind") == kind and text(get(data, "metadata", "name")) == name:
+                return doc, path
     return None
+
+
+def _source(
+    source: dict, reached: frozenset[str], documents_of: Callable[[str], list[Document]]
+) -> tuple[object, Document, PathKey] | None:
+    found = source_object(source, reached, documents_of)
+    if found is None:
+        return None
+    doc, path = found
+    value = dig(doc.data, path, _MISSING)
+    if value is _MISSING or isinstance(value, (dict, list)):
+        return None
+    options = source.get("options") if isinstance(source.get("options"), dict) else {}
+    delimiter = options.get("delimiter")
+    if isinstance(delimiter, str) and delimiter:
+        parts = str(value).split(delimiter)
+        index = options.get("index", 0)
+        if not isinstance(index, int) or not 0 <= index < len(parts):
+            return None
+        value = parts[index]
+    return value, doc, path
 
 
 def _write(body: dict, path: PathKey, value: object, create: bool) -> bool:

@@ -403,24 +403,12 @@ class _Builder:
         if not found:
             return resources
         reach = self.deployment.reach
-        roots = kustomize.roots(set(self._kustomizations), reach)
         out = []
         for res in resources:
             applied = [
                 r for r in found if r.selects(res.kind, res.name) and res.path in reach(r.folder)
             ]
-            own = {
-                r.folder: kustomize.own_kustomization(r.folder, reach(r.folder)) for r in applied
-            }
-            reaching = [root for root in roots if res.path in reach(root)]
-            if (
-                not applied
-                or not reaching
-                or not all(
-                    any(file is not None and file in reach(root) for file in own.values())
-                    for root in reaching
-                )
-            ):
+            if not applied or not self._built_only_through(res.path, {r.folder for r in applied}):
                 out.append(res)
                 continue
             body: dict | None = res.body
@@ -449,6 +437,26 @@ class _Builder:
             self._resolved.add(id(variant))
             out.append(variant)
         return out
+
+    @cached_property
+    def _kustomize_roots(self) -> list[str]:
+        return kustomize.roots(set(self._kustomizations), self.deployment.reach)
+
+    def _roots_reaching(self, path: str) -> list[str]:
+        """The root kustomizations that build `path`."""
+        reach = self.deployment.reach
+        return [root for root in self._kustomize_roots if path in reach(root)]
+
+    def _built_only_through(self, path: str, folders: set[str]) -> bool:
+        """Whether some root kustomization builds `path` and every one that does goes through
+        the kustomization of one of `folders` (which patch or replace what it holds)."""
+        reach = self.deployment.reach
+        files = {kustomize.own_kustomization(folder, reach(folder)) for folder in folders}
+        files.discard(None)
+        reaching = self._roots_reaching(path)
+        return bool(files and reaching) and all(
+            any(file in reach(root) for file in files) for root in reaching
+        )
 
     def _reach_of(self, kustomization: str) -> frozenset[str]:
         return self.deployment.reach(posixpath.dirname(kustomization))
@@ -502,23 +510,18 @@ class _Builder:
         if not flagged:
             return resources
         reach = self.deployment.reach
-        roots = kustomize.roots(set(self._kustomizations), reach)
         dropped: set[int] = set()
         for res in flagged:
-            reaching = [root for root in roots if res.path in reach(root)]
-            if not reaching:
-                continue  # no kustomization builds it
             if res.annotations.get(_LOCAL_CONFIG) in ("true", True):
-                dropped.add(id(res))
+                if self._roots_reaching(res.path):  # (applied some other way, it stays)
+                    dropped.add(id(res))
                 continue
-            deleters = [
-                kustomize.own_kustomization(d.folder, reach(d.folder))
+            deleters = {
+                d.folder
                 for d in deletions
                 if d.kind == res.kind and d.name in (None, res.name) and res.path in reach(d.folder)
-            ]
-            if deleters and all(
-                any(own is not None and own in reach(root) for own in deleters) for root in reaching
-            ):
+            }
+            if self._built_only_through(res.path, deleters):
                 dropped.add(id(res))
         return [res for res in resources if id(res) not in dropped]
 

@@ -32,9 +32,9 @@ from metallb_lint.gitops.kustomize import (
     own_kustomization,
     roots,
 )
-from metallb_lint.gitops.patches import field_path_key
 from metallb_lint.gitops.placeholders import has_placeholder
 from metallb_lint.gitops.render import BuildResult, OfflineTree, Rendered
+from metallb_lint.gitops.replacements import source_object
 from metallb_lint.load.documents import Document, PathKey
 from metallb_lint.load.sources import KUSTOMIZATION_NAMES
 from metallb_lint.model.objects import PatchedResource, Resource
@@ -418,8 +418,8 @@ def _changed_at(
                 isinstance(t, dict) and _selects(t.get("select"), static)
                 for t in items(entry.get("targets"))
             ):
-                source = _replacement_source(entry.get("source"), documents_of, reached)
-                return source or doc.location((key, index))
+                found = source_object(entry.get("source"), reached, documents_of)
+                return found[0].location(found[1]) if found else doc.location((key, index))
     return doc.location((key,), key=True)
 
 
@@ -430,28 +430,6 @@ def _selects(target: object, static: Resource) -> bool:
         return False
     name = target.get("name")
     return name is None or name == static.name
-
-
-def _replacement_source(
-    source: object, documents_of: Callable[[str], list[Document]], reached: frozenset[str]
-) -> Location | None:
-    """Where the value a replacement copies is written: its source object's field."""
-    if not isinstance(source, dict):
-        return None
-    kind, name = source.get("kind"), source.get("name")
-    field_path = source.get("fieldPath") or "metadata.name"
-    if not isinstance(kind, str) or not isinstance(name, str) or not isinstance(field_path, str):
-        return None
-    path = field_path_key(field_path)
-    for file in sorted(reached):
-        if is_kustomization(file):
-            continue
-        for doc in documents_of(file):
-            data = doc.data if isinstance(doc.data, dict) else {}
-            metadata = data.get("metadata") if isinstance(data.get("metadata"), dict) else {}
-            if data.get("kind") == kind and metadata.get("name") == name:
-                return doc.location(path)
-    return None
 
 
 def _distance(folder: str, path_folder: str) -> int:
