@@ -9,12 +9,14 @@ Usage::
 `git init && git add -A && git commit`), the pre-commit loop naming one file: with a cold
 cache (emptied before every run), a warm one (filled by an untimed run first), without a
 cache, and with `--no-context` (the goal's yardstick). `full` lints the whole tree cold, warm
-and uncached. `--before DIR` also times the code in DIR (a checkout from before the cache,
-e.g. `git archive REV | tar -x -C DIR`), without cache options. The commands take turns
-(round i runs each once), so that a shared machine slowing down slows all of them; each figure
-is the median wall-clock time of whole processes (start-up included) and the largest peak RSS
-of the runs. Cache folders are temporary and removed at the end; the user's cache is never
-touched.
+and uncached. Both also time `edited`: a warm cache, but the named file (`--file`, for `full`
+too) edited just before each run, as in a real pre-commit loop, in a copy of TREE: the run
+memo (runmemo.py) cannot answer, only the per-file cache can. `--before DIR` also times the
+code in DIR (a checkout from before the cache, e.g. `git archive REV | tar -x -C DIR`),
+without cache options. The commands take turns (round i runs each once), so that a shared
+machine slowing down slows all of them; each figure is the median wall-clock time of whole
+processes (start-up included) and the largest peak RSS of the runs. Cache folders are
+temporary and removed at the end; the user's cache is never touched.
 """
 
 from __future__ import annotations
@@ -64,21 +66,28 @@ def measure(
     cold: Path,
     runs: int,
     before: Path | None = None,
+    edited: tuple[Path, Path, bytes] | None = None,
 ) -> None:
+    """`edited`: (the copy of the tree, the file in it to edit, its original bytes)."""
     lint = [sys.executable, "-m", "metallb_lint", "--exit-zero", "--format", "concise"]
 
     def code(name: str) -> Path:
         return before if name == "before" and before is not None else REPO_ROOT
 
+    def where(name: str) -> Path:
+        return edited[0] if name == "edited" and edited is not None else tree
+
     for name, extra in commands.items():  # validate, write .pyc files, fill the warm cache
-        run([*lint, *extra], tree, code(name))
+        run([*lint, *extra], where(name), code(name))
     times: dict[str, list[float]] = {name: [] for name in commands}
     peaks: dict[str, int] = dict.fromkeys(commands, 0)
     for i in range(runs):
         for name, extra in commands.items():
             if name == "cold":
                 shutil.rmtree(cold, ignore_errors=True)
-            elapsed, peak = run([*lint, *extra], tree, code(name))
+            if name == "edited" and edited is not None:  # as a user saves before a commit
+                edited[1].write_bytes(edited[2] + f"# edit {i}\n".encode())
+            elapsed, peak = run([*lint, *extra], where(name), code(name))
             times[name].append(elapsed)
             peaks[name] = max(peaks[name], peak)
         print(f"round {i + 1}/{runs} done", file=sys.stderr, flush=True)
@@ -116,7 +125,13 @@ def main(argv: list[str] | None = None) -> int:
         commands["uncached"] = ["--no-cache", *target]
         commands["cold"] = ["--cache-dir", str(cold), *target]
         commands["warm"] = ["--cache-dir", str(warm), *target]
-        measure(tree, commands, cold, args.runs, args.before)
+        # warm, but the named file (precommit) or one file of the tree (full) was just edited:
+        # the run memo cannot answer, the per-file cache answers for the other files
+        commands["edited"] = ["--cache-dir", str(Path(scratch) / "edited"), *target]
+        copy = Path(scratch) / "tree"
+        shutil.copytree(tree, copy, symlinks=True)
+        edited = (copy, copy / args.file, (copy / args.file).read_bytes())
+        measure(tree, commands, cold, args.runs, args.before, edited)
     return 0
 
 

@@ -42,6 +42,7 @@ from typing import NamedTuple
 from metallb_lint.catalog import RuleInfo, catalog
 from metallb_lint.errors import UsageError
 from metallb_lint.findings import Finding, Location, ResourceRef, Severity
+from metallb_lint.inputlog import note_path
 from metallb_lint.load.ignore import parse_pattern
 from metallb_lint.safeio import read_bytes, write_atomic
 
@@ -719,6 +720,7 @@ class Decider:
                     continue  # no such rule (ML008), or it did not run: cannot tell
                 file = self.baseline.entry_file(suppression)
                 absolute = os.path.join(self.baseline.root, key[1])
+                note_path(absolute)
                 if self.linted is not None and file not in self.linted and os.path.exists(absolute):
                     continue  # not linted this time: cannot tell
                 what = f" on {resource}" if resource else ""

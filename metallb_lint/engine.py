@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import re
+import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
@@ -22,6 +23,7 @@ from metallb_lint.decide import (
 from metallb_lint.errors import UsageError
 from metallb_lint.findings import Finding, Location, Severity
 from metallb_lint.gitops.flux import substitute_from_names
+from metallb_lint.inputlog import InputLog, current_status, recording
 from metallb_lint.load.blockyaml import forget_lines
 from metallb_lint.load.discover import Candidate, Discovery, discover
 from metallb_lint.load.documents import LoadProblem
@@ -30,11 +32,24 @@ from metallb_lint.load.sources import (
     ALWAYS_PARSED,
     SourceFile,
     classify,
+    disk_text,
     load_file,
     read_candidate,
 )
+from metallb_lint.memocodec import (
+    BadMemo,
+    decode_coverage,
+    decode_findings,
+    decode_target,
+    encode_coverage,
+    encode_findings,
+    encode_target,
+)
+from metallb_lint.model.coverage import Coverage, coverage
 from metallb_lint.model.inventory import Inventory, build_inventory
 from metallb_lint.model.rendering import Request as RenderRequest
+from metallb_lint.model.target import Target
+from metallb_lint.runmemo import RunMemo, listing_digest
 
 if TYPE_CHECKING:
     from metallb_lint.load.cache import FileCache
@@ -66,14 +81,19 @@ class Options:
     render: str = "never"
     # The persistent per-file cache (load/cache.py); None: every file is loaded afresh.
     cache: FileCache | None = None
+    # Replay the result of an earlier identical run over unchanged files (runmemo.py): for
+    # callers that need only what reports show (not fixes, `ips` or `migrate`).
+    memo: bool = False
 
 
 @dataclass
 class RunResult:
-    """The outcome of a run: the decided findings, the inventory, and what reports need."""
+    """The outcome of a run: the decided findings, the inventory, and what reports need. A run
+    replayed from its memo (runmemo.py) has no inventory: reports read `target`, `coverage`
+    and `text_of`, which both kinds of result have."""
 
     findings: list[Finding]
-    inventory: Inventory
+    inventory: Inventory | None
     files: int
     selected: set[str]
     fail_on: Severity
@@ -85,13 +105,43 @@ class RunResult:
     # The linted files on disk, by the path findings name them (what fixes may write).
     disk: dict[str, str] = field(default_factory=dict)
     discovery: Discovery | None = None  # what was read and skipped, and why (--show-files)
+    target: Target | None = None  # the release, mode and namespace checked against
+    coverage: Coverage | None = None  # what was judged, and what could not be
+    resource_count: int = 0  # the resources read (a replayed run has no inventory to count)
+
+    def __post_init__(self) -> None:
+        if self.inventory is not None:
+            self.set_inventory(self.inventory)
+
+    def set_inventory(self, inventory: Inventory) -> None:
+        self.inventory = inventory
+        self.target = inventory.target
+        self.coverage = coverage(inventory)
 
     @property
     def resources(self) -> int:
-        return len(self.inventory.resources)
+        return len(self.inventory.resources) if self.inventory is not None else self.resource_count
+
+    def text_of(self, path: str) -> str | None:
+        """The text of the file findings name `path`, for reports that quote its lines."""
+        if self.inventory is not None:
+            source = self.inventory.sources.get(path)
+            return source.text if source is not None else None
+        disk = self.disk.get(path) or self._context_disk().get(path)
+        return disk_text(disk) if disk else None
+
+    def _context_disk(self) -> dict[str, str]:
+        found = self.discovery
+        return {c.display: c.fs_path for c in found.context} if found is not None else {}
 
 
 def run(options: Options, config: Config) -> RunResult:
+    started = time.time_ns()
+    with recording() as log:
+        return _run(options, config, log, started)
+
+
+def _run(options: Options, config: Config, log: InputLog, started: int) -> RunResult:
     policies, baseline = _policies_and_baseline(options, config)
     excludes = IgnoreRules().extended(config.exclude, "")
     found = discover(
@@ -103,6 +153,12 @@ def run(options: Options, config: Config) -> RunResult:
     )
     if policies:  # policy files hold example manifests: never lint them as manifests
         _skip_policy_files(found, [*config.policies, *options.policies])
+    memo = _memo_of(options, config)
+    listing = _listing(found)
+    if memo is not None:
+        replayed = _replay(memo.lookup(listing), options, config, found)
+        if replayed is not None:
+            return replayed
     sources = _load(
         [*found.candidates, *found.context],
         options.stdin_data,
@@ -161,23 +217,141 @@ def run(options: Options, config: Config) -> RunResult:
     findings = decider.decide(raw, texts)
     if found.scoped:
         findings = [f for f in findings if _touches(f, scope)]
+    render_notes = _render_notes(inventory)
+    result = _result(findings, selected, render_notes, options, config, found)
+    result.set_inventory(inventory)
+    if options.cache is not None:
+        options.cache.flush()  # entries are written while the rules run
+    if memo is not None and _quotable(result):
+        memo.store(listing, log, started, _memo_entry(result, render_notes))
+    return result
+
+
+def _result(
+    findings: list[Finding],
+    selected: set[str],
+    render_notes: list[str],
+    options: Options,
+    config: Config,
+    found: Discovery,
+) -> RunResult:
     fail_on = options.fail_on or config.fail_on or Severity.ERROR
     read = [c.fs_path for c in [*found.candidates, *found.context] if c.fs_path]
     result = RunResult(
         findings,
-        inventory,
+        None,
         len(found.candidates),
         selected,
         fail_on,
-        found.notes,
-        named,
+        [*found.notes, *render_notes],
+        [c.display for c in found.candidates],
         read,
         discovery=found,
     )
     result.disk = {c.display: c.fs_path for c in found.candidates if c.fs_path}
-    result.notes += _render_notes(inventory)
-    if options.cache is not None:
-        options.cache.flush()  # entries are written while the rules run
+    return result
+
+
+# -- the run memo (runmemo.py) ----------------------------------------------------------------
+
+
+def _memo_of(options: Options, config: Config) -> RunMemo | None:
+    """The memo of this invocation, or None when the run cannot be replayed: no cache, stdin
+    (no file to compare), a run against an earlier revision, or a caller that needs the
+    inventory (fixes, `ips`, `migrate`, --show-files)."""
+    if not options.memo or options.cache is None or options.stdin_data is not None:
+        return None
+    if options.previous is not None:
+        return None
+    engine: object = None
+    if options.render != "never":
+        from metallb_lint.gitops.render import find_engine
+
+        command = find_engine()
+        engine = [command, current_status(command[0])] if command else None
+    invocation = [
+        os.getcwd(),
+        options.paths,
+        options.select,
+        options.ignore,
+        options.fail_on,
+        options.metallb_version,
+        options.stdin_filename,
+        options.inline_suppressions,
+        options.context,
+        options.policies,
+        options.baseline,
+        options.render,
+        engine,
+        repr(config),
+    ]
+    return RunMemo(options.cache.folder, invocation)
+
+
+def _listing(found: Discovery) -> str:
+    files = [
+        [[c.fs_path, c.display, c.explicit] for c in group]
+        for group in (found.candidates, found.context, found.jinja, found.scripts)
+    ]
+    problems = [[list(location), message] for location, message in found.problems]
+    return listing_digest([files, problems, found.scoped, found.context_roots])
+
+
+def _memo_entry(result: RunResult, render_notes: list[str]) -> dict:
+    assert result.target is not None and result.coverage is not None
+    return {
+        "findings": encode_findings(result.findings),
+        "selected": sorted(result.selected),
+        "notes": render_notes,
+        "target": encode_target(result.target),
+        "coverage": encode_coverage(result.coverage),
+        "resources": result.resources,
+    }
+
+
+def _quotable(result: RunResult) -> bool:
+    """Whether a replay would quote the same lines: each file a finding names reads on disk
+    as the run read it (a file the loader decoded otherwise, or stdin, keeps no memo)."""
+    paths = {f.location.path for f in result.findings}
+    paths |= {r.location.path for f in result.findings for r in f.related}
+    assert result.inventory is not None
+    disk = {**result._context_disk(), **result.disk}
+    for path in paths:
+        source = result.inventory.sources.get(path)
+        text = source.text if source is not None else None
+        if path in disk and disk_text(disk[path]) != text:
+            return False
+    return True
+
+
+def _replay(
+    stored: dict | None, options: Options, config: Config, found: Discovery
+) -> RunResult | None:
+    """The result a memo kept, for the files discovery found now; None when it holds
+    anything this code does not write (a miss: the run is made in full)."""
+    if stored is None:
+        return None
+    try:
+        findings = decode_findings(stored.get("findings"))
+        target = decode_target(stored.get("target"))
+        seen = decode_coverage(stored.get("coverage"))
+        selected, notes, count = (
+            stored.get("selected"),
+            stored.get("notes"),
+            stored.get("resources"),
+        )
+        if not isinstance(selected, list) or not all(isinstance(x, str) for x in selected):
+            raise BadMemo("selected")
+        if not isinstance(notes, list) or not all(isinstance(x, str) for x in notes):
+            raise BadMemo("notes")
+        if type(count) is not int:
+            raise BadMemo("resources")
+    except (BadMemo, TypeError, ValueError):
+        return None
+    result = _result(findings, set(selected), notes, options, config, found)
+    result.target = target
+    result.coverage = seen
+    result.resource_count = count
     return result
 
 

@@ -17,8 +17,10 @@ import contextlib
 import os
 import stat
 import tempfile
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from typing import BinaryIO
+
+from metallb_lint.inputlog import note_read
 
 MAX_READ_BYTES = 8 * 1024 * 1024  # one file: a manifest, a baseline, a CRD bundle, a policy
 
@@ -68,12 +70,20 @@ def _open(path: str) -> int:
     return os.open(path, _OPEN_FLAGS)
 
 
-def read_bytes(path: str, limit: int = MAX_READ_BYTES) -> bytes:
+def read_bytes(path: str, limit: int = MAX_READ_BYTES, *, noted: bool = True) -> bytes:
     """The bytes of the regular file `path`, at most `limit` of them. Raises NotRegularFile,
-    FileTooLarge (also for a file that grows past the limit while it is read) or OSError."""
-    fd = _open(path)
+    FileTooLarge (also for a file that grows past the limit while it is read) or OSError.
+    `noted`: the read is one of the run's inputs (inputlog.py); the cache's own files are not."""
+    try:
+        fd = _open(path)
+    except FileNotFoundError:
+        if noted:
+            note_read(path, None)
+        raise
     try:
         info = os.fstat(fd)
+        if noted:
+            note_read(path, info)
         if not stat.S_ISREG(info.st_mode):
             raise NotRegularFile(path, info.st_mode)
         if info.st_size > limit:
@@ -109,13 +119,17 @@ def regular_file_problem(path: str) -> str | None:
     return None
 
 
-def walk_files(top: str, max_depth: int) -> Iterator[str]:
+def walk_files(
+    top: str, max_depth: int, *, note: Callable[[str], None] | None = None
+) -> Iterator[str]:
     """The files below the folder `top`, in a stable order, without recursion: folders more
     than `max_depth` levels down and hidden entries are skipped; symbolic links to folders are
-    not followed."""
+    not followed. `note` is told each folder before it is listed."""
     stack: list[tuple[str, int]] = [(top, 0)]
     while stack:
         folder, depth = stack.pop()
+        if note is not None:
+            note(folder)
         try:
             entries = sorted(os.scandir(folder), key=lambda e: e.name)
         except OSError:

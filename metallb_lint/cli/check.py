@@ -308,6 +308,8 @@ def check(argv: list[str]) -> int:
         baseline=_baseline_to_apply(args),
         render=render_mode(args, config)[0],
         cache=open_cache(args, config),
+        # fixes, diffs and --show-* need the inventory, which a replayed run does not have
+        memo=not (args.fix or args.diff or args.show_settings or args.show_files),
     )
     outputs = _outputs(args.outputs, os.environ.get("GITHUB_ACTIONS") == "true")
     if args.new_since:

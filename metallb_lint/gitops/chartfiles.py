@@ -9,6 +9,7 @@ import posixpath
 
 from metallb_lint.gitops.gotemplate.parser import Node
 from metallb_lint.gitops.templates import helpers
+from metallb_lint.inputlog import note_path
 from metallb_lint.safeio import read_optional_text
 
 MAX_HELPER_FILES = 200  # helper files read per chart
@@ -52,6 +53,7 @@ class ChartFiles:
             return None
         path = posixpath.join(self.directory, relative) if self.directory else relative
         text: str | None = None
+        note_path(path)  # an absent file is an input too: creating it changes the output
         if self._inside(path) and os.path.isfile(path):
             text = self._read(path)
         self._cache[relative] = text
@@ -66,11 +68,13 @@ class ChartFiles:
 
     def _helper_texts(self) -> list[tuple[str, str]]:
         folder = posixpath.join(self.directory, "templates") if self.directory else "templates"
+        note_path(folder)
         if not os.path.isdir(folder) or not self._inside(folder):
             return []
         found: list[tuple[str, str]] = []
         seen = 0
         for current, dirs, names in os.walk(folder, followlinks=False):
+            note_path(current)
             dirs.sort()
             for name in sorted(names):
                 seen += 1

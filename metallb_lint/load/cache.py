@@ -233,7 +233,7 @@ def _read_pack(path: str) -> dict[bytes, bytes]:
     """The lines of a pack by key; none when it is missing, unreadable, too large or not a
     pack (a corrupt line is skipped, and its entry loaded afresh)."""
     try:
-        raw = read_bytes(path, MAX_PACK_BYTES)
+        raw = read_bytes(path, MAX_PACK_BYTES, noted=False)
     except OSError:
         return {}
     lines = raw.split(b"\n")

@@ -9,6 +9,7 @@ import sys
 from dataclasses import dataclass, field
 
 from metallb_lint.findings import Location
+from metallb_lint.inputlog import note_path
 from metallb_lint.load.discover import Candidate
 from metallb_lint.load.documents import (
     Chunk,
@@ -277,6 +278,15 @@ def source_text(raw: bytes) -> str:
     return decode(raw)
 
 
+def disk_text(path: str) -> str | None:
+    """The text of the file `path` now, as `source_text` gives it; None when it cannot be read
+    or decoded (for reports quoting lines of a run replayed from its memo)."""
+    try:
+        return source_text(read_bytes(path, MAX_FILE_BYTES, noted=False))
+    except (OSError, ValueError):
+        return None
+
+
 def _wide_encoding(raw: bytes) -> tuple[str, str] | None:
     """UTF-16/32 text (recognised by its byte-order mark), decoded for the relevance filter."""
     for bom, encoding in _UTF16_32_BOMS:
@@ -340,6 +350,7 @@ def _looks_like_object(item: object) -> bool:
 def documents_on_disk(path: str) -> list[Document]:
     """The YAML documents of a file the relevance filter skipped, read now because something
     names it (a configMapGenerator's file, a helmCharts valuesFile); unreadable: none."""
+    note_path(path)
     if not os.path.isfile(path):
         return []
     raw = read_candidate(Candidate(path, path))

@@ -22,6 +22,7 @@ from dataclasses import dataclass, field
 import yaml
 
 from metallb_lint.findings import Location, ResourceRef
+from metallb_lint.inputlog import note_path
 from metallb_lint.metallb.charts import OFFICIAL_REPOSITORIES, is_official_repository
 from metallb_lint.metallb.schema import CrdVersion, Model, crd_versions, schema_set
 from metallb_lint.metallb.versions import NEWEST, Version
@@ -277,6 +278,7 @@ def vendored_chart(chart_dir: str, cache: dict) -> VendoredChart | None:
         return cache[chart_dir]
     found: VendoredChart | None = None
     folder = os.path.join(chart_dir or ".", "charts")
+    note_path(folder)
     try:
         names = sorted(os.listdir(folder))
     except OSError:
@@ -302,6 +304,7 @@ def _read_folder(path: str, display: str) -> VendoredChart | None:
         real = os.path.realpath(target)
         if not real.startswith(root + os.sep) or not os.path.isfile(real):
             continue
+        note_path(real)
         try:
             if os.path.getsize(real) > MAX_MEMBER_BYTES:
                 continue
@@ -315,6 +318,7 @@ def _read_folder(path: str, display: str) -> VendoredChart | None:
 def _read_archive(path: str, display: str) -> VendoredChart | None:
     import tarfile  # vendored chart archives are rare
 
+    note_path(path)
     try:
         if os.path.getsize(path) > MAX_ARCHIVE_BYTES:
             return None

@@ -16,6 +16,7 @@ from collections.abc import Callable, Iterable
 
 from metallb_lint.errors import UsageError
 from metallb_lint.findings import Severity
+from metallb_lint.inputlog import note_path
 from metallb_lint.load.documents import Chunk, compose_chunk, decode
 from metallb_lint.metallb.schema import TYPE_NAMES, describe, unknown_key, where
 from metallb_lint.policies.formats import (
@@ -119,7 +120,7 @@ def policy_files(location: str, display: str) -> list[tuple[str, str]]:
             raise UsageError(f"policies: {display}: no such directory")
         raise UsageError(f"policies: {display}: {problem}")
     found = []
-    for path in walk_files(location, MAX_POLICY_DEPTH):
+    for path in walk_files(location, MAX_POLICY_DEPTH, note=note_path):
         if path.endswith(POLICY_SUFFIXES):
             shown = os.path.join(display, os.path.relpath(path, location))
             found.append((path, shown.replace(os.sep, "/")))

@@ -8,7 +8,6 @@ from typing import TextIO
 from metallb_lint import __version__
 from metallb_lint.engine import RunResult
 from metallb_lint.findings import Finding
-from metallb_lint.model.coverage import coverage
 from metallb_lint.report.summary import counts
 
 JSON_VERSION = 1
@@ -43,12 +42,13 @@ def finding_dict(finding: Finding) -> dict[str, object]:
 
 
 def document(result: RunResult) -> dict[str, object]:
-    target = result.inventory.target
+    target = result.target
+    assert target is not None and result.coverage is not None
     summary = {
         "files": result.files,
         "resources": result.resources,
         **counts(result),
-        **coverage(result.inventory).as_dict(),
+        **result.coverage.as_dict(),
     }
     return {
         "version": JSON_VERSION,

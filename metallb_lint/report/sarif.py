@@ -218,7 +218,8 @@ def document(
         index[finding.rule] = len(rules)
         info = known.get(finding.rule)
         rules.append(_descriptor(info, docs_url) if info else _policy_descriptor(finding))
-    target = result.inventory.target
+    target = result.target
+    assert target is not None
     run: dict[str, object] = {
         "tool": {
             "driver": {

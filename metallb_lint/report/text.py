@@ -16,7 +16,6 @@ from typing import TextIO
 from metallb_lint import __version__
 from metallb_lint.engine import RunResult
 from metallb_lint.findings import Finding, Location
-from metallb_lint.model.coverage import coverage
 from metallb_lint.report.summary import counts
 
 # SGR parameters (the 8 standard colours, so every terminal shows them).
@@ -145,7 +144,8 @@ def _origin(source: str) -> str:
 
 
 def _header(out: list[str], result: RunResult, paint: _Painter, verbose: int) -> None:
-    target = result.inventory.target
+    target = result.target
+    assert target is not None
     version_from = target.version_source
     if target.version_location and not target.assumed:
         version_from = f"{target.version_location.path}:{target.version_location.line}"
@@ -188,7 +188,8 @@ def _plural(count: int, noun: str) -> str:
 
 def _judged(out: list[str], result: RunResult, paint: _Painter, verbose: int) -> None:
     """How many objects were judged, and how many could not be (not deployed, unresolved)."""
-    seen = coverage(result.inventory)
+    seen = result.coverage
+    assert seen is not None
     line = (
         f"  judged     {_plural(seen.metallb_objects, 'MetalLB object')}, "
         f"{_plural(seen.services, 'LoadBalancer Service')}"
@@ -237,8 +238,8 @@ def _summary(out: list[str], result: RunResult, paint: _Painter, verbose: int) -
 
 def _lines(result: RunResult, path: str, cache: dict[str, list[str]]) -> list[str]:
     if path not in cache:
-        source = result.inventory.sources.get(path)
-        cache[path] = source.text.split("\n") if source and source.text else []
+        text = result.text_of(path)
+        cache[path] = text.split("\n") if text else []
     return cache[path]
 
 

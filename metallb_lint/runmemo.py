@@ -1,0 +1,144 @@
+"""The run memo: what a run decided, kept in the cache folder with the status of every input it
+read, and given back to the same run while none of those inputs has changed.
+
+The per-file cache (`load/cache.py`) saves the loading of a file; what a warm run still pays is
+the rest: the inventory of the whole repository and every rule over it. A pre-commit hook run
+again on the same commit, an editor linting on save, CI re-running a job: the same invocation
+over the same files. The memo answers those from one file: discovery runs as usual (what is
+linted is always worked out afresh), then the status (size, modification and change times,
+inode, device) of every file the earlier run read, every path it found absent and every folder
+it listed is compared with the disk. Any difference, a new or vanished file, another option,
+configuration, release of the tool or of its code, and the run is made in full.
+
+Never stale: a status is trusted only when it is older than the run that recorded it by more
+than `RACY_SECONDS` (a file written in the same tick as it was read could change again without
+a new status, the "racily clean" case of git's index); a run whose inputs are that recent, that
+changed while it ran, or that built with an external engine (which reads a copy of the tree,
+non-YAML files included) keeps no memo. Memo files are JSON, read only as data: a corrupt or
+hostile one is a miss and is written again.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import json
+import os
+import sys
+import tempfile
+from pathlib import Path
+
+from metallb_lint import __version__
+from metallb_lint.inputlog import InputLog, current_status
+from metallb_lint.safeio import read_bytes
+
+FORMAT = 1
+RACY_SECONDS = 2
+MAX_MEMO_BYTES = 256 * 1024 * 1024
+_PACKAGE = Path(__file__).resolve().parent
+
+
+def code_fingerprint() -> str:
+    """Every file of the installed tool and its data (name, size, modification time): a
+    development checkout that changes any of them gets other memos (a release never changes)."""
+    from metallb_lint.resources import data_dir
+
+    digest = hashlib.blake2b(digest_size=16)
+    for folder in (_PACKAGE, data_dir("rules"), data_dir("schemas")):
+        for path in sorted(folder.rglob("*")):
+            if path.suffix in (".pyc", ".pyo") or not path.is_file():
+                continue
+            try:
+                info = path.stat()
+            except OSError:
+                continue
+            digest.update(f"{path}\0{info.st_size}\0{info.st_mtime_ns}\0".encode())
+    digest.update(f"{sys.version_info[0]}.{sys.version_info[1]}".encode())
+    return digest.hexdigest()
+
+
+class RunMemo:
+    """The memo of one invocation (`invocation`: every option and setting the run reads, as
+    JSON-able values) in the cache folder `folder`."""
+
+    def __init__(self, folder: str, invocation: list[object]) -> None:
+        self.folder = folder
+        key = json.dumps([FORMAT, __version__, code_fingerprint(), invocation], default=repr)
+        name = hashlib.blake2b(key.encode("utf-8", "replace"), digest_size=20).hexdigest()
+        self.path = os.path.join(folder, f"run-{name}.json")
+        self.hit = False
+
+    def lookup(self, listing: str) -> dict | None:
+        """The stored result when the files discovered (`listing`, a digest of the candidate
+        list) and every input are as they were; None otherwise."""
+        try:
+            entry = json.loads(read_bytes(self.path, MAX_MEMO_BYTES, noted=False))
+        except (OSError, ValueError, RecursionError):
+            return None  # no memo, unreadable, or not JSON: a miss
+        if not isinstance(entry, dict) or entry.get("listing") != listing:
+            return None
+        inputs = entry.get("inputs")
+        result = entry.get("result")
+        if not isinstance(inputs, list) or not isinstance(result, dict):
+            return None
+        for item in inputs:
+            if not (isinstance(item, list) and len(item) == 2 and isinstance(item[0], str)):
+                return None
+            path, status = item
+            now = current_status(path)
+            if (list(now) if now is not None else None) != status:
+                return None
+        self.hit = True
+        return result
+
+    def store(self, listing: str, log: InputLog, started_ns: int, result: dict) -> bool:
+        """Keep `result` for the inputs `log` noted, unless one of them is too recent to be
+        told apart from a later change, changed while the run read it, or the run depended on
+        something no status describes (see the top). True when it was written."""
+        if log.unknowable:
+            return False
+        recent = started_ns - RACY_SECONDS * 1_000_000_000
+        inputs: list[list[object]] = []
+        for path, status in log.paths.items():
+            if status is not None and max(status[1], status[2]) >= recent:
+                return False
+            if current_status(path) != status:
+                return False
+            inputs.append([path, list(status) if status is not None else None])
+        entry = {"format": FORMAT, "listing": listing, "inputs": inputs, "result": result}
+        try:
+            data = json.dumps(entry, ensure_ascii=False, separators=(",", ":")).encode()
+        except (ValueError, TypeError, RecursionError):
+            return False  # something JSON cannot hold exactly: not kept
+        if len(data) > MAX_MEMO_BYTES:
+            return False
+        return _write(self.folder, self.path, data)
+
+
+def listing_digest(parts: list[object]) -> str:
+    """A digest of what discovery found (candidates, context files, problems)."""
+    text = json.dumps(parts, ensure_ascii=False, default=repr)
+    return hashlib.blake2b(text.encode("utf-8", "replace"), digest_size=20).hexdigest()
+
+
+def _write(folder: str, path: str, data: bytes) -> bool:
+    """Write `data` to `path` through a temporary file renamed into place (a concurrent or
+    killed run never leaves half a memo); False where the folder cannot be written."""
+    try:
+        os.makedirs(folder, exist_ok=True)
+        fd, temp = tempfile.mkstemp(prefix=".tmp-", suffix=".json", dir=folder)
+    except OSError:
+        return False
+    try:
+        with os.fdopen(fd, "wb") as stream:
+            stream.write(data)
+        os.replace(temp, path)
+    except OSError:
+        with contextlib.suppress(OSError):
+            os.unlink(temp)
+        return False
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.unlink(temp)
+        raise
+    return True
