@@ -35,7 +35,7 @@ class InputLog:
 
     def __init__(self) -> None:
         self.paths: dict[str, Status] = {}
-        self.unknowable = False  # something was read that cannot be checked again cheaply
+        self.unknowable = False  # the result depended on something no status describes
 
     def note(self, path: str, status: Status) -> None:
         self.paths.setdefault(os.path.abspath(path), status)
@@ -71,7 +71,7 @@ def note_path(path: str) -> None:
 
 
 def note_unknowable() -> None:
-    """The run depended on something no status describes (an external program's view of a
-    copy of the tree): its result is not kept."""
+    """The run depended on something no status describes (a build the engine did not finish
+    in time, or could not start): its result is not kept."""
     if _log is not None:
         _log.unknowable = True

@@ -12,9 +12,10 @@ configuration, release of the tool or of its code, and the run is made in full.
 
 Never stale: a status is trusted only when it is older than the run that recorded it by more
 than `RACY_SECONDS` (a file written in the same tick as it was read could change again without
-a new status, the "racily clean" case of git's index); a run whose inputs are that recent, that
-changed while it ran, or that built with an external engine (which reads a copy of the tree,
-non-YAML files included) keeps no memo. Memo files are JSON, read only as data: a corrupt or
+a new status, the "racily clean" case of git's index); a run whose inputs are that recent or
+changed while it ran keeps no memo, nor one whose kustomize build ran out of time (another run
+may finish it). A build reads a copy of the whole tree: every file and folder copied is an
+input (gitops/render.py). Memo files are JSON, read only as data: a corrupt or
 hostile one is a miss and is written again.
 """
 

@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pytest
 
+from metallb_lint import runmemo
 from metallb_lint.gitops import render
 from metallb_lint.gitops.render import find_engine
 from tests.conftest import FIXTURES, findings, lint_json, run_cli, write
@@ -407,3 +408,38 @@ def test_a_remote_base_is_left_out_and_said(repo: Path) -> None:
     result = run_cli("--render", "always", *VERSION, "-v", ".", cwd=repo)
     assert "left out of the builds (remote or Helm, offline): metallb: " in result.out
     assert "kustomize built 1 root kustomization(s) offline (0 failed)" in result.out
+
+
+def test_a_run_replayed_from_its_memo_builds_nothing_until_a_file_of_the_tree_changes(
+    repo: Path, outside: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The engine reads a copy of the whole tree: every file copied (a generator's `.env`
+    too, which is no manifest) is an input of the run memo (runmemo.py)."""
+    monkeypatch.setattr(runmemo, "RACY_SECONDS", 0)  # the files were written a moment ago
+    write(repo, {**SIMPLE, "metallb/settings.env": "A=1\n"})
+    engine = _fake_engine(outside / "engine", "")
+    monkeypatch.setenv("PATH", str(engine))
+    log = engine / "calls.log"
+    first = run_cli("--render", "always", *VERSION, ".", cwd=repo)
+    assert len(log.read_text(encoding="utf-8").splitlines()) == 1
+    again = run_cli("--render", "always", *VERSION, ".", cwd=repo)
+    assert (again.code, again.out) == (first.code, first.out)
+    assert len(log.read_text(encoding="utf-8").splitlines()) == 1  # replayed: no build
+    (repo / "metallb" / "settings.env").write_text("A=22\n", encoding="utf-8")
+    run_cli("--render", "always", *VERSION, ".", cwd=repo)
+    assert len(log.read_text(encoding="utf-8").splitlines()) == 2
+
+
+def test_a_build_that_runs_out_of_time_keeps_no_memo(
+    repo: Path, outside: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(runmemo, "RACY_SECONDS", 0)
+    monkeypatch.setattr(render, "TIME_LIMIT", 0.5)
+    write(repo, SIMPLE)
+    engine = _fake_engine(outside / "engine", "import time\ntime.sleep(5)\n")
+    monkeypatch.setenv("PATH", str(engine))
+    log = engine / "calls.log"
+    for count in (1, 2):
+        result = lint_json("--render", "always", *VERSION, ".", cwd=repo)
+        assert "the build took longer than" in " ".join(_messages(result, "ML004"))
+        assert len(log.read_text(encoding="utf-8").splitlines()) == count

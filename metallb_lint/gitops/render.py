@@ -27,6 +27,7 @@ import yaml
 
 from metallb_lint.gitops.deployment import is_remote
 from metallb_lint.gitops.fields import items, text
+from metallb_lint.inputlog import note_path, note_unknowable
 
 TIME_LIMIT = 60.0  # seconds per build
 OUTPUT_LIMIT = 64 * 1024 * 1024  # bytes of rendered YAML per build
@@ -138,7 +139,9 @@ def build(
 def offline_copy(tree_root: Path, destination: Path) -> list[str]:
     """Copy the tree (symbolic links as links, `.git` left out) and strip from its
     kustomizations what needs the network or Helm; return what was stripped."""
-    shutil.copytree(tree_root, destination, symlinks=True, ignore=shutil.ignore_patterns(".git"))
+    shutil.copytree(
+        tree_root, destination, symlinks=True, ignore=_ignored, copy_function=_copy_noted
+    )
     left_out: list[str] = []
     for name in _KUSTOMIZATION_NAMES:
         for file in sorted(destination.rglob(name)):
@@ -147,6 +150,22 @@ def offline_copy(tree_root: Path, destination: Path) -> list[str]:
             folder = file.parent.relative_to(destination).as_posix()
             left_out += [f"{folder}: {entry}" for entry in _strip(file)]
     return left_out
+
+
+_GIT = shutil.ignore_patterns(".git")
+
+
+def _ignored(folder: str, names: list[str]) -> set[str]:
+    """`.git` is left out; every folder copied is an input of the run (inputlog.py)."""
+    note_path(folder)
+    return _GIT(folder, names)
+
+
+def _copy_noted(source: str, target: str) -> object:
+    """Copy one file, noting it as an input of the run first: the engine may read any file of
+    the tree (a generator's `.env`, a patch), so the run memo checks them all."""
+    note_path(source)
+    return shutil.copy2(source, target)
 
 
 def _strip(file: Path) -> list[str]:
@@ -207,8 +226,10 @@ def _build_copy(
             return BuildResult(error=f"the build wrote more than {OUTPUT_LIMIT} bytes")
         rendered = output.read_bytes()
     except subprocess.TimeoutExpired:
+        note_unknowable()  # another run, on a less busy machine, may finish it
         return BuildResult(error=f"the build took longer than {time_limit:.0f} s")
     except OSError as exc:
+        note_unknowable()
         return BuildResult(error=f"the engine could not run: {exc.strerror or exc}")
     return _parse(rendered, wrapper, tree_root.resolve())
 

@@ -35,7 +35,6 @@ from metallb_lint.gitops.kustomize import (
 from metallb_lint.gitops.placeholders import has_placeholder
 from metallb_lint.gitops.render import BuildResult, OfflineTree, Rendered
 from metallb_lint.gitops.replacements import source_object
-from metallb_lint.inputlog import note_unknowable
 from metallb_lint.load.documents import Document, PathKey
 from metallb_lint.load.sources import KUSTOMIZATION_NAMES
 from metallb_lint.model.objects import PatchedResource, Resource
@@ -482,7 +481,6 @@ def _build_all(request: Request, tree: str, folders: list[str]) -> list[BuildRes
     """Build each folder (relative to `tree`) from one offline copy, several at once."""
     base = Path(tree or ".")
     jobs = request.jobs or (os.cpu_count() or 1)
-    note_unknowable()  # the engine reads a copy of the whole tree, non-YAML files included
     with OfflineTree(request.command, base) as offline:
 
         def build(folder: str) -> BuildResult:
