@@ -98,7 +98,10 @@ def _earlier(
     )
     with _cwd(folder):
         relative_paths = [os.path.relpath(p) if where is not None else p for p in paths]
-        earlier = run(replace(options, paths=relative_paths, previous=None), earlier_config)
+        # (no run memo: a temporary checkout's could never be used again)
+        earlier = run(
+            replace(options, paths=relative_paths, previous=None, memo=False), earlier_config
+        )
         findings = [f for f in earlier.findings if not f.suppressed]
         baseline = Baseline.of_findings(findings, tmp, root, label, reason)
         files = _files(earlier, tmp)
