@@ -45,15 +45,15 @@ def code_fingerprint() -> str:
     from metallb_lint.resources import data_dir
 
     digest = hashlib.blake2b(digest_size=16)
-    for folder in (_PACKAGE, data_dir("rules"), data_dir("schemas")):
-        for path in sorted(folder.rglob("*")):
-            if path.suffix in (".pyc", ".pyo") or not path.is_file():
-                continue
-            try:
-                info = path.stat()
-            except OSError:
-                continue
-            digest.update(f"{path}\0{info.st_size}\0{info.st_mtime_ns}\0".encode())
+    for folder in (str(_PACKAGE), str(data_dir("rules")), str(data_dir("schemas"))):
+        for current, dirs, names in os.walk(folder):
+            dirs[:] = sorted(d for d in dirs if d != "__pycache__")
+            for name in sorted(names):
+                try:
+                    info = os.stat(os.path.join(current, name))
+                except OSError:
+                    continue
+                digest.update(f"{current}/{name}\0{info.st_size}\0{info.st_mtime_ns}\0".encode())
     digest.update(f"{sys.version_info[0]}.{sys.version_info[1]}".encode())
     return digest.hexdigest()
 
