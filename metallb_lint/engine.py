@@ -28,6 +28,7 @@ from metallb_lint.load.blockyaml import forget_lines
 from metallb_lint.load.discover import Candidate, Discovery, discover
 from metallb_lint.load.documents import LoadProblem
 from metallb_lint.load.ignore import IgnoreRules
+from metallb_lint.load.parallel import Job, load_all, workers_for
 from metallb_lint.load.sources import (
     ALWAYS_PARSED,
     SourceFile,
@@ -456,27 +457,40 @@ def _load(
     # them (cluster settings rarely mention MetalLB), so they are read again once that is known
     # (kept as names, not bytes: a monorepo holds thousands, and few runs need any).
     held: list[tuple[Candidate, str, str | None]] = []
-    for done, candidate in enumerate(ordered):
+    deciding = [c for c in ordered if _read_order(roles[c.display][0]) < 2]
+    for done, candidate in enumerate(deciding):
         if progress is not None:
             progress("reading", done, len(ordered))
         raw = read_candidate(candidate, stdin_data)
         if isinstance(raw, LoadProblem):
-            failed = SourceFile(candidate.display, "manifest")
-            failed.problems.append(raw)
-            sources.append(failed)
+            sources.append(_unreadable(candidate, raw))
             continue
         role, chart_dir = roles[candidate.display]
-        force = candidate.display in forced or (role == "values" and chart_dir in metallb_charts)
-        source = load(candidate.display, raw, role, chart_dir, force=force)
+        source = load(candidate.display, raw, role, chart_dir, force=candidate.display in forced)
         if source is None:
-            if len(raw) <= _HELD_SIZE and _VARIABLE_HOLDER.search(raw):
-                held.append((candidate, role, chart_dir))
             continue
         if role in ("chart", "requirements") and "metallb" in (source.text or "").lower():
             metallb_charts.add(chart_dir)
         elif role == "template":
             metallb_charts.add(chart_dir)  # load_file only returns relevant templates
         sources.append(source)
+    # The rest (manifests, values) is read the same way whatever the order: in worker
+    # processes on a large tree (load/parallel.py), each file's result in the files' order.
+    jobs = []
+    for candidate in ordered[len(deciding) :]:
+        role, chart_dir = roles[candidate.display]
+        force = candidate.display in forced or (role == "values" and chart_dir in metallb_charts)
+        jobs.append(Job(candidate, role, chart_dir, force))
+    loading = load_all(jobs, cache, _may_hold_variables, workers_for(len(jobs)), stdin_data)
+    for done, loaded in enumerate(loading):
+        if progress is not None:
+            progress("reading", len(deciding) + done, len(ordered))
+        if isinstance(loaded.result, LoadProblem):
+            sources.append(_unreadable(loaded.job.candidate, loaded.result))
+        elif loaded.result is not None:
+            sources.append(loaded.result)
+        elif loaded.holder:
+            held.append((loaded.job.candidate, loaded.job.role, loaded.job.chart_dir))
     names = set().union(*(substitute_from_names(s.text or "") for s in sources)) if held else ()
     if names:
         wanted = [
@@ -491,6 +505,17 @@ def _load(
                 if source is not None:
                     sources.append(source)
     return sources
+
+
+def _unreadable(candidate: Candidate, problem: LoadProblem) -> SourceFile:
+    failed = SourceFile(candidate.display, "manifest")
+    failed.problems.append(problem)
+    return failed
+
+
+def _may_hold_variables(raw: bytes) -> bool:
+    """A ConfigMap or Secret small enough to be read again if Flux's `substituteFrom` names it."""
+    return len(raw) <= _HELD_SIZE and _VARIABLE_HOLDER.search(raw) is not None
 
 
 _HELD_SIZE = 256 * 1024

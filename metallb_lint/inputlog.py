@@ -57,6 +57,20 @@ def recording() -> Iterator[InputLog]:
         _log = outer
 
 
+def restart() -> InputLog:
+    """In a worker process: a log of its own, whose paths it hands back to the parent's."""
+    global _log
+    _log = InputLog()
+    return _log
+
+
+def adopt(paths: dict[str, Status]) -> None:
+    """In the parent: the paths a worker process noted."""
+    if _log is not None:
+        for path, status in paths.items():
+            _log.note(path, status)
+
+
 def note_read(path: str, info: os.stat_result | None) -> None:
     """A file read (its status from the descriptor it was read through), or absent (None)."""
     if _log is not None:

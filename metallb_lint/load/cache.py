@@ -135,6 +135,26 @@ class FileCache:
         digest.update(raw)
         return digest.hexdigest().encode("ascii")
 
+    # --- worker processes (parallel.py) -------------------------------------------------
+
+    def prime(self) -> None:
+        """Read the pack now, so that forked workers inherit it instead of each reading it."""
+        if self._lines is None:
+            self._lines = _read_pack(self.pack)
+
+    def take_new(self) -> tuple[dict[bytes, bytes], set[bytes]]:
+        """In a worker: the entries it added and the keys it used since the last call."""
+        new, used = self._new, self._used
+        self._new, self._used = {}, set()
+        return new, used
+
+    def adopt(self, new: dict[bytes, bytes], used: set[bytes], hits: int, misses: int) -> None:
+        """In the parent: what a worker's `take_new` gave, and its hits and misses."""
+        self._new.update(new)
+        self._used |= used
+        self.hits += hits
+        self.misses += misses
+
     # --- the pack -----------------------------------------------------------------------
 
     def _read(self, key: bytes) -> dict | None:

@@ -1,0 +1,174 @@
+"""Loading the bulk of a large tree in worker processes (issue 17, item 5).
+
+Reading, the relevance filter and parsing take about half of a large run, and each file is
+loaded on its own: the manifests and values files (everything read after chart metadata,
+kustomizations and templates, which decide how the rest is read) are split in chunks that
+worker processes load while the parent takes the results in order. The run's output is byte
+for byte a single process's: the same function loads each file, results keep the files' order,
+and what a worker notes (the files it read, for the run memo; its cache entries) is handed back.
+
+Workers are forked: they start in milliseconds with the parent's imports, its configuration and
+its cache's pack already in memory. Where `fork` is not the platform's way (Windows, macOS,
+where it is unsafe) or the tree is small, files are loaded in the parent as before: a pool costs
+some 30 ms to start and each result a pickling, which only a few thousand files repay. Results
+travel pickled: data made here from the worker's own bytes, never read from elsewhere.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+import pickle
+import sys
+from collections.abc import Callable, Iterator
+from typing import NamedTuple
+
+from metallb_lint import inputlog
+from metallb_lint.load.cache import FileCache
+from metallb_lint.load.discover import Candidate
+from metallb_lint.load.documents import LoadProblem
+from metallb_lint.load.sources import SourceFile, load_file, read_candidate
+
+MIN_FILES = 4_000  # below this, one process is as fast (pool start-up, pickling)
+CHUNK = 250  # files per task: few enough round trips, small enough to keep both cores busy
+
+
+class Job(NamedTuple):
+    candidate: Candidate
+    role: str
+    chart_dir: str | None
+    force: bool
+
+
+class Loaded(NamedTuple):
+    """What loading one file gave: a source, a read problem, or None (passed over); from a
+    worker, a source travels pickled (bytes), or as `_RELOAD`."""
+
+    job: Job
+    result: SourceFile | LoadProblem | bytes | str | None
+    holder: bool  # passed over, and a ConfigMap or Secret that may hold Flux variables
+
+
+def workers_for(jobs: int) -> int:
+    """How many worker processes to use for `jobs` files: 0 (load in the parent) for small
+    runs, a single core, or a platform without a safe `fork`."""
+    if jobs < MIN_FILES or not sys.platform.startswith("linux"):
+        return 0
+    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
+    return (cores or 1) if (cores or 1) > 1 else 0
+
+
+def load_all(
+    jobs: list[Job],
+    cache: FileCache | None,
+    is_holder: Callable[[bytes], bool],
+    workers: int,
+    stdin: bytes | None = None,
+) -> Iterator[Loaded]:
+    """Each job's result, in the jobs' order: in `workers` forked processes, or here (0, and
+    always when standard input is one of the files)."""
+    if workers <= 0 or stdin is not None:
+        yield from (_load_one(job, cache, is_holder, stdin) for job in jobs)
+        return
+    global _STATE
+    if cache is not None:
+        cache.prime()
+    _STATE = (cache, is_holder)  # what the forked workers inherit
+    chunks = [jobs[i : i + CHUNK] for i in range(0, len(jobs), CHUNK)]
+    try:
+        yield from _in_workers(chunks, cache, is_holder, workers)
+    finally:
+        _STATE = None
+
+
+def _in_workers(
+    chunks: list[list[Job]],
+    cache: FileCache | None,
+    is_holder: Callable[[bytes], bool],
+    workers: int,
+) -> Iterator[Loaded]:
+    """The chunks' results in order. A pool that cannot start (no `/dev/shm`, no semaphores)
+    or that breaks (a worker killed, out of memory) leaves the chunks not yet taken to this
+    process: never a hang, never a lost file."""
+    from concurrent.futures import ProcessPoolExecutor
+    from concurrent.futures.process import BrokenProcessPool
+
+    try:
+        pool = ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("fork"))
+        futures = [pool.submit(_load_chunk, chunk) for chunk in chunks]
+    except (OSError, ImportError, ValueError, BrokenProcessPool):
+        yield from (_load_one(job, cache, is_holder) for chunk in chunks for job in chunk)
+        return
+    with pool:
+        for index, future in enumerate(futures):
+            try:
+                shipped, noted, entries, used, counts = future.result()
+            except BrokenProcessPool:
+                rest = chunks[index:]
+                yield from (_load_one(job, cache, is_holder) for chunk in rest for job in chunk)
+                return
+            inputlog.adopt(noted)
+            if cache is not None:
+                cache.adopt(entries, used, *counts)
+            for item in shipped:
+                if isinstance(item.result, str):  # _RELOAD
+                    yield _load_one(item.job, cache, is_holder)
+                elif isinstance(item.result, bytes):
+                    yield item._replace(result=pickle.loads(item.result))
+                else:
+                    yield item
+
+
+_STATE: tuple[FileCache | None, Callable[[bytes], bool]] | None = None
+
+
+_ChunkResult = tuple[
+    list[Loaded], dict[str, inputlog.Status], dict[bytes, bytes], set[bytes], tuple[int, int]
+]
+
+
+def _load_chunk(chunk: list[Job]) -> _ChunkResult:
+    """A worker's task: load `chunk`, and say what it read and what it did with the cache."""
+    assert _STATE is not None
+    cache, is_holder = _STATE
+    log = inputlog.restart()
+    if cache is not None:
+        cache.hits = cache.misses = 0
+        cache.take_new()
+    shipped = [_shippable(_load_one(job, cache, is_holder)) for job in chunk]
+    if cache is None:
+        return shipped, log.paths, {}, set(), (0, 0)
+    entries, used = cache.take_new()
+    return shipped, log.paths, entries, used, (cache.hits, cache.misses)
+
+
+_RELOAD = "reload"  # a source that cannot cross to the parent: the parent loads the file again
+
+
+def _shippable(loaded: Loaded) -> Loaded:
+    """A worker's result as it is sent: a source pickled here, file by file. Documents the
+    full YAML parser read keep its node graph for their positions, which does not pickle;
+    the parent loads those few files itself (the same function: the same result)."""
+    if not isinstance(loaded.result, SourceFile):
+        return loaded
+    try:
+        return loaded._replace(result=pickle.dumps(loaded.result, pickle.HIGHEST_PROTOCOL))
+    except (pickle.PicklingError, TypeError, AttributeError, RecursionError):
+        return loaded._replace(result=_RELOAD)
+
+
+def _load_one(
+    job: Job,
+    cache: FileCache | None,
+    is_holder: Callable[[bytes], bool],
+    stdin: bytes | None = None,
+) -> Loaded:
+    raw = read_candidate(job.candidate, stdin)
+    if isinstance(raw, LoadProblem):
+        return Loaded(job, raw, False)
+    display = job.candidate.display
+    if cache is not None:
+        source = cache.load(display, raw, job.role, job.chart_dir, force=job.force)
+    else:
+        source = load_file(display, raw, job.role, job.chart_dir, force=job.force)
+    return Loaded(job, source, source is None and is_holder(raw))
