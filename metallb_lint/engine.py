@@ -28,7 +28,7 @@ from metallb_lint.load.blockyaml import forget_lines
 from metallb_lint.load.discover import Candidate, Discovery, discover
 from metallb_lint.load.documents import LoadProblem
 from metallb_lint.load.ignore import IgnoreRules
-from metallb_lint.load.parallel import Job, load_all, workers_for
+from metallb_lint.load.parallel import Job, load_all, load_one, workers_for
 from metallb_lint.load.sources import (
     ALWAYS_PARSED,
     SourceFile,
@@ -461,13 +461,16 @@ def _load(
     for done, candidate in enumerate(deciding):
         if progress is not None:
             progress("reading", done, len(ordered))
-        raw = read_candidate(candidate, stdin_data)
-        if isinstance(raw, LoadProblem):
-            sources.append(_unreadable(candidate, raw))
-            continue
         role, chart_dir = roles[candidate.display]
-        source = load(candidate.display, raw, role, chart_dir, force=candidate.display in forced)
-        if source is None:
+        job = Job(candidate, role, chart_dir, candidate.display in forced)
+        loaded = load_one(job, cache, _may_hold_variables, stdin_data)
+        source = loaded.result
+        if isinstance(source, LoadProblem):
+            sources.append(_unreadable(candidate, source))
+            continue
+        if not isinstance(source, SourceFile):
+            if loaded.holder:
+                held.append((candidate, role, chart_dir))
             continue
         if role in ("chart", "requirements") and "metallb" in (source.text or "").lower():
             metallb_charts.add(chart_dir)

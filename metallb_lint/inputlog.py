@@ -77,6 +77,12 @@ def note_read(path: str, info: os.stat_result | None) -> None:
         _log.note(path, status_of(info) if info is not None else None)
 
 
+def note_status(path: str, status: Status) -> None:
+    """A file whose status was taken before it was (or instead of being) read."""
+    if _log is not None:
+        _log.note(path, status)
+
+
 def note_path(path: str) -> None:
     """A file read or a folder listed by code that does not go through `safeio.read_bytes`:
     its status now, taken before it is read or listed."""

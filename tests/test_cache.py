@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -14,7 +15,9 @@ from pathlib import Path
 
 import pytest
 
+from metallb_lint import engine
 from metallb_lint.load import cache as cache_module
+from metallb_lint.load import parallel
 from metallb_lint.load.cache import FileCache, default_dir, prune
 from metallb_lint.load.cachecodec import BadEntry, check_depth
 from tests.conftest import FIXTURES, ROOT, run_cli, write
@@ -489,3 +492,71 @@ def test_a_pack_keeps_older_entries_until_it_grows_too_large(
     (root / "apps/web.yaml").write_text(SERVICE.format(ip="192.168.1.244"), encoding="utf-8")
     lint("--cache-dir", str(folder), ".", cwd=root)
     assert len(entries(folder)) == len(first)
+
+
+# -- the status index -------------------------------------------------------------------------
+
+
+def index_of(folder: Path) -> Path:
+    (index,) = folder.rglob("*.index.json")
+    return index
+
+
+def test_the_status_index_skips_what_an_earlier_run_worked_out(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A file whose status an earlier run saw is not read again when it was passed over, and
+    not searched or hashed when it was cached; any change of status reads it as usual."""
+    monkeypatch.setattr(cache_module, "RACY_SECONDS", 0)  # the tree was written a moment ago
+    monkeypatch.setattr(engine, "_memo_of", lambda options, config: None)  # no replay
+    root = tree(tmp_path / "repo")
+    folder = str(tmp_path / "cache")
+    expected = lint("-f", "json", "--no-cache", ".", cwd=root)
+    assert lint("-f", "json", "--cache-dir", folder, ".", cwd=root) == expected
+    rows = json.loads(index_of(tmp_path / "cache").read_bytes())["files"]
+    assert rows["apps/deploy.yaml"][4] == ""  # passed over
+    assert len(rows["apps/web.yaml"][4]) == 40  # its entry's key
+    reads: list[str] = []
+    real = parallel.read_candidate
+    monkeypatch.setattr(
+        parallel, "read_candidate", lambda c, stdin=None: reads.append(c.display) or real(c, stdin)
+    )
+    searched: list[bytes] = []
+    real_search = cache_module.passed_over
+    monkeypatch.setattr(
+        cache_module,
+        "passed_over",
+        lambda raw, *a, **k: searched.append(raw) or real_search(raw, *a, **k),
+    )
+    assert lint("-f", "json", "--cache-dir", folder, ".", cwd=root) == expected
+    assert "apps/deploy.yaml" not in reads and "apps/web.yaml" in reads
+    assert searched == []
+    (root / "apps/deploy.yaml").write_text(SERVICE.format(ip="10.0.0.9"), encoding="utf-8")
+    after = lint("-f", "json", "--cache-dir", folder, ".", cwd=root)
+    assert after == lint("-f", "json", "--no-cache", ".", cwd=root)
+    assert ("ML401", "apps/deploy.yaml") in found(after)
+
+
+@pytest.mark.parametrize(
+    "spoil",
+    [
+        lambda data: b"{not json",
+        lambda data: b'{"format": 1, "files": []}',
+        lambda data: data.replace(b'""', b'"held"'),  # passed over files said to hold variables
+        lambda data: re.sub(rb'"[0-9a-f]{40}"', b'"' + b"0" * 40 + b'"', data),  # no such entry
+        lambda data: re.sub(rb"\[\[\d+", b"[[-1", data),  # statuses no file has
+    ],
+)
+def test_a_corrupt_or_hostile_index_changes_nothing(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, spoil
+) -> None:
+    monkeypatch.setattr(cache_module, "RACY_SECONDS", 0)
+    monkeypatch.setattr(engine, "_memo_of", lambda options, config: None)
+    root = tree(tmp_path / "repo")
+    folder = str(tmp_path / "cache")
+    expected = lint("-f", "json", "--no-cache", ".", cwd=root)
+    lint("-f", "json", "--cache-dir", folder, ".", cwd=root)
+    index = index_of(tmp_path / "cache")
+    index.write_bytes(spoil(index.read_bytes()))
+    assert lint("-f", "json", "--cache-dir", folder, ".", cwd=root) == expected
+    assert lint("-f", "json", "--cache-dir", folder, ".", cwd=root) == expected

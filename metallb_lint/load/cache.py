@@ -32,6 +32,7 @@ from collections.abc import Collection
 from pathlib import Path
 
 from metallb_lint import __version__
+from metallb_lint.inputlog import Status, current_status
 from metallb_lint.load import cachecodec
 from metallb_lint.load.sources import SourceFile, load_file, passed_over, source_text
 from metallb_lint.safeio import read_bytes
@@ -42,6 +43,8 @@ MAX_BYTES = 1024 * 1024 * 1024  # the folder's size before the oldest packs are 
 MAX_ENTRY_BYTES = 32 * 1024 * 1024
 MAX_PACK_BYTES = 256 * 1024 * 1024  # past it, a pack keeps only the entries of the last run
 PRUNE_EVERY = 24 * 3600  # seconds between two looks at the folder's size
+MAX_INDEX_ROWS = 1_000_000  # past it, the index keeps only the rows of the last run
+RACY_SECONDS = 2  # a status this recent is not remembered (see FileCache.known)
 _STAMP = "last-prune"
 _TAG = (
     "Signature: 8a477f597d28d172789f06886806bc55\n"
@@ -102,6 +105,11 @@ class FileCache:
         self._lines: dict[bytes, bytes] | None = None  # key -> line, read on first use
         self._new: dict[bytes, bytes] = {}
         self._used: set[bytes] = set()
+        # The status index (see `known`): display path -> [status, role, chart, force, verdict]
+        self.index_path = self.pack.removesuffix(".jsonl") + ".index.json"
+        self._index: dict[str, list] | None = None
+        self._index_new: dict[str, list] = {}
+        self._recent = time.time_ns() - RACY_SECONDS * 1_000_000_000
 
     # --- the loader's entry point -------------------------------------------------------
 
@@ -109,9 +117,25 @@ class FileCache:
         self, display: str, raw: bytes, role: str, chart_dir: str | None, *, force: bool = False
     ) -> SourceFile | None:
         """`load_file` of these arguments, from the cache when an entry has it."""
-        if passed_over(raw, role, force=force):
-            return None  # most files: one byte search, no hash, no entry
-        key = self.key(display, raw, role, chart_dir, force)
+        return self.load_keyed(display, raw, role, chart_dir, force=force)[0]
+
+    def load_keyed(
+        self,
+        display: str,
+        raw: bytes,
+        role: str,
+        chart_dir: str | None,
+        *,
+        force: bool = False,
+        key: bytes | None = None,
+    ) -> tuple[SourceFile | None, bytes | None]:
+        """`load` and the key of the file's entry (None: passed over). `key`: the one the
+        status index knows for these bytes (no byte search, no hash)."""
+        indexed = key is not None
+        if key is None:
+            if passed_over(raw, role, force=force):
+                return None, None  # most files: one byte search, no hash, no entry
+            key = self.key(display, raw, role, chart_dir, force)
         entry = self._read(key)
         if entry is not None:
             try:
@@ -121,13 +145,53 @@ class FileCache:
                 pass  # corrupt or hostile: loaded as usual and written again below
             else:
                 self.hits += 1
-                return source
+                return source, key
+        if indexed:  # the index's entry is gone (a pack cut down, another run's): as usual
+            return self.load_keyed(display, raw, role, chart_dir, force=force)
         self.misses += 1
         source = load_file(display, raw, role, chart_dir, force=force, searched=True)
         if self.writable:
             with contextlib.suppress(cachecodec.NotCacheable):
                 self._add(key, cachecodec.encode(source))
-        return source
+        return source, key
+
+    # --- the status index ---------------------------------------------------------------
+
+    def known(
+        self, display: str, fs_path: str, role: str, chart_dir: str | None, force: bool
+    ) -> tuple[Status, str | None]:
+        """The file's status now, and what an earlier run worked out from the same status
+        and reading: "" passed over, "held" passed over but a ConfigMap or Secret that Flux
+        may substitute from, else its entry's key; None when nothing is known. A status is
+        remembered only when it is older than its run by `RACY_SECONDS` (a file written in
+        the same tick as it was read could change again without a new status), so the same
+        status means the same bytes: the file need not be read (passed over) or searched and
+        hashed (an entry)."""
+        status = current_status(fs_path)
+        if self._index is None:
+            self._index = _read_index(self.index_path)
+        row = self._index.get(display)
+        if status is None or row is None or row[:4] != [list(status), role, chart_dir, force]:
+            return status, None
+        return status, row[4]
+
+    def remember(
+        self,
+        display: str,
+        status: Status,
+        role: str,
+        chart_dir: str | None,
+        force: bool,
+        verdict: str,
+    ) -> None:
+        """Note in the index what loading the file with `status` (taken before it was read)
+        worked out (see `known`)."""
+        if status is None or max(status[1], status[2]) >= self._recent:
+            return
+        row = [list(status), role, chart_dir, force, verdict]
+        if self._index is not None and self._index.get(display) == row:
+            return
+        self._index_new[display] = row
 
     def key(self, display: str, raw: bytes, role: str, chart_dir: str | None, force: bool) -> bytes:
         digest = self._base.copy()
@@ -138,20 +202,32 @@ class FileCache:
     # --- worker processes (parallel.py) -------------------------------------------------
 
     def prime(self) -> None:
-        """Read the pack now, so that forked workers inherit it instead of each reading it."""
+        """Read the pack and the index now, so that forked workers inherit them instead of
+        each reading them."""
         if self._lines is None:
             self._lines = _read_pack(self.pack)
+        if self._index is None:
+            self._index = _read_index(self.index_path)
 
-    def take_new(self) -> tuple[dict[bytes, bytes], set[bytes]]:
-        """In a worker: the entries it added and the keys it used since the last call."""
-        new, used = self._new, self._used
-        self._new, self._used = {}, set()
-        return new, used
+    def take_new(self) -> tuple[dict[bytes, bytes], set[bytes], dict[str, list]]:
+        """In a worker: the entries it added, the keys it used and the index rows it wrote
+        since the last call."""
+        new, used, rows = self._new, self._used, self._index_new
+        self._new, self._used, self._index_new = {}, set(), {}
+        return new, used, rows
 
-    def adopt(self, new: dict[bytes, bytes], used: set[bytes], hits: int, misses: int) -> None:
+    def adopt(
+        self,
+        new: dict[bytes, bytes],
+        used: set[bytes],
+        rows: dict[str, list],
+        hits: int,
+        misses: int,
+    ) -> None:
         """In the parent: what a worker's `take_new` gave, and its hits and misses."""
         self._new.update(new)
         self._used |= used
+        self._index_new.update(rows)
         self.hits += hits
         self.misses += misses
 
@@ -181,7 +257,10 @@ class FileCache:
             self._new[key] = key + b" " + payload
 
     def flush(self) -> None:
-        """Write the pack again if this run loaded anything afresh."""
+        """Write the pack again if this run loaded anything afresh, and the index if it
+        learnt anything."""
+        if self._index_new and self.writable:
+            self._write_index()
         if not self._new or not self.writable:
             return
         lines = _read_pack(self.pack)  # as it is now: with what concurrent runs added
@@ -211,6 +290,21 @@ class FileCache:
             return
         self.written += len(self._new)
         self._new = {}
+
+    def _write_index(self) -> None:
+        rows = _read_index(self.index_path)  # as it is now: with what concurrent runs added
+        rows.update(self._index_new)
+        if len(rows) > MAX_INDEX_ROWS:
+            rows = self._index_new
+        data = json.dumps({"format": FORMAT, "files": rows}, separators=(",", ":")).encode()
+        try:
+            self._prepare()
+            _replace_atomically(self.folder, self.index_path, data)
+        except OSError as exc:
+            self._give_up(exc)
+            return
+        self._index = rows
+        self._index_new = {}
 
     def _prepare(self) -> None:
         """Create the folder, tagged as a cache (backup tools skip it, git ignores it)."""
@@ -268,6 +362,42 @@ def _read_pack(path: str) -> dict[bytes, bytes]:
 
 
 _KEY_CHARS = 40  # blake2b, 20 bytes, in hex
+
+
+def _read_index(path: str) -> dict[str, list]:
+    """The rows of a status index; none when it is missing, unreadable or not one (a row of
+    the wrong shape is dropped: its file is read and searched as usual)."""
+    try:
+        data = json.loads(read_bytes(path, MAX_PACK_BYTES, noted=False))
+    except (OSError, ValueError, RecursionError):
+        return {}
+    files = data.get("files") if isinstance(data, dict) and data.get("format") == FORMAT else None
+    if not isinstance(files, dict):
+        return {}
+    return {
+        display: row
+        for display, row in files.items()
+        if isinstance(row, list)
+        and len(row) == 5
+        and isinstance(row[0], list)
+        and len(row[0]) == 5
+        and all(type(n) is int for n in row[0])
+        and isinstance(row[4], str)
+        and (row[4] in ("", "held") or (len(row[4]) == _KEY_CHARS and row[4].isalnum()))
+    }
+
+
+def _replace_atomically(folder: str, path: str, data: bytes) -> None:
+    import tempfile
+
+    fd, temp = tempfile.mkstemp(prefix=".tmp-", suffix=".json", dir=folder)
+    try:
+        with os.fdopen(fd, "wb") as stream:
+            stream.write(data)
+        os.replace(temp, path)
+    except BaseException:
+        _remove(temp)
+        raise
 
 
 def prune(folder: str, limit: int, *, keep: Collection[str] = (), now: float | None = None) -> int:

@@ -68,7 +68,7 @@ def load_all(
     """Each job's result, in the jobs' order: in `workers` forked processes, or here (0, and
     always when standard input is one of the files)."""
     if workers <= 0 or stdin is not None:
-        yield from (_load_one(job, cache, is_holder, stdin) for job in jobs)
+        yield from (load_one(job, cache, is_holder, stdin) for job in jobs)
         return
     global _STATE
     if cache is not None:
@@ -97,22 +97,22 @@ def _in_workers(
         pool = ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("fork"))
         futures = [pool.submit(_load_chunk, chunk) for chunk in chunks]
     except (OSError, ImportError, ValueError, BrokenProcessPool):
-        yield from (_load_one(job, cache, is_holder) for chunk in chunks for job in chunk)
+        yield from (load_one(job, cache, is_holder) for chunk in chunks for job in chunk)
         return
     with pool:
         for index, future in enumerate(futures):
             try:
-                shipped, noted, entries, used, counts = future.result()
+                shipped, noted, entries, used, rows, counts = future.result()
             except BrokenProcessPool:
                 rest = chunks[index:]
-                yield from (_load_one(job, cache, is_holder) for chunk in rest for job in chunk)
+                yield from (load_one(job, cache, is_holder) for chunk in rest for job in chunk)
                 return
             inputlog.adopt(noted)
             if cache is not None:
-                cache.adopt(entries, used, *counts)
+                cache.adopt(entries, used, rows, *counts)
             for item in shipped:
                 if isinstance(item.result, str):  # _RELOAD
-                    yield _load_one(item.job, cache, is_holder)
+                    yield load_one(item.job, cache, is_holder)
                 elif isinstance(item.result, bytes):
                     yield item._replace(result=pickle.loads(item.result))
                 else:
@@ -123,7 +123,12 @@ _STATE: tuple[FileCache | None, Callable[[bytes], bool]] | None = None
 
 
 _ChunkResult = tuple[
-    list[Loaded], dict[str, inputlog.Status], dict[bytes, bytes], set[bytes], tuple[int, int]
+    list[Loaded],
+    dict[str, inputlog.Status],
+    dict[bytes, bytes],
+    set[bytes],
+    dict[str, list],
+    tuple[int, int],
 ]
 
 
@@ -135,11 +140,11 @@ def _load_chunk(chunk: list[Job]) -> _ChunkResult:
     if cache is not None:
         cache.hits = cache.misses = 0
         cache.take_new()
-    shipped = [_shippable(_load_one(job, cache, is_holder)) for job in chunk]
+    shipped = [_shippable(load_one(job, cache, is_holder)) for job in chunk]
     if cache is None:
-        return shipped, log.paths, {}, set(), (0, 0)
-    entries, used = cache.take_new()
-    return shipped, log.paths, entries, used, (cache.hits, cache.misses)
+        return shipped, log.paths, {}, set(), {}, (0, 0)
+    entries, used, rows = cache.take_new()
+    return shipped, log.paths, entries, used, rows, (cache.hits, cache.misses)
 
 
 _RELOAD = "reload"  # a source that cannot cross to the parent: the parent loads the file again
@@ -157,18 +162,35 @@ def _shippable(loaded: Loaded) -> Loaded:
         return loaded._replace(result=_RELOAD)
 
 
-def _load_one(
+def load_one(
     job: Job,
     cache: FileCache | None,
     is_holder: Callable[[bytes], bool],
     stdin: bytes | None = None,
 ) -> Loaded:
-    raw = read_candidate(job.candidate, stdin)
+    """Load one file. With a cache, its status index first: a file whose status an earlier
+    run saw pass over is not read at all, and one it saw cached is not searched or hashed."""
+    candidate = job.candidate
+    status: inputlog.Status = None
+    known: str | None = None
+    if cache is not None and candidate.fs_path:
+        status, known = cache.known(
+            candidate.display, candidate.fs_path, job.role, job.chart_dir, job.force
+        )
+        if known in ("", "held"):
+            inputlog.note_status(candidate.fs_path, status)  # still an input of the run
+            return Loaded(job, None, known == "held")
+    raw = read_candidate(candidate, stdin)
     if isinstance(raw, LoadProblem):
         return Loaded(job, raw, False)
-    display = job.candidate.display
-    if cache is not None:
-        source = cache.load(display, raw, job.role, job.chart_dir, force=job.force)
-    else:
+    display = candidate.display
+    if cache is None:
         source = load_file(display, raw, job.role, job.chart_dir, force=job.force)
-    return Loaded(job, source, source is None and is_holder(raw))
+        return Loaded(job, source, source is None and is_holder(raw))
+    key = known.encode("ascii") if known else None
+    source, key = cache.load_keyed(display, raw, job.role, job.chart_dir, force=job.force, key=key)
+    holder = source is None and is_holder(raw)
+    verdict = key.decode("ascii") if key is not None else "held" if holder else ""
+    if candidate.fs_path:
+        cache.remember(display, status, job.role, job.chart_dir, job.force, verdict)
+    return Loaded(job, source, holder)
