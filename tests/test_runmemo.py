@@ -15,44 +15,16 @@ import pytest
 from metallb_lint import engine, runmemo
 from metallb_lint.inputlog import InputLog, current_status
 from tests.conftest import FIXTURES, run_cli, write
+from tests.manifests import POOL, pool, service
 
-POOL = """\
-apiVersion: metallb.io/v1beta1
-kind: IPAddressPool
-metadata:
-  name: default
-  namespace: metallb-system
-spec:
-  addresses:
-    - 192.168.1.240-192.168.1.250
----
-apiVersion: metallb.io/v1beta1
-kind: L2Advertisement
-metadata:
-  name: default
-  namespace: metallb-system
-"""
-SERVICE = """\
-apiVersion: v1
-kind: Service
-metadata:
-  name: web
-  namespace: apps
-spec:
-  type: LoadBalancer
-  loadBalancerIP: {ip}
-  ports: [{{port: 80}}]
-"""
 # A local chart whose pool's range comes from a helper file: `_helpers.tpl` is no manifest,
 # yet the run reads it, so changing it must change the result.
 CHART = {
     "net/Chart.yaml": "apiVersion: v2\nname: net\nversion: 0.1.0\n",
     "net/values.yaml": "enabled: true\n",
-    "net/templates/_helpers.tpl": '{{- define "net.range" -}}192.168.1.240-192.168.1.250'
+    "net/templates/_helpers.tpl": '{{- define "net.range" -}}192.168.1.240-192.168.1.244'
     "{{- end }}\n",
-    "net/templates/pool.yaml": POOL.split("---")[0].replace(
-        "192.168.1.240-192.168.1.250", '{{ include "net.range" . }}'
-    ),
+    "net/templates/pool.yaml": pool('{{ include "net.range" . }}'),
 }
 
 
@@ -102,7 +74,7 @@ def settle() -> None:
 def test_a_run_again_over_unchanged_files_is_replayed_and_says_the_same(
     tmp_path: Path, memo_dir: Path, builds: list[int]
 ) -> None:
-    root = write(tmp_path / "repo", {"pool.yaml": POOL, "svc.yaml": SERVICE.format(ip="10.0.0.5")})
+    root = write(tmp_path / "repo", {"pool.yaml": POOL, "svc.yaml": service("web", "10.0.0.5")})
     settle()
     outputs = {}
     for fmt in ("text", "json", "sarif", "concise", "github", "junit"):
@@ -119,10 +91,10 @@ def test_a_run_again_over_unchanged_files_is_replayed_and_says_the_same(
 
 
 def test_a_changed_file_is_read_again(tmp_path: Path, memo_dir: Path, builds: list[int]) -> None:
-    root = write(tmp_path / "repo", {"pool.yaml": POOL, "svc.yaml": SERVICE.format(ip="10.0.0.5")})
+    root = write(tmp_path / "repo", {"pool.yaml": POOL, "svc.yaml": service("web", "10.0.0.5")})
     settle()
     assert ("ML401", "svc.yaml", 8) in rules_of(lint(root))
-    write(root, {"svc.yaml": SERVICE.format(ip="192.168.1.241")})
+    write(root, {"svc.yaml": service("web", "192.168.1.241")})
     settle()
     assert rules_of(lint(root)) == []
     assert len(builds) == 2
@@ -133,7 +105,7 @@ def test_a_changed_file_is_read_again(tmp_path: Path, memo_dir: Path, builds: li
 def test_a_new_or_removed_file_is_another_listing(
     tmp_path: Path, memo_dir: Path, builds: list[int]
 ) -> None:
-    root = write(tmp_path / "repo", {"svc.yaml": SERVICE.format(ip="10.0.0.5")})
+    root = write(tmp_path / "repo", {"svc.yaml": service("web", "10.0.0.5")})
     settle()
     before = rules_of(lint(root))
     write(root, {"pool.yaml": POOL})
@@ -149,8 +121,8 @@ def test_a_new_or_removed_file_is_another_listing(
 def test_a_chart_helper_the_run_read_is_an_input(
     tmp_path: Path, memo_dir: Path, builds: list[int]
 ) -> None:
-    advertisement = "---" + POOL.split("---")[1]
-    files = {**CHART, "l2.yaml": advertisement, "svc.yaml": SERVICE.format(ip="10.0.0.5")}
+    advertisement = POOL.split("---\n")[1]
+    files = {**CHART, "l2.yaml": advertisement, "svc.yaml": service("web", "10.0.0.5")}
     root = write(tmp_path / "repo", files)
     settle()
     assert ("ML401", "svc.yaml", 8) in rules_of(lint(root))
@@ -164,7 +136,7 @@ def test_a_chart_helper_the_run_read_is_an_input(
 def test_options_and_configuration_are_part_of_the_memo(
     tmp_path: Path, memo_dir: Path, builds: list[int]
 ) -> None:
-    root = write(tmp_path / "repo", {"pool.yaml": POOL, "svc.yaml": SERVICE.format(ip="10.0.0.5")})
+    root = write(tmp_path / "repo", {"pool.yaml": POOL, "svc.yaml": service("web", "10.0.0.5")})
     settle()
     assert rules_of(lint(root))
     assert rules_of(lint(root, "--ignore", "ML401")) == []
@@ -180,8 +152,8 @@ def test_options_and_configuration_are_part_of_the_memo(
 def test_fixes_and_show_files_never_replay(
     tmp_path: Path, memo_dir: Path, builds: list[int]
 ) -> None:
-    service = SERVICE.format(ip="192.168.1.241")
-    root = write(tmp_path / "repo", {"pool.yaml": POOL, "svc.yaml": service})
+    web = service("web", "192.168.1.241")
+    root = write(tmp_path / "repo", {"pool.yaml": POOL, "svc.yaml": web})
     settle()
     lint(root)
     lint(root)
@@ -214,7 +186,7 @@ def test_a_recent_file_keeps_no_memo(tmp_path: Path, monkeypatch: pytest.MonkeyP
 def test_a_broken_or_hostile_memo_is_a_miss(
     tmp_path: Path, memo_dir: Path, builds: list[int], damage: bytes | None
 ) -> None:
-    root = write(tmp_path / "repo", {"pool.yaml": POOL, "svc.yaml": SERVICE.format(ip="10.0.0.5")})
+    root = write(tmp_path / "repo", {"pool.yaml": POOL, "svc.yaml": service("web", "10.0.0.5")})
     settle()
     expected = lint(root)
     (memo,) = memos(memo_dir)
