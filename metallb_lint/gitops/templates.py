@@ -32,6 +32,7 @@ from metallb_lint.gitops.gotemplate import (
     parse,
 )
 from metallb_lint.gitops.gotemplate.parser import Branch, Node, Text
+from metallb_lint.gitops.gotemplate.traced import Origin
 
 _JINJA = ("{%", "{#")
 
@@ -69,6 +70,8 @@ class Rendering:
     columns: list[tuple[int, int] | None] = field(default_factory=list)
     reason: str = ""
     line: int = 1
+    # output line (0-based) -> where the value written on it comes from (a values file)
+    origins: dict[int, Origin] = field(default_factory=dict)
 
 
 def render(
@@ -95,8 +98,11 @@ def render_file(
     defines: Mapping[str, tuple[str, list[Node]]] | None = None,
     read: Callable[[str], str | None] | None = None,
     name: str = "template",
+    closed: bool = False,
 ) -> Rendering:
-    """Render a whole template file; a part that fails is left out and listed."""
+    """Render a whole template file; a part that fails is left out and listed. `closed`:
+    the values are all the release gets (every values file known), so a key they lack is
+    nil, as in Helm, not unknown."""
     try:
         parsed = parse(text, name)
         _refuse_jinja(parsed)
@@ -119,7 +125,8 @@ def render_file(
         "Template": {"Name": name, "BasePath": name.rsplit("/", 1)[0]},
     }
     unknown = {id(data), id(release)}  # Chart.yaml is read whole: what it lacks is nil
-    _collect_dicts(data["Values"], unknown)
+    if not closed:
+        _collect_dicts(data["Values"], unknown)
     renderer = Renderer(defines or {}, unknown)
     try:
         rendered = renderer.render(parsed, data)
@@ -143,7 +150,9 @@ def render_file(
         )
         for failure in rendered.failures
     ]
-    return Rendering(rendered.text, rendered.lines, problems, columns=rendered.columns)
+    return Rendering(
+        rendered.text, rendered.lines, problems, columns=rendered.columns, origins=rendered.origins
+    )
 
 
 def helpers(files: list[tuple[str, str]]) -> dict[str, tuple[str, list[Node]]]:
