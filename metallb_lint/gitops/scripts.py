@@ -13,8 +13,10 @@ helm command; any other stays a placeholder, never judged.
 
 from __future__ import annotations
 
+import posixpath
 import re
 import shlex
+from dataclasses import dataclass
 
 from metallb_lint.findings import Location
 from metallb_lint.gitops.kustomize import MANIFEST_URL
@@ -188,15 +190,18 @@ def _helm_sites(script: Candidate, text: str) -> list[tuple[InstallSite, list[st
     return sites
 
 
-def _helm_site(
-    script: Candidate,
-    code: str,
-    start: int,
-    first: int,
-    offsets: list[int],
-    aliases: dict[str, str],
-    variables: dict[str, str],
-) -> tuple[InstallSite, list[str]] | None:
+@dataclass
+class HelmCommand:
+    """A `helm install` (or `upgrade --install`) as written, the script's variables
+    substituted where it sets them."""
+
+    chart: str
+    flags: dict[str, str]
+    values: list[str]  # the -f/--values files, in order
+    release: str | None
+
+
+def _helm_command(code: str, start: int, variables: dict[str, str]) -> HelmCommand | None:
     rest = code[start:].split(";", 1)[0].split("&&", 1)[0].split("|", 1)[0]
     try:
         tokens = shlex.split(rest)
@@ -223,8 +228,24 @@ def _helm_site(
         else:
             positional.append(token)
         index += 1
-    chart = positional[-1] if positional else ""
-    chart = _substitute(chart, variables)
+    chart = _substitute(positional[-1], variables) if positional else ""
+    release = _substitute(positional[0], variables) if len(positional) > 1 else None
+    return HelmCommand(chart, flags, values, release)
+
+
+def _helm_site(
+    script: Candidate,
+    code: str,
+    start: int,
+    first: int,
+    offsets: list[int],
+    aliases: dict[str, str],
+    variables: dict[str, str],
+) -> tuple[InstallSite, list[str]] | None:
+    command = _helm_command(code, start, variables)
+    if command is None:
+        return None
+    chart, flags = command.chart, command.flags
     repository = _substitute(flags.get("--repo", ""), variables)
     if chart.startswith("oci://"):
         repository, _, name = chart.rpartition("/")
@@ -253,7 +274,76 @@ def _helm_site(
         official=official,
         owner="helm command",
     )
-    return site, values
+    return site, command.values
+
+
+# -- helm install of a chart of the repository -------------------------------------------------
+
+
+@dataclass
+class LocalInstall:
+    """A chart folder of the repository that a script helm-installs, with its values files
+    as written (a path that still holds a variable is chosen when the script runs)."""
+
+    chart_dir: str
+    values: list[str]
+    where: Location
+    release: str | None
+    namespace: str | None
+    sets: bool  # --set and friends: values this reader does not follow
+
+
+def local_installs(script: Candidate, chart_dirs: set[str]) -> list[LocalInstall]:
+    """The helm commands of a script that install a chart folder of the repository: the
+    chart argument as written, or its part after a variable (`$repo_root/charts/app`, a
+    script that runs from a clone of this repository), naming a chart folder."""
+    data = read_candidate(script)
+    if not isinstance(data, bytes) or b"helm" not in data:
+        return []
+    text = data.decode("utf-8", errors="replace")
+    variables = _variables(text)
+    found: list[LocalInstall] = []
+    for first, command, offsets in _logical_lines(text):
+        if len(command) > _MAX_COMMAND:
+            continue
+        code = command.split(" #", 1)[0]
+        match = _HELM.search(code)
+        parsed = _helm_command(code, match.start(), variables) if match else None
+        if parsed is None or match is None:
+            continue
+        chart_dir = _chart_folder(parsed.chart, posixpath.dirname(script.display), chart_dirs)
+        if chart_dir is None:
+            continue
+        namespace = parsed.flags.get("--namespace", parsed.flags.get("-n"))
+        where = _locate(
+            script, code, parsed.chart.rsplit("/", 1)[-1], match.start(), first, offsets
+        )
+        found.append(
+            LocalInstall(
+                chart_dir,
+                parsed.values,
+                where,
+                parsed.release,
+                namespace if namespace and not _VARIABLE.search(namespace) else None,
+                any(flag.startswith("--set") for flag in parsed.flags),
+            )
+        )
+    return found
+
+
+def _chart_folder(chart: str, folder: str, chart_dirs: set[str]) -> str | None:
+    if not chart or "://" in chart:
+        return None
+    if _VARIABLE.search(chart):
+        tail = chart.rpartition("$")[2]
+        _, slash, rest = tail.partition("/")
+        candidates = [posixpath.normpath(rest)] if slash and rest else []
+    else:
+        candidates = [
+            posixpath.normpath(chart),
+            posixpath.normpath(posixpath.join(folder, chart)),
+        ]
+    return next((c for c in candidates if c in chart_dirs and not c.startswith("..")), None)
 
 
 def _locate(
