@@ -110,7 +110,7 @@ def render_file(
         return Rendering(None, reason=exc.reason, line=_line(text, exc.offset))
     values = context.get("Values")
     if isinstance(values, dict) and _mutates(text, defines):
-        values = copy.deepcopy(values)
+        values = _copied(values)
     release = dict(context.get("Release") or {})
     for key in ("IsInstall", "IsUpgrade", "Revision"):  # known when Helm runs, not before
         because = f"'.Release.{key}' is only known when Helm runs"
@@ -193,6 +193,18 @@ def _mutates(text: str, defines: Mapping[str, object] | None) -> bool:
     """Whether a template may change a map it is given (`set`, `unset`, `merge`...): then it
     works on its own copy of the values. A helper may do it too."""
     return any(word in text for word in ("set", "merge", "include", "template", "tpl"))
+
+
+def _copied(value: object, depth: int = 0) -> object:
+    """A copy of values data: its maps and lists new, the rest (immutable) shared. Faster
+    than `copy.deepcopy` by far on the values of a large chart, copied for each template."""
+    if depth > 200:
+        return copy.deepcopy(value)
+    if isinstance(value, dict):
+        return {k: _copied(v, depth + 1) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_copied(v, depth + 1) for v in value]
+    return value
 
 
 def _collect_dicts(value: object, found: set[int], depth: int = 0) -> None:

@@ -29,7 +29,13 @@ class Sourced(str):
         made.origin = origin
         return made
 
-    def __reduce_ex__(self, protocol: object) -> tuple:  # copy.deepcopy keeps the origin
+    def __deepcopy__(self, memo: dict) -> Sourced:
+        return self  # immutable, as a string is
+
+    def __copy__(self) -> Sourced:
+        return self
+
+    def __reduce__(self) -> tuple:
         return (Sourced, (str(self), self.origin))
 
 

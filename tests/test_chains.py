@@ -1,0 +1,171 @@
+"""Local charts the repository's scripts helm-install, followed through the Argo CD
+Applications they render (gitops/chains.py), and values located where they are written
+through a render (gitops/gotemplate/traced.py)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from metallb_lint.findings import Location
+from metallb_lint.gitops.chains import merge, same_repository
+from metallb_lint.gitops.gotemplate.traced import Sourced
+from metallb_lint.gitops.scripts import local_installs
+from metallb_lint.gitops.templates import render_file
+from metallb_lint.load.discover import Candidate
+from tests.conftest import FIXTURES, lint_json
+
+REALWORLD = FIXTURES / "realworld"
+
+
+def _judged(folder: Path) -> set[tuple[str, str, int]]:
+    result = lint_json("--exit-zero", ".", cwd=folder)
+    assert result.code == 0, result.err
+    return {
+        (f["rule"], f["path"], f["line"])
+        for f in result.json["findings"]
+        if f["severity"] in ("error", "warning")
+    }
+
+
+def _infos(folder: Path) -> list[str]:
+    result = lint_json("--exit-zero", ".", cwd=folder)
+    assert result.code == 0, result.err
+    return [f["message"] for f in result.json["findings"] if f["severity"] == "info"]
+
+
+def test_cluster_file_chosen_at_run_time() -> None:
+    assert _judged(REALWORLD / "argocd-template-installer-cluster-file") == {
+        ("ML504", "charts/platform/templates/metallb.yaml", 12),
+        ("ML106", "clusters/edge-a.yaml", 11),
+    }
+
+
+def test_values_file_named_by_the_script() -> None:
+    assert _judged(REALWORLD / "service-shape-installer-values-file") == {
+        ("ML106", "deploy/production.yaml", 7),
+        ("ML504", "scripts/deploy.sh", 4),
+    }
+
+
+def test_local_installs_read_from_scripts(tmp_path: Path) -> None:
+    script = tmp_path / "install.sh"
+    script.write_text(
+        'root="$(git rev-parse --show-toplevel)"\n'
+        'helm upgrade --install app "$root/charts/app" -f "$root/envs/${ENV}.yaml" \\\n'
+        "  -n apps\n"
+        "helm install other ./charts/other --set a=b\n"
+        "helm upgrade app ./charts/app\n"  # an upgrade of an installed release: not an install
+        "helm install x bitnami/nginx\n",
+        encoding="utf-8",
+    )
+    found = local_installs(Candidate(str(script), "install.sh"), {"charts/app", "charts/other"})
+    assert [(i.chart_dir, i.release, i.namespace, i.sets) for i in found] == [
+        ("charts/app", "app", "apps", False),
+        ("charts/other", "other", None, True),
+    ]
+    assert found[0].where.line == 2
+    assert [v.endswith("/envs/${ENV}.yaml") for v in found[0].values] == [True]
+
+
+def test_a_sourced_string_is_a_string_and_toyaml_says_where() -> None:
+    where = (Location("values.yaml", 4, 9, 4, 13), Location("values.yaml", 4, 3, 4, 7))
+    values = {"svc": {"pool": Sourced("edge", where), "other": "x"}, "name": Sourced("a", where)}
+    text = (
+        '{{ if eq .Values.name "a" }}svc:{{ toYaml .Values.svc | nindent 2 }}{{ end }}\n'
+        "copy: {{ .Values.svc.pool }}\n"
+    )
+    result = render_file(text, {"Values": values}, closed=True)
+    assert result.problems == []
+    assert result.text == "svc:\n  other: x\n  pool: edge\ncopy: edge\n"
+    assert result.origins == {2: where}
+
+
+def test_closed_render_reads_a_missing_key_as_nil() -> None:
+    text = "{{ if .Values.a.b }}x{{ else }}y{{ end }}"
+    assert render_file(text, {"Values": {"a": {}}}).problems  # open: unknown
+    assert render_file(text, {"Values": {"a": {}}}, closed=True).text == "y"
+
+
+def test_merge_and_repository_names() -> None:
+    assert merge({"a": {"b": 1, "c": 2}, "d": 1}, {"a": {"b": 3}, "d": None}) == {
+        "a": {"b": 3, "c": 2}
+    }
+    assert same_repository("https://github.com/o/r.git", "https://github.com/O/r/")
+    assert same_repository("git@github.com:o/r.git", "https://github.com/o/r")
+    assert not same_repository("https://github.com/o/r", "https://github.com/o/s")
+    assert not same_repository("", "")
+
+
+# -- bad input: a note, never a traceback, never a finding ----------------------------------
+
+
+def _write(root: Path, files: dict[str, str]) -> None:
+    (root / ".metallb-lint.yaml").write_text("", encoding="utf-8")
+    for name, body in files.items():
+        path = root / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(body, encoding="utf-8")
+
+
+_SELF_APP = """\
+apiVersion: argoproj.io/v1alpha1
+kind: Application
+metadata:
+  name: loop
+  namespace: argocd
+spec:
+  source:
+    repoURL: https://git.example.org/r.git
+    path: charts/loop
+    helm:
+      valueFiles: [{{ .Values.file }}]
+  destination:
+    server: https://kubernetes.default.svc
+    namespace: argocd
+"""
+
+
+def test_a_chart_whose_application_deploys_itself_is_a_note(tmp_path: Path) -> None:
+    _write(
+        tmp_path,
+        {
+            "install.sh": "helm install loop ./charts/loop -f envs/prod.yaml\n",
+            "charts/loop/Chart.yaml": "apiVersion: v2\nname: loop\nversion: 1.0.0\n",
+            "charts/loop/values.yaml": "file: values.yaml\n",
+            "charts/loop/templates/app.yaml": _SELF_APP,
+            "envs/prod.yaml": "file: values.yaml\n",
+        },
+    )
+    assert _judged(tmp_path) == set()
+    assert any("a cycle or too deep" in m for m in _infos(tmp_path))
+
+
+def test_a_missing_values_file_is_a_note(tmp_path: Path) -> None:
+    _write(
+        tmp_path,
+        {
+            "install.sh": "helm install loop ./charts/loop -f envs/missing.yaml\n",
+            "charts/loop/Chart.yaml": "apiVersion: v2\nname: loop\nversion: 1.0.0\n",
+            "charts/loop/values.yaml": "file: absent.yaml\n",
+            "charts/loop/templates/app.yaml": _SELF_APP,
+        },
+    )
+    assert _judged(tmp_path) == set()
+    assert any("'envs/missing.yaml' not in the repository" in m for m in _infos(tmp_path))
+
+
+def test_an_application_with_a_missing_value_file_is_not_followed(tmp_path: Path) -> None:
+    _write(
+        tmp_path,
+        {
+            "install.sh": "helm install root ./charts/root -f envs/prod.yaml\n",
+            "charts/root/Chart.yaml": "apiVersion: v2\nname: root\nversion: 1.0.0\n",
+            "charts/root/values.yaml": "file: ''\n",
+            "charts/root/templates/app.yaml": _SELF_APP,
+            "charts/loop/Chart.yaml": "apiVersion: v2\nname: loop\nversion: 1.0.0\n",
+            "charts/loop/templates/bad.yaml": "{{ if }}\n",
+            "envs/prod.yaml": "file: gone.yaml\n",
+        },
+    )
+    assert _judged(tmp_path) == set()
+    assert any("its values are not all known" in m for m in _infos(tmp_path))
