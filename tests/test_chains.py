@@ -4,6 +4,7 @@ through a render (gitops/gotemplate/traced.py)."""
 
 from __future__ import annotations
 
+import shutil
 from pathlib import Path
 
 from metallb_lint.findings import Location
@@ -169,3 +170,31 @@ def test_an_application_with_a_missing_value_file_is_not_followed(tmp_path: Path
     )
     assert _judged(tmp_path) == set()
     assert any("its values are not all known" in m for m in _infos(tmp_path))
+
+
+def test_each_chosen_values_file_is_its_own_cluster(tmp_path: Path) -> None:
+    """The same Service in two deployments asks for its address in two clusters: one address
+    for both is no conflict (ML404), and each cluster file's request is judged where it is."""
+    shutil.copytree(REALWORLD / "argocd-template-installer-cluster-file", tmp_path / "repo")
+    root = tmp_path / "repo"
+    for name in ("edge-a", "cloud-b"):
+        (root / "clusters" / f"{name}.yaml").write_text(
+            "clusterFiles:\n"
+            "  - layers/load-balancer.yaml\n"
+            f"  - clusters/{name}.yaml\n"
+            "repo:\n"
+            "  url: https://git.example.org/platform/deploy.git\n"
+            "  revision: main\n"
+            "overrides:\n"
+            "  gateway:\n"
+            "    service:\n"
+            "      annotations:\n"
+            "        metallb.universe.tf/loadBalancerIPs: 192.0.2.5\n",
+            encoding="utf-8",
+        )
+    judged = _judged(root)
+    assert not [f for f in judged if f[0] == "ML404"]
+    assert {f for f in judged if f[0] == "ML106"} == {
+        ("ML106", "clusters/cloud-b.yaml", 11),
+        ("ML106", "clusters/edge-a.yaml", 11),
+    }

@@ -38,7 +38,13 @@ from metallb_lint.gitops.helm import VALUES_NAMES, template_context
 from metallb_lint.gitops.placeholders import has_placeholder
 from metallb_lint.gitops.scripts import LocalInstall
 from metallb_lint.gitops.templates import render_file
-from metallb_lint.load.documents import Document, PathKey, compose_mapped, split_documents
+from metallb_lint.load.documents import (
+    Chunk,
+    Document,
+    PathKey,
+    compose_mapped,
+    split_documents,
+)
 from metallb_lint.model.objects import Chart
 from metallb_lint.safeio import read_optional_text
 
@@ -62,6 +68,13 @@ class Followed:
     documents: list[Document] = field(default_factory=list)
     templates: set[str] = field(default_factory=set)  # template files rendered whole
     notes: list[tuple[Location, str]] = field(default_factory=list)
+    # for a document of one of several possible deployments (a values file chosen when the
+    # script runs): its index in `documents` -> that values file, so that the same Service
+    # in two deployments is two clusters' Service, not two Services
+    deployments: dict[int, str] = field(default_factory=dict)
+
+    def labelled(self) -> Iterator[tuple[int, Document]]:
+        return ((k, self.documents[k]) for k in self.deployments)
 
 
 @dataclass
@@ -69,6 +82,7 @@ class _Deployment:
     documents: list[Document] = field(default_factory=list)
     templates: set[str] = field(default_factory=set)
     whole: bool = True  # every template of the first chart rendered
+    chosen: str | None = None  # the values file chosen when the script runs
 
     def add(self, other: _Deployment) -> None:
         self.documents.extend(other.documents)
@@ -116,6 +130,8 @@ class Follower:
                     if (doc.path, doc.index) in used:  # another deployment's version of it
                         doc.index = _EXTRA_INDEX + len(used)
                     used.add((doc.path, doc.index))
+                    if deployment.chosen:
+                        out.deployments[len(out.documents)] = deployment.chosen
                     out.documents.append(doc)
         return out
 
@@ -125,6 +141,8 @@ class Follower:
     # -- an install ------------------------------------------------------------------------
 
     def _deployments(self, script: str, install: LocalInstall) -> Iterator[_Deployment]:
+        if not self._relevant(install.chart_dir):
+            return  # renders nothing about MetalLB, its Services or a GitOps object
         if install.sets:
             self._note(f"'{install.chart_dir}' installed with --set values, not followed")
             return
@@ -145,6 +163,9 @@ class Follower:
                 return
             choices = [[*c, path] for c in choices]
         for files in choices:
+            picked = next(
+                (f for f, w in zip(files, install.values, strict=True) if _VARIABLE.search(w)), None
+            )
             values = self._chart_values(install.chart_dir)
             for path in files:
                 values = merge(values, self._values_file(path) or {})
@@ -156,7 +177,15 @@ class Follower:
             if chosen and not deployment.installs_metallb:
                 del self.notes[noted:]  # another cluster's: what it lacks is not ours to say
                 continue
+            deployment.chosen = picked
             yield deployment
+
+    def _relevant(self, chart_dir: str) -> bool:
+        for template in self._templates(chart_dir, helpers=True):
+            body, problem = read_optional_text(template)
+            if not problem and Chunk(1, body).relevant:
+                return True
+        return False
 
     def _repository_file(self, written: str, folder: str) -> str | None:
         for base in ("", folder):

@@ -205,6 +205,7 @@ class _Builder:
         self._operator: OperatorSubscription | None = None
         self._resolved: set[int] = set()  # objects whose replacements were resolved
         self.deployment = Deployment("uncertain")
+        self._deployments: dict[int, str] = {}  # id of a chains.py document -> its deployment
 
     def build(self) -> Inventory:
         charts = helm.read_charts(self.sources)
@@ -256,6 +257,7 @@ class _Builder:
             rendered = [(d, o) for d, o in rendered if d.path not in followed.templates]
             skipped = [s for s in skipped if s[0] not in followed.templates]
         rendered.extend((doc, self._objects(doc)) for doc in followed.documents)
+        self._deployments = {id(doc): followed.deployments[k] for k, doc in followed.labelled()}
         # What the entry points and kustomizations apply; the rest is not judged (ML007).
         setup = {
             doc.path for doc, objects in [*roots, *rendered] if _configures_metallb(doc, objects)
@@ -602,7 +604,7 @@ class _Builder:
         for doc, objects in roots:
             for base, body in objects:
                 kind, api = text(body.get("kind")), text(body.get("apiVersion")) or ""
-                unit = self.scopes.unit(doc.path)
+                unit = self._unit_of(doc)
                 if flux.is_helmrelease(kind, api):
                     values_from = functools.partial(self._values_from, holders)
                     found.extend(flux.helmrelease_values(doc, base, body, api, unit, values_from))
@@ -640,6 +642,13 @@ class _Builder:
             self._reads_by_chart[folder] = helm.template_reads(chart, self.files, self._text_of)
         found = self._reads_by_chart[folder]
         return found.reads if found is not None else None
+
+    def _unit_of(self, doc: Document) -> str:
+        """The deployment unit of a document: its folder's, or for a document of one of
+        several deployments an install may be (chains.py), that deployment's."""
+        unit = self.scopes.unit(doc.path)
+        deployment = self._deployments.get(id(doc))
+        return f"{unit} ({deployment})" if deployment else unit
 
     def _followed(self, charts: list[Chart]) -> chains.Followed:
         """What the charts of the repository that its scripts install render (chains.py)."""
@@ -1090,7 +1099,7 @@ class _Builder:
             name,
             explicit,
             effective,
-            self.scopes.unit(doc.path),
+            self._unit_of(doc),
             body,
         )
 
