@@ -198,3 +198,30 @@ def test_each_chosen_values_file_is_its_own_cluster(tmp_path: Path) -> None:
         ("ML106", "clusters/cloud-b.yaml", 11),
         ("ML106", "clusters/edge-a.yaml", 11),
     }
+
+
+def test_a_chart_that_does_not_render_whole_deploys_nothing(tmp_path: Path) -> None:
+    """Helm renders all of a chart or nothing: one template that fails leaves the chart's
+    other Applications unjudged (a note), not judged as if the rest were deployed."""
+    shutil.copytree(REALWORLD / "argocd-template-installer-cluster-file", tmp_path / "repo")
+    root = tmp_path / "repo"
+    (root / "charts/platform/templates/broken.yaml").write_text(
+        'kind: ConfigMap\nname: {{ required "needs a region" .Values.region }}\n',
+        encoding="utf-8",
+    )
+    (root / "deploy/install.sh").write_text(
+        "helm upgrade --install bootstrap ./charts/bootstrap -f clusters/edge-a.yaml\n",
+        encoding="utf-8",
+    )
+    assert _judged(root) == set()
+    assert any("broken.yaml:2 does not render" in m for m in _infos(root))
+
+
+def test_dig_and_a_field_of_nil_in_a_closed_render() -> None:
+    values = {"a": {"b": "v"}}
+    text = '{{ dig "a" "b" "d" .Values }} {{ dig "a" "x" "d" .Values }} {{ (.Values.n).m }}.'
+    assert render_file(text, {"Values": values}, closed=True).text == "v d ."
+    open_render = render_file('{{ dig "a" "x" "d" .Values }}', {"Values": values})
+    assert open_render.problems  # the user's values may set it
+    chained = render_file("{{ .Values.n.m }}", {"Values": values}, closed=True)
+    assert chained.problems  # Helm: nil pointer evaluating interface {}.m

@@ -81,7 +81,8 @@ class Followed:
 class _Deployment:
     documents: list[Document] = field(default_factory=list)
     templates: set[str] = field(default_factory=set)
-    whole: bool = True  # every template of the first chart rendered
+    whole: bool = True  # every template of the chart rendered
+    failed: str = ""  # the first template that did not, and why
     chosen: str | None = None  # the values file chosen when the script runs
 
     def add(self, other: _Deployment) -> None:
@@ -174,6 +175,9 @@ class Follower:
                 continue  # not a values file of this chart after all
             noted = len(self.notes)
             deployment = self._render(install.chart_dir, values, release, namespace, ())
+            if not deployment.whole:  # Helm renders all of a chart or nothing
+                self._note(f"'{install.chart_dir}': {deployment.failed}")
+                continue
             if chosen and not deployment.installs_metallb:
                 del self.notes[noted:]  # another cluster's: what it lacks is not ours to say
                 continue
@@ -253,11 +257,12 @@ class Follower:
         deployment = _Deployment()
         for template in self._templates(chart_dir):
             body, problem = read_optional_text(template)
-            if problem:
-                deployment.whole = False
-                continue
             result = render_file(body, context, files.defines, files.read, template, closed=True)
-            if result.text is None or result.problems:
+            if problem or result.text is None or result.problems:
+                if deployment.whole:
+                    why = problem or result.reason or result.problems[0].reason
+                    line = result.line if result.text is None else result.problems[0].line
+                    deployment.failed = f"{template}:{line} does not render ({why})"
                 deployment.whole = False
                 continue
             deployment.templates.add(template)
@@ -323,7 +328,11 @@ class Follower:
             if values is None:
                 self._note(f"Application {name} of '{chart_dir}': its values are not all known")
                 continue
-            out.add(self._render(chart_dir, values, name, namespace, stack))
+            rendered = self._render(chart_dir, values, name, namespace, stack)
+            if not rendered.whole:  # Helm renders all of a chart or nothing
+                self._note(f"Application {name} of '{chart_dir}': {rendered.failed}")
+                continue
+            out.add(rendered)
         return out
 
     def _application_values(

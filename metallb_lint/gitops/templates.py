@@ -127,7 +127,7 @@ def render_file(
     unknown = {id(data), id(release)}  # Chart.yaml is read whole: what it lacks is nil
     if not closed:
         _collect_dicts(data["Values"], unknown)
-    renderer = Renderer(defines or {}, unknown)
+    renderer = Renderer(defines or {}, unknown, closed)
     try:
         rendered = renderer.render(parsed, data)
     except LimitError as exc:

@@ -84,8 +84,11 @@ class Renderer:
         self,
         defines: Mapping[str, tuple[str, list[Node]]],
         unknown_dicts: set[int] | None = None,
+        closed: bool = False,
     ) -> None:
         self.defines = dict(defines)
+        # every value is known: a nil is nil (`(.Values.a).b` of a missing `a` is nil, as in Go)
+        self.closed = closed
         self.steps = 0
         self.depth = 0
         self._unknown_dicts = unknown_dicts or set()
@@ -455,6 +458,8 @@ class Renderer:
         raise TemplateError("unexpected operand")  # pragma: no cover
 
     def _fields(self, value: object, names: tuple[str, ...], base: str, offset: int) -> object:
+        if value is None and names and base != "." and self.closed:
+            return None  # a field of a nil variable or (...) is nil in Go, not an error
         for name in names:
             if isinstance(value, Unknown):
                 return value
