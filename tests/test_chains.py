@@ -225,3 +225,19 @@ def test_dig_and_a_field_of_nil_in_a_closed_render() -> None:
     assert open_render.problems  # the user's values may set it
     chained = render_file("{{ .Values.n.m }}", {"Values": values}, closed=True)
     assert chained.problems  # Helm: nil pointer evaluating interface {}.m
+
+
+def test_the_chain_from_a_folder_above_the_repository() -> None:
+    """Repository paths (`$root/charts/...`, `$cfg/...`, an Application's `path`) name the
+    one tree path that ends with them when a folder above the repository is linted."""
+    name = "argocd-template-installer-cluster-file"
+    result = lint_json("--exit-zero", name, cwd=REALWORLD)
+    assert result.code == 0, result.err
+    assert {
+        (f["rule"], f["path"], f["line"])
+        for f in result.json["findings"]
+        if f["severity"] in ("error", "warning")
+    } == {
+        ("ML504", f"{name}/charts/platform/templates/metallb.yaml", 12),
+        ("ML106", f"{name}/clusters/edge-a.yaml", 11),
+    }

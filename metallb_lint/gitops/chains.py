@@ -36,7 +36,7 @@ from metallb_lint.gitops.fields import items, text
 from metallb_lint.gitops.gotemplate.traced import Sourced
 from metallb_lint.gitops.helm import VALUES_NAMES, template_context
 from metallb_lint.gitops.placeholders import has_placeholder
-from metallb_lint.gitops.scripts import LocalInstall
+from metallb_lint.gitops.scripts import LocalInstall, in_tree
 from metallb_lint.gitops.templates import render_file
 from metallb_lint.load.documents import (
     Chunk,
@@ -310,8 +310,8 @@ class Follower:
             return None
         spec = body.get("spec") if isinstance(body.get("spec"), dict) else {}
         sources = app_sources(spec)
-        local = [(i, s, _chart_path(s)) for i, s in enumerate(sources)]
-        local = [(i, s, p) for i, s, p in local if p is not None and p in self.charts]
+        local = [(i, s, in_tree(_chart_path(s), self.charts)) for i, s in enumerate(sources)]
+        local = [(i, s, p) for i, s, p in local if p is not None]
         if not local:
             return None
         name = text((body.get("metadata") or {}).get("name")) or None
@@ -351,7 +351,7 @@ class Follower:
                 other = refs.get(ref)
                 if other is None or not same_repository(other.get("repoURL"), source["repoURL"]):
                     return None
-                path = posixpath.normpath(rest)
+                path = in_tree(posixpath.normpath(rest), self.file_set)
             else:
                 path = posixpath.normpath(posixpath.join(chart_dir, name))
             found = self._values_file(path) if path in self.file_set else None

@@ -16,6 +16,7 @@ from __future__ import annotations
 import posixpath
 import re
 import shlex
+from collections.abc import Collection
 from dataclasses import dataclass
 
 from metallb_lint.findings import Location
@@ -331,18 +332,25 @@ def local_installs(script: Candidate, chart_dirs: set[str]) -> list[LocalInstall
     return found
 
 
+def in_tree(path: str | None, known: Collection[str]) -> str | None:
+    """A repository-relative path in the linted tree: as it is, or the one known path that
+    ends with it (a subfolder of the repository linted)."""
+    if path is None or path in known:
+        return path
+    if not path or path.startswith(".."):
+        return None
+    found = [k for k in known if k.endswith("/" + path)]
+    return found[0] if len(found) == 1 else None
+
+
 def _chart_folder(chart: str, folder: str, chart_dirs: set[str]) -> str | None:
     if not chart or "://" in chart:
         return None
-    if _VARIABLE.search(chart):
+    if _VARIABLE.search(chart):  # `$root/charts/app`: a path of the repository
         tail = chart.rpartition("$")[2]
         _, slash, rest = tail.partition("/")
-        candidates = [posixpath.normpath(rest)] if slash and rest else []
-    else:
-        candidates = [
-            posixpath.normpath(chart),
-            posixpath.normpath(posixpath.join(folder, chart)),
-        ]
+        return in_tree(posixpath.normpath(rest), chart_dirs) if slash and rest else None
+    candidates = [posixpath.normpath(chart), posixpath.normpath(posixpath.join(folder, chart))]
     return next((c for c in candidates if c in chart_dirs and not c.startswith("..")), None)
 
 
