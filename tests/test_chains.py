@@ -56,13 +56,16 @@ def test_local_installs_read_from_scripts(tmp_path: Path) -> None:
         "  -n apps\n"
         "helm install other ./charts/other --set a=b\n"
         "helm upgrade app ./charts/app\n"  # an upgrade of an installed release: not an install
-        "helm install x bitnami/nginx\n",
+        "helm install x bitnami/nginx\n"
+        "helm install y ./charts/app $EXTRA_ARGS\n"  # words from a variable: flags, unknown
+        "helm upgrade --install z ./charts/app --reuse-values\n",
         encoding="utf-8",
     )
     found = local_installs(Candidate(str(script), "install.sh"), {"charts/app", "charts/other"})
     assert [(i.chart_dir, i.release, i.namespace, i.sets) for i in found] == [
         ("charts/app", "app", "apps", False),
         ("charts/other", "other", None, True),
+        ("charts/app", "z", None, True),
     ]
     assert found[0].where.line == 2
     assert [v.endswith("/envs/${ENV}.yaml") for v in found[0].values] == [True]
@@ -240,4 +243,26 @@ def test_the_chain_from_a_folder_above_the_repository() -> None:
     } == {
         ("ML504", f"{name}/charts/platform/templates/metallb.yaml", 12),
         ("ML106", f"{name}/clusters/edge-a.yaml", 11),
+    }
+
+
+def test_an_application_of_a_chart_folder_and_a_chart(tmp_path: Path) -> None:
+    """The chart folder's source is rendered in its place; MetalLB's chart beside it in the
+    same Application is still read where it is written."""
+    shutil.copytree(REALWORLD / "argocd-template-installer-cluster-file", tmp_path / "repo")
+    root = tmp_path / "repo"
+    template = root / "charts/bootstrap/templates/platform.yaml"
+    text = template.read_text(encoding="utf-8").replace(
+        "      ref: cfg\n",
+        "      ref: cfg\n"
+        "    - repoURL: https://metallb.github.io/metallb\n"
+        "      chart: metallb\n"
+        "      targetRevision: 0.15.2\n",
+    )
+    template.write_text(text, encoding="utf-8")
+    assert _judged(root) == {
+        ("ML504", "charts/bootstrap/templates/platform.yaml", 22),
+        ("ML504", "charts/platform/templates/metallb.yaml", 12),
+        ("ML106", "clusters/edge-a.yaml", 11),
+        ("ML106", "clusters/cloud-b.yaml", 11),  # every cluster installs MetalLB now
     }

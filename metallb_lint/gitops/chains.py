@@ -24,6 +24,7 @@ value a template writes out whole is reported in the file and at the line that s
 
 from __future__ import annotations
 
+import copy
 import posixpath
 import re
 from collections.abc import Callable, Iterable, Iterator
@@ -145,7 +146,7 @@ class Follower:
         if not self._relevant(install.chart_dir):
             return  # renders nothing about MetalLB, its Services or a GitOps object
         if install.sets:
-            self._note(f"'{install.chart_dir}' installed with --set values, not followed")
+            self._note(f"'{install.chart_dir}' installed with --set or words from variables")
             return
         choices: list[list[str]] = [[]]
         chosen = False
@@ -333,6 +334,8 @@ class Follower:
                 self._note(f"Application {name} of '{chart_dir}': {rendered.failed}")
                 continue
             out.add(rendered)
+        if any(s.get("chart") is not None for s in sources):  # e.g. MetalLB's chart beside
+            out.documents.append(_without_sources(doc, {i for i, _, _ in local}))
         return out
 
     def _application_values(
@@ -366,6 +369,16 @@ class Follower:
         if isinstance(inline, dict):
             values = merge(values, tagged(doc, (*prefix, "helm", "valuesObject"), inline))
         return values
+
+
+def _without_sources(doc: Document, indexes: set[int]) -> Document:
+    """The Application with its sources of chart folders emptied (rendered in their place),
+    its other sources where they are written."""
+    spec = dict(doc.data["spec"])  # type: ignore[index]
+    spec["sources"] = [{} if i in indexes else s for i, s in enumerate(spec["sources"])]
+    kept = copy.copy(doc)
+    kept.data = {**doc.data, "spec": spec}  # type: ignore[dict-item]
+    return kept
 
 
 def _chart_path(source: dict) -> str | None:

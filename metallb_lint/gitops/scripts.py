@@ -200,6 +200,8 @@ class HelmCommand:
     flags: dict[str, str]
     values: list[str]  # the -f/--values files, in order
     release: str | None
+    # words beside the release and the chart (`$EXTRA_ARGS`, `"${args[@]}"`): flags, unknown
+    others: bool = False
 
 
 def _helm_command(code: str, start: int, variables: dict[str, str]) -> HelmCommand | None:
@@ -231,7 +233,7 @@ def _helm_command(code: str, start: int, variables: dict[str, str]) -> HelmComma
         index += 1
     chart = _substitute(positional[-1], variables) if positional else ""
     release = _substitute(positional[0], variables) if len(positional) > 1 else None
-    return HelmCommand(chart, flags, values, release)
+    return HelmCommand(chart, flags, values, release, len(positional) > 2)
 
 
 def _helm_site(
@@ -291,7 +293,7 @@ class LocalInstall:
     where: Location
     release: str | None
     namespace: str | None
-    sets: bool  # --set and friends: values this reader does not follow
+    sets: bool  # --set and friends, or words from variables: values not followed
 
 
 def local_installs(script: Candidate, chart_dirs: set[str]) -> list[LocalInstall]:
@@ -326,10 +328,16 @@ def local_installs(script: Candidate, chart_dirs: set[str]) -> list[LocalInstall
                 where,
                 parsed.release,
                 namespace if namespace and not _VARIABLE.search(namespace) else None,
-                any(flag.startswith("--set") for flag in parsed.flags),
+                parsed.others or any(map(_not_followed, parsed.flags)),
             )
         )
     return found
+
+
+def _not_followed(flag: str) -> bool:
+    """Values a release gets besides its values files: --set and friends, or the last
+    release's (--reuse-values)."""
+    return flag.startswith("--set") or flag.endswith("reuse-values")
 
 
 def in_tree(path: str | None, known: Collection[str]) -> str | None:
