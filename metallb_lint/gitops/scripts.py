@@ -9,6 +9,9 @@ that installs MetalLB this way says its release nowhere else (benchmarks/realwor
 are skipped; a URL with a variable in it (`${METALLB_VERSION}`) names no release. A variable
 the script itself sets (`VERSION=0.14.8`, `VERSION=${VERSION:-0.14.8}`) is substituted in a
 helm command; any other stays a placeholder, never judged.
+
+`local_installs` reads the other side: the helm commands that install a chart folder of the
+repository itself, with the values files they pass, for chains.py to render.
 """
 
 from __future__ import annotations

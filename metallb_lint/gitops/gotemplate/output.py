@@ -17,7 +17,6 @@ class Output:
     def __init__(self, starts: list[int] | None = None) -> None:
         # (text, first line, from template text, (first, last) column of the action or None)
         self.pieces: list[tuple[str, int, bool, tuple[int, int] | None]] = []
-        self.origins: dict[int, Origin] = {}  # output line (0-based) -> where its value is written
         self.size = 0
         self._starts = starts
 
