@@ -73,15 +73,18 @@ def test_local_installs_read_from_scripts(tmp_path: Path) -> None:
 
 def test_a_sourced_string_is_a_string_and_toyaml_says_where() -> None:
     where = (Location("values.yaml", 4, 9, 4, 13), Location("values.yaml", 4, 3, 4, 7))
-    values = {"svc": {"pool": Sourced("edge", where), "other": "x"}, "name": Sourced("a", where)}
+    pool = Sourced("edge", where, "pool")
+    values = {"svc": {"pool": pool, "other": "x"}, "name": Sourced("a", where, "name")}
     text = (
         '{{ if eq .Values.name "a" }}svc:{{ toYaml .Values.svc | nindent 2 }}{{ end }}\n'
         "copy: {{ .Values.svc.pool }}\n"
+        '{{ dict "renamed" .Values.svc.pool | toYaml }}\n'
     )
     result = render_file(text, {"Values": values}, closed=True)
     assert result.problems == []
-    assert result.text == "svc:\n  other: x\n  pool: edge\ncopy: edge\n"
-    assert result.origins == {2: where}
+    assert result.text == "svc:\n  other: x\n  pool: edge\ncopy: edge\nrenamed: edge\n"
+    # under a key the template names, only the value is where the values file wrote it
+    assert result.origins == {2: where, 4: (where[0], None)}
 
 
 def test_closed_render_reads_a_missing_key_as_nil() -> None:

@@ -434,7 +434,8 @@ def tagged(doc: Document, base: PathKey, data: dict) -> dict:
             budget[0] -= 1
             value = doc.location(path)
             key = doc.location(path, key=True) if path and isinstance(path[-1], str) else value
-            return Sourced(node, (value, key))
+            name = path[-1] if path and isinstance(path[-1], str) else None
+            return Sourced(node, (value, key), name)
         return node
 
     out = walk(data, base, 0)

@@ -179,8 +179,8 @@ class Document:
         self.positions = positions
         self.lines = lines
         # A rendered template's values written in another file (a values file the template
-        # printed whole): path -> (the value's location, its key's); None: none.
-        self.origins: dict[PathKey, tuple[Location, Location]] | None = None
+        # printed whole): path -> (the value's location, its key's or None: the template's)
+        self.origins: dict[PathKey, tuple[Location, Location | None]] | None = None
         self._whole = text
         self._start, self._end = bounds if bounds is not None else (0, -1)
 
@@ -242,7 +242,9 @@ class Document:
 
     def location(self, path: PathKey = (), *, key: bool = False) -> Location:
         if self.origins is not None and path in self.origins:
-            return self.origins[path][1 if key else 0]
+            found = self.origins[path][1 if key else 0]
+            if found is not None:
+                return found
         line, col, end_line, end_col = self.positions.span(path, key=key)
         return Location(self.path, line, col, end_line, end_col)
 
@@ -769,7 +771,7 @@ def compose_mapped(
     index: int,
     lines: list[int],
     columns: list[tuple[int, int] | None] | None = None,
-    origins: Mapping[int, tuple[Location, Location]] | None = None,
+    origins: Mapping[int, tuple[Location, Location | None]] | None = None,
 ) -> tuple[Document | None, list[LoadProblem]]:
     """Parse a document of a rendered template: `chunk` is in output lines, `lines` maps each
     output line (1-based: lines[n - 1]) to the template line that wrote it, and `columns`, for
@@ -813,11 +815,11 @@ def compose_mapped(
 
 
 def _written_elsewhere(
-    data: object, positions: Positions, origins: Mapping[int, tuple[Location, Location]]
-) -> dict[PathKey, tuple[Location, Location]]:
+    data: object, positions: Positions, origins: Mapping[int, tuple[Location, Location | None]]
+) -> dict[PathKey, tuple[Location, Location | None]]:
     """The scalars of a rendered document that start on an output line (1-based in
     `positions`) whose value a values file wrote, at that file's lines."""
-    found: dict[PathKey, tuple[Location, Location]] = {}
+    found: dict[PathKey, tuple[Location, Location | None]] = {}
     for key, span in positions.values.items():
         origin = origins.get(span[0] - 1)
         if origin is None or not key or isinstance(dig(data, key), (dict, list)):

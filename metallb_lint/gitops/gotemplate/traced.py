@@ -15,18 +15,22 @@ import yaml
 
 from metallb_lint.findings import Location
 
-# Where a value is written: its own location and its key's.
-Origin = tuple[Location, Location]
+# Where a value is written: its own location and, when the output writes it under the key it
+# has there, that key's (None: the template named the key).
+Origin = tuple[Location, Location | None]
 
 
 class Sourced(str):
-    """A string of a values file, with where it is written."""
+    """A string of a values file, with where it is written and the key it is written under
+    (None in a list)."""
 
     origin: Origin
+    key: str | None
 
-    def __new__(cls, text: str, origin: Origin) -> Sourced:
+    def __new__(cls, text: str, origin: Origin, key: str | None = None) -> Sourced:
         made = super().__new__(cls, text)
         made.origin = origin
+        made.key = key
         return made
 
     def __deepcopy__(self, memo: dict) -> Sourced:
@@ -36,7 +40,7 @@ class Sourced(str):
         return self
 
     def __reduce__(self) -> tuple:
-        return (Sourced, (str(self), self.origin))
+        return (Sourced, (str(self), self.origin, self.key))
 
 
 class Traced(str):
@@ -69,7 +73,9 @@ def sourced_paths(value: object, limit: int = 100_000) -> dict[tuple, Origin]:
         limit -= 1
         path, node = stack.pop()
         if isinstance(node, Sourced):
-            found[path] = node.origin
+            value, key = node.origin
+            same_key = bool(path) and node.key is not None and path[-1] == node.key
+            found[path] = (value, key if same_key else None)
         elif isinstance(node, Mapping):
             stack.extend(((*path, str(k)), v) for k, v in node.items())
         elif isinstance(node, (list, tuple)):
