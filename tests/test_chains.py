@@ -7,7 +7,10 @@ from __future__ import annotations
 import shutil
 from pathlib import Path
 
+import pytest
+
 from metallb_lint.findings import Location
+from metallb_lint.gitops import chains
 from metallb_lint.gitops.chains import merge, same_repository
 from metallb_lint.gitops.gotemplate.traced import Sourced
 from metallb_lint.gitops.scripts import local_installs
@@ -269,3 +272,12 @@ def test_an_application_of_a_chart_folder_and_a_chart(tmp_path: Path) -> None:
         ("ML106", "clusters/edge-a.yaml", 11),
         ("ML106", "clusters/cloud-b.yaml", 11),  # every cluster installs MetalLB now
     }
+
+
+def test_renders_are_bounded(monkeypatch: pytest.MonkeyPatch) -> None:
+    """However many deployments and Applications, the chain renders a bounded number of
+    template files; past it nothing more is judged (never a guess)."""
+    monkeypatch.setattr(chains, "MAX_RENDERS", 2)
+    named = REALWORLD / "service-shape-installer-values-file"
+    assert ("ML106", "deploy/production.yaml", 7) in _judged(named)  # one template: in budget
+    assert _judged(REALWORLD / "argocd-template-installer-cluster-file") == set()

@@ -53,6 +53,7 @@ MAX_DEPTH = 4  # Applications followed one inside another
 MAX_CANDIDATES = 200  # values files one install may choose among
 MAX_LOOKED_AT = 5_000  # files looked at for them
 MAX_TAGGED = 50_000  # strings of one values file that keep where they are written
+MAX_RENDERS = 3_000  # template files rendered in all, over every deployment
 _EXTRA_INDEX = 100_000  # document indexes of a template's other deployments start here
 _VARIABLE = re.compile(r"\$[{(A-Za-z_]")
 _TOP_KEY = re.compile(r"^([A-Za-z0-9_][^\s:#]*)\s*:", re.MULTILINE)
@@ -113,6 +114,8 @@ class Follower:
         self._values: dict[str, dict | None] = {}
         self.notes: list[tuple[Location, str]] = []
         self._where = Location("", 1)
+        self._renders = MAX_RENDERS
+        self._template_files: dict[str, list[str]] = {}
 
     def follow(self, installs: Iterable[tuple[str, LocalInstall]]) -> Followed:
         """Each (script path, install): its deployments' documents, one of each."""
@@ -231,14 +234,14 @@ class Follower:
     # -- a chart ---------------------------------------------------------------------------
 
     def _templates(self, chart_dir: str, helpers: bool = False) -> list[str]:
-        folder = posixpath.join(chart_dir, "templates") + "/" if chart_dir else "templates/"
-        return [
-            f
-            for f in self.files
-            if f.startswith(folder)
-            and f.endswith(_TEMPLATE_SUFFIXES)
-            and (helpers or not posixpath.basename(f).startswith("_"))
-        ]
+        found = self._template_files.get(chart_dir)
+        if found is None:
+            folder = posixpath.join(chart_dir, "templates") + "/" if chart_dir else "templates/"
+            found = [
+                f for f in self.files if f.startswith(folder) and f.endswith(_TEMPLATE_SUFFIXES)
+            ]
+            self._template_files[chart_dir] = found
+        return found if helpers else [f for f in found if not posixpath.basename(f).startswith("_")]
 
     def _render(
         self,
@@ -257,6 +260,11 @@ class Follower:
         context = template_context(chart, values, release, namespace)
         deployment = _Deployment()
         for template in self._templates(chart_dir):
+            self._renders -= 1
+            if self._renders < 0:
+                deployment.whole = False
+                deployment.failed = f"over {MAX_RENDERS} template renders, the rest not rendered"
+                break
             body, problem = read_optional_text(template)
             result = render_file(body, context, files.defines, files.read, template, closed=True)
             if problem or result.text is None or result.problems:
