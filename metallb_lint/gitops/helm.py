@@ -157,23 +157,33 @@ def render_templates(
             continue
         directory = source.chart_dir or ""
         chart = by_dir.get(directory)
-        context: dict[str, dict] = {
-            "Values": values_by_chart.get(directory, {}),
-            "Chart": {"Name": chart.name if chart else None},
-            "Release": {"Name": chart.name if chart else None, "Service": "Helm"},
-        }
-        namespace = release_namespace(directory)
-        if namespace:
-            context["Release"]["Namespace"] = namespace
-        if chart and isinstance(chart.doc.data, dict):
-            context["Chart"]["Version"] = chart.doc.data.get("version")
-            for key, value in chart.doc.data.items():  # .Chart.AppVersion, .Chart.Description
-                if isinstance(key, str) and key and key not in ("name", "version"):
-                    context["Chart"].setdefault(key[0].upper() + key[1:], value)
+        context = template_context(
+            chart, values_by_chart.get(directory, {}), None, release_namespace(directory)
+        )
         files = files_by_chart.get(directory)
         if files is None:
             files = files_by_chart[directory] = ChartFiles(directory)
         yield from rendered_documents(source, context, files, skip, problems)
+
+
+def template_context(
+    chart: Chart | None, values: dict, release: str | None, namespace: str | None
+) -> dict[str, dict]:
+    """`.Values`, `.Chart` (from Chart.yaml) and `.Release` for a chart's templates; the
+    release is named after the chart unless the install names it."""
+    context: dict[str, dict] = {
+        "Values": values,
+        "Chart": {"Name": chart.name if chart else None},
+        "Release": {"Name": release or (chart.name if chart else None), "Service": "Helm"},
+    }
+    if namespace:
+        context["Release"]["Namespace"] = namespace
+    if chart and isinstance(chart.doc.data, dict):
+        context["Chart"]["Version"] = chart.doc.data.get("version")
+        for key, value in chart.doc.data.items():  # .Chart.AppVersion, .Chart.Description
+            if isinstance(key, str) and key and key not in ("name", "version"):
+                context["Chart"].setdefault(key[0].upper() + key[1:], value)
+    return context
 
 
 # Top-level keys of MetalLB's chart in any release (facts §4.1).

@@ -9,12 +9,18 @@ that installs MetalLB this way says its release nowhere else (benchmarks/realwor
 are skipped; a URL with a variable in it (`${METALLB_VERSION}`) names no release. A variable
 the script itself sets (`VERSION=0.14.8`, `VERSION=${VERSION:-0.14.8}`) is substituted in a
 helm command; any other stays a placeholder, never judged.
+
+`local_installs` reads the other side: the helm commands that install a chart folder of the
+repository itself, with the values files they pass, for chains.py to render.
 """
 
 from __future__ import annotations
 
+import posixpath
 import re
 import shlex
+from collections.abc import Collection
+from dataclasses import dataclass
 
 from metallb_lint.findings import Location
 from metallb_lint.gitops.kustomize import MANIFEST_URL
@@ -188,15 +194,20 @@ def _helm_sites(script: Candidate, text: str) -> list[tuple[InstallSite, list[st
     return sites
 
 
-def _helm_site(
-    script: Candidate,
-    code: str,
-    start: int,
-    first: int,
-    offsets: list[int],
-    aliases: dict[str, str],
-    variables: dict[str, str],
-) -> tuple[InstallSite, list[str]] | None:
+@dataclass
+class HelmCommand:
+    """A `helm install` (or `upgrade --install`) as written, the script's variables
+    substituted where it sets them."""
+
+    chart: str
+    flags: dict[str, str]
+    values: list[str]  # the -f/--values files, in order
+    release: str | None
+    # words beside the release and the chart (`$EXTRA_ARGS`, `"${args[@]}"`): flags, unknown
+    others: bool = False
+
+
+def _helm_command(code: str, start: int, variables: dict[str, str]) -> HelmCommand | None:
     rest = code[start:].split(";", 1)[0].split("&&", 1)[0].split("|", 1)[0]
     try:
         tokens = shlex.split(rest)
@@ -223,8 +234,24 @@ def _helm_site(
         else:
             positional.append(token)
         index += 1
-    chart = positional[-1] if positional else ""
-    chart = _substitute(chart, variables)
+    chart = _substitute(positional[-1], variables) if positional else ""
+    release = _substitute(positional[0], variables) if len(positional) > 1 else None
+    return HelmCommand(chart, flags, values, release, len(positional) > 2)
+
+
+def _helm_site(
+    script: Candidate,
+    code: str,
+    start: int,
+    first: int,
+    offsets: list[int],
+    aliases: dict[str, str],
+    variables: dict[str, str],
+) -> tuple[InstallSite, list[str]] | None:
+    command = _helm_command(code, start, variables)
+    if command is None:
+        return None
+    chart, flags = command.chart, command.flags
     repository = _substitute(flags.get("--repo", ""), variables)
     if chart.startswith("oci://"):
         repository, _, name = chart.rpartition("/")
@@ -253,7 +280,89 @@ def _helm_site(
         official=official,
         owner="helm command",
     )
-    return site, values
+    return site, command.values
+
+
+# -- helm install of a chart of the repository -------------------------------------------------
+
+
+@dataclass
+class LocalInstall:
+    """A chart folder of the repository that a script helm-installs, with its values files
+    as written (a path that still holds a variable is chosen when the script runs)."""
+
+    chart_dir: str
+    values: list[str]
+    where: Location
+    release: str | None
+    namespace: str | None
+    sets: bool  # --set and friends, or words from variables: values not followed
+
+
+def local_installs(script: Candidate, chart_dirs: set[str]) -> list[LocalInstall]:
+    """The helm commands of a script that install a chart folder of the repository: the
+    chart argument as written, or its part after a variable (`$repo_root/charts/app`, a
+    script that runs from a clone of this repository), naming a chart folder."""
+    data = read_candidate(script)
+    if not isinstance(data, bytes) or b"helm" not in data:
+        return []
+    text = data.decode("utf-8", errors="replace")
+    variables = _variables(text)
+    found: list[LocalInstall] = []
+    for first, command, offsets in _logical_lines(text):
+        if len(command) > _MAX_COMMAND:
+            continue
+        code = command.split(" #", 1)[0]
+        match = _HELM.search(code)
+        parsed = _helm_command(code, match.start(), variables) if match else None
+        if parsed is None or match is None:
+            continue
+        chart_dir = _chart_folder(parsed.chart, posixpath.dirname(script.display), chart_dirs)
+        if chart_dir is None:
+            continue
+        namespace = parsed.flags.get("--namespace", parsed.flags.get("-n"))
+        where = _locate(
+            script, code, parsed.chart.rsplit("/", 1)[-1], match.start(), first, offsets
+        )
+        found.append(
+            LocalInstall(
+                chart_dir,
+                parsed.values,
+                where,
+                parsed.release,
+                namespace if namespace and not _VARIABLE.search(namespace) else None,
+                parsed.others or any(map(_not_followed, parsed.flags)),
+            )
+        )
+    return found
+
+
+def _not_followed(flag: str) -> bool:
+    """Values a release gets besides its values files: --set and friends, or the last
+    release's (--reuse-values)."""
+    return flag.startswith("--set") or flag.endswith("reuse-values")
+
+
+def in_tree(path: str | None, known: Collection[str]) -> str | None:
+    """A repository-relative path in the linted tree: as it is, or the one known path that
+    ends with it (a subfolder of the repository linted)."""
+    if path is None or path in known:
+        return path
+    if not path or path.startswith(".."):
+        return None
+    found = [k for k in known if k.endswith("/" + path)]
+    return found[0] if len(found) == 1 else None
+
+
+def _chart_folder(chart: str, folder: str, chart_dirs: set[str]) -> str | None:
+    if not chart or "://" in chart:
+        return None
+    if _VARIABLE.search(chart):  # `$root/charts/app`: a path of the repository
+        tail = chart.rpartition("$")[2]
+        _, slash, rest = tail.partition("/")
+        return in_tree(posixpath.normpath(rest), chart_dirs) if slash and rest else None
+    candidates = [posixpath.normpath(chart), posixpath.normpath(posixpath.join(folder, chart))]
+    return next((c for c in candidates if c in chart_dirs and not c.startswith("..")), None)
 
 
 def _locate(

@@ -32,6 +32,7 @@ from metallb_lint.gitops.gotemplate import (
     parse,
 )
 from metallb_lint.gitops.gotemplate.parser import Branch, Node, Text
+from metallb_lint.gitops.gotemplate.traced import Origin
 
 _JINJA = ("{%", "{#")
 
@@ -69,6 +70,8 @@ class Rendering:
     columns: list[tuple[int, int] | None] = field(default_factory=list)
     reason: str = ""
     line: int = 1
+    # output line (0-based) -> where the value written on it comes from (a values file)
+    origins: dict[int, Origin] = field(default_factory=dict)
 
 
 def render(
@@ -95,8 +98,11 @@ def render_file(
     defines: Mapping[str, tuple[str, list[Node]]] | None = None,
     read: Callable[[str], str | None] | None = None,
     name: str = "template",
+    closed: bool = False,
 ) -> Rendering:
-    """Render a whole template file; a part that fails is left out and listed."""
+    """Render a whole template file; a part that fails is left out and listed. `closed`:
+    the values are all the release gets (every values file known), so a key they lack is
+    nil, as in Helm, not unknown."""
     try:
         parsed = parse(text, name)
         _refuse_jinja(parsed)
@@ -104,7 +110,7 @@ def render_file(
         return Rendering(None, reason=exc.reason, line=_line(text, exc.offset))
     values = context.get("Values")
     if isinstance(values, dict) and _mutates(text, defines):
-        values = copy.deepcopy(values)
+        values = _copied(values)
     release = dict(context.get("Release") or {})
     for key in ("IsInstall", "IsUpgrade", "Revision"):  # known when Helm runs, not before
         because = f"'.Release.{key}' is only known when Helm runs"
@@ -119,8 +125,9 @@ def render_file(
         "Template": {"Name": name, "BasePath": name.rsplit("/", 1)[0]},
     }
     unknown = {id(data), id(release)}  # Chart.yaml is read whole: what it lacks is nil
-    _collect_dicts(data["Values"], unknown)
-    renderer = Renderer(defines or {}, unknown)
+    if not closed:
+        _collect_dicts(data["Values"], unknown)
+    renderer = Renderer(defines or {}, unknown, closed)
     try:
         rendered = renderer.render(parsed, data)
     except LimitError as exc:
@@ -143,7 +150,9 @@ def render_file(
         )
         for failure in rendered.failures
     ]
-    return Rendering(rendered.text, rendered.lines, problems, columns=rendered.columns)
+    return Rendering(
+        rendered.text, rendered.lines, problems, columns=rendered.columns, origins=rendered.origins
+    )
 
 
 def helpers(files: list[tuple[str, str]]) -> dict[str, tuple[str, list[Node]]]:
@@ -184,6 +193,18 @@ def _mutates(text: str, defines: Mapping[str, object] | None) -> bool:
     """Whether a template may change a map it is given (`set`, `unset`, `merge`...): then it
     works on its own copy of the values. A helper may do it too."""
     return any(word in text for word in ("set", "merge", "include", "template", "tpl"))
+
+
+def _copied(value: object, depth: int = 0) -> object:
+    """A copy of values data: its maps and lists new, the rest (immutable) shared. Faster
+    than `copy.deepcopy` by far on the values of a large chart, copied for each template."""
+    if depth > 200:
+        return copy.deepcopy(value)
+    if isinstance(value, dict):
+        return {k: _copied(v, depth + 1) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_copied(v, depth + 1) for v in value]
+    return value
 
 
 def _collect_dicts(value: object, found: set[int], depth: int = 0) -> None:

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 from bisect import bisect_right
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 
 import yaml
@@ -151,6 +151,7 @@ class Document:
         "data",
         "index",
         "lines",
+        "origins",
         "path",
         "positions",
         "start_line",
@@ -177,6 +178,9 @@ class Document:
         self.data = data
         self.positions = positions
         self.lines = lines
+        # A rendered template's values written in another file (a values file the template
+        # printed whole): path -> (the value's location, its key's or None: the template's)
+        self.origins: dict[PathKey, tuple[Location, Location | None]] | None = None
         self._whole = text
         self._start, self._end = bounds if bounds is not None else (0, -1)
 
@@ -237,6 +241,10 @@ class Document:
         return self.lines[min(max(index, 0), len(self.lines) - 1)]
 
     def location(self, path: PathKey = (), *, key: bool = False) -> Location:
+        if self.origins is not None and path in self.origins:
+            found = self.origins[path][1 if key else 0]
+            if found is not None:
+                return found
         line, col, end_line, end_col = self.positions.span(path, key=key)
         return Location(self.path, line, col, end_line, end_col)
 
@@ -763,6 +771,7 @@ def compose_mapped(
     index: int,
     lines: list[int],
     columns: list[tuple[int, int] | None] | None = None,
+    origins: Mapping[int, tuple[Location, Location | None]] | None = None,
 ) -> tuple[Document | None, list[LoadProblem]]:
     """Parse a document of a rendered template: `chunk` is in output lines, `lines` maps each
     output line (1-based: lines[n - 1]) to the template line that wrote it, and `columns`, for
@@ -797,12 +806,26 @@ def compose_mapped(
     keys = {k: _map_span(span, line_of, action_of) for k, span in positions.keys.items()}
     count = doc.text.count("\n") + 1
     own = [line_of(chunk.start_line + i) for i in range(count)]
-    return (
-        Document(
-            path, index, line_of(chunk.start_line), doc.data, Positions(values, keys), doc.text, own
-        ),
-        mapped,
+    made = Document(
+        path, index, line_of(chunk.start_line), doc.data, Positions(values, keys), doc.text, own
     )
+    if origins:
+        made.origins = _written_elsewhere(doc.data, positions, origins) or None
+    return made, mapped
+
+
+def _written_elsewhere(
+    data: object, positions: Positions, origins: Mapping[int, tuple[Location, Location | None]]
+) -> dict[PathKey, tuple[Location, Location | None]]:
+    """The scalars of a rendered document that start on an output line (1-based in
+    `positions`) whose value a values file wrote, at that file's lines."""
+    found: dict[PathKey, tuple[Location, Location | None]] = {}
+    for key, span in positions.values.items():
+        origin = origins.get(span[0] - 1)
+        if origin is None or not key or isinstance(dig(data, key), (dict, list)):
+            continue
+        found[key] = origin
+    return found
 
 
 def _map_span(

@@ -19,6 +19,7 @@ from metallb_lint.config import Config
 from metallb_lint.findings import Location, ResourceRef
 from metallb_lint.gitops import (
     argocd,
+    chains,
     deployment,
     fleet,
     flux,
@@ -204,6 +205,7 @@ class _Builder:
         self._operator: OperatorSubscription | None = None
         self._resolved: set[int] = set()  # objects whose replacements were resolved
         self.deployment = Deployment("uncertain")
+        self._deployments: dict[int, str] = {}  # id of a chains.py document -> its deployment
 
     def build(self) -> Inventory:
         charts = helm.read_charts(self.sources)
@@ -250,6 +252,12 @@ class _Builder:
                 render_problems,
             )
         ]
+        followed = self._followed(charts)
+        if followed.templates:  # rendered there with every value the installs give
+            rendered = [(d, o) for d, o in rendered if d.path not in followed.templates]
+            skipped = [s for s in skipped if s[0] not in followed.templates]
+        rendered.extend((doc, self._objects(doc)) for doc in followed.documents)
+        self._deployments = {id(doc): followed.deployments[k] for k, doc in followed.labelled()}
         # What the entry points and kustomizations apply; the rest is not judged (ML007).
         setup = {
             doc.path for doc, objects in [*roots, *rendered] if _configures_metallb(doc, objects)
@@ -283,7 +291,9 @@ class _Builder:
         sources_anywhere = flux.FluxSources(gitops)
         rendered = [(d, objs) for d, objs in rendered if deployed(d.path)]
         rendered_charts = {  # rendered template -> its chart's folder
-            d.path: self._sources_by_path[d.path].chart_dir or "" for d, _ in rendered
+            d.path: self._sources_by_path[d.path].chart_dir or ""
+            for d, _ in rendered
+            if d.path in self._sources_by_path
         }
         # an app-of-apps chart's templates render Applications and HelmReleases: they install too
         gitops = [(d, objs) for d, objs in gitops if deployed(d.path)] + [
@@ -324,6 +334,7 @@ class _Builder:
         for path, chunk, reason, line in skipped:
             if deployed(path):
                 self._skip(path, chunk, reason, line)
+        inv.unresolved.extend(Unresolved(where, why) for where, why in followed.notes)
         inv.problems.extend(p for p in render_problems if deployed(p.location.path))
         for doc, objects in [*roots, *rendered]:
             inv.documents.append(doc)
@@ -593,7 +604,7 @@ class _Builder:
         for doc, objects in roots:
             for base, body in objects:
                 kind, api = text(body.get("kind")), text(body.get("apiVersion")) or ""
-                unit = self.scopes.unit(doc.path)
+                unit = self._unit_of(doc)
                 if flux.is_helmrelease(kind, api):
                     values_from = functools.partial(self._values_from, holders)
                     found.extend(flux.helmrelease_values(doc, base, body, api, unit, values_from))
@@ -631,6 +642,25 @@ class _Builder:
             self._reads_by_chart[folder] = helm.template_reads(chart, self.files, self._text_of)
         found = self._reads_by_chart[folder]
         return found.reads if found is not None else None
+
+    def _unit_of(self, doc: Document) -> str:
+        """The deployment unit of a document: its folder's, or for a document of one of
+        several deployments an install may be (chains.py), that deployment's."""
+        unit = self.scopes.unit(doc.path)
+        deployment = self._deployments.get(id(doc))
+        return f"{unit} ({deployment})" if deployment else unit
+
+    def _followed(self, charts: list[Chart]) -> chains.Followed:
+        """What the charts of the repository that its scripts install render (chains.py)."""
+        folders = {c.directory for c in charts}
+        installs = [
+            (script.display, install)
+            for script in self.scripts
+            for install in scripts.local_installs(script, folders)
+        ]
+        if not installs:
+            return chains.Followed()
+        return chains.Follower(charts, self.files, self._documents_of).follow(installs)
 
     def _text_of(self, path: str) -> str | None:
         source = self._sources_by_path.get(path)
@@ -1069,7 +1099,7 @@ class _Builder:
             name,
             explicit,
             effective,
-            self.scopes.unit(doc.path),
+            self._unit_of(doc),
             body,
         )
 

@@ -15,6 +15,8 @@ def _comparable(value: object) -> object:
         return value
     if value is not None and not isinstance(value, (str, bool, int, float)):
         raise TemplateError(f"cannot compare a {type_name(value)}")
+    if isinstance(value, str) and type(value) is not str:
+        return str(value)  # a string that remembers where it is written is a string
     return value
 
 

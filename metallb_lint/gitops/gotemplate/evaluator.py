@@ -9,7 +9,7 @@ rendering goes on with the next node. A limit stops the whole render (LimitError
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from metallb_lint.findings import line_starts
 from metallb_lint.gitops.gotemplate.functions import FUNCTIONS, SEES_UNKNOWN
@@ -32,6 +32,7 @@ from metallb_lint.gitops.gotemplate.parser import (
     Variable,
     parse,
 )
+from metallb_lint.gitops.gotemplate.traced import Origin
 from metallb_lint.gitops.gotemplate.values import (
     MAX_DEPTH,
     MAX_STEPS,
@@ -73,6 +74,7 @@ class Rendered:
     lines: list[int]  # 1-based template line of each output line
     failures: list[Failure]
     columns: list[tuple[int, int] | None]  # an action's columns, for a line it wrote
+    origins: dict[int, Origin] = field(default_factory=dict)  # 0-based output line -> origin
 
 
 class Renderer:
@@ -82,8 +84,11 @@ class Renderer:
         self,
         defines: Mapping[str, tuple[str, list[Node]]],
         unknown_dicts: set[int] | None = None,
+        closed: bool = False,
     ) -> None:
         self.defines = dict(defines)
+        # every value is known: a nil is nil (`(.Values.a).b` of a missing `a` is nil, as in Go)
+        self.closed = closed
         self.steps = 0
         self.depth = 0
         self._unknown_dicts = unknown_dicts or set()
@@ -137,7 +142,7 @@ class Renderer:
         except RecursionError:
             raise LimitError("template nested too deeply") from None
         text, lines, columns = out.finish()
-        return Rendered(text, lines, failures, columns)
+        return Rendered(text, lines, failures, columns, out.traced())
 
     def _forget(self, node: Node, reason: str) -> None:
         """A failed top-level `$x := ...`: `$x` is unknown from here on, for the same reason."""
@@ -453,6 +458,8 @@ class Renderer:
         raise TemplateError("unexpected operand")  # pragma: no cover
 
     def _fields(self, value: object, names: tuple[str, ...], base: str, offset: int) -> object:
+        if value is None and names and base != "." and self.closed:
+            return None  # a field of a nil variable or (...) is nil in Go, not an error
         for name in names:
             if isinstance(value, Unknown):
                 return value

@@ -145,6 +145,29 @@ def _get(ctx: Context, mapping: object, key: object) -> object:
     return ""
 
 
+@function("dig", sees_unknown=True)
+def _dig(ctx: Context, *args: object) -> object:
+    """Sprig's dig: `dig "a" "b" default map` is map.a.b, or default where a key is missing."""
+    if len(args) < 3:
+        raise TemplateError("dig needs keys, a default and a map")
+    *keys, default, mapping = args
+    for value in (*keys, mapping):
+        if isinstance(value, Unknown):
+            return value
+    found: object = mapping
+    for index, key in enumerate(keys):
+        current = as_map("dig", found)
+        name = strval(key)
+        if name not in current:
+            if ctx.unknown_when_missing(current):
+                return Unknown(name, because=f"key '{name}' is not set in the values")
+            return default
+        found = current[name]
+        if index < len(keys) - 1 and isinstance(found, Unknown):
+            return found
+    return found
+
+
 @function("set")
 def _set(ctx: Context, mapping: object, key: object, value: object) -> dict:
     found = as_map("set", mapping)

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from bisect import bisect_right
 
+from metallb_lint.gitops.gotemplate.traced import Origin, origins_of
 from metallb_lint.gitops.gotemplate.values import MAX_OUTPUT, LimitError
 
 
@@ -81,3 +82,13 @@ class Output:
         lines.append(content or first or last)
         columns.append(content_columns)
         return self.joined(), lines, columns
+
+    def traced(self) -> dict[int, Origin]:
+        """The output lines (0-based) whose value a traced text says is written elsewhere."""
+        found: dict[int, Origin] = {}
+        line = 0
+        for text, _, _, _ in self.pieces:
+            for k, origin in origins_of(text).items():
+                found[line + k] = origin
+            line += text.count("\n")
+        return found

@@ -8,6 +8,7 @@ from collections.abc import Mapping
 
 import yaml
 
+from metallb_lint.gitops.gotemplate.traced import Sourced, sourced_paths, trace_yaml
 from metallb_lint.gitops.gotemplate.values import (
     MAX_COLLECTION,
     MAX_DEPTH,
@@ -31,6 +32,13 @@ class _Dumper(_BaseDumper):  # type: ignore[misc, valid-type]
 
     def ignore_aliases(self, data: object) -> bool:
         return True
+
+
+def _represent_sourced(dumper: _Dumper, data: Sourced) -> yaml.Node:
+    return dumper.represent_str(str(data))  # the C emitter takes plain strings only
+
+
+_Dumper.add_representer(Sourced, _represent_sourced)
 
 
 def plain(value: object, budget: list[int] | None = None, depth: int = 0) -> object:
@@ -78,7 +86,7 @@ def to_yaml(value: object) -> str:
     )
     if len(text) > MAX_OUTPUT:
         raise LimitError("toYaml output over the size limit")
-    return text.removesuffix("\n").removesuffix("\n...")
+    return trace_yaml(text.removesuffix("\n").removesuffix("\n..."), sourced_paths(data))
 
 
 def to_json(value: object) -> str:

@@ -9,6 +9,7 @@ import hashlib
 from metallb_lint.gitops.gotemplate import serialize
 from metallb_lint.gitops.gotemplate.gofmt import go_quote, strval
 from metallb_lint.gitops.gotemplate.registry import Context, as_int, checked, function
+from metallb_lint.gitops.gotemplate.traced import origins_of, shifted
 from metallb_lint.gitops.gotemplate.values import (
     MAX_OUTPUT,
     LimitError,
@@ -112,7 +113,7 @@ def _indent(ctx: Context, count: object, text: object) -> str:
     body = strval(text)
     if len(body) + spaces * (body.count("\n") + 1) > MAX_OUTPUT:
         raise LimitError("a string over the size limit")
-    return checked(ctx, pad + body.replace("\n", "\n" + pad))
+    return shifted(checked(ctx, pad + body.replace("\n", "\n" + pad)), origins_of(text), 0)
 
 
 @function("indent")
@@ -122,7 +123,8 @@ def _indent_fn(ctx: Context, count: object, text: object) -> str:
 
 @function("nindent")
 def _nindent(ctx: Context, count: object, text: object) -> str:
-    return "\n" + _indent(ctx, count, text)
+    indented = _indent(ctx, count, text)
+    return shifted("\n" + indented, origins_of(indented), 1)
 
 
 @function("trim")
