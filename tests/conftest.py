@@ -11,7 +11,10 @@ from pathlib import Path
 
 import pytest
 
+from metallb_lint import engine
 from metallb_lint.cli import main
+
+_REAL_MEMO_OF = engine._memo_of
 
 ROOT = Path(__file__).resolve().parent.parent
 FIXTURES = ROOT / "fixtures"
@@ -47,6 +50,16 @@ def _hermetic(monkeypatch: pytest.MonkeyPatch, _session_cache: Path) -> None:
     # and where a subprocess drops METALLB_LINT_* (the action, the corpus runner), the default
     # user cache directory is a temporary one too
     monkeypatch.setenv("XDG_CACHE_HOME", str(_session_cache / "xdg"))
+    # No run memo: it replays a run whose inputs did not change, and a test that patches the
+    # code (a smaller budget, a fake engine) changes what no input says. Tests of the memo ask
+    # for it with the `run_memo` fixture.
+    monkeypatch.setattr(engine, "_memo_of", lambda options, config: None)
+
+
+@pytest.fixture()
+def run_memo(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The run memo on (runmemo.py), which `_hermetic` turns off."""
+    monkeypatch.setattr(engine, "_memo_of", _REAL_MEMO_OF)
 
 
 def parser_limits_nesting() -> bool:

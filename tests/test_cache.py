@@ -15,7 +15,6 @@ from pathlib import Path
 
 import pytest
 
-from metallb_lint import engine
 from metallb_lint.load import cache as cache_module
 from metallb_lint.load import parallel
 from metallb_lint.load.cache import FileCache, default_dir, prune
@@ -508,7 +507,6 @@ def test_the_status_index_skips_what_an_earlier_run_worked_out(
     """A file whose status an earlier run saw is not read again when it was passed over, and
     not searched or hashed when it was cached; any change of status reads it as usual."""
     monkeypatch.setattr(cache_module, "RACY_SECONDS", 0)  # the tree was written a moment ago
-    monkeypatch.setattr(engine, "_memo_of", lambda options, config: None)  # no replay
     root = tree(tmp_path / "repo")
     folder = str(tmp_path / "cache")
     expected = lint("-f", "json", "--no-cache", ".", cwd=root)
@@ -551,7 +549,6 @@ def test_a_corrupt_or_hostile_index_changes_nothing(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, spoil
 ) -> None:
     monkeypatch.setattr(cache_module, "RACY_SECONDS", 0)
-    monkeypatch.setattr(engine, "_memo_of", lambda options, config: None)
     root = tree(tmp_path / "repo")
     folder = str(tmp_path / "cache")
     expected = lint("-f", "json", "--no-cache", ".", cwd=root)

@@ -60,7 +60,6 @@ def test_workers_fill_the_cache_and_a_warm_run_reads_it(
     tree = FIXTURES / "homelab"
     alone_dir, shared_dir = tmp_path / "alone", tmp_path / "shared"
     args = ("--isolated", "--format", "json", ".")
-    monkeypatch.setattr(engine, "_memo_of", lambda options, config: None)  # the cache alone
     alone = run_cli("--cache-dir", str(alone_dir), *args, cwd=tree)
     forced_workers(monkeypatch)
     cold = run_cli("--cache-dir", str(shared_dir), *args, cwd=tree)
@@ -75,7 +74,7 @@ def test_workers_fill_the_cache_and_a_warm_run_reads_it(
 
 
 def test_what_workers_read_is_an_input_of_the_run_memo(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, run_memo: None
 ) -> None:
     monkeypatch.setattr(runmemo, "RACY_SECONDS", 0)
     tree = shutil.copytree(FIXTURES / "homelab", tmp_path / "repo")

@@ -411,7 +411,7 @@ def test_a_remote_base_is_left_out_and_said(repo: Path) -> None:
 
 
 def test_a_run_replayed_from_its_memo_builds_nothing_until_a_file_of_the_tree_changes(
-    repo: Path, outside: Path, monkeypatch: pytest.MonkeyPatch
+    repo: Path, outside: Path, monkeypatch: pytest.MonkeyPatch, run_memo: None
 ) -> None:
     """The engine reads a copy of the whole tree: every file copied (a generator's `.env`
     too, which is no manifest) is an input of the run memo (runmemo.py)."""
@@ -431,7 +431,7 @@ def test_a_run_replayed_from_its_memo_builds_nothing_until_a_file_of_the_tree_ch
 
 
 def test_a_build_that_runs_out_of_time_keeps_no_memo(
-    repo: Path, outside: Path, monkeypatch: pytest.MonkeyPatch
+    repo: Path, outside: Path, monkeypatch: pytest.MonkeyPatch, run_memo: None
 ) -> None:
     monkeypatch.setattr(runmemo, "RACY_SECONDS", 0)
     monkeypatch.setattr(render, "TIME_LIMIT", 0.5)

@@ -29,7 +29,7 @@ CHART = {
 
 
 @pytest.fixture()
-def memo_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+def memo_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, run_memo: None) -> Path:
     """A cache folder of its own, and a racy window of zero: the files a test writes a moment
     before its run may be trusted (the window itself is tested below)."""
     folder = tmp_path / "cache"
@@ -163,7 +163,9 @@ def test_fixes_and_show_files_never_replay(
     assert len(builds) == 3
 
 
-def test_a_recent_file_keeps_no_memo(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_a_recent_file_keeps_no_memo(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, run_memo: None
+) -> None:
     """A file written within RACY_SECONDS of the run could change again without a new status:
     the run is not kept."""
     folder = tmp_path / "cache"
