@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import os
+import pickle
 import shutil
 import sys
 from pathlib import Path
@@ -14,6 +15,9 @@ import pytest
 
 from metallb_lint import engine, runmemo
 from metallb_lint.load import parallel
+from metallb_lint.load.discover import Candidate
+from metallb_lint.load.parallel import Job
+from metallb_lint.load.sources import load_file
 from tests.conftest import FIXTURES, run_cli
 
 pytestmark = pytest.mark.skipif(
@@ -37,18 +41,22 @@ TREES = [
 ]
 
 
-def forced_workers(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Two workers, whatever the tree's size and the machine's cores; one file a task, so that
-    every tree is spread over several tasks."""
+def forced_workers(monkeypatch: pytest.MonkeyPatch, chunk: int = 1) -> None:
+    """Two workers, whatever the tree's size and the machine's cores; `chunk` files a task
+    (one: every tree is spread over several tasks; many: a task's files share pickle streams,
+    some of which a file the full YAML parser read cuts short)."""
     monkeypatch.setattr(engine, "workers_for", lambda jobs: 2 if jobs else 0)
-    monkeypatch.setattr(parallel, "CHUNK", 1)
+    monkeypatch.setattr(parallel, "CHUNK", chunk)
 
 
+@pytest.mark.parametrize("chunk", [1, 1000])
 @pytest.mark.parametrize("tree", TREES, ids=lambda p: p.name)
-def test_workers_say_what_one_process_says(tree: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_workers_say_what_one_process_says(
+    tree: Path, chunk: int, monkeypatch: pytest.MonkeyPatch
+) -> None:
     args = ("--isolated", "--no-cache", "--format", "json", "-v", ".")
     alone = run_cli(*args, cwd=tree)
-    forced_workers(monkeypatch)
+    forced_workers(monkeypatch, chunk)
     shared = run_cli(*args, cwd=tree)
     assert (shared.code, shared.out, shared.err) == (alone.code, alone.out, alone.err)
     assert json.loads(shared.out)["findings"]
@@ -113,3 +121,21 @@ def test_a_worker_that_dies_leaves_its_files_to_the_parent(
     monkeypatch.setattr(parallel, "_load_chunk", _dying_chunk)
     broken = run_cli(*args, cwd=tree)
     assert (broken.code, broken.out, broken.err) == (alone.code, alone.out, alone.err)
+
+
+def test_a_file_that_does_not_pickle_cuts_the_stream_and_is_loaded_again() -> None:
+    """Sources travel in shared pickle streams; one whose documents the full YAML parser read
+    (an anchor) does not pickle: it is `_RELOAD`, and the files after it start a new stream."""
+    block = b"apiVersion: v1\nkind: Service\nmetadata:\n  name: a\nspec:\n  type: LoadBalancer\n"
+    anchored = block.replace(b"name: a", b"name: &n b\n  labels: {x: *n}")
+    jobs = [Job(Candidate(f"{n}.yaml", f"{n}.yaml"), "manifest", None, False) for n in "abc"]
+    texts = (block, anchored, block.replace(b"name: a", b"name: c"))
+    loaded = [
+        parallel.Loaded(job, load_file(job.candidate.display, raw, "manifest", None), False)
+        for job, raw in zip(jobs, texts, strict=True)
+    ]
+    shipped, streams = parallel._shippable(loaded)
+    assert [item.result for item in shipped] == [0, parallel._RELOAD, 1]
+    assert len(streams) == 2
+    first, last = (pickle.loads(stream) for stream in streams)
+    assert [d.data["metadata"]["name"] for d in (*first.documents, *last.documents)] == ["a", "c"]

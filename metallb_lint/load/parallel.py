@@ -16,6 +16,7 @@ travel pickled: data made here from the worker's own bytes, never read from else
 
 from __future__ import annotations
 
+import io
 import multiprocessing
 import os
 import pickle
@@ -42,10 +43,10 @@ class Job(NamedTuple):
 
 class Loaded(NamedTuple):
     """What loading one file gave: a source, a read problem, or None (passed over); from a
-    worker, a source travels pickled (bytes), or as `_RELOAD`."""
+    worker, a source travels as the number of the pickle stream that holds it (or `_RELOAD`)."""
 
     job: Job
-    result: SourceFile | LoadProblem | bytes | str | None
+    result: SourceFile | LoadProblem | int | None
     holder: bool  # passed over, and a ConfigMap or Secret that may hold Flux variables
 
 
@@ -102,7 +103,7 @@ def _in_workers(
     with pool:
         for index, future in enumerate(futures):
             try:
-                shipped, noted, entries, used, rows, counts = future.result()
+                shipped, streams, noted, entries, used, rows, counts = future.result()
             except BrokenProcessPool:
                 rest = chunks[index:]
                 yield from (load_one(job, cache, is_holder) for chunk in rest for job in chunk)
@@ -110,11 +111,12 @@ def _in_workers(
             inputlog.adopt(noted)
             if cache is not None:
                 cache.adopt(entries, used, rows, *counts)
+            readers = [pickle.Unpickler(io.BytesIO(stream)) for stream in streams]
             for item in shipped:
-                if isinstance(item.result, str):  # _RELOAD
+                if item.result == _RELOAD and type(item.result) is int:
                     yield load_one(item.job, cache, is_holder)
-                elif isinstance(item.result, bytes):
-                    yield item._replace(result=pickle.loads(item.result))
+                elif type(item.result) is int:
+                    yield item._replace(result=readers[item.result].load())
                 else:
                     yield item
 
@@ -124,6 +126,7 @@ _STATE: tuple[FileCache | None, Callable[[bytes], bool]] | None = None
 
 _ChunkResult = tuple[
     list[Loaded],
+    list[bytes],
     dict[str, inputlog.Status],
     dict[bytes, bytes],
     set[bytes],
@@ -140,26 +143,48 @@ def _load_chunk(chunk: list[Job]) -> _ChunkResult:
     if cache is not None:
         cache.hits = cache.misses = 0
         cache.take_new()
-    shipped = [_shippable(load_one(job, cache, is_holder)) for job in chunk]
+    shipped, streams = _shippable([load_one(job, cache, is_holder) for job in chunk])
     if cache is None:
-        return shipped, log.paths, {}, set(), {}, (0, 0)
+        return shipped, streams, log.paths, {}, set(), {}, (0, 0)
     entries, used, rows = cache.take_new()
-    return shipped, log.paths, entries, used, rows, (cache.hits, cache.misses)
+    return shipped, streams, log.paths, entries, used, rows, (cache.hits, cache.misses)
 
 
-_RELOAD = "reload"  # a source that cannot cross to the parent: the parent loads the file again
+_RELOAD = -1  # a source that cannot cross to the parent: the parent loads the file again
 
 
-def _shippable(loaded: Loaded) -> Loaded:
-    """A worker's result as it is sent: a source pickled here, file by file. Documents the
-    full YAML parser read keep its node graph for their positions, which does not pickle;
-    the parent loads those few files itself (the same function: the same result)."""
-    if not isinstance(loaded.result, SourceFile):
-        return loaded
-    try:
-        return loaded._replace(result=pickle.dumps(loaded.result, pickle.HIGHEST_PROTOCOL))
-    except (pickle.PicklingError, TypeError, AttributeError, RecursionError):
-        return loaded._replace(result=_RELOAD)
+def _shippable(loaded: list[Loaded]) -> tuple[list[Loaded], list[bytes]]:
+    """A worker's results as they are sent: the sources pickled here, one after another into
+    streams (each item's result says which stream holds it, read in order). One pickler for
+    many files writes a string the files share once, as the block reader shares it in one
+    process: the parent's memory stays near a single process's. Documents the full YAML
+    parser read keep its node graph for their positions, which does not pickle: such a file
+    is `_RELOAD` (the parent loads it itself, with the same function), and the stream it
+    spoilt ends before it."""
+    streams: list[bytes] = []
+    buffer = io.BytesIO()
+    pickler = pickle.Pickler(buffer, pickle.HIGHEST_PROTOCOL)
+    shipped = []
+    for item in loaded:
+        if not isinstance(item.result, SourceFile):
+            shipped.append(item)
+            continue
+        mark = buffer.tell()
+        try:
+            pickler.dump(item.result)
+        except (pickle.PicklingError, TypeError, AttributeError, RecursionError):
+            buffer.truncate(mark)
+            buffer.seek(mark)
+            if mark:
+                streams.append(buffer.getvalue())
+            buffer = io.BytesIO()
+            pickler = pickle.Pickler(buffer, pickle.HIGHEST_PROTOCOL)
+            shipped.append(item._replace(result=_RELOAD))
+            continue
+        shipped.append(item._replace(result=len(streams)))
+    if buffer.tell():
+        streams.append(buffer.getvalue())
+    return shipped, streams
 
 
 def load_one(
