@@ -224,9 +224,13 @@ class FileCache:
         hits: int,
         misses: int,
     ) -> None:
-        """In the parent: what a worker's `take_new` gave, and its hits and misses."""
+        """In the parent: what a worker's `take_new` gave, and its hits and misses (the pack
+        lines the worker read are let go here too, as `_read` lets them go)."""
         self._new.update(new)
         self._used |= used
+        if self._lines is not None:
+            for key in used:
+                self._lines.pop(key, None)
         self._index_new.update(rows)
         self.hits += hits
         self.misses += misses

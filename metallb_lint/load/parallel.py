@@ -16,11 +16,13 @@ travel pickled: data made here from the worker's own bytes, never read from else
 
 from __future__ import annotations
 
+import contextlib
 import io
 import multiprocessing
 import os
 import pickle
 import sys
+from collections import deque
 from collections.abc import Callable, Iterator
 from typing import NamedTuple
 
@@ -96,22 +98,31 @@ def _in_workers(
 
     try:
         pool = ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("fork"))
-        futures = [pool.submit(_load_chunk, chunk) for chunk in chunks]
+        # A few tasks ahead of the one taken, not all: results wait pickled until taken
+        pending = deque(pool.submit(_load_chunk, chunk) for chunk in chunks[: 2 * workers])
     except (OSError, ImportError, ValueError, BrokenProcessPool):
         yield from (load_one(job, cache, is_holder) for chunk in chunks for job in chunk)
         return
     with pool:
-        for index, future in enumerate(futures):
+        submitted = len(pending)
+        for index in range(len(chunks)):
             try:
-                shipped, streams, noted, entries, used, rows, counts = future.result()
+                if not pending:
+                    raise BrokenProcessPool("no task left running")
+                shipped, streams, noted, entries, used, rows, counts = pending.popleft().result()
             except BrokenProcessPool:
                 rest = chunks[index:]
                 yield from (load_one(job, cache, is_holder) for chunk in rest for job in chunk)
                 return
+            if submitted < len(chunks):
+                with contextlib.suppress(BrokenProcessPool):  # (then the next take says so)
+                    pending.append(pool.submit(_load_chunk, chunks[submitted]))
+                    submitted += 1
             inputlog.adopt(noted)
             if cache is not None:
                 cache.adopt(entries, used, rows, *counts)
             readers = [pickle.Unpickler(io.BytesIO(stream)) for stream in streams]
+            del streams
             for item in shipped:
                 if item.result == _RELOAD and type(item.result) is int:
                     yield load_one(item.job, cache, is_holder)
