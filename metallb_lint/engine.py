@@ -25,6 +25,7 @@ from metallb_lint.gitops.flux import substitute_from_names
 from metallb_lint.load.blockyaml import forget_lines
 from metallb_lint.load.discover import Candidate, Discovery, discover
 from metallb_lint.load.documents import LoadProblem
+from metallb_lint.load.filetext import SUPPRESSION_MARK, Texts
 from metallb_lint.load.ignore import IgnoreRules
 from metallb_lint.load.sources import (
     ALWAYS_PARSED,
@@ -157,8 +158,8 @@ def run(options: Options, config: Config) -> RunResult:
         judge=found.scoped or any(os.path.isdir(p) for p in options.paths),
         require_reason=config.require_suppression_reason,
     )
-    texts = {path: source.text for path, source in inventory.sources.items()}
-    findings = decider.decide(raw, texts)
+    contents = {path: source.content for path, source in inventory.sources.items()}
+    findings = decider.decide(raw, Texts(contents, SUPPRESSION_MARK))
     if found.scoped:
         findings = [f for f in findings if _touches(f, scope)]
     fail_on = options.fail_on or config.fail_on or Severity.ERROR
@@ -282,6 +283,7 @@ def _load(
     # them (cluster settings rarely mention MetalLB), so they are read again once that is known
     # (kept as names, not bytes: a monorepo holds thousands, and few runs need any).
     held: list[tuple[Candidate, str, str | None]] = []
+    names: set[str] = set()  # the ConfigMaps and Secrets `substituteFrom` names
     for done, candidate in enumerate(ordered):
         if progress is not None:
             progress("reading", done, len(ordered))
@@ -298,13 +300,15 @@ def _load(
             if len(raw) <= _HELD_SIZE and _VARIABLE_HOLDER.search(raw):
                 held.append((candidate, role, chart_dir))
             continue
-        if role in ("chart", "requirements") and "metallb" in (source.text or "").lower():
+        text = source.text
+        if role in ("chart", "requirements") and "metallb" in (text or "").lower():
             metallb_charts.add(chart_dir)
         elif role == "template":
             metallb_charts.add(chart_dir)  # load_file only returns relevant templates
+        names |= substitute_from_names(text or "")
+        _release(source, candidate, raw)
         sources.append(source)
-    names = set().union(*(substitute_from_names(s.text or "") for s in sources)) if held else ()
-    if names:
+    if names and held:
         wanted = [
             re.compile(rb"name:\s*['\"]?" + re.escape(n.encode()) + rb"['\"]?\s") for n in names
         ]
@@ -315,8 +319,18 @@ def _load(
             if any(pattern.search(raw) for pattern in wanted):
                 source = load(candidate.display, raw, role, chart_dir, force=True)
                 if source is not None:
+                    _release(source, candidate, raw)
                     sources.append(source)
     return sources
+
+
+def _release(source: SourceFile, candidate: Candidate, raw: bytes) -> None:
+    """Let go of a loaded file's text: whoever needs it later reads it again from the file
+    (load/filetext.py). A run holds no more than one file's text at a time so (stdin's is
+    kept: there is no file to read it from)."""
+    if source.content is not None and candidate.fs_path:
+        source.content.keep_on_disk(candidate.fs_path, raw)
+        source.content.release()
 
 
 _HELD_SIZE = 256 * 1024

@@ -16,7 +16,7 @@ tests/test_blockyaml.py compares both paths on every fixture and on generated va
 from __future__ import annotations
 
 import re
-from typing import TypeVar
+from typing import TYPE_CHECKING, TypeVar
 
 from yaml.constructor import SafeConstructor
 from yaml.nodes import ScalarNode
@@ -31,6 +31,9 @@ from metallb_lint.load.yamlcore import (
     build_scalar,
     plain_tag,
 )
+
+if TYPE_CHECKING:
+    from metallb_lint.load.filetext import FileText
 
 # What may start a plain scalar: printable ASCII but YAML's indicators; `-`, `?` and `:` only
 # when a non-blank follows (`--port=80`, `-1`, `:8080`), as PyYAML's scanner decides.
@@ -91,13 +94,13 @@ def _string_key(text: str) -> bool:
 
 
 def parse_block(
-    text: str, line_offset: int, whole: str | None = None, at: int = 0
+    text: str, line_offset: int, whole: str | FileText | None = None, at: int = 0
 ) -> tuple[object, Positions] | None:
     """Data and positions of a document in the block subset, or None to use the full parser.
 
     `line_offset` is the number of file lines before the document's first line. `whole`, when
     given, is the file's text, in which `text` starts at offset `at`: the positions keep that
-    one text (shared by the file's documents) rather than `text`.
+    one text (shared by the file's documents, maybe read again from disk) rather than `text`.
     """
     if not text.isascii():
         return None
@@ -115,29 +118,41 @@ def parse_block(
     return data, deferred_positions(whole, line_offset, at, at + len(text))
 
 
-def deferred_positions(text: str, line_offset: int, start: int = 0, end: int = -1) -> Positions:
+def deferred_positions(
+    text: str | FileText, line_offset: int, start: int = 0, end: int = -1
+) -> Positions:
     """The positions of a document `parse_block` reads (`text[start:end]`, all of `text` by
     default), worked out when first asked for (the persistent cache keeps a document's data,
     and these again from its text)."""
-    return Positions.deferred(
-        BlockText(text, line_offset + 1, start, len(text) if end < 0 else end)
-    )
+    if end < 0:
+        end = len(text)  # (`text` is a str here: a FileText comes with its bounds)
+    return Positions.deferred(BlockText(text, line_offset + 1, start, end))
+
+
+class _Unavailable(Exception):
+    """The file's text can no longer be read as it was loaded (changed or gone since)."""
 
 
 class BlockText:
     """Where a block document's positions are read from when asked for: its text, as a part
-    of its file's text (`text[start:end]`), and the file line of its first line."""
+    of its file's text (`text[start:end]`), and the file line of its first line. A file
+    changed or gone since it was loaded leaves every position at the document's first line."""
 
     __slots__ = ("end", "offset", "start", "text")
 
-    def __init__(self, text: str, offset: int, start: int, end: int) -> None:
+    def __init__(self, text: str | FileText, offset: int, start: int, end: int) -> None:
         self.text = text
         self.offset = offset
         self.start = start
         self.end = end
 
     def _lines(self) -> list[str]:
-        return self.text[self.start : self.end].split("\n")
+        text = self.text
+        if type(text) is not str:
+            text = text.get()  # type: ignore[union-attr]
+            if text is None:
+                raise _Unavailable
+        return text[self.start : self.end].split("\n")
 
     def build(self) -> tuple[dict, dict]:
         # The same text reads the same way again, this time recording where everything is.
@@ -145,12 +160,14 @@ class BlockText:
             tables = _parse(self._lines(), self.offset, spans=True)[1]
         except _Unsupported:  # only from a hostile cache entry: no positions, no traceback
             return {}, {}
+        except _Unavailable:
+            return {(): (self.offset, 1, self.offset, 1)}, {}
         return tables._values, tables._keys  # type: ignore[union-attr]
 
     def find(self, path: PathKey, key: bool) -> Span | None:
         try:
             return _find(self._lines(), self.offset, path, key)
-        except _Unsupported:
+        except (_Unsupported, _Unavailable):
             return None
 
 

@@ -33,7 +33,8 @@ from pathlib import Path
 
 from metallb_lint import __version__
 from metallb_lint.load import cachecodec
-from metallb_lint.load.sources import SourceFile, load_file, passed_over, source_text
+from metallb_lint.load.filetext import source_text
+from metallb_lint.load.sources import SourceFile, load_file, passed_over
 from metallb_lint.safeio import read_bytes
 
 ENV_VAR = "METALLB_LINT_CACHE_DIR"

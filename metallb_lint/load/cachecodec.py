@@ -19,7 +19,8 @@ import re
 from metallb_lint.findings import Location
 from metallb_lint.load import yamlcore
 from metallb_lint.load.blockyaml import deferred_positions
-from metallb_lint.load.documents import Chunk, Document, LoadProblem
+from metallb_lint.load.documents import Chunk, Document, LoadProblem, noted_words
+from metallb_lint.load.filetext import FileText
 from metallb_lint.load.sources import SourceFile
 from metallb_lint.load.yamlcore import Positions
 
@@ -126,10 +127,11 @@ def decode(
     has_text = entry.get("text")
     if not isinstance(has_text, bool) or (has_text and text is None):
         raise BadEntry("text")
-    if has_text:
-        source.text = text
     whole = text if has_text else None
-    source.documents = [_decode_document(d, display, whole) for d in _list(entry.get("documents"))]
+    content = source.content = FileText(text) if whole is not None else None
+    source.documents = [
+        _decode_document(d, display, whole, content) for d in _list(entry.get("documents"))
+    ]
     for item in _list(entry.get("pending")):
         index, start, offset, length = _fields(item, 4)
         chunk = Chunk(_int(start, 1), _slice(whole, offset, length))
@@ -143,20 +145,25 @@ def decode(
     return source
 
 
-def _decode_document(item: object, display: str, text: str | None) -> Document:
+def _decode_document(
+    item: object, display: str, text: str | None, content: FileText | None
+) -> Document:
     index, start_line, offset, length, data, tables = _fields(item, 6)
     start_line = _int(start_line, 1)
     part = _slice(text, offset, length)
-    assert text is not None  # (_slice raises BadEntry without one)
+    assert content is not None  # (_slice raises BadEntry without a text)
     bounds = (offset, offset + length)  # the documents of a file share its text
     if tables is None:
         if not part.isascii():
             raise BadEntry("block positions of a document the block reader does not read")
-        positions = deferred_positions(text, start_line - 1, *bounds)
+        positions = deferred_positions(content, start_line - 1, *bounds)
     else:
         values, keys = _fields(tables, 2)
         positions = Positions(_decode_table(values), _decode_table(keys))
-    return Document(display, _int(index), start_line, data, positions, text, bounds=bounds)
+    noted = noted_words(part)
+    return Document(
+        display, _int(index), start_line, data, positions, content, bounds=bounds, noted=noted
+    )
 
 
 def _decode_table(table: object) -> dict:

@@ -65,7 +65,6 @@ def write_text(
     wrap = _wrapper(width)
     out: list[str] = []
     _header(out, result, paint, verbose)
-    lines_cache: dict[str, list[str]] = {}
     shown = [f for f in result.findings if verbose or not f.suppressed]
     hidden = {} if verbose else _collapsed(shown)
     for path, group in groupby(shown, key=lambda f: f.location.path):
@@ -74,7 +73,7 @@ def write_text(
             continue
         out.append("\n")
         out.append(paint(clean(path), BOLD, UNDERLINE) + "\n")
-        lines = _lines(result, path, lines_cache)
+        lines = _lines(result, path)  # (a path's findings come together: read once)
         for finding in visible:
             _finding(out, finding, lines, paint, wrap)
             more = hidden.get(finding.rule) if _is_last_shown(finding, hidden) else None
@@ -235,11 +234,10 @@ def _summary(out: list[str], result: RunResult, paint: _Painter, verbose: int) -
     out.append("\n")
 
 
-def _lines(result: RunResult, path: str, cache: dict[str, list[str]]) -> list[str]:
-    if path not in cache:
-        source = result.inventory.sources.get(path)
-        cache[path] = source.text.split("\n") if source and source.text else []
-    return cache[path]
+def _lines(result: RunResult, path: str) -> list[str]:
+    source = result.inventory.sources.get(path)
+    text = source.text if source is not None else None
+    return text.split("\n") if text else []
 
 
 def _finding(out: list[str], finding: Finding, lines: list[str], paint: _Painter, wrap) -> None:
