@@ -235,7 +235,12 @@ class Community:
     aliases: list[CommunityAlias] = field(default_factory=list)
 
 
-@dataclass
+# Service requests, their addresses and annotations are slotted, with their late locations kept
+# in a slot each (not `cached_property`, which needs an instance dictionary): a large run holds
+# one of each for every Service, tens of thousands.
+
+
+@dataclass(slots=True)
 class RequestedIP:
     """An IP a Service asks for (`spec.loadBalancerIP` or the ips annotation), text and parsed."""
 
@@ -243,13 +248,17 @@ class RequestedIP:
     where: Callable[[], Location]  # works out `location` (most are never reported)
     parsed: tuple[int, int] | None  # (version, integer)
     unresolved: bool = False
+    _location: Location | None = field(default=None, init=False, repr=False, compare=False)
 
-    @cached_property
+    @property
     def location(self) -> Location:
-        return self.where()
+        found = self._location
+        if found is None:
+            found = self._location = self.where()
+        return found
 
 
-@dataclass
+@dataclass(slots=True)
 class Annotation:
     """A MetalLB annotation of a Service: key, value and where they are written."""
 
@@ -258,22 +267,30 @@ class Annotation:
     # The owner's locator, (*path, key=False) -> Location, with paths as in a Service manifest
     # (`metadata.annotations.<key>`); the locations are worked out when first asked for.
     locate: Callable[..., Location]
+    _location: Location | None = field(default=None, init=False, repr=False, compare=False)
+    _key_location: Location | None = field(default=None, init=False, repr=False, compare=False)
 
-    @cached_property
+    @property
     def location(self) -> Location:
         """Where the value is written."""
-        return self.locate("metadata", "annotations", self.key)
+        found = self._location
+        if found is None:
+            found = self._location = self.locate("metadata", "annotations", self.key)
+        return found
 
     def where_written(self) -> Location:
         """`location`, as a callable to hand on (cheaper to keep than a lambda)."""
         return self.location
 
-    @cached_property
+    @property
     def key_location(self) -> Location:
-        return self.locate("metadata", "annotations", self.key, key=True)
+        found = self._key_location
+        if found is None:
+            found = self._key_location = self.locate("metadata", "annotations", self.key, key=True)
+        return found
 
 
-@dataclass
+@dataclass(slots=True)
 class ServiceRequest:
     """What one Service, or one chart-values service block, asks MetalLB for."""
 
@@ -291,7 +308,7 @@ class ServiceRequest:
     annotation_ips_key: Annotation | None = None
     pool: Annotation | None = None
     sharing_key: Annotation | None = None
-    ports: list[tuple[str, int]] | None = None  # None: not known (chart values)
+    ports: Sequence[tuple[str, int]] | None = None  # None: not known (chart values)
     external_traffic_policy: str = "Cluster"
     selector: dict | None = None
     ip_families: Sequence[str] = ()
@@ -302,11 +319,15 @@ class ServiceRequest:
     unit: str = ""
     display: str | None = None  # how messages name it, when not by its resource (chart values)
     labels: dict | None = None  # the Service's labels; None: not known (chart values)
+    _head: Location | None = field(default=None, init=False, repr=False, compare=False)
 
-    @cached_property
+    @property
     def head(self) -> Location:
         """Where findings about the whole request point (worked out when first asked for)."""
-        return self.where()
+        found = self._head
+        if found is None:
+            found = self._head = self.where()
+        return found
 
     @property
     def requested_ips(self) -> list[RequestedIP]:

@@ -186,7 +186,7 @@ def _parent(data: dict, path: PathKey) -> dict:
     return node if isinstance(node, dict) else {}
 
 
-def _ports(ports: object) -> list[tuple[str, int]]:
+def _ports(ports: object) -> tuple[tuple[str, int], ...]:
     """(protocol, port) of each port entry that has a port number."""
     out: list[tuple[str, int]] = []
     if isinstance(ports, list):
@@ -195,14 +195,14 @@ def _ports(ports: object) -> list[tuple[str, int]]:
                 number = item.get("port")
                 if isinstance(number, int):
                     protocol = item.get("protocol")
-                    pair = (protocol if isinstance(protocol, str) else "TCP", number)
-                    out.append(_PAIRS.setdefault(pair, pair) if len(_PAIRS) < 4096 else pair)
-    return out
+                    out.append((protocol if isinstance(protocol, str) else "TCP", number))
+    found = tuple(out)
+    return _PORTS.setdefault(found, found) if len(_PORTS) < 4096 else found
 
 
-# The (protocol, port) pairs seen, to share one tuple per pair: Services repeat a few ports
-# (80, 443), and a large run holds one pair for every port of tens of thousands of Services.
-_PAIRS: dict[tuple[str, int], tuple[str, int]] = {}
+# The port lists seen, to share one tuple per list: Services repeat a few ((TCP, 80), (TCP,
+# 443)), and a large run holds the ports of tens of thousands of Services.
+_PORTS: dict[tuple[tuple[str, int], ...], tuple[tuple[str, int], ...]] = {}
 
 
 def requests_from_values(
