@@ -18,7 +18,6 @@ import re
 
 from metallb_lint.findings import Location
 from metallb_lint.load import yamlcore
-from metallb_lint.load.blockyaml import deferred_positions
 from metallb_lint.load.documents import Chunk, Document, LoadProblem, noted_words
 from metallb_lint.load.filetext import FileText
 from metallb_lint.load.sources import SourceFile
@@ -153,14 +152,13 @@ def _decode_document(
     part = _slice(text, offset, length)
     assert content is not None  # (_slice raises BadEntry without a text)
     bounds = (offset, offset + length)  # the documents of a file share its text
-    if tables is None:
+    noted = noted_words(part)
+    if tables is None:  # the block reader's positions: read again from the text when asked for
         if not part.isascii():
             raise BadEntry("block positions of a document the block reader does not read")
-        positions = deferred_positions(content, start_line - 1, *bounds)
-    else:
-        values, keys = _fields(tables, 2)
-        positions = Positions(_decode_table(values), _decode_table(keys))
-    noted = noted_words(part)
+        return Document.of_block(display, _int(index), start_line, data, content, bounds, noted)
+    values, keys = _fields(tables, 2)
+    positions = Positions(_decode_table(values), _decode_table(keys))
     return Document(
         display, _int(index), start_line, data, positions, content, bounds=bounds, noted=noted
     )

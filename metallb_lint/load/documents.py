@@ -21,7 +21,13 @@ from yaml.reader import ReaderError
 
 from metallb_lint.findings import Location
 from metallb_lint.load import yamlcore
-from metallb_lint.load.blockyaml import parse_block
+from metallb_lint.load.blockyaml import (
+    block_data,
+    block_find,
+    block_tables,
+    parse_block,
+    unavailable_tables,
+)
 from metallb_lint.load.filetext import FileText
 from metallb_lint.load.yamlcore import (
     MERGE_TAG,
@@ -148,6 +154,7 @@ _NOTED = (
     ("metallb/speaker", True),
 )
 _NOTED_BITS = {entry: 1 << i for i, entry in enumerate(_NOTED)}
+_NO_POSITIONS = Positions()  # (until `Document.of_block` gives a document its own)
 
 
 def noted_words(text: str) -> int:
@@ -211,6 +218,44 @@ class Document:
         self._whole = text
         self._start, self._end = bounds if bounds is not None else (0, -1)
         self._noted = noted
+
+    @classmethod
+    def of_block(
+        cls,
+        path: str,
+        index: int,
+        start_line: int,
+        data: object,
+        whole: str | FileText,
+        bounds: tuple[int, int],
+        noted: int,
+    ) -> Document:
+        """A document the block reader read from a file's text (`whole[bounds[0]:bounds[1]]`),
+        the deferred source of its own positions (`build`, `find`): one object less a document
+        than a separate source, in runs that hold tens of thousands."""
+        doc = cls(path, index, start_line, data, _NO_POSITIONS, whole, bounds=bounds, noted=noted)
+        doc.positions = Positions.deferred(doc)
+        return doc
+
+    def build(self) -> tuple[dict, dict]:
+        """The position tables of a document `of_block` made, read again from its text."""
+        text = self._own_text()
+        if text is None:
+            return unavailable_tables(self.start_line)
+        return block_tables(text, self.start_line)
+
+    def find(self, path: PathKey, key: bool) -> Span | None:
+        text = self._own_text()
+        return block_find(text, self.start_line, path, key) if text is not None else None
+
+    def _own_text(self) -> str | None:
+        """`text`, or None when its file no longer holds it."""
+        whole = self._whole
+        if type(whole) is not str:
+            whole = whole.get()  # type: ignore[union-attr]
+            if whole is None:
+                return None
+        return whole if self._end < 0 else whole[self._start : self._end]
 
     def _whole_text(self) -> str:
         whole = self._whole
@@ -793,12 +838,12 @@ def compose_chunk(
     if text is None and chunk.whole is not None:  # keep the file's text, not a copy of a part
         text, at = chunk.text, chunk.at
         whole: str | FileText = chunk.whole if content is None else content
-        fast = parse_block(text, chunk.start_line - 1, whole, at)
         bounds = (at, at + len(text))
         noted = noted_words(text)
-        if fast is not None:
-            doc = Document(path, index, chunk.start_line, *fast, whole, bounds=bounds, noted=noted)
-            return doc, []
+        block = block_data(text, chunk.start_line - 1)
+        if block is not None:
+            data = block[0]
+            return Document.of_block(path, index, chunk.start_line, data, whole, bounds, noted), []
         doc, problems = compose_full(path, chunk, index, text)
         if doc is not None:
             positions = doc.positions

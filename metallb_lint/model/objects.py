@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
-from functools import cached_property
 
 from metallb_lint.findings import Location, ResourceRef
 from metallb_lint.load.documents import Document, PathKey, dig
@@ -15,9 +14,10 @@ POOL_KINDS = frozenset({"IPAddressPool", "AddressPool"})
 ADVERTISEMENT_KINDS = frozenset({"L2Advertisement", "BGPAdvertisement"})
 
 
-@dataclass
+@dataclass(slots=True)
 class Resource:
-    """A Kubernetes object found in a document (at its root, in a List, or embedded)."""
+    """A Kubernetes object found in a document (at its root, in a List, or embedded). Slotted,
+    its late locations in a slot each: a large run holds tens of thousands."""
 
     doc: Document
     base: PathKey
@@ -30,6 +30,8 @@ class Resource:
     body: dict
     # the name as written, when a kustomize namePrefix/nameSuffix makes `name` another one
     written_name: str | None = None
+    _head: Location | None = field(default=None, init=False, repr=False, compare=False)
+    _name_location: Location | None = field(default=None, init=False, repr=False, compare=False)
 
     @property
     def path(self) -> str:
@@ -48,18 +50,23 @@ class Resource:
     def location(self, *path: str | int, key: bool = False) -> Location:
         return self.doc.location((*self.base, *path), key=key)
 
-    @cached_property
+    @property
     def head(self) -> Location:
         """Where a finding about the whole resource points: its kind line, else its start."""
-        if "kind" in self.body:
-            return self.location("kind", key=True)
-        return self.location()
+        found = self._head
+        if found is None:
+            kind = "kind" in self.body
+            found = self._head = self.location("kind", key=True) if kind else self.location()
+        return found
 
-    @cached_property
+    @property
     def name_location(self) -> Location:
-        if isinstance(self.get("metadata", "name"), str):
-            return self.location("metadata", "name")
-        return self.head
+        found = self._name_location
+        if found is None:
+            named = isinstance(self.get("metadata", "name"), str)
+            found = self.location("metadata", "name") if named else self.head
+            self._name_location = found
+        return found
 
     def where_named(self) -> Location:
         """`name_location`, as a callable to hand on (a bound method costs less than a lambda:
