@@ -154,7 +154,6 @@ _NOTED = (
     ("metallb/speaker", True),
 )
 _NOTED_BITS = {entry: 1 << i for i, entry in enumerate(_NOTED)}
-_NO_POSITIONS = Positions()  # (until `Document.of_block` gives a document its own)
 
 
 def noted_words(text: str) -> int:
@@ -183,13 +182,13 @@ class Document:
     __slots__ = (
         "_end",
         "_noted",
+        "_positions",
         "_start",
         "_whole",
         "data",
         "index",
         "lines",
         "path",
-        "positions",
         "start_line",
     )
     __hash__ = None  # type: ignore[assignment]  # (as the dataclass it was: compared by value)
@@ -200,7 +199,7 @@ class Document:
         index: int,  # 0-based position of the document in its file
         start_line: int,
         data: object,
-        positions: Positions,
+        positions: Positions | None,  # None: deferred, read from the text (`of_block`)
         text: str | FileText,
         # A rendered template: the file line of each line of `text` (positions are file lines
         # already); None when `text` is the file's own, from `start_line` on.
@@ -213,7 +212,7 @@ class Document:
         self.index = index
         self.start_line = start_line
         self.data = data
-        self.positions = positions
+        self._positions = positions
         self.lines = lines
         self._whole = text
         self._start, self._end = bounds if bounds is not None else (0, -1)
@@ -231,11 +230,20 @@ class Document:
         noted: int,
     ) -> Document:
         """A document the block reader read from a file's text (`whole[bounds[0]:bounds[1]]`),
-        the deferred source of its own positions (`build`, `find`): one object less a document
-        than a separate source, in runs that hold tens of thousands."""
-        doc = cls(path, index, start_line, data, _NO_POSITIONS, whole, bounds=bounds, noted=noted)
-        doc.positions = Positions.deferred(doc)
-        return doc
+        the deferred source of its own positions (`build`, `find`), which are made when first
+        asked for: two objects less a document, in runs that hold tens of thousands."""
+        return cls(path, index, start_line, data, None, whole, bounds=bounds, noted=noted)
+
+    @property
+    def positions(self) -> Positions:
+        found = self._positions
+        if found is None:  # (made when first asked for: most documents never are)
+            found = self._positions = Positions.deferred(self)
+        return found
+
+    @positions.setter
+    def positions(self, positions: Positions) -> None:
+        self._positions = positions
 
     def build(self) -> tuple[dict, dict]:
         """The position tables of a document `of_block` made, read again from its text."""

@@ -252,7 +252,9 @@ class RequestedIP:
     """An IP a Service asks for (`spec.loadBalancerIP` or the ips annotation), text and parsed."""
 
     text: str
-    where: Callable[[], Location]  # works out `location` (most are never reported)
+    # works out `location` (most are never reported): a callable, or the annotation that
+    # writes the address (kept as it is: a bound method a request would cost more)
+    where: Callable[[], Location] | Annotation
     parsed: tuple[int, int] | None  # (version, integer)
     unresolved: bool = False
     _location: Location | None = field(default=None, init=False, repr=False, compare=False)
@@ -261,7 +263,9 @@ class RequestedIP:
     def location(self) -> Location:
         found = self._location
         if found is None:
-            found = self._location = self.where()
+            where = self.where
+            found = where.location if isinstance(where, Annotation) else where()
+            self._location = found
         return found
 
 
@@ -272,28 +276,32 @@ class Annotation:
     key: str
     value: object
     # The owner's locator, (*path, key=False) -> Location, with paths as in a Service manifest
-    # (`metadata.annotations.<key>`); the locations are worked out when first asked for.
-    locate: Callable[..., Location]
+    # (`metadata.annotations.<key>`), or the Service itself (its `location`); the locations are
+    # worked out when first asked for.
+    locate: Callable[..., Location] | Resource
     _location: Location | None = field(default=None, init=False, repr=False, compare=False)
     _key_location: Location | None = field(default=None, init=False, repr=False, compare=False)
+
+    def _locate(self, *path: str, key: bool = False) -> Location:
+        locate = self.locate
+        if isinstance(locate, Resource):
+            return locate.location(*path, key=key)
+        return locate(*path, key=key)
 
     @property
     def location(self) -> Location:
         """Where the value is written."""
         found = self._location
         if found is None:
-            found = self._location = self.locate("metadata", "annotations", self.key)
+            found = self._location = self._locate("metadata", "annotations", self.key)
         return found
-
-    def where_written(self) -> Location:
-        """`location`, as a callable to hand on (cheaper to keep than a lambda)."""
-        return self.location
 
     @property
     def key_location(self) -> Location:
         found = self._key_location
         if found is None:
-            found = self._key_location = self.locate("metadata", "annotations", self.key, key=True)
+            found = self._locate("metadata", "annotations", self.key, key=True)
+            self._key_location = found
         return found
 
 
@@ -303,7 +311,8 @@ class ServiceRequest:
 
     resource: ResourceRef
     origin: str  # "service" for a Service manifest, "values" for chart values
-    where: Callable[[], Location]  # works out `head`: its name, or its values key
+    # works out `head`: its values key, or the Service (its `name_location`)
+    where: Callable[[], Location] | Resource
     namespace: str | None
     is_load_balancer: bool
     load_balancer_class: str | None
@@ -333,7 +342,9 @@ class ServiceRequest:
         """Where findings about the whole request point (worked out when first asked for)."""
         found = self._head
         if found is None:
-            found = self._head = self.where()
+            where = self.where
+            found = where.name_location if isinstance(where, Resource) else where()
+            self._head = found
         return found
 
     @property

@@ -51,7 +51,7 @@ def substitute(value: object, variables: Variables) -> object:
 
 def _read_annotations(
     annotations: dict,
-    locate: Locator,
+    locate: Locator | Resource,
     target: Target,
     request: ServiceRequest,
     variables: Variables,
@@ -105,7 +105,7 @@ def _parse(text: str) -> tuple[int, int] | None:
 
 def _split_ips(note: Annotation) -> list[RequestedIP]:
     value = note.value
-    where = _location_of(note)
+    where = note  # (its `location`)
     if not isinstance(value, str):
         return [RequestedIP(str(value), where, None)]
     out = []
@@ -116,12 +116,8 @@ def _split_ips(note: Annotation) -> list[RequestedIP]:
     return out
 
 
-def _location_of(note: Annotation) -> Callable[[], Location]:
-    return note.where_written
-
-
 def _requested(
-    value: object, where: Callable[[], Location], variables: Variables
+    value: object, where: Callable[[], Location] | Annotation, variables: Variables
 ) -> RequestedIP | None:
     value = substitute(value, variables)
     if value is None or value == "":
@@ -143,7 +139,7 @@ def requests_from_service(
     request = ServiceRequest(
         res.ref,
         "service",
-        res.where_named,
+        res,  # (its `name_location`)
         res.effective_namespace,
         spec.get("type") == "LoadBalancer",  # (a type that is not a string is ClusterIP)
         lb_class if isinstance(lb_class, str) else None,
@@ -158,7 +154,7 @@ def requests_from_service(
     metadata = body.get("metadata")
     annotations = metadata.get("annotations") if isinstance(metadata, dict) else None
     if isinstance(annotations, dict):
-        _read_annotations(annotations, res.location, target, request, variables)
+        _read_annotations(annotations, res, target, request, variables)
     request.ports = _ports(spec.get("ports"))
     policy = spec.get("externalTrafficPolicy")
     request.external_traffic_policy = "Local" if policy == "Local" else "Cluster"
