@@ -189,7 +189,9 @@ class _Builder:
         self.sources = sources
         self.render = render
         self.scripts = list(scripts)
-        self.files = set(files) if files is not None else {s.display for s in sources}
+        # (one frozenset, shared by the deployment model and the inventory: a large tree's
+        # paths are tens of thousands)
+        self.files = frozenset(files if files is not None else (s.display for s in sources))
         self.config = config
         self.cli_version = cli_version
         self.inv: Inventory | None = None
@@ -1213,7 +1215,7 @@ def build_inventory(
     builder = _Builder(sources, config, cli_version, files, scripts, render)
     inventory = builder.build()
     inventory.jinja = list(jinja)
-    inventory.files = frozenset(builder.files)
+    inventory.files = builder.files
     return inventory
 
 

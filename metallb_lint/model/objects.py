@@ -30,8 +30,12 @@ class Resource:
     body: dict
     # the name as written, when a kustomize namePrefix/nameSuffix makes `name` another one
     written_name: str | None = None
-    _head: Location | None = field(default=None, init=False, repr=False, compare=False)
-    _name_location: Location | None = field(default=None, init=False, repr=False, compare=False)
+    # (set by `__post_init__`, which the dataclasses deriving from this one call too)
+    _head: Location | None = field(init=False, repr=False, compare=False)
+    _name_location: Location | None = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        self._head = self._name_location = None
 
     @property
     def path(self) -> str:

@@ -77,9 +77,9 @@ def _read_annotations(
             continue  # metallb.io/ wins over metallb.universe.tf/ (facts §5.1)
         chosen[suffix] = note
     if found:  # (else the request keeps its shared empty defaults)
-        request.metallb_annotations = [*request.metallb_annotations, *found]
+        request.metallb_annotations = (*request.metallb_annotations, *found)
     if ignored:
-        request.ignored_annotations = [*request.ignored_annotations, *ignored]
+        request.ignored_annotations = (*request.ignored_annotations, *ignored)
     # MetalLB reads an empty (or, in YAML, null) value as "no request" (`valueForAnnotation`).
     ips = chosen.get(IPS)
     if ips is not None and not _empty(ips.value):
