@@ -100,7 +100,7 @@ class FileCache:
         self.hits = 0
         self.misses = 0
         self.written = 0  # entries written
-        self._lines: dict[bytes, bytes] | None = None  # key -> line, read on first use
+        self._entries: _PackEntries | None = None  # read on first use
         self._new: dict[bytes, bytes] = {}
         self._used: set[bytes] = set()
 
@@ -140,9 +140,9 @@ class FileCache:
 
     def _read(self, key: bytes) -> dict | None:
         self._used.add(key)
-        if self._lines is None:
-            self._lines = _read_pack(self.pack)
-        line = self._lines.pop(key, None)  # read once: the pack's bytes go as entries do
+        if self._entries is None:
+            self._entries = _PackEntries(self.pack)
+        line = self._entries.take(key)
         if line is None:
             return None
         payload = line[len(key) + 1 :]
@@ -163,13 +163,14 @@ class FileCache:
 
     def flush(self) -> None:
         """Write the pack again if this run loaded anything afresh."""
+        if self._entries is not None:
+            self._entries.close()  # (the run has read what it needed)
         if not self._new or not self.writable:
             return
         lines = _read_pack(self.pack)  # as it is now: with what concurrent runs added
         lines.update(self._new)
         if sum(len(line) + 1 for line in lines.values()) > MAX_PACK_BYTES:
             lines = {k: v for k, v in lines.items() if k in self._used}
-        data = b"\n".join([_HEADER, *lines.values()]) + b"\n"
         import tempfile  # only a run that writes needs it (start-up is what pre-commit feels)
 
         try:
@@ -177,7 +178,12 @@ class FileCache:
             fd, temp = tempfile.mkstemp(prefix=".tmp-", suffix=".jsonl", dir=self.folder)
             try:
                 with os.fdopen(fd, "wb") as stream:
-                    stream.write(data)
+                    # a line at a time: the pack is tens of megabytes on a large tree, and a
+                    # copy of it at the end of a run would be the run's peak of memory
+                    stream.write(_HEADER + b"\n")
+                    for line in lines.values():
+                        stream.write(line)
+                        stream.write(b"\n")
                 os.replace(temp, self.pack)
             except OSError:
                 _remove(temp)
@@ -249,6 +255,48 @@ def _read_pack(path: str) -> dict[bytes, bytes]:
 
 
 _KEY_CHARS = 40  # blake2b, 20 bytes, in hex
+
+
+class _PackEntries:
+    """The lines of a pack by key, each read from the file when taken (once): a large tree's
+    pack is tens of megabytes, and a run holding its lines would keep them, or the holes they
+    leave in the heap, to its end. Read as `_read_pack` reads a pack; a line that is not where
+    the pack said (a concurrent run replaced it) is a miss."""
+
+    def __init__(self, path: str) -> None:
+        self._where: dict[bytes, tuple[int, int]] = {}
+        self._file = None
+        try:
+            raw = read_bytes(path, MAX_PACK_BYTES)
+            if not raw.startswith(_HEADER + b"\n"):
+                return
+            self._file = open(path, "rb")  # noqa: SIM115 - kept open for `take`, see `close`
+        except OSError:
+            return
+        start, size = len(_HEADER) + 1, len(raw)
+        while start < size:
+            end = raw.find(b"\n", start)
+            end = size if end < 0 else end
+            key = raw[start : start + _KEY_CHARS]
+            if raw[start + _KEY_CHARS : start + _KEY_CHARS + 1] == b" " and key.isalnum():
+                self._where[key] = (start, end - start)
+            start = end + 1
+
+    def take(self, key: bytes) -> bytes | None:
+        where = self._where.pop(key, None)
+        if where is None or self._file is None:
+            return None
+        try:
+            self._file.seek(where[0])
+            line = self._file.read(where[1])
+        except OSError:
+            return None
+        return line if line[: _KEY_CHARS + 1] == key + b" " else None
+
+    def close(self) -> None:
+        if self._file is not None:
+            self._file.close()
+            self._file = None
 
 
 def prune(folder: str, limit: int, *, keep: Collection[str] = (), now: float | None = None) -> int:
