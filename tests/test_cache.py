@@ -489,3 +489,31 @@ def test_a_pack_keeps_older_entries_until_it_grows_too_large(
     (root / "apps/web.yaml").write_text(SERVICE.format(ip="192.168.1.244"), encoding="utf-8")
     lint("--cache-dir", str(folder), ".", cwd=root)
     assert len(entries(folder)) == len(first)
+
+
+def test_new_entries_wait_in_a_temporary_file_and_keep_the_pack_order(tmp_path: Path) -> None:
+    """A run's new lines wait in an unnamed temporary file (not in memory) until the pack is
+    written: the lines there, a new one in place of an old one of its key, then the others;
+    nothing is left behind in the folder."""
+    folder = tmp_path / "cache"
+    keys = [bytes([c]) * 40 for c in b"abc"]
+    first = FileCache(str(folder), scope=str(tmp_path))
+    first._used.update(keys)
+    first._add(keys[0], {"n": 1})
+    first._add(keys[1], {"n": 2})
+    first.flush()
+    second = FileCache(str(folder), scope=str(tmp_path))
+    second._used.update(keys)
+    second._add(keys[2], {"n": 3})
+    second._add(keys[1], {"n": 4})
+    second._add(keys[1], {"n": 5})  # (the last one added of a key is written)
+    second.flush()
+    lines = Path(second.pack).read_bytes().split(b"\n")
+    assert lines[1:] == [
+        keys[0] + b' {"n":1}',
+        keys[1] + b' {"n":5}',
+        keys[2] + b' {"n":3}',
+        b"",
+    ]
+    assert second.written == 2
+    assert sorted(p.name for p in Path(second.pack).parent.iterdir()) == [Path(second.pack).name]

@@ -28,7 +28,7 @@ import json
 import os
 import sys
 import time
-from collections.abc import Collection
+from collections.abc import Collection, Iterator
 from pathlib import Path
 
 from metallb_lint import __version__
@@ -101,7 +101,7 @@ class FileCache:
         self.misses = 0
         self.written = 0  # entries written
         self._entries: _PackEntries | None = None  # read on first use
-        self._new: dict[bytes, bytes] = {}
+        self._new = _NewLines(self.folder)
         self._used: set[bytes] = set()
 
     # --- the loader's entry point -------------------------------------------------------
@@ -159,17 +159,23 @@ class FileCache:
         except (ValueError, TypeError, RecursionError):
             return  # data JSON cannot hold exactly (a lone surrogate): not cached
         if len(payload) <= MAX_ENTRY_BYTES and b"\n" not in payload:
-            self._new[key] = key + b" " + payload
+            try:
+                if not self._new:
+                    self._prepare()  # (the new lines wait in a temporary file there)
+                self._new.add(key, key + b" " + payload)
+            except OSError as exc:
+                self._give_up(exc)
 
     def flush(self) -> None:
         """Write the pack again if this run loaded anything afresh."""
         if self._entries is not None:
             self._entries.close()  # (the run has read what it needed)
-        if not self._new or not self.writable:
+        new = self._new
+        if not new or not self.writable:
             return
         lines = _read_pack(self.pack)  # as it is now: with what concurrent runs added
-        lines.update(self._new)
-        if sum(len(line) + 1 for line in lines.values()) > MAX_PACK_BYTES:
+        size = sum(len(line) + 1 for key, line in lines.items() if key not in new) + new.size
+        if size > MAX_PACK_BYTES:
             lines = {k: v for k, v in lines.items() if k in self._used}
         import tempfile  # only a run that writes needs it (start-up is what pre-commit feels)
 
@@ -179,11 +185,17 @@ class FileCache:
             try:
                 with os.fdopen(fd, "wb") as stream:
                     # a line at a time: the pack is tens of megabytes on a large tree, and a
-                    # copy of it at the end of a run would be the run's peak of memory
+                    # copy of it at the end of a run would be the run's peak of memory. The
+                    # lines there now, a new one in place of an old one of its key, then the
+                    # other new ones (all used by this run).
                     stream.write(_HEADER + b"\n")
-                    for line in lines.values():
-                        stream.write(line)
+                    for key, line in lines.items():
+                        stream.write(new.line(key) if key in new else line)
                         stream.write(b"\n")
+                    for key in new:
+                        if key not in lines:
+                            stream.write(new.line(key))
+                            stream.write(b"\n")
                 os.replace(temp, self.pack)
             except OSError:
                 _remove(temp)
@@ -196,8 +208,9 @@ class FileCache:
         except OSError as exc:
             self._give_up(exc)
             return
-        self.written += len(self._new)
-        self._new = {}
+        self.written += len(new)
+        new.close()
+        self._new = _NewLines(self.folder)
 
     def _prepare(self) -> None:
         """Create the folder, tagged as a cache (backup tools skip it, git ignores it)."""
@@ -255,6 +268,55 @@ def _read_pack(path: str) -> dict[bytes, bytes]:
 
 
 _KEY_CHARS = 40  # blake2b, 20 bytes, in hex
+
+
+class _NewLines:
+    """The lines a run adds to its pack (key -> line), kept in a temporary file in the cache
+    folder until the pack is written: a cold run on a large tree adds tens of megabytes, which
+    it would otherwise hold to its end."""
+
+    def __init__(self, folder: str) -> None:
+        self._folder = folder
+        self._where: dict[bytes, tuple[int, int]] = {}  # key -> (offset, length) in the file
+        self._file = None
+        self._end = 0
+        self.size = 0  # of the lines, with a line break each
+
+    def add(self, key: bytes, line: bytes) -> None:
+        """Raises OSError when the temporary file cannot be created or written."""
+        if self._file is None:
+            import tempfile
+
+            # (open until the pack is written: `close`)
+            self._file = tempfile.TemporaryFile(dir=self._folder)  # noqa: SIM115
+        self._file.seek(self._end)
+        self._file.write(line)
+        old = self._where.get(key)
+        self.size += len(line) + 1 - (old[1] + 1 if old is not None else 0)
+        self._where[key] = (self._end, len(line))
+        self._end += len(line)
+
+    def line(self, key: bytes) -> bytes:
+        offset, length = self._where[key]
+        assert self._file is not None
+        self._file.seek(offset)
+        return self._file.read(length)
+
+    def __iter__(self) -> Iterator[bytes]:
+        return iter(self._where)
+
+    def __contains__(self, key: object) -> bool:
+        return key in self._where
+
+    def __len__(self) -> int:
+        return len(self._where)
+
+    def close(self) -> None:
+        if self._file is not None:
+            self._file.close()
+            self._file = None
+        self._where = {}
+        self._end = self.size = 0
 
 
 class _PackEntries:
