@@ -517,3 +517,31 @@ def test_new_entries_wait_in_a_temporary_file_and_keep_the_pack_order(tmp_path: 
     ]
     assert second.written == 2
     assert sorted(p.name for p in Path(second.pack).parent.iterdir()) == [Path(second.pack).name]
+
+
+def test_documents_from_the_cache_share_their_strings() -> None:
+    """JSON decodes every key and value afresh; documents read from the cache share them
+    across files, as the block reader's do (a warm run's memory: benchmarks/README.md)."""
+    from metallb_lint.load import cachecodec
+    from metallb_lint.load.sources import load_file
+
+    decoded = []
+    for name, ip in (("a.yaml", "192.168.1.241"), ("b.yaml", "192.168.1.242")):
+        text = SERVICE.format(ip=ip)
+        entry = json.loads(
+            json.dumps(cachecodec.encode(load_file(name, text.encode(), "manifest", None)))
+        )
+        source = cachecodec.decode(entry, name, "manifest", None, text)
+        assert source is not None
+        decoded.append(source.documents[0].data)
+    first, second = decoded
+    assert (
+        first
+        == load_file("a.yaml", SERVICE.format(ip="192.168.1.241").encode(), "manifest", None)
+        .documents[0]
+        .data
+    )
+    key_a = next(k for k in first if k == "metadata")
+    key_b = next(k for k in second if k == "metadata")
+    assert key_a is key_b
+    assert first["spec"]["type"] is second["spec"]["type"]

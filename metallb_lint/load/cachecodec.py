@@ -148,6 +148,7 @@ def _decode_document(
     item: object, display: str, text: str | None, content: FileText | None
 ) -> Document:
     index, start_line, offset, length, data, tables = _fields(item, 6)
+    data = _shared(data)
     start_line = _int(start_line, 1)
     part = _slice(text, offset, length)
     assert content is not None  # (_slice raises BadEntry without a text)
@@ -162,6 +163,34 @@ def _decode_document(
     return Document(
         display, _int(index), start_line, data, positions, content, bounds=bounds, noted=noted
     )
+
+
+# Strings the documents decoded from the cache share, as the block reader's share theirs: JSON
+# decodes every key and value afresh, and a large run's documents repeat a few hundred
+# (`apiVersion`, `metadata`, `TCP`, `LoadBalancer`) tens of thousands of times.
+_STRINGS: dict[str, str] = {}
+_SHORT = 64  # longer strings rarely repeat (names, descriptions)
+
+
+def _shared(node: object) -> object:
+    """`node` with its mapping keys and short string values shared through `_STRINGS`."""
+    if isinstance(node, dict):
+        memo = _STRINGS
+        if len(memo) > 50_000:
+            memo.clear()
+        out = {}
+        for key, value in node.items():
+            key = memo.setdefault(key, key)
+            if isinstance(value, str):
+                out[key] = memo.setdefault(value, value) if len(value) <= _SHORT else value
+            elif isinstance(value, (dict, list)):
+                out[key] = _shared(value)
+            else:
+                out[key] = value
+        return out
+    if isinstance(node, list):
+        return [_shared(item) if isinstance(item, (dict, list)) else item for item in node]
+    return node
 
 
 def _decode_table(table: object) -> dict:
