@@ -22,7 +22,8 @@ from metallb_lint.catalog import catalog
 from metallb_lint.errors import UsageError
 from metallb_lint.findings import Location, Severity
 from metallb_lint.load.discover import CONFIG_NAMES, display_path
-from metallb_lint.load.documents import Chunk, compose_chunk, decode
+from metallb_lint.load.documents import Chunk, compose_chunk
+from metallb_lint.load.filetext import decode
 from metallb_lint.metallb.addresses import IPRange, parse_range_or_cidr
 from metallb_lint.metallb.schema import TYPE_NAMES, describe, unknown_key, where
 from metallb_lint.metallb.versions import UnknownRelease, check_release_spec

@@ -35,7 +35,7 @@ from __future__ import annotations
 import json
 import os
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import NamedTuple
 
@@ -334,7 +334,8 @@ class Baseline:
 
     @classmethod
     def load(cls, path: str, display: str | None = None) -> Baseline:
-        from metallb_lint.load.documents import Chunk, compose_chunk, decode
+        from metallb_lint.load.documents import Chunk, compose_chunk
+        from metallb_lint.load.filetext import decode
 
         display = display or path
         try:
@@ -470,7 +471,7 @@ class Decider:
     # `require-suppression-reason: true`: a comment or annotation without a reason is ML008.
     require_reason: bool = False
 
-    def decide(self, findings: Iterable[Finding], texts: dict[str, str | None]) -> list[Finding]:
+    def decide(self, findings: Iterable[Finding], texts: Mapping[str, str | None]) -> list[Finding]:
         patterns = [(parse_pattern(glob), specs) for glob, specs in self.per_file_ignores.items()]
         infos = {info.id: info for info in known_rules(self.rules)}
         directives: dict[str, _Directives] = {}

@@ -27,8 +27,9 @@ from metallb_lint.inputlog import InputLog, current_status, recording
 from metallb_lint.load.blockyaml import forget_lines
 from metallb_lint.load.discover import Candidate, Discovery, discover
 from metallb_lint.load.documents import LoadProblem
+from metallb_lint.load.filetext import SUPPRESSION_MARK, Texts
 from metallb_lint.load.ignore import IgnoreRules
-from metallb_lint.load.parallel import Job, load_all, load_one, workers_for
+from metallb_lint.load.parallel import Hooks, Job, load_all, load_one, release, workers_for
 from metallb_lint.load.sources import (
     ALWAYS_PARSED,
     SourceFile,
@@ -214,8 +215,8 @@ def _run(options: Options, config: Config, log: InputLog, started: int) -> RunRe
         judge=found.scoped or any(os.path.isdir(p) for p in options.paths),
         require_reason=config.require_suppression_reason,
     )
-    texts = {path: source.text for path, source in inventory.sources.items()}
-    findings = decider.decide(raw, texts)
+    contents = {path: source.content for path, source in inventory.sources.items()}
+    findings = decider.decide(raw, Texts(contents, SUPPRESSION_MARK))
     if found.scoped:
         findings = [f for f in findings if _touches(f, scope)]
     render_notes = _render_notes(inventory)
@@ -457,13 +458,15 @@ def _load(
     # them (cluster settings rarely mention MetalLB), so they are read again once that is known
     # (kept as names, not bytes: a monorepo holds thousands, and few runs need any).
     held: list[tuple[Candidate, str, str | None]] = []
+    names: set[str] = set()  # the ConfigMaps and Secrets `substituteFrom` names
     deciding = [c for c in ordered if _read_order(roles[c.display][0]) < 2]
+    hooks = Hooks(_may_hold_variables, substitute_from_names)
     for done, candidate in enumerate(deciding):
         if progress is not None:
             progress("reading", done, len(ordered))
         role, chart_dir = roles[candidate.display]
         job = Job(candidate, role, chart_dir, candidate.display in forced)
-        loaded = load_one(job, cache, _may_hold_variables, stdin_data)
+        loaded = load_one(job, cache, hooks, stdin_data)
         source = loaded.result
         if isinstance(source, LoadProblem):
             sources.append(_unreadable(candidate, source))
@@ -472,10 +475,12 @@ def _load(
             if loaded.holder:
                 held.append((candidate, role, chart_dir))
             continue
-        if role in ("chart", "requirements") and "metallb" in (source.text or "").lower():
+        mentions = source.content is not None and source.content.mentions("metallb", any_case=True)
+        if role in ("chart", "requirements") and mentions:
             metallb_charts.add(chart_dir)
         elif role == "template":
             metallb_charts.add(chart_dir)  # load_file only returns relevant templates
+        names |= loaded.names
         sources.append(source)
     # The rest (manifests, values) is read the same way whatever the order: in worker
     # processes on a large tree (load/parallel.py), each file's result in the files' order.
@@ -484,18 +489,18 @@ def _load(
         role, chart_dir = roles[candidate.display]
         force = candidate.display in forced or (role == "values" and chart_dir in metallb_charts)
         jobs.append(Job(candidate, role, chart_dir, force))
-    loading = load_all(jobs, cache, _may_hold_variables, workers_for(len(jobs)), stdin_data)
+    loading = load_all(jobs, cache, hooks, workers_for(len(jobs)), stdin_data)
     for done, loaded in enumerate(loading):
         if progress is not None:
             progress("reading", len(deciding) + done, len(ordered))
         if isinstance(loaded.result, LoadProblem):
             sources.append(_unreadable(loaded.job.candidate, loaded.result))
         elif loaded.result is not None:
+            names |= loaded.names
             sources.append(loaded.result)
         elif loaded.holder:
             held.append((loaded.job.candidate, loaded.job.role, loaded.job.chart_dir))
-    names = set().union(*(substitute_from_names(s.text or "") for s in sources)) if held else ()
-    if names:
+    if names and held:
         wanted = [
             re.compile(rb"name:\s*['\"]?" + re.escape(n.encode()) + rb"['\"]?\s") for n in names
         ]
@@ -506,6 +511,7 @@ def _load(
             if any(pattern.search(raw) for pattern in wanted):
                 source = load(candidate.display, raw, role, chart_dir, force=True)
                 if source is not None:
+                    release(source, candidate, raw)
                     sources.append(source)
     return sources
 

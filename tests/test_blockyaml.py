@@ -13,7 +13,8 @@ import pytest
 
 from metallb_lint.load import blockyaml, yamlcore
 from metallb_lint.load.blockyaml import parse_block
-from metallb_lint.load.documents import Chunk, compose_chunk, compose_full, decode, split_documents
+from metallb_lint.load.documents import Chunk, compose_chunk, compose_full, split_documents
+from metallb_lint.load.filetext import decode
 
 ROOT = Path(__file__).resolve().parent.parent
 

@@ -557,3 +557,59 @@ def test_a_corrupt_or_hostile_index_changes_nothing(
     index.write_bytes(spoil(index.read_bytes()))
     assert lint("-f", "json", "--cache-dir", folder, ".", cwd=root) == expected
     assert lint("-f", "json", "--cache-dir", folder, ".", cwd=root) == expected
+
+
+def test_new_entries_wait_in_a_temporary_file_and_keep_the_pack_order(tmp_path: Path) -> None:
+    """A run's new lines wait in an unnamed temporary file (not in memory) until the pack is
+    written: the lines there, a new one in place of an old one of its key, then the others;
+    nothing is left behind in the folder."""
+    folder = tmp_path / "cache"
+    keys = [bytes([c]) * 40 for c in b"abc"]
+    first = FileCache(str(folder), scope=str(tmp_path))
+    first._used.update(keys)
+    first._add(keys[0], {"n": 1})
+    first._add(keys[1], {"n": 2})
+    first.flush()
+    second = FileCache(str(folder), scope=str(tmp_path))
+    second._used.update(keys)
+    second._add(keys[2], {"n": 3})
+    second._add(keys[1], {"n": 4})
+    second._add(keys[1], {"n": 5})  # (the last one added of a key is written)
+    second.flush()
+    lines = Path(second.pack).read_bytes().split(b"\n")
+    assert lines[1:] == [
+        keys[0] + b' {"n":1}',
+        keys[1] + b' {"n":5}',
+        keys[2] + b' {"n":3}',
+        b"",
+    ]
+    assert second.written == 2
+    assert sorted(p.name for p in Path(second.pack).parent.iterdir()) == [Path(second.pack).name]
+
+
+def test_documents_from_the_cache_share_their_strings() -> None:
+    """JSON decodes every key and value afresh; documents read from the cache share them
+    across files, as the block reader's do (a warm run's memory: benchmarks/README.md)."""
+    from metallb_lint.load import cachecodec
+    from metallb_lint.load.sources import load_file
+
+    decoded = []
+    for name, ip in (("a.yaml", "192.168.1.241"), ("b.yaml", "192.168.1.242")):
+        text = SERVICE.format(ip=ip)
+        entry = json.loads(
+            json.dumps(cachecodec.encode(load_file(name, text.encode(), "manifest", None)))
+        )
+        source = cachecodec.decode(entry, name, "manifest", None, text)
+        assert source is not None
+        decoded.append(source.documents[0].data)
+    first, second = decoded
+    assert (
+        first
+        == load_file("a.yaml", SERVICE.format(ip="192.168.1.241").encode(), "manifest", None)
+        .documents[0]
+        .data
+    )
+    key_a = next(k for k in first if k == "metadata")
+    key_b = next(k for k in second if k == "metadata")
+    assert key_a is key_b
+    assert first["spec"]["type"] is second["spec"]["type"]

@@ -137,10 +137,11 @@ def test_many_failing_parts_are_linear(tmp_path) -> None:
     from metallb_lint.gitops.chartfiles import ChartFiles
     from metallb_lint.gitops.rendered import rendered_documents
     from metallb_lint.load.documents import split_documents
+    from metallb_lint.load.filetext import FileText
     from metallb_lint.load.sources import SourceFile
 
     text = "kind: IPAddressPool # metallb\n" + "{{ .Values.x }}" * 50_000 + " " * 1_000_000
-    source = SourceFile("templates/t.yaml", "template", "", text)
+    source = SourceFile("templates/t.yaml", "template", "", FileText(text))
     source.pending_templates = list(enumerate(split_documents(text)))
     skipped: list[tuple] = []
     start = time.perf_counter()

@@ -12,9 +12,9 @@ from metallb_lint.load.documents import (
     Chunk,
     _marker_offsets,
     compose_chunk,
-    decode,
     split_documents,
 )
+from metallb_lint.load.filetext import decode
 from metallb_lint.load.sources import load_file
 from tests.conftest import parser_limits_nesting
 

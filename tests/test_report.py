@@ -14,6 +14,7 @@ import time
 from metallb_lint import __version__
 from metallb_lint.engine import RunResult
 from metallb_lint.findings import Finding, Location, Related, ResourceRef, Severity
+from metallb_lint.load.filetext import FileText
 from metallb_lint.load.sources import SourceFile
 from metallb_lint.metallb.versions import Version
 from metallb_lint.model.inventory import Inventory
@@ -65,8 +66,8 @@ def make_finding(rule="ML401", path="apps/svc.yaml", line=8, column=19, end=30, 
 
 def result_of(findings: list[Finding], **target_changes) -> RunResult:
     sources = {
-        "apps/svc.yaml": SourceFile("apps/svc.yaml", "manifest", text=SERVICE),
-        "pool.yaml": SourceFile("pool.yaml", "manifest", text=POOL),
+        "apps/svc.yaml": SourceFile("apps/svc.yaml", "manifest", content=FileText(SERVICE)),
+        "pool.yaml": SourceFile("pool.yaml", "manifest", content=FileText(POOL)),
     }
     inventory = Inventory(sources, target(**target_changes))
     return RunResult(sorted(findings, key=Finding.sort_key), inventory, 2, set(), Severity.ERROR)

@@ -21,15 +21,16 @@ def written(ctx: Context, location: Location) -> str | None:
     """The text the user wrote at `location`, or None: no such text, a file whose text was not
     read, a span over several lines, a templated line or one a kustomize patch replaces."""
     source = ctx.inventory.sources.get(location.path)
-    if source is None or source.text is None or location.line != location.end_line:
+    text = source.text if source is not None else None  # (read once: it may be read again)
+    if text is None or location.line != location.end_line:
         return None
-    offsets = span_offsets(source.text, location)
+    offsets = span_offsets(text, location)
     if offsets is None:
         return None
-    line = line_text(source.text, location.line)
+    line = line_text(text, location.line)
     if line is None or _TEMPLATED.search(line) or ctx.inventory.is_superseded(location):
         return None
-    return source.text[offsets[0] : offsets[1]]
+    return text[offsets[0] : offsets[1]]
 
 
 def line_text(text: str, line: int) -> str | None:

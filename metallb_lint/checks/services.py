@@ -980,13 +980,16 @@ def move_spec_ip(ctx: Context, finding: Finding) -> Fix | None:
     resource = resources.get(loc[:3])
     source = ctx.inventory.sources.get(loc.path)
     written_ip = written(ctx, request.spec_ip.location)
-    if resource is None or source is None or source.text is None or source.role == "template":
+    if resource is None or source is None or source.role == "template":
+        return None
+    text = source.text  # (read once: a released text is read again from disk)
+    if text is None:
         return None
     if any(span.path == loc.path for span in ctx.inventory.superseded):
         return None  # an overlay patches objects of this file: fixed in the patch or not at all
     if scalar_quote(written_ip, request.spec_ip.text) is None:
         return None
-    line = line_text(source.text, loc.line) or ""
+    line = line_text(text, loc.line) or ""
     match = _SPEC_IP_LINE.fullmatch(line)
     if match is None or match.group("value").rstrip() != written_ip:
         return None
@@ -994,7 +997,7 @@ def move_spec_ip(ctx: Context, finding: Finding) -> Fix | None:
     prefix = NEW_PREFIX if new else OLD_PREFIX
     key = f"{prefix}loadBalancerIPs"
     comment = match.group("comment") or ""
-    insert = _annotation_insert(ctx, resource, source.text, f"{key}: {written_ip}{comment}")
+    insert = _annotation_insert(ctx, resource, text, f"{key}: {written_ip}{comment}")
     if insert is None:
         return None
     delete = Edit(Location(loc.path, loc.line, 1, loc.line, len(line) + 1), line + "\n", "")

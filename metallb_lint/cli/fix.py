@@ -44,8 +44,9 @@ def check_fix_options(args: argparse.Namespace) -> None:
 def plan_for(args: argparse.Namespace, result):
     """The fixes of a run's findings that --fix or --diff would apply."""
     from metallb_lint.fixes import plan_fixes
+    from metallb_lint.load.filetext import Texts
 
-    texts = {path: source.text for path, source in result.inventory.sources.items()}
+    texts = Texts({path: source.content for path, source in result.inventory.sources.items()})
     return plan_fixes(result.findings, texts, set(result.paths), args.unsafe_fixes)
 
 

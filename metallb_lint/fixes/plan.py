@@ -3,7 +3,7 @@ read, without two fixes touching the same text."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 
 from metallb_lint.findings import SAFE, Edit, Finding, span_offsets
@@ -48,7 +48,7 @@ class Plan:
 
 
 def plan_fixes(
-    findings: Iterable[Finding], texts: dict[str, str | None], paths: set[str], unsafe: bool
+    findings: Iterable[Finding], texts: Mapping[str, str | None], paths: set[str], unsafe: bool
 ) -> Plan:
     """The fixes of `findings` (in their order) to apply to `texts` (by path): only unsuppressed
     findings, only unsafe fixes when `unsafe`, only edits in `paths` (the linted files)."""
@@ -84,7 +84,7 @@ def plan_fixes(
 
 
 def _locate(
-    edits: tuple[Edit, ...], texts: dict[str, str | None], paths: set[str]
+    edits: tuple[Edit, ...], texts: Mapping[str, str | None], paths: set[str]
 ) -> tuple[list[tuple[str, int, int, str]], str | None]:
     located = []
     for edit in edits:

@@ -102,7 +102,7 @@ class _Tree:
     """The files and folders of the linted tree, and its kustomizations."""
 
     def __init__(self, files: Iterable[str], kustomizations: dict[str, tuple[str, dict]]):
-        self.files = set(files)
+        self.files = files if isinstance(files, frozenset) else frozenset(files)
         self.kustomizations = kustomizations  # folder -> (file, data)
         self.dirs = {a for f in self.files for a in ancestors(directory_of(f))}
         # When the linted folder is above the repository (`metallb-lint repo/`), every path

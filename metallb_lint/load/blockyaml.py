@@ -16,7 +16,7 @@ tests/test_blockyaml.py compares both paths on every fixture and on generated va
 from __future__ import annotations
 
 import re
-from typing import TypeVar
+from typing import TYPE_CHECKING, TypeVar
 
 from yaml.constructor import SafeConstructor
 from yaml.nodes import ScalarNode
@@ -31,6 +31,9 @@ from metallb_lint.load.yamlcore import (
     build_scalar,
     plain_tag,
 )
+
+if TYPE_CHECKING:
+    from metallb_lint.load.filetext import FileText
 
 # What may start a plain scalar: printable ASCII but YAML's indicators; `-`, `?` and `:` only
 # when a non-blank follows (`--port=80`, `-1`, `:8080`), as PyYAML's scanner decides.
@@ -90,15 +93,18 @@ def _string_key(text: str) -> bool:
     return known
 
 
-def parse_block(
-    text: str, line_offset: int, whole: str | None = None, at: int = 0
-) -> tuple[object, Positions] | None:
+def parse_block(text: str, line_offset: int) -> tuple[object, Positions] | None:
     """Data and positions of a document in the block subset, or None to use the full parser.
+    `line_offset` is the number of file lines before the document's first line."""
+    found = block_data(text, line_offset)
+    if found is None:
+        return None
+    return found[0], deferred_positions(text, line_offset)
 
-    `line_offset` is the number of file lines before the document's first line. `whole`, when
-    given, is the file's text, in which `text` starts at offset `at`: the positions keep that
-    one text (shared by the file's documents) rather than `text`.
-    """
+
+def block_data(text: str, line_offset: int) -> tuple[object] | None:
+    """The data of a document in the block subset (a one-tuple: data may be None), or None to
+    use the full parser. Its positions are `block_tables` and `block_find` of the same text."""
     if not text.isascii():
         return None
     lines = text.split("\n")
@@ -110,48 +116,73 @@ def parse_block(
         data, _ = _parse(lines, line_offset + 1, spans=False)
     except _Unsupported:
         return None
-    if whole is None:
-        return data, deferred_positions(text, line_offset)
-    return data, deferred_positions(whole, line_offset, at, at + len(text))
+    return (data,)
 
 
-def deferred_positions(text: str, line_offset: int, start: int = 0, end: int = -1) -> Positions:
-    """The positions of a document `parse_block` reads (`text[start:end]`, all of `text` by
-    default), worked out when first asked for (the persistent cache keeps a document's data,
-    and these again from its text)."""
-    return Positions.deferred(
-        BlockText(text, line_offset + 1, start, len(text) if end < 0 else end)
-    )
+def block_tables(text: str, first_line: int) -> tuple[dict, dict]:
+    """The position tables (values, keys) of a document `block_data` reads, whose first line
+    is file line `first_line`: the same text read again, recording where everything is."""
+    try:
+        tables = _parse(text.split("\n"), first_line, spans=True)[1]
+    except _Unsupported:  # only from a hostile cache entry: no positions, no traceback
+        return {}, {}
+    return tables._values, tables._keys  # type: ignore[union-attr]
+
+
+def block_find(text: str, first_line: int, path: PathKey, key: bool) -> Span | None:
+    """The exact span of one path of such a document, or None: build the tables."""
+    try:
+        return _find(text.split("\n"), first_line, path, key)
+    except _Unsupported:
+        return None
+
+
+def deferred_positions(
+    text: str | FileText, line_offset: int, start: int = 0, end: int = -1
+) -> Positions:
+    """The positions of a document `block_data` reads (`text[start:end]`, all of `text` by
+    default), worked out when first asked for. (A document loaded from a file is the deferred
+    source of its own positions: load/documents.py.)"""
+    if end < 0:
+        end = len(text)  # (`text` is a str here: a FileText comes with its bounds)
+    return Positions.deferred(BlockText(text, line_offset + 1, start, end))
 
 
 class BlockText:
     """Where a block document's positions are read from when asked for: its text, as a part
-    of its file's text (`text[start:end]`), and the file line of its first line."""
+    of a text (`text[start:end]`), and the file line of its first line. A file changed or
+    gone since it was loaded leaves every position at the document's first line."""
 
     __slots__ = ("end", "offset", "start", "text")
 
-    def __init__(self, text: str, offset: int, start: int, end: int) -> None:
+    def __init__(self, text: str | FileText, offset: int, start: int, end: int) -> None:
         self.text = text
         self.offset = offset
         self.start = start
         self.end = end
 
-    def _lines(self) -> list[str]:
-        return self.text[self.start : self.end].split("\n")
+    def _part(self) -> str | None:
+        text = self.text
+        if type(text) is not str:
+            text = text.get()  # type: ignore[union-attr]
+            if text is None:
+                return None
+        return text[self.start : self.end]
 
     def build(self) -> tuple[dict, dict]:
-        # The same text reads the same way again, this time recording where everything is.
-        try:
-            tables = _parse(self._lines(), self.offset, spans=True)[1]
-        except _Unsupported:  # only from a hostile cache entry: no positions, no traceback
-            return {}, {}
-        return tables._values, tables._keys  # type: ignore[union-attr]
+        part = self._part()
+        if part is None:
+            return unavailable_tables(self.offset)
+        return block_tables(part, self.offset)
 
     def find(self, path: PathKey, key: bool) -> Span | None:
-        try:
-            return _find(self._lines(), self.offset, path, key)
-        except _Unsupported:
-            return None
+        part = self._part()
+        return block_find(part, self.offset, path, key) if part is not None else None
+
+
+def unavailable_tables(first_line: int) -> tuple[dict, dict]:
+    """The tables of a document whose text is gone: every path at its first line."""
+    return {(): (first_line, 1, first_line, 1)}, {}
 
 
 # A content line: indentation, a list item's dash, a `key:`, and the rest (value or comment).

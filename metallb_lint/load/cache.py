@@ -28,13 +28,14 @@ import json
 import os
 import sys
 import time
-from collections.abc import Collection
+from collections.abc import Collection, Iterator
 from pathlib import Path
 
 from metallb_lint import __version__
 from metallb_lint.inputlog import Status, current_status
 from metallb_lint.load import cachecodec
-from metallb_lint.load.sources import SourceFile, load_file, passed_over, source_text
+from metallb_lint.load.filetext import source_text
+from metallb_lint.load.sources import SourceFile, load_file, passed_over
 from metallb_lint.safeio import read_bytes
 
 ENV_VAR = "METALLB_LINT_CACHE_DIR"
@@ -102,8 +103,8 @@ class FileCache:
         self.hits = 0
         self.misses = 0
         self.written = 0  # entries written
-        self._lines: dict[bytes, bytes] | None = None  # key -> line, read on first use
-        self._new: dict[bytes, bytes] = {}
+        self._entries: _PackEntries | None = None  # read on first use
+        self._new = _NewLines(self.folder)
         self._used: set[bytes] = set()
         # The status index (see `known`): display path -> [status, role, chart, force, verdict]
         self.index_path = self.pack.removesuffix(".jsonl") + ".index.json"
@@ -202,35 +203,48 @@ class FileCache:
     # --- worker processes (parallel.py) -------------------------------------------------
 
     def prime(self) -> None:
-        """Read the pack and the index now, so that forked workers inherit them instead of
-        each reading them."""
-        if self._lines is None:
-            self._lines = _read_pack(self.pack)
+        """Read where the pack's lines are and the index now, so that forked workers inherit
+        them instead of each reading them."""
+        if self._entries is None:
+            self._entries = _PackEntries(self.pack)
         if self._index is None:
             self._index = _read_index(self.index_path)
 
+    def enter_worker(self) -> None:
+        """In a forked worker, before it loads: new entries, keys used and index rows of its
+        own (the parent's temporary file of new lines is not the worker's to write or read)."""
+        self._new = _NewLines(self.folder)
+        self._used, self._index_new = set(), {}
+        self.hits = self.misses = 0
+
     def take_new(self) -> tuple[dict[bytes, bytes], set[bytes], dict[str, list]]:
-        """In a worker: the entries it added, the keys it used and the index rows it wrote
-        since the last call."""
-        new, used, rows = self._new, self._used, self._index_new
-        self._new, self._used, self._index_new = {}, set(), {}
-        return new, used, rows
+        """In a worker: the entry lines it added, the keys it used and the index rows it wrote
+        since `enter_worker` or the last call."""
+        new = self._new
+        lines = {key: new.line(key) for key in new}
+        new.close()
+        used, rows = self._used, self._index_new
+        self._used, self._index_new = set(), {}
+        return lines, used, rows
 
     def adopt(
         self,
-        new: dict[bytes, bytes],
+        lines: dict[bytes, bytes],
         used: set[bytes],
         rows: dict[str, list],
         hits: int,
         misses: int,
     ) -> None:
-        """In the parent: what a worker's `take_new` gave, and its hits and misses (the pack
-        lines the worker read are let go here too, as `_read` lets them go)."""
-        self._new.update(new)
+        """In the parent: what a worker's `take_new` gave, and its hits and misses."""
+        for key, line in lines.items():
+            try:
+                if not self._new:
+                    self._prepare()
+                self._new.add(key, line)
+            except OSError as exc:
+                self._give_up(exc)
+                break
         self._used |= used
-        if self._lines is not None:
-            for key in used:
-                self._lines.pop(key, None)
         self._index_new.update(rows)
         self.hits += hits
         self.misses += misses
@@ -239,9 +253,9 @@ class FileCache:
 
     def _read(self, key: bytes) -> dict | None:
         self._used.add(key)
-        if self._lines is None:
-            self._lines = _read_pack(self.pack)
-        line = self._lines.pop(key, None)  # read once: the pack's bytes go as entries do
+        if self._entries is None:
+            self._entries = _PackEntries(self.pack)
+        line = self._entries.take(key)
         if line is None:
             return None
         payload = line[len(key) + 1 :]
@@ -258,20 +272,27 @@ class FileCache:
         except (ValueError, TypeError, RecursionError):
             return  # data JSON cannot hold exactly (a lone surrogate): not cached
         if len(payload) <= MAX_ENTRY_BYTES and b"\n" not in payload:
-            self._new[key] = key + b" " + payload
+            try:
+                if not self._new:
+                    self._prepare()  # (the new lines wait in a temporary file there)
+                self._new.add(key, key + b" " + payload)
+            except OSError as exc:
+                self._give_up(exc)
 
     def flush(self) -> None:
         """Write the pack again if this run loaded anything afresh, and the index if it
         learnt anything."""
         if self._index_new and self.writable:
             self._write_index()
-        if not self._new or not self.writable:
+        if self._entries is not None:
+            self._entries.close()  # (the run has read what it needed)
+        new = self._new
+        if not new or not self.writable:
             return
         lines = _read_pack(self.pack)  # as it is now: with what concurrent runs added
-        lines.update(self._new)
-        if sum(len(line) + 1 for line in lines.values()) > MAX_PACK_BYTES:
+        size = sum(len(line) + 1 for key, line in lines.items() if key not in new) + new.size
+        if size > MAX_PACK_BYTES:
             lines = {k: v for k, v in lines.items() if k in self._used}
-        data = b"\n".join([_HEADER, *lines.values()]) + b"\n"
         import tempfile  # only a run that writes needs it (start-up is what pre-commit feels)
 
         try:
@@ -279,7 +300,18 @@ class FileCache:
             fd, temp = tempfile.mkstemp(prefix=".tmp-", suffix=".jsonl", dir=self.folder)
             try:
                 with os.fdopen(fd, "wb") as stream:
-                    stream.write(data)
+                    # a line at a time: the pack is tens of megabytes on a large tree, and a
+                    # copy of it at the end of a run would be the run's peak of memory. The
+                    # lines there now, a new one in place of an old one of its key, then the
+                    # other new ones (all used by this run).
+                    stream.write(_HEADER + b"\n")
+                    for key, line in lines.items():
+                        stream.write(new.line(key) if key in new else line)
+                        stream.write(b"\n")
+                    for key in new:
+                        if key not in lines:
+                            stream.write(new.line(key))
+                            stream.write(b"\n")
                 os.replace(temp, self.pack)
             except OSError:
                 _remove(temp)
@@ -292,8 +324,9 @@ class FileCache:
         except OSError as exc:
             self._give_up(exc)
             return
-        self.written += len(self._new)
-        self._new = {}
+        self.written += len(new)
+        new.close()
+        self._new = _NewLines(self.folder)
 
     def _write_index(self) -> None:
         rows = _read_index(self.index_path)  # as it is now: with what concurrent runs added
@@ -402,6 +435,100 @@ def _replace_atomically(folder: str, path: str, data: bytes) -> None:
     except BaseException:
         _remove(temp)
         raise
+
+
+class _NewLines:
+    """The lines a run adds to its pack (key -> line), kept in a temporary file in the cache
+    folder until the pack is written: a cold run on a large tree adds tens of megabytes, which
+    it would otherwise hold to its end."""
+
+    def __init__(self, folder: str) -> None:
+        self._folder = folder
+        self._where: dict[bytes, tuple[int, int]] = {}  # key -> (offset, length) in the file
+        self._file = None
+        self._end = 0
+        self.size = 0  # of the lines, with a line break each
+
+    def add(self, key: bytes, line: bytes) -> None:
+        """Raises OSError when the temporary file cannot be created or written."""
+        if self._file is None:
+            import tempfile
+
+            # (open until the pack is written: `close`)
+            self._file = tempfile.TemporaryFile(dir=self._folder)  # noqa: SIM115
+        self._file.seek(self._end)
+        self._file.write(line)
+        old = self._where.get(key)
+        self.size += len(line) + 1 - (old[1] + 1 if old is not None else 0)
+        self._where[key] = (self._end, len(line))
+        self._end += len(line)
+
+    def line(self, key: bytes) -> bytes:
+        offset, length = self._where[key]
+        assert self._file is not None
+        self._file.seek(offset)
+        return self._file.read(length)
+
+    def __iter__(self) -> Iterator[bytes]:
+        return iter(self._where)
+
+    def __contains__(self, key: object) -> bool:
+        return key in self._where
+
+    def __len__(self) -> int:
+        return len(self._where)
+
+    def close(self) -> None:
+        if self._file is not None:
+            self._file.close()
+            self._file = None
+        self._where = {}
+        self._end = self.size = 0
+
+
+class _PackEntries:
+    """The lines of a pack by key, each read from the file when taken (once): a large tree's
+    pack is tens of megabytes, and a run holding its lines would keep them, or the holes they
+    leave in the heap, to its end. Read as `_read_pack` reads a pack; a line that is not where
+    the pack said (a concurrent run replaced it) is a miss."""
+
+    def __init__(self, path: str) -> None:
+        self._where: dict[bytes, tuple[int, int]] = {}
+        self._file = None
+        try:
+            raw = read_bytes(path, MAX_PACK_BYTES, noted=False)
+            if not raw.startswith(_HEADER + b"\n"):
+                return
+            self._file = open(path, "rb")  # noqa: SIM115 - kept open for `take`, see `close`
+        except OSError:
+            return
+        start, size = len(_HEADER) + 1, len(raw)
+        while start < size:
+            end = raw.find(b"\n", start)
+            end = size if end < 0 else end
+            key = raw[start : start + _KEY_CHARS]
+            if raw[start + _KEY_CHARS : start + _KEY_CHARS + 1] == b" " and key.isalnum():
+                self._where[key] = (start, end - start)
+            start = end + 1
+
+    def take(self, key: bytes) -> bytes | None:
+        where = self._where.pop(key, None)
+        if where is None or self._file is None:
+            return None
+        try:  # (at an offset, not through the file's position: forked workers share it)
+            if hasattr(os, "pread"):
+                line = os.pread(self._file.fileno(), where[1], where[0])
+            else:  # (Windows: no workers there)
+                self._file.seek(where[0])
+                line = self._file.read(where[1])
+        except OSError:
+            return None
+        return line if line[: _KEY_CHARS + 1] == key + b" " else None
+
+    def close(self) -> None:
+        if self._file is not None:
+            self._file.close()
+            self._file = None
 
 
 def prune(folder: str, limit: int, *, keep: Collection[str] = (), now: float | None = None) -> int:

@@ -18,8 +18,8 @@ import re
 
 from metallb_lint.findings import Location
 from metallb_lint.load import yamlcore
-from metallb_lint.load.blockyaml import deferred_positions
-from metallb_lint.load.documents import Chunk, Document, LoadProblem
+from metallb_lint.load.documents import Chunk, Document, LoadProblem, noted_words
+from metallb_lint.load.filetext import FileText
 from metallb_lint.load.sources import SourceFile
 from metallb_lint.load.yamlcore import Positions
 
@@ -126,10 +126,11 @@ def decode(
     has_text = entry.get("text")
     if not isinstance(has_text, bool) or (has_text and text is None):
         raise BadEntry("text")
-    if has_text:
-        source.text = text
     whole = text if has_text else None
-    source.documents = [_decode_document(d, display, whole) for d in _list(entry.get("documents"))]
+    content = source.content = FileText(text) if whole is not None else None
+    source.documents = [
+        _decode_document(d, display, whole, content) for d in _list(entry.get("documents"))
+    ]
     for item in _list(entry.get("pending")):
         index, start, offset, length = _fields(item, 4)
         chunk = Chunk(_int(start, 1), _slice(whole, offset, length))
@@ -143,20 +144,53 @@ def decode(
     return source
 
 
-def _decode_document(item: object, display: str, text: str | None) -> Document:
+def _decode_document(
+    item: object, display: str, text: str | None, content: FileText | None
+) -> Document:
     index, start_line, offset, length, data, tables = _fields(item, 6)
+    data = _shared(data)
     start_line = _int(start_line, 1)
     part = _slice(text, offset, length)
-    assert text is not None  # (_slice raises BadEntry without one)
+    assert content is not None  # (_slice raises BadEntry without a text)
     bounds = (offset, offset + length)  # the documents of a file share its text
-    if tables is None:
+    noted = noted_words(part)
+    if tables is None:  # the block reader's positions: read again from the text when asked for
         if not part.isascii():
             raise BadEntry("block positions of a document the block reader does not read")
-        positions = deferred_positions(text, start_line - 1, *bounds)
-    else:
-        values, keys = _fields(tables, 2)
-        positions = Positions(_decode_table(values), _decode_table(keys))
-    return Document(display, _int(index), start_line, data, positions, text, bounds=bounds)
+        return Document.of_block(display, _int(index), start_line, data, content, bounds, noted)
+    values, keys = _fields(tables, 2)
+    positions = Positions(_decode_table(values), _decode_table(keys))
+    return Document(
+        display, _int(index), start_line, data, positions, content, bounds=bounds, noted=noted
+    )
+
+
+# Strings the documents decoded from the cache share, as the block reader's share theirs: JSON
+# decodes every key and value afresh, and a large run's documents repeat a few hundred
+# (`apiVersion`, `metadata`, `TCP`, `LoadBalancer`) tens of thousands of times.
+_STRINGS: dict[str, str] = {}
+_SHORT = 64  # longer strings rarely repeat (names, descriptions)
+
+
+def _shared(node: object) -> object:
+    """`node` with its mapping keys and short string values shared through `_STRINGS`."""
+    if isinstance(node, dict):
+        memo = _STRINGS
+        if len(memo) > 50_000:
+            memo.clear()
+        out = {}
+        for key, value in node.items():
+            key = memo.setdefault(key, key)
+            if isinstance(value, str):
+                out[key] = memo.setdefault(value, value) if len(value) <= _SHORT else value
+            elif isinstance(value, (dict, list)):
+                out[key] = _shared(value)
+            else:
+                out[key] = value
+        return out
+    if isinstance(node, list):
+        return [_shared(item) if isinstance(item, (dict, list)) else item for item in node]
+    return node
 
 
 def _decode_table(table: object) -> dict:

@@ -21,7 +21,14 @@ from yaml.reader import ReaderError
 
 from metallb_lint.findings import Location
 from metallb_lint.load import yamlcore
-from metallb_lint.load.blockyaml import parse_block
+from metallb_lint.load.blockyaml import (
+    block_data,
+    block_find,
+    block_tables,
+    parse_block,
+    unavailable_tables,
+)
+from metallb_lint.load.filetext import FileText
 from metallb_lint.load.yamlcore import (
     MERGE_TAG,
     SCALAR_BUILDERS,
@@ -136,16 +143,46 @@ _GITOPS_API_TEXT = re.compile(_GITOPS_API.pattern.decode(), re.MULTILINE)
 METALLB_WORDS = ("metallb", "loadbalancer", "address-pools")
 
 
+# Words asked of every document after loading (`Document.mentions`): noted while the text is
+# at hand, since a file's text is released once loaded (load/filetext.py) and reading it again
+# for each document would cost more than the loading. (word, in any case): model/inventory.py
+# looks for MetalLB's API group and images, gitops/flux.py for `substituteFrom`.
+_NOTED = (
+    ("metallb.io", False),
+    ("substituteFrom", False),
+    ("metallb/controller", True),
+    ("metallb/speaker", True),
+)
+_NOTED_BITS = {entry: 1 << i for i, entry in enumerate(_NOTED)}
+
+
+def noted_words(text: str) -> int:
+    """Which of the noted words `text` mentions, as `Document.mentions` reads them."""
+    found = 0
+    lowered = None
+    for (word, any_case), bit in _NOTED_BITS.items():
+        if any_case:
+            lowered = text.lower() if lowered is None else lowered
+            if word in lowered:
+                found |= bit
+        elif word in text:
+            found |= bit
+    return found
+
+
 class Document:
     """One YAML document of a file, as plain data with positions.
 
     `text` is the document's own text. A document loaded from a file keeps its file's text
-    and its bounds in it instead (`bounds`): the documents of a file share one text, and
-    `text` is cut from it when asked for (rarely: positions, rendering, a few searches).
+    (a `FileText`, which may be read again from disk) and its bounds in it instead (`bounds`):
+    the documents of a file share one text, and `text` is cut from it when asked for (rarely:
+    positions, rendering, a few searches); "" when the file no longer holds it.
     """
 
     __slots__ = (
         "_end",
+        "_noted",
+        "_positions",
         "_start",
         "_whole",
         "data",
@@ -153,7 +190,6 @@ class Document:
         "lines",
         "origins",
         "path",
-        "positions",
         "start_line",
     )
     __hash__ = None  # type: ignore[assignment]  # (as the dataclass it was: compared by value)
@@ -164,37 +200,101 @@ class Document:
         index: int,  # 0-based position of the document in its file
         start_line: int,
         data: object,
-        positions: Positions,
-        text: str,
+        positions: Positions | None,  # None: deferred, read from the text (`of_block`)
+        text: str | FileText,
         # A rendered template: the file line of each line of `text` (positions are file lines
         # already); None when `text` is the file's own, from `start_line` on.
         lines: list[int] | None = None,
         *,
         bounds: tuple[int, int] | None = None,  # `text` is the file's; the document's part
+        noted: int = -1,  # `noted_words` of the document's text (-1: search the text)
     ) -> None:
         self.path = path
         self.index = index
         self.start_line = start_line
         self.data = data
-        self.positions = positions
+        self._positions = positions
         self.lines = lines
         # A rendered template's values written in another file (a values file the template
         # printed whole): path -> (the value's location, its key's or None: the template's)
         self.origins: dict[PathKey, tuple[Location, Location | None]] | None = None
         self._whole = text
         self._start, self._end = bounds if bounds is not None else (0, -1)
+        self._noted = noted
+
+    @classmethod
+    def of_block(
+        cls,
+        path: str,
+        index: int,
+        start_line: int,
+        data: object,
+        whole: str | FileText,
+        bounds: tuple[int, int],
+        noted: int,
+    ) -> Document:
+        """A document the block reader read from a file's text (`whole[bounds[0]:bounds[1]]`),
+        the deferred source of its own positions (`build`, `find`), which are made when first
+        asked for: two objects less a document, in runs that hold tens of thousands."""
+        return cls(path, index, start_line, data, None, whole, bounds=bounds, noted=noted)
+
+    @property
+    def positions(self) -> Positions:
+        found = self._positions
+        if found is None:  # (made when first asked for: most documents never are)
+            found = self._positions = Positions.deferred(self)
+        return found
+
+    @positions.setter
+    def positions(self, positions: Positions) -> None:
+        self._positions = positions
+
+    def build(self) -> tuple[dict, dict]:
+        """The position tables of a document `of_block` made, read again from its text."""
+        text = self._own_text()
+        if text is None:
+            return unavailable_tables(self.start_line)
+        return block_tables(text, self.start_line)
+
+    def find(self, path: PathKey, key: bool) -> Span | None:
+        text = self._own_text()
+        return block_find(text, self.start_line, path, key) if text is not None else None
+
+    def _own_text(self) -> str | None:
+        """`text`, or None when its file no longer holds it."""
+        whole = self._whole
+        if type(whole) is not str:
+            whole = whole.get()  # type: ignore[union-attr]
+            if whole is None:
+                return None
+        return whole if self._end < 0 else whole[self._start : self._end]
+
+    def _whole_text(self) -> str:
+        whole = self._whole
+        if type(whole) is str:
+            return whole
+        return whole.get() or ""  # type: ignore[union-attr]
 
     @property
     def text(self) -> str:
+        whole = self._whole_text()
         if self._end < 0:
-            return self._whole
-        return self._whole[self._start : self._end]
+            return whole
+        return whole[self._start : self._end]
 
-    def mentions(self, word: str) -> bool:
-        """`word in self.text`, without cutting the text out of its file's."""
+    def mentions(self, word: str, *, any_case: bool = False) -> bool:
+        """`word in self.text` (`any_case`: in `self.text.lower()`, `word` being lowercase),
+        without cutting the text out of its file's, nor reading it for a noted word."""
+        if self._noted >= 0:
+            bit = _NOTED_BITS.get((word, any_case))
+            if bit is not None:
+                return bool(self._noted & bit)
+        if any_case:
+            return word in self.text.lower()
+        whole = self._whole_text()
         if self._end < 0:
-            return word in self._whole
-        return self._whole.find(word, self._start, self._end) >= 0
+            return word in whole
+        return whole.find(word, self._start, self._end) >= 0
 
     def __eq__(self, other: object) -> bool:
         if not isinstance(other, Document):
@@ -742,20 +842,29 @@ def _line_col(text: str, index: int) -> tuple[int, int]:
 
 
 def compose_chunk(
-    path: str, chunk: Chunk, index: int, text: str | None = None
+    path: str,
+    chunk: Chunk,
+    index: int,
+    text: str | None = None,
+    *,
+    content: FileText | None = None,
 ) -> tuple[Document | None, list[LoadProblem]]:
-    """Parse one document (`text` overrides the chunk's, e.g. after rendering a template)."""
+    """Parse one document (`text` overrides the chunk's, e.g. after rendering a template).
+    `content`: the file's text the chunk was cut from, as the document should keep it."""
     if text is None and chunk.whole is not None:  # keep the file's text, not a copy of a part
-        text, whole, at = chunk.text, chunk.whole, chunk.at
-        fast = parse_block(text, chunk.start_line - 1, whole, at)
+        text, at = chunk.text, chunk.at
+        whole: str | FileText = chunk.whole if content is None else content
         bounds = (at, at + len(text))
-        if fast is not None:
-            doc = Document(path, index, chunk.start_line, *fast, whole, bounds=bounds)
-            return doc, []
+        noted = noted_words(text)
+        block = block_data(text, chunk.start_line - 1)
+        if block is not None:
+            data = block[0]
+            return Document.of_block(path, index, chunk.start_line, data, whole, bounds, noted), []
         doc, problems = compose_full(path, chunk, index, text)
         if doc is not None:
+            positions = doc.positions
             doc = Document(
-                path, index, doc.start_line, doc.data, doc.positions, whole, bounds=bounds
+                path, index, doc.start_line, doc.data, positions, whole, bounds=bounds, noted=noted
             )
         return doc, problems
     text = chunk.text if text is None else text
@@ -910,18 +1019,6 @@ def compose_full(
         ]
     doc = Document(path, index, chunk.start_line, data, converter.positions, text)
     return doc, converter.problems
-
-
-def decode(raw: bytes) -> str:
-    """UTF-8 (a BOM is fine) with line breaks normalised to `\\n`; raises UnicodeDecodeError."""
-    if raw.startswith(b"\xef\xbb\xbf"):
-        raw = raw[3:]
-    text = raw.decode("utf-8")
-    if "\ufeff" in text[:1]:
-        text = text[1:]
-    if "\r" in text:
-        text = text.replace("\r\n", "\n").replace("\r", "\n")
-    return text
 
 
 def line_of_offset(raw: bytes, offset: int) -> tuple[int, int]:

@@ -43,6 +43,14 @@ class Job(NamedTuple):
     force: bool
 
 
+class Hooks(NamedTuple):
+    """What the caller wants to know of each file, asked while its bytes and text are at hand
+    (the text is let go once the file is loaded)."""
+
+    is_holder: Callable[[bytes], bool]  # passed over, yet Flux may substitute from it
+    names_of: Callable[[str], set[str]]  # the ConfigMaps and Secrets its text names
+
+
 class Loaded(NamedTuple):
     """What loading one file gave: a source, a read problem, or None (passed over); from a
     worker, a source travels as the number of the pickle stream that holds it (or `_RELOAD`)."""
@@ -50,6 +58,7 @@ class Loaded(NamedTuple):
     job: Job
     result: SourceFile | LoadProblem | int | None
     holder: bool  # passed over, and a ConfigMap or Secret that may hold Flux variables
+    names: frozenset[str] = frozenset()  # what `Hooks.names_of` said of its text
 
 
 def workers_for(jobs: int) -> int:
@@ -64,22 +73,22 @@ def workers_for(jobs: int) -> int:
 def load_all(
     jobs: list[Job],
     cache: FileCache | None,
-    is_holder: Callable[[bytes], bool],
+    hooks: Hooks,
     workers: int,
     stdin: bytes | None = None,
 ) -> Iterator[Loaded]:
     """Each job's result, in the jobs' order: in `workers` forked processes, or here (0, and
     always when standard input is one of the files)."""
     if workers <= 0 or stdin is not None:
-        yield from (load_one(job, cache, is_holder, stdin) for job in jobs)
+        yield from (load_one(job, cache, hooks, stdin) for job in jobs)
         return
     global _STATE
     if cache is not None:
         cache.prime()
-    _STATE = (cache, is_holder)  # what the forked workers inherit
+    _STATE = (cache, hooks)  # what the forked workers inherit
     chunks = [jobs[i : i + CHUNK] for i in range(0, len(jobs), CHUNK)]
     try:
-        yield from _in_workers(chunks, cache, is_holder, workers)
+        yield from _in_workers(chunks, cache, hooks, workers)
     finally:
         _STATE = None
 
@@ -87,7 +96,7 @@ def load_all(
 def _in_workers(
     chunks: list[list[Job]],
     cache: FileCache | None,
-    is_holder: Callable[[bytes], bool],
+    hooks: Hooks,
     workers: int,
 ) -> Iterator[Loaded]:
     """The chunks' results in order. A pool that cannot start (no `/dev/shm`, no semaphores)
@@ -101,7 +110,7 @@ def _in_workers(
         # A few tasks ahead of the one taken, not all: results wait pickled until taken
         pending = deque(pool.submit(_load_chunk, chunk) for chunk in chunks[: 2 * workers])
     except (OSError, ImportError, ValueError, BrokenProcessPool):
-        yield from (load_one(job, cache, is_holder) for chunk in chunks for job in chunk)
+        yield from (load_one(job, cache, hooks) for chunk in chunks for job in chunk)
         return
     with pool:
         submitted = len(pending)
@@ -112,7 +121,7 @@ def _in_workers(
                 shipped, streams, noted, entries, used, rows, counts = pending.popleft().result()
             except BrokenProcessPool:
                 rest = chunks[index:]
-                yield from (load_one(job, cache, is_holder) for chunk in rest for job in chunk)
+                yield from (load_one(job, cache, hooks) for chunk in rest for job in chunk)
                 return
             if submitted < len(chunks):
                 with contextlib.suppress(BrokenProcessPool):  # (then the next take says so)
@@ -125,14 +134,14 @@ def _in_workers(
             del streams
             for item in shipped:
                 if item.result == _RELOAD and type(item.result) is int:
-                    yield load_one(item.job, cache, is_holder)
+                    yield load_one(item.job, cache, hooks)
                 elif type(item.result) is int:
                     yield item._replace(result=readers[item.result].load())
                 else:
                     yield item
 
 
-_STATE: tuple[FileCache | None, Callable[[bytes], bool]] | None = None
+_STATE: tuple[FileCache | None, Hooks] | None = None
 
 
 _ChunkResult = tuple[
@@ -149,12 +158,11 @@ _ChunkResult = tuple[
 def _load_chunk(chunk: list[Job]) -> _ChunkResult:
     """A worker's task: load `chunk`, and say what it read and what it did with the cache."""
     assert _STATE is not None
-    cache, is_holder = _STATE
+    cache, hooks = _STATE
     log = inputlog.restart()
     if cache is not None:
-        cache.hits = cache.misses = 0
-        cache.take_new()
-    shipped, streams = _shippable([load_one(job, cache, is_holder) for job in chunk])
+        cache.enter_worker()
+    shipped, streams = _shippable([load_one(job, cache, hooks) for job in chunk])
     if cache is None:
         return shipped, streams, log.paths, {}, set(), {}, (0, 0)
     entries, used, rows = cache.take_new()
@@ -201,11 +209,12 @@ def _shippable(loaded: list[Loaded]) -> tuple[list[Loaded], list[bytes]]:
 def load_one(
     job: Job,
     cache: FileCache | None,
-    is_holder: Callable[[bytes], bool],
+    hooks: Hooks,
     stdin: bytes | None = None,
 ) -> Loaded:
-    """Load one file. With a cache, its status index first: a file whose status an earlier
-    run saw pass over is not read at all, and one it saw cached is not searched or hashed."""
+    """Load one file, ask `hooks` about it, and let go of its text (read again from the file
+    when needed). With a cache, its status index first: a file whose status an earlier run saw
+    pass over is not read at all, and one it saw cached is not searched or hashed."""
     candidate = job.candidate
     status: inputlog.Status = None
     known: str | None = None
@@ -222,11 +231,26 @@ def load_one(
     display = candidate.display
     if cache is None:
         source = load_file(display, raw, job.role, job.chart_dir, force=job.force)
-        return Loaded(job, source, source is None and is_holder(raw))
-    key = known.encode("ascii") if known else None
-    source, key = cache.load_keyed(display, raw, job.role, job.chart_dir, force=job.force, key=key)
-    holder = source is None and is_holder(raw)
-    verdict = key.decode("ascii") if key is not None else "held" if holder else ""
-    if candidate.fs_path:
+    else:
+        key = known.encode("ascii") if known else None
+        source, key = cache.load_keyed(
+            display, raw, job.role, job.chart_dir, force=job.force, key=key
+        )
+    holder = source is None and hooks.is_holder(raw)
+    if cache is not None and candidate.fs_path:
+        verdict = key.decode("ascii") if key is not None else "held" if holder else ""
         cache.remember(display, status, job.role, job.chart_dir, job.force, verdict)
-    return Loaded(job, source, holder)
+    if source is None:
+        return Loaded(job, None, holder)
+    names = frozenset(hooks.names_of(source.text or ""))
+    release(source, candidate, raw)
+    return Loaded(job, source, False, names)
+
+
+def release(source: SourceFile, candidate: Candidate, raw: bytes) -> None:
+    """Let go of a loaded file's text: whoever needs it later reads it again from the file
+    (load/filetext.py). A run holds no more than one file's text at a time so (stdin's is
+    kept: there is no file to read it from)."""
+    if source.content is not None and candidate.fs_path:
+        source.content.keep_on_disk(candidate.fs_path, raw)
+        source.content.release()

@@ -17,10 +17,10 @@ from metallb_lint.load.documents import (
     LoadProblem,
     bytes_relevant,
     compose_chunk,
-    decode,
     line_of_offset,
     split_documents,
 )
+from metallb_lint.load.filetext import FileText, source_text
 from metallb_lint.safeio import (
     MAX_READ_BYTES,
     FileTooLarge,
@@ -43,7 +43,9 @@ class SourceFile:
     display: str
     role: str  # chart, chart-lock, requirements, kustomization, values, template, manifest
     chart_dir: str | None = None  # for values and templates: the chart they belong to
-    text: str | None = None
+    # The file's text (None: not UTF-8 text), which its documents share; once released, read
+    # again from disk when asked for (load/filetext.py).
+    content: FileText | None = None
     documents: list[Document] = field(default_factory=list)
     pending_templates: list[tuple[int, Chunk]] = field(default_factory=list)
     problems: list[LoadProblem] = field(default_factory=list)
@@ -55,6 +57,11 @@ class SourceFile:
     @property
     def directory(self) -> str:
         return posixpath.dirname(self.display)
+
+    @property
+    def text(self) -> str | None:
+        """The file's text; None when it is not UTF-8 text, or no longer reads as loaded."""
+        return self.content.get() if self.content is not None else None
 
 
 def classify(display: str, chart_dirs: set[str]) -> tuple[str, str | None]:
@@ -226,7 +233,7 @@ def load_file(
             )
         )
         return source
-    source.text = text
+    content = source.content = FileText(text)
     chunks = split_documents(text)
     # One document in a relevant file is relevant: the whole-file test above already said so.
     filter_chunks = not must_parse and len(chunks) > 1
@@ -240,7 +247,7 @@ def load_file(
         if role == "template" and chunk.templated:
             source.pending_templates.append((index, chunk))
             continue
-        doc, problems = compose_chunk(display, chunk, index)
+        doc, problems = compose_chunk(display, chunk, index, content=content)
         if chunk.templated and (
             (doc is None and problems and problems[0].rule == "ML001")
             or (doc is not None and _read_as_mapping(doc.data))
@@ -269,13 +276,6 @@ def load_file(
     if not read and chunks and not must_parse:
         return None  # only CRDs: as unrelated as a file the byte search passes over
     return source
-
-
-def source_text(raw: bytes) -> str:
-    """The text of a file's bytes, line breaks normalised to `\\n` (raises UnicodeDecodeError)."""
-    if b"\r" in raw:
-        raw = raw.replace(b"\r\n", b"\n").replace(b"\r", b"\n")
-    return decode(raw)
 
 
 def disk_text(path: str) -> str | None:

@@ -23,7 +23,8 @@ Span = tuple[int, int, int, int]  # line, column, end_line, end_column (1-based)
 
 
 class Deferred(Protocol):
-    """What deferred positions are worked out from (blockyaml.BlockText: a document's text)."""
+    """What deferred positions are worked out from: a document's text (a Document the block
+    reader read from a file, or blockyaml.BlockText)."""
 
     def build(self) -> tuple[dict, dict]:
         """The tables (values, keys) of every path."""

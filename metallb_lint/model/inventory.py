@@ -190,7 +190,9 @@ class _Builder:
         self.sources = sources
         self.render = render
         self.scripts = list(scripts)
-        self.files = set(files) if files is not None else {s.display for s in sources}
+        # (one frozenset, shared by the deployment model and the inventory: a large tree's
+        # paths are tens of thousands)
+        self.files = frozenset(files if files is not None else (s.display for s in sources))
         self.config = config
         self.cli_version = cli_version
         self.inv: Inventory | None = None
@@ -664,8 +666,9 @@ class _Builder:
 
     def _text_of(self, path: str) -> str | None:
         source = self._sources_by_path.get(path)
-        if source is not None and source.text is not None:
-            return source.text
+        known = source.text if source is not None else None
+        if known is not None:
+            return known
         text, problem = read_optional_text(path)
         return None if problem else text
 
@@ -1242,7 +1245,7 @@ def build_inventory(
     builder = _Builder(sources, config, cli_version, files, scripts, render)
     inventory = builder.build()
     inventory.jinja = list(jinja)
-    inventory.files = frozenset(builder.files)
+    inventory.files = builder.files
     return inventory
 
 
@@ -1299,8 +1302,12 @@ def _replacement_writer(applied: list) -> Callable[[PathKey], PathKey | None]:
 
 def _about_metallb(source: SourceFile) -> bool:
     """A file whose not being deployed is worth saying: it mentions MetalLB or a load balancer."""
-    lowered = (source.text or "").lower()
-    return "metallb" in lowered or "loadbalancer" in lowered
+    content = source.content
+    if content is None:
+        return False
+    return content.mentions("metallb", any_case=True) or content.mentions(
+        "loadbalancer", any_case=True
+    )
 
 
 def _configures_metallb(doc: Document, objects: list[tuple[PathKey, dict]]) -> bool:
@@ -1322,10 +1329,9 @@ def _configures_metallb(doc: Document, objects: list[tuple[PathKey, dict]]) -> b
         charts = [*items(body.get("dependencies")), *items(body.get("helmCharts"))]
         if any(isinstance(c, dict) and c.get("name") == "metallb" for c in charts):
             return True
-    lowered = doc.text.lower()
     return (
-        "metallb/controller" in lowered
-        or "metallb/speaker" in lowered
+        doc.mentions("metallb/controller", any_case=True)
+        or doc.mentions("metallb/speaker", any_case=True)
         or (
             isinstance(doc.data, dict)
             and ("address-pools" in doc.data or "configInline" in doc.data)

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
-from functools import cached_property
 
 from metallb_lint.findings import Location, ResourceRef
 from metallb_lint.load.documents import Document, PathKey, dig
@@ -15,9 +14,10 @@ POOL_KINDS = frozenset({"IPAddressPool", "AddressPool"})
 ADVERTISEMENT_KINDS = frozenset({"L2Advertisement", "BGPAdvertisement"})
 
 
-@dataclass
+@dataclass(slots=True)
 class Resource:
-    """A Kubernetes object found in a document (at its root, in a List, or embedded)."""
+    """A Kubernetes object found in a document (at its root, in a List, or embedded). Slotted,
+    its late locations in a slot each: a large run holds tens of thousands."""
 
     doc: Document
     base: PathKey
@@ -30,6 +30,12 @@ class Resource:
     body: dict
     # the name as written, when a kustomize namePrefix/nameSuffix makes `name` another one
     written_name: str | None = None
+    # (set by `__post_init__`, which the dataclasses deriving from this one call too)
+    _head: Location | None = field(init=False, repr=False, compare=False)
+    _name_location: Location | None = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        self._head = self._name_location = None
 
     @property
     def path(self) -> str:
@@ -48,18 +54,23 @@ class Resource:
     def location(self, *path: str | int, key: bool = False) -> Location:
         return self.doc.location((*self.base, *path), key=key)
 
-    @cached_property
+    @property
     def head(self) -> Location:
         """Where a finding about the whole resource points: its kind line, else its start."""
-        if "kind" in self.body:
-            return self.location("kind", key=True)
-        return self.location()
+        found = self._head
+        if found is None:
+            kind = "kind" in self.body
+            found = self._head = self.location("kind", key=True) if kind else self.location()
+        return found
 
-    @cached_property
+    @property
     def name_location(self) -> Location:
-        if isinstance(self.get("metadata", "name"), str):
-            return self.location("metadata", "name")
-        return self.head
+        found = self._name_location
+        if found is None:
+            named = isinstance(self.get("metadata", "name"), str)
+            found = self.location("metadata", "name") if named else self.head
+            self._name_location = found
+        return found
 
     def where_named(self) -> Location:
         """`name_location`, as a callable to hand on (a bound method costs less than a lambda:
@@ -235,51 +246,77 @@ class Community:
     aliases: list[CommunityAlias] = field(default_factory=list)
 
 
-@dataclass
+# Service requests, their addresses and annotations are slotted, with their late locations kept
+# in a slot each (not `cached_property`, which needs an instance dictionary): a large run holds
+# one of each for every Service, tens of thousands.
+
+
+@dataclass(slots=True)
 class RequestedIP:
     """An IP a Service asks for (`spec.loadBalancerIP` or the ips annotation), text and parsed."""
 
     text: str
-    where: Callable[[], Location]  # works out `location` (most are never reported)
+    # works out `location` (most are never reported): a callable, or the annotation that
+    # writes the address (kept as it is: a bound method a request would cost more)
+    where: Callable[[], Location] | Annotation
     parsed: tuple[int, int] | None  # (version, integer)
     unresolved: bool = False
+    _location: Location | None = field(default=None, init=False, repr=False, compare=False)
 
-    @cached_property
+    @property
     def location(self) -> Location:
-        return self.where()
+        found = self._location
+        if found is None:
+            where = self.where
+            found = where.location if isinstance(where, Annotation) else where()
+            self._location = found
+        return found
 
 
-@dataclass
+@dataclass(slots=True)
 class Annotation:
     """A MetalLB annotation of a Service: key, value and where they are written."""
 
     key: str
     value: object
     # The owner's locator, (*path, key=False) -> Location, with paths as in a Service manifest
-    # (`metadata.annotations.<key>`); the locations are worked out when first asked for.
-    locate: Callable[..., Location]
+    # (`metadata.annotations.<key>`), or the Service itself (its `location`); the locations are
+    # worked out when first asked for.
+    locate: Callable[..., Location] | Resource
+    _location: Location | None = field(default=None, init=False, repr=False, compare=False)
+    _key_location: Location | None = field(default=None, init=False, repr=False, compare=False)
 
-    @cached_property
+    def _locate(self, *path: str, key: bool = False) -> Location:
+        locate = self.locate
+        if isinstance(locate, Resource):
+            return locate.location(*path, key=key)
+        return locate(*path, key=key)
+
+    @property
     def location(self) -> Location:
         """Where the value is written."""
-        return self.locate("metadata", "annotations", self.key)
+        found = self._location
+        if found is None:
+            found = self._location = self._locate("metadata", "annotations", self.key)
+        return found
 
-    def where_written(self) -> Location:
-        """`location`, as a callable to hand on (cheaper to keep than a lambda)."""
-        return self.location
-
-    @cached_property
+    @property
     def key_location(self) -> Location:
-        return self.locate("metadata", "annotations", self.key, key=True)
+        found = self._key_location
+        if found is None:
+            found = self._locate("metadata", "annotations", self.key, key=True)
+            self._key_location = found
+        return found
 
 
-@dataclass
+@dataclass(slots=True)
 class ServiceRequest:
     """What one Service, or one chart-values service block, asks MetalLB for."""
 
     resource: ResourceRef
     origin: str  # "service" for a Service manifest, "values" for chart values
-    where: Callable[[], Location]  # works out `head`: its name, or its values key
+    # works out `head`: its values key, or the Service (its `name_location`)
+    where: Callable[[], Location] | Resource
     namespace: str | None
     is_load_balancer: bool
     load_balancer_class: str | None
@@ -291,7 +328,7 @@ class ServiceRequest:
     annotation_ips_key: Annotation | None = None
     pool: Annotation | None = None
     sharing_key: Annotation | None = None
-    ports: list[tuple[str, int]] | None = None  # None: not known (chart values)
+    ports: Sequence[tuple[str, int]] | None = None  # None: not known (chart values)
     external_traffic_policy: str = "Cluster"
     selector: dict | None = None
     ip_families: Sequence[str] = ()
@@ -302,11 +339,17 @@ class ServiceRequest:
     unit: str = ""
     display: str | None = None  # how messages name it, when not by its resource (chart values)
     labels: dict | None = None  # the Service's labels; None: not known (chart values)
+    _head: Location | None = field(default=None, init=False, repr=False, compare=False)
 
-    @cached_property
+    @property
     def head(self) -> Location:
         """Where findings about the whole request point (worked out when first asked for)."""
-        return self.where()
+        found = self._head
+        if found is None:
+            where = self.where
+            found = where.name_location if isinstance(where, Resource) else where()
+            self._head = found
+        return found
 
     @property
     def requested_ips(self) -> list[RequestedIP]:

@@ -51,7 +51,7 @@ def substitute(value: object, variables: Variables) -> object:
 
 def _read_annotations(
     annotations: dict,
-    locate: Locator,
+    locate: Locator | Resource,
     target: Target,
     request: ServiceRequest,
     variables: Variables,
@@ -77,9 +77,9 @@ def _read_annotations(
             continue  # metallb.io/ wins over metallb.universe.tf/ (facts §5.1)
         chosen[suffix] = note
     if found:  # (else the request keeps its shared empty defaults)
-        request.metallb_annotations = [*request.metallb_annotations, *found]
+        request.metallb_annotations = (*request.metallb_annotations, *found)
     if ignored:
-        request.ignored_annotations = [*request.ignored_annotations, *ignored]
+        request.ignored_annotations = (*request.ignored_annotations, *ignored)
     # MetalLB reads an empty (or, in YAML, null) value as "no request" (`valueForAnnotation`).
     ips = chosen.get(IPS)
     if ips is not None and not _empty(ips.value):
@@ -105,7 +105,7 @@ def _parse(text: str) -> tuple[int, int] | None:
 
 def _split_ips(note: Annotation) -> list[RequestedIP]:
     value = note.value
-    where = _location_of(note)
+    where = note  # (its `location`)
     if not isinstance(value, str):
         return [RequestedIP(str(value), where, None)]
     out = []
@@ -116,12 +116,8 @@ def _split_ips(note: Annotation) -> list[RequestedIP]:
     return out
 
 
-def _location_of(note: Annotation) -> Callable[[], Location]:
-    return note.where_written
-
-
 def _requested(
-    value: object, where: Callable[[], Location], variables: Variables
+    value: object, where: Callable[[], Location] | Annotation, variables: Variables
 ) -> RequestedIP | None:
     value = substitute(value, variables)
     if value is None or value == "":
@@ -143,7 +139,7 @@ def requests_from_service(
     request = ServiceRequest(
         res.ref,
         "service",
-        res.where_named,
+        res,  # (its `name_location`)
         res.effective_namespace,
         spec.get("type") == "LoadBalancer",  # (a type that is not a string is ClusterIP)
         lb_class if isinstance(lb_class, str) else None,
@@ -158,7 +154,7 @@ def requests_from_service(
     metadata = body.get("metadata")
     annotations = metadata.get("annotations") if isinstance(metadata, dict) else None
     if isinstance(annotations, dict):
-        _read_annotations(annotations, res.location, target, request, variables)
+        _read_annotations(annotations, res, target, request, variables)
     request.ports = _ports(spec.get("ports"))
     policy = spec.get("externalTrafficPolicy")
     request.external_traffic_policy = "Local" if policy == "Local" else "Cluster"
@@ -186,7 +182,7 @@ def _parent(data: dict, path: PathKey) -> dict:
     return node if isinstance(node, dict) else {}
 
 
-def _ports(ports: object) -> list[tuple[str, int]]:
+def _ports(ports: object) -> tuple[tuple[str, int], ...]:
     """(protocol, port) of each port entry that has a port number."""
     out: list[tuple[str, int]] = []
     if isinstance(ports, list):
@@ -195,14 +191,14 @@ def _ports(ports: object) -> list[tuple[str, int]]:
                 number = item.get("port")
                 if isinstance(number, int):
                     protocol = item.get("protocol")
-                    pair = (protocol if isinstance(protocol, str) else "TCP", number)
-                    out.append(_PAIRS.setdefault(pair, pair) if len(_PAIRS) < 4096 else pair)
-    return out
+                    out.append((protocol if isinstance(protocol, str) else "TCP", number))
+    found = tuple(out)
+    return _PORTS.setdefault(found, found) if len(_PORTS) < 4096 else found
 
 
-# The (protocol, port) pairs seen, to share one tuple per pair: Services repeat a few ports
-# (80, 443), and a large run holds one pair for every port of tens of thousands of Services.
-_PAIRS: dict[tuple[str, int], tuple[str, int]] = {}
+# The port lists seen, to share one tuple per list: Services repeat a few ((TCP, 80), (TCP,
+# 443)), and a large run holds the ports of tens of thousands of Services.
+_PORTS: dict[tuple[tuple[str, int], ...], tuple[tuple[str, int], ...]] = {}
 
 
 def requests_from_values(

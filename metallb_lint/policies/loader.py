@@ -17,7 +17,8 @@ from collections.abc import Callable, Iterable
 from metallb_lint.errors import UsageError
 from metallb_lint.findings import Severity
 from metallb_lint.inputlog import note_path
-from metallb_lint.load.documents import Chunk, compose_chunk, decode
+from metallb_lint.load.documents import Chunk, compose_chunk
+from metallb_lint.load.filetext import decode
 from metallb_lint.metallb.schema import TYPE_NAMES, describe, unknown_key, where
 from metallb_lint.policies.formats import (
     ADDRESS_KEYWORDS,

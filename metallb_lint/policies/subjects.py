@@ -269,6 +269,8 @@ class RequestSubject(Subject):
     api_version = ""
     chart = None
     version = None
+    # (slots: no instance dictionary unless a policy reports the subject, `head` and `anchors`)
+    __slots__ = ("handled", "request")
 
     def __init__(self, request: ServiceRequest, handled: bool) -> None:  # (not the dataclass's)
         self.request = request

@@ -64,7 +64,6 @@ def write_text(
     wrap = _wrapper(width)
     out: list[str] = []
     _header(out, result, paint, verbose)
-    lines_cache: dict[str, list[str]] = {}
     shown = [f for f in result.findings if verbose or not f.suppressed]
     hidden = {} if verbose else _collapsed(shown)
     for path, group in groupby(shown, key=lambda f: f.location.path):
@@ -73,7 +72,7 @@ def write_text(
             continue
         out.append("\n")
         out.append(paint(clean(path), BOLD, UNDERLINE) + "\n")
-        lines = _lines(result, path, lines_cache)
+        lines = _lines(result, path)  # (a path's findings come together: read once)
         for finding in visible:
             _finding(out, finding, lines, paint, wrap)
             more = hidden.get(finding.rule) if _is_last_shown(finding, hidden) else None
@@ -236,11 +235,9 @@ def _summary(out: list[str], result: RunResult, paint: _Painter, verbose: int) -
     out.append("\n")
 
 
-def _lines(result: RunResult, path: str, cache: dict[str, list[str]]) -> list[str]:
-    if path not in cache:
-        text = result.text_of(path)
-        cache[path] = text.split("\n") if text else []
-    return cache[path]
+def _lines(result: RunResult, path: str) -> list[str]:
+    text = result.text_of(path)
+    return text.split("\n") if text else []
 
 
 def _finding(out: list[str], finding: Finding, lines: list[str], paint: _Painter, wrap) -> None:
