@@ -15,6 +15,7 @@ not fit raises `BadEntry`, and the file is loaded as if there were no entry.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 
 from metallb_lint.findings import Location
 from metallb_lint.load import yamlcore
@@ -172,24 +173,32 @@ _STRINGS: dict[str, str] = {}
 _SHORT = 64  # longer strings rarely repeat (names, descriptions)
 
 
-def _shared(node: object) -> object:
-    """`node` with its mapping keys and short string values shared through `_STRINGS`."""
-    if isinstance(node, dict):
-        memo = _STRINGS
-        if len(memo) > 50_000:
-            memo.clear()
+def _shared(data: object) -> object:
+    """A document's `data` with its mapping keys and short string values shared through
+    `_STRINGS` (JSON gives exactly dicts, lists, strings, numbers, booleans and None)."""
+    if len(_STRINGS) > 50_000:
+        _STRINGS.clear()  # (a bounded memo: most strings are shared by then)
+    return _share(data, _STRINGS.setdefault)
+
+
+def _share(node: object, keep: Callable[[str, str], str]) -> object:
+    kind = type(node)
+    if kind is dict:
         out = {}
-        for key, value in node.items():
-            key = memo.setdefault(key, key)
-            if isinstance(value, str):
-                out[key] = memo.setdefault(value, value) if len(value) <= _SHORT else value
-            elif isinstance(value, (dict, list)):
-                out[key] = _shared(value)
-            else:
-                out[key] = value
+        for key, value in node.items():  # type: ignore[attr-defined]
+            kind = type(value)
+            if kind is str:
+                if len(value) <= _SHORT:
+                    value = keep(value, value)
+            elif kind is dict or kind is list:
+                value = _share(value, keep)
+            out[keep(key, key)] = value
         return out
-    if isinstance(node, list):
-        return [_shared(item) if isinstance(item, (dict, list)) else item for item in node]
+    if kind is list:
+        return [
+            _share(item, keep) if type(item) is dict or type(item) is list else item
+            for item in node  # type: ignore[attr-defined]
+        ]
     return node
 
 
