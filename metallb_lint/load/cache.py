@@ -203,16 +203,22 @@ class FileCache:
     # --- worker processes (parallel.py) -------------------------------------------------
 
     def prime(self) -> None:
-        """Read where the pack's lines are and the index now, so that forked workers inherit
-        them instead of each reading them."""
+        """Before workers are forked: read where the pack's lines are and the index now, so
+        that the workers inherit them instead of each reading them, and write out what the
+        temporary file of new lines buffers (a worker's copy of the buffer would otherwise be
+        written into the shared file again when the worker lets the copy go)."""
         if self._entries is None:
             self._entries = _PackEntries(self.pack)
         if self._index is None:
             self._index = _read_index(self.index_path)
+        self._new.flush()
 
     def enter_worker(self) -> None:
         """In a forked worker, before it loads: new entries, keys used and index rows of its
-        own (the parent's temporary file of new lines is not the worker's to write or read)."""
+        own. The parent's temporary file of new lines is not the worker's to write or read:
+        its object is kept, never closed (closing would write the worker's copy of its
+        buffer), and the worker exits without finalising it."""
+        _INHERITED.append(self._new)
         self._new = _NewLines(self.folder)
         self._used, self._index_new = set(), {}
         self.hits = self.misses = 0
@@ -437,6 +443,9 @@ def _replace_atomically(folder: str, path: str, data: bytes) -> None:
         raise
 
 
+_INHERITED: list[_NewLines] = []  # in a forked worker: the parent's, never closed here
+
+
 class _NewLines:
     """The lines a run adds to its pack (key -> line), kept in a temporary file in the cache
     folder until the pack is written: a cold run on a large tree adds tens of megabytes, which
@@ -462,6 +471,10 @@ class _NewLines:
         self.size += len(line) + 1 - (old[1] + 1 if old is not None else 0)
         self._where[key] = (self._end, len(line))
         self._end += len(line)
+
+    def flush(self) -> None:
+        if self._file is not None:
+            self._file.flush()
 
     def line(self, key: bytes) -> bytes:
         offset, length = self._where[key]

@@ -105,6 +105,9 @@ def _in_workers(
     from concurrent.futures import ProcessPoolExecutor
     from concurrent.futures.process import BrokenProcessPool
 
+    for stream in (sys.stdout, sys.stderr):  # (a worker must not write its copy of them)
+        with contextlib.suppress(OSError, ValueError, AttributeError):
+            stream.flush()
     try:
         pool = ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("fork"))
         # A few tasks ahead of the one taken, not all: results wait pickled until taken
@@ -124,6 +127,8 @@ def _in_workers(
                 yield from (load_one(job, cache, hooks) for chunk in rest for job in chunk)
                 return
             if submitted < len(chunks):
+                if cache is not None:
+                    cache.prime()  # (should the pool fork a worker now)
                 with contextlib.suppress(BrokenProcessPool):  # (then the next take says so)
                     pending.append(pool.submit(_load_chunk, chunks[submitted]))
                     submitted += 1
