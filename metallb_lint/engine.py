@@ -139,6 +139,8 @@ class RunResult:
 
 def run(options: Options, config: Config) -> RunResult:
     started = time.time_ns()
+    if not _may_replay(options):  # nothing to note the inputs for (a large tree's paths)
+        return _run(options, config, InputLog(), started)
     with recording() as log:
         return _run(options, config, log, started)
 
@@ -261,9 +263,7 @@ def _memo_of(options: Options, config: Config) -> RunMemo | None:
     """The memo of this invocation, or None when the run cannot be replayed: no cache, stdin
     (no file to compare), a run against an earlier revision, or a caller that needs the
     inventory (fixes, `ips`, `migrate`, --show-files)."""
-    if not options.memo or options.cache is None or options.stdin_data is not None:
-        return None
-    if options.previous is not None:
+    if not _may_replay(options):
         return None
     engine: object = None
     if options.render != "never":
@@ -288,6 +288,15 @@ def _memo_of(options: Options, config: Config) -> RunMemo | None:
         repr(config),
     ]
     return RunMemo(options.cache.folder, invocation)
+
+
+def _may_replay(options: Options) -> bool:
+    return (
+        options.memo
+        and options.cache is not None
+        and options.stdin_data is None
+        and options.previous is None
+    )
 
 
 def _listing(found: Discovery) -> str:

@@ -38,7 +38,9 @@ class InputLog:
         self.unknowable = False  # the result depended on something no status describes
 
     def note(self, path: str, status: Status) -> None:
-        self.paths.setdefault(os.path.abspath(path), status)
+        """(`path` as the run names it: relative to the working directory, which is part of
+        the memo's key; kept as given, a large tree's paths are not copied again)"""
+        self.paths.setdefault(path, status)
 
 
 _log: InputLog | None = None

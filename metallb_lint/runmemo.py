@@ -27,6 +27,7 @@ import json
 import os
 import sys
 import tempfile
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 
 from metallb_lint import __version__
@@ -99,21 +100,30 @@ class RunMemo:
         if log.unknowable:
             return False
         recent = started_ns - RACY_SECONDS * 1_000_000_000
-        inputs: list[list[object]] = []
         for path, status in log.paths.items():
             if status is not None and max(status[1], status[2]) >= recent:
                 return False
             if current_status(path) != status:
                 return False
-            inputs.append([path, list(status) if status is not None else None])
-        entry = {"format": FORMAT, "listing": listing, "inputs": inputs, "result": result}
         try:
-            data = json.dumps(entry, ensure_ascii=False, separators=(",", ":")).encode()
+            head = json.dumps(
+                {"format": FORMAT, "listing": listing, "result": result},
+                ensure_ascii=False,
+                separators=(",", ":"),
+            ).encode()
         except (ValueError, TypeError, RecursionError):
             return False  # something JSON cannot hold exactly: not kept
-        if len(data) > MAX_MEMO_BYTES:
-            return False
-        return _write(self.folder, self.path, data)
+        return _write(self.folder, self.path, _entry_chunks(head, log))
+
+
+def _entry_chunks(head: bytes, log: InputLog) -> Iterator[bytes]:
+    """The memo file: `head` (an object) with the inputs added, a few at a time (a large
+    tree's inputs are tens of thousands: never one string of all of them)."""
+    yield head[:-1] + b',"inputs":['
+    for number, (path, status) in enumerate(log.paths.items()):
+        item = json.dumps([path, list(status) if status is not None else None], ensure_ascii=False)
+        yield (b"," if number else b"") + item.encode()
+    yield b"]}"
 
 
 def listing_digest(parts: list[object]) -> str:
@@ -122,19 +132,25 @@ def listing_digest(parts: list[object]) -> str:
     return hashlib.blake2b(text.encode("utf-8", "replace"), digest_size=20).hexdigest()
 
 
-def _write(folder: str, path: str, data: bytes) -> bool:
-    """Write `data` to `path` through a temporary file renamed into place (a concurrent or
-    killed run never leaves half a memo); False where the folder cannot be written."""
+def _write(folder: str, path: str, chunks: Iterable[bytes]) -> bool:
+    """Write `chunks` to `path` through a temporary file renamed into place (a concurrent or
+    killed run never leaves half a memo); False where the folder cannot be written or the
+    memo would pass `MAX_MEMO_BYTES`."""
     try:
         os.makedirs(folder, exist_ok=True)
         fd, temp = tempfile.mkstemp(prefix=".tmp-", suffix=".json", dir=folder)
     except OSError:
         return False
     try:
+        written = 0
         with os.fdopen(fd, "wb") as stream:
-            stream.write(data)
+            for chunk in chunks:
+                written += len(chunk)
+                if written > MAX_MEMO_BYTES:
+                    raise _TooLarge
+                stream.write(chunk)
         os.replace(temp, path)
-    except OSError:
+    except (OSError, _TooLarge):
         with contextlib.suppress(OSError):
             os.unlink(temp)
         return False
@@ -143,3 +159,7 @@ def _write(folder: str, path: str, data: bytes) -> bool:
             os.unlink(temp)
         raise
     return True
+
+
+class _TooLarge(Exception):
+    pass

@@ -90,7 +90,7 @@ def test_what_workers_read_is_an_input_of_the_run_memo(
     args = ("--isolated", "--cache-dir", str(tmp_path / "cache"), "--format", "json", ".")
     first = run_cli(*args, cwd=tree)
     (memo,) = (tmp_path / "cache").rglob("run-*.json")
-    noted = {path for path, _ in json.loads(memo.read_bytes())["inputs"]}
+    noted = {os.path.abspath(tree / path) for path, _ in json.loads(memo.read_bytes())["inputs"]}
     manifests = {str(p) for p in tree.rglob("*.yaml") if not p.name.startswith(".")}
     assert manifests <= noted  # loaded by the workers, noted in the parent's log
     builds: list[int] = []

@@ -109,7 +109,7 @@ class FileCache:
         # The status index (see `known`): display path -> [status, role, chart, force, verdict]
         self.index_path = self.pack.removesuffix(".jsonl") + ".index.json"
         self._index: dict[str, list] | None = None
-        self._index_new: dict[str, list] = {}
+        self._index_new: dict[str, tuple] = {}
         self._recent = time.time_ns() - RACY_SECONDS * 1_000_000_000
 
     # --- the loader's entry point -------------------------------------------------------
@@ -189,10 +189,10 @@ class FileCache:
         worked out (see `known`)."""
         if status is None or max(status[1], status[2]) >= self._recent:
             return
-        row = [list(status), role, chart_dir, force, verdict]
-        if self._index is not None and self._index.get(display) == row:
-            return
-        self._index_new[display] = row
+        old = self._index.get(display) if self._index is not None else None
+        if old is not None and old == [list(status), role, chart_dir, force, verdict]:
+            return  # known already (rows read back from JSON are lists)
+        self._index_new[display] = (status, role, chart_dir, force, verdict)
 
     def key(self, display: str, raw: bytes, role: str, chart_dir: str | None, force: bool) -> bytes:
         digest = self._base.copy()
@@ -223,7 +223,7 @@ class FileCache:
         self._used, self._index_new = set(), {}
         self.hits = self.misses = 0
 
-    def take_new(self) -> tuple[dict[bytes, bytes], set[bytes], dict[str, list]]:
+    def take_new(self) -> tuple[dict[bytes, bytes], set[bytes], dict[str, tuple]]:
         """In a worker: the entry lines it added, the keys it used and the index rows it wrote
         since `enter_worker` or the last call."""
         new = self._new
@@ -237,7 +237,7 @@ class FileCache:
         self,
         lines: dict[bytes, bytes],
         used: set[bytes],
-        rows: dict[str, list],
+        rows: dict[str, tuple],
         hits: int,
         misses: int,
     ) -> None:
@@ -346,7 +346,7 @@ class FileCache:
         except OSError as exc:
             self._give_up(exc)
             return
-        self._index = rows
+        self._index = None  # (read again if asked: the rows written are partly tuples)
         self._index_new = {}
 
     def _prepare(self) -> None:

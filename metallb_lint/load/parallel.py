@@ -155,7 +155,7 @@ _ChunkResult = tuple[
     dict[str, inputlog.Status],
     dict[bytes, bytes],
     set[bytes],
-    dict[str, list],
+    dict[str, tuple],
     tuple[int, int],
 ]
 
