@@ -44,7 +44,7 @@ from metallb_lint.memocodec import (
     decode_findings,
     decode_target,
     encode_coverage,
-    encode_findings,
+    encode_finding,
     encode_target,
 )
 from metallb_lint.model.coverage import Coverage, coverage
@@ -227,7 +227,8 @@ def _run(options: Options, config: Config, log: InputLog, started: int) -> RunRe
     if options.cache is not None:
         options.cache.flush()  # entries are written while the rules run
     if memo is not None and _quotable(result):
-        memo.store(listing, log, started, _memo_entry(result, render_notes))
+        findings = (encode_finding(f) for f in result.findings)
+        memo.store(listing, log, started, _memo_entry(result, render_notes), findings)
     return result
 
 
@@ -311,7 +312,6 @@ def _listing(found: Discovery) -> str:
 def _memo_entry(result: RunResult, render_notes: list[str]) -> dict:
     assert result.target is not None and result.coverage is not None
     return {
-        "findings": encode_findings(result.findings),
         "selected": sorted(result.selected),
         "notes": render_notes,
         "target": encode_target(result.target),

@@ -17,23 +17,20 @@ class BadMemo(ValueError):
     """A memo whose content is not what this code writes."""
 
 
-def encode_findings(findings: list[Finding]) -> list[list[Any]]:
+def encode_finding(f: Finding) -> list[Any]:
     return [
-        [
-            f.rule,
-            f.name,
-            int(f.severity),
-            f.message,
-            list(f.location),
-            list(f.resource) if f.resource is not None else None,
-            [[list(r.location), r.message] for r in f.related],
-            f.anchor,
-            f.suppressed,
-            f.suppression_reason,
-            f.extra,
-            _encode_fix(f.fix),
-        ]
-        for f in findings
+        f.rule,
+        f.name,
+        int(f.severity),
+        f.message,
+        list(f.location),
+        list(f.resource) if f.resource is not None else None,
+        [[list(r.location), r.message] for r in f.related],
+        f.anchor,
+        f.suppressed,
+        f.suppression_reason,
+        f.extra,
+        _encode_fix(f.fix),
     ]
 
 

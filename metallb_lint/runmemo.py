@@ -83,6 +83,7 @@ class RunMemo:
         result = entry.get("result")
         if not isinstance(inputs, list) or not isinstance(result, dict):
             return None
+        result["findings"] = entry.get("findings")
         for item in inputs:
             if not (isinstance(item, list) and len(item) == 2 and isinstance(item[0], str)):
                 return None
@@ -93,7 +94,14 @@ class RunMemo:
         self.hit = True
         return result
 
-    def store(self, listing: str, log: InputLog, started_ns: int, result: dict) -> bool:
+    def store(
+        self,
+        listing: str,
+        log: InputLog,
+        started_ns: int,
+        result: dict,
+        findings: Iterable[object] = (),
+    ) -> bool:
         """Keep `result` for the inputs `log` noted, unless one of them is too recent to be
         told apart from a later change, changed while the run read it, or the run depended on
         something no status describes (see the top). True when it was written."""
@@ -113,17 +121,28 @@ class RunMemo:
             ).encode()
         except (ValueError, TypeError, RecursionError):
             return False  # something JSON cannot hold exactly: not kept
-        return _write(self.folder, self.path, _entry_chunks(head, log))
+        try:
+            return _write(self.folder, self.path, _entry_chunks(head, findings, log))
+        except (ValueError, TypeError, RecursionError):
+            return False  # a finding JSON cannot hold exactly: not kept
 
 
-def _entry_chunks(head: bytes, log: InputLog) -> Iterator[bytes]:
-    """The memo file: `head` (an object) with the inputs added, a few at a time (a large
-    tree's inputs are tens of thousands: never one string of all of them)."""
-    yield head[:-1] + b',"inputs":['
-    for number, (path, status) in enumerate(log.paths.items()):
-        item = json.dumps([path, list(status) if status is not None else None], ensure_ascii=False)
-        yield (b"," if number else b"") + item.encode()
+def _entry_chunks(head: bytes, findings: Iterable[object], log: InputLog) -> Iterator[bytes]:
+    """The memo file: `head` (an object) with the findings and the inputs added, one at a
+    time (a large tree has thousands of each: never one string of all of them)."""
+    yield head[:-1] + b',"findings":['
+    yield from _items(findings)
+    yield b'],"inputs":['
+    yield from _items(
+        [path, list(status) if status else None] for path, status in log.paths.items()
+    )
     yield b"]}"
+
+
+def _items(values: Iterable[object]) -> Iterator[bytes]:
+    for number, value in enumerate(values):
+        item = json.dumps(value, ensure_ascii=False, separators=(",", ":")).encode()
+        yield b"," + item if number else item
 
 
 def listing_digest(parts: list[object]) -> str:

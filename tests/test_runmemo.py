@@ -194,7 +194,7 @@ def test_a_broken_or_hostile_memo_is_a_miss(
     (memo,) = memos(memo_dir)
     if damage is None:
         entry = json.loads(memo.read_bytes())
-        entry["result"]["findings"][0][2] = "error"
+        entry["findings"][0][2] = "error"
         entry["result"]["target"]["version"] = ["0", 14, 9]
         damage = json.dumps(entry).encode()
     memo.write_bytes(damage)
@@ -219,8 +219,8 @@ def test_store_refuses_inputs_that_changed_during_the_run(tmp_path: Path) -> Non
     log.unknowable = True  # an external engine read the tree
     assert not memo.store("listing", log, later, {"x": 1})
     log.unknowable = False
-    assert memo.store("listing", log, later, {"x": 1})
-    assert memo.lookup("listing") == {"x": 1}
+    assert memo.store("listing", log, later, {"x": 1}, [["a finding"]])
+    assert memo.lookup("listing") == {"x": 1, "findings": [["a finding"]]}
     assert memo.lookup("another listing") is None
     os.utime(path, ns=(0, 0))  # any other status, even an older one, is a miss
     assert memo.lookup("listing") is None

@@ -28,7 +28,7 @@ import json
 import os
 import sys
 import time
-from collections.abc import Collection, Iterator
+from collections.abc import Collection, Iterable, Iterator
 from pathlib import Path
 
 from metallb_lint import __version__
@@ -339,10 +339,9 @@ class FileCache:
         rows.update(self._index_new)
         if len(rows) > MAX_INDEX_ROWS:
             rows = self._index_new
-        data = json.dumps({"format": FORMAT, "files": rows}, separators=(",", ":")).encode()
         try:
             self._prepare()
-            _replace_atomically(self.folder, self.index_path, data)
+            _replace_atomically(self.folder, self.index_path, _index_chunks(rows))
         except OSError as exc:
             self._give_up(exc)
             return
@@ -430,13 +429,23 @@ def _read_index(path: str) -> dict[str, list]:
     }
 
 
-def _replace_atomically(folder: str, path: str, data: bytes) -> None:
+def _index_chunks(rows: dict[str, list | tuple]) -> Iterator[bytes]:
+    """A status index as JSON, a row at a time (a large tree's index is megabytes)."""
+    yield b'{"format":%d,"files":{' % FORMAT
+    for number, (display, row) in enumerate(rows.items()):
+        item = json.dumps(display) + ":" + json.dumps(row, separators=(",", ":"))
+        yield (b"," if number else b"") + item.encode()
+    yield b"}}"
+
+
+def _replace_atomically(folder: str, path: str, chunks: Iterable[bytes]) -> None:
     import tempfile
 
     fd, temp = tempfile.mkstemp(prefix=".tmp-", suffix=".json", dir=folder)
     try:
         with os.fdopen(fd, "wb") as stream:
-            stream.write(data)
+            for chunk in chunks:
+                stream.write(chunk)
         os.replace(temp, path)
     except BaseException:
         _remove(temp)
