@@ -498,7 +498,7 @@ def _load(
         role, chart_dir = roles[candidate.display]
         force = candidate.display in forced or (role == "values" and chart_dir in metallb_charts)
         jobs.append(Job(candidate, role, chart_dir, force))
-    loading = load_all(jobs, cache, hooks, workers_for(len(jobs)), stdin_data)
+    loading = load_all(jobs, cache, hooks, workers_for(jobs), stdin_data)
     for done, loaded in enumerate(loading):
         if progress is not None:
             progress("reading", len(deciding) + done, len(ordered))

@@ -139,3 +139,27 @@ def test_a_file_that_does_not_pickle_cuts_the_stream_and_is_loaded_again() -> No
     assert len(streams) == 2
     first, last = (pickle.loads(stream) for stream in streams)
     assert [d.data["metadata"]["name"] for d in (*first.documents, *last.documents)] == ["a", "c"]
+
+
+def test_workers_only_for_trees_large_enough_to_repay_them(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Enough files and enough bytes; many small files are parsed faster than their
+    documents are pickled back."""
+    monkeypatch.setattr(parallel, "MIN_FILES", 3)
+    monkeypatch.setattr(parallel, "MIN_BYTES", 1000)
+    monkeypatch.setattr(os, "sched_getaffinity", lambda pid: {0, 1}, raising=False)
+
+    def jobs(count: int, size: int) -> list[Job]:
+        made = []
+        for n in range(count):
+            path = tmp_path / f"{count}-{size}-{n}.yaml"
+            path.write_bytes(b"#" * size)
+            made.append(Job(Candidate(str(path), path.name), "manifest", None, False))
+        return made
+
+    assert parallel.workers_for(jobs(2, 1000)) == 0  # too few files
+    assert parallel.workers_for(jobs(3, 100)) == 0  # too few bytes
+    assert parallel.workers_for(jobs(3, 400)) == 2
+    monkeypatch.setattr(os, "sched_getaffinity", lambda pid: {0}, raising=False)
+    assert parallel.workers_for(jobs(3, 400)) == 0  # one core

@@ -33,6 +33,7 @@ from metallb_lint.load.documents import LoadProblem
 from metallb_lint.load.sources import SourceFile, load_file, read_candidate
 
 MIN_FILES = 4_000  # below this, one process is as fast (pool start-up, pickling)
+MIN_BYTES = 64 * 1024 * 1024  # and below this many bytes of them
 CHUNK = 250  # files per task: few enough round trips, small enough to keep both cores busy
 
 
@@ -61,13 +62,30 @@ class Loaded(NamedTuple):
     names: frozenset[str] = frozenset()  # what `Hooks.names_of` said of its text
 
 
-def workers_for(jobs: int) -> int:
-    """How many worker processes to use for `jobs` files: 0 (load in the parent) for small
-    runs, a single core, or a platform without a safe `fork`."""
-    if jobs < MIN_FILES or not sys.platform.startswith("linux"):
+def workers_for(jobs: list[Job]) -> int:
+    """How many worker processes to load `jobs` with: 0 (load in the parent) for a single
+    core, a platform without a safe `fork`, or a tree too small to repay them: fewer than
+    `MIN_FILES` files or `MIN_BYTES` bytes. Parsing, which workers share out, grows with the
+    bytes; pickling each file's documents back does not shrink with them: on 20,000 files of
+    2.7 KB each, workers cost 10 MB and saved nothing; on 20,000 of 13 KB, 9% of the run
+    (benchmarks/README.md)."""
+    if len(jobs) < MIN_FILES or not sys.platform.startswith("linux"):
         return 0
     cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
-    return (cores or 1) if (cores or 1) > 1 else 0
+    if (cores or 1) < 2 or _bytes_under(jobs, MIN_BYTES):
+        return 0
+    return cores or 1
+
+
+def _bytes_under(jobs: list[Job], limit: int) -> bool:
+    """Whether the files of `jobs` hold fewer than `limit` bytes (looked at until they do)."""
+    total = 0
+    for job in jobs:
+        with contextlib.suppress(OSError, ValueError):
+            total += os.stat(job.candidate.fs_path).st_size
+            if total >= limit:
+                return False
+    return True
 
 
 def load_all(
