@@ -128,12 +128,15 @@ def _in_workers(
             stream.flush()
     try:
         pool = ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("fork"))
-        # A few tasks ahead of the one taken, not all: results wait pickled until taken
-        pending = deque(pool.submit(_load_chunk, chunk) for chunk in chunks[: 2 * workers])
-    except (OSError, ImportError, ValueError, BrokenProcessPool):
+    except (OSError, ImportError, ValueError):
         yield from (load_one(job, cache, hooks) for chunk in chunks for job in chunk)
         return
     with pool:
+        # A few tasks ahead of the one taken, not all: results wait pickled until taken
+        pending: deque = deque()
+        with contextlib.suppress(OSError, BrokenProcessPool):  # (then the first take says so)
+            for chunk in chunks[: 2 * workers]:
+                pending.append(pool.submit(_load_chunk, chunk))
         submitted = len(pending)
         for index in range(len(chunks)):
             try:
