@@ -321,16 +321,19 @@ def _memo_entry(result: RunResult, render_notes: list[str]) -> dict:
 
 
 def _quotable(result: RunResult) -> bool:
-    """Whether a replay would quote the same lines: each file a finding names reads on disk
-    as the run read it (a file the loader decoded otherwise, or stdin, keeps no memo)."""
+    """Whether a replay would quote the same lines. A loaded file's text is `source_text` of
+    its bytes, which the memo's statuses vouch for, so a replay reads the same text from disk
+    (`disk_text`); a file the run has no text of (binary, not UTF-8, never loaded) must have
+    none on disk either, or the replay would quote lines the run did not."""
     paths = {f.location.path for f in result.findings}
     paths |= {r.location.path for f in result.findings for r in f.related}
     assert result.inventory is not None
     disk = {**result._context_disk(), **result.disk}
     for path in paths:
         source = result.inventory.sources.get(path)
-        text = source.text if source is not None else None
-        if path in disk and disk_text(disk[path]) != text:
+        if source is not None and source.content is not None:
+            continue
+        if path in disk and disk_text(disk[path]) is not None:
             return False
     return True
 

@@ -232,3 +232,18 @@ def test_the_demo_replayed_keeps_its_exit_code_and_text(memo_dir: Path) -> None:
     again = run_cli("--isolated", "-v", str(demo))
     assert (again.code, again.out, again.err) == (first.code, first.out, first.err)
     assert len(memos(memo_dir)) == 1
+
+
+def test_a_file_the_run_has_no_text_of_keeps_no_memo(
+    tmp_path: Path, memo_dir: Path, builds: list[int]
+) -> None:
+    """A binary manifest (NUL bytes) has no text in the run, so its finding quotes no line;
+    read from disk it would decode: a replay would quote lines the run did not."""
+    binary = b"apiVersion: v1\nkind: Service\nspec:\n  type: LoadBalancer\x00\n"
+    root = write(tmp_path / "repo", {"pool.yaml": POOL, "svc.yaml": binary})
+    settle()
+    first = lint(root, fmt="text")
+    assert "ML002" in first.out
+    again = lint(root, fmt="text")
+    assert again.out == first.out
+    assert len(builds) == 2 and memos(memo_dir) == []
