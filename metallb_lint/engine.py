@@ -158,7 +158,7 @@ def _run(options: Options, config: Config, log: InputLog, started: int) -> RunRe
     if policies:  # policy files hold example manifests: never lint them as manifests
         _skip_policy_files(found, [*config.policies, *options.policies])
     memo = _memo_of(options, config)
-    listing = _listing(found)
+    listing = _listing(found) if memo is not None else ""  # (a large tree's paths, hashed)
     if memo is not None:
         replayed = _replay(memo.lookup(listing), options, config, found)
         if replayed is not None:
@@ -227,8 +227,8 @@ def _run(options: Options, config: Config, log: InputLog, started: int) -> RunRe
     if options.cache is not None:
         options.cache.flush()  # entries are written while the rules run
     if memo is not None and _quotable(result):
-        findings = (encode_finding(f) for f in result.findings)
-        memo.store(listing, log, started, _memo_entry(result, render_notes), findings)
+        encoded = (encode_finding(f) for f in result.findings)
+        memo.store(listing, log, started, _memo_entry(result, render_notes), encoded)
     return result
 
 

@@ -141,7 +141,15 @@ class Follower:
         return out
 
     def _note(self, message: str) -> None:
-        self.notes.append((self._where, message))
+        """An install chain not followed, as ML004 says it: what, and what the user can do."""
+        self.notes.append(
+            (
+                self._where,
+                f"install chain not followed: {message}. What it would deploy (MetalLB's "
+                "install, its pools, Services' addresses) is not judged; name the values files "
+                "with -f and paths in the repository, or lint the rendered manifests",
+            )
+        )
 
     # -- an install ------------------------------------------------------------------------
 
