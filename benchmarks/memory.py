@@ -2,6 +2,7 @@
 
     python benchmarks/memory.py TREE                 # the top 25 lines after each stage
     python benchmarks/memory.py TREE --top 40 --frames 3
+    python benchmarks/memory.py TREE --cache-dir DIR  # a cached run (empty DIR: cold)
 
 Runs `metallb-lint --isolated --exit-zero --no-cache -f concise TREE` in this process (the
 report goes to /dev/null) with tracemalloc on, and prints, after loading, after the inventory
@@ -40,6 +41,7 @@ def main() -> int:
     parser.add_argument("tree")
     parser.add_argument("--top", type=int, default=25, help="lines shown per snapshot")
     parser.add_argument("--frames", type=int, default=1, help="frames kept per allocation")
+    parser.add_argument("--cache-dir", help="run with this cache folder instead of --no-cache")
     args = parser.parse_args()
     tracemalloc.start(args.frames)
     from metallb_lint import engine
@@ -59,9 +61,13 @@ def main() -> int:
         return found
 
     engine.build_inventory, engine.run_rules = inventory, rules
-    argv = ["--isolated", "--exit-zero", "--no-cache", "-f", "concise", args.tree]
+    cache = ["--cache-dir", args.cache_dir] if args.cache_dir else ["--no-cache"]
+    argv = ["--isolated", "--exit-zero", *cache, "-f", "concise", args.tree]
     with open(os.devnull, "w") as sink, contextlib.redirect_stdout(sink):
         code = cli_main(argv)
+    current, peak = tracemalloc.get_traced_memory()
+    end = f"== at the end: {current / 1e6:.1f} MB traced, peak {peak / 1e6:.1f} MB"
+    print(end, file=sys.__stdout__)
     return code
 
 

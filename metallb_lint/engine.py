@@ -30,6 +30,7 @@ from metallb_lint.load.documents import LoadProblem
 from metallb_lint.load.filetext import SUPPRESSION_MARK, Texts
 from metallb_lint.load.ignore import IgnoreRules
 from metallb_lint.load.parallel import Hooks, Job, load_all, load_one, release, workers_for
+from metallb_lint.load.sharing import forget as forget_shared
 from metallb_lint.load.sources import (
     ALWAYS_PARSED,
     SourceFile,
@@ -86,6 +87,9 @@ class Options:
     # Replay the result of an earlier identical run over unchanged files (runmemo.py): for
     # callers that need only what reports show (not fixes, `ips` or `migrate`).
     memo: bool = False
+    # Work out the fixes of findings: only JSON and SARIF reports, --fix and --diff show them
+    # (ML406 works one out per Service it names: a fifth of a large run's time).
+    fixes: bool = True
 
 
 @dataclass
@@ -171,6 +175,7 @@ def _run(options: Options, config: Config, log: InputLog, started: int) -> RunRe
         options.cache,
     )
     forget_lines()  # the block reader's memo of lines served the loading
+    forget_shared()  # (the collections stay shared; the table of them is not needed now)
     for location, message in found.problems:
         problem_file = SourceFile(location.path, "manifest")
         problem_file.problems.append(LoadProblem("ML002", message, location))
@@ -199,7 +204,7 @@ def _run(options: Options, config: Config, log: InputLog, started: int) -> RunRe
     # Named files with their repository as context: only findings touching them are reported,
     # so the others need no fix (ML406 works one out for every Service it names).
     reported = (lambda finding: _touches(finding, scope)) if found.scoped else None
-    raw = list(run_rules(context, ran, reported))
+    raw = list(run_rules(context, ran, reported if options.fixes else _no_fix))
     if inventory.superseded:  # what a kustomize patch replaces is not what is deployed
         raw = [f for f in raw if f.rule < "ML1" or not inventory.is_superseded(f.location)]
     decider = Decider(
@@ -230,6 +235,10 @@ def _run(options: Options, config: Config, log: InputLog, started: int) -> RunRe
         encoded = (encode_finding(f) for f in result.findings)
         memo.store(listing, log, started, _memo_entry(result, render_notes), encoded)
     return result
+
+
+def _no_fix(finding: Finding) -> bool:
+    return False
 
 
 def _result(
@@ -285,6 +294,7 @@ def _memo_of(options: Options, config: Config) -> RunMemo | None:
         options.policies,
         options.baseline,
         options.render,
+        options.fixes,
         engine,
         repr(config),
     ]

@@ -13,6 +13,7 @@ import pytest
 
 from metallb_lint import engine
 from metallb_lint.cli import main
+from metallb_lint.load import sharing
 
 _REAL_MEMO_OF = engine._memo_of
 
@@ -54,6 +55,14 @@ def _hermetic(monkeypatch: pytest.MonkeyPatch, _session_cache: Path) -> None:
     # code (a smaller budget, a fake engine) changes what no input says. Tests of the memo ask
     # for it with the `run_memo` fixture.
     monkeypatch.setattr(engine, "_memo_of", lambda options, config: None)
+
+
+@pytest.fixture(autouse=True)
+def _shared_data_unchanged() -> object:
+    """Every test proves that nothing changes a manifest's data in place: equal collections
+    of manifests are shared (load/sharing.py), and a test fails when one of them changed."""
+    with sharing.checking():
+        yield
 
 
 @pytest.fixture()

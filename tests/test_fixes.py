@@ -115,6 +115,32 @@ def test_ml406_adds_to_existing_annotations_in_their_indentation(tmp_path: Path)
 
 
 @pytest.mark.parametrize(
+    ("fmt", "worked_out"),
+    [("json", 1), ("sarif", 1), ("text", 0), ("concise", 0), ("github", 0), ("junit", 0)],
+)
+def test_fixes_are_worked_out_only_for_reports_that_show_them(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, fmt: str, worked_out: int
+) -> None:
+    from metallb_lint.checks.context import FIXERS
+    from metallb_lint.checks.run import load_rules
+
+    load_rules()  # (registers the fixers)
+    calls: list[str] = []
+    real = FIXERS["ML406"]
+    monkeypatch.setitem(FIXERS, "ML406", lambda ctx, f: calls.append(f.rule) or real(ctx, f))
+    root = repo(tmp_path, {"pool.yaml": POOL, "svc.yaml": SERVICE})
+    args = ("--isolated", "--no-cache", "--select", "ML406", "--format", fmt, ".")
+    result = run_cli(*args, cwd=root)
+    assert result.code == 0 and "ML406" in result.out  # (an info finding)
+    assert len(calls) == worked_out
+    if fmt == "json":
+        assert result.json["findings"][0]["fix"]["applicability"] == "safe"
+    # --diff and --fix always work it out, whatever the format
+    assert "+  annotations:" in diff(root, "--select", "ML406", "--format", "concise").out
+    assert len(calls) == worked_out + 1
+
+
+@pytest.mark.parametrize(
     "change",
     [
         ('"192.168.1.243"', "${SONARR_IP}"),  # a Flux substitution: fixed where it is defined

@@ -50,6 +50,10 @@ class _OutputEvent(argparse.Action):
         setattr(namespace, self.dest, [*(getattr(namespace, self.dest) or []), (kind, values)])
 
 
+# The report formats that show a finding's fix (the others never work one out).
+SHOW_FIXES = frozenset({"json", "sarif"})
+
+
 def _outputs(
     events: list[tuple[str, str]] | None, github_actions: bool
 ) -> list[tuple[str, str | None]]:
@@ -312,6 +316,7 @@ def check(argv: list[str]) -> int:
         memo=not (args.fix or args.diff or args.show_settings or args.show_files),
     )
     outputs = _outputs(args.outputs, os.environ.get("GITHUB_ACTIONS") == "true")
+    options.fixes = bool(args.fix or args.diff) or any(fmt in SHOW_FIXES for fmt, _ in outputs)
     if args.new_since:
         if args.write_baseline:
             raise UsageError("--new-since and --write-baseline exclude each other")

@@ -21,6 +21,7 @@ from metallb_lint.findings import Location
 from metallb_lint.load import yamlcore
 from metallb_lint.load.documents import Chunk, Document, LoadProblem, noted_words
 from metallb_lint.load.filetext import FileText
+from metallb_lint.load.sharing import share
 from metallb_lint.load.sources import SourceFile
 from metallb_lint.load.yamlcore import Positions
 
@@ -132,6 +133,9 @@ def decode(
     source.documents = [
         _decode_document(d, display, whole, content) for d in _list(entry.get("documents"))
     ]
+    if role == "manifest":  # as `load_file` shares them
+        for doc in source.documents:
+            doc.data = share(doc.data)
     for item in _list(entry.get("pending")):
         index, start, offset, length = _fields(item, 4)
         chunk = Chunk(_int(start, 1), _slice(whole, offset, length))

@@ -21,6 +21,7 @@ from metallb_lint.load.documents import (
     split_documents,
 )
 from metallb_lint.load.filetext import FileText, source_text
+from metallb_lint.load.sharing import share
 from metallb_lint.safeio import (
     MAX_READ_BYTES,
     FileTooLarge,
@@ -272,6 +273,8 @@ def load_file(
             if shape is not None:
                 source.problems.append(shape)
                 source.incomplete_kinds.update(kinds_in(chunk.text))
+            if role == "manifest":
+                doc.data = share(doc.data)
             source.documents.append(doc)
     if not read and chunks and not must_parse:
         return None  # only CRDs: as unrelated as a file the byte search passes over
