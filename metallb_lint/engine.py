@@ -176,6 +176,8 @@ def _run(options: Options, config: Config, log: InputLog, started: int) -> RunRe
     )
     forget_lines()  # the block reader's memo of lines served the loading
     forget_shared()  # (the collections stay shared; the table of them is not needed now)
+    if options.cache is not None:
+        options.cache.loaded()
     for location, message in found.problems:
         problem_file = SourceFile(location.path, "manifest")
         problem_file.problems.append(LoadProblem("ML002", message, location))

@@ -74,20 +74,8 @@ def read_bytes(path: str, limit: int = MAX_READ_BYTES, *, noted: bool = True) ->
     """The bytes of the regular file `path`, at most `limit` of them. Raises NotRegularFile,
     FileTooLarge (also for a file that grows past the limit while it is read) or OSError.
     `noted`: the read is one of the run's inputs (inputlog.py); the cache's own files are not."""
+    fd, info = _open_regular(path, limit, noted)
     try:
-        fd = _open(path)
-    except FileNotFoundError:
-        if noted:
-            note_read(path, None)
-        raise
-    try:
-        info = os.fstat(fd)
-        if noted:
-            note_read(path, info)
-        if not stat.S_ISREG(info.st_mode):
-            raise NotRegularFile(path, info.st_mode)
-        if info.st_size > limit:
-            raise FileTooLarge(info.st_size, limit)
         parts: list[bytes] = []
         size = 0
         while size <= limit:
@@ -105,6 +93,48 @@ def read_bytes(path: str, limit: int = MAX_READ_BYTES, *, noted: bool = True) ->
         return parts[0] if len(parts) == 1 else b"".join(parts)
     finally:
         os.close(fd)
+
+
+def read_chunks(path: str, limit: int, size: int = 1 << 20) -> Iterator[bytes]:
+    """The bytes of the regular file `path` in chunks of at most `size`, for a file too large
+    to hold at once (the cache's pack); never more than `limit` bytes in all (FileTooLarge
+    once past it). Raises as `read_bytes` does, when first iterated. Not one of the run's
+    inputs."""
+    fd, _ = _open_regular(path, limit, False)
+    try:
+        total = 0
+        while True:
+            part = os.read(fd, size)
+            if not part:
+                return
+            total += len(part)
+            if total > limit:
+                raise FileTooLarge(total, limit)
+            yield part
+    finally:
+        os.close(fd)
+
+
+def _open_regular(path: str, limit: int, noted: bool) -> tuple[int, os.stat_result]:
+    """A descriptor open on the regular file `path`, no larger than `limit`, and its status."""
+    try:
+        fd = _open(path)
+    except FileNotFoundError:
+        if noted:
+            note_read(path, None)
+        raise
+    try:
+        info = os.fstat(fd)
+        if noted:
+            note_read(path, info)
+        if not stat.S_ISREG(info.st_mode):
+            raise NotRegularFile(path, info.st_mode)
+        if info.st_size > limit:
+            raise FileTooLarge(info.st_size, limit)
+    except BaseException:
+        os.close(fd)
+        raise
+    return fd, info
 
 
 def regular_file_problem(path: str) -> str | None:

@@ -587,6 +587,38 @@ def test_new_entries_wait_in_a_temporary_file_and_keep_the_pack_order(tmp_path: 
     assert sorted(p.name for p in Path(second.pack).parent.iterdir()) == [Path(second.pack).name]
 
 
+@pytest.mark.parametrize("chunk", [1, 7, 41, 1 << 20])
+def test_the_pack_is_rewritten_a_chunk_at_a_time(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, chunk: int
+) -> None:
+    """The pack is read again and written a line at a time, never held whole (an edited run
+    of a large tree held it twice: benchmarks/README.md); lines cut between chunks, a
+    corrupt line and a last line without its line break come out as a whole pack would."""
+    real = cache_module.read_chunks
+    monkeypatch.setattr(cache_module, "read_chunks", lambda path, limit: real(path, limit, chunk))
+    folder = tmp_path / "cache"
+    keys = [bytes([c]) * 40 for c in b"abcd"]
+    first = FileCache(str(folder), scope=str(tmp_path))
+    first._add(keys[0], {"n": 1})
+    first._add(keys[1], {"n": 2})
+    first._add(keys[2], {"n": 3})
+    first.flush()
+    pack = Path(first.pack)
+    head, one, two, three, _ = pack.read_bytes().split(b"\n")
+    pack.write_bytes(b"\n".join([head, one, b"not a line of the pack", two, three]))
+    second = FileCache(str(folder), scope=str(tmp_path))
+    second._add(keys[1], {"n": 4})
+    second._add(keys[3], {"n": 5})
+    second.flush()
+    assert pack.read_bytes().split(b"\n")[1:] == [
+        keys[0] + b' {"n":1}',
+        keys[1] + b' {"n":4}',
+        keys[2] + b' {"n":3}',
+        keys[3] + b' {"n":5}',
+        b"",
+    ]
+
+
 def test_documents_from_the_cache_share_their_strings() -> None:
     """JSON decodes every key and value afresh; documents read from the cache share them
     across files, as the block reader's do (a warm run's memory: benchmarks/README.md)."""

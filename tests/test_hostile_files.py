@@ -142,6 +142,19 @@ def test_reading_a_device_is_refused_before_a_byte_is_read() -> None:
     with pytest.raises(safeio.NotRegularFile):
         safeio.read_bytes("/dev/zero")
     assert safeio.read_optional_text("/dev/zero") == ("", "not a regular file (a device)")
+    with pytest.raises(safeio.NotRegularFile):
+        next(safeio.read_chunks("/dev/zero", 1 << 20))  # (the cache's pack is read this way)
+
+
+@needs_fifo
+def test_chunked_reads_refuse_a_fifo_and_stop_at_the_limit(tmp_path: Path) -> None:
+    os.mkfifo(tmp_path / "pack")
+    with pytest.raises(safeio.NotRegularFile):
+        list(safeio.read_chunks(str(tmp_path / "pack"), 1 << 20))
+    (tmp_path / "big").write_bytes(b"x" * 100)
+    assert b"".join(safeio.read_chunks(str(tmp_path / "big"), 100, 30)) == b"x" * 100
+    with pytest.raises(safeio.FileTooLarge):
+        list(safeio.read_chunks(str(tmp_path / "big"), 99, 30))
 
 
 # -- item 2: walks are iterative and depth-limited ----------------------------------------------

@@ -98,13 +98,25 @@ class Deployment:
         return others - set().union(*served)
 
 
+def _folders_of(files: Iterable[str]) -> set[str]:
+    """Every folder that holds one of `files`, directly or below it. (A folder already found
+    has its ancestors found too: the walk up from a file stops there.)"""
+    found: set[str] = set()
+    for path in files:
+        for folder in ancestors(directory_of(path)):
+            if folder in found:
+                break
+            found.add(folder)
+    return found
+
+
 class _Tree:
     """The files and folders of the linted tree, and its kustomizations."""
 
     def __init__(self, files: Iterable[str], kustomizations: dict[str, tuple[str, dict]]):
         self.files = files if isinstance(files, frozenset) else frozenset(files)
         self.kustomizations = kustomizations  # folder -> (file, data)
-        self.dirs = {a for f in self.files for a in ancestors(directory_of(f))}
+        self.dirs = _folders_of(self.files)
         # When the linted folder is above the repository (`metallb-lint repo/`), every path
         # shares a prefix that repository-relative paths lack.
         self.prefix = _common_folder(self.files)

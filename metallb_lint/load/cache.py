@@ -30,13 +30,14 @@ import sys
 import time
 from collections.abc import Collection, Iterable, Iterator
 from pathlib import Path
+from typing import BinaryIO
 
 from metallb_lint import __version__
 from metallb_lint.inputlog import Status, current_status
 from metallb_lint.load import cachecodec
 from metallb_lint.load.filetext import source_text
 from metallb_lint.load.sources import SourceFile, load_file, passed_over
-from metallb_lint.safeio import read_bytes
+from metallb_lint.safeio import read_bytes, read_chunks
 
 ENV_VAR = "METALLB_LINT_CACHE_DIR"
 FORMAT = 1  # of a pack and its entries; the folder is named after it
@@ -194,6 +195,12 @@ class FileCache:
             return  # known already (rows read back from JSON are lists)
         self._index_new[display] = (status, role, chart_dir, force, verdict)
 
+    def loaded(self) -> None:
+        """The run's files are loaded: the index read from disk is not asked again (a large
+        tree's rows are megabytes, which the rest of the run would hold; `flush` reads the
+        index as it is then)."""
+        self._index = None
+
     def key(self, display: str, raw: bytes, role: str, chart_dir: str | None, force: bool) -> bytes:
         digest = self._base.copy()
         digest.update(json.dumps([display, role, chart_dir, force]).encode() + b"\0")
@@ -295,44 +302,53 @@ class FileCache:
         new = self._new
         if not new or not self.writable:
             return
-        lines = _read_pack(self.pack)  # as it is now: with what concurrent runs added
-        size = sum(len(line) + 1 for key, line in lines.items() if key not in new) + new.size
-        if size > MAX_PACK_BYTES:
-            lines = {k: v for k, v in lines.items() if k in self._used}
-        import tempfile  # only a run that writes needs it (start-up is what pre-commit feels)
-
         try:
             self._prepare()
-            fd, temp = tempfile.mkstemp(prefix=".tmp-", suffix=".jsonl", dir=self.folder)
-            try:
-                with os.fdopen(fd, "wb") as stream:
-                    # a line at a time: the pack is tens of megabytes on a large tree, and a
-                    # copy of it at the end of a run would be the run's peak of memory. The
-                    # lines there now, a new one in place of an old one of its key, then the
-                    # other new ones (all used by this run).
-                    stream.write(_HEADER + b"\n")
-                    for key, line in lines.items():
-                        stream.write(new.line(key) if key in new else line)
-                        stream.write(b"\n")
-                    for key in new:
-                        if key not in lines:
-                            stream.write(new.line(key))
-                            stream.write(b"\n")
-                os.replace(temp, self.pack)
-            except OSError:
-                _remove(temp)
-                if os.path.isfile(self.pack):
-                    return  # another run's pack is there (Windows refuses to replace it)
-                raise
-            except BaseException:
-                _remove(temp)
-                raise
+            if self._rewrite_pack(new, only_used=False) > MAX_PACK_BYTES:
+                self._rewrite_pack(new, only_used=True)
         except OSError as exc:
             self._give_up(exc)
             return
         self.written += len(new)
         new.close()
         self._new = _NewLines(self.folder)
+
+    def _rewrite_pack(self, new: _NewLines, *, only_used: bool) -> int:
+        """Write the pack again: the lines there now (with what concurrent runs added), a new
+        one in place of an old one of its key, then the other new ones (all used by this run);
+        `only_used`: only the entries this run used. Read and written a line at a time: the
+        pack is tens of megabytes on a large tree, and holding it, or a copy of it, would be
+        the run's peak of memory. Returns the size of the lines; a pack that would be larger
+        than MAX_PACK_BYTES is not written unless `only_used`."""
+        import tempfile  # only a run that writes needs it (start-up is what pre-commit feels)
+
+        fd, temp = tempfile.mkstemp(prefix=".tmp-", suffix=".jsonl", dir=self.folder)
+        try:
+            size = 0
+            written: set[bytes] = set()
+            with os.fdopen(fd, "wb") as stream:
+                stream.write(_HEADER + b"\n")
+                for key, line in _pack_lines(self.pack):
+                    if key in written or (only_used and key not in self._used):
+                        continue
+                    written.add(key)
+                    size += _write_line(stream, new.line(key) if key in new else line)
+                for key in new:
+                    if key not in written:
+                        size += _write_line(stream, new.line(key))
+            if size > MAX_PACK_BYTES and not only_used:
+                _remove(temp)
+            else:
+                os.replace(temp, self.pack)
+            return size
+        except OSError:
+            _remove(temp)
+            if os.path.isfile(self.pack):
+                return 0  # another run's pack is there (Windows refuses to replace it)
+            raise
+        except BaseException:
+            _remove(temp)
+            raise
 
     def _write_index(self) -> None:
         rows = _read_index(self.index_path)  # as it is now: with what concurrent runs added
@@ -385,22 +401,41 @@ class FileCache:
 _HEADER = f"metallb-lint cache pack {FORMAT}".encode()
 
 
-def _read_pack(path: str) -> dict[bytes, bytes]:
-    """The lines of a pack by key; none when it is missing, unreadable, too large or not a
-    pack (a corrupt line is skipped, and its entry loaded afresh)."""
+def _pack_lines(path: str) -> Iterator[tuple[bytes, bytes]]:
+    """(key, line) for each line of a pack, read a chunk at a time; none when it is missing,
+    unreadable, too large or not a pack (a corrupt line is skipped, and its entry loaded
+    afresh; a pack that cannot be read to its end gives the lines read until then)."""
+    pending: list[bytes] = []  # the start of a line a chunk cut
+    header = True
     try:
-        raw = read_bytes(path, MAX_PACK_BYTES, noted=False)
+        for chunk in read_chunks(path, MAX_PACK_BYTES):
+            lines = chunk.split(b"\n")
+            if pending:
+                lines[0] = b"".join([*pending, lines[0]])
+            pending = [lines.pop()]
+            for line in lines:
+                if header:
+                    if line != _HEADER:
+                        return
+                    header = False
+                elif _good_line(line):
+                    yield line[:_KEY_CHARS], line
     except OSError:
-        return {}
-    lines = raw.split(b"\n")
-    if lines[0] != _HEADER:
-        return {}
-    found = {}
-    for line in lines[1:]:
-        key = line[:_KEY_CHARS]
-        if line[_KEY_CHARS : _KEY_CHARS + 1] == b" " and key.isalnum():
-            found[key] = line
-    return found
+        return
+    last = b"".join(pending)
+    if not header and _good_line(last):
+        yield last[:_KEY_CHARS], last
+
+
+def _good_line(line: bytes) -> bool:
+    key = line[:_KEY_CHARS]
+    return line[_KEY_CHARS : _KEY_CHARS + 1] == b" " and key.isalnum()
+
+
+def _write_line(stream: BinaryIO, line: bytes) -> int:
+    stream.write(line)
+    stream.write(b"\n")
+    return len(line) + 1
 
 
 _KEY_CHARS = 40  # blake2b, 20 bytes, in hex
@@ -511,7 +546,7 @@ class _NewLines:
 class _PackEntries:
     """The lines of a pack by key, each read from the file when taken (once): a large tree's
     pack is tens of megabytes, and a run holding its lines would keep them, or the holes they
-    leave in the heap, to its end. Read as `_read_pack` reads a pack; a line that is not where
+    leave in the heap, to its end. Read as `_pack_lines` reads a pack; a line that is not where
     the pack said (a concurrent run replaced it) is a miss."""
 
     def __init__(self, path: str) -> None:

@@ -77,10 +77,10 @@ class _Slicer:
 
 
 def _encode_document(doc: Document, slices: _Slicer) -> list:
-    positions = doc.positions
-    if positions._pending is not None:  # the block reader's: read again from the text
+    if doc.positions_deferred:  # the block reader's: read again from the text
         tables = None
     else:
+        positions = doc.positions
         tables = [_encode_table(positions.values), _encode_table(positions.keys)]
     return [doc.index, doc.start_line, *slices(doc.text), doc.data, tables]
 

@@ -249,6 +249,13 @@ class Document:
     def positions(self, positions: Positions) -> None:
         self._positions = positions
 
+    @property
+    def positions_deferred(self) -> bool:
+        """Whether the positions are still to be read again from the text (a document the
+        block reader read, whose positions nothing asked for yet), asked without making them."""
+        found = self._positions
+        return found is None or found._pending is not None
+
     def build(self) -> tuple[dict, dict]:
         """The position tables of a document `of_block` made, read again from its text."""
         text = self._own_text()

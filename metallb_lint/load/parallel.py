@@ -248,8 +248,10 @@ def load_one(
         status, known = cache.known(
             candidate.display, candidate.fs_path, job.role, job.chart_dir, job.force
         )
+        # An input of the run with the status taken before it is read, as the index keeps it
+        # (one tuple for both; a file changed since has another status the next time)
+        inputlog.note_status(candidate.fs_path, status)
         if known in ("", "held"):
-            inputlog.note_status(candidate.fs_path, status)  # still an input of the run
             return Loaded(job, None, known == "held")
     raw = read_candidate(candidate, stdin)
     if isinstance(raw, LoadProblem):
