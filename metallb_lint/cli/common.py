@@ -258,6 +258,7 @@ def inventory_for(args: argparse.Namespace, *, human: bool = False) -> tuple[Inv
         stdin_data=stdin_data,
         cache=open_cache(args, config),
         render=render_mode(args, config)[0],
+        rules=False,  # (the inventory alone: no findings, no fixes)
     )
     from metallb_lint.cli import progress
 

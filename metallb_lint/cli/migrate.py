@@ -155,6 +155,7 @@ def _verify(text: str, version: Version, name: str, migrations: list[Migration])
         stdin_data=text.encode("utf-8"),
         metallb_version=str(version),
         context=False,  # the converted resources alone, not the project around the output
+        fixes=False,  # (only the errors' messages are shown)
     )
     return [
         Problem(f.location, f"the converted resources fail {f.rule} {f.name}: {f.message}")

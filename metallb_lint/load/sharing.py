@@ -100,7 +100,10 @@ def checking() -> Iterator[None]:
     try:
         yield
         changed = [node for signature, node in _table.items() if _changed(signature, node)]
-        assert not changed, f"a shared collection of manifest data was changed: {changed[0]!r}"
+        if changed:  # (not an assert: `python -O` would drop it)
+            raise AssertionError(
+                f"a shared collection of manifest data was changed: {changed[0]!r}"
+            )
     finally:
         _checking = previous
         _table.clear()
