@@ -87,6 +87,16 @@ def test_empty_large_and_odd_keyed_collections_are_not_shared_but_their_parts_ar
     assert share(keyed_again) is keyed_again
 
 
+def test_intern_looks_up_a_collection_built_bottom_up() -> None:
+    # the cache's decoder builds each collection after the ones it holds, and interns it then
+    port = sharing.intern(dict(PORT))
+    ports = sharing.intern([port])
+    assert sharing.intern([dict(PORT)]) is not ports  # its port is not the shared one yet
+    assert sharing.intern([sharing.intern(dict(PORT))]) is ports
+    assert share({"ports": [dict(PORT)]})["ports"] is ports  # the same table as `share`
+    assert sharing.intern({"v": [1.5]}) is not sharing.intern({"v": [1.5]})
+
+
 def test_checking_fails_when_shared_data_is_changed_in_place() -> None:
     changed = "shared collection of manifest data was changed"
     with pytest.raises(AssertionError, match=changed), sharing.checking():

@@ -16,12 +16,13 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
+from typing import Any
 
 from metallb_lint.findings import Location
 from metallb_lint.load import yamlcore
 from metallb_lint.load.documents import Chunk, Document, LoadProblem, noted_words
 from metallb_lint.load.filetext import FileText
-from metallb_lint.load.sharing import share
+from metallb_lint.load.sharing import intern
 from metallb_lint.load.sources import SourceFile
 from metallb_lint.load.yamlcore import Positions
 
@@ -130,12 +131,10 @@ def decode(
         raise BadEntry("text")
     whole = text if has_text else None
     content = source.content = FileText(text) if whole is not None else None
+    shared = role == "manifest"  # (its equal collections held once, as `load_file` does)
     source.documents = [
-        _decode_document(d, display, whole, content) for d in _list(entry.get("documents"))
+        _decode_document(d, display, whole, content, shared) for d in _list(entry.get("documents"))
     ]
-    if role == "manifest":  # as `load_file` shares them
-        for doc in source.documents:
-            doc.data = share(doc.data)
     for item in _list(entry.get("pending")):
         index, start, offset, length = _fields(item, 4)
         chunk = Chunk(_int(start, 1), _slice(whole, offset, length))
@@ -150,10 +149,10 @@ def decode(
 
 
 def _decode_document(
-    item: object, display: str, text: str | None, content: FileText | None
+    item: object, display: str, text: str | None, content: FileText | None, shared: bool
 ) -> Document:
     index, start_line, offset, length, data, tables = _fields(item, 6)
-    data = _shared(data)
+    data = _shared(data, shared)
     start_line = _int(start_line, 1)
     part = _slice(text, offset, length)
     assert content is not None  # (_slice raises BadEntry without a text)
@@ -177,15 +176,16 @@ _STRINGS: dict[str, str] = {}
 _SHORT = 64  # longer strings rarely repeat (names, descriptions)
 
 
-def _shared(data: object) -> object:
+def _shared(data: object, collections: bool) -> object:
     """A document's `data` with its mapping keys and short string values shared through
-    `_STRINGS` (JSON gives exactly dicts, lists, strings, numbers, booleans and None)."""
+    `_STRINGS` (JSON gives exactly dicts, lists, strings, numbers, booleans and None), and
+    with `collections`, its equal small collections too (load/sharing.py), in the same walk."""
     if len(_STRINGS) > 50_000:
         _STRINGS.clear()  # (a bounded memo: most strings are shared by then)
-    return _share(data, _STRINGS.setdefault)
+    return _share(data, _STRINGS.setdefault, intern if collections else _itself)
 
 
-def _share(node: object, keep: Callable[[str, str], str]) -> object:
+def _share(node: object, keep: Callable[[str, str], str], held: Callable[[Any], object]) -> object:
     kind = type(node)
     if kind is dict:
         out = {}
@@ -195,14 +195,20 @@ def _share(node: object, keep: Callable[[str, str], str]) -> object:
                 if len(value) <= _SHORT:
                     value = keep(value, value)
             elif kind is dict or kind is list:
-                value = _share(value, keep)
+                value = _share(value, keep, held)
             out[keep(key, key)] = value
-        return out
+        return held(out)
     if kind is list:
-        return [
-            _share(item, keep) if type(item) is dict or type(item) is list else item
-            for item in node  # type: ignore[attr-defined]
-        ]
+        return held(
+            [
+                _share(item, keep, held) if type(item) is dict or type(item) is list else item
+                for item in node  # type: ignore[attr-defined]
+            ]
+        )
+    return node
+
+
+def _itself(node: object) -> object:
     return node
 
 

@@ -25,7 +25,8 @@ from contextlib import contextmanager
 # Larger collections rarely repeat, and their keys would cost more than they save.
 MAX_ENTRIES = 16
 
-_table: dict[tuple, object] = {}
+_table: dict[tuple, object] = {}  # signature -> the shared collection
+_signatures: dict[int, tuple] = {}  # id of a shared collection -> its signature
 _BOOLEAN = object()  # marks a boolean in a signature
 _checking = False
 
@@ -39,16 +40,20 @@ def share(data: object) -> object:
     kind = data.__class__
     if kind is not dict and kind is not list:
         return data
-    signature = _canonical(data)  # type: ignore[arg-type]
-    return data if signature is None else _table[signature]
+    return _canonical(data, True)  # type: ignore[arg-type]
 
 
-def _canonical(node: dict | list) -> tuple | None:
-    """The signature of `node`, under which the table holds the shared collection equal to it
-    (`node` itself when it is the first), after sharing what it holds; None when it cannot
-    be shared. A signature is (is a mapping, key, value, ...) for a mapping and (is a
-    mapping, value, ...) for a list, with the signature of each collection held and
-    booleans marked (1 == True)."""
+def intern(node: dict | list) -> object:
+    """`share` of a collection whose own collections were shared already (one built bottom
+    up, as the cache's decoder does): only `node` itself is looked up."""
+    return _canonical(node, False)
+
+
+def _canonical(node: dict | list, inside: bool) -> object:
+    """The shared collection equal to `node` (`node` itself when it is the first, or cannot
+    be shared), after sharing the collections it holds when `inside`. Its signature is
+    (is a mapping, key, value, ...) for a mapping and (is a mapping, value, ...) for a list,
+    with the signature of each collection held and booleans marked (1 == True)."""
     mapping = node.__class__ is dict
     parts: list[object] = [mapping]
     shareable = 0 < len(node) <= MAX_ENTRIES
@@ -56,13 +61,15 @@ def _canonical(node: dict | list) -> tuple | None:
     for key, value in pairs:
         kind = value.__class__
         if kind is dict or kind is list:
-            part = _canonical(value)
+            if inside:
+                child = _canonical(value, True)
+                if child is not value:
+                    node[key] = child  # type: ignore[index]
+                value = child
+            part = _signatures.get(id(value))  # (None: a collection that is not shared)
             if part is None:
                 shareable = False
                 continue
-            child = _table[part]
-            if child is not value:
-                node[key] = child  # type: ignore[index]
         elif kind is str or kind is int or value is None:
             part = value
         elif kind is bool:
@@ -78,17 +85,19 @@ def _canonical(node: dict | list) -> tuple | None:
                 parts.append(key)
             parts.append(part)
     if not shareable:
-        return None
+        return node
     signature = tuple(parts)
-    if signature not in _table:
-        _table[signature] = node
-    return signature
+    found = _table.setdefault(signature, node)
+    if found is node:  # (held by the table: its id is not reused while it is kept)
+        _signatures[id(node)] = signature
+    return found
 
 
 def forget() -> None:
     """Empty the table once a run's files are loaded (not while `checking`)."""
     if not _checking:
         _table.clear()
+        _signatures.clear()
 
 
 @contextmanager
@@ -107,6 +116,7 @@ def checking() -> Iterator[None]:
     finally:
         _checking = previous
         _table.clear()
+        _signatures.clear()
 
 
 def _changed(signature: tuple, node: dict | list) -> bool:
