@@ -22,6 +22,7 @@ from yaml.constructor import SafeConstructor
 from yaml.nodes import ScalarNode
 
 from metallb_lint.load import yamlcore as load
+from metallb_lint.load.filetext import part_of
 from metallb_lint.load.yamlcore import (
     SCALAR_BUILDERS,
     STR_TAG,
@@ -162,12 +163,7 @@ class BlockText:
         self.end = end
 
     def _part(self) -> str | None:
-        text = self.text
-        if type(text) is not str:
-            text = text.get()  # type: ignore[union-attr]
-            if text is None:
-                return None
-        return text[self.start : self.end]
+        return part_of(self.text, self.start, self.end)
 
     def build(self) -> tuple[dict, dict]:
         part = self._part()

@@ -28,7 +28,7 @@ from metallb_lint.load.blockyaml import (
     parse_block,
     unavailable_tables,
 )
-from metallb_lint.load.filetext import FileText
+from metallb_lint.load.filetext import FileText, part_of
 from metallb_lint.load.yamlcore import (
     MERGE_TAG,
     SCALAR_BUILDERS,
@@ -269,12 +269,7 @@ class Document:
 
     def _own_text(self) -> str | None:
         """`text`, or None when its file no longer holds it."""
-        whole = self._whole
-        if type(whole) is not str:
-            whole = whole.get()  # type: ignore[union-attr]
-            if whole is None:
-                return None
-        return whole if self._end < 0 else whole[self._start : self._end]
+        return part_of(self._whole, self._start, self._end)
 
     def _whole_text(self) -> str:
         whole = self._whole

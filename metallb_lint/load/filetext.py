@@ -126,6 +126,15 @@ class FileText:
         return word in (text.lower() if any_case else text)
 
 
+def part_of(text: str | FileText, start: int, end: int) -> str | None:
+    """`text[start:end]` (all of it when `end` < 0) of a text that may be a released file's:
+    None when its file no longer holds it."""
+    whole = text if type(text) is str else text.get()  # type: ignore[union-attr]
+    if whole is None:
+        return None
+    return whole if end < 0 else whole[start:end]
+
+
 def forget_recent() -> None:
     """Drop the texts kept after reading them again (tests; the end of a run)."""
     _recent.clear()
